@@ -1,0 +1,49 @@
+// Bundles the CLI, the language server and the VS Code client with esbuild, and copies the
+// tree-sitter wasm files next to them. `--watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+fs.mkdirSync(dist, { recursive: true });
+for (const [pkg, file] of [['web-tree-sitter', 'tree-sitter.wasm'], ['tree-sitter-python', 'tree-sitter-python.wasm']]) {
+  fs.copyFileSync(require.resolve(`${pkg}/${file}`), path.join(dist, file));
+}
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/server/server.ts', out: 'server' },
+  { in: 'src/client/extension.ts', out: 'extension', external: ['vscode'] },
+].filter((e) => fs.existsSync(path.join(root, e.in)));
+
+const contexts = await Promise.all(
+  entries.map((e) =>
+    esbuild.context({
+      entryPoints: { [e.out]: path.join(root, e.in) },
+      outdir: dist,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: !production,
+      minify: production,
+      external: e.external ?? [],
+      banner: e.banner ? { js: e.banner } : undefined,
+      logLevel: 'warning',
+      legalComments: 'none',
+    }),
+  ),
+);
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+}

@@ -1,0 +1,144 @@
+// Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
+// functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { isPlain, isWorkflow } from '../model/kinds';
+import type { ApiEntry } from '../data/catalog';
+import type { Rule, RuleContext } from '../rule';
+import type { Fix, RelatedInfo, Severity } from '../types';
+import { onlyLogged } from './usage';
+import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
+import { lastSegment } from '../model/names';
+
+export type EffectKind = 'nondeterministic' | 'io' | 'database';
+
+export interface DirectEffect {
+  call: CallInfo;
+  fqn: string;
+  entry: ApiEntry;
+}
+
+/** A path from a helper down to the call with the effect: helper -> ... -> leaf call. */
+export interface EffectPath {
+  /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
+  links: { fn: FunctionInfo; via: CallInfo }[];
+  leaf: DirectEffect;
+}
+
+export function argCount(call: CallInfo): number {
+  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
+  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
+}
+
+export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
+  const fqn = ctx.model.calleeFqn(call);
+  if (!fqn || ctx.api.allow.has(fqn)) return null;
+  const entry = ctx.api[kind].match(fqn, argCount(call));
+  return entry ? { call, fqn, entry } : null;
+}
+
+const summaries = new WeakMap<ModuleModel, Map<string, Map<FunctionInfo, EffectPath | null>>>();
+
+/** The first effect of `kind` a plain helper reaches through its own calls (to a fixpoint, cycles cut). */
+export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: EffectKind): EffectPath | null {
+  let byKind = summaries.get(ctx.model);
+  if (!byKind) summaries.set(ctx.model, (byKind = new Map()));
+  let memo = byKind.get(kind);
+  if (!memo) byKind.set(kind, (memo = new Map()));
+  const visiting = new Set<FunctionInfo>();
+  const visit = (fn: FunctionInfo): EffectPath | null => {
+    const known = memo!.get(fn);
+    if (known !== undefined) return known;
+    if (visiting.has(fn) || !isPlain(fn)) return null;
+    visiting.add(fn);
+    let found: EffectPath | null = null;
+    for (const call of fn.calls) {
+      const d = directEffect(ctx, call, kind);
+      if (d && !onlyLogged(ctx.model, call.node, fn)) {
+        found = { links: [], leaf: d };
+        break;
+      }
+    }
+    if (!found) {
+      for (const call of fn.calls) {
+        const g = ctx.model.targetFunction(call);
+        if (!g || g === fn) continue;
+        const sub = visit(g);
+        if (sub) {
+          found = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
+          break;
+        }
+      }
+    }
+    visiting.delete(fn);
+    memo!.set(fn, found);
+    return found;
+  };
+  return visit(helper);
+}
+
+export interface EffectRuleSpec {
+  code: string;
+  kind: EffectKind;
+  /** Message for a direct call: `fqn` as called, `callText` the callee as written. */
+  direct(callText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /** Message for a helper call that reaches the effect. */
+  viaHelper(helper: FunctionInfo, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /** Skips calls another rule reports. */
+  skip?(ctx: RuleContext, call: CallInfo, fqn: string): boolean;
+}
+
+/** Builds one of the "effect in a workflow" rules. */
+export function effectRule(spec: EffectRuleSpec): Rule {
+  return {
+    code: spec.code,
+    check(ctx) {
+      const { model } = ctx;
+      for (const wf of model.functions) {
+        if (!isWorkflow(wf)) continue;
+        for (const call of wf.calls) {
+          const d = directEffect(ctx, call, spec.kind);
+          if (d) {
+            if (spec.skip?.(ctx, call, d.fqn) || onlyLogged(model, call.node, wf)) continue;
+            const calleeText = model.textOf(call.callee);
+            ctx.report({
+              node: call.node,
+              message: spec.direct(calleeText, d.entry, wf),
+              severity: d.entry.severity as Severity,
+              fixes: wrapFixes(ctx, call, wf, calleeText, d.fqn),
+            });
+            continue;
+          }
+          const helper = model.targetFunction(call);
+          if (!helper || helper === wf || !isPlain(helper)) continue;
+          const path = helperEffect(ctx, helper, spec.kind);
+          if (!path || onlyLogged(model, call.node, wf)) continue;
+          const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
+          const related: RelatedInfo[] = [
+            { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
+            ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
+            { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
+          ];
+          const fixes: Fix[] = [decorateHelperFix(model, helper)];
+          const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
+          if (inline) fixes.push({ ...inline, preferred: false });
+          ctx.report({
+            node: call.node,
+            message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
+            severity: path.leaf.entry.severity as Severity,
+            fixes,
+            related,
+          });
+        }
+      }
+    },
+  };
+}
+
+function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeText: string, fqn: string): Fix[] {
+  const fixes: Fix[] = [];
+  const inline = wrapInlineFix(ctx.model, call, wf, ctx.version, calleeText);
+  if (inline) fixes.push(inline);
+  fixes.push(extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, ''))));
+  return fixes;
+}

@@ -1,0 +1,98 @@
+// API lists as data (the JSON files beside this one), merged with the user's configuration.
+import nondeterministic from './nondeterministic.json';
+import io from './io.json';
+import sleep from './sleep.json';
+import type { Severity } from '../types';
+
+type RawName = string | { name: string; maxArgs?: number; seededOk?: boolean; replacement?: string };
+
+export interface ApiEntry {
+  /** The pattern as written in the data (`random.Random().*`). */
+  pattern: string;
+  group: string;
+  severity: Severity;
+  maxArgs?: number;
+  seededOk?: boolean;
+  replacement?: string;
+}
+
+/** Expands `a.{b,c}` into `a.b`, `a.c`. */
+export function expandBraces(p: string): string[] {
+  const m = /^(.*?)\{([^}]*)\}(.*)$/.exec(p);
+  if (!m) return [p];
+  return m[2].split(',').flatMap((alt) => expandBraces(m[1] + alt.trim() + m[3]));
+}
+
+/** One list of API patterns with fast lookup by qualified name. */
+export class ApiList {
+  private readonly exact = new Map<string, ApiEntry>();
+  private readonly prefixes: [string, ApiEntry][] = [];
+
+  add(raw: RawName, group: string, severity: Severity): void {
+    const spec = typeof raw === 'string' ? { name: raw } : raw;
+    for (const pattern of expandBraces(spec.name)) {
+      const entry: ApiEntry = { ...spec, pattern, group, severity };
+      if (pattern.endsWith('.*')) this.prefixes.push([pattern.slice(0, -1), entry]);
+      else this.exact.set(pattern, entry);
+    }
+  }
+
+  /** The entry matching a call of `fqn` with `argCount` positional/keyword arguments. */
+  match(fqn: string | null, argCount = 0): ApiEntry | null {
+    if (!fqn) return null;
+    let e = this.exact.get(fqn) ?? null;
+    if (!e) {
+      for (const [prefix, entry] of this.prefixes) {
+        if (fqn.startsWith(prefix) && fqn.length > prefix.length) {
+          e = entry;
+          break;
+        }
+      }
+    }
+    if (!e) return null;
+    if (e.maxArgs !== undefined && argCount > e.maxArgs) return null;
+    if (e.seededOk && argCount > 0) return null;
+    return e;
+  }
+
+  get size(): number {
+    return this.exact.size + this.prefixes.length;
+  }
+}
+
+export interface ApiCatalog {
+  nondeterministic: ApiList;
+  io: ApiList;
+  database: ApiList;
+  sleep: ApiList;
+  /** Qualified names never reported (the user's allow-list). */
+  allow: Set<string>;
+}
+
+export interface ApiAdditions {
+  extraNondeterministic?: string[];
+  extraIo?: string[];
+  allow?: string[];
+}
+
+const cache = new Map<string, ApiCatalog>();
+
+export function buildApiCatalog(add: ApiAdditions = {}): ApiCatalog {
+  const key = JSON.stringify([add.extraNondeterministic ?? [], add.extraIo ?? [], add.allow ?? []]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const nd = new ApiList();
+  for (const g of nondeterministic.groups) for (const n of g.names as RawName[]) nd.add(n, g.group, g.severity as Severity);
+  for (const n of add.extraNondeterministic ?? []) nd.add(n, 'configured', 'warning');
+  const ioList = new ApiList();
+  for (const g of io.groups) for (const n of g.names as RawName[]) ioList.add(n, g.group, 'warning');
+  for (const n of add.extraIo ?? []) ioList.add(n, 'configured', 'warning');
+  const db = new ApiList();
+  for (const g of io.database) for (const n of g.names as RawName[]) db.add(n, g.group, 'warning');
+  const sl = new ApiList();
+  for (const n of sleep.names as RawName[]) sl.add(n, 'sleep', 'warning');
+  const cat: ApiCatalog = { nondeterministic: nd, io: ioList, database: db, sleep: sl, allow: new Set(add.allow ?? []) };
+  if (cache.size > 32) cache.clear();
+  cache.set(key, cat);
+  return cat;
+}

@@ -1,0 +1,103 @@
+// Building blocks for fixes: naming DBOS in the file, adding imports, ignore comments.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
+import type { Fix, TextEdit } from '../types';
+
+/** How to write `fqn` in this module, and the import to add when it is not imported yet. */
+export function nameFor(model: ModuleModel, fqn: string, importName?: string): { text: string; edits: TextEdit[] } {
+  const local = model.localNameFor(fqn);
+  if (local) return { text: local, edits: [] };
+  const dot = fqn.lastIndexOf('.');
+  const mod = fqn.slice(0, dot);
+  const name = importName ?? fqn.slice(dot + 1);
+  return { text: name, edits: [addImportEdit(model, `from ${mod} import ${name}`)] };
+}
+
+/** `DBOS` as this module names it (`DBOS`, `D`, `dbos.DBOS`), with an import edit when missing. */
+export function dbosName(model: ModuleModel): { text: string; edits: TextEdit[] } {
+  return nameFor(model, 'dbos.DBOS');
+}
+
+/** Inserts an import line after the last top-level import (or after the docstring and header comments). */
+export function addImportEdit(model: ModuleModel, line: string): TextEdit {
+  const eol = model.lines.eol;
+  let after = -1;
+  for (const child of model.root.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'import_statement' || child.type === 'import_from_statement' || child.type === 'future_import_statement') {
+      after = child.endIndex;
+    } else if (after < 0 && child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string' && child.startIndex === firstCodeOffset(model)) {
+      after = child.endIndex; // module docstring
+    } else if (child.type !== 'comment') break;
+  }
+  if (after < 0) return model.lines.edit(0, 0, line + eol);
+  return model.lines.edit(after, after, eol + line);
+}
+
+function firstCodeOffset(model: ModuleModel): number {
+  for (const c of model.root.namedChildren) if (c && c.type !== 'comment') return c.startIndex;
+  return 0;
+}
+
+/** "Ignore DBOSxxx on this line": extends an existing `# dbos: ignore[...]` or adds one. */
+export function ignoreFix(model: ModuleModel, code: string, line: number): Fix {
+  const text = model.lines.lineText(line);
+  const lineStart = model.lines.starts[line];
+  const existing = /#\s*dbos:\s*ignore\[([^\]]*)\]/.exec(text);
+  let edit: TextEdit;
+  if (existing) {
+    const at = lineStart + existing.index + existing[0].length - 1;
+    edit = model.lines.edit(at, at, `, ${code}`);
+  } else {
+    const end = model.lines.lineEnd(line);
+    const node = end > lineStart ? model.root.descendantForIndex(end - 1) : null;
+    if (node && inString(node)) {
+      const indent = model.lines.indentOf(line);
+      edit = model.lines.edit(lineStart, lineStart, `${indent}# dbos: ignore[${code}]${model.lines.eol}`);
+    } else {
+      const trimmedEnd = lineStart + text.replace(/\s+$/, '').length;
+      edit = model.lines.edit(trimmedEnd, end, `  # dbos: ignore[${code}]`);
+    }
+  }
+  return { title: `Ignore ${code} on this line`, safe: false, edits: [edit] };
+}
+
+function inString(node: Node): boolean {
+  for (let n: Node | null = node; n; n = n.parent) {
+    if (n.type === 'string' || n.type === 'string_content') return n.endIndex > node.endIndex || n.type === 'string_content';
+    if (n.type.endsWith('statement') || n.type === 'module') return false;
+  }
+  return false;
+}
+
+/** The statement node that contains a node (the child of a block or of the module). */
+export function statementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/** The top-level statement (child of the module) containing a node. */
+export function topLevelStatementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/** Python identifier made from free text: `requests.get` -> `requests_get`. */
+export function identifierFrom(text: string): string {
+  const s = text
+    .replace(/\(\)/g, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/_+/g, '_')
+    .toLowerCase();
+  return /^[0-9]/.test(s) || s === '' ? `step_${s}` : s;
+}
+
+/** A name not yet bound at module level. */
+export function freshName(model: ModuleModel, base: string): string {
+  let name = base;
+  for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name); i++) name = `${base}_${i}`;
+  return name;
+}

@@ -1,0 +1,161 @@
+// "Wrap this call in a step", in its three forms: inline DBOS.run_step, a new @DBOS.step()
+// function, or @DBOS.step() on a helper of the same file.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { atLeast } from '../rule';
+import type { Fix, TextEdit } from '../types';
+import { dbosName, freshName, identifierFrom, topLevelStatementOf } from './common';
+
+/** The expression a wrap replaces: the call, its `await`, or a method chain on its result. */
+interface Target {
+  node: Node;
+  /** The call expression was awaited (`await client.get(url)`). */
+  awaited: boolean;
+  /** The target is exactly the call (or its await): the callee and arguments can be passed directly. */
+  direct: boolean;
+}
+
+function findTarget(call: CallInfo): Target {
+  const parent = call.node.parent;
+  if (parent?.type === 'await') return { node: parent, awaited: true, direct: true };
+  let cur: Node = call.node;
+  // extend over method calls on the result: requests.get(url).json()
+  for (;;) {
+    const p = cur.parent;
+    if (!p || p.type !== 'attribute' || p.childForFieldName('object')?.id !== cur.id) break;
+    const pp = p.parent;
+    if (!pp || pp.type !== 'call' || pp.childForFieldName('function')?.id !== p.id) break;
+    cur = pp;
+  }
+  return { node: cur, awaited: false, direct: cur.id === call.node.id };
+}
+
+/** Whether an expression replacing `node` needs parentheses when it starts with `await`. */
+function needsParens(node: Node): boolean {
+  const p = node.parent;
+  if (!p) return false;
+  if (p.type === 'attribute' || p.type === 'subscript') return p.namedChildren[0]?.id === node.id;
+  if (p.type === 'call') return p.childForFieldName('function')?.id === node.id;
+  return p.type === 'unary_operator';
+}
+
+function pyString(s: string): string {
+  return JSON.stringify(s);
+}
+
+function argsText(model: ModuleModel, call: CallInfo): string | null {
+  const args = call.args;
+  if (!args) return '';
+  if (args.type !== 'argument_list') return null; // generator argument: f(x for x in y)
+  for (const a of args.namedChildren) {
+    if (a?.type === 'keyword_argument') {
+      const k = a.childForFieldName('name');
+      if (k && (model.textOf(k) === 'func' || model.textOf(k) === 'dbos_step_options')) return null;
+    }
+  }
+  const inner = model.text.slice(args.startIndex + 1, args.endIndex - 1).trim();
+  return inner;
+}
+
+/** `x = DBOS.run_step({"name": "requests.get"}, requests.get, url)` (or `await DBOS.run_step_async`). */
+export function wrapInlineFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, version: [number, number] | null, stepName: string): Fix | null {
+  if (!atLeast(version, 2, 9)) return null;
+  const t = findTarget(call);
+  const dbos = dbosName(model);
+  const opts = `{"name": ${pyString(stepName)}}`;
+  let inner: string;
+  const args = t.direct ? argsText(model, call) : null;
+  if (t.direct && args !== null) {
+    inner = `${opts}, ${model.textOf(call.callee)}${args ? ', ' + args : ''}`;
+  } else if (t.awaited) {
+    return null; // an awaited call with arguments we cannot pass through: extraction handles it
+  } else {
+    inner = `${opts}, lambda: ${model.textOf(t.node)}`;
+  }
+  let text: string;
+  if (workflow.isAsync) {
+    text = `await ${dbos.text}.run_step_async(${inner})`;
+    if (needsParens(t.node)) text = `(${text})`;
+  } else {
+    text = `${dbos.text}.run_step(${inner})`;
+  }
+  return {
+    title: `Wrap in a step: ${workflow.isAsync ? 'await DBOS.run_step_async' : 'DBOS.run_step'}(…)`,
+    safe: false,
+    preferred: true,
+    edits: [...dbos.edits, model.lines.edit(t.node.startIndex, t.node.endIndex, text)],
+  };
+}
+
+/** Names read by an expression that are local to the workflow (they become the step's parameters). */
+function freeVariables(model: ModuleModel, node: Node, workflow: FunctionInfo): string[] {
+  const out: string[] = [];
+  const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
+  for (const id of ids) {
+    if (!id) continue;
+    const p = id.parent;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+    const name = model.textOf(id);
+    if (out.includes(name)) continue;
+    let local = false;
+    for (let f: FunctionInfo | null = workflow; f; f = f.parent) {
+      if (f.bindings.has(name) || f.imports.has(name)) {
+        local = !f.imports.has(name);
+        break;
+      }
+    }
+    if (local) out.push(name);
+  }
+  return out;
+}
+
+/** Offset of the first line of the comments directly above a statement. */
+function startWithComments(model: ModuleModel, stmt: Node): number {
+  let start = stmt.startIndex;
+  for (let prev = stmt.previousSibling; prev && prev.type === 'comment'; prev = prev.previousSibling) {
+    const gap = model.text.slice(prev.endIndex, start);
+    if (/\n[ \t]*\r?\n/.test(gap)) break;
+    start = prev.startIndex;
+  }
+  return model.lines.starts[model.lines.positionAt(start).line];
+}
+
+/** Extracts the expression into a new module-level `@DBOS.step()` function and calls it. */
+export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, baseName: string): Fix {
+  const t = findTarget(call);
+  const dbos = dbosName(model);
+  const eol = model.lines.eol;
+  const name = freshName(model, identifierFrom(baseName) + '_step');
+  const params = freeVariables(model, t.node, workflow);
+  const exprText = model.textOf(t.node);
+  const isAsync = workflow.isAsync;
+  const body = exprText.includes('\n') && !/^[\w.]+\(/.test(exprText) ? `(${exprText})` : exprText;
+  const def =
+    `@${dbos.text}.step()${eol}` +
+    `${isAsync ? 'async ' : ''}def ${name}(${params.join(', ')}):${eol}` +
+    `    return ${body}${eol}${eol}${eol}`;
+  const stmt = topLevelStatementOf(workflow.statement);
+  const at = startWithComments(model, stmt);
+  let callText = `${name}(${params.join(', ')})`;
+  if (isAsync) {
+    callText = `await ${callText}`;
+    if (needsParens(t.node)) callText = `(${callText})`;
+  }
+  const edits: TextEdit[] = [...dbos.edits, model.lines.edit(at, at, def), model.lines.edit(t.node.startIndex, t.node.endIndex, callText)];
+  return { title: `Extract into a new step \`${name}\``, safe: false, edits };
+}
+
+/** Adds `@DBOS.step()` above a helper function of the same file. */
+export function decorateHelperFix(model: ModuleModel, helper: FunctionInfo): Fix {
+  const dbos = dbosName(model);
+  const line = model.lines.positionAt(helper.node.startIndex).line;
+  const indent = model.lines.indentOf(line);
+  return {
+    title: `Make \`${helper.name}\` a step (add @DBOS.step())`,
+    safe: false,
+    preferred: true,
+    edits: [...dbos.edits, model.lines.edit(helper.node.startIndex, helper.node.startIndex, `@${dbos.text}.step()${model.lines.eol}${indent}`)],
+  };
+}

@@ -1,0 +1,133 @@
+// The engine's entry point: text in, findings (with fixes as text edits) out.
+import type { Tree } from 'web-tree-sitter';
+import { initParser, parsePython } from './parser';
+import { ModuleModel } from './model/module';
+import { RULES as IMPLEMENTED } from './rules/index.generated';
+import { resolveConfig, type ResolvedConfig } from './config';
+import { buildApiCatalog } from './data/catalog';
+import { findSuppressions, isSuppressed } from './suppress';
+import type { Rule, RuleContext, Report } from './rule';
+import type { Finding } from './types';
+
+export { initParser };
+export type { Finding };
+
+export interface AnalyzeOptions {
+  /** The file's path (for test-file detection, per-file ignores and messages). */
+  path: string;
+  config?: ResolvedConfig;
+  /** Target DBOS version, [major, minor]; null or absent when unknown. */
+  version?: [number, number] | null;
+  moduleName?: string;
+  /** A previous tree of this document, already `edit`ed, for an incremental parse. */
+  previousTree?: Tree | null;
+  /** Keep the tree in the result (the caller then owns it and must `delete()` it). */
+  keepTree?: boolean;
+}
+
+export interface RuleFailure {
+  code: string;
+  message: string;
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** Rules that threw: the others still ran. */
+  ruleFailures: RuleFailure[];
+  /** Why the file was not analysed ('no-dbos', 'binary'), if it was not. */
+  skipped?: 'no-dbos' | 'binary';
+  /** Number of syntax errors tree-sitter recovered from. */
+  syntaxErrors: number;
+  model?: ModuleModel;
+  tree?: Tree;
+}
+
+export const IMPLEMENTED_RULES: readonly Rule[] = IMPLEMENTED;
+export const IMPLEMENTED_CODES: ReadonlySet<string> = new Set(IMPLEMENTED.map((r) => r.code));
+
+const DEFAULT_CONFIG = resolveConfig();
+
+/** Whether a text can hold DBOS code at all (cheap pre-check that skips the parse). */
+export function mentionsDbos(text: string): boolean {
+  return /\bdbos\b/i.test(text);
+}
+
+export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
+  if (text.includes('\u0000')) return { findings: [], ruleFailures: [], skipped: 'binary', syntaxErrors: 0 };
+  if (!mentionsDbos(text)) return { findings: [], ruleFailures: [], skipped: 'no-dbos', syntaxErrors: 0 };
+  const config = options.config ?? DEFAULT_CONFIG;
+  const normPath = options.path.replace(/\\/g, '/');
+  let ignoredHere: Set<string> | null = null;
+  for (const [re, codes] of config.perFileIgnores) {
+    if (re.test(normPath)) ignoredHere = new Set([...(ignoredHere ?? []), ...codes.map((c) => c.toUpperCase())]);
+  }
+  const tree = parsePython(text, options.previousTree);
+  try {
+    const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName });
+    const result = runRules(model, config, options.version ?? null, ignoredHere);
+    result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
+    if (options.keepTree) {
+      result.tree = tree;
+      result.model = model;
+    }
+    return result;
+  } finally {
+    if (!options.keepTree) tree.delete();
+  }
+}
+
+function countErrors(tree: Tree): number {
+  return tree.rootNode.descendantsOfType(['ERROR']).length + (tree.rootNode.hasError ? 0 : 0);
+}
+
+function runRules(
+  model: ModuleModel,
+  config: ResolvedConfig,
+  version: [number, number] | null,
+  ignoredHere: Set<string> | null,
+): AnalysisResult {
+  const findings: Finding[] = [];
+  const ruleFailures: RuleFailure[] = [];
+  const suppressions = findSuppressions(model.lines);
+  const api = buildApiCatalog(config);
+  const seen = new Set<string>();
+  for (const rule of IMPLEMENTED) {
+    if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
+    const configured = config.severity.get(rule.code)!;
+    const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
+    const ctx: RuleContext = {
+      model,
+      config,
+      api,
+      version,
+      report(r: Report) {
+        const start = r.node ? r.node.startIndex : (r.start ?? 0);
+        const end = r.node ? r.node.endIndex : (r.end ?? start);
+        const range = model.lines.range(start, end);
+        if (isSuppressed(suppressions, rule.code, range.start.line)) return;
+        const key = `${rule.code}:${start}:${end}:${r.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        findings.push({
+          code: rule.code,
+          severity: explicit ? configured : (r.severity ?? configured),
+          message: r.message,
+          range,
+          fixes: r.fixes ?? [],
+          related: r.related ?? [],
+          tags: r.tags ?? [],
+        });
+      },
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      ruleFailures.push({ code: rule.code, message: (e as Error)?.stack ?? String(e) });
+    }
+  }
+  findings.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
+  );
+  return { findings, ruleFailures, syntaxErrors: 0 };
+}

@@ -1,0 +1,552 @@
+// Builds the module model from a tree-sitter tree in one pass over the interesting nodes.
+import type { Node, Tree } from 'web-tree-sitter';
+import { LineIndex } from '../text';
+import { normalizeFqn, DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
+import { classifyFunctions } from './kinds';
+import type { Binding, CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
+
+const INTERESTING = [
+  'call',
+  'function_definition',
+  'lambda',
+  'class_definition',
+  'import_statement',
+  'import_from_statement',
+  'assignment',
+  'augmented_assignment',
+  'named_expression',
+  'for_statement',
+  'with_statement',
+  'if_statement',
+  'global_statement',
+  'nonlocal_statement',
+];
+
+const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
+const MAX_RESOLVE_DEPTH = 24;
+
+export interface ModuleOptions {
+  /** Path of the file, as the caller knows it (used for test-file detection). */
+  path: string;
+  /** Dotted module name (`app.helpers`), used to name local functions. Default: the file's stem. */
+  moduleName?: string;
+}
+
+interface StackEntry {
+  end: number;
+  bodyStart: number;
+  scope: Scope;
+}
+
+export class ModuleModel {
+  readonly lines: LineIndex;
+  readonly root: Node;
+  readonly moduleName: string;
+  readonly path: string;
+  readonly isTestFile: boolean;
+  /** `__main__.py`: its module level is an entry point. */
+  readonly isMainModule: boolean;
+  readonly module: ScopeInfo = { bindings: new Map(), imports: new Map() };
+  readonly starImports: string[] = [];
+  readonly functions: FunctionInfo[] = [];
+  readonly classes: ClassInfo[] = [];
+  readonly calls: CallInfo[] = [];
+  readonly withs: WithInfo[] = [];
+  /** Calls directly at module level, in the main guard, or in class bodies. */
+  readonly moduleCalls: CallInfo[] = [];
+  readonly functionsByFqn = new Map<string, FunctionInfo>();
+  readonly mainGuards: Node[] = [];
+  private readonly resolveCache = new Map<number, string | null>();
+  private readonly scopeByNode = new Map<number, Scope>();
+  private readonly functionByNodeId = new Map<number, FunctionInfo>();
+
+  constructor(
+    readonly text: string,
+    readonly tree: Tree,
+    options: ModuleOptions,
+  ) {
+    this.lines = new LineIndex(text);
+    this.root = tree.rootNode;
+    this.path = options.path;
+    const base = options.path.replace(/\\/g, '/').split('/').pop() ?? options.path;
+    this.moduleName = options.moduleName ?? base.replace(/\.pyi?$/, '');
+    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base);
+    this.isMainModule = base === '__main__.py';
+    this.build();
+    classifyFunctions(this);
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private build(): void {
+    const moduleScope: Scope = { fn: null, cls: null, mainGuard: false };
+    const stack: StackEntry[] = [];
+    const nodes = this.root.descendantsOfType(INTERESTING);
+    for (const node of nodes) {
+      if (!node) continue;
+      const start = node.startIndex;
+      while (stack.length > 0 && start >= stack[stack.length - 1].end) stack.pop();
+      let scope = moduleScope;
+      for (let i = stack.length - 1; i >= 0; i--) {
+        if (stack[i].bodyStart <= start) {
+          scope = stack[i].scope;
+          break;
+        }
+      }
+      const info: ScopeInfo = scope.fn ?? this.module;
+      switch (node.type) {
+        case 'call': {
+          const callee = node.childForFieldName('function');
+          if (!callee) break;
+          const call: CallInfo = { node, callee, args: node.childForFieldName('arguments'), scope, start, end: node.endIndex };
+          this.calls.push(call);
+          if (scope.fn) scope.fn.calls.push(call);
+          else this.moduleCalls.push(call);
+          this.scopeByNode.set(node.id, scope);
+          break;
+        }
+        case 'function_definition':
+        case 'lambda': {
+          const fn = this.addFunction(node, scope);
+          const body = fn.body;
+          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn, cls: null, mainGuard: false } });
+          break;
+        }
+        case 'class_definition': {
+          const cls = this.addClass(node, scope);
+          const body = node.childForFieldName('body');
+          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn: scope.fn, cls, mainGuard: false } });
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          this.addImport(node, info);
+          break;
+        case 'assignment':
+        case 'augmented_assignment':
+        case 'named_expression':
+          this.addAssignment(node, info);
+          break;
+        case 'for_statement': {
+          const left = node.childForFieldName('left');
+          if (left) this.bindTargets(left, null, info);
+          break;
+        }
+        case 'with_statement': {
+          const w = this.addWith(node, scope);
+          for (const item of w.items) if (item.target) this.bindTargets(item.target, item.value, info);
+          break;
+        }
+        case 'if_statement': {
+          if (scope === moduleScope) {
+            const cond = node.childForFieldName('condition');
+            const body = node.childForFieldName('consequence');
+            if (cond && body && MAIN_GUARD.test(this.textOf(cond).trim())) {
+              this.mainGuards.push(node);
+              stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true } });
+            }
+          }
+          break;
+        }
+        case 'global_statement':
+        case 'nonlocal_statement':
+          if (scope.fn) {
+            const set = node.type === 'global_statement' ? scope.fn.globals : scope.fn.nonlocals;
+            for (const c of node.namedChildren) if (c && c.type === 'identifier') set.add(this.textOf(c));
+          }
+          break;
+      }
+    }
+  }
+
+  private addFunction(node: Node, scope: Scope): FunctionInfo {
+    const isLambda = node.type === 'lambda';
+    const nameNode = isLambda ? null : node.childForFieldName('name');
+    const name = nameNode ? this.textOf(nameNode) : '<lambda>';
+    const parent = scope.fn;
+    const cls = scope.cls;
+    const prefix = cls ? cls.qualname + '.' : parent ? parent.qualname + '.<locals>.' : '';
+    const qualname = prefix + name;
+    const statement = !isLambda && node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const fn: FunctionInfo = {
+      node,
+      statement,
+      name,
+      qualname,
+      fqn: `${this.moduleName}.${qualname}`,
+      isAsync: !isLambda && /^async\b/.test(this.text.slice(node.startIndex, node.startIndex + 6)),
+      isLambda,
+      decorators: statement !== node ? this.decoratorsOf(statement) : [],
+      kinds: new Set(),
+      parent,
+      cls,
+      body: node.childForFieldName('body'),
+      params: [],
+      globals: new Set(),
+      nonlocals: new Set(),
+      calls: [],
+      bindings: new Map(),
+      imports: new Map(),
+    };
+    const params = node.childForFieldName('parameters');
+    if (params) {
+      for (const p of params.namedChildren) {
+        if (!p) continue;
+        const id = p.type === 'identifier' ? p : firstIdentifier(p);
+        if (id) {
+          const pname = this.textOf(id);
+          fn.params.push(pname);
+          pushBinding(fn.bindings, pname, { value: null, node: id });
+        }
+      }
+    }
+    if (!isLambda) {
+      const target: ScopeInfo = cls ? classScope(cls) : parent ?? this.module;
+      pushBinding(target.bindings, name, { value: node, node: nameNode ?? node });
+      if (cls) cls.methods.push(fn);
+    }
+    this.functions.push(fn);
+    this.functionsByFqn.set(fn.fqn, fn);
+    this.functionByNodeId.set(node.id, fn);
+    return fn;
+  }
+
+  private addClass(node: Node, scope: Scope): ClassInfo {
+    const nameNode = node.childForFieldName('name');
+    const name = nameNode ? this.textOf(nameNode) : '<class>';
+    const prefix = scope.cls ? scope.cls.qualname + '.' : scope.fn ? scope.fn.qualname + '.<locals>.' : '';
+    const statement = node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const supers = node.childForFieldName('superclasses');
+    const cls: ClassInfo = {
+      node,
+      statement,
+      name,
+      qualname: prefix + name,
+      fqn: `${this.moduleName}.${prefix}${name}`,
+      decorators: statement !== node ? this.decoratorsOf(statement) : [],
+      bases: supers ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument') as Node[]) : [],
+      methods: [],
+      parentFunction: scope.fn,
+    };
+    const target: ScopeInfo = scope.fn ?? this.module;
+    pushBinding(target.bindings, name, { value: node, node: nameNode ?? node });
+    this.classes.push(cls);
+    return cls;
+  }
+
+  private decoratorsOf(statement: Node): FunctionInfo['decorators'] {
+    const out: FunctionInfo['decorators'] = [];
+    for (const d of statement.namedChildren) {
+      if (!d || d.type !== 'decorator') continue;
+      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
+      if (!expr) continue;
+      const isCall = expr.type === 'call';
+      out.push({
+        node: d,
+        expr,
+        fqn: null,
+        called: isCall,
+        args: isCall ? expr.childForFieldName('arguments') : null,
+      });
+    }
+    return out;
+  }
+
+  private addImport(node: Node, info: ScopeInfo): void {
+    if (node.type === 'import_statement') {
+      for (const n of node.childrenForFieldName('name')) {
+        if (!n) continue;
+        if (n.type === 'aliased_import') {
+          const mod = n.childForFieldName('name');
+          const alias = n.childForFieldName('alias');
+          if (mod && alias) info.imports.set(this.textOf(alias), normalizeFqn(this.dotted(mod)));
+        } else {
+          const full = this.dotted(n);
+          const head = full.split('.')[0];
+          info.imports.set(head, head);
+        }
+      }
+      return;
+    }
+    const modNode = node.childForFieldName('module_name');
+    if (!modNode) return;
+    const mod = modNode.type === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
+    if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+      this.starImports.push(normalizeFqn(mod));
+      return;
+    }
+    for (const n of node.childrenForFieldName('name')) {
+      if (!n) continue;
+      if (n.type === 'aliased_import') {
+        const nm = n.childForFieldName('name');
+        const alias = n.childForFieldName('alias');
+        if (nm && alias) info.imports.set(this.textOf(alias), normalizeFqn(`${mod}.${this.dotted(nm)}`));
+      } else {
+        const nm = this.dotted(n);
+        info.imports.set(nm, normalizeFqn(`${mod}.${nm}`));
+      }
+    }
+  }
+
+  private relativeModule(node: Node): string {
+    const text = this.textOf(node).replace(/\s+/g, '');
+    const dots = /^\.+/.exec(text)?.[0].length ?? 0;
+    const rest = text.slice(dots);
+    const parts = this.moduleName.split('.');
+    const base = parts.slice(0, Math.max(0, parts.length - dots));
+    return [...base, ...(rest ? [rest] : [])].join('.') || rest;
+  }
+
+  private addAssignment(node: Node, info: ScopeInfo): void {
+    const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
+    if (!left) return;
+    const right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
+    if (node.type === 'augmented_assignment') {
+      if (left.type === 'identifier') pushBinding(info.bindings, this.textOf(left), { value: null, node: left });
+      return;
+    }
+    if (node.type === 'assignment' && !right) return; // bare annotation `x: int`
+    this.bindTargets(left, right, info);
+  }
+
+  private bindTargets(target: Node, value: Node | null, info: ScopeInfo): void {
+    if (target.type === 'identifier') {
+      pushBinding(info.bindings, this.textOf(target), { value, node: target });
+      return;
+    }
+    if (
+      target.type === 'pattern_list' ||
+      target.type === 'tuple_pattern' ||
+      target.type === 'list_pattern' ||
+      target.type === 'parenthesized_expression' ||
+      target.type === 'list_splat_pattern' ||
+      target.type === 'tuple' ||
+      target.type === 'list'
+    ) {
+      for (const c of target.namedChildren) if (c) this.bindTargets(c, null, info);
+    }
+  }
+
+  private addWith(node: Node, scope: Scope): WithInfo {
+    const items: WithInfo['items'] = [];
+    const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      if (!item || item.type !== 'with_item') continue;
+      const v = item.childForFieldName('value');
+      if (!v) continue;
+      if (v.type === 'as_pattern') {
+        const inner = v.namedChildren[0];
+        const alias = v.childForFieldName('alias');
+        const target = alias?.namedChildren[0] ?? alias;
+        if (inner) items.push({ value: inner, target: target ?? null });
+      } else {
+        items.push({ value: v, target: null });
+      }
+    }
+    const w: WithInfo = { node, scope, items, body: node.childForFieldName('body') };
+    this.withs.push(w);
+    return w;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  textOf(node: Node): string {
+    return this.text.slice(node.startIndex, node.endIndex);
+  }
+
+  private dotted(node: Node): string {
+    return this.textOf(node).replace(/\s+/g, '');
+  }
+
+  /** The FunctionInfo of a `function_definition` or `lambda` node. */
+  functionOf(node: Node): FunctionInfo | undefined {
+    return this.functionByNodeId.get(node.id);
+  }
+
+  /** The scope of a call collected by the model. */
+  scopeOfCall(node: Node): Scope | undefined {
+    return this.scopeByNode.get(node.id);
+  }
+
+  /** The scope of any node, found by walking up its ancestors. */
+  scopeOf(node: Node): Scope {
+    const known = this.scopeByNode.get(node.id);
+    if (known) return known;
+    let child: Node = node;
+    let mainGuard = false;
+    for (let p = node.parent; p; child = p, p = p.parent) {
+      if (p.type === 'function_definition' || p.type === 'lambda') {
+        const body = p.childForFieldName('body');
+        if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) {
+          return { fn: this.functionOf(p) ?? null, cls: null, mainGuard: false };
+        }
+      } else if (p.type === 'class_definition') {
+        const body = p.childForFieldName('body');
+        if (body && child.startIndex >= body.startIndex) {
+          const cls = this.classes.find((c) => c.node.id === p.id) ?? null;
+          return { fn: cls?.parentFunction ?? null, cls, mainGuard: false };
+        }
+      } else if (p.type === 'if_statement' && this.mainGuards.some((g) => g.id === p.id)) {
+        const body = p.childForFieldName('consequence');
+        if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) mainGuard = true;
+      }
+    }
+    return { fn: null, cls: null, mainGuard };
+  }
+
+  /**
+   * The qualified name an expression refers to: `time.sleep`, `dbos.DBOS.workflow`,
+   * `requests.Session()` for an instance, `app.helpers.load` for a local function. Null when unknown.
+   * `scope` defaults to the scope of the node.
+   */
+  resolve(node: Node | null | undefined, scope?: Scope): string | null {
+    if (!node) return null;
+    const cached = this.resolveCache.get(node.id);
+    if (cached !== undefined) return cached;
+    const r = this.resolveIn(node, scope ?? this.scopeOf(node), 0);
+    this.resolveCache.set(node.id, r);
+    return r;
+  }
+
+  /** Resolution of the callee of a call. */
+  calleeFqn(call: CallInfo): string | null {
+    return this.resolve(call.callee, call.scope);
+  }
+
+  private resolveIn(node: Node, scope: Scope, depth: number): string | null {
+    if (depth > MAX_RESOLVE_DEPTH) return null;
+    switch (node.type) {
+      case 'identifier':
+        return this.lookup(this.textOf(node), scope, depth);
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (!obj || !attr) return null;
+        const base = this.resolveIn(obj, scope, depth + 1);
+        return base ? `${base}.${this.textOf(attr)}` : null;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        if (!fn) return null;
+        const f = this.resolveIn(fn, scope, depth + 1);
+        if (!f) return null;
+        if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
+        if (f === 'asyncio.run') {
+          const arg = node.childForFieldName('arguments')?.namedChildren[0];
+          return arg ? this.resolveIn(arg, scope, depth + 1) : null;
+        }
+        return f + '()';
+      }
+      case 'await':
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.resolveIn(inner, scope, depth + 1) : null;
+      }
+      case 'assignment': {
+        const right = node.childForFieldName('right');
+        return right ? this.resolveIn(right, scope, depth + 1) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private lookup(name: string, scope: Scope, depth: number): string | null {
+    for (let f = scope.fn; f; f = f.parent) {
+      if (f.globals.has(name)) break;
+      const hit = this.lookupIn(f, name, { fn: f, cls: null, mainGuard: false }, depth);
+      if (hit !== undefined) return hit;
+    }
+    if (scope.cls) {
+      const m = scope.cls.methods.find((x) => x.name === name);
+      if (m) return m.fqn;
+    }
+    const hit = this.lookupIn(this.module, name, { fn: null, cls: null, mainGuard: false }, depth);
+    if (hit !== undefined) return hit;
+    if (DBOS_PUBLIC_NAMES.has(name) && this.starImports.includes('dbos')) return `dbos.${name}`;
+    if (PY_BUILTINS.has(name)) return `builtins.${name}`;
+    return null;
+  }
+
+  /** undefined: not bound here; null: bound to something unknown. */
+  private lookupIn(info: ScopeInfo, name: string, scope: Scope, depth: number): string | null | undefined {
+    const imp = info.imports.get(name);
+    const bindings = info.bindings.get(name);
+    if (!bindings) return imp;
+    let result: string | null | undefined;
+    for (const b of bindings) {
+      let r: string | null;
+      if (!b.value) r = null;
+      else if (b.value.type === 'function_definition' || b.value.type === 'class_definition') {
+        r = this.functionOf(b.value)?.fqn ?? this.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null;
+      } else r = this.resolveIn(b.value, scope, depth + 1);
+      if (r === null) return null;
+      if (result === undefined) result = r;
+      else if (result !== r) return null;
+    }
+    return result ?? null;
+  }
+
+  /** The local function a call targets (`helper()`, `self.helper()`, `Cls.helper()`), if any. */
+  targetFunction(call: CallInfo): FunctionInfo | undefined {
+    const fqn = this.calleeFqn(call);
+    if (fqn) {
+      const f = this.functionsByFqn.get(fqn);
+      if (f) return f;
+    }
+    if (call.callee.type === 'attribute') {
+      const obj = call.callee.childForFieldName('object');
+      const attr = call.callee.childForFieldName('attribute');
+      const cls = call.scope.fn?.cls;
+      if (obj && attr && cls && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
+        return cls.methods.find((m) => m.name === this.textOf(attr));
+      }
+    }
+    return undefined;
+  }
+
+  /** Every function whose body (at any depth of nesting) contains the node, innermost first. */
+  enclosingFunctions(scope: Scope): FunctionInfo[] {
+    const out: FunctionInfo[] = [];
+    for (let f = scope.fn; f; f = f.parent) out.push(f);
+    return out;
+  }
+
+  /** The local name that refers to `fqn` in this module (`DBOS`, `D`, `dbos.DBOS`), if imported. */
+  localNameFor(fqn: string): string | null {
+    for (const [name, target] of this.module.imports) {
+      if (target === fqn) return name;
+    }
+    for (const [name, target] of this.module.imports) {
+      if (fqn.startsWith(target + '.')) return name + fqn.slice(target.length);
+    }
+    return null;
+  }
+}
+
+function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): void {
+  const list = map.get(name);
+  if (list) list.push(b);
+  else map.set(name, [b]);
+}
+
+function firstIdentifier(node: Node): Node | null {
+  if (node.type === 'identifier') return node;
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'identifier') return c;
+    if (c.type === 'list_splat_pattern' || c.type === 'dictionary_splat_pattern') return firstIdentifier(c);
+  }
+  return null;
+}
+
+const classScopes = new WeakMap<ClassInfo, ScopeInfo>();
+/** Class bodies bind names too (methods, class attributes); kept apart from module bindings. */
+function classScope(cls: ClassInfo): ScopeInfo {
+  let s = classScopes.get(cls);
+  if (!s) {
+    s = { bindings: new Map(), imports: new Map() };
+    classScopes.set(cls, s);
+  }
+  return s;
+}

@@ -1,0 +1,114 @@
+// The module model: what one Python file defines, imports and calls, with every function's context.
+import type { Node } from 'web-tree-sitter';
+
+/**
+ * What a function is, as DBOS and the frameworks around it see it. A function can have several
+ * kinds (an HTTP handler that is also a workflow).
+ */
+export type FunctionKind =
+  | 'workflow'
+  | 'step'
+  /** Legacy `@DBOS.transaction` (2.x). */
+  | 'transaction'
+  /** `@ds.transaction` on a datasource, or the function passed to `ds.run_tx_step`. */
+  | 'dstransaction'
+  /** Legacy `@DBOS.scheduled` (2.x). */
+  | 'scheduled'
+  | 'http'
+  /** Runs at program start: called from the `__main__` guard, a lifespan, a startup hook. */
+  | 'entry'
+  | 'lifespan'
+  | 'test'
+  | 'fixture';
+
+export interface DecoratorInfo {
+  node: Node;
+  /** The decorator expression (after `@`). */
+  expr: Node;
+  /** Qualified name of what is applied: the callee for `@x.y(...)`, the value for `@x.y`. */
+  fqn: string | null;
+  /** `@x.y(...)` (or a variable holding the result of such a call). */
+  called: boolean;
+  /** The argument list when called in place. */
+  args: Node | null;
+}
+
+/** A name bound in a scope. `value` is the assigned expression, null for parameters, loop targets, etc. */
+export interface Binding {
+  value: Node | null;
+  node: Node;
+}
+
+export interface ScopeInfo {
+  /** Names bound in this scope, in source order. */
+  bindings: Map<string, Binding[]>;
+  /** Names bound by import statements in this scope, to their qualified names. */
+  imports: Map<string, string>;
+}
+
+export interface FunctionInfo extends ScopeInfo {
+  /** `function_definition` or `lambda`. */
+  node: Node;
+  /** The statement to move or insert before: `decorated_definition` when decorated. */
+  statement: Node;
+  name: string;
+  qualname: string;
+  fqn: string;
+  isAsync: boolean;
+  isLambda: boolean;
+  decorators: DecoratorInfo[];
+  kinds: Set<FunctionKind>;
+  /** Enclosing function, if nested. */
+  parent: FunctionInfo | null;
+  /** The class whose body defines this function directly (a method). */
+  cls: ClassInfo | null;
+  /** `block` for a def, the expression for a lambda. */
+  body: Node | null;
+  params: string[];
+  /** Names declared `global` or `nonlocal` in the body. */
+  globals: Set<string>;
+  nonlocals: Set<string>;
+  /** Calls in the body itself (not in nested functions, lambdas or classes). */
+  calls: CallInfo[];
+}
+
+export interface ClassInfo {
+  node: Node;
+  statement: Node;
+  name: string;
+  qualname: string;
+  fqn: string;
+  decorators: DecoratorInfo[];
+  bases: Node[];
+  methods: FunctionInfo[];
+  /** Enclosing function when the class is defined inside one. */
+  parentFunction: FunctionInfo | null;
+}
+
+/** Where a node sits, for the rules that care about execution context. */
+export interface Scope {
+  /** Innermost enclosing function (def or lambda) whose body contains the node. */
+  fn: FunctionInfo | null;
+  /** Class whose body directly contains the node (not inside a method). */
+  cls: ClassInfo | null;
+  /** Inside `if __name__ == "__main__":` at module level. */
+  mainGuard: boolean;
+}
+
+export interface CallInfo {
+  node: Node;
+  /** The callee expression. */
+  callee: Node;
+  args: Node | null;
+  scope: Scope;
+  start: number;
+  end: number;
+}
+
+export interface WithInfo {
+  node: Node;
+  scope: Scope;
+  /** Each `with` item: the context manager expression and its `as` target (if any). */
+  items: { value: Node; target: Node | null }[];
+  body: Node | null;
+}

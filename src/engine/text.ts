@@ -1,0 +1,95 @@
+// Offset <-> position conversion over one text, and line helpers used by rules and fixes.
+import type { Position, Range, TextEdit } from './types';
+
+export class LineIndex {
+  /** Offset of the first character of each line. */
+  readonly starts: number[];
+
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  offsetAt(pos: Position): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    return Math.min(this.starts[pos.line] + pos.character, this.lineEnd(pos.line));
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** Offset just past the last character of the line (before its line break). */
+  lineEnd(line: number): number {
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    let e = next;
+    if (e > this.starts[line] && this.text.charCodeAt(e - 1) === 10) e--;
+    if (e > this.starts[line] && this.text.charCodeAt(e - 1) === 13) e--;
+    return e;
+  }
+
+  lineText(line: number): string {
+    return this.text.slice(this.starts[line], this.lineEnd(line));
+  }
+
+  /** The leading white space of a line. */
+  indentOf(line: number): string {
+    const m = /^[ \t]*/.exec(this.lineText(line));
+    return m ? m[0] : '';
+  }
+
+  /** The line break the file uses most ('\n' when it has none). */
+  get eol(): string {
+    const crlf = this.text.split('\r\n').length - 1;
+    const lf = this.text.split('\n').length - 1 - crlf;
+    return crlf > lf ? '\r\n' : '\n';
+  }
+
+  edit(start: number, end: number, newText: string): TextEdit {
+    return { startOffset: start, endOffset: end, range: this.range(start, end), newText };
+  }
+}
+
+/** Applies non-overlapping edits to a text. Throws on overlap. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.startOffset - b.startOffset || a.endOffset - b.endOffset);
+  let out = '';
+  let at = 0;
+  for (const e of sorted) {
+    if (e.startOffset < at) throw new Error('overlapping edits');
+    out += text.slice(at, e.startOffset) + e.newText;
+    at = e.endOffset;
+  }
+  return out + text.slice(at);
+}
+
+/** Guesses the indentation unit of a Python file (4 spaces unless the file says otherwise). */
+export function indentUnit(text: string): string {
+  const m = /\n([ \t]+)\S/.exec(text);
+  if (!m) return '    ';
+  return m[1].startsWith('\t') ? '\t' : m[1].length <= 8 ? m[1] : '    ';
+}

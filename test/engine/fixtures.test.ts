@@ -1,0 +1,104 @@
+// Runs every fixture under test/fixtures/DBOSxxx/.
+//
+// Finding fixtures (`*.py` not ending in .before.py/.after.py): each line that should get a finding
+// ends with `# expect: DBOS201` (several codes: `# expect: DBOS201, DBOS202`). The test checks the
+// exact set of (line, code) for the folder's code and every code named in the file's expectations.
+// Header comments set options: `# fixture-path: tests/conftest.py`, `# fixture-version: 3.0`,
+// `# fixture-config: {"severity": {"DBOS201": "error"}}`.
+//
+// Fix fixtures: `NAME.before.py` + `NAME.after.py`. The before file says which fix to apply with
+// `# fix: <part of the fix title>` (and optionally `# fix-code: DBOS202` when not the folder's
+// code). The test applies that fix of the first matching finding, compares with the after file,
+// re-parses the result (no syntax error) and checks that one finding of the code went away.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { parsePython } from '../../src/engine/parser';
+import { applyEdits } from '../../src/engine/text';
+
+const root = path.resolve(__dirname, '../../../test/fixtures');
+
+interface Options {
+  path: string;
+  version: [number, number] | null;
+  config: ReturnType<typeof resolveConfig>;
+}
+
+function options(text: string, file: string): Options {
+  const p = /^#\s*fixture-path:\s*(\S+)/m.exec(text)?.[1] ?? path.basename(file).replace(/\.(before|after)\.py$/, '.py');
+  const v = /^#\s*fixture-version:\s*(\d+)(?:\.(\d+))?/m.exec(text);
+  const c = /^#\s*fixture-config:\s*(\{.*\})\s*$/m.exec(text);
+  return {
+    path: p,
+    version: v ? [Number(v[1]), Number(v[2] ?? 0)] : null,
+    config: resolveConfig([{ profile: 'strict' }, ...(c ? [JSON.parse(c[1])] : [])]),
+  };
+}
+
+function expectations(text: string): Set<string> {
+  const out = new Set<string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /#\s*expect:\s*([A-Z0-9,\s]+)$/.exec(line);
+    if (m) for (const code of m[1].split(',').map((s) => s.trim()).filter(Boolean)) out.add(`${i + 1}:${code}`);
+  });
+  return out;
+}
+
+function hasSyntaxError(text: string): boolean {
+  const tree = parsePython(text);
+  try {
+    return tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}
+
+const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => /^DBOS\d{3}$/.test(d)).sort() : [];
+
+test('fixtures', async (t) => {
+  await initParser();
+  for (const code of dirs) {
+    const dir = path.join(root, code);
+    for (const name of fs.readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      const text = fs.readFileSync(file, 'utf8');
+      if (name.endsWith('.after.py')) continue;
+      if (name.endsWith('.before.py')) {
+        await t.test(`${code}/${name}`, () => {
+          const opt = options(text, file);
+          const fixCode = /^#\s*fix-code:\s*(DBOS\d{3})/m.exec(text)?.[1] ?? code;
+          const want = /^#\s*fix:\s*(.+?)\s*$/m.exec(text)?.[1];
+          assert.ok(want, `${name}: missing "# fix: <title>" header`);
+          const before = analyze(text, { path: opt.path, version: opt.version, config: opt.config });
+          assert.deepEqual(before.ruleFailures, []);
+          const finding = before.findings.find((f) => f.code === fixCode && f.fixes.some((x) => x.title.includes(want!)));
+          assert.ok(finding, `${name}: no ${fixCode} finding with a fix titled like "${want}"; got ${JSON.stringify(before.findings.map((f) => [f.code, f.fixes.map((x) => x.title)]))}`);
+          const fix = finding!.fixes.find((x) => x.title.includes(want!))!;
+          const result = applyEdits(text, fix.edits);
+          const afterFile = file.replace(/\.before\.py$/, '.after.py');
+          assert.ok(fs.existsSync(afterFile), `${name}: missing ${path.basename(afterFile)}`);
+          assert.equal(result, fs.readFileSync(afterFile, 'utf8'));
+          assert.equal(hasSyntaxError(result), false, `${name}: the fixed code does not parse`);
+          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config });
+          const n = (r: typeof before) => r.findings.filter((f) => f.code === fixCode).length;
+          assert.ok(n(after) < n(before), `${name}: the ${fixCode} finding is still there after the fix`);
+        });
+        continue;
+      }
+      if (!name.endsWith('.py')) continue;
+      await t.test(`${code}/${name}`, () => {
+        const opt = options(text, file);
+        const expected = expectations(text);
+        const codes = new Set([code, ...[...expected].map((e) => e.split(':')[1])]);
+        const r = analyze(text, { path: opt.path, version: opt.version, config: opt.config });
+        assert.deepEqual(r.ruleFailures, []);
+        const got = new Set(r.findings.filter((f) => codes.has(f.code)).map((f) => `${f.range.start.line + 1}:${f.code}`));
+        assert.deepEqual([...got].sort(), [...expected].sort(), `${code}/${name}: findings (line:code) differ`);
+        for (const f of r.findings) for (const fix of f.fixes) assert.equal(hasSyntaxError(applyEdits(text, fix.edits)), false, `${name}: fix "${fix.title}" of ${f.code} on line ${f.range.start.line + 1} yields invalid Python`);
+      });
+    }
+  }
+});
