@@ -19,7 +19,7 @@ import { resolveConfig } from '../../src/engine/config';
 import { parsePython } from '../../src/engine/parser';
 import { applyEdits } from '../../src/engine/text';
 
-const root = path.resolve(__dirname, '../../../test/fixtures');
+const root = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures');
 
 interface Options {
   path: string;
