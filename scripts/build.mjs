@@ -34,7 +34,9 @@ const contexts = await Promise.all(
       sourcemap: !production,
       minify: production,
       external: e.external ?? [],
-      banner: e.banner ? { js: e.banner } : undefined,
+      // web-tree-sitter's ESM build calls createRequire(import.meta.url); give it this file's URL.
+      define: { 'import.meta.url': '__dbosLintFileUrl' },
+      banner: { js: `${e.banner ? e.banner + '\n' : ''}var __dbosLintFileUrl = require('url').pathToFileURL(__filename).href;` },
       logLevel: 'warning',
       legalComments: 'none',
     }),

@@ -1,0 +1,234 @@
+// dbos-lint command line: check files and folders, print findings, apply safe fixes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyze, initParser, IMPLEMENTED_CODES } from '../engine/index';
+import { ProjectSettings } from '../engine/project';
+import { ConfigError, userConfigFrom, type UserConfig } from '../engine/config';
+import { fixAll } from '../engine/fix-all';
+import { RULES } from '../catalog/rules';
+import { CATEGORIES, categoryOf } from '../catalog/categories';
+import { walk } from './walk';
+import { statistics, summary, toJson, toSarif, toText, type FileFindings } from './format';
+import pkg from '../../package.json';
+
+const HELP = `dbos-lint ${pkg.version}: checks Python code that uses DBOS durable workflows.
+
+Usage:
+  dbos-lint [options] [paths...]     check files and folders (default: .)
+  dbos-lint rules [--format text|json]   list the rules
+
+Options:
+  --format <text|json|sarif>   output format (default: text)
+  --fix                        apply safe fixes in place
+  --unsafe-fixes               with --fix, also apply fixes that restructure code
+  --select <codes>             only these codes or prefixes (comma-separated: DBOS2,DBOS101)
+  --extend-select <codes>      add codes or prefixes to the selection
+  --ignore <codes>             skip these codes or prefixes
+  --target-version <v>         DBOS version to check against (2.30, 3, auto)
+  --profile <default|strict>   strict turns on every rule
+  --statistics                 print the number of findings per rule
+  --exit-zero                  exit 0 even with error-level findings
+  --no-gitignore               do not skip files listed in .gitignore
+  -q, --quiet                  print findings only, no summary
+  -h, --help                   show this help
+  -v, --version                show the version
+
+Configuration is read from [tool.dbos-lint] in the nearest pyproject.toml; options override it.
+Exit status: 0 no error-level findings, 1 error-level findings, 2 usage or internal error.`;
+
+function list(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function readSource(file: string): { text?: string; error?: string } {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { error: `cannot read file (${err.code ?? err.message})` };
+  }
+  if (buf.includes(0)) return { error: 'skipped: binary file' };
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text };
+  } catch {
+    return { error: 'skipped: not valid UTF-8' };
+  }
+}
+
+function moduleNameOf(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file)).replace(/\\/g, '/');
+  return rel.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').filter((s) => s && s !== '..').join('.');
+}
+
+function rulesCommand(format: string): number {
+  const rows = RULES.map((r) => ({
+    code: r.code,
+    name: r.name,
+    title: r.title,
+    category: categoryOf(r.code).title,
+    impact: categoryOf(r.code).impact,
+    defaultSeverity: r.defaultSeverity,
+    tier: r.tier,
+    implemented: IMPLEMENTED_CODES.has(r.code),
+    docsUrl: r.docsUrl,
+  }));
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  for (const c of CATEGORIES) {
+    process.stdout.write(`\n${c.title} (${c.impact})\n`);
+    for (const r of rows.filter((x) => x.category === c.title)) {
+      const mark = r.implemented ? ' ' : '-';
+      process.stdout.write(`  ${mark} ${r.code}  ${r.defaultSeverity.padEnd(11)} ${r.tier.padEnd(8)} ${r.name}: ${r.title}\n`);
+    }
+  }
+  process.stdout.write(`\n${rows.filter((r) => r.implemented).length} of ${rows.length} rules implemented ('-' marks the others).\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        fix: { type: 'boolean', default: false },
+        'unsafe-fixes': { type: 'boolean', default: false },
+        select: { type: 'string' },
+        'extend-select': { type: 'string' },
+        ignore: { type: 'string' },
+        'target-version': { type: 'string' },
+        profile: { type: 'string' },
+        statistics: { type: 'boolean', default: false },
+        'exit-zero': { type: 'boolean', default: false },
+        'no-gitignore': { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`dbos-lint: ${(e as Error).message}\nRun dbos-lint --help for usage.\n`);
+    return 2;
+  }
+  const o = parsed.values;
+  if (o.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (o.version) {
+    process.stdout.write(pkg.version + '\n');
+    return 0;
+  }
+  const format = o.format ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    process.stderr.write(`dbos-lint: unknown format "${format}" (text, json, sarif)\n`);
+    return 2;
+  }
+  const positionals = parsed.positionals;
+  if (positionals[0] === 'rules') {
+    if (format === 'sarif') {
+      process.stderr.write('dbos-lint rules: format must be text or json\n');
+      return 2;
+    }
+    return rulesCommand(format);
+  }
+
+  let cliLayer: UserConfig;
+  try {
+    const raw: Record<string, unknown> = {};
+    if (o.select !== undefined) raw.select = list(o.select);
+    if (o['extend-select'] !== undefined) raw.extendSelect = list(o['extend-select']);
+    if (o.ignore !== undefined) raw.ignore = list(o.ignore);
+    if (o['target-version'] !== undefined) raw.targetVersion = o['target-version'];
+    if (o.profile !== undefined) raw.profile = o.profile;
+    cliLayer = userConfigFrom(raw, 'command line');
+    for (const code of [...(cliLayer.select ?? []), ...(cliLayer.ignore ?? []), ...(cliLayer.extendSelect ?? [])]) {
+      if (code !== 'ALL' && !RULES.some((r) => r.code.startsWith(code.toUpperCase()))) throw new ConfigError(`command line: no rule matches "${code}"`);
+    }
+  } catch (e) {
+    process.stderr.write(`dbos-lint: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const { files, missing } = walk(positionals.length > 0 ? positionals : ['.'], { respectGitignore: !o['no-gitignore'] });
+  let internalError = missing.length > 0;
+  for (const m of missing) process.stderr.write(`dbos-lint: ${m}: no such file or directory\n`);
+
+  await initParser();
+  const settings = new ProjectSettings([cliLayer]);
+  const reportedConfigErrors = new Set<string>();
+  const results: FileFindings[] = [];
+  let fixed = 0;
+  for (const file of files) {
+    const src = readSource(file);
+    if (src.error !== undefined || src.text === undefined) {
+      process.stderr.write(`dbos-lint: ${file}: ${src.error}\n`);
+      continue;
+    }
+    const fs0 = settings.forFile(file);
+    for (const err of fs0.errors) {
+      if (!reportedConfigErrors.has(err)) {
+        reportedConfigErrors.add(err);
+        process.stderr.write(`dbos-lint: ${err}\n`);
+        internalError = true;
+      }
+    }
+    const opts = { path: file, config: fs0.config, version: fs0.version, moduleName: moduleNameOf(file) };
+    let text = src.text;
+    try {
+      if (o.fix) {
+        const r = fixAll(text, (t) => analyze(t, opts).findings, o['unsafe-fixes'] ?? false);
+        if (r.fixed > 0 && r.text !== text) {
+          fs.writeFileSync(file, r.text);
+          text = r.text;
+          fixed += r.fixed;
+        }
+      }
+      const result = analyze(text, opts);
+      for (const f of result.ruleFailures) {
+        process.stderr.write(`dbos-lint: internal error in ${f.code} on ${file} (other rules still ran):\n${f.message}\n`);
+        internalError = true;
+      }
+      if (result.findings.length > 0) results.push({ file, findings: result.findings });
+    } catch (e) {
+      process.stderr.write(`dbos-lint: ${file}: internal error: ${(e as Error).stack ?? e}\n`);
+      internalError = true;
+    }
+  }
+
+  if (format === 'json') process.stdout.write(JSON.stringify(toJson(results), null, 2) + '\n');
+  else if (format === 'sarif') process.stdout.write(JSON.stringify(toSarif(results, pkg.version, IMPLEMENTED_CODES), null, 2) + '\n');
+  else {
+    const text = toText(results);
+    if (text) process.stdout.write(text + '\n');
+    if (o.statistics && results.length > 0) process.stdout.write('\n' + statistics(results) + '\n');
+    if (!o.quiet) {
+      if (fixed > 0) process.stdout.write(`Fixed ${fixed} problem${fixed === 1 ? '' : 's'}.\n`);
+      process.stdout.write(summary(results, !o.fix || !o['unsafe-fixes']) + '\n');
+    }
+  }
+  if (format !== 'text' && o.statistics && results.length > 0) process.stderr.write(statistics(results) + '\n');
+  if (internalError) return 2;
+  const hasError = results.some((r) => r.findings.some((f) => f.severity === 'error'));
+  return hasError && !o['exit-zero'] ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`dbos-lint: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
