@@ -3,8 +3,10 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 
+// Log, metrics and durable-record calls: a value that only reaches them does not steer the workflow
+// (set_event and write_stream are checkpointed, so a replay does not record the new value).
 const LOG_CALLEE =
-  /(^|\.)(print|pprint)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
+  /(^|\.)(print|pprint)$|(^|\.)(set_event|set_event_async|write_stream|write_stream_async)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
 
 /** The call whose arguments contain `node`, when that call is a log or metrics call. */
 function inLogCall(model: ModuleModel, node: Node): boolean {
@@ -43,6 +45,8 @@ function usesOf(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
     if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) return false;
     if (p?.type === 'assignment' && p.childForFieldName('left')?.id === id.id) return false;
+    // `x.attr = v` stores into the object: not a read of the value that could steer the workflow
+    if (p?.type === 'attribute' && p.parent?.type === 'assignment' && p.parent.childForFieldName('left')?.id === p.id) return false;
     return true;
   });
 }

@@ -1,0 +1,178 @@
+// The CLI as a user runs it: the bundled dist/cli.js in a child process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
+const cli = path.join(repo, 'dist', 'cli.js');
+
+function run(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workspace(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const NONDET = [
+  'import random',
+  'from dbos import DBOS',
+  '',
+  '@DBOS.workflow()',
+  'def pick(items):',
+  '    return random.choice(items)',
+  '',
+].join('\n');
+
+const CLEAN = ['from dbos import DBOS', '', '@DBOS.step()', 'def ok():', '    return 1', ''].join('\n');
+
+test('text format: path:line:col: CODE message, and a summary', () => {
+  const ws = workspace({ 'app.py': NONDET });
+  const r = run(['app.py'], ws);
+  assert.equal(r.code, 0, r.stderr);
+  const first = r.stdout.split('\n')[0];
+  assert.match(first, /^app\.py:6:12: DBOS201 `random\.choice\(\)` in workflow `pick`/);
+  assert.match(r.stdout, /Found 1 problem \(1 warning\)\./);
+});
+
+test('json format: 1-based positions and every field', () => {
+  const ws = workspace({ 'pkg/app.py': NONDET });
+  const r = run(['--format', 'json', '.'], ws);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out, [
+    {
+      file: path.join('pkg', 'app.py'),
+      line: 6,
+      column: 12,
+      endLine: 6,
+      endColumn: 32,
+      code: 'DBOS201',
+      severity: 'warning',
+      message: out[0].message,
+      fixable: true,
+    },
+  ]);
+});
+
+test('sarif format: 2.1.0 with every rule and its helpUri', () => {
+  const ws = workspace({ 'app.py': NONDET });
+  const r = run(['--format', 'sarif', 'app.py'], ws);
+  assert.equal(r.code, 0, r.stderr);
+  const sarif = JSON.parse(r.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const driver = sarif.runs[0].tool.driver;
+  assert.equal(driver.name, 'dbos-lint');
+  assert.equal(driver.rules.length, 68);
+  for (const rule of driver.rules) assert.match(rule.helpUri, /^https:\/\/docs\.dbos\.dev\//, rule.id);
+  const res = sarif.runs[0].results;
+  assert.equal(res.length, 1);
+  assert.equal(res[0].ruleId, 'DBOS201');
+  assert.equal(driver.rules[res[0].ruleIndex].id, 'DBOS201');
+  assert.equal(res[0].level, 'warning');
+  assert.deepEqual(res[0].locations[0].physicalLocation.region, { startLine: 6, startColumn: 12, endLine: 6, endColumn: 32 });
+});
+
+test('exit codes: 0 clean, 1 with error-level findings, 2 on usage errors', () => {
+  const ws = workspace({ 'clean.py': CLEAN, 'bad.py': NONDET });
+  assert.equal(run(['clean.py'], ws).code, 0);
+  const sev = run(['bad.py', '--select', 'DBOS201'], ws);
+  assert.equal(sev.code, 0);
+  fs.writeFileSync(path.join(ws, 'pyproject.toml'), '[tool.dbos-lint]\nseverity = { DBOS201 = "error" }\n');
+  const err = run(['bad.py'], ws);
+  assert.equal(err.code, 1, err.stdout + err.stderr);
+  assert.equal(run(['bad.py', '--exit-zero'], ws).code, 0);
+  assert.equal(run(['--format', 'xml', 'bad.py'], ws).code, 2);
+  assert.equal(run(['--select', 'NOPE1'], ws).code, 2);
+  assert.equal(run(['--bogus'], ws).code, 2);
+  const missing = run(['nowhere.py'], ws);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nowhere\.py: no such file or directory/);
+});
+
+test('invalid configuration: a clear message and exit 2, the analysis still runs', () => {
+  const ws = workspace({ 'bad.py': NONDET, 'pyproject.toml': '[tool.dbos-lint]\nselcet = ["DBOS2"]\n' });
+  const r = run(['bad.py'], ws);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /pyproject\.toml \[tool\.dbos-lint\]: unknown option "selcet"/);
+  assert.match(r.stdout, /DBOS201/);
+});
+
+test('select and ignore', () => {
+  const ws = workspace({ 'bad.py': NONDET });
+  assert.match(run(['bad.py', '--select', 'DBOS2'], ws).stdout, /DBOS201/);
+  assert.doesNotMatch(run(['bad.py', '--ignore', 'DBOS201'], ws).stdout, /DBOS201/);
+  assert.doesNotMatch(run(['bad.py', '--select', 'DBOS1'], ws).stdout, /DBOS201/);
+});
+
+test('unreadable, binary and non-UTF-8 files: one line on stderr, the run goes on', () => {
+  const ws = workspace({
+    'a_binary.py': Buffer.from([0x66, 0x00, 0x01, 0x02]),
+    'b_latin1.py': Buffer.from([0x23, 0x20, 0xe9, 0x0a]),
+    'c_bad.py': NONDET,
+  });
+  const r = run(['.'], ws);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /a_binary\.py: skipped: binary file/);
+  assert.match(r.stderr, /b_latin1\.py: skipped: not valid UTF-8/);
+  assert.match(r.stdout, /c_bad\.py:6:12: DBOS201/);
+});
+
+test('folders: .gitignore, virtualenvs and node_modules are skipped', () => {
+  const ws = workspace({
+    '.gitignore': 'generated/\n',
+    'generated/x.py': NONDET,
+    '.venv/lib/y.py': NONDET,
+    'env/pyvenv.cfg': 'home = /usr\n',
+    'env/z.py': NONDET,
+    'node_modules/w.py': NONDET,
+    'src/app.py': NONDET,
+  });
+  const r = run(['--format', 'json', '.'], ws);
+  assert.deepEqual(JSON.parse(r.stdout).map((f: { file: string }) => f.file), [path.join('src', 'app.py')]);
+});
+
+test('--fix applies only safe fixes; --unsafe-fixes restructures', () => {
+  const ws = workspace({ 'bad.py': NONDET });
+  const safe = run(['--fix', 'bad.py'], ws);
+  assert.equal(fs.readFileSync(path.join(ws, 'bad.py'), 'utf8'), NONDET, 'wrapping in a step is not a safe fix');
+  assert.match(safe.stdout, /1 more fixable with --fix --unsafe-fixes/);
+  const unsafe = run(['--fix', '--unsafe-fixes', 'bad.py'], ws);
+  assert.equal(unsafe.code, 0, unsafe.stderr);
+  assert.equal(
+    fs.readFileSync(path.join(ws, 'bad.py'), 'utf8'),
+    NONDET.replace('return random.choice(items)', 'return DBOS.run_step({"name": "random.choice"}, random.choice, items)'),
+  );
+  assert.match(unsafe.stdout, /Fixed 1 problem\./);
+  assert.match(unsafe.stdout, /All checks passed\./);
+});
+
+test('--statistics counts findings per rule', () => {
+  const ws = workspace({ 'a.py': NONDET, 'b.py': NONDET });
+  const r = run(['--statistics', '.'], ws);
+  assert.match(r.stdout, /\n2\tDBOS201\t\[ \] nondeterministic-call-in-workflow\n/);
+});
+
+test('rules command lists the catalog with an implemented flag', () => {
+  const r = run(['rules', '--format', 'json'], repo);
+  assert.equal(r.code, 0);
+  const rules = JSON.parse(r.stdout);
+  assert.equal(rules.length, 68);
+  assert.equal(rules[0].code, 'DBOS101');
+  const r201 = rules.find((x: { code: string }) => x.code === 'DBOS201');
+  assert.deepEqual(
+    { implemented: r201.implemented, category: r201.category, impact: r201.impact, defaultSeverity: r201.defaultSeverity },
+    { implemented: true, category: 'Workflow', impact: 'CRITICAL', defaultSeverity: 'warning' },
+  );
+  const text = run(['rules'], repo).stdout;
+  assert.match(text, /Lifecycle \(CRITICAL\)/);
+});
