@@ -1,0 +1,296 @@
+// Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
+// argument access, literal reading, DBOS call lookup and execution-context classification.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo, Scope } from '../model/types';
+import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
+
+/** Arguments of a call, comments left out. */
+export function argsOf(call: CallInfo | Node): Node[] {
+  const args = 'args' in call ? call.args : (call as Node).childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+}
+
+export function positional(call: CallInfo | Node, i: number): Node | null {
+  const pos = argsOf(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+  return pos[i] ?? null;
+}
+
+/** The `keyword_argument` node named `name`. */
+export function keywordArg(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
+  for (const a of argsOf(call)) {
+    if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
+  }
+  return null;
+}
+
+export function keywordValue(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
+  return keywordArg(model, call, name)?.childForFieldName('value') ?? null;
+}
+
+/** The call has `*args` or `**kwargs`: its arguments cannot be known. */
+export function hasSplat(call: CallInfo | Node): boolean {
+  return argsOf(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
+}
+
+/** The value of a plain string literal (no f-string, no concatenation), else null. */
+export function stringValue(model: ModuleModel, node: Node | null | undefined): string | null {
+  if (!node || node.type !== 'string') return null;
+  if (node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
+  const text = model.textOf(node);
+  const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(text);
+  if (!m || /[fF]/.test(m[1])) return null;
+  const body = m[3];
+  return /[rR]/.test(m[1]) ? body : body.replace(/\\(.)/g, '$1');
+}
+
+export function isTrue(node: Node | null | undefined): boolean {
+  return !!node && node.type === 'true';
+}
+
+export interface DictLiteral {
+  node: Node;
+  /** String keys to their `pair` nodes. */
+  keys: Map<string, Node>;
+  /** Contains `**x` or a non-literal key: other keys may be present. */
+  open: boolean;
+}
+
+export function dictLiteral(model: ModuleModel, node: Node | null | undefined): DictLiteral | null {
+  if (!node || node.type !== 'dictionary') return null;
+  const keys = new Map<string, Node>();
+  let open = false;
+  for (const c of node.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    if (c.type === 'pair') {
+      const k = stringValue(model, c.childForFieldName('key'));
+      if (k === null) open = true;
+      else keys.set(k, c);
+    } else open = true;
+  }
+  return { node, keys, open };
+}
+
+/** The value a plain name is bound to when it has exactly one binding with a value in its scope. */
+export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope): Node | null {
+  if (name.type !== 'identifier') return null;
+  const id = model.textOf(name);
+  for (let f = scope.fn; f; f = f.parent) {
+    if (f.globals.has(id) || f.nonlocals.has(id)) return null;
+    const b = f.bindings.get(id);
+    if (b) return b.length === 1 ? b[0].value : null;
+  }
+  const b = model.module.bindings.get(id);
+  if (b) return b.length === 1 ? b[0].value : null;
+  return null;
+}
+
+/** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
+export function dictMutated(model: ModuleModel, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\.(update|setdefault|__setitem__)\\(|\\b${esc}\\s*\\|=`).test(model.text);
+}
+
+/** Calls of the file whose callee resolves to one of `fqns`. */
+export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: CallInfo; fqn: string }[] {
+  const set = new Set(fqns);
+  const out: { call: CallInfo; fqn: string }[] = [];
+  for (const call of model.calls) {
+    const fqn = model.calleeFqn(call);
+    if (fqn && set.has(fqn)) out.push({ call, fqn });
+  }
+  return out;
+}
+
+export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): boolean {
+  return model.calleeFqn(call) === `dbos.DBOS.${method}`;
+}
+
+/** `DBOS(...)` itself (the constructor). */
+export function isDbosConstructor(model: ModuleModel, call: CallInfo): boolean {
+  if (model.calleeFqn(call) !== 'dbos.DBOS') return false;
+  // `DBOS(...)` and not a call on an instance alias
+  return call.callee.type === 'identifier' || call.callee.type === 'attribute';
+}
+
+/** The last segment of a dotted text. */
+export function methodName(model: ModuleModel, call: CallInfo): string | null {
+  if (call.callee.type !== 'attribute') return call.callee.type === 'identifier' ? model.textOf(call.callee) : null;
+  const a = call.callee.childForFieldName('attribute');
+  return a ? model.textOf(a) : null;
+}
+
+/** Where a call runs, as the communication rules see it. */
+export type CallContext =
+  | { kind: 'workflow'; fn: FunctionInfo }
+  | { kind: 'step'; fn: FunctionInfo }
+  /** Definitely outside any workflow: module level, entry point, HTTP handler, test, fixture. */
+  | { kind: 'outside'; fn: FunctionInfo | null; what: string }
+  /** A plain helper that may or may not be called from a workflow. */
+  | { kind: 'helper'; fn: FunctionInfo }
+  /** Cannot tell (a nested function of a workflow or step, a helper called from one). */
+  | { kind: 'unknown' };
+
+/** Whether some workflow (or a step, when `steps`) of this file reaches `fn` through plain helpers. */
+export function calledFromDbosFunction(model: ModuleModel, fn: FunctionInfo): boolean {
+  const seen = new Set<FunctionInfo>();
+  const callers = (target: FunctionInfo): FunctionInfo[] => {
+    const out: FunctionInfo[] = [];
+    for (const call of model.calls) {
+      const f = call.scope.fn;
+      if (!f || seen.has(f)) continue;
+      if (model.targetFunction(call) === target) out.push(f);
+    }
+    return out;
+  };
+  const work = [fn];
+  seen.add(fn);
+  while (work.length > 0) {
+    const g = work.pop()!;
+    for (const c of callers(g)) {
+      if (!isPlain(c)) return true;
+      for (let p = c.parent; p; p = p.parent) if (!isPlain(p)) return true;
+      if (!seen.has(c)) {
+        seen.add(c);
+        work.push(c);
+      }
+    }
+  }
+  return false;
+}
+
+const OUTSIDE_KINDS: [string, string][] = [
+  ['http', 'HTTP handler'],
+  ['lifespan', 'lifespan'],
+  ['test', 'test function'],
+  ['fixture', 'pytest fixture'],
+  ['entry', 'entry point'],
+];
+
+export function callContext(model: ModuleModel, scope: Scope): CallContext {
+  const fn = scope.fn;
+  if (!fn) {
+    return { kind: 'outside', fn: null, what: scope.mainGuard ? 'the `__main__` block' : scope.cls ? 'a class body' : 'module level' };
+  }
+  if (isWorkflow(fn)) return { kind: 'workflow', fn };
+  if (isStepLike(fn)) return { kind: 'step', fn };
+  for (const [k, what] of OUTSIDE_KINDS) {
+    if (fn.kinds.has(k as never)) {
+      // a handler or test that is also a workflow was caught above; a helper of main() may also serve workflows
+      if (k === 'entry' && !fn.kinds.has('lifespan') && calledFromDbosFunction(model, fn)) return { kind: 'unknown' };
+      return { kind: 'outside', fn, what };
+    }
+  }
+  // nested function of a DBOS function: it may well run inside the workflow (closures, run_step)
+  for (let p = fn.parent; p; p = p.parent) if (!isPlain(p) || p.kinds.has('http')) return { kind: 'unknown' };
+  if (fn.isLambda) return { kind: 'unknown' };
+  if (calledFromDbosFunction(model, fn)) return { kind: 'unknown' };
+  return { kind: 'helper', fn };
+}
+
+/** Statement (child of a block or module) containing the node. */
+export function statementIn(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/** True when `before` is a statement that precedes (in the same block) a statement containing `node`. */
+export function dominates(before: Node, node: Node): boolean {
+  const block = before.parent;
+  if (!block) return false;
+  if (before.endIndex > node.startIndex) return false;
+  for (let n: Node | null = node; n; n = n.parent) {
+    if (n.parent && n.parent.id === block.id) return n.startIndex >= before.endIndex;
+  }
+  return false;
+}
+
+/** The function's parameters node entries with their shape, for signature checks. */
+export interface ParamShape {
+  /** Positional parameters without default (excluding self/cls of methods). */
+  required: number;
+  /** Positional parameters with a default. */
+  optional: number;
+  varargs: boolean;
+  /** Keyword-only parameters without a default. */
+  requiredKwOnly: number;
+}
+
+export function paramShape(fn: FunctionInfo, skipFirst: boolean): ParamShape | null {
+  const params = fn.node.childForFieldName('parameters');
+  if (!params) return null;
+  const shape: ParamShape = { required: 0, optional: 0, varargs: false, requiredKwOnly: 0 };
+  let kwOnly = false;
+  let first = skipFirst;
+  for (const p of params.namedChildren) {
+    if (!p || p.type === 'comment') continue;
+    if (p.type === 'positional_separator') continue;
+    if (p.type === 'keyword_separator') {
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'list_splat_pattern') {
+      shape.varargs = true;
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'dictionary_splat_pattern') continue;
+    if (first) {
+      first = false;
+      continue;
+    }
+    const hasDefault = p.type === 'default_parameter' || p.type === 'typed_default_parameter';
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'list_splat_pattern')) {
+      shape.varargs = true;
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'dictionary_splat_pattern')) continue;
+    if (kwOnly) {
+      if (!hasDefault) shape.requiredKwOnly++;
+    } else if (hasDefault) shape.optional++;
+    else shape.required++;
+  }
+  return shape;
+}
+
+/** `@staticmethod` / `@classmethod` on a method. */
+export function methodKind(fn: FunctionInfo): 'static' | 'class' | 'instance' {
+  for (const d of fn.decorators) {
+    if (d.fqn === 'builtins.staticmethod') return 'static';
+    if (d.fqn === 'builtins.classmethod') return 'class';
+  }
+  return 'instance';
+}
+
+/** Levenshtein distance, for "did you mean" fixes. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** The range of an argument including its separating comma, for deleting it from an argument list. */
+export function argDeletionRange(model: ModuleModel, arg: Node): { start: number; end: number } {
+  const list = arg.parent!;
+  const items = list.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+  const i = items.findIndex((a) => a.id === arg.id);
+  if (i > 0) return { start: items[i - 1].endIndex, end: arg.endIndex };
+  if (i === 0 && items.length > 1) return { start: arg.startIndex, end: items[1].startIndex };
+  // only argument: also drop a trailing comma
+  let end = arg.endIndex;
+  const rest = model.text.slice(end, list.endIndex);
+  const m = /^\s*,/.exec(rest);
+  if (m) end += m[0].length;
+  return { start: arg.startIndex, end };
+}
