@@ -1,0 +1,227 @@
+// DBOS601: classes with instance-method or classmethod workflows that DBOS cannot dispatch.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { ClassInfo, FunctionInfo } from '../model/types';
+import type { Fix } from '../types';
+import { dbosName, nameFor } from '../fixes/common';
+import { callsTo, dominates, methodKind, positional, keywordValue, statementIn, stringValue } from '../analysis/comm-pattern-client';
+
+const CLASS_DECORATORS = new Set(['dbos.DBOS.dbos_class', 'dbos.DBOS.default_required_roles']);
+/** Class decorators that certainly do not register the class with DBOS. */
+const HARMLESS_DECORATORS = /^(dataclasses\.dataclass|typing\.final|typing_extensions\.final|functools\.total_ordering|attr\.s|attrs\.define|attr\.define|typing\.runtime_checkable)$/;
+/** Bases known not to lead to DBOSConfiguredInstance. */
+const PLAIN_BASES = /^(builtins\.\w+|abc\.ABC|typing\.\w+|typing_extensions\.\w+|enum\.\w+|pydantic\.BaseModel)$/;
+
+type Inherits = 'yes' | 'no' | 'unknown';
+
+export function inheritsConfigured(ctx: RuleContext, cls: ClassInfo, seen = new Set<ClassInfo>()): Inherits {
+  const { model } = ctx;
+  if (seen.has(cls)) return 'unknown';
+  seen.add(cls);
+  let result: Inherits = 'no';
+  for (const b of cls.bases) {
+    if (b.type === 'keyword_argument') continue;
+    const fqn = model.resolve(b);
+    if (fqn === 'dbos.DBOSConfiguredInstance') return 'yes';
+    const local = fqn ? model.classes.find((c) => c.fqn === fqn) : undefined;
+    if (local) {
+      const r = inheritsConfigured(ctx, local, seen);
+      if (r === 'yes') return 'yes';
+      if (r === 'unknown') result = 'unknown';
+    } else if (!fqn || !PLAIN_BASES.test(fqn)) result = 'unknown';
+  }
+  return result;
+}
+
+function dbosMethods(cls: ClassInfo): FunctionInfo[] {
+  return cls.methods.filter((m) => (m.kinds.has('workflow') || m.kinds.has('transaction')) && methodKind(m) !== 'static');
+}
+
+/** The class sets `config_name` itself or registers the instance by hand. */
+function registersByHand(ctx: RuleContext, cls: ClassInfo): boolean {
+  const text = ctx.model.textOf(cls.node);
+  return /\bself\.config_name\s*=|register_instance\s*\(/.test(text);
+}
+
+function callsSuperInit(ctx: RuleContext, init: FunctionInfo): boolean {
+  for (const call of init.calls) {
+    const t = ctx.model.textOf(call.callee).replace(/\s+/g, '');
+    if (/^super\([^)]*\)\.__init__$/.test(t) || /\.__init__$/.test(t)) return true;
+  }
+  return false;
+}
+
+function addDecoratorFix(ctx: RuleContext, cls: ClassInfo): Fix {
+  const { model } = ctx;
+  const d = dbosName(model);
+  const line = model.lines.positionAt(cls.statement.startIndex).line;
+  const indent = model.lines.indentOf(line);
+  const at = cls.statement.startIndex;
+  return {
+    title: 'Add `@DBOS.dbos_class()`',
+    safe: false,
+    preferred: true,
+    edits: [...d.edits, model.lines.edit(at, at, `@${d.text}.dbos_class()${model.lines.eol}${indent}`)],
+  };
+}
+
+function inheritFix(ctx: RuleContext, cls: ClassInfo): Fix {
+  const { model } = ctx;
+  const n = nameFor(model, 'dbos.DBOSConfiguredInstance');
+  const supers = cls.node.childForFieldName('superclasses');
+  let edit;
+  if (!supers) {
+    const name = cls.node.childForFieldName('name')!;
+    edit = model.lines.edit(name.endIndex, name.endIndex, `(${n.text})`);
+  } else {
+    const items = supers.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (items.length === 0) edit = model.lines.edit(supers.startIndex + 1, supers.startIndex + 1, n.text);
+    else {
+      // before keyword arguments (metaclass=...), after the positional bases
+      const pos = items.filter((c) => c.type !== 'keyword_argument');
+      const kw = items.find((c) => c.type === 'keyword_argument');
+      if (pos.length > 0) edit = model.lines.edit(pos[pos.length - 1].endIndex, pos[pos.length - 1].endIndex, `, ${n.text}`);
+      else edit = model.lines.edit(kw!.startIndex, kw!.startIndex, `${n.text}, `);
+    }
+  }
+  return { title: 'Inherit from `DBOSConfiguredInstance`', safe: false, edits: [...n.edits, edit] };
+}
+
+function superInitFix(ctx: RuleContext, init: FunctionInfo): Fix | null {
+  const { model } = ctx;
+  if (!init.body || init.body.type !== 'block') return null;
+  const params = init.node.childForFieldName('parameters');
+  let pick: string | null = null;
+  for (const p of params?.namedChildren ?? []) {
+    if (!p) continue;
+    const id = p.type === 'identifier' ? p : p.namedChildren.find((c) => c?.type === 'identifier');
+    if (!id) continue;
+    const name = model.textOf(id);
+    if (name === 'self') continue;
+    const type = p.childForFieldName('type');
+    if ((type && model.textOf(type) === 'str') || /name|key|id/.test(name)) {
+      pick = name;
+      break;
+    }
+  }
+  if (!pick) return null;
+  const first = init.body.namedChildren.find((c) => c && c.type !== 'comment');
+  if (!first) return null;
+  // after a docstring, if any
+  const stmts = init.body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const anchor = stmts[0].type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string' && stmts[1] ? stmts[1] : stmts[0];
+  const line = model.lines.positionAt(anchor.startIndex).line;
+  const indent = model.lines.indentOf(line);
+  return {
+    title: `Call \`super().__init__(config_name=${pick})\``,
+    safe: false,
+    edits: [model.lines.edit(anchor.startIndex, anchor.startIndex, `super().__init__(config_name=${pick})${model.lines.eol}${indent}`)],
+  };
+}
+
+export const rule: Rule = {
+  code: 'DBOS601',
+  check(ctx) {
+    const { model } = ctx;
+    const configured: ClassInfo[] = [];
+    for (const cls of model.classes) {
+      const methods = dbosMethods(cls);
+      if (methods.length === 0) continue;
+      const instanceWfs = methods.filter((m) => methodKind(m) === 'instance');
+      const nameNode = cls.node.childForFieldName('name') ?? cls.node;
+      const wfNames = methods.map((m) => `\`${m.name}\``).join(', ');
+
+      // (a) not registered with @DBOS.dbos_class()
+      const registered = cls.decorators.some((d) => d.fqn && CLASS_DECORATORS.has(d.fqn));
+      const unknownDecorator = cls.decorators.some((d) => !d.fqn || (!CLASS_DECORATORS.has(d.fqn) && !HARMLESS_DECORATORS.test(d.fqn)));
+      if (unknownDecorator && !registered) continue; // a custom decorator may register the class itself
+      if (!registered) {
+        const kind = instanceWfs.length > 0 ? 'a class instance' : 'a class';
+        ctx.report({
+          node: nameNode,
+          message:
+            `Class \`${cls.name}\` defines DBOS workflow methods (${wfNames}) but is not decorated with \`@DBOS.dbos_class()\`: ` +
+            `calling them raises \`Function target appears to be ${kind}, but is not properly registered\`. Add \`@DBOS.dbos_class()\` above the class.`,
+          fixes: [addDecoratorFix(ctx, cls)],
+        });
+      }
+
+      if (instanceWfs.length === 0 || registersByHand(ctx, cls)) continue;
+      const inh = inheritsConfigured(ctx, cls);
+      // (b) instance-method workflows without DBOSConfiguredInstance
+      if (inh === 'no') {
+        ctx.report({
+          node: nameNode,
+          message:
+            `Class \`${cls.name}\` has instance-method workflows (${instanceWfs.map((m) => `\`${m.name}\``).join(', ')}) but does not inherit ` +
+            '`DBOSConfiguredInstance`: calling them raises ``Function target appears to be a class instance, but does not have `config_name` set``, ' +
+            'and recovery could not find the instance. Inherit from `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.',
+          fixes: [inheritFix(ctx, cls)],
+        });
+        continue;
+      }
+      if (inh !== 'yes') continue;
+      configured.push(cls);
+      // (c) __init__ that never calls the base constructor
+      const init = cls.methods.find((m) => m.name === '__init__');
+      if (init && !callsSuperInit(ctx, init)) {
+        const fix = superInitFix(ctx, init);
+        ctx.report({
+          node: init.node.childForFieldName('name') ?? init.node,
+          message:
+            `\`${cls.name}.__init__\` never calls \`super().__init__(config_name)\`, so the instance has no \`config_name\` and is not registered: ` +
+            'its workflows raise ``Function target appears to be a class instance, but does not have `config_name` set``. ' +
+            'Call `super().__init__(config_name=...)` with a name unique to this instance.',
+          fixes: fix ? [fix] : [],
+        });
+      }
+    }
+    if (configured.length > 0) checkInstances(ctx, configured);
+  },
+};
+
+/** (d) instances created in handlers/workflows or after launch; (e) duplicate literal config names. */
+function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
+  const { model } = ctx;
+  const byFqn = new Map(classes.map((c) => [c.fqn, c]));
+  const launches = callsTo(model, ['dbos.DBOS.launch']).map((l) => statementIn(l.call.node));
+  const seenNames = new Map<string, Node>();
+  for (const call of model.calls) {
+    const fqn = model.calleeFqn(call);
+    const cls = fqn ? byFqn.get(fqn) : undefined;
+    if (!cls) continue;
+    const fn = call.scope.fn;
+    if (!model.isTestFile) {
+      let where: string | null = null;
+      if (fn && (fn.kinds.has('http') || fn.kinds.has('workflow') || fn.kinds.has('step'))) {
+        where = fn.kinds.has('http') ? `HTTP handler \`${fn.name}\`` : `\`${fn.name}\``;
+      } else if (launches.some((l) => dominates(l, call.node))) where = 'after `DBOS.launch()`';
+      if (where) {
+        ctx.report({
+          node: call.node,
+          severity: 'warning',
+          message:
+            `Configured instance of \`${cls.name}\` created ${where.startsWith('after') ? where : `in ${where}`}: DBOS logs "Configured instance ... was registered after DBOS was launched" ` +
+            'and workflows of this instance cannot be recovered after a restart until it exists again. Create configured instances at module level (or in `main`) before `DBOS.launch()`.',
+        });
+      }
+    }
+    // (e) same literal config name twice (module level only, constructor taking the name directly)
+    if (!fn && !call.scope.mainGuard) {
+      const init = cls.methods.find((m) => m.name === '__init__');
+      const nameArg = keywordValue(model, call, 'config_name') ?? (init ? null : positional(call, 0));
+      const lit = stringValue(model, nameArg);
+      if (lit !== null) {
+        const key = `${cls.fqn}:${lit}`;
+        if (seenNames.has(key)) {
+          ctx.report({
+            node: nameArg!,
+            message:
+              `A second \`${cls.name}\` instance is created with config name "${lit}": DBOS raises ` +
+              `\`Duplicate instance registration for class '${cls.name}' instance '${lit}'\`. Give each instance a unique config name.`,
+          });
+        } else seenNames.set(key, nameArg!);
+      }
+    }
+  }
+}
