@@ -22,6 +22,15 @@ const INTERESTING = [
   'nonlocal_statement',
 ];
 
+const UNBOUND_FALLBACK = new Map<string, string>([
+  ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
+  ...['time', 'random', 'uuid', 'os', 'asyncio', 'threading', 'subprocess', 'secrets', 'socket', 'requests', 'httpx', 'aiohttp', 'shutil', 'sqlite3', 'psycopg', 'psycopg2', 'concurrent', 'multiprocessing'].map(
+    (n): [string, string] => [n, n],
+  ),
+  ['datetime', 'datetime.datetime'],
+  ['date', 'datetime.date'],
+]);
+
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 const MAX_RESOLVE_DEPTH = 24;
 
@@ -465,6 +474,9 @@ export class ModuleModel {
     if (hit !== undefined) return hit;
     if (DBOS_PUBLIC_NAMES.has(name) && this.starImports.includes('dbos')) return `dbos.${name}`;
     if (PY_BUILTINS.has(name)) return `builtins.${name}`;
+    // A name bound nowhere in the file: a snippet that left out its imports. Python would raise
+    // NameError unless it is the well-known module or DBOS name it looks like.
+    if (this.starImports.length === 0) return UNBOUND_FALLBACK.get(name) ?? null;
     return null;
   }
 
