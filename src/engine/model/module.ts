@@ -236,6 +236,7 @@ export class ModuleModel {
       bases: supers ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument') as Node[]) : [],
       methods: [],
       parentFunction: scope.fn,
+      selfAttrs: new Map(),
     };
     const target: ScopeInfo = scope.fn ?? this.module;
     pushBinding(target.bindings, name, { value: node, node: nameNode ?? node });
@@ -315,6 +316,14 @@ export class ModuleModel {
       return;
     }
     if (node.type === 'assignment' && !right) return; // bare annotation `x: int`
+    const method = info as Partial<FunctionInfo>;
+    if (left.type === 'attribute' && right && method.cls && method.params) {
+      // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
+      const obj = left.childForFieldName('object');
+      const attr = left.childForFieldName('attribute');
+      if (obj && attr && this.textOf(obj) === method.params[0]) pushBinding(method.cls.selfAttrs, this.textOf(attr), { value: right, node: left });
+      return;
+    }
     this.bindTargets(left, right, info);
   }
 
@@ -431,6 +440,8 @@ export class ModuleModel {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
         if (!obj || !attr) return null;
+        const selfAttr = this.resolveSelfAttribute(obj, this.textOf(attr), scope, depth);
+        if (selfAttr !== undefined) return selfAttr;
         const base = this.resolveIn(obj, scope, depth + 1);
         return base ? `${base}.${this.textOf(attr)}` : null;
       }
@@ -458,6 +469,28 @@ export class ModuleModel {
       default:
         return null;
     }
+  }
+
+  /**
+   * `self.attr` inside a method, when the class assigns `self.attr = <value>` (in any method) and
+   * every such assignment resolves to the same name. undefined: not a `self` attribute.
+   */
+  private resolveSelfAttribute(obj: Node, attr: string, scope: Scope, depth: number): string | null | undefined {
+    if (obj.type !== 'identifier') return undefined;
+    let method: FunctionInfo | null = scope.fn;
+    while (method && !method.cls) method = method.parent;
+    if (!method?.cls || method.params[0] !== this.textOf(obj)) return undefined;
+    if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.textOf(d.expr)))) return undefined;
+    const bindings = method.cls.selfAttrs.get(attr);
+    if (!bindings) return undefined;
+    let result: string | null | undefined;
+    for (const b of bindings) {
+      const f = this.functionOf(enclosingDef(b.node)!);
+      const r = b.value && f ? this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1) : null;
+      if (r === null || (result !== undefined && result !== r)) return null;
+      result = r;
+    }
+    return result ?? null;
   }
 
   private lookup(name: string, scope: Scope, depth: number): string | null {
@@ -534,6 +567,11 @@ export class ModuleModel {
     }
     return null;
   }
+}
+
+function enclosingDef(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
 }
 
 function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): void {

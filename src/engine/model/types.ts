@@ -83,6 +83,8 @@ export interface ClassInfo {
   methods: FunctionInfo[];
   /** Enclosing function when the class is defined inside one. */
   parentFunction: FunctionInfo | null;
+  /** `self.<name> = value` assignments in the methods of the class. */
+  selfAttrs: Map<string, Binding[]>;
 }
 
 /** Where a node sits, for the rules that care about execution context. */
