@@ -1,0 +1,40 @@
+// DBOS901: a sync DBOS method that calls check_async() (RuntimeError in a running event loop), called
+// from the body of an `async def`.
+import type { Rule } from '../rule';
+import type { Fix } from '../types';
+import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../analysis/async-api';
+
+export const rule: Rule = {
+  code: 'DBOS901',
+  check(ctx) {
+    const { model } = ctx;
+    for (const call of model.calls) {
+      const fn = asyncFunctionOf(call);
+      if (!fn) continue;
+      const m = classifyDbosMethod(model.calleeFqn(call));
+      if (!m || m.kind !== 'raising' || olderThan(ctx.version, m.since)) continue;
+      const callee = model.textOf(call.callee);
+      const twin = `${m.name}_async`;
+      const runtime = `\`RuntimeError("${m.name}() was called while an event loop is running. Use await ${m.name}_async(...) instead.")\``;
+      const how = isGeneratorMethod(m.name)
+        ? `iterate \`${callee.replace(/\w+$/, twin)}(...)\` with \`async for\``
+        : `use \`await ${callee.replace(/\w+$/, twin)}(...)\``;
+      const fixes: Fix[] = [];
+      const safe = !returnsHandle(m.name) || handleUseIsSafe(model, call, fn);
+      const twinFix = asyncTwinFix(model, call, fn, m.name, safe);
+      if (twinFix) {
+        if (!safe) twinFix.title += ' (it returns a `WorkflowHandleAsync`: await its methods)';
+        fixes.push(twinFix);
+      }
+      const syncFix = makeSyncHandlerFix(model, fn);
+      if (syncFix) fixes.push(syncFix);
+      ctx.report({
+        node: call.node,
+        message:
+          `\`${callee}()\` is called in the coroutine \`${fn.name}\`, where an event loop is running: DBOS raises ${runtime}. ` +
+          `In async code ${how}.`,
+        fixes,
+      });
+    }
+  },
+};
