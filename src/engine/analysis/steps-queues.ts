@@ -192,11 +192,11 @@ export function queueDeclarations(model: ModuleModel): QueueDecl[] {
     const nameNode = args.positional[0] ?? args.keywords.get('name')?.value ?? null;
     const lit = literal(model, nameNode);
     const options = new Map<string, Node>();
-    for (const [k, v] of args.keywords) if (k !== 'name') options.set(k, v.value);
     if (legacy) {
       if (args.positional[1]) options.set('concurrency', args.positional[1]);
       if (args.positional[2]) options.set('limiter', args.positional[2]);
     }
+    for (const [k, v] of args.keywords) if (k !== 'name') options.set(k, v.value);
     out.push({ call, legacy, name: lit?.t === 'str' ? lit.v : null, nameNode, args, options });
   }
   return out;

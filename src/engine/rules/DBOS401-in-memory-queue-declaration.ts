@@ -1,0 +1,213 @@
+// DBOS401: in-memory `Queue(...)` declarations. On DBOS 3.x every one is an error (the constructor
+// is gone: register queues after launch). On 2.x (and unknown versions) a declaration that can run
+// twice (inside a function or loop) is a warning, and two declarations of one name are an error.
+import type { Node } from 'web-tree-sitter';
+import { isV3, type Rule, type RuleContext } from '../rule';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import type { Fix, TextEdit } from '../types';
+import { dbosName, statementOf } from '../fixes/common';
+import { enclosingLoop, exclusiveBranches, isGuarded, literal, queueDeclarations, type QueueDecl } from '../analysis/steps-queues';
+
+const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|once)$/;
+
+function check(ctx: RuleContext): void {
+  const { model } = ctx;
+  const decls = queueDeclarations(model).filter((d) => d.legacy);
+  if (decls.length === 0) return;
+  if (isV3(ctx.version)) {
+    for (const d of decls) {
+      const label = d.name !== null ? `\`Queue(${JSON.stringify(d.name)})\`` : '`Queue(...)`';
+      ctx.report({
+        node: d.call.node,
+        message:
+          `${label}: in-memory queues were removed in DBOS 3.0 and the \`Queue\` constructor raises a \`DBOSException\`. ` +
+          `Register the queue in the database with \`DBOS.register_queue(...)\` after \`DBOS.launch()\` and enqueue by name with \`DBOS.enqueue_workflow(...)\`.`,
+        severity: 'error',
+        fixes: migrationFixes(ctx, d),
+      });
+    }
+    return;
+  }
+  // (c) the same literal name declared twice in one scope
+  const reported = new Set<QueueDecl>();
+  for (let i = 0; i < decls.length; i++) {
+    const b = decls[i];
+    if (b.name === null) continue;
+    const a = decls.slice(0, i).find((x) => x.name === b.name && x.call.scope.fn === b.call.scope.fn && !exclusiveBranches(x.call.node, b.call.node));
+    if (!a) continue;
+    reported.add(b);
+    const line = model.lines.positionAt(a.call.start).line + 1;
+    ctx.report({
+      node: b.call.node,
+      message:
+        `Queue "${b.name}" is already declared on line ${line}: the second \`Queue(...)\` raises \`Exception: Queue ${b.name} has already been declared\`. ` +
+        `Declare each queue once, at module level, and reuse that object.`,
+      severity: 'error',
+      related: [{ message: `first declaration of "${b.name}"`, range: model.lines.range(a.call.start, a.call.end) }],
+    });
+  }
+  // (b) a declaration that runs more than once
+  if (model.isTestFile) return;
+  for (const d of decls) {
+    if (reported.has(d) || d.name === null) continue;
+    const where = repeatedContext(model, d.call);
+    if (!where) continue;
+    ctx.report({
+      node: d.call.node,
+      message:
+        `\`Queue(${JSON.stringify(d.name)})\` is declared ${where}: the second time it runs DBOS raises \`Exception: Queue ${d.name} has already been declared\`, ` +
+        `and workflows recovered before it runs have no queue to go to. Declare the queue once at module level, before \`DBOS.launch()\`.`,
+      severity: 'warning',
+    });
+  }
+}
+
+/** Why the declaration may run several times ("inside function `f`", "inside a loop"), or null. */
+function repeatedContext(model: ModuleModel, call: CallInfo): string | null {
+  if (enclosingLoop(call.node)) return 'inside a loop';
+  const fn = call.scope.fn;
+  if (!fn) return null;
+  if (isOnceFunction(fn)) return null;
+  if (isGuarded(call.node)) return null; // lazy singleton: `if _q is None: _q = Queue(...)`
+  const stmt = call.node.parent;
+  if (stmt?.type === 'assignment') {
+    const left = stmt.childForFieldName('left');
+    if (left?.type === 'attribute') return null;
+    if (left?.type === 'identifier' && (fn.globals.has(model.textOf(left)) || fn.nonlocals.has(model.textOf(left)))) return null;
+  }
+  const kind = fn.kinds.has('workflow') ? 'workflow' : fn.kinds.has('step') ? 'step' : fn.cls ? 'method' : 'function';
+  return `inside ${kind} \`${fn.name}\``;
+}
+
+function isOnceFunction(fn: FunctionInfo): boolean {
+  for (let f: FunctionInfo | null = fn; f; f = f.parent) {
+    if (f.kinds.has('entry') || f.kinds.has('lifespan') || f.kinds.has('test') || f.kinds.has('fixture')) return true;
+    if (f.decorators.some((d) => d.fqn && CACHE_DECORATORS.test(d.fqn))) return true;
+    if (f.name === 'main' || f.name === '__init__' || f.name === 'setup' || f.name === 'startup') return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- migration (3.x)
+
+/** The keyword arguments of `register_queue` equivalent to a `Queue(...)` declaration, or null. */
+function registerArgs(model: ModuleModel, d: QueueDecl): string[] | null {
+  if (d.args.splat || !d.nameNode) return null;
+  const pq = d.options.get('partition_queue');
+  const pqLit = pq ? literal(model, pq) : null;
+  if (pq && pqLit?.t !== 'bool') return null;
+  const partitioned = pqLit?.t === 'bool' && pqLit.v;
+  const rename: Record<string, string> = partitioned
+    ? { concurrency: 'partition_concurrency', worker_concurrency: 'partition_worker_concurrency', limiter: 'partition_limiter' }
+    : { concurrency: 'global_concurrency' };
+  const keep = new Set(['worker_concurrency', 'global_concurrency', 'limiter', 'partition_concurrency', 'partition_worker_concurrency', 'partition_limiter', 'polling_interval_sec']);
+  const out = [model.textOf(d.nameNode)];
+  for (const [k, v] of d.options) {
+    if (k === 'priority_enabled' || k === 'partition_queue') continue;
+    const name = rename[k] ?? (keep.has(k) ? k : null);
+    if (!name) return null;
+    out.push(`${name}=${model.textOf(v)}`);
+  }
+  return out;
+}
+
+function launchCall(model: ModuleModel): CallInfo | null {
+  for (const c of model.calls) {
+    if (model.calleeFqn(c) !== 'dbos.DBOS.launch') continue;
+    const fn = c.scope.fn;
+    if (c.scope.mainGuard || (fn && (fn.kinds.has('entry') || fn.kinds.has('lifespan')))) return c;
+  }
+  return null;
+}
+
+function lineSpan(model: ModuleModel, stmt: Node): [number, number] {
+  const startLine = model.lines.positionAt(stmt.startIndex).line;
+  const endLine = model.lines.positionAt(stmt.endIndex).line;
+  const start = model.lines.starts[startLine];
+  let end = endLine + 1 < model.lines.starts.length ? model.lines.starts[endLine + 1] : model.text.length;
+  // do not leave two blank lines where there was one statement between blank lines
+  const blank = (l: number) => l >= 0 && l < model.lines.starts.length && model.lines.lineText(l).trim() === '';
+  if (blank(startLine - 1) && blank(endLine + 1) && endLine + 2 < model.lines.starts.length) end = model.lines.starts[endLine + 2];
+  return [start, end];
+}
+
+function migrationFixes(ctx: RuleContext, d: QueueDecl): Fix[] {
+  const { model } = ctx;
+  const args = registerArgs(model, d);
+  if (!args) return [];
+  const dbos = dbosName(model);
+  const fixes: Fix[] = [];
+  const full = fullMigration(ctx, d, args, dbos);
+  if (full) fixes.push(full);
+  // In place: right when the declaration already runs after launch (in the entry point).
+  if (!d.call.scope.fn && !d.call.scope.mainGuard) return fixes;
+  fixes.push({
+    title: 'Replace with DBOS.register_queue',
+    safe: false,
+    preferred: !full,
+    edits: [...dbos.edits, model.lines.edit(d.call.start, d.call.end, `${dbos.text}.register_queue(${args.join(', ')})`)],
+  });
+  return fixes;
+}
+
+/** Deletes a module-level `q = Queue(...)`, registers the queue after `DBOS.launch()`, rewrites `q.enqueue(...)`. */
+function fullMigration(ctx: RuleContext, d: QueueDecl, args: string[], dbos: { text: string; edits: TextEdit[] }): Fix | null {
+  const { model } = ctx;
+  if (d.call.scope.fn || d.call.scope.cls || d.call.scope.mainGuard || d.name === null) return null;
+  const assign = d.call.node.parent;
+  if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== d.call.node.id) return null;
+  const target = assign.childForFieldName('left');
+  if (target?.type !== 'identifier') return null;
+  const stmt = assign.parent;
+  if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'module') return null;
+  const launch = launchCall(model);
+  if (!launch) return null;
+  const varName = model.textOf(target);
+  const nameText = model.textOf(d.nameNode!);
+  const edits: TextEdit[] = [...dbos.edits];
+  // every other use of the variable must be a rewritable one
+  for (const id of model.root.descendantsOfType('identifier')) {
+    if (!id || id.id === target.id || model.textOf(id) !== varName) continue;
+    const p = id.parent;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+    if (model.resolve(id) !== 'dbos.Queue()') return null;
+    if (p?.type === 'attribute' && p.childForFieldName('object')?.id === id.id) {
+      const method = model.textOf(p.childForFieldName('attribute')!);
+      const call = p.parent;
+      if ((method !== 'enqueue' && method !== 'enqueue_async') || call?.type !== 'call' || call.childForFieldName('function')?.id !== p.id) return null;
+      const al = call.childForFieldName('arguments');
+      if (!al || al.type !== 'argument_list') return null;
+      const fn = method === 'enqueue' ? 'enqueue_workflow' : 'enqueue_workflow_async';
+      edits.push(model.lines.edit(p.startIndex, p.endIndex, `${dbos.text}.${fn}`));
+      const first = al.namedChildren.find((c) => c && c.type !== 'comment');
+      edits.push(model.lines.edit(al.startIndex + 1, al.startIndex + 1, first ? `${nameText}, ` : nameText));
+      continue;
+    }
+    // DBOS.listen_queues([q]) -> DBOS.listen_queues(["name"])
+    const list = p?.type === 'list' || p?.type === 'tuple' ? p : null;
+    const call = list?.parent?.parent;
+    if (list && call?.type === 'call' && model.resolve(call.childForFieldName('function')) === 'dbos.DBOS.listen_queues') {
+      edits.push(model.lines.edit(id.startIndex, id.endIndex, nameText));
+      continue;
+    }
+    return null;
+  }
+  const launchStmt = statementOf(launch.node);
+  const line = model.lines.positionAt(launchStmt.startIndex).line;
+  const indent = model.lines.indentOf(line);
+  const isAsync = !!launch.scope.fn?.isAsync;
+  const reg = isAsync ? `await ${dbos.text}.register_queue_async(${args.join(', ')})` : `${dbos.text}.register_queue(${args.join(', ')})`;
+  edits.push(model.lines.edit(launchStmt.endIndex, launchStmt.endIndex, `${model.lines.eol}${indent}${reg}`));
+  const [s, e] = lineSpan(model, stmt);
+  edits.push(model.lines.edit(s, e, ''));
+  return {
+    title: `Migrate to DBOS.register_queue after DBOS.launch() and enqueue by name`,
+    safe: false,
+    preferred: true,
+    edits,
+  };
+}
+
+export const rule: Rule = { code: 'DBOS401', check };
