@@ -1,0 +1,194 @@
+// DBOS602: scheduled workflows declared or registered in a way DBOS rejects (now or at the next tick).
+import type { Node } from 'web-tree-sitter';
+import { isV3, type Rule, type RuleContext } from '../rule';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { isWorkflow } from '../model/kinds';
+import {
+  callContext,
+  callsTo,
+  dictLiteral,
+  keywordValue,
+  methodKind,
+  paramShape,
+  positional,
+  singleBindingValue,
+  stringValue,
+  type DictLiteral,
+} from '../analysis/comm-pattern-client';
+import { cronProblem, timezoneKnown } from '../analysis/cron';
+
+const SCHEDULE_FIELDS = ['schedule_name', 'workflow_fn', 'schedule'];
+
+function checkSignature(ctx: RuleContext, fn: FunctionInfo, at: Node, legacy: boolean): void {
+  // decorators other than DBOS's may change the signature
+  if (fn.decorators.some((d) => !d.fqn || !/^(dbos\.DBOS\.\w+|builtins\.(staticmethod|classmethod))$/.test(d.fqn))) return;
+  const skipFirst = !!fn.cls && methodKind(fn) !== 'static';
+  const s = paramShape(fn, skipFirst);
+  if (!s) return;
+  const ok = s.required <= 2 && (s.required + s.optional >= 2 || s.varargs) && s.requiredKwOnly === 0;
+  if (ok) return;
+  const args = legacy ? '`(scheduled_time, actual_time)`' : '`(scheduled_time, context)`';
+  const takes = s.requiredKwOnly > 0 ? 'requires keyword-only parameters' : `takes ${s.required + s.optional} positional parameter${s.required + s.optional === 1 ? '' : 's'}`;
+  ctx.report({
+    node: at,
+    message:
+      `Scheduled workflow \`${fn.name}\` ${takes}, but the scheduler calls it with exactly two positional arguments ${args}: ` +
+      'every scheduled run fails with a `TypeError` (registration does not check this). Give it two positional parameters.',
+  });
+}
+
+function checkCron(ctx: RuleContext, node: Node | null, legacyFn: string | null): void {
+  const cron = stringValue(ctx.model, node);
+  if (cron === null || !node) return;
+  const problem = cronProblem(cron);
+  if (!problem) return;
+  const runtime = legacyFn
+    ? `\`ValueError: Invalid crontab "${cron}" for scheduled function function ${legacyFn}.\``
+    : `\`DBOSException: Invalid cron schedule: '${cron}'\``;
+  ctx.report({ node, message: `Invalid cron expression "${cron}": ${problem}. DBOS raises ${runtime}. Use e.g. "*/5 * * * *" (every 5 minutes) or "0 */30 * * * *" with seconds first.` });
+}
+
+function checkTimezone(ctx: RuleContext, node: Node | null): void {
+  const tz = stringValue(ctx.model, node);
+  if (tz === null || !node || tz === '') return;
+  if (timezoneKnown(tz) !== false) return;
+  ctx.report({ node, message: `"${tz}" is not an IANA time zone name: DBOS raises \`DBOSException: Invalid timezone: '${tz}'\`. Use a name such as "Europe/Paris" or "UTC".` });
+}
+
+function checkWorkflowFn(ctx: RuleContext, node: Node | null): void {
+  if (!node) return;
+  const { model } = ctx;
+  const fqn = model.resolve(node);
+  const fn = fqn ? model.functionsByFqn.get(fqn) : undefined;
+  if (fn && isWorkflow(fn)) checkSignature(ctx, fn, node, false);
+  // (c) a method of a configured instance
+  if (node.type === 'attribute') {
+    const obj = model.resolve(node.childForFieldName('object'));
+    if (obj && obj.endsWith('()')) {
+      const cls = model.classes.find((c) => c.fqn === obj.slice(0, -2));
+      if (cls && cls.decorators.some((d) => d.fqn === 'dbos.DBOS.dbos_class')) {
+        ctx.report({
+          node,
+          message:
+            `\`${model.textOf(node)}\` is a method of a configured instance of \`${cls.name}\`: DBOS raises ` +
+            '`DBOSException: Configured instance methods cannot be used as scheduled workflows`. Schedule a module-level workflow (or a staticmethod) that calls the instance.',
+        });
+      }
+    }
+  }
+}
+
+function inWorkflow(ctx: RuleContext, call: CallInfo, name: string): void {
+  const c = callContext(ctx.model, call.scope);
+  if (c.kind !== 'workflow') return;
+  ctx.report({
+    node: call.node,
+    message:
+      `\`DBOS.${name}()\` is called in workflow \`${c.fn.name}\`: DBOS raises \`DBOSException: DBOS.${name.replace(/_async$/, '')} cannot be called from within a workflow\`. ` +
+      'Call it from the program\'s startup code (after `DBOS.launch()`) or from a handler.',
+  });
+}
+
+function onStartupPath(call: CallInfo): boolean {
+  const fn = call.scope.fn;
+  if (!fn) return true;
+  return fn.kinds.has('entry') || fn.kinds.has('lifespan');
+}
+
+function inTry(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'try_statement') return true;
+    if (n.type === 'function_definition' || n.type === 'lambda') return false;
+  }
+  return false;
+}
+
+export const rule: Rule = {
+  code: 'DBOS602',
+  check(ctx) {
+    const { model } = ctx;
+    // legacy decorator
+    for (const fn of model.functions) {
+      const i = fn.decorators.findIndex((d) => d.fqn === 'dbos.DBOS.scheduled');
+      if (i < 0) continue;
+      const d = fn.decorators[i];
+      if (isV3(ctx.version)) {
+        ctx.report({
+          node: d.node,
+          message:
+            '`@DBOS.scheduled` was removed in DBOS 3.0 (importing this module fails with `AttributeError`). Register the schedule after launch with ' +
+            `\`DBOS.apply_schedules([{"schedule_name": "${fn.name}", "workflow_fn": ${fn.name}, "schedule": ...}])\`; the workflow's second parameter becomes \`context\`.`,
+        });
+      } else {
+        ctx.report({
+          node: d.node,
+          severity: 'information',
+          message:
+            '`@DBOS.scheduled` is the legacy scheduling API and is removed in DBOS 3.0. Prefer registering the schedule after launch with ' +
+            `\`DBOS.apply_schedules([{"schedule_name": "${fn.name}", "workflow_fn": ${fn.name}, "schedule": ...}])\`.`,
+        });
+        const wf = fn.decorators.findIndex((x) => x.fqn === 'dbos.DBOS.workflow');
+        if (wf >= 0 && wf < i) {
+          ctx.report({
+            node: d.node,
+            severity: 'hint',
+            message:
+              '`@DBOS.scheduled` is below `@DBOS.workflow()`: it then schedules the undecorated function, which is not a registered workflow. Put `@DBOS.scheduled(...)` above `@DBOS.workflow()`.',
+          });
+        }
+      }
+      if (d.args) checkCron(ctx, positional(d.expr, 0) ?? keywordValue(model, d.expr, 'cron'), fn.qualname);
+      checkSignature(ctx, fn, fn.node.childForFieldName('name') ?? fn.node, true);
+    }
+
+    for (const { call, fqn } of callsTo(model, ['dbos.DBOS.create_schedule', 'dbos.DBOS.create_schedule_async'])) {
+      checkCron(ctx, keywordValue(model, call, 'schedule'), null);
+      checkTimezone(ctx, keywordValue(model, call, 'cron_timezone'));
+      checkWorkflowFn(ctx, keywordValue(model, call, 'workflow_fn'));
+      const nameNode = keywordValue(model, call, 'schedule_name');
+      const name = stringValue(model, nameNode);
+      if (name !== null && onStartupPath(call) && !inTry(call.node)) {
+        const scopeText = call.scope.fn ? model.textOf(call.scope.fn.node) : model.text;
+        if (!/\b(get_schedule|list_schedules|delete_schedule)(_async)?\s*\(/.test(scopeText)) {
+          ctx.report({
+            node: call.node,
+            severity: 'warning',
+            message:
+              `\`DBOS.${fqn.slice('dbos.DBOS.'.length)}(schedule_name="${name}")\` runs at every start: the second start fails with ` +
+              `\`DBOSException: Schedule '${name}' already exists\`. Use \`DBOS.apply_schedules([...])\`, which creates or updates schedules idempotently.`,
+          });
+        }
+      }
+    }
+
+    for (const { call, fqn } of callsTo(model, ['dbos.DBOS.apply_schedules', 'dbos.DBOS.apply_schedules_async'])) {
+      const name = fqn.slice('dbos.DBOS.'.length);
+      inWorkflow(ctx, call, name);
+      let list = positional(call, 0) ?? keywordValue(model, call, 'schedules');
+      if (list?.type === 'identifier') list = singleBindingValue(model, list, call.scope);
+      if (!list || list.type !== 'list') continue;
+      let i = 0;
+      for (const item of list.namedChildren) {
+        if (!item || item.type === 'comment') continue;
+        const d: DictLiteral | null = dictLiteral(model, item);
+        if (d) {
+          const missing = SCHEDULE_FIELDS.find((f) => !d.keys.has(f));
+          if (missing && !d.open) {
+            ctx.report({
+              node: item,
+              message: `Schedule entry ${i} lacks "${missing}": DBOS raises \`DBOSException: Schedule entry ${i} is missing required field '${missing}'\`. Each entry needs "schedule_name", "workflow_fn" and "schedule".`,
+            });
+          }
+          checkCron(ctx, d.keys.get('schedule')?.childForFieldName('value') ?? null, null);
+          checkTimezone(ctx, d.keys.get('cron_timezone')?.childForFieldName('value') ?? null);
+          checkWorkflowFn(ctx, d.keys.get('workflow_fn')?.childForFieldName('value') ?? null);
+        }
+        i++;
+      }
+    }
+
+    for (const { call, fqn } of callsTo(model, ['dbos.DBOS.backfill_schedule', 'dbos.DBOS.trigger_schedule'])) {
+      inWorkflow(ctx, call, fqn.slice('dbos.DBOS.'.length));
+    }
+  },
+};
