@@ -1,0 +1,132 @@
+// DBOS902: sync DBOS calls that block the event loop of an `async def` without raising (a), and
+// `get_result()` / `get_status()` of a `WorkflowHandleAsync` left un-awaited (c).
+import type { Node } from 'web-tree-sitter';
+import type { Rule } from '../rule';
+import type { Fix } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo } from '../model/types';
+import {
+  addAwaitEdits,
+  asyncFunctionOf,
+  asyncTwinFix,
+  classifyDbosMethod,
+  handleUseIsSafe,
+  isAsyncHandle,
+  isAsyncHandleMethod,
+  isAwaited,
+  olderThan,
+  returnsHandle,
+} from '../analysis/async-api';
+
+export const rule: Rule = {
+  code: 'DBOS902',
+  check(ctx) {
+    const { model } = ctx;
+    for (const call of model.calls) {
+      const fqn = model.calleeFqn(call);
+      if (!fqn) continue;
+      // (a) blocking sync DBOS / queue / client method in a coroutine
+      const fn = asyncFunctionOf(call);
+      const m = fn ? classifyDbosMethod(fqn) : null;
+      if (fn && m && (m.kind === 'blocking' || olderThan(ctx.version, m.since))) {
+        const callee = model.textOf(call.callee);
+        const twin = `${callee.replace(/\w+$/, `${m.name}_async`)}`;
+        const safe = !returnsHandle(m.name) || handleUseIsSafe(model, call, fn);
+        const fixes: Fix[] = [];
+        const f = asyncTwinFix(model, call, fn, m.name, safe);
+        if (f) {
+          if (!safe) f.title += ' (it returns a `WorkflowHandleAsync`: await its methods)';
+          fixes.push(f);
+        }
+        const what = m.receiver === 'client' ? 'a `DBOSClient` method' : m.receiver === 'queue' ? 'a queue method' : 'a DBOS method';
+        ctx.report({
+          node: call.node,
+          message:
+            `\`${callee}()\` is ${what} that talks to the database synchronously; in the coroutine \`${fn.name}\` it blocks the event loop ` +
+            `for every round-trip (DBOS does not warn). Use \`await ${twin}(...)\`.`,
+          fixes,
+        });
+        continue;
+      }
+      // (c) WorkflowHandleAsync.get_result() / get_status() without await
+      if (call.callee.type !== 'attribute') continue;
+      const attr = call.callee.childForFieldName('attribute');
+      const obj = call.callee.childForFieldName('object');
+      if (!attr || !obj || !isAsyncHandleMethod(model.textOf(attr))) continue;
+      if (!isAsyncHandle(model.resolve(obj, call.scope))) continue;
+      if (isAwaited(call.node) || !coroutineIsLost(model, call)) continue;
+      const method = model.textOf(attr);
+      const fixes: Fix[] = [];
+      if (call.scope.fn?.isAsync) fixes.push({ title: 'Add `await`', safe: true, preferred: true, edits: addAwaitEdits(model, call.node) });
+      ctx.report({
+        node: call.node,
+        message:
+          `\`${model.textOf(obj)}\` is a \`WorkflowHandleAsync\`, so \`${method}()\` returns a coroutine; without \`await\` the ` +
+          `${method === 'get_result' ? 'result' : 'status'} is never read (Python only warns "coroutine was never awaited"). Write \`await ${model.textOf(call.node)}\`.`,
+        fixes,
+      });
+    }
+  },
+};
+
+/** The un-awaited coroutine is dropped or used as if it were the value (not handed to asyncio). */
+function coroutineIsLost(model: ModuleModel, call: CallInfo): boolean {
+  let n: Node = call.node;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  switch (p.type) {
+    case 'expression_statement':
+    case 'comparison_operator':
+    case 'binary_operator':
+    case 'boolean_operator':
+    case 'not_operator':
+    case 'interpolation':
+      return true;
+    case 'attribute':
+      return p.childForFieldName('object')?.id === n.id;
+    case 'argument_list': {
+      // print(h.get_result()), str(...), len(...): builtins never await their arguments
+      const callee = p.parent?.type === 'call' ? p.parent.childForFieldName('function') : null;
+      const fqn = callee ? model.resolve(callee, call.scope) : null;
+      return !!fqn && fqn.startsWith('builtins.');
+    }
+    case 'subscript':
+      return p.childForFieldName('value')?.id === n.id;
+    case 'if_statement':
+    case 'while_statement':
+      return p.childForFieldName('condition')?.id === n.id;
+    case 'assignment': {
+      const left = p.childForFieldName('left');
+      if (!left || left.type !== 'identifier' || p.childForFieldName('right')?.id !== n.id) return false;
+      return !variableReachesAsyncio(model, call, model.textOf(left), left.startIndex);
+    }
+    default:
+      return false;
+  }
+}
+
+/** The variable holding the coroutine is later awaited, returned or passed somewhere. */
+function variableReachesAsyncio(model: ModuleModel, call: CallInfo, name: string, after: number): boolean {
+  const fn = call.scope.fn;
+  const body = fn?.body ?? model.root;
+  for (const id of body.descendantsOfType('identifier')) {
+    if (!id || id.startIndex <= after || model.textOf(id) !== name) continue;
+    let n: Node = id;
+    while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+    const p = n.parent;
+    if (!p) continue;
+    if (p.type === 'argument_list') {
+      // print(x), str(x): builtins never await their arguments
+      const callee = p.parent?.type === 'call' ? p.parent.childForFieldName('function') : null;
+      const fqn = callee ? model.resolve(callee, call.scope) : null;
+      if (fqn && fqn.startsWith('builtins.')) continue;
+      return true;
+    }
+    if (p.type === 'await' || p.type === 'return_statement' || p.type === 'yield') return true;
+    if (p.type === 'list' || p.type === 'tuple' || p.type === 'set' || p.type === 'pair' || p.type === 'keyword_argument') return true;
+    if (p.type === 'assignment' && p.childForFieldName('right')?.id === n.id) return true;
+    if (p.type === 'call' && p.childForFieldName('function')?.id === n.id) continue;
+  }
+  return false;
+}
