@@ -1,0 +1,135 @@
+// DBOS604: DBOS.patch()/deprecate_patch() without `enable_patching`, or with its result ignored.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { Fix } from '../types';
+import { callsTo, dictLiteral, keywordValue, singleBindingValue, isDbosConstructor, argsOf } from '../analysis/comm-pattern-client';
+
+const PATCH = ['dbos.DBOS.patch', 'dbos.DBOS.patch_async', 'dbos.DBOS.deprecate_patch', 'dbos.DBOS.deprecate_patch_async'];
+
+interface ConfigLiteral {
+  node: Node;
+  kind: 'dict' | 'call';
+  /** Unknown keys may be present (`**x`). */
+  open: boolean;
+  /** Value node of `enable_patching`, if set. */
+  patching: Node | null;
+}
+
+function readConfig(ctx: RuleContext, node: Node | null): ConfigLiteral | null {
+  if (!node) return null;
+  const { model } = ctx;
+  const d = dictLiteral(model, node);
+  if (d) return { node, kind: 'dict', open: d.open, patching: d.keys.get('enable_patching')?.childForFieldName('value') ?? null };
+  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.DBOSConfig') {
+    const args = argsOf(node);
+    return {
+      node,
+      kind: 'call',
+      open: args.some((a) => a.type !== 'keyword_argument'),
+      patching: keywordValue(model, node, 'enable_patching'),
+    };
+  }
+  return null;
+}
+
+/** Every DBOS config literal of the file: passed to `DBOS(config=...)` or annotated `DBOSConfig`. */
+function configLiterals(ctx: RuleContext): { configs: ConfigLiteral[]; unknown: boolean } {
+  const { model } = ctx;
+  const seen = new Set<number>();
+  const configs: ConfigLiteral[] = [];
+  let unknown = false;
+  const add = (c: ConfigLiteral | null) => {
+    if (c && !seen.has(c.node.id)) {
+      seen.add(c.node.id);
+      configs.push(c);
+    }
+  };
+  for (const a of model.root.descendantsOfType('assignment')) {
+    if (!a) continue;
+    const type = a.childForFieldName('type');
+    if (type && /(^|\.)DBOSConfig$/.test(model.textOf(type).trim())) add(readConfig(ctx, a.childForFieldName('right')));
+  }
+  for (const call of model.calls) {
+    if (model.resolve(call.callee) === 'dbos.DBOSConfig') add(readConfig(ctx, call.node));
+    if (!isDbosConstructor(model, call)) continue;
+    let v = keywordValue(model, call, 'config');
+    if (!v) continue;
+    if (v.type === 'identifier') v = singleBindingValue(model, v, call.scope);
+    const c = readConfig(ctx, v);
+    if (c) add(c);
+    else unknown = true;
+  }
+  return { configs, unknown };
+}
+
+function enableFix(ctx: RuleContext, c: ConfigLiteral): Fix | null {
+  const { model } = ctx;
+  const items = (c.kind === 'dict' ? c.node.namedChildren : c.node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (x): x is Node => !!x && x.type !== 'comment',
+  );
+  const entry = c.kind === 'dict' ? '"enable_patching": True' : 'enable_patching=True';
+  const last = items[items.length - 1];
+  if (!last) {
+    const open = c.kind === 'dict' ? c.node : c.node.childForFieldName('arguments')!;
+    return { title: 'Add `"enable_patching": True` to the DBOS config', safe: false, edits: [model.lines.edit(open.startIndex + 1, open.startIndex + 1, entry)] };
+  }
+  const lastLine = model.lines.positionAt(last.startIndex).line;
+  const closeLine = model.lines.positionAt(c.node.endIndex - 1).line;
+  const after = model.text.slice(last.endIndex, c.node.endIndex);
+  const comma = /^\s*,/.exec(after);
+  let edit;
+  if (closeLine > lastLine) {
+    const indent = model.lines.indentOf(lastLine);
+    const at = comma ? last.endIndex + comma[0].length : last.endIndex;
+    edit = model.lines.edit(at, at, `${comma ? '' : ','}${model.lines.eol}${indent}${entry}${comma ? ',' : ''}`);
+  } else {
+    edit = comma ? model.lines.edit(last.endIndex + comma[0].length, last.endIndex + comma[0].length, ` ${entry}`) : model.lines.edit(last.endIndex, last.endIndex, `, ${entry}`);
+  }
+  return { title: 'Add `"enable_patching": True` to the DBOS config', safe: false, edits: [edit] };
+}
+
+export const rule: Rule = {
+  code: 'DBOS604',
+  check(ctx) {
+    const { model } = ctx;
+    const calls = callsTo(model, PATCH);
+    if (calls.length === 0) return;
+    const { configs, unknown } = configLiterals(ctx);
+    // `enable_patching` mentioned outside the literals found (config["enable_patching"] = ..., another dict): cannot tell
+    const count = (t: string) => (t.match(/enable_patching/g) ?? []).length;
+    let code = model.text;
+    for (const c of model.root.descendantsOfType('comment')) if (c) code = code.slice(0, c.startIndex) + ' '.repeat(c.endIndex - c.startIndex) + code.slice(c.endIndex);
+    const mutated = count(code) > configs.reduce((n, c) => n + count(model.textOf(c.node)), 0);
+    const enabled = configs.some((c) => c.open || (c.patching && c.patching.type !== 'false'));
+    const missing = configs.length > 0 && !unknown && !enabled && !mutated;
+    for (const { call, fqn } of calls) {
+      const name = fqn.slice('dbos.DBOS.'.length);
+      if (missing) {
+        const fix = configs.length === 1 ? enableFix(ctx, configs[0]) : null;
+        const off = configs.some((c) => c.patching);
+        ctx.report({
+          node: call.node,
+          message:
+            `\`DBOS.${name}()\` needs patching enabled, but the DBOS config in this file ${off ? 'sets `"enable_patching": False`' : 'does not set `"enable_patching": True`'}: ` +
+            'DBOS raises `DBOSException: enable_patching must be True in DBOS configuration`. Add `"enable_patching": True` to the config ' +
+            '(note: unless `application_version` is set, patching pins the version to "PATCHING_ENABLED").',
+          fixes: fix ? [fix] : [],
+        });
+      }
+      // (d) the result of patch() decides which code path runs
+      if (name === 'patch' || name === 'patch_async') {
+        let n: Node = call.node;
+        if (n.parent?.type === 'await') n = n.parent;
+        if (n.parent?.type === 'expression_statement') {
+          ctx.report({
+            node: call.node,
+            severity: 'warning',
+            message:
+              `The result of \`DBOS.${name}()\` is ignored: it returns whether this execution takes the patched path (False when an old workflow is being recovered), ` +
+              `so calling it alone changes nothing. Use it as a condition: \`if ${name === 'patch_async' ? 'await ' : ''}DBOS.${name}(...):\` new code \`else:\` old code.`,
+          });
+        }
+      }
+    }
+  },
+};
