@@ -1,0 +1,53 @@
+// DBOS101: DBOS.launch() executed when the module is imported.
+import type { Rule } from '../rule';
+import type { Fix } from '../types';
+import { importsDbos, addLifespanEdits, fastapiAppAssignment, lifecycleFacts, moveToMainGuardEdits, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../analysis/lifecycle';
+
+export const rule: Rule = {
+  code: 'DBOS101',
+  check(ctx) {
+    const { model } = ctx;
+    if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;
+    const facts = lifecycleFacts(model);
+    for (const launch of facts.launches) {
+      if (!runsAtImport(model, launch)) continue;
+      const where = launch.scope.cls ? 'in a class body' : 'at module level';
+      ctx.report({
+        node: launch.node,
+        message:
+          `\`${model.textOf(launch.callee)}()\` runs ${where}, so every import of this module (uvicorn workers, \`--reload\`, pytest collection, ` +
+          `another module importing a workflow) launches DBOS: it migrates the system database, recovers pending workflows and starts ` +
+          `background threads. DBOS does not warn about this. Launch DBOS from \`if __name__ == "__main__":\` or a FastAPI lifespan.`,
+        fixes: fixes(ctx.model, launch),
+      });
+    }
+  },
+};
+
+function fixes(model: import('../model/module').ModuleModel, launch: import('../model/types').CallInfo): Fix[] {
+  const out: Fix[] = [];
+  const stmts = startupStatements(model);
+  const move = stmts ? moveToMainGuardEdits(model, stmts) : null;
+  if (move) out.push({ title: 'Move DBOS(...) and DBOS.launch() into `if __name__ == "__main__":`', safe: false, edits: move });
+  // FastAPI app: launch in a lifespan instead (construction may stay at module level)
+  const app = fastapiAppAssignment(model);
+  const stmt = ownStatement(launch);
+  const facts = lifecycleFacts(model);
+  if (app && stmt && stmt.parent?.type === 'module' && facts.launches.length === 1 && !facts.constructions.some((c) => c.args && /\bfastapi\s*=/.test(model.textOf(c.args)))) {
+    const later = model.moduleCalls.some((c) => runsAtImport(model, c) && c.start > launch.end && /^dbos\.DBOS\.\w/.test(model.calleeFqn(c) ?? '') && !inDecorator(c.node));
+    const span = lineSpan(model, stmt);
+    const edits = !later && span ? addLifespanEdits(model) : null;
+    if (edits && span) {
+      out.push({ title: 'Launch DBOS in a FastAPI lifespan', safe: false, preferred: true, edits: [model.lines.edit(span.start, span.end, ''), ...edits] });
+    }
+  }
+  return out;
+}
+
+function inDecorator(node: import('web-tree-sitter').Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'decorator') return true;
+    if (p.type.endsWith('statement') || p.type === 'module') return false;
+  }
+  return false;
+}

@@ -1,0 +1,30 @@
+// DBOS102: DBOS(...) constructed when the module is imported.
+import type { Rule } from '../rule';
+import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, moveToMainGuardEdits, runsAtImport, startupStatements } from '../analysis/lifecycle';
+
+export const rule: Rule = {
+  code: 'DBOS102',
+  check(ctx) {
+    const { model } = ctx;
+    if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;
+    const facts = lifecycleFacts(model);
+    // module-level construction + a lifespan that launches is the documented FastAPI pattern
+    if (lifespanLaunches(model)) return;
+    for (const c of facts.constructions) {
+      if (!runsAtImport(model, c)) continue;
+      // DBOS(fastapi=app / flask=app) must see the app at import: DBOS108 covers it
+      if (keywordArg(c, 'fastapi', model) || keywordArg(c, 'flask', model)) continue;
+      const canMove = model.mainGuards.length > 0 || facts.launches.some((l) => runsAtImport(model, l));
+      const stmts = canMove ? startupStatements(model) : null;
+      const move = stmts ? moveToMainGuardEdits(model, stmts) : null;
+      ctx.report({
+        node: c.node,
+        message:
+          `\`${model.textOf(c.callee)}(...)\` runs when this module is imported, so every importer (workers, tests, tools) configures DBOS with this ` +
+          `configuration, and a later \`DBOS(config=...)\` (for example a test's) is silently ignored because DBOS keeps the first instance. ` +
+          `Construct DBOS in \`if __name__ == "__main__":\` (or the function that starts the program), next to \`DBOS.launch()\`.`,
+        fixes: move ? [{ title: 'Move DBOS(...) and DBOS.launch() into `if __name__ == "__main__":`', safe: false, edits: move }] : [],
+      });
+    }
+  },
+};

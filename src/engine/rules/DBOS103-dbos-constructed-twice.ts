@@ -1,0 +1,58 @@
+// DBOS103: a second DBOS(...) on the same path without DBOS.destroy() in between is silently ignored.
+import type { Rule } from '../rule';
+import type { CallInfo } from '../model/types';
+import { between, exclusive, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../analysis/lifecycle';
+import { dbosName } from '../fixes/common';
+
+export const rule: Rule = {
+  code: 'DBOS103',
+  check(ctx) {
+    const { model } = ctx;
+    const facts = lifecycleFacts(model);
+    const cons = facts.constructions;
+    const reported = new Set<CallInfo>();
+    for (let j = 0; j < cons.length; j++) {
+      const second = cons[j];
+      for (let i = 0; i < j; i++) {
+        const first = cons[i];
+        let previous: CallInfo | null = null;
+        if (sameScope(first, second)) {
+          if (first.scope.mainGuard !== second.scope.mainGuard && second.scope.fn === null) {
+            // module level then main guard: the main guard runs after everything at module level
+            if (!(runsAtImport(model, first) && second.scope.mainGuard)) continue;
+          } else if (!runsBefore(first.node, second.node)) continue;
+          if (exclusive(first.node, second.node) || between(facts.destroys, first, second)) continue;
+          previous = first;
+        } else if (runsAtImport(model, first) && second.scope.fn?.kinds.has('entry') && !second.scope.fn.kinds.has('lifespan')) {
+          // constructed at import, then again in the program's entry point
+          if (facts.destroys.some((d) => d.scope.fn === second.scope.fn && d.end < second.start)) continue;
+          if (!model.mainGuards.length && !model.isMainModule) continue;
+          previous = first;
+        }
+        if (!previous || reported.has(second)) continue;
+        reported.add(second);
+        const line = model.lines.positionAt(previous.start).line + 1;
+        const stmt = ownStatement(second);
+        const fixes = [];
+        if (stmt) {
+          const D = dbosName(model);
+          const at = model.lines.starts[stmt.startPosition.row];
+          const indent = model.lines.indentOf(stmt.startPosition.row);
+          fixes.push({
+            title: 'Insert `DBOS.destroy()` before this construction',
+            safe: false,
+            edits: [...D.edits, model.lines.edit(at, at, `${indent}${D.text}.destroy()${model.lines.eol}`)],
+          });
+        }
+        ctx.report({
+          node: second.node,
+          message:
+            `DBOS was already constructed on line ${line} and not destroyed since, so this \`${model.textOf(second.callee)}(...)\` is silently ignored: ` +
+            `DBOS keeps its first instance and its configuration (name, database URLs, version). Call \`DBOS.destroy()\` before constructing DBOS again, or remove this construction.`,
+          related: [{ message: 'First construction', range: model.lines.range(previous.start, previous.end) }],
+          fixes,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,218 @@
+// DBOS106: DBOS configuration literals: missing or invalid application name, unknown keys.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { ModuleModel } from '../model/module';
+import type { Fix } from '../types';
+import { isV3 } from '../rule';
+import { keywordArg, lifecycleFacts, positionalArgs } from '../analysis/lifecycle';
+
+const KEYS_2X = [
+  'name', 'system_database_url', 'application_database_url', 'database_url', 'sys_db_pool_size', 'sys_db_polling_concurrency',
+  'db_engine_kwargs', 'log_level', 'otlp_log_level', 'console_log_level', 'otlp_traces_endpoints', 'otlp_logs_endpoints',
+  'admin_port', 'run_admin_server', 'otlp_attributes', 'application_version', 'executor_id', 'dbos_system_schema', 'enable_otlp',
+  'system_database_engine', 'conductor_key', 'conductor_url', 'conductor_executor_metadata', 'serializer', 'enable_patching',
+  'use_listen_notify', 'run_migrations', 'max_executor_threads', 'notification_listener_polling_interval_sec',
+  'notification_coalesce_sec', 'scheduler_polling_interval_sec', 'kafka_queue_polling_interval_sec', 'otel_attribute_format',
+];
+const KEYS_3X = ['observability_query_timeout_sec', 'conductor_metadata_only_mode'];
+const KNOWN = new Set([...KEYS_2X, ...KEYS_3X]);
+const NAME_CHARS = /^[a-z0-9_-]+$/;
+
+interface ConfigLiteral {
+  /** The dictionary or the `DBOSConfig(...)` argument list. */
+  node: Node;
+  /** Literal keys with their key and value nodes. */
+  entries: { key: string; keyNode: Node; value: Node | null }[];
+  /** Some keys are not visible (`**base`, computed keys, later mutation). */
+  open: boolean;
+  /** Where to insert a new first key (just after `{` or `(`). */
+  insertAt: number;
+}
+
+/** The text of a plain string literal (no f-string, no escapes), else null. */
+export function stringValue(model: ModuleModel, node: Node | null | undefined): string | null {
+  if (!node || node.type !== 'string') return null;
+  if (node.namedChildren.some((c) => c && (c.type === 'interpolation' || c.type === 'escape_sequence'))) return null;
+  const m = /^([rRuU]?)(['"])([^'"\n]*)\2$/.exec(model.textOf(node));
+  return m ? m[3] : null;
+}
+
+function fromDict(model: ModuleModel, dict: Node, mutated: boolean): ConfigLiteral {
+  const entries: ConfigLiteral['entries'] = [];
+  let open = mutated;
+  for (const c of dict.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    if (c.type === 'pair') {
+      const k = c.childForFieldName('key');
+      const key = stringValue(model, k);
+      if (key === null || !k) open = true;
+      else entries.push({ key, keyNode: k, value: c.childForFieldName('value') });
+    } else open = true;
+  }
+  return { node: dict, entries, open, insertAt: dict.startIndex + 1 };
+}
+
+function fromCall(model: ModuleModel, args: Node, mutated: boolean): ConfigLiteral {
+  const entries: ConfigLiteral['entries'] = [];
+  let open = mutated;
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')!;
+      entries.push({ key: model.textOf(k), keyNode: k, value: a.childForFieldName('value') });
+    } else open = true;
+  }
+  return { node: args, entries, open, insertAt: args.startIndex + 1 };
+}
+
+/** `name[...] = v`, `name.update(...)`, `name |= ...`, `name.setdefault(...)` anywhere in the file. */
+function isMutated(model: ModuleModel, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\s*\\.\\s*(update|setdefault|pop)\\s*\\(|\\b${esc}\\s*\\|=`).test(model.text);
+}
+
+function literalOf(model: ModuleModel, value: Node | null | undefined, name: string | null): ConfigLiteral | null {
+  if (!value) return null;
+  const mutated = name ? isMutated(model, name) : false;
+  if (value.type === 'dictionary') return fromDict(model, value, mutated);
+  if (value.type === 'call' && model.resolve(value.childForFieldName('function')) === 'dbos.DBOSConfig') {
+    const args = value.childForFieldName('arguments');
+    return args?.type === 'argument_list' ? fromCall(model, args, mutated) : null;
+  }
+  return null;
+}
+
+function collect(model: ModuleModel): ConfigLiteral[] {
+  const out = new Map<number, ConfigLiteral>();
+  const add = (l: ConfigLiteral | null) => {
+    if (l) out.set(l.node.id, l);
+  };
+  for (const c of lifecycleFacts(model).constructions) {
+    const v = keywordArg(c, 'config', model)?.childForFieldName('value') ?? positionalArgs(c)[0];
+    if (!v) continue;
+    if (v.type === 'identifier') {
+      const name = model.textOf(v);
+      const scope = c.scope.fn ?? model.module;
+      const b = scope.bindings.get(name) ?? (c.scope.fn ? undefined : model.module.bindings.get(name));
+      if (b && b.length === 1) add(literalOf(model, b[0].value, name));
+    } else add(literalOf(model, v, null));
+  }
+  // `config: DBOSConfig = {...}` and `DBOSConfig(...)`
+  for (const a of model.root.descendantsOfType('assignment')) {
+    if (!a) continue;
+    const type = a.childForFieldName('type');
+    const left = a.childForFieldName('left');
+    if (!type || left?.type !== 'identifier') continue;
+    const t = type.namedChildren[0] ?? type;
+    if (model.resolve(t) !== 'dbos.DBOSConfig') continue;
+    add(literalOf(model, a.childForFieldName('right'), model.textOf(left)));
+  }
+  for (const call of model.calls) {
+    if (model.calleeFqn(call) !== 'dbos.DBOSConfig' || call.args?.type !== 'argument_list') continue;
+    const p = call.node.parent;
+    const name = p?.type === 'assignment' && p.childForFieldName('left')?.type === 'identifier' ? model.textOf(p.childForFieldName('left')!) : null;
+    add(fromCall(model, call.args, name ? isMutated(model, name) : false));
+  }
+  return [...out.values()];
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+function nearestKey(key: string): string | null {
+  let best: string | null = null;
+  let bd = Infinity;
+  for (const k of KNOWN) {
+    const dd = distance(key.toLowerCase(), k);
+    if (dd < bd) {
+      bd = dd;
+      best = k;
+    }
+  }
+  return best && bd <= Math.max(2, Math.floor(key.length / 5)) ? best : null;
+}
+
+function validName(raw: string): string {
+  let n = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  if (n.length < 3) n = (n + '-app').slice(0, 30);
+  return n;
+}
+
+function defaultName(model: ModuleModel): string {
+  const parts = model.path.replace(/\\/g, '/').split('/');
+  const folder = parts.length > 1 ? parts[parts.length - 2] : '';
+  const n = folder.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  return n.length >= 3 ? n : 'my-app';
+}
+
+export const rule: Rule = {
+  code: 'DBOS106',
+  check(ctx) {
+    const { model } = ctx;
+    for (const lit of collect(model)) checkLiteral(ctx, lit);
+  },
+};
+
+function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
+  const { model } = ctx;
+  const isDict = lit.node.type === 'dictionary';
+  const q = (k: string) => (isDict ? `"${k}"` : k);
+  const name = lit.entries.find((e) => e.key === 'name');
+  if (!name && !lit.open) {
+    const sep = lit.entries.length > 0 ? ', ' : '';
+    const text = isDict ? `"name": "${defaultName(model)}"${sep}` : `name="${defaultName(model)}"${sep}`;
+    ctx.report({
+      node: lit.node,
+      severity: 'error',
+      message:
+        `This DBOS configuration has no \`name\`: \`DBOS(config=...)\` fails with "Configuration must specify an application name" ` +
+        `(DBOSInitializationError). Add a \`name\` of 3 to 30 lowercase letters, digits, dashes or underscores.`,
+      fixes: [{ title: 'Add `"name"` to the configuration', safe: false, edits: [model.lines.edit(lit.insertAt, lit.insertAt, text)] }],
+    });
+  }
+  const value = name ? stringValue(model, name.value) : null;
+  if (name && value !== null) {
+    const max = isV3(ctx.version) ? 256 : 30;
+    const badChars = !NAME_CHARS.test(value);
+    const tooShort = value.length < 3;
+    const tooLong = value.length > max;
+    // 31-256 characters: rejected by DBOS 2.x, accepted by 3.x; unknown version -> warning
+    const longOnV2Maybe = !tooLong && value.length > 30 && !isV3(ctx.version);
+    if (badChars || tooShort || tooLong || longOnV2Maybe) {
+      const fixed = validName(value);
+      const fix: Fix[] =
+        fixed !== value && NAME_CHARS.test(fixed)
+          ? [{ title: `Use the valid name "${fixed}"`, safe: false, edits: [model.lines.edit(name.value!.startIndex + 1 + (/^[rRuU]/.test(model.textOf(name.value!)) ? 1 : 0), name.value!.endIndex - 1, fixed)] }]
+          : [];
+      const limit = isV3(ctx.version) ? '3 and 256' : '3 and 30';
+      ctx.report({
+        node: name.value!,
+        severity: longOnV2Maybe && !ctx.version ? 'warning' : 'error',
+        message:
+          `Invalid DBOS application name "${value}": DBOS raises DBOSInitializationError "Invalid app name ${value}. App names must be between ${limit} ` +
+          `characters long and contain only lowercase letters, numbers, dashes, and underscores."${longOnV2Maybe && !ctx.version ? ' (DBOS 2.x allows at most 30 characters; 3.x allows 256.)' : ''}`,
+        fixes: fix,
+      });
+    }
+  }
+  for (const e of lit.entries) {
+    if (KNOWN.has(e.key)) continue;
+    const near = nearestKey(e.key);
+    const fixes: Fix[] = near
+      ? [{ title: `Rename ${q(e.key)} to ${q(near)}`, safe: false, edits: [isDict ? model.lines.edit(e.keyNode.startIndex, e.keyNode.endIndex, `"${near}"`) : model.lines.edit(e.keyNode.startIndex, e.keyNode.endIndex, near)] }]
+      : [];
+    ctx.report({
+      node: e.keyNode,
+      severity: 'warning',
+      message:
+        `${q(e.key)} is not a DBOS configuration key, so DBOS silently ignores it${near ? `; did you mean ${q(near)}?` : '.'} ` +
+        `See the \`DBOSConfig\` fields in the DBOS configuration reference.`,
+      fixes,
+    });
+  }
+}

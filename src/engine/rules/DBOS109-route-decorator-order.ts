@@ -1,0 +1,38 @@
+// DBOS109: a DBOS decorator above a route decorator: the route serves the undecorated function.
+import type { Rule } from '../rule';
+import type { DecoratorInfo } from '../model/types';
+import { decoratorKind } from '../model/kinds';
+
+const DBOS_KINDS = new Set(['workflow', 'step', 'transaction', 'dstransaction', 'scheduled']);
+
+export const rule: Rule = {
+  code: 'DBOS109',
+  check(ctx) {
+    const { model } = ctx;
+    for (const fn of model.functions) {
+      if (fn.decorators.length < 2) continue;
+      const kinds = fn.decorators.map((d) => decoratorKind(model, d));
+      const firstDbos = kinds.findIndex((k) => !!k && DBOS_KINDS.has(k));
+      if (firstDbos < 0) continue;
+      const routeIdx = kinds.findIndex((k, i) => i > firstDbos && k === 'http');
+      if (routeIdx < 0) continue;
+      const route = fn.decorators[routeIdx];
+      const dbosDec = fn.decorators[firstDbos];
+      // new order: unchanged prefix, then the route decorators, then the others in their order
+      const head = fn.decorators.slice(0, firstDbos);
+      const rest = fn.decorators.slice(firstDbos);
+      const order: DecoratorInfo[] = [...head, ...rest.filter((_d, i) => kinds[firstDbos + i] === 'http'), ...rest.filter((_d, i) => kinds[firstDbos + i] !== 'http')];
+      const edits = fn.decorators
+        .map((d, i) => (order[i] === d ? null : model.lines.edit(d.node.startIndex, d.node.endIndex, model.textOf(order[i].node))))
+        .filter((e): e is NonNullable<typeof e> => !!e);
+      ctx.report({
+        node: route.node,
+        message:
+          `Route decorator \`${model.textOf(route.expr).split('(')[0]}\` is below \`${model.textOf(dbosDec.expr).split('(')[0]}\`, so the route registers the undecorated ` +
+          `function: HTTP requests run \`${fn.name}\` without DBOS (no durability, no checkpoints) and DBOS does not warn. Put the route decorator outermost (first).`,
+        related: [{ message: 'DBOS decorator', range: model.lines.range(dbosDec.node.startIndex, dbosDec.node.endIndex) }],
+        fixes: [{ title: 'Swap decorators so the route decorator is outermost', safe: true, preferred: true, edits }],
+      });
+    }
+  },
+};
