@@ -2,7 +2,7 @@
 // from the body of an `async def`.
 import type { Rule } from '../rule';
 import type { Fix } from '../types';
-import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../analysis/async-api';
+import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../analysis/async-api';
 
 export const rule: Rule = {
   code: 'DBOS901',
@@ -12,7 +12,7 @@ export const rule: Rule = {
       const fn = asyncFunctionOf(call);
       if (!fn) continue;
       const m = classifyDbosMethod(model.calleeFqn(call));
-      if (!m || m.kind !== 'raising' || olderThan(ctx.version, m.since)) continue;
+      if (!m || m.kind !== 'raising' || olderThan(ctx.version, m.since) || expectsRaise(model, call)) continue;
       const callee = model.textOf(call.callee);
       const twin = `${m.name}_async`;
       const runtime = `\`RuntimeError("${m.name}() was called while an event loop is running. Use await ${m.name}_async(...) instead.")\``;
