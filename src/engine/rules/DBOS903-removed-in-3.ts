@@ -130,7 +130,9 @@ export const rule: Rule = {
   check(ctx) {
     const { model, version } = ctx;
     const v3 = isV3(version);
-    const severity = (warnOn2: boolean): Severity | undefined => (v3 ? 'error' : warnOn2 ? 'warning' : undefined);
+    // `concurrency=` is only worth a warning where its replacement is known to exist: with an
+    // unknown version a 2.x project may predate `global_concurrency`, so it stays a hint.
+    const severity = (warnOn2: boolean): Severity | undefined => (v3 ? 'error' : warnOn2 && version ? 'warning' : undefined);
     const status = v3 ? 'was removed in DBOS 3.0' : 'is deprecated (removed in DBOS 3.0)';
     const report = (node: Node, message: string, fixes: Fix[] = [], warnOn2 = false): void =>
       ctx.report({ node, message, fixes, severity: severity(warnOn2), tags: ['deprecated'] });
