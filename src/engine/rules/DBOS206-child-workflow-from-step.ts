@@ -1,0 +1,57 @@
+// DBOS206: a step (or transaction) starts, enqueues or calls a workflow.
+import type { Rule } from '../rule';
+import { isStepLike } from '../model/kinds';
+import type { Fix } from '../types';
+import { directEffect } from '../analysis/effects';
+import { argList, kindWord, workflowStart } from '../analysis/workflow';
+
+export const rule: Rule = {
+  code: 'DBOS206',
+  check(ctx) {
+    const { model } = ctx;
+    for (const fn of model.functions) {
+      if (!isStepLike(fn)) continue;
+      const kind = kindWord(fn);
+      const where = fn.isLambda ? `the ${kind} passed to \`run_step\`` : `${kind} \`${fn.name}\``;
+      for (const call of fn.calls) {
+        const s = workflowStart(model, call);
+        if (!s) continue;
+        const what =
+          s.kind === 'direct'
+            ? `calls workflow \`${s.label}\` directly`
+            : s.kind === 'debounce'
+              ? `debounces a workflow with \`${s.label}(...)\``
+              : `starts a workflow with \`${s.label}(...)\``;
+        ctx.report({
+          node: call.node,
+          message:
+            `${cap(where)} ${what}. Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
+            `with a bare \`AssertionError\` (no message) because the step has no workflow context to attach a child to. ` +
+            `Start the workflow from the calling workflow instead, or make \`${fn.isLambda ? 'this function' : fn.name}\` a workflow.`,
+          fixes: toWorkflowFix(ctx, fn),
+        });
+      }
+    }
+  },
+};
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** "Change @DBOS.step() to @DBOS.workflow()": only for an option-less step doing no direct I/O. */
+function toWorkflowFix(ctx: Parameters<Rule['check']>[0], fn: import('../model/types').FunctionInfo): Fix[] {
+  const { model } = ctx;
+  if (fn.isLambda || !fn.kinds.has('step') || fn.kinds.size > 1) return [];
+  const decos = fn.decorators.filter((d) => d.fqn === 'dbos.DBOS.step');
+  if (decos.length !== 1) return [];
+  const d = decos[0];
+  if (!d.called || d.expr.type !== 'call') return [];
+  const args = argList(d.expr);
+  if (args.some((a) => !(a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'name'))) return [];
+  if (fn.calls.some((c) => directEffect(ctx, c, 'io') || directEffect(ctx, c, 'database') || directEffect(ctx, c, 'nondeterministic'))) return [];
+  const callee = d.expr.childForFieldName('function')!;
+  const attr = callee.type === 'attribute' ? callee.childForFieldName('attribute') : null;
+  if (!attr) return [];
+  return [{ title: 'Change `@DBOS.step()` to `@DBOS.workflow()`', safe: false, edits: [model.lines.edit(attr.startIndex, attr.endIndex, 'workflow')] }];
+}
