@@ -17,8 +17,8 @@ const NEEDS_LAUNCH = new Set([
   'cancel_workflow', 'cancel_workflow_async', 'resume_workflow', 'resume_workflow_async', 'fork_workflow', 'fork_workflow_async',
   'list_schedules', 'list_schedules_async',
 ]);
-/** Must run before launch. */
-const BEFORE_LAUNCH = new Set(['listen_queues', 'reset_system_database']);
+/** Must run before launch (`reset_system_database` after launch is DBOS702's). */
+const BEFORE_LAUNCH = new Set(['listen_queues']);
 /** Need a constructed DBOS. */
 const NEEDS_INSTANCE = new Set(['listen_queues', 'register_queue', 'register_queue_async']);
 const DATASOURCE = new Set(['dbos.SQLAlchemyDatasource.create', 'dbos.AsyncSQLAlchemyDatasource.create']);
@@ -71,10 +71,7 @@ export const rule: Rule = {
       }
       // (b) after launch
       if (method && BEFORE_LAUNCH.has(method) && lastLaunchBefore) {
-        const msg =
-          method === 'listen_queues'
-            ? `DBOS raises "listen_queues called after DBOS is launched"`
-            : `DBOS raises "The system database cannot be reset after DBOS is launched"`;
+        const msg = `DBOS raises "listen_queues called after DBOS is launched"`;
         report(ctx, call, `\`DBOS.${method}\` runs after \`DBOS.launch()\` (line ${lineOf(ctx, lastLaunchBefore)}); ${msg}. Call it before \`DBOS.launch()\`.`, moveBefore(ctx, call, lastLaunchBefore));
         continue;
       }
