@@ -92,8 +92,19 @@ function isOnEventStartup(model: ModuleModel, expr: Node): boolean {
 /** Some lifespan or startup hook of this file launches DBOS. */
 export function lifespanLaunches(model: ModuleModel): boolean {
   const facts = lifecycleFacts(model);
-  const ls = lifespans(model);
-  return facts.launches.some((l) => ls.some((f) => withinFunction(l.scope.fn, f)));
+  const reach = new Set<FunctionInfo>(lifespans(model));
+  const work = [...reach];
+  while (work.length > 0) {
+    const f = work.pop()!;
+    for (const call of f.calls) {
+      const g = model.targetFunction(call);
+      if (g && !reach.has(g)) {
+        reach.add(g);
+        work.push(g);
+      }
+    }
+  }
+  return facts.launches.some((l) => [...reach].some((f) => withinFunction(l.scope.fn, f)));
 }
 
 export function withinFunction(fn: FunctionInfo | null, outer: FunctionInfo): boolean {

@@ -25,7 +25,7 @@ export const rule: Rule = {
           previous = first;
         } else if (runsAtImport(model, first) && second.scope.fn?.kinds.has('entry') && !second.scope.fn.kinds.has('lifespan')) {
           // constructed at import, then again in the program's entry point
-          if (facts.destroys.some((d) => d.scope.fn === second.scope.fn && d.end < second.start)) continue;
+          if (facts.destroys.some((d) => (d.scope.fn === second.scope.fn && d.end < second.start) || d.scope.fn === null)) continue;
           if (!model.mainGuards.length && !model.isMainModule) continue;
           previous = first;
         }

@@ -50,7 +50,7 @@ export const rule: Rule = {
     if (isTestLike(model) || !importsDbos(model)) return;
     const facts = lifecycleFacts(model);
     if (facts.constructions.length === 0) {
-      if (!importsOnlyKnownModules(model)) return;
+      if (!importsOnlyKnownModules(model) || model.calls.some((c) => model.calleeFqn(c) === 'dbos.DBOS')) return;
       for (const launch of facts.launches) {
         if (!programLevel(launch) && !(model.isMainModule && !launch.scope.fn)) continue;
         ctx.report({

@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from '../rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
 import { isV3 } from '../rule';
-import { keywordArg, lifecycleFacts, positionalArgs } from '../analysis/lifecycle';
+import { expectsFailure, keywordArg, lifecycleFacts, positionalArgs } from '../analysis/lifecycle';
 
 const KEYS_2X = [
   'name', 'system_database_url', 'application_database_url', 'database_url', 'sys_db_pool_size', 'sys_db_polling_concurrency',
@@ -27,6 +27,8 @@ interface ConfigLiteral {
   open: boolean;
   /** Where to insert a new first key (just after `{` or `(`). */
   insertAt: number;
+  /** Passed to `DBOS(...)` (a partial config merged later with `**` is not). */
+  direct?: boolean;
 }
 
 /** The text of a plain string literal (no f-string, no escapes), else null. */
@@ -84,18 +86,22 @@ function literalOf(model: ModuleModel, value: Node | null | undefined, name: str
 
 function collect(model: ModuleModel): ConfigLiteral[] {
   const out = new Map<number, ConfigLiteral>();
-  const add = (l: ConfigLiteral | null) => {
-    if (l) out.set(l.node.id, l);
+  const add = (l: ConfigLiteral | null, direct = false) => {
+    if (!l) return;
+    const prev = out.get(l.node.id);
+    l.direct = direct || !!prev?.direct;
+    out.set(l.node.id, l);
   };
   for (const c of lifecycleFacts(model).constructions) {
     const v = keywordArg(c, 'config', model)?.childForFieldName('value') ?? positionalArgs(c)[0];
-    if (!v) continue;
+    if (!v || expectsFailure(model, c.node)) continue;
     if (v.type === 'identifier') {
       const name = model.textOf(v);
-      const scope = c.scope.fn ?? model.module;
-      const b = scope.bindings.get(name) ?? (c.scope.fn ? undefined : model.module.bindings.get(name));
-      if (b && b.length === 1) add(literalOf(model, b[0].value, name));
-    } else add(literalOf(model, v, null));
+      const local = c.scope.fn?.bindings.get(name);
+      const global = c.scope.fn?.globals.has(name) || !local;
+      const b = global ? model.module.bindings.get(name) : local;
+      if (b && b.length === 1) add(literalOf(model, b[0].value, name), true);
+    } else add(literalOf(model, v, null), true);
   }
   // `config: DBOSConfig = {...}` and `DBOSConfig(...)`
   for (const a of model.root.descendantsOfType('assignment')) {
@@ -163,7 +169,7 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
   const isDict = lit.node.type === 'dictionary';
   const q = (k: string) => (isDict ? `"${k}"` : k);
   const name = lit.entries.find((e) => e.key === 'name');
-  if (!name && !lit.open) {
+  if (!name && !lit.open && lit.direct) {
     const sep = lit.entries.length > 0 ? ', ' : '';
     const text = isDict ? `"name": "${defaultName(model)}"${sep}` : `name="${defaultName(model)}"${sep}`;
     ctx.report({
