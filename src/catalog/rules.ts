@@ -50,7 +50,7 @@ const ROWS: Row[] = [
   ['DBOS105', 'registration-after-launch', 'Workflow or configured instance registered after launch', 'warning', 'extended', 'pattern-classes lifecycle-config', U.lifecycle],
   ['DBOS106', 'config-literal', 'Invalid or incomplete DBOS configuration', 'error', 'core', 'lifecycle-config advanced-versioning', U.config],
   ['DBOS107', 'startup-order', 'DBOS startup call in the wrong order relative to DBOS(...) and launch()', 'error', 'core', 'lifecycle-config queue-basics pattern-scheduled queue-listening step-transactions', U.lifecycle],
-  ['DBOS108', 'framework-integration', 'FastAPI/Flask integration through DBOS(fastapi=...) or a lifespan without destroy()', 'warning', 'core', 'lifecycle-fastapi advanced-upgrading-v3', U.fastapi],
+  ['DBOS108', 'framework-integration', 'FastAPI/Flask integration through DBOS(fastapi=...) or a lifespan without destroy()', 'information', 'core', 'lifecycle-fastapi advanced-upgrading-v3', U.fastapi],
   ['DBOS109', 'route-decorator-order', 'Route decorator below a DBOS decorator', 'error', 'core', 'lifecycle-fastapi', U.fastapi],
   ['DBOS110', 'scheduled-app-exits', 'Schedule-only app exits right after launch', 'information', 'extended', 'lifecycle-config', U.scheduled],
   ['DBOS201', 'nondeterministic-call-in-workflow', 'Non-deterministic call in a workflow', 'warning', 'core', 'workflow-determinism step-basics', U.workflows],
