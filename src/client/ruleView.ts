@@ -1,0 +1,162 @@
+// The rule detail view: what/why/bad/good/fixes, a link to the DBOS docs, and buttons that change
+// the rule's severity in user or workspace settings. Strict CSP with a nonce; theme colours only.
+import * as vscode from 'vscode';
+import * as crypto from 'node:crypto';
+import type { RuleDocsResult } from '../server/protocol';
+
+const LEVELS = ['default', 'error', 'warning', 'information', 'hint', 'off'] as const;
+
+export class RuleView {
+  private panel: vscode.WebviewPanel | undefined;
+  private current: RuleDocsResult | undefined;
+
+  constructor(private readonly fetchDocs: (code: string) => Promise<RuleDocsResult | null>) {}
+
+  get code(): string | undefined {
+    return this.panel ? this.current?.code : undefined;
+  }
+
+  /** The HTML last rendered (for tests). */
+  get html(): string | undefined {
+    return this.panel?.webview.html;
+  }
+
+  async show(code: string): Promise<void> {
+    const docs = await this.fetchDocs(code);
+    if (!docs) {
+      void vscode.window.showWarningMessage(`DBOS Lint: unknown rule ${code}`);
+      return;
+    }
+    this.current = docs;
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel('dbosLint.rule', docs.code, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [] });
+      this.panel.onDidDispose(() => (this.panel = undefined));
+      this.panel.webview.onDidReceiveMessage((m) => this.onMessage(m));
+    }
+    this.panel.title = `${docs.code} ${docs.name}`;
+    this.panel.webview.html = render(docs, this.panel.webview.cspSource);
+    this.panel.reveal(undefined, true);
+  }
+
+  /** Re-renders after a settings change, keeping the same rule. */
+  async refresh(): Promise<void> {
+    if (this.panel && this.current) await this.show(this.current.code);
+  }
+
+  private async onMessage(m: { type: string; level?: string; target?: string }): Promise<void> {
+    const docs = this.current;
+    if (!docs) return;
+    if (m.type === 'openDocs') {
+      await vscode.env.openExternal(vscode.Uri.parse(docs.docsUrl));
+    } else if (m.type === 'setSeverity' && m.level && (LEVELS as readonly string[]).includes(m.level)) {
+      await setRuleSeverity(docs.code, m.level, m.target === 'workspace' ? 'workspace' : 'user');
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+}
+
+/** Writes dbosLint.severity[code] (or removes it for 'default') in user or workspace settings. */
+export async function setRuleSeverity(code: string, level: string, where: 'user' | 'workspace'): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('dbosLint');
+  const target = where === 'workspace' && vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const inspected = cfg.inspect<Record<string, string>>('severity');
+  const cur = { ...((target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue) ?? {}) };
+  if (level === 'default') delete cur[code];
+  else cur[code] = level;
+  await cfg.update('severity', Object.keys(cur).length ? cur : undefined, target);
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Minimal Markdown for the prose sections: paragraphs, `code`, **bold**, lists, code blocks. */
+function prose(md: string): string {
+  if (!md.trim()) return '<p class="muted">—</p>';
+  const out: string[] = [];
+  const blocks = md.split(/\n{2,}/);
+  for (const b of blocks) {
+    const fence = /^```\w*\n([\s\S]*?)\n?```$/.exec(b.trim());
+    if (fence) {
+      out.push(`<pre><code>${esc(fence[1])}</code></pre>`);
+      continue;
+    }
+    const inline = (t: string) =>
+      esc(t)
+        .replace(/`([^`]+)`/g, '<code>$1</code>')
+        .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+    const lines = b.split('\n');
+    if (lines.every((l) => /^\s*[-*] /.test(l))) out.push(`<ul>${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*] /, ''))}</li>`).join('')}</ul>`);
+    else out.push(`<p>${inline(b.replace(/\n/g, ' '))}</p>`);
+  }
+  return out.join('\n');
+}
+
+export function render(d: RuleDocsResult, cspSource: string): string {
+  const nonce = crypto.randomBytes(16).toString('base64');
+  const options = LEVELS.map((l) => `<option value="${l}"${(l === 'default' ? d.severity === d.defaultSeverity : l === d.severity) ? ' selected' : ''}>${l === 'default' ? `default (${d.defaultSeverity})` : l}</option>`).join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource} https: data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${esc(d.code)}</title>
+<style nonce="${nonce}">
+  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 20px 24px; line-height: 1.5; }
+  h1 { font-size: 1.5em; font-weight: 600; margin: 16px 0 4px; }
+  h2 { font-size: 1.1em; font-weight: 600; margin: 20px 0 6px; border-bottom: 1px solid var(--vscode-panel-border); padding-bottom: 4px; }
+  .meta { color: var(--vscode-descriptionForeground); }
+  .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); font-size: 0.85em; margin-right: 6px; }
+  .sev-error { background: var(--vscode-editorError-foreground); color: var(--vscode-editor-background); }
+  .sev-warning { background: var(--vscode-editorWarning-foreground); color: var(--vscode-editor-background); }
+  .sev-information { background: var(--vscode-editorInfo-foreground); color: var(--vscode-editor-background); }
+  pre { background: var(--vscode-textCodeBlock-background); padding: 10px 12px; overflow-x: auto; border-radius: 4px; border-left: 3px solid var(--vscode-panel-border); }
+  pre.bad { border-left-color: var(--vscode-editorError-foreground); }
+  pre.good { border-left-color: var(--vscode-testing-iconPassed, var(--vscode-editorInfo-foreground)); }
+  code { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
+  p code, li code { background: var(--vscode-textCodeBlock-background); padding: 0 3px; border-radius: 3px; }
+  .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 12px 0; padding: 10px; background: var(--vscode-sideBar-background); border: 1px solid var(--vscode-panel-border); border-radius: 4px; }
+  select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border); padding: 3px; }
+  button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
+  button:hover { background: var(--vscode-button-hoverBackground); }
+  button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+  .muted { color: var(--vscode-descriptionForeground); }
+  a { color: var(--vscode-textLink-foreground); cursor: pointer; }
+</style>
+</head>
+<body>
+<h1>${esc(d.code)} · ${esc(d.title)}</h1>
+<div class="meta"><span class="badge">${esc(d.category)} · ${esc(d.impact)}</span><span class="badge sev-${esc(d.severity)}">${esc(d.severity)}</span>${d.implemented ? '' : '<span class="badge">planned</span>'}<span>${esc(d.name)}</span></div>
+<div class="actions">
+  <label for="level">Severity</label>
+  <select id="level">${options}</select>
+  <label for="target">in</label>
+  <select id="target"><option value="user">User settings</option><option value="workspace">Workspace settings</option></select>
+  <button id="apply">Apply</button>
+  <button id="off" class="secondary">Turn off</button>
+  <a id="docs" role="link" tabindex="0">DBOS documentation ↗</a>
+</div>
+<h2>What it checks</h2>
+${prose(d.what)}
+<h2>Why it matters</h2>
+${prose(d.why)}
+<h2>Bad</h2>
+<pre class="bad"><code>${esc(d.bad || '—')}</code></pre>
+<h2>Good</h2>
+<pre class="good"><code>${esc(d.good || '—')}</code></pre>
+<h2>Fixes</h2>
+${prose(d.fixes)}
+<script nonce="${nonce}">
+  const vscode = acquireVsCodeApi();
+  const $ = (id) => document.getElementById(id);
+  $('apply').addEventListener('click', () => vscode.postMessage({ type: 'setSeverity', level: $('level').value, target: $('target').value }));
+  $('off').addEventListener('click', () => vscode.postMessage({ type: 'setSeverity', level: 'off', target: $('target').value }));
+  $('docs').addEventListener('click', () => vscode.postMessage({ type: 'openDocs' }));
+</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,92 @@
+// Custom requests and notifications between the language server and the VS Code client (sidebar,
+// rule view, status item). Plain data only: this file imports nothing, so both sides can share it.
+
+export const Requests = {
+  /** The rule catalog with the effective severity of each rule. Params: { uri?: string }. */
+  catalog: 'dbosLint/catalog',
+  /** Number of findings per rule code in the workspace (open documents + workspace scan). */
+  counts: 'dbosLint/counts',
+  /** Findings of one rule across the workspace. Params: { code: string }. */
+  findings: 'dbosLint/findings',
+  /** Documentation and metadata of one rule. Params: { code: string }. */
+  ruleDocs: 'dbosLint/ruleDocs',
+  /** Server state for the language status item. Params: { uri?: string }. */
+  status: 'dbosLint/status',
+  /** Check every workspace file that mentions dbos now; resolves with the totals. */
+  checkWorkspace: 'dbosLint/checkWorkspace',
+} as const;
+
+export const Notifications = {
+  /** Findings changed somewhere (debounced); the client refreshes its views. */
+  findingsChanged: 'dbosLint/findingsChanged',
+  /** Server state changed (scan started/finished, slow file, config error). */
+  status: 'dbosLint/status',
+  /** Settings or configuration files changed and the open documents were checked again. */
+  configChanged: 'dbosLint/configChanged',
+} as const;
+
+export interface CatalogRule {
+  code: string;
+  name: string;
+  title: string;
+  defaultSeverity: string;
+  /** Effective severity (configuration applied) or 'off'. */
+  severity: string;
+  /** Whether the engine has an implementation for the code yet. */
+  implemented: boolean;
+  docsUrl: string;
+}
+
+export interface CatalogCategory {
+  id: string;
+  title: string;
+  priority: number;
+  impact: string;
+  description: string;
+  rules: CatalogRule[];
+}
+
+export interface CatalogResult {
+  categories: CatalogCategory[];
+}
+
+export interface FindingInfo {
+  uri: string;
+  code: string;
+  severity: string;
+  message: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+export interface RuleDocsResult {
+  code: string;
+  name: string;
+  title: string;
+  category: string;
+  impact: string;
+  defaultSeverity: string;
+  severity: string;
+  implemented: boolean;
+  docsUrl: string;
+  what: string;
+  why: string;
+  bad: string;
+  good: string;
+  fixes: string;
+}
+
+export interface StatusResult {
+  state: 'starting' | 'ready' | 'scanning';
+  /** Findings across the workspace. */
+  findings: number;
+  /** Files with findings / files checked. */
+  filesWithFindings: number;
+  filesChecked: number;
+  configFile: string | null;
+  dbosVersion: string | null;
+  versionSource: string | null;
+  /** Files whose analysis exceeded the time budget, with the time in ms. */
+  slowFiles: { uri: string; ms: number }[];
+  configErrors: string[];
+  enabled: boolean;
+}

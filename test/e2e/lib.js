@@ -1,0 +1,152 @@
+// Starts a throwaway code-server (VS Code 1.139 server + Node extension host + web workbench,
+// installed by test/e2e/setup.sh) and a headless Debian Chromium through playwright-core.
+// Everything a run writes stays in its own folder under test/e2e/runs/ (or $E2E_RUNS_DIR).
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PREFIX = process.env.VSC_HARNESS_PREFIX || '/tmp/dbos-lint-vsc';
+const CODE_SERVER = process.env.CODE_SERVER_BIN || path.join(PREFIX, 'code-server/node_modules/.bin/code-server');
+const NODE24_BIN = process.env.NODE24_DIR || path.join(PREFIX, 'bin');
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+/** User settings of every run: quiet, no network, no trust prompt, no restored state. */
+const USER_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'files.autoSave': 'off',
+  'window.commandCenter': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.auxiliaryBar.visible': false,
+  'editor.minimap.enabled': false,
+  'workbench.colorTheme': 'Default Dark Modern',
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function status(url) {
+  return new Promise((resolve) => {
+    http.get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', () => resolve(0));
+  });
+}
+
+function checkInstall() {
+  const missing = [];
+  if (!fs.existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER})`);
+  if (!fs.existsSync(path.join(NODE24_BIN, 'node'))) missing.push(`node 24 (${NODE24_BIN}/node)`);
+  if (!fs.existsSync(CHROMIUM)) missing.push(`chromium (${CHROMIUM})`);
+  if (missing.length) throw new Error(`missing ${missing.join(', ')}: run test/e2e/setup.sh (VSC_HARNESS_PREFIX=${PREFIX})`);
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run `npm run build` first');
+}
+
+/** A fresh copy of test/e2e/workspace for one run (tests write settings into it). */
+function copyWorkspace(runDir, src = path.join(__dirname, 'workspace')) {
+  const ws = path.join(runDir, 'ws');
+  fs.cpSync(src, ws, { recursive: true });
+  return ws;
+}
+
+async function startCodeServer({ settings = {}, env = {} } = {}) {
+  checkInstall();
+  // Outside the repository: the workspace copy must not sit under the repo's .gitignore'd folders.
+  const runsDir = process.env.E2E_RUNS_DIR || path.join(require('node:os').tmpdir(), 'dbos-lint-e2e');
+  fs.mkdirSync(runsDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(runsDir, 'run-'));
+  const userData = path.join(dir, 'ud');
+  const extDir = path.join(dir, 'ext');
+  const tmp = path.join(dir, 't');
+  for (const d of [path.join(userData, 'User'), extDir, tmp]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
+  const port = await freePort();
+  const childEnv = {
+    ...process.env,
+    PATH: `${NODE24_BIN}:${process.env.PATH}`, // code-server needs node 24 at run time
+    XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+    XDG_DATA_HOME: path.join(dir, 'xdg-data'),
+    TMPDIR: tmp, // ipc sockets; keep short (108-byte limit)
+    EXTENSIONS_GALLERY: '{}', // no marketplace queries
+    HARNESS_RESULTS_FILE: path.join(dir, 'results.json'),
+    ...env,
+  };
+  const args = [
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--disable-proxy', '--ignore-last-opened',
+    '--user-data-dir', userData, '--extensions-dir', extDir,
+    // Without it the built workbench ignores the extensionDevelopmentPath/extensionTestsPath payload.
+    '--vscode-option', 'enable-smoke-test-driver',
+  ];
+  const log = fs.openSync(path.join(dir, 'code-server.log'), 'a');
+  if (process.env.E2E_VSIX) {
+    const r = spawnSync(CODE_SERVER, ['--user-data-dir', userData, '--extensions-dir', extDir, '--install-extension', path.resolve(process.env.E2E_VSIX), '--force'], { env: childEnv, encoding: 'utf8' });
+    fs.writeSync(log, (r.stdout || '') + (r.stderr || ''));
+    if (r.status !== 0) throw new Error(`installing ${process.env.E2E_VSIX} failed: ${r.stderr || r.stdout}`);
+  }
+  const child = spawn(CODE_SERVER, args, { env: childEnv, detached: true, stdio: ['ignore', log, log] });
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM'); // its own process group: server, extension host, language server
+    } catch {
+      /* already gone */
+    }
+  };
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if ((await status(`${base}/healthz`)) === 200) break;
+    if (child.exitCode !== null || i > 600) {
+      stop();
+      throw new Error(`code-server did not start; see ${dir}/code-server.log`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const authority = `127.0.0.1:${port}`;
+  return {
+    dir,
+    base,
+    stop,
+    resultsFile: childEnv.HARNESS_RESULTS_FILE,
+    remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
+    url(folder, payload) {
+      let u = `${base}/?folder=${encodeURIComponent(path.resolve(folder))}`;
+      if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      return u;
+    },
+  };
+}
+
+async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !process.env.E2E_HEADFUL,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace };

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: runs the mocha suite (out/e2e/suite) inside the Node extension host of a real
+// VS Code (code-server 4.139.1 = VS Code 1.139.1) with this repository as the extension under
+// development. Exit 0: all passed; 1: failures; 2: harness error or timeout.
+// Env: VSC_HARNESS_PREFIX (setup prefix), E2E_TIMEOUT_MS (default 240000), E2E_GREP (mocha grep),
+// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT, startCodeServer, launchBrowser, copyWorkspace } = require('./lib');
+
+async function main() {
+  const suite = path.join(ROOT, 'out', 'e2e', 'suite', 'index.js');
+  if (!fs.existsSync(suite)) throw new Error(`${suite} missing: run \`tsc -p test/e2e/tsconfig.json\``);
+  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '' } });
+  const ws = copyWorkspace(cs.dir);
+  let browser;
+  const started = Date.now();
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    if (process.env.E2E_VERBOSE) page.on('console', (m) => console.log('[browser]', m.text()));
+    const exited = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
+    await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(ROOT)], ['extensionTestsPath', cs.remote(suite)]]));
+    const timeoutMs = Number(process.env.E2E_TIMEOUT_MS || 240000);
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+    if (code === 'timeout') {
+      await page.screenshot({ path: path.join(cs.dir, 'timeout.png') }).catch(() => undefined);
+      console.error(`harness: timeout after ${timeoutMs} ms; see ${cs.dir}`);
+      return 2;
+    }
+    const log = cs.resultsFile + '.log';
+    if (fs.existsSync(log)) process.stdout.write(fs.readFileSync(log, 'utf8'));
+    if (!fs.existsSync(cs.resultsFile)) {
+      console.error(`harness: the suite did not report results (exit ${code}); see ${cs.dir}`);
+      return 2;
+    }
+    const r = JSON.parse(fs.readFileSync(cs.resultsFile, 'utf8'));
+    for (const f of r.failures) console.log(`\nFAILED: ${f.title}\n${f.error}`);
+    console.log(`harness: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir})`);
+    return r.failed === 0 && code === 0 ? 0 : 1;
+  } finally {
+    if (browser) await browser.close().catch(() => undefined);
+    cs.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error('harness error:', e && e.stack ? e.stack : e);
+    process.exit(2);
+  },
+);
