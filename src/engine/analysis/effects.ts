@@ -54,7 +54,7 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
     let found: EffectPath | null = null;
     for (const call of fn.calls) {
       const d = directEffect(ctx, call, kind);
-      if (d && !onlyLogged(ctx.model, call.node, fn)) {
+      if (d && !(kind === 'nondeterministic' && onlyLogged(ctx.model, call.node, fn))) {
         found = { links: [], leaf: d };
         break;
       }
@@ -99,20 +99,21 @@ export function effectRule(spec: EffectRuleSpec): Rule {
         for (const call of wf.calls) {
           const d = directEffect(ctx, call, spec.kind);
           if (d) {
-            if (spec.skip?.(ctx, call, d.fqn) || onlyLogged(model, call.node, wf)) continue;
+            // a value that is only logged cannot steer the workflow; an effect is an effect, logged or not
+            if (spec.skip?.(ctx, call, d.fqn) || (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf))) continue;
             const calleeText = model.textOf(call.callee);
             ctx.report({
               node: call.node,
               message: spec.direct(calleeText, d.entry, wf),
               severity: d.entry.severity as Severity,
-              fixes: wrapFixes(ctx, call, wf, calleeText, d.fqn),
+              fixes: spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn) ? [] : wrapFixes(ctx, call, wf, calleeText, d.fqn),
             });
             continue;
           }
           const helper = model.targetFunction(call);
           if (!helper || helper === wf || !isPlain(helper)) continue;
           const path = helperEffect(ctx, helper, spec.kind);
-          if (!path || onlyLogged(model, call.node, wf)) continue;
+          if (!path || (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf))) continue;
           const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
           const related: RelatedInfo[] = [
             { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
@@ -134,6 +135,9 @@ export function effectRule(spec: EffectRuleSpec): Rule {
     },
   };
 }
+
+/** Calls that return a connection, cursor or pool: a step cannot return those (not serializable). */
+const RETURNS_HANDLE = /\.(connect|create_pool|acquire|begin|cursor)$/;
 
 function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeText: string, fqn: string): Fix[] {
   const fixes: Fix[] = [];
