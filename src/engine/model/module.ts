@@ -116,6 +116,7 @@ export class ModuleModel {
         }
         case 'function_definition':
         case 'lambda': {
+          if (!node.isNamed) break; // the `lambda` keyword token has the same type name
           const fn = this.addFunction(node, scope);
           const body = fn.body;
           if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn, cls: null, mainGuard: false } });

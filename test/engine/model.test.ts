@@ -1,0 +1,190 @@
+// Name resolution (catalog §2.1) and function classification (§2.2) of the module model.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initParser, parsePython } from '../../src/engine/parser';
+import { ModuleModel } from '../../src/engine/model/module';
+
+async function model(src: string, path = 'app.py'): Promise<ModuleModel> {
+  await initParser();
+  return new ModuleModel(src, parsePython(src), { path });
+}
+
+/** Qualified name of every call, in order, as `callee text => fqn`. */
+function calls(m: ModuleModel): string[] {
+  return m.calls.map((c) => `${m.textOf(c.callee)} => ${m.calleeFqn(c)}`);
+}
+
+test('import and alias forms resolve to qualified names', async () => {
+  const m = await model(
+    [
+      'import time as t',
+      'from time import sleep as nap',
+      'import datetime',
+      'from datetime import datetime as dt',
+      'import numpy as np',
+      'import dbos',
+      'import dbos as d',
+      'from dbos import DBOS as D',
+      'from dbos._dbos import DBOS as Private',
+      'from dbos import error as dboserror',
+      'import os.path',
+      't.time()',
+      'nap(1)',
+      'datetime.datetime.now()',
+      'dt.now()',
+      'np.random.rand()',
+      'dbos.DBOS.launch()',
+      'd.DBOS.launch()',
+      'D.launch()',
+      'Private.launch()',
+      'dboserror.DBOSException()',
+      'os.path.exists("x")',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(calls(m), [
+    't.time => time.time',
+    'nap => time.sleep',
+    'datetime.datetime.now => datetime.datetime.now',
+    'dt.now => datetime.datetime.now',
+    'np.random.rand => numpy.random.rand',
+    'dbos.DBOS.launch => dbos.DBOS.launch',
+    'd.DBOS.launch => dbos.DBOS.launch',
+    'D.launch => dbos.DBOS.launch',
+    'Private.launch => dbos.DBOS.launch',
+    'dboserror.DBOSException => dbos.error.DBOSException',
+    'os.path.exists => os.path.exists',
+  ]);
+});
+
+test('instances, DBOS instance alias, datasources and clients', async () => {
+  const m = await model(
+    [
+      'import requests, asyncio',
+      'from dbos import DBOS, SQLAlchemyDatasource, AsyncSQLAlchemyDatasource, DBOSClient',
+      'x = DBOS(config=cfg)',
+      's = requests.Session()',
+      'ds = SQLAlchemyDatasource.create(url)',
+      'ads = asyncio.run(AsyncSQLAlchemyDatasource.create(url))',
+      'c = DBOSClient(system_database_url=u)',
+      'x.launch()',
+      's.get("u")',
+      'c.enqueue(opts)',
+      '@ds.transaction()',
+      'def tx(): pass',
+      '@ads.transaction',
+      'async def atx(): pass',
+      '',
+    ].join('\n'),
+  );
+  const byText = new Map(m.calls.map((c) => [m.textOf(c.callee), m.calleeFqn(c)]));
+  assert.equal(byText.get('x.launch'), 'dbos.DBOS.launch');
+  assert.equal(byText.get('s.get'), 'requests.Session().get');
+  assert.equal(byText.get('c.enqueue'), 'dbos.DBOSClient().enqueue');
+  const fn = (name: string) => m.functions.find((f) => f.name === name)!;
+  assert.deepEqual([...fn('tx').kinds], ['dstransaction']);
+  assert.deepEqual([...fn('atx').kinds], ['dstransaction']);
+});
+
+test('locals shadow imports; unknown names resolve to null', async () => {
+  const m = await model(
+    ['import random', 'def f(random):', '    return random.choice([1])', 'def g():', '    return self.client.get()', ''].join('\n'),
+  );
+  assert.deepEqual(calls(m), ['random.choice => null', 'self.client.get => null']);
+});
+
+test('function kinds: decorators, functional registration, run_step lambdas, entry points, tests', async () => {
+  const m = await model(
+    [
+      'from dbos import DBOS',
+      'from fastapi import FastAPI',
+      'from contextlib import asynccontextmanager',
+      'import pytest',
+      'app = FastAPI(lifespan=lifespan)',
+      'wf = DBOS.workflow()',
+      '@wf',
+      'def a(): pass',
+      '@DBOS.step()',
+      'def b(): pass',
+      'def impl(): pass',
+      'job = DBOS.workflow(name="job")(impl)',
+      '@app.post("/x")',
+      'async def route(): pass',
+      '@asynccontextmanager',
+      'async def lifespan(app):',
+      '    yield',
+      '@DBOS.workflow()',
+      'def w():',
+      '    return DBOS.run_step(None, lambda: 1)',
+      'def main():',
+      '    helper()',
+      'def helper(): pass',
+      '@pytest.fixture',
+      'def fx(): pass',
+      'def test_it(): pass',
+      'if __name__ == "__main__":',
+      '    main()',
+      '',
+    ].join('\n'),
+    'tests/test_app.py',
+  );
+  const kinds = Object.fromEntries(m.functions.map((f) => [f.name === '<lambda>' ? 'lambda' : f.name, [...f.kinds].sort().join(',')]));
+  assert.deepEqual(kinds, {
+    a: 'workflow',
+    b: 'step',
+    impl: 'workflow',
+    route: 'http',
+    lifespan: 'entry,lifespan',
+    w: 'workflow',
+    lambda: 'step',
+    main: 'entry',
+    helper: 'entry',
+    fx: 'fixture',
+    test_it: 'test',
+  });
+});
+
+test('scopes: decorator arguments and defaults are not in the body; the main guard is marked', async () => {
+  const m = await model(
+    [
+      'import random',
+      'from dbos import DBOS',
+      '@DBOS.workflow(name=str(random.random()))',
+      'def w(x=random.random()):',
+      '    return random.random()',
+      'if __name__ == "__main__":',
+      '    DBOS.launch()',
+      '',
+    ].join('\n'),
+  );
+  const where = m.calls.map((c) => `${m.lines.positionAt(c.start).line + 1}:${m.textOf(c.callee)}:${c.scope.fn?.name ?? (c.scope.mainGuard ? 'main' : 'module')}`);
+  assert.deepEqual(where, [
+    '3:DBOS.workflow:module',
+    '3:str:module',
+    '3:random.random:module',
+    '4:random.random:module',
+    '5:random.random:w',
+    '7:DBOS.launch:main',
+  ]);
+});
+
+test('self attributes resolve through the assignments of the class', async () => {
+  const m = await model(
+    [
+      'from openai import OpenAI',
+      'class Agent:',
+      '    def __init__(self):',
+      '        self.client = OpenAI()',
+      '    def run(self):',
+      '        return self.client.chat.completions.create()',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(m.calleeFqn(m.calls[1]), 'openai.OpenAI().chat.completions.create');
+});
+
+test('snippets without imports: DBOS and well-known modules are assumed', async () => {
+  const m = await model(['@DBOS.workflow()', 'def w():', '    return requests.get(u)', ''].join('\n'));
+  assert.deepEqual(calls(m), ['DBOS.workflow => dbos.DBOS.workflow', 'requests.get => requests.get']);
+  assert.deepEqual([...m.functions[0].kinds], ['workflow']);
+});
