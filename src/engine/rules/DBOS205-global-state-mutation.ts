@@ -1,0 +1,136 @@
+// DBOS205: a workflow or step changes module-level state (global counters, module lists/dicts,
+// attributes of module objects, class attributes).
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { FunctionInfo } from '../model/types';
+import { isStepLike, isWorkflow } from '../model/kinds';
+import { inOwnBody, kindWord } from '../analysis/workflow';
+
+const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft']);
+const CONTAINER_TYPES = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
+const CONTAINER_CTORS = new Set(['builtins.list', 'builtins.dict', 'builtins.set', 'collections.defaultdict', 'collections.deque', 'collections.Counter', 'collections.OrderedDict']);
+/** Module objects whose attributes may be set freely (loggers, metrics, tracing). */
+const ALLOWED_OBJECTS = /^(logging|structlog|loguru|prometheus_client|opentelemetry|statsd|datadog)\b|^dbos\.DBOS\.(logger|tracer|span)\b/;
+
+type ModuleKind = 'container' | 'class' | 'object';
+
+/** What a module-level name holds, when `name` in `fn` refers to the module binding (not shadowed). */
+function moduleBinding(ctx: RuleContext, name: string, fn: FunctionInfo): ModuleKind | null {
+  const { model } = ctx;
+  for (let f: FunctionInfo | null = fn; f; f = f.parent) {
+    if (f.globals.has(name)) break;
+    if (f.bindings.has(name) || f.imports.has(name) || f.nonlocals.has(name)) return null;
+  }
+  if (model.module.imports.has(name)) return null;
+  const bindings = model.module.bindings.get(name);
+  if (!bindings || bindings.length === 0) return null;
+  let kind: ModuleKind | null = null;
+  for (const b of bindings) {
+    const v = b.value;
+    if (!v) return null;
+    let k: ModuleKind | null;
+    if (v.type === 'function_definition') return null;
+    if (v.type === 'class_definition') k = 'class';
+    else if (CONTAINER_TYPES.has(v.type)) k = 'container';
+    else if (v.type === 'call') {
+      const fqn = model.resolve(v.childForFieldName('function'));
+      if (fqn && CONTAINER_CTORS.has(fqn)) k = 'container';
+      else if (fqn && ALLOWED_OBJECTS.test(fqn)) return null;
+      else k = 'object';
+    } else return null;
+    if (kind && kind !== k) return null;
+    kind = k;
+  }
+  return kind;
+}
+
+/** The identifier at the root of `a.b[c].d`. */
+function rootName(node: Node): Node | null {
+  let n: Node | null = node;
+  while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.namedChildren[0] ?? null;
+  return n?.type === 'identifier' ? n : null;
+}
+
+/** Inside an `if` (in `fn`) whose condition mentions `name`: lazy initialisation or a cache fill. */
+function guarded(ctx: RuleContext, node: Node, name: string, fn: FunctionInfo): boolean {
+  const re = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  for (let p = node.parent; p && p.id !== fn.node.id; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause' || p.type === 'while_statement') {
+      const cond = p.childForFieldName('condition');
+      if (cond && re.test(ctx.model.textOf(cond))) return true;
+    }
+  }
+  return false;
+}
+
+export const rule: Rule = {
+  code: 'DBOS205',
+  check(ctx) {
+    const { model } = ctx;
+    if (model.isTestFile) return;
+    for (const fn of model.functions) {
+      if (!isWorkflow(fn) && !isStepLike(fn)) continue;
+      if (fn.kinds.has('test') || fn.kinds.has('fixture')) continue;
+      const who = `${kindWord(fn) === 'workflow' ? 'Workflow' : 'Step'} \`${fn.name}\``;
+      const why =
+        'This state lives only in the memory of one process: it is lost when the workflow is recovered in another process, ' +
+        'and changed again each time a step is retried or the workflow replays, so it drifts silently. Return the value, ' +
+        'publish it with `DBOS.set_event`, or store it in a database transaction.';
+      const report = (node: Node, what: string) => ctx.report({ node, message: `${who} ${what}. ${why}` });
+
+      // (b) mutating calls on module-level containers
+      for (const call of fn.calls) {
+        if (call.callee.type !== 'attribute') continue;
+        const obj = call.callee.childForFieldName('object');
+        const method = model.textOf(call.callee.childForFieldName('attribute')!);
+        if (obj?.type !== 'identifier' || !MUTATORS.has(method)) continue;
+        const name = model.textOf(obj);
+        if (moduleBinding(ctx, name, fn) !== 'container' || guarded(ctx, call.node, name, fn)) continue;
+        report(call.node, `changes the module-level \`${name}\` (\`.${method}()\`)`);
+      }
+      if (!fn.body || fn.isLambda) continue;
+      const stores = (fn.body.descendantsOfType(['assignment', 'augmented_assignment', 'delete_statement']) as Node[]).filter((n) => n && inOwnBody(n, fn));
+      for (const s of stores) {
+        const targets: Node[] = [];
+        if (s.type === 'delete_statement') {
+          for (const c of s.namedChildren) {
+            if (!c) continue;
+            if (c.type === 'expression_list') targets.push(...(c.namedChildren.filter((x) => !!x) as Node[]));
+            else targets.push(c);
+          }
+        } else {
+          const left = s.childForFieldName('left');
+          if (left) targets.push(...(left.type === 'pattern_list' || left.type === 'tuple_pattern' ? (left.namedChildren.filter((x) => !!x) as Node[]) : [left]));
+        }
+        for (const t of targets) {
+          if (t.type === 'identifier') {
+            // (a) `global NAME` (or `nonlocal`) and a store to it
+            const name = model.textOf(t);
+            if (s.type === 'delete_statement') continue;
+            if (!fn.globals.has(name) && !fn.nonlocals.has(name)) continue;
+            if (guarded(ctx, s, name, fn)) continue;
+            report(s, `assigns the ${fn.globals.has(name) ? 'global' : 'enclosing'} variable \`${name}\``);
+            continue;
+          }
+          const root = rootName(t);
+          if (!root) continue;
+          const name = model.textOf(root);
+          if (s.type !== 'delete_statement' && t.type === 'attribute' && (name === 'cls') && fn.params[0] === 'cls' && fn.cls) {
+            report(s, `sets the class attribute \`${model.textOf(t)}\``);
+            continue;
+          }
+          const kind = moduleBinding(ctx, name, fn);
+          if (!kind || guarded(ctx, s, name, fn)) continue;
+          if (t.type === 'subscript' && kind === 'object' && t.namedChildren[0]?.id === root.id) continue; // obj[k] on an unknown object
+          const what =
+            kind === 'class'
+              ? `sets the class attribute \`${model.textOf(t)}\``
+              : t.type === 'subscript'
+                ? `${s.type === 'delete_statement' ? 'deletes from' : 'stores into'} the module-level \`${name}\``
+                : `sets \`${model.textOf(t)}\` on the module-level \`${name}\``;
+          report(s, what);
+        }
+      }
+    }
+  },
+};
