@@ -34,7 +34,33 @@ export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind)
   const fqn = ctx.model.calleeFqn(call);
   if (!fqn || ctx.api.allow.has(fqn)) return null;
   const entry = ctx.api[kind].match(fqn, argCount(call));
+  if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
   return entry ? { call, fqn, entry } : null;
+}
+
+/** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
+const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
+
+/** A method call on an instance of a seedable generator that was constructed with arguments (a seed). */
+function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
+  const i = fqn.indexOf('().');
+  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.callee.type !== 'attribute') return false;
+  let obj = call.callee.childForFieldName('object');
+  for (let depth = 0; obj && depth < 4; depth++) {
+    if (obj.type === 'call') {
+      const args = obj.childForFieldName('arguments');
+      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
+    }
+    if (obj.type !== 'identifier') return false;
+    // the single binding of the name, in the innermost scope that binds it
+    const name = model.textOf(obj);
+    let bindings: { value: import('web-tree-sitter').Node | null }[] | undefined;
+    for (let f = call.scope.fn; f && !bindings; f = f.parent) bindings = f.bindings.get(name);
+    bindings ??= model.module.bindings.get(name);
+    if (!bindings || bindings.length !== 1) return false;
+    obj = bindings[0].value;
+  }
+  return false;
 }
 
 const summaries = new WeakMap<ModuleModel, Map<string, Map<FunctionInfo, EffectPath | null>>>();
