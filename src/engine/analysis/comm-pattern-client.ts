@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
+import type { RuleContext } from '../rule';
 
 /** Arguments of a call, comments left out. */
 export function argsOf(call: CallInfo | Node): Node[] {
@@ -293,4 +294,35 @@ export function argDeletionRange(model: ModuleModel, arg: Node): { start: number
   const m = /^\s*,/.exec(rest);
   if (m) end += m[0].length;
   return { start: arg.startIndex, end };
+}
+
+const RAISES = /(^|\.)(raises|assertRaises|assertRaisesRegex|assertRaisesRegexp)$/;
+
+/** The node sits in `with pytest.raises(...)` / `with self.assertRaises(...)`: the failure is the point. */
+export function expectsFailure(model: ModuleModel, node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+    if (n.type !== 'with_statement') continue;
+    const w = model.withs.find((x) => x.node.id === n!.id);
+    for (const item of w?.items ?? []) {
+      if (item.value.type !== 'call') continue;
+      const callee = item.value.childForFieldName('function');
+      if (!callee) continue;
+      const fqn = model.resolve(callee);
+      if (fqn === 'pytest.raises' || RAISES.test(model.textOf(callee))) return true;
+    }
+  }
+  return false;
+}
+
+/** A context whose reports skip findings inside `pytest.raises` blocks. */
+export function skippingExpectedFailures(ctx: RuleContext): RuleContext {
+  return {
+    ...ctx,
+    report(r) {
+      const node = r.node ?? (r.start !== undefined ? ctx.model.root.descendantForIndex(r.start) : null);
+      if (node && expectsFailure(ctx.model, node)) return;
+      ctx.report(r);
+    },
+  };
 }

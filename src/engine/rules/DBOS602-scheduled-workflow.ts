@@ -15,6 +15,7 @@ import {
   stringValue,
   type DictLiteral,
 } from '../analysis/comm-pattern-client';
+import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 import { cronProblem, timezoneKnown } from '../analysis/cron';
 
 const SCHEDULE_FIELDS = ['schedule_name', 'workflow_fn', 'schedule'];
@@ -105,7 +106,8 @@ function inTry(node: Node): boolean {
 
 export const rule: Rule = {
   code: 'DBOS602',
-  check(ctx) {
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
     // legacy decorator
     for (const fn of model.functions) {

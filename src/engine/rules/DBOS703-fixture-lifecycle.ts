@@ -5,6 +5,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
 import { argDeletionRange, callsTo, isDbosConstructor, keywordArg, keywordValue, statementIn } from '../analysis/comm-pattern-client';
+import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 import { isWorkflow } from '../model/kinds';
 
 const PYTEST_BUILTINS = new Set([
@@ -82,7 +83,8 @@ function insertLineFix(ctx: RuleContext, title: string, at: Node, after: boolean
 
 export const rule: Rule = {
   code: 'DBOS703',
-  check(ctx) {
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
     const moduleWorkflows = model.functions.some((f) => !f.parent && isWorkflow(f));
     for (const fn of model.functions) {

@@ -3,6 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import { argsOf, dictLiteral, dictMutated, editDistance, positional, keywordValue, singleBindingValue } from '../analysis/comm-pattern-client';
+import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 const REQUIRED = ['workflow_name', 'queue_name'];
 const KNOWN = new Set([
@@ -53,7 +54,8 @@ function readOptions(ctx: RuleContext, call: CallInfo, arg: Node | null): Option
 
 export const rule: Rule = {
   code: 'DBOS801',
-  check(ctx) {
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
     const seen = new Set<number>();
     for (const call of model.calls) {

@@ -5,6 +5,7 @@ import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
 import { indentUnit } from '../text';
 import { statementIn } from '../analysis/comm-pattern-client';
+import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 /** How a name is used after its assignment: destroyed, only used through methods, or escaping. */
 function usage(ctx: RuleContext, scopeNode: Node, name: string, target: Node): 'destroyed' | 'methods' | 'escapes' {
@@ -55,7 +56,8 @@ function tryFinallyFix(ctx: RuleContext, assign: Node, name: string): Fix | null
 
 export const rule: Rule = {
   code: 'DBOS802',
-  check(ctx) {
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
     for (const call of model.calls) {
       if (model.calleeFqn(call) !== 'dbos.DBOSClient') continue;
@@ -92,6 +94,7 @@ function check(ctx: RuleContext, call: CallInfo): void {
   const fix = tryFinallyFix(ctx, assign, name);
   ctx.report({
     node: call.node,
+    severity: model.isTestFile ? 'information' : undefined,
     message:
       `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\` but never destroyed: each call leaks a connection pool (and the notification ` +
       `listener thread when \`use_listen_notify=True\`); DBOS does not warn. Call \`${name}.destroy()\` when done, in a \`finally:\` block.`,
