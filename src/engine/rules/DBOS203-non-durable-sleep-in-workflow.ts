@@ -4,7 +4,7 @@ import { isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
 import { argCount } from '../analysis/effects';
-import { argList, numericLiteral, positionalArgs } from '../analysis/workflow';
+import { argList, isTestPath, numericLiteral, positionalArgs } from '../analysis/workflow';
 
 export const rule: Rule = {
   code: 'DBOS203',
@@ -29,6 +29,8 @@ export const rule: Rule = {
         const extra = wf.isAsync && !asyncKind ? ' It also blocks the event loop of this async workflow.' : '';
         ctx.report({
           node: call.node,
+          // test workflows sleep on purpose to simulate slow work
+          ...(isTestPath(model) ? { severity: 'information' as const } : {}),
           message:
             `\`${callee}(...)\` in workflow \`${wf.name}\` is not durable: DBOS does not record the delay, so when the workflow ` +
             `is recovered after a crash or a redeploy the whole wait starts again from zero.${extra} Use \`${durable}\`, which ` +

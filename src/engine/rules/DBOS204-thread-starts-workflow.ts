@@ -6,7 +6,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs, spawnPrimitive, spawnTarget, workflowStart } from '../analysis/workflow';
+import { argList, functionNamed, keywordValueOf, positionalArgs, spawnPrimitive, spawnTarget, workflowStart, expectsFailure } from '../analysis/workflow';
 
 interface Runs {
   fn: FunctionInfo;
@@ -52,6 +52,7 @@ export const rule: Rule = {
     for (const call of model.calls) {
       const p = spawnPrimitive(model.calleeFqn(call));
       if (!p) continue;
+      if (expectsFailure(model, call.node)) continue;
       const target = spawnTarget(model, call, p);
       if (!target) continue;
       const r = runs(ctx, target, call.scope.fn);

@@ -4,7 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { inOwnBody, kindWord } from '../analysis/workflow';
+import { inOwnBody, isTestPath, kindWord } from '../analysis/workflow';
 
 const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft']);
 const CONTAINER_TYPES = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
@@ -67,7 +67,7 @@ export const rule: Rule = {
   code: 'DBOS205',
   check(ctx) {
     const { model } = ctx;
-    if (model.isTestFile) return;
+    if (isTestPath(model)) return;
     for (const fn of model.functions) {
       if (!isWorkflow(fn) && !isStepLike(fn)) continue;
       if (fn.kinds.has('test') || fn.kinds.has('fixture')) continue;

@@ -3,7 +3,7 @@ import type { Rule } from '../rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import { directEffect } from '../analysis/effects';
-import { argList, kindWord, workflowStart } from '../analysis/workflow';
+import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
 
 export const rule: Rule = {
   code: 'DBOS206',
@@ -16,6 +16,7 @@ export const rule: Rule = {
       for (const call of fn.calls) {
         const s = workflowStart(model, call);
         if (!s) continue;
+        if (expectsFailure(model, call.node)) continue;
         const what =
           s.kind === 'direct'
             ? `calls workflow \`${s.label}\` directly`

@@ -7,7 +7,7 @@ import { isPlain, isWorkflow } from '../model/kinds';
 import { isQueueObject } from '../analysis/steps-queues';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs } from '../analysis/workflow';
+import { argList, functionNamed, keywordValueOf, positionalArgs, expectsFailure } from '../analysis/workflow';
 
 interface Target {
   node: Node;
@@ -62,6 +62,7 @@ export const rule: Rule = {
     const callByNode = new Map<number, CallInfo>();
     for (const c of model.calls) callByNode.set(c.node.id, c);
     for (const call of model.calls) {
+      if (expectsFailure(model, call.node)) continue;
       for (const t of targetsOf(ctx, call)) {
         if (t.node.type === 'call') {
           const inner = callByNode.get(t.node.id);

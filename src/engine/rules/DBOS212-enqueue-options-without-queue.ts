@@ -5,7 +5,7 @@ import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
 import { stringValue } from '../analysis/comm-pattern-client';
 import { queueDeclarations } from '../analysis/steps-queues';
-import { argList, callsWithin, withBlocks, workflowStart } from '../analysis/workflow';
+import { argList, callsWithin, withBlocks, workflowStart, expectsFailure } from '../analysis/workflow';
 
 const QUEUE_ONLY = ['priority', 'deduplication_id', 'queue_partition_key', 'delay_seconds'];
 
@@ -14,7 +14,7 @@ export const rule: Rule = {
   check(ctx) {
     const { model } = ctx;
     for (const { w, ctor } of withBlocks(model, 'dbos.SetEnqueueOptions')) {
-      if (!w.body) continue;
+      if (!w.body || expectsFailure(model, w.node)) continue;
       const set: string[] = [];
       let policy = false;
       for (const a of argList(ctor)) {
