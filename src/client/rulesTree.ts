@@ -125,7 +125,6 @@ export class RulesTreeProvider implements vscode.TreeDataProvider<RuleTreeNode> 
         item.id = `finding:${f.code}:${f.uri}:${f.range.start.line}:${f.range.start.character}`;
         item.description = `${vscode.workspace.asRelativePath(uri)}:${f.range.start.line + 1}`;
         item.tooltip = f.message;
-        item.resourceUri = uri;
         item.iconPath = new vscode.ThemeIcon(SEVERITY_ICON[f.severity] ?? 'circle-outline');
         item.contextValue = 'finding';
         item.command = { command: 'dbosLint.openFinding', title: 'Open', arguments: [f] };
