@@ -79,7 +79,7 @@ export class ModuleModel {
     this.path = options.path;
     const base = options.path.replace(/\\/g, '/').split('/').pop() ?? options.path;
     this.moduleName = options.moduleName ?? base.replace(/\.pyi?$/, '');
-    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base);
+    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base) || /(^|\/)(tests?|testing)\//.test(options.path.replace(/\\/g, '/'));
     this.isMainModule = base === '__main__.py';
     this.build();
     classifyFunctions(this);
