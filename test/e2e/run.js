@@ -15,6 +15,7 @@ async function main() {
   const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '' } });
   const ws = copyWorkspace(cs.dir);
   let browser;
+  let passed = false;
   const started = Date.now();
   try {
     browser = await launchBrowser();
@@ -37,16 +38,18 @@ async function main() {
     }
     const r = JSON.parse(fs.readFileSync(cs.resultsFile, 'utf8'));
     for (const f of r.failures) console.log(`\nFAILED: ${f.title}\n${f.error}`);
-    console.log(`harness: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir})`);
-    return r.failed === 0 && code === 0 ? 0 : 1;
+    console.log(`harness: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir}${passed ? '' : ''})`);
+    passed = r.failed === 0 && code === 0;
+    return passed ? 0 : 1;
   } finally {
     if (browser) await browser.close().catch(() => undefined);
     cs.stop();
+    if (passed && !process.env.E2E_KEEP) setTimeout(() => fs.rmSync(cs.dir, { recursive: true, force: true }), 500).unref?.();
   }
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => setTimeout(() => process.exit(code), 700),
   (e) => {
     console.error('harness error:', e && e.stack ? e.stack : e);
     process.exit(2);
