@@ -90,10 +90,14 @@ function inWorkflow(ctx: RuleContext, call: CallInfo, name: string): void {
   });
 }
 
-function onStartupPath(call: CallInfo): boolean {
+/** The call runs at every application start: in the function or `__main__` block that launches DBOS. */
+function onStartupPath(ctx: RuleContext, call: CallInfo): boolean {
   const fn = call.scope.fn;
-  if (!fn) return true;
-  return fn.kinds.has('entry') || fn.kinds.has('lifespan');
+  if (fn && !(fn.kinds.has('entry') || fn.kinds.has('lifespan'))) return false;
+  if (!fn && !call.scope.mainGuard) return false;
+  return callsTo(ctx.model, ['dbos.DBOS.launch', 'dbos.DBOS.launch_async']).some(
+    ({ call: l }) => l.scope.fn === fn && l.scope.mainGuard === call.scope.mainGuard,
+  );
 }
 
 function inTry(node: Node): boolean {
@@ -149,7 +153,7 @@ export const rule: Rule = {
       checkWorkflowFn(ctx, keywordValue(model, call, 'workflow_fn'));
       const nameNode = keywordValue(model, call, 'schedule_name');
       const name = stringValue(model, nameNode);
-      if (name !== null && onStartupPath(call) && !inTry(call.node)) {
+      if (name !== null && onStartupPath(ctx, call) && !inTry(call.node)) {
         const scopeText = call.scope.fn ? model.textOf(call.scope.fn.node) : model.text;
         if (!/\b(get_schedule|list_schedules|delete_schedule)(_async)?\s*\(/.test(scopeText)) {
           ctx.report({

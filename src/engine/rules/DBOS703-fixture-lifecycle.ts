@@ -143,7 +143,9 @@ export const rule: Rule = {
     // (d) destructive reset outside tests
     const p = model.path.replace(/\\/g, '/').toLowerCase();
     if (!model.isTestFile && !/(^|\/)(tests?|testing|fixtures|scripts|tools|bin)\//.test(p) && !/(test|fixture|conftest|reset|seed|dev|manage|cli)[^/]*$/.test(p)) {
-      for (const { call } of callsTo(model, ['dbos.DBOS.reset_system_database'])) {
+      const usesPytest = [...model.module.imports.values()].some((v) => v === 'pytest' || v.startsWith('pytest.'));
+      for (const { call } of usesPytest ? [] : callsTo(model, ['dbos.DBOS.reset_system_database'])) {
+        if (call.scope.fn && (call.scope.fn.kinds.has('fixture') || call.scope.fn.kinds.has('test'))) continue;
         ctx.report({
           node: call.node,
           message:
