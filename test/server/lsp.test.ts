@@ -67,7 +67,7 @@ let bgUri: string;
 const published = new Map<string, Diag[]>();
 const waiters: (() => void)[] = [];
 
-function waitDiagnostics(u: string, pred: (d: Diag[]) => boolean, ms = 10_000): Promise<Diag[]> {
+function waitDiagnostics(u: string, pred: (d: Diag[]) => boolean, ms = 20_000): Promise<Diag[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${u}: ${JSON.stringify(published.get(u))}`)), ms);
     const check = () => {
