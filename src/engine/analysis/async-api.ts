@@ -217,12 +217,5 @@ export function olderThan(version: [number, number] | null, since: [number, numb
 
 /** The call sits in `with pytest.raises(...)` (or `contextlib.suppress(...)`): the test expects the error. */
 export function expectsRaise(model: ModuleModel, call: CallInfo): boolean {
-  for (const w of model.withs) {
-    if (!w.body || call.start < w.body.startIndex || call.end > w.body.endIndex) continue;
-    for (const it of w.items) {
-      const f = it.value.type === 'call' ? model.resolve(it.value.childForFieldName('function')) : null;
-      if (f === 'pytest.raises' || f === 'contextlib.suppress') return true;
-    }
-  }
-  return false;
+  return model.expectsFailure(call.node);
 }

@@ -296,23 +296,10 @@ export function argDeletionRange(model: ModuleModel, arg: Node): { start: number
   return { start: arg.startIndex, end };
 }
 
-const RAISES = /(^|\.)(raises|assertRaises|assertRaisesRegex|assertRaisesRegexp)$/;
 
 /** The node sits in `with pytest.raises(...)` / `with self.assertRaises(...)`: the failure is the point. */
 export function expectsFailure(model: ModuleModel, node: Node): boolean {
-  for (let n = node.parent; n; n = n.parent) {
-    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
-    if (n.type !== 'with_statement') continue;
-    const w = model.withs.find((x) => x.node.id === n!.id);
-    for (const item of w?.items ?? []) {
-      if (item.value.type !== 'call') continue;
-      const callee = item.value.childForFieldName('function');
-      if (!callee) continue;
-      const fqn = model.resolve(callee);
-      if (fqn === 'pytest.raises' || RAISES.test(model.textOf(callee))) return true;
-    }
-  }
-  return false;
+  return model.expectsFailure(node);
 }
 
 /** A context whose reports skip findings inside `pytest.raises` blocks. */

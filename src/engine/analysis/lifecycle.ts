@@ -224,13 +224,7 @@ export function lineSpan(model: ModuleModel, stmt: Node): { start: number; end: 
 
 /** Identifiers named `name` in the file, minus those inside `skip` nodes. */
 export function usesOfName(model: ModuleModel, name: string, skip: Node[]): Node[] {
-  return (model.root.descendantsOfType('identifier') as (Node | null)[]).filter((id): id is Node => {
-    if (!id || model.textOf(id) !== name) return false;
-    const p = id.parent;
-    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
-    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) return false;
-    return !skip.some((s) => id.startIndex >= s.startIndex && id.endIndex <= s.endIndex);
-  });
+  return model.identifierUses(name).filter((id) => !skip.some((s) => id.startIndex >= s.startIndex && id.endIndex <= s.endIndex));
 }
 
 /** The name a statement `x = ...` / `x: T = ...` binds, if it is that simple. */
@@ -394,9 +388,10 @@ export function importsDbos(model: ModuleModel): boolean {
 
 /** Inside `with pytest.raises(...)` or the body of a `try` with handlers: the code expects a failure. */
 export function expectsFailure(model: ModuleModel, node: Node): boolean {
+  if (model.expectsFailure(node)) return true;
+  // a try body with handlers: the order there is deliberate (fallbacks, probes)
   for (let p = node.parent, c: Node = node; p; c = p, p = p.parent) {
     if (p.type === 'function_definition' || p.type === 'lambda') return false;
-    if (p.type === 'with_statement' && /\braises\s*\(/.test(model.textOf(p.namedChildren.find((x) => x?.type === 'with_clause') ?? p).slice(0, 200))) return true;
     if (p.type === 'try_statement' && c.type === 'block' && p.namedChildren.some((x) => x?.type === 'except_clause')) return true;
   }
   return false;

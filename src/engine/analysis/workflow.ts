@@ -205,20 +205,8 @@ export function isTestPath(model: ModuleModel): boolean {
   return model.isTestFile || /(^|[\\/])(tests?|testing)[\\/]/.test(model.path);
 }
 
-const RAISES = /^(pytest\.(raises|warns)|self\.assert(Raises|RaisesRegex|Warns)\w*|unittest\.TestCase\(\)\.assertRaises)$/;
 
 /** Inside `with pytest.raises(...)` (or `self.assertRaises(...)`): the code is expected to fail. */
 export function expectsFailure(model: ModuleModel, node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type !== 'with_statement') continue;
-    const w = model.withs.find((x) => x.node.id === p.id);
-    for (const item of w?.items ?? []) {
-      if (item.value.type !== 'call') continue;
-      const callee = item.value.childForFieldName('function');
-      if (!callee) continue;
-      const fqn = model.resolve(callee) ?? model.textOf(callee);
-      if (RAISES.test(fqn) || RAISES.test(model.textOf(callee))) return true;
-    }
-  }
-  return false;
+  return model.expectsFailure(node);
 }

@@ -31,6 +31,8 @@ const UNBOUND_FALLBACK = new Map<string, string>([
   ['date', 'datetime.date'],
 ]);
 
+const EXPECTS_FAILURE = /(^|\.)(raises|warns|assertRaises|assertRaisesRegex|assertRaisesRegexp|assertWarns|suppress)$/;
+
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 const MAX_RESOLVE_DEPTH = 24;
 
@@ -65,6 +67,9 @@ export class ModuleModel {
   readonly moduleCalls: CallInfo[] = [];
   readonly functionsByFqn = new Map<string, FunctionInfo>();
   readonly mainGuards: Node[] = [];
+  /** Every `assignment` node (`x = v`, `x: T = v`, `a.b = v`, `d[k] = v`), in source order. */
+  readonly assignments: Node[] = [];
+  private expectedFailureRanges: [number, number][] | undefined;
   private readonly resolveCache = new Map<number, string | null>();
   private readonly scopeByNode = new Map<number, Scope>();
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
@@ -135,6 +140,7 @@ export class ModuleModel {
         case 'assignment':
         case 'augmented_assignment':
         case 'named_expression':
+          if (node.type === 'assignment') this.assignments.push(node);
           this.addAssignment(node, info);
           break;
         case 'for_statement': {
@@ -531,6 +537,68 @@ export class ModuleModel {
       else if (result !== r) return null;
     }
     return result ?? null;
+  }
+
+  /**
+   * Identifiers named `name` (not attribute names or keyword names), found by a text search instead
+   * of a walk over every node. `within` limits the search to one node.
+   */
+  identifierUses(name: string, within?: Node): Node[] {
+    const from = within?.startIndex ?? 0;
+    const to = within?.endIndex ?? this.text.length;
+    const out: Node[] = [];
+    const re = new RegExp(`(?<![\\w.])${name.replace(/[^\w]/g, '')}(?!\\w)`, 'g');
+    const slice = this.text.slice(from, to);
+    for (let m = re.exec(slice); m; m = re.exec(slice)) {
+      const at = from + m.index;
+      const id = this.root.descendantForIndex(at, at + name.length);
+      if (!id || id.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
+      const p = id.parent;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+      out.push(id);
+    }
+    return out;
+  }
+
+  /** `<expr>.<name>` attribute nodes (`DBOS.sql_session`), found by a text search. */
+  attributesNamed(name: string): Node[] {
+    const out: Node[] = [];
+    const re = new RegExp(`\\.\\s*${name.replace(/[^\w]/g, '')}(?!\\w)`, 'g');
+    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      const at = m.index + m[0].length - name.length;
+      const id = this.root.descendantForIndex(at, at + name.length);
+      const p = id?.parent;
+      if (id?.type === 'identifier' && p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) out.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * Inside `with pytest.raises(...)`, `with self.assertRaises(...)` or `with contextlib.suppress(...)`
+   * (directly, not in a nested function): the code is meant to fail, so rules stay quiet there.
+   */
+  expectsFailure(node: Node): boolean {
+    if (!this.expectedFailureRanges) {
+      this.expectedFailureRanges = [];
+      for (const w of this.withs) {
+        if (!w.body) continue;
+        const expecting = w.items.some((item) => {
+          if (item.value.type !== 'call') return false;
+          const callee = item.value.childForFieldName('function');
+          if (!callee) return false;
+          const fqn = this.resolve(callee, w.scope) ?? '';
+          return EXPECTS_FAILURE.test(fqn) || EXPECTS_FAILURE.test(this.textOf(callee));
+        });
+        if (expecting) this.expectedFailureRanges.push([w.body.startIndex, w.body.endIndex]);
+      }
+    }
+    if (this.expectedFailureRanges.length === 0) return false;
+    const at = node.startIndex;
+    const inside = this.expectedFailureRanges.filter(([a, b]) => at >= a && at < b);
+    if (inside.length === 0) return false;
+    // a function defined inside the block runs later, not under it
+    const scope = this.scopeOf(node);
+    return inside.some(([a]) => !scope.fn || scope.fn.node.startIndex < a);
   }
 
   /** The local function a call targets (`helper()`, `self.helper()`, `Cls.helper()`), if any. */

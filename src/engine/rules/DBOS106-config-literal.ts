@@ -104,7 +104,7 @@ function collect(model: ModuleModel): ConfigLiteral[] {
     } else add(literalOf(model, v, null), true);
   }
   // `config: DBOSConfig = {...}` and `DBOSConfig(...)`
-  for (const a of model.root.descendantsOfType('assignment')) {
+  for (const a of model.assignments) {
     if (!a) continue;
     const type = a.childForFieldName('type');
     const left = a.childForFieldName('left');

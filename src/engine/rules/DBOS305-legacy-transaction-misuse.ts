@@ -56,7 +56,7 @@ function check(ctx: RuleContext): void {
       }
     }
   }
-  for (const node of model.root.descendantsOfType('attribute')) {
+  for (const node of model.attributesNamed('sql_session')) {
     if (!node || model.textOf(node.childForFieldName('attribute')!) !== 'sql_session') continue;
     if (model.resolve(node) !== 'dbos.DBOS.sql_session') continue;
     const where = outsideTransaction(model.scopeOf(node).fn);

@@ -167,7 +167,7 @@ function fullMigration(ctx: RuleContext, d: QueueDecl, args: string[], dbos: { t
   const nameText = model.textOf(d.nameNode!);
   const edits: TextEdit[] = [...dbos.edits];
   // every other use of the variable must be a rewritable one
-  for (const id of model.root.descendantsOfType('identifier')) {
+  for (const id of model.identifierUses(varName)) {
     if (!id || id.id === target.id || model.textOf(id) !== varName) continue;
     const p = id.parent;
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;

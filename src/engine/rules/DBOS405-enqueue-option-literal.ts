@@ -46,7 +46,7 @@ function sites(model: ModuleModel): OptionSite[] {
     }
   }
   // opts: EnqueueOptions = {...}
-  for (const asg of model.root.descendantsOfType('assignment')) {
+  for (const asg of model.assignments) {
     const type = asg?.childForFieldName('type');
     if (!asg || !type) continue;
     const t = type.namedChildren[0] ?? type;

@@ -45,7 +45,7 @@ function configLiterals(ctx: RuleContext): { configs: ConfigLiteral[]; unknown: 
       configs.push(c);
     }
   };
-  for (const a of model.root.descendantsOfType('assignment')) {
+  for (const a of model.assignments) {
     if (!a) continue;
     const type = a.childForFieldName('type');
     if (type && /(^|\.)DBOSConfig$/.test(model.textOf(type).trim())) add(readConfig(ctx, a.childForFieldName('right')));
@@ -99,9 +99,9 @@ export const rule: Rule = {
     const { configs, unknown } = configLiterals(ctx);
     // `enable_patching` mentioned outside the literals found (config["enable_patching"] = ..., another dict): cannot tell
     const count = (t: string) => (t.match(/enable_patching/g) ?? []).length;
-    let code = model.text;
-    for (const c of model.root.descendantsOfType('comment')) if (c) code = code.slice(0, c.startIndex) + ' '.repeat(c.endIndex - c.startIndex) + code.slice(c.endIndex);
-    const mutated = count(code) > configs.reduce((n, c) => n + count(model.textOf(c.node)), 0);
+    // mentions in code, not in comments
+    const inCode = model.identifierUses('enable_patching').length + (model.text.match(/['"]enable_patching['"]/g) ?? []).length + model.attributesNamed('enable_patching').length;
+    const mutated = inCode > configs.reduce((n, c) => n + count(model.textOf(c.node)), 0);
     const enabled = configs.some((c) => c.open || (c.patching && c.patching.type !== 'false'));
     const missing = configs.length > 0 && !unknown && !enabled && !mutated;
     for (const { call, fqn } of calls) {

@@ -111,7 +111,7 @@ function collectHolders(ctx: RuleContext): { holders: Holder[]; names: Map<strin
     }
   }
   // annotated literals: `config: DBOSConfig = {...}`, `opts: EnqueueOptions = {...}`
-  for (const a of model.root.descendantsOfType('assignment')) {
+  for (const a of model.assignments) {
     if (!a) continue;
     const type = a.childForFieldName('type');
     if (!type) continue;
@@ -158,7 +158,7 @@ export const rule: Rule = {
       report(call.node, `\`${model.textOf(call.callee)}()\` ${status}. Use a datasource transaction (\`@ds.transaction()\` on a \`SQLAlchemyDatasource\`).`);
     }
     // DBOS.sql_session
-    for (const a of model.root.descendantsOfType('attribute')) {
+    for (const a of model.attributesNamed('sql_session')) {
       if (!a || model.textOf(a.childForFieldName('attribute')!) !== 'sql_session') continue;
       if (model.resolve(a) !== 'dbos.DBOS.sql_session') continue;
       report(a, `\`${model.textOf(a)}\` ${status}, like \`@DBOS.transaction\`. Use \`ds.sql_session()\` inside a \`@ds.transaction()\` of a \`SQLAlchemyDatasource\`.`);
@@ -187,7 +187,7 @@ export const rule: Rule = {
     }
     if (names.size > 0) {
       // config["database_url"] = ... on a variable known to hold a DBOSConfig / EnqueueOptions
-      for (const a of model.root.descendantsOfType('assignment')) {
+      for (const a of model.assignments) {
         const left = a?.childForFieldName('left');
         if (!left || left.type !== 'subscript') continue;
         const obj = left.childForFieldName('value');
