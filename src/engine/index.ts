@@ -93,6 +93,7 @@ function runRules(
   const seen = new Set<string>();
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
+    if (rule.requires && !rule.requires.some((word) => model.text.includes(word))) continue;
     const configured = config.severity.get(rule.code)!;
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
     const ctx: RuleContext = {

@@ -30,6 +30,11 @@ export interface RuleContext {
 
 export interface Rule {
   code: string;
+  /**
+   * Words of which at least one must appear in the file's text for the rule to have anything to
+   * report (the API names it looks for). A cheap test that skips the rule on most files.
+   */
+  requires?: readonly string[];
   check(ctx: RuleContext): void;
 }
 

@@ -105,6 +105,7 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
 
 export interface EffectRuleSpec {
   code: string;
+  requires?: readonly string[];
   kind: EffectKind;
   /** Message for a direct call: `fqn` as called, `callText` the callee as written. */
   direct(callText: string, entry: ApiEntry, workflow: FunctionInfo): string;
@@ -118,6 +119,7 @@ export interface EffectRuleSpec {
 export function effectRule(spec: EffectRuleSpec): Rule {
   return {
     code: spec.code,
+    requires: spec.requires,
     check(ctx) {
       const { model } = ctx;
       for (const wf of model.functions) {

@@ -5,6 +5,7 @@ import { importsDbos, addLifespanEdits, fastapiAppAssignment, lifecycleFacts, mo
 
 export const rule: Rule = {
   code: 'DBOS101',
+  requires: ['launch'],
   check(ctx) {
     const { model } = ctx;
     if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;

@@ -4,6 +4,7 @@ import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, 
 
 export const rule: Rule = {
   code: 'DBOS102',
+  requires: ['config'],
   check(ctx) {
     const { model } = ctx;
     if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;

@@ -6,6 +6,7 @@ import { dbosName } from '../fixes/common';
 
 export const rule: Rule = {
   code: 'DBOS103',
+  requires: ['config'],
   check(ctx) {
     const { model } = ctx;
     const facts = lifecycleFacts(model);

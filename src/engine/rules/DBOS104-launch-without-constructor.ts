@@ -45,6 +45,7 @@ function programLevel(call: CallInfo): boolean {
 
 export const rule: Rule = {
   code: 'DBOS104',
+  requires: ['launch', 'config'],
   check(ctx) {
     const { model } = ctx;
     if (isTestLike(model) || !importsDbos(model)) return;

@@ -158,6 +158,7 @@ function defaultName(model: ModuleModel): string {
 
 export const rule: Rule = {
   code: 'DBOS106',
+  requires: ['config', 'Config'],
   check(ctx) {
     const { model } = ctx;
     for (const lit of collect(model)) checkLiteral(ctx, lit);

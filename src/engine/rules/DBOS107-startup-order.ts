@@ -25,15 +25,21 @@ const DATASOURCE = new Set(['dbos.SQLAlchemyDatasource.create', 'dbos.AsyncSQLAl
 
 export const rule: Rule = {
   code: 'DBOS107',
+  requires: ['launch', 'config'],
   check(ctx) {
     const { model } = ctx;
     const facts = lifecycleFacts(model);
     if (facts.launches.length === 0 && facts.constructions.length === 0) return;
     const listens: CallInfo[] = [];
     for (const call of model.calls) {
-      if (call.scope.cls || expectsFailure(model, call.node)) continue;
+      if (call.scope.cls) continue;
       const fqn = model.calleeFqn(call);
       const method = fqn?.startsWith('dbos.DBOS.') ? fqn.slice('dbos.DBOS.'.length) : null;
+      // only start-up calls and workflow calls are ordered: skip the rest before the costly checks
+      const relevant = method
+        ? NEEDS_LAUNCH.has(method) || NEEDS_INSTANCE.has(method) || BEFORE_LAUNCH.has(method)
+        : (fqn !== null && DATASOURCE.has(fqn)) || isWorkflow(model.targetFunction(call));
+      if (!relevant || expectsFailure(model, call.node)) continue;
       const lastLaunchBefore = latest(facts.launches, call, (l) => runsBefore(l.node, call.node) && !between(facts.destroys, l, call));
       const nextLaunch = earliest(facts.launches, call, (l) => runsBefore(call.node, l.node) && !between(facts.destroys, call, l));
       const launchedBefore = facts.launches.some((l) => sameScope(l, call) && l.end <= call.start);

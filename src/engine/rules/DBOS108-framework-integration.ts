@@ -8,6 +8,7 @@ import { addLifespanEdits, fastapiAppAssignment, isTestLike, keywordArg, lifecyc
 
 export const rule: Rule = {
   code: 'DBOS108',
+  requires: ['fastapi', 'flask', 'FastAPI', 'Flask', 'lifespan'],
   check(ctx) {
     const { model } = ctx;
     const facts = lifecycleFacts(model);

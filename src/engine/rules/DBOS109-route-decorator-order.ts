@@ -7,6 +7,7 @@ const DBOS_KINDS = new Set(['workflow', 'step', 'transaction', 'dstransaction', 
 
 export const rule: Rule = {
   code: 'DBOS109',
+  requires: ['route', '.get', '.post', '.put', '.patch', '.delete', 'api_route', 'websocket', '.head', '.options', '.trace'],
   check(ctx) {
     const { model } = ctx;
     for (const fn of model.functions) {

@@ -3,6 +3,7 @@ import { effectRule } from '../analysis/effects';
 
 export const rule = effectRule({
   code: 'DBOS201',
+  requires: ['workflow'],
   kind: 'nondeterministic',
   direct: (callee, entry, wf) =>
     `\`${callee}()\` in workflow \`${wf.name}\` returns a different value (${entry.group}) when the workflow is replayed after a crash, ` +

@@ -3,6 +3,7 @@ import { effectRule } from '../analysis/effects';
 
 export const rule = effectRule({
   code: 'DBOS202',
+  requires: ['workflow'],
   kind: 'io',
   direct: (callee, entry, wf) =>
     `\`${callee}()\` (${entry.group} I/O) runs in workflow \`${wf.name}\` outside a step: it runs again on every recovery ` +

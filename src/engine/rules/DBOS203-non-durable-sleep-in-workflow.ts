@@ -8,6 +8,7 @@ import { argList, isTestPath, numericLiteral, positionalArgs } from '../analysis
 
 export const rule: Rule = {
   code: 'DBOS203',
+  requires: ['sleep'],
   check(ctx) {
     const { model } = ctx;
     for (const wf of model.functions) {

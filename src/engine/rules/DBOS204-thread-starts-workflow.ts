@@ -47,6 +47,7 @@ function runs(ctx: RuleContext, target: Node, scopeFn: FunctionInfo | null): Run
 
 export const rule: Rule = {
   code: 'DBOS204',
+  requires: ['Thread', 'Timer', 'Process', 'Executor', 'Pool', 'run_in_executor'],
   check(ctx) {
     const { model } = ctx;
     for (const call of model.calls) {

@@ -65,6 +65,7 @@ function guarded(ctx: RuleContext, node: Node, name: string, fn: FunctionInfo): 
 
 export const rule: Rule = {
   code: 'DBOS205',
+  requires: ['workflow', 'step', 'transaction'],
   check(ctx) {
     const { model } = ctx;
     if (isTestPath(model)) return;

@@ -7,6 +7,7 @@ import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/wo
 
 export const rule: Rule = {
   code: 'DBOS206',
+  requires: ['step', 'transaction'],
   check(ctx) {
     const { model } = ctx;
     for (const fn of model.functions) {

@@ -20,6 +20,7 @@ const API: Record<string, string> = {
 
 export const rule: Rule = {
   code: 'DBOS207',
+  requires: ['step', 'transaction'],
   check(ctx) {
     const { model } = ctx;
     for (const fn of model.functions) {

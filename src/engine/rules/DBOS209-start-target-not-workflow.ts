@@ -57,6 +57,7 @@ function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
 
 export const rule: Rule = {
   code: 'DBOS209',
+  requires: ['start_workflow', 'enqueue', 'Debouncer', 'schedule'],
   check(ctx) {
     const { model } = ctx;
     const callByNode = new Map<number, CallInfo>();

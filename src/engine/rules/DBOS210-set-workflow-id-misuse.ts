@@ -16,6 +16,7 @@ interface Paths {
 
 export const rule: Rule = {
   code: 'DBOS210',
+  requires: ['SetWorkflowID'],
   check(ctx) {
     const { model } = ctx;
     for (const { w, ctor } of withBlocks(model, 'dbos.SetWorkflowID')) {

@@ -11,6 +11,7 @@ const QUEUE_ONLY = ['priority', 'deduplication_id', 'queue_partition_key', 'dela
 
 export const rule: Rule = {
   code: 'DBOS212',
+  requires: ['SetEnqueueOptions'],
   check(ctx) {
     const { model } = ctx;
     for (const { w, ctor } of withBlocks(model, 'dbos.SetEnqueueOptions')) {

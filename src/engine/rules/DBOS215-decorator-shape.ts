@@ -36,6 +36,7 @@ const CONFLICTS: [string, string][] = [
 
 export const rule: Rule = {
   code: 'DBOS215',
+  requires: ['@'],
   check(ctx) {
     const { model } = ctx;
     const all: { decos: DecoratorInfo[]; fn: FunctionInfo | null }[] = [

@@ -205,4 +205,4 @@ function check(ctx: RuleContext): void {
   }
 }
 
-export const rule: Rule = { code: 'DBOS302', check };
+export const rule: Rule = { code: 'DBOS302', requires: ['step'], check };

@@ -3,6 +3,7 @@ import { effectRule } from '../analysis/effects';
 
 export const rule = effectRule({
   code: 'DBOS304',
+  requires: ['workflow'],
   kind: 'database',
   direct: (callee, _entry, wf) =>
     `Database call \`${callee}()\` in workflow \`${wf.name}\` is outside a transaction or step: writes repeat on every recovery ` +

@@ -70,4 +70,4 @@ function check(ctx: RuleContext): void {
   }
 }
 
-export const rule: Rule = { code: 'DBOS305', check };
+export const rule: Rule = { code: 'DBOS305', requires: ['transaction', 'sql_session'], check };

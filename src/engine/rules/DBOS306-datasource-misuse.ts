@@ -134,4 +134,4 @@ function check(ctx: RuleContext): void {
   }
 }
 
-export const rule: Rule = { code: 'DBOS306', check };
+export const rule: Rule = { code: 'DBOS306', requires: ['Datasource', 'sql_session'], check };

@@ -210,4 +210,4 @@ function fullMigration(ctx: RuleContext, d: QueueDecl, args: string[], dbos: { t
   };
 }
 
-export const rule: Rule = { code: 'DBOS401', check };
+export const rule: Rule = { code: 'DBOS401', requires: ['Queue'], check };

@@ -86,4 +86,4 @@ function reservedName(ctx: RuleContext, d: QueueDecl): void {
   });
 }
 
-export const rule: Rule = { code: 'DBOS403', check };
+export const rule: Rule = { code: 'DBOS403', requires: ['Queue', 'queue'], check };

@@ -146,4 +146,4 @@ function check(ctx: RuleContext): void {
   }
 }
 
-export const rule: Rule = { code: 'DBOS404', check };
+export const rule: Rule = { code: 'DBOS404', requires: ['partition'], check };

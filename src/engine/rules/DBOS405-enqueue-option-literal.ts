@@ -107,4 +107,4 @@ function check(ctx: RuleContext): void {
   }
 }
 
-export const rule: Rule = { code: 'DBOS405', check };
+export const rule: Rule = { code: 'DBOS405', requires: ['nqueue'], check };

@@ -5,6 +5,7 @@ import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 export const rule: Rule = {
   code: 'DBOS501',
+  requires: ['recv'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -5,6 +5,7 @@ import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 export const rule: Rule = {
   code: 'DBOS502',
+  requires: ['set_event'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -122,6 +122,7 @@ function superInitFix(ctx: RuleContext, init: FunctionInfo): Fix | null {
 
 export const rule: Rule = {
   code: 'DBOS601',
+  requires: ['workflow', 'transaction'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

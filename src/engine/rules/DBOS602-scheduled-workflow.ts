@@ -110,6 +110,7 @@ function inTry(node: Node): boolean {
 
 export const rule: Rule = {
   code: 'DBOS602',
+  requires: ['schedul'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -91,6 +91,7 @@ function enableFix(ctx: RuleContext, c: ConfigLiteral): Fix | null {
 
 export const rule: Rule = {
   code: 'DBOS604',
+  requires: ['patch'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -35,6 +35,7 @@ function moveFix(ctx: RuleContext, reset: Node, before: Node): Fix | null {
 
 export const rule: Rule = {
   code: 'DBOS702',
+  requires: ['reset_system_database'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -83,6 +83,7 @@ function insertLineFix(ctx: RuleContext, title: string, at: Node, after: boolean
 
 export const rule: Rule = {
   code: 'DBOS703',
+  requires: ['fixture'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

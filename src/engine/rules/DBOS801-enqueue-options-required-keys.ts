@@ -54,6 +54,7 @@ function readOptions(ctx: RuleContext, call: CallInfo, arg: Node | null): Option
 
 export const rule: Rule = {
   code: 'DBOS801',
+  requires: ['nqueue', 'DebouncerClient'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

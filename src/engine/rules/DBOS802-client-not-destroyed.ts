@@ -56,6 +56,7 @@ function tryFinallyFix(ctx: RuleContext, assign: Node, name: string): Fix | null
 
 export const rule: Rule = {
   code: 'DBOS802',
+  requires: ['DBOSClient'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

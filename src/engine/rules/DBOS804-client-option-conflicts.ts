@@ -6,6 +6,7 @@ import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 export const rule: Rule = {
   code: 'DBOS804',
+  requires: ['DBOSClient'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -6,6 +6,7 @@ import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handle
 
 export const rule: Rule = {
   code: 'DBOS901',
+  requires: ['async'],
   check(ctx) {
     const { model } = ctx;
     for (const call of model.calls) {

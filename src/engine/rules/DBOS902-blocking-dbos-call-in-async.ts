@@ -20,6 +20,7 @@ import {
 
 export const rule: Rule = {
   code: 'DBOS902',
+  requires: ['async'],
   check(ctx) {
     const { model } = ctx;
     for (const call of model.calls) {

@@ -127,6 +127,7 @@ function collectHolders(ctx: RuleContext): { holders: Holder[]; names: Map<strin
 
 export const rule: Rule = {
   code: 'DBOS903',
+  requires: ['transaction', 'sql_session', 'database_url', 'admin', 'concurrency', 'priority_enabled', 'partition_queue', 'listen_queues', 'max_recovery_attempts'],
   check(ctx) {
     const { model, version } = ctx;
     const v3 = isV3(version);
