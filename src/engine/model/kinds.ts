@@ -85,13 +85,14 @@ export function classifyFunctions(model: ModuleModel): void {
 
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);
-    const args = call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+    // arguments are materialised only for the few calls that need them (it costs an allocation)
+    const argsOf = () => call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
     if (fqn === 'dbos.DBOS.run_step' || fqn === 'dbos.DBOS.run_step_async') {
-      markArg(model, args[1], 'step');
+      markArg(model, argsOf()[1], 'step');
     } else if (fqn && /\.run_tx_step(_async)?$/.test(fqn) && datasourceKind(fqn.replace(/\.run_tx_step(_async)?$/, ''))) {
-      markArg(model, args[1], 'dstransaction');
+      markArg(model, argsOf()[1], 'dstransaction');
     } else if (fqn && /(^|\.)(FastAPI|Starlette)$/.test(fqn)) {
-      for (const a of args) {
+      for (const a of argsOf()) {
         if (a?.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'lifespan') {
           const f = markArg(model, a.childForFieldName('value'), 'lifespan');
           f?.kinds.add('entry');
@@ -101,7 +102,7 @@ export function classifyFunctions(model: ModuleModel): void {
       // functional registration: DBOS.workflow(name="job")(impl)
       const inner = model.resolve(call.callee.childForFieldName('function'));
       const k = inner ? DECORATOR_KINDS[inner] : undefined;
-      if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, args[0], k);
+      if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, argsOf()[0], k);
     }
   }
 
