@@ -18,8 +18,12 @@ export const rule: Rule = {
       const canMove = model.mainGuards.length > 0 || facts.launches.some((l) => runsAtImport(model, l));
       const stmts = canMove ? startupStatements(model) : null;
       const move = stmts ? moveToMainGuardEdits(model, stmts) : null;
+      // Launching from the entry point of this same file (the shape of DBOS's own starter apps)
+      // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
+      const launchedFromEntry = facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry'));
       ctx.report({
         node: c.node,
+        severity: launchedFromEntry ? 'information' : undefined,
         message:
           `\`${model.textOf(c.callee)}(...)\` runs when this module is imported, so every importer (workers, tests, tools) configures DBOS with this ` +
           `configuration, and a later \`DBOS(config=...)\` (for example a test's) is silently ignored because DBOS keeps the first instance. ` +

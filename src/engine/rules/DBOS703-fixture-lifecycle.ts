@@ -22,8 +22,12 @@ function destroys(ctx: RuleContext, call: CallInfo, depth = 0): boolean {
   if (isDestroy(ctx, call)) return true;
   if (depth >= 2) return false;
   const f = ctx.model.targetFunction(call);
-  return !!f && f.calls.some((c) => destroys(ctx, c, depth + 1));
+  if (f) return f.calls.some((c) => destroys(ctx, c, depth + 1));
+  // a teardown method of an object we cannot see into (`runtime.destroy_sync()`) may destroy DBOS
+  return call.callee.type === 'attribute' && TEARDOWN.test(ctx.model.textOf(call.callee.childForFieldName('attribute')!));
 }
+
+const TEARDOWN = /destroy|shutdown|teardown|cleanup|close|stop/i;
 
 function yieldsOf(fn: FunctionInfo): Node[] {
   if (!fn.body) return [];
