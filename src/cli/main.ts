@@ -1,11 +1,9 @@
 // dbos-lint command line: check files and folders, print findings, apply safe fixes.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze, initParser, IMPLEMENTED_CODES } from '../engine/index';
-import { ProjectSettings } from '../engine/project';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { IMPLEMENTED_CODES } from '../engine/index';
 import { ConfigError, userConfigFrom, type UserConfig } from '../engine/config';
-import { fixAll } from '../engine/fix-all';
+import { checkFiles, checkInParallel, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from './walk';
@@ -39,29 +37,6 @@ Exit status: 0 no error-level findings, 1 error-level findings, 2 usage or inter
 
 function list(v: string | undefined): string[] | undefined {
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function readSource(file: string): { text?: string; error?: string } {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return { error: `cannot read file (${err.code ?? err.message})` };
-  }
-  if (buf.includes(0)) return { error: 'skipped: binary file' };
-  try {
-    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text };
-  } catch {
-    return { error: 'skipped: not valid UTF-8' };
-  }
-}
-
-function moduleNameOf(file: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(file)).replace(/\\/g, '/');
-  return rel.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').filter((s) => s && s !== '..').join('.');
 }
 
 function rulesCommand(format: string): number {
@@ -162,46 +137,22 @@ export async function main(argv: string[]): Promise<number> {
   let internalError = missing.length > 0;
   for (const m of missing) process.stderr.write(`dbos-lint: ${m}: no such file or directory\n`);
 
-  await initParser();
-  const settings = new ProjectSettings([cliLayer]);
+  const checkOptions: CheckOptions = { cliLayer, fix: !!o.fix, unsafeFixes: !!o['unsafe-fixes'] };
+  const outcomes = process.env.DBOS_LINT_THREADS === '1' ? await checkFiles(files, checkOptions) : await checkInParallel(files, checkOptions, __filename);
   const reportedConfigErrors = new Set<string>();
   const results: FileFindings[] = [];
   let fixed = 0;
-  for (const file of files) {
-    const src = readSource(file);
-    if (src.error !== undefined || src.text === undefined) {
-      process.stderr.write(`dbos-lint: ${file}: ${src.error}\n`);
-      continue;
-    }
-    const fs0 = settings.forFile(file);
-    for (const err of fs0.errors) {
+  for (const r of outcomes) {
+    for (const err of r.configErrors) {
       if (!reportedConfigErrors.has(err)) {
         reportedConfigErrors.add(err);
         process.stderr.write(`dbos-lint: ${err}\n`);
-        internalError = true;
       }
     }
-    const opts = { path: file, config: fs0.config, version: fs0.version, moduleName: moduleNameOf(file) };
-    let text = src.text;
-    try {
-      if (o.fix) {
-        const r = fixAll(text, (t) => analyze(t, opts).findings, o['unsafe-fixes'] ?? false);
-        if (r.fixed > 0 && r.text !== text) {
-          fs.writeFileSync(file, r.text);
-          text = r.text;
-          fixed += r.fixed;
-        }
-      }
-      const result = analyze(text, opts);
-      for (const f of result.ruleFailures) {
-        process.stderr.write(`dbos-lint: internal error in ${f.code} on ${file} (other rules still ran):\n${f.message}\n`);
-        internalError = true;
-      }
-      if (result.findings.length > 0) results.push({ file, findings: result.findings });
-    } catch (e) {
-      process.stderr.write(`dbos-lint: ${file}: internal error: ${(e as Error).stack ?? e}\n`);
-      internalError = true;
-    }
+    for (const m of r.messages) process.stderr.write(`dbos-lint: ${m}\n`);
+    if (r.internalError) internalError = true;
+    fixed += r.fixed;
+    if (r.findings.length > 0) results.push({ file: r.file, findings: r.findings });
   }
 
   if (format === 'json') process.stdout.write(JSON.stringify(toJson(results), null, 2) + '\n');
@@ -221,7 +172,11 @@ export async function main(argv: string[]): Promise<number> {
   return hasError && !o['exit-zero'] ? 1 : 0;
 }
 
-if (require.main === module) {
+if (!isMainThread && (workerData as { dbosLintWorker?: boolean } | null)?.dbosLintWorker) {
+  // a worker of checkInParallel: check its share and send the outcomes back
+  const { files, options } = workerData as { files: string[]; options: CheckOptions };
+  checkFiles(files, options).then((r) => parentPort!.postMessage(r));
+} else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

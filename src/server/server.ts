@@ -236,10 +236,12 @@ function schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
     doc.uri,
     setTimeout(() => {
       timers.delete(doc.uri);
-      void ready.then(() => {
-        const cur = documents.get(doc.uri);
-        if (cur) checkOpen(cur);
-      });
+      ready
+        .then(() => {
+          const cur = documents.get(doc.uri);
+          if (cur) checkOpen(cur);
+        })
+        .catch((e: unknown) => connection.console.error(`dbos-lint: checking ${doc.uri} failed: ${(e as Error)?.stack ?? e}`));
     }, delay),
   );
 }

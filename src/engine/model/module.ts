@@ -315,6 +315,25 @@ export class ModuleModel {
   }
 
   private addAssignment(node: Node, info: ScopeInfo): void {
+    // Fast path, from the text alone: `name = ...`, `name: T = ...`, `self.attr = ...`, `name += ...`.
+    // The nodes of the target and the value are only fetched if a lookup needs them.
+    const head = this.text.slice(node.startIndex, node.startIndex + 160);
+    if (node.type === 'assignment') {
+      const m = SIMPLE_ASSIGN.exec(head);
+      if (m) {
+        const method = info as Partial<FunctionInfo>;
+        if (m[2] === undefined) pushBinding(info.bindings, m[1], new LazyBinding(node, 'left', 'right'));
+        else if (method.cls && method.params && m[1] === method.params[0]) pushBinding(method.cls.selfAttrs, m[2], new LazyBinding(node, 'left', 'right'));
+        else if (method.cls === undefined || !method.params) return; // `obj.attr = v` outside a method binds no name
+        return;
+      }
+    } else if (node.type === 'augmented_assignment') {
+      const m = /^([A-Za-z_]\w*)\s*[-+*/%&|^@<>]{1,3}=/.exec(head);
+      if (m) {
+        pushBinding(info.bindings, m[1], new LazyBinding(node, 'left', null));
+        return;
+      }
+    }
     const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
     if (!left) return;
     const right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
@@ -440,6 +459,19 @@ export class ModuleModel {
 
   private resolveIn(node: Node, scope: Scope, depth: number): string | null {
     if (depth > MAX_RESOLVE_DEPTH) return null;
+    if (node.type === 'attribute' || node.type === 'identifier') {
+      // the common case, a dotted name, is resolved from the text without walking the tree
+      const text = this.textOf(node);
+      if (DOTTED.test(text)) {
+        const parts = text.split('.').map((p) => p.trim());
+        if (parts.length > 1) {
+          const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
+          if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
+        }
+        const head = this.lookup(parts[0], scope, depth);
+        return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
+      }
+    }
     switch (node.type) {
       case 'identifier':
         return this.lookup(this.textOf(node), scope, depth);
@@ -447,7 +479,7 @@ export class ModuleModel {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
         if (!obj || !attr) return null;
-        const selfAttr = this.resolveSelfAttribute(obj, this.textOf(attr), scope, depth);
+        const selfAttr = obj.type === 'identifier' ? this.resolveSelfAttribute(this.textOf(obj), this.textOf(attr), scope, depth) : undefined;
         if (selfAttr !== undefined) return selfAttr;
         const base = this.resolveIn(obj, scope, depth + 1);
         return base ? `${base}.${this.textOf(attr)}` : null;
@@ -482,11 +514,10 @@ export class ModuleModel {
    * `self.attr` inside a method, when the class assigns `self.attr = <value>` (in any method) and
    * every such assignment resolves to the same name. undefined: not a `self` attribute.
    */
-  private resolveSelfAttribute(obj: Node, attr: string, scope: Scope, depth: number): string | null | undefined {
-    if (obj.type !== 'identifier') return undefined;
+  private resolveSelfAttribute(objName: string, attr: string, scope: Scope, depth: number): string | null | undefined {
     let method: FunctionInfo | null = scope.fn;
     while (method && !method.cls) method = method.parent;
-    if (!method?.cls || method.params[0] !== this.textOf(obj)) return undefined;
+    if (!method?.cls || method.params[0] !== objName) return undefined;
     if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.textOf(d.expr)))) return undefined;
     const bindings = method.cls.selfAttrs.get(attr);
     if (!bindings) return undefined;
@@ -635,6 +666,30 @@ export class ModuleModel {
       if (fqn.startsWith(target + '.')) return name + fqn.slice(target.length);
     }
     return null;
+  }
+}
+
+/** `x = ...`, `x: T = ...` (group 1) or `obj.attr = ...` (groups 1 and 2), read from the text. */
+const SIMPLE_ASSIGN = /^([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?\s*(?::[^=\n]*)?=(?!=)/;
+/** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
+const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
+
+/** A binding whose target and value nodes are fetched from the tree on first use. */
+class LazyBinding implements Binding {
+  private v: Node | null | undefined;
+  private n: Node | undefined;
+  constructor(
+    private readonly assignment: Node,
+    private readonly leftField: string,
+    private readonly rightField: string | null,
+  ) {}
+  get value(): Node | null {
+    if (this.v === undefined) this.v = this.rightField ? this.assignment.childForFieldName(this.rightField) : null;
+    return this.v;
+  }
+  get node(): Node {
+    if (!this.n) this.n = this.assignment.childForFieldName(this.leftField) ?? this.assignment;
+    return this.n;
   }
 }
 

@@ -1,0 +1,125 @@
+// Checks a list of files: read, (fix), analyse. Runs in the main thread or in worker threads.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { analyze, initParser } from '../engine/index';
+import { ProjectSettings } from '../engine/project';
+import { fixAll } from '../engine/fix-all';
+import type { UserConfig } from '../engine/config';
+import type { Finding } from '../engine/types';
+
+export interface CheckOptions {
+  cliLayer: UserConfig;
+  fix: boolean;
+  unsafeFixes: boolean;
+}
+
+/** What checking one file gave: findings, messages for stderr, fixes applied. */
+export interface FileOutcome {
+  file: string;
+  findings: Finding[];
+  /** Lines for stderr, without the `dbos-lint: ` prefix. */
+  messages: string[];
+  /** Configuration errors (reported once per run, whatever the number of files). */
+  configErrors: string[];
+  internalError: boolean;
+  fixed: number;
+}
+
+export function readSource(file: string): { text?: string; error?: string } {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { error: `cannot read file (${err.code ?? err.message})` };
+  }
+  if (buf.includes(0)) return { error: 'skipped: binary file' };
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text };
+  } catch {
+    return { error: 'skipped: not valid UTF-8' };
+  }
+}
+
+function moduleNameOf(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file)).replace(/\\/g, '/');
+  return rel.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').filter((s) => s && s !== '..').join('.');
+}
+
+/** Checks files one after the other in this thread. */
+export async function checkFiles(files: string[], options: CheckOptions): Promise<FileOutcome[]> {
+  await initParser();
+  const settings = new ProjectSettings([options.cliLayer]);
+  return files.map((file) => checkOne(file, settings, options));
+}
+
+function checkOne(file: string, settings: ProjectSettings, options: CheckOptions): FileOutcome {
+  const out: FileOutcome = { file, findings: [], messages: [], configErrors: [], internalError: false, fixed: 0 };
+  const src = readSource(file);
+  if (src.error !== undefined || src.text === undefined) {
+    out.messages.push(`${file}: ${src.error}`);
+    return out;
+  }
+  const fileSettings = settings.forFile(file);
+  if (fileSettings.errors.length > 0) {
+    out.configErrors.push(...fileSettings.errors);
+    out.internalError = true;
+  }
+  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, moduleName: moduleNameOf(file) };
+  let text = src.text;
+  try {
+    if (options.fix) {
+      const r = fixAll(text, (t) => analyze(t, opts).findings, options.unsafeFixes);
+      if (r.fixed > 0 && r.text !== text) {
+        fs.writeFileSync(file, r.text);
+        text = r.text;
+        out.fixed = r.fixed;
+      }
+    }
+    const result = analyze(text, opts);
+    for (const f of result.ruleFailures) {
+      out.messages.push(`internal error in ${f.code} on ${file} (other rules still ran):\n${f.message}`);
+      out.internalError = true;
+    }
+    out.findings = result.findings;
+  } catch (e) {
+    out.messages.push(`${file}: internal error: ${(e as Error).stack ?? e}`);
+    out.internalError = true;
+  }
+  return out;
+}
+
+/** Below this many files the threads cost more than they save. */
+const MIN_FILES_PER_WORKER = 40;
+
+/**
+ * Checks files on all cores: the list is split into interleaved shares, one worker thread each
+ * (this same script, started with `workerData`). Results come back in the order of `files`.
+ */
+export async function checkInParallel(files: string[], options: CheckOptions, script: string): Promise<FileOutcome[]> {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const workers = Math.min(cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
+  if (workers < 2) return checkFiles(files, options);
+  const shares: string[][] = Array.from({ length: workers }, () => []);
+  files.forEach((f, i) => shares[i % workers].push(f));
+  const parts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<FileOutcome[]>((resolve, reject) => {
+          const w = new Worker(script, { workerData: { dbosLintWorker: true, files: share, options } });
+          w.once('message', (m: FileOutcome[]) => resolve(m));
+          w.once('error', reject);
+          w.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker exited with code ${code}`));
+          });
+        }),
+    ),
+  );
+  const byFile = new Map<string, FileOutcome>();
+  for (const p of parts) for (const o of p) byFile.set(o.file, o);
+  return files.map((f) => byFile.get(f)!);
+}
