@@ -77,7 +77,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
 }
 
 function countErrors(tree: Tree): number {
-  return tree.rootNode.descendantsOfType(['ERROR']).length + (tree.rootNode.hasError ? 0 : 0);
+  return tree.rootNode.descendantsOfType(['ERROR', 'MISSING']).length || 1;
 }
 
 function runRules(
@@ -91,9 +91,16 @@ function runRules(
   const suppressions = findSuppressions(model.lines);
   const api = buildApiCatalog(config);
   const seen = new Set<string>();
+  // rules share their words: each one is looked for in the text once
+  const words = new Map<string, boolean>();
+  const mentions = (word: string): boolean => {
+    let hit = words.get(word);
+    if (hit === undefined) words.set(word, (hit = model.text.includes(word)));
+    return hit;
+  };
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
-    if (rule.requires && !rule.requires.some((word) => model.text.includes(word))) continue;
+    if (rule.requires && !rule.requires.some((word) => mentions(word))) continue;
     const configured = config.severity.get(rule.code)!;
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
     const ctx: RuleContext = {

@@ -17,7 +17,6 @@ const INTERESTING = [
   'named_expression',
   'for_statement',
   'with_statement',
-  'if_statement',
   'global_statement',
   'nonlocal_statement',
 ];
@@ -95,7 +94,20 @@ export class ModuleModel {
   private build(): void {
     const moduleScope: Scope = { fn: null, cls: null, mainGuard: false };
     const stack: StackEntry[] = [];
-    const nodes = this.root.descendantsOfType(INTERESTING);
+    // main guards are module-level `if`s: found among the module's statements, not by a tree walk
+    const guards: Node[] = [];
+    for (const c of this.root.namedChildren) {
+      if (c?.type !== 'if_statement') continue;
+      const cond = c.childForFieldName('condition');
+      const body = c.childForFieldName('consequence');
+      if (cond && body && MAIN_GUARD.test(this.textOf(cond).trim())) guards.push(c);
+    }
+    const nodes: (Node | null)[] = this.root.descendantsOfType(INTERESTING);
+    if (guards.length > 0) {
+      // put each guard in document order among the collected nodes so its body opens a scope
+      nodes.push(...guards);
+      nodes.sort((a, b) => a!.startIndex - b!.startIndex || b!.endIndex - a!.endIndex);
+    }
     for (const node of nodes) {
       if (!node) continue;
       const start = node.startIndex;
@@ -154,13 +166,10 @@ export class ModuleModel {
           break;
         }
         case 'if_statement': {
-          if (scope === moduleScope) {
-            const cond = node.childForFieldName('condition');
-            const body = node.childForFieldName('consequence');
-            if (cond && body && MAIN_GUARD.test(this.textOf(cond).trim())) {
-              this.mainGuards.push(node);
-              stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true } });
-            }
+          const body = node.childForFieldName('consequence');
+          if (body) {
+            this.mainGuards.push(node);
+            stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true } });
           }
           break;
         }
