@@ -5,13 +5,10 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { RuleContext } from '../rule';
+import { argList, keywordArgument, stringValue } from './syntax';
 
 /** Arguments of a call, comments left out. */
-export function argsOf(call: CallInfo | Node): Node[] {
-  const args = 'args' in call ? call.args : (call as Node).childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return [];
-  return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
-}
+export const argsOf = argList;
 
 export function positional(call: CallInfo | Node, i: number): Node | null {
   const pos = argsOf(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
@@ -19,12 +16,7 @@ export function positional(call: CallInfo | Node, i: number): Node | null {
 }
 
 /** The `keyword_argument` node named `name`. */
-export function keywordArg(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
-  for (const a of argsOf(call)) {
-    if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
-  }
-  return null;
-}
+export const keywordArg = keywordArgument;
 
 export function keywordValue(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
   return keywordArg(model, call, name)?.childForFieldName('value') ?? null;
@@ -35,16 +27,7 @@ export function hasSplat(call: CallInfo | Node): boolean {
   return argsOf(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
 }
 
-/** The value of a plain string literal (no f-string, no concatenation), else null. */
-export function stringValue(model: ModuleModel, node: Node | null | undefined): string | null {
-  if (!node || node.type !== 'string') return null;
-  if (node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
-  const text = model.textOf(node);
-  const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(text);
-  if (!m || /[fF]/.test(m[1])) return null;
-  const body = m[3];
-  return /[rR]/.test(m[1]) ? body : body.replace(/\\(.)/g, '$1');
-}
+export { stringValue };
 
 export function isTrue(node: Node | null | undefined): boolean {
   return !!node && node.type === 'true';

@@ -6,6 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { TextEdit } from '../types';
 import { dbosName, freshName, addImportEdit } from '../fixes/common';
+import { keywordArgument, positionalArgs } from './syntax';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -64,18 +65,11 @@ export function runsAtImport(model: ModuleModel, call: CallInfo): boolean {
 }
 
 /** A keyword argument of a call by name. */
-export function keywordArg(call: CallInfo | { args: Node | null }, name: string, model: ModuleModel): Node | null {
-  for (const a of call.args?.namedChildren ?? []) {
-    if (a?.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
-  }
-  return null;
+export function keywordArg(call: CallInfo, name: string, model: ModuleModel): Node | null {
+  return keywordArgument(model, call, name);
 }
 
-export function positionalArgs(call: CallInfo): Node[] {
-  return (call.args?.namedChildren ?? []).filter(
-    (a): a is Node => !!a && a.type !== 'comment' && a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat',
-  );
-}
+export { positionalArgs };
 
 /** The functions that are a FastAPI lifespan or a startup hook. */
 export function lifespans(model: ModuleModel): FunctionInfo[] {

@@ -7,6 +7,7 @@ import { isStepLike, isWorkflow } from '../model/kinds';
 import { expandBraces } from '../data/catalog';
 import { isQueueObject } from './steps-queues';
 import spawnData from '../data/spawn.json';
+import { argList, positionalArgs } from './syntax';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -29,15 +30,7 @@ export interface WorkflowStart {
 }
 
 /** Arguments of a call without comments. */
-export function argList(call: CallInfo | Node): Node[] {
-  const args = 'callee' in call ? call.args : call.childForFieldName('arguments');
-  if (!args || args.type !== 'argument_list') return [];
-  return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
-}
-
-export function positionalArgs(call: CallInfo | Node): Node[] {
-  return argList(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
-}
+export { argList, positionalArgs };
 
 export function keywordValueOf(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
   for (const a of argList(call)) {

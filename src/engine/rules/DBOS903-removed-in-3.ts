@@ -6,6 +6,7 @@ import { isV3, type Rule, type RuleContext } from '../rule';
 import type { Fix, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
 import { isClientObject, isQueueObject, olderThan } from '../analysis/async-api';
+import { stringValue } from '../analysis/syntax';
 
 const REMOVED_CONFIG: Record<string, string> = {
   application_database_url: 'the application database only served `@DBOS.transaction`; use a `SQLAlchemyDatasource` for database steps',
@@ -29,12 +30,6 @@ function keyword(model: ModuleModel, args: Node | null, name: string): Node | nu
   return null;
 }
 
-function stringValue(model: ModuleModel, node: Node | null | undefined): string | null {
-  if (!node || node.type !== 'string') return null;
-  if (node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
-  const m = /^[rRuUbB]?(['"])(.*)\1$/s.exec(model.textOf(node));
-  return m && !m[2].includes(m[1]) ? m[2] : null;
-}
 
 /** Values bound to an identifier (in the enclosing functions, then the module); empty when unknown. */
 function boundValues(model: ModuleModel, id: Node): Node[] {
