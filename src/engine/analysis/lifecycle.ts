@@ -205,8 +205,8 @@ export function ownStatement(call: CallInfo): Node | null {
 
 /** Offsets of the full lines a statement occupies, line break included. */
 export function lineSpan(model: ModuleModel, stmt: Node): { start: number; end: number } | null {
-  const l0 = stmt.startPosition.row;
-  const l1 = stmt.endPosition.row;
+  const l0 = model.lines.positionAt(stmt.startIndex).line;
+  const l1 = model.lines.positionAt(stmt.endIndex).line;
   const start = model.lines.starts[l0];
   // the statement must be alone on its lines (apart from a trailing comment)
   if (model.text.slice(start, stmt.startIndex).trim() !== '') return null;
@@ -275,9 +275,9 @@ export function moveToMainGuardEdits(model: ModuleModel, stmts: Node[]): TextEdi
   const eol = model.lines.eol;
   if (guard) {
     const body = guard.childForFieldName('consequence');
-    if (!body || body.startPosition.row === guard.startPosition.row) return null;
-    const indent = model.lines.indentOf(body.startPosition.row);
-    const at = model.lines.starts[body.startPosition.row];
+    if (!body || model.lines.positionAt(body.startIndex).line === model.lines.positionAt(guard.startIndex).line) return null;
+    const indent = model.lines.indentOf(model.lines.positionAt(body.startIndex).line);
+    const at = model.lines.starts[model.lines.positionAt(body.startIndex).line];
     const moved = texts.map((t) => reindent(model, t, indent)).join(eol) + eol;
     edits.push(model.lines.edit(at, at, moved));
   } else {
@@ -360,7 +360,7 @@ export function addLifespanEdits(model: ModuleModel): TextEdit[] | null {
   const fn =
     `@${acm ?? 'asynccontextmanager'}${eol}async def ${name}(app):${eol}    ${D}.launch()${eol}    try:${eol}        yield${eol}` +
     `    finally:${eol}        ${D}.destroy()${eol}${eol}${eol}`;
-  const at = model.lines.starts[app.stmt.startPosition.row];
+  const at = model.lines.starts[model.lines.positionAt(app.stmt.startIndex).line];
   edits.push(model.lines.edit(at, at, fn));
   const inner = model.textOf(args).slice(1, -1);
   const closeAt = args.endIndex - 1;

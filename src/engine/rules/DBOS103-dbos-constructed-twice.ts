@@ -37,8 +37,8 @@ export const rule: Rule = {
         const fixes = [];
         if (stmt) {
           const D = dbosName(model);
-          const at = model.lines.starts[stmt.startPosition.row];
-          const indent = model.lines.indentOf(stmt.startPosition.row);
+          const at = model.lines.starts[model.lines.positionAt(stmt.startIndex).line];
+          const indent = model.lines.indentOf(model.lines.positionAt(stmt.startIndex).line);
           fixes.push({
             title: 'Insert `DBOS.destroy()` before this construction',
             safe: false,

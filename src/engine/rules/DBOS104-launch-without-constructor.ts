@@ -89,9 +89,9 @@ function constructFix(model: ModuleModel, launch: CallInfo) {
   const edits = [...D.edits];
   if (!model.localNameFor('os') && !model.module.bindings.has('os')) edits.push(addImportEdit(model, 'import os'));
   const os = model.localNameFor('os') ?? 'os';
-  const indent = model.lines.indentOf(stmt.startPosition.row);
+  const indent = model.lines.indentOf(model.lines.positionAt(stmt.startIndex).line);
   const eol = model.lines.eol;
-  const at = model.lines.starts[stmt.startPosition.row];
+  const at = model.lines.starts[model.lines.positionAt(stmt.startIndex).line];
   const text =
     `${indent}${D.text}(${eol}${indent}    config={${eol}` +
     `${indent}        "name": "${appName(model)}",${eol}` +
@@ -106,7 +106,7 @@ function launchFix(model: ModuleModel, c: CallInfo) {
   const stmt = ownStatement(c);
   if (!stmt) return [];
   const D = dbosName(model);
-  const indent = model.lines.indentOf(stmt.startPosition.row);
-  const end = model.lines.lineEnd(stmt.endPosition.row);
+  const indent = model.lines.indentOf(model.lines.positionAt(stmt.startIndex).line);
+  const end = model.lines.lineEnd(model.lines.positionAt(stmt.endIndex).line);
   return [{ title: 'Add `DBOS.launch()` after the construction', safe: false, edits: [...D.edits, model.lines.edit(end, end, `${model.lines.eol}${indent}${D.text}.launch()`)] }];
 }

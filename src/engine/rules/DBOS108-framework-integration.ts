@@ -69,7 +69,7 @@ function destroyFix(ctx: RuleContext, f: import('../model/types').FunctionInfo):
   const yields = body.namedChildren.filter((s) => s?.type === 'expression_statement' && s.namedChildren[0]?.type === 'yield' && model.textOf(s).trim() === 'yield');
   if (yields.length !== 1) return [];
   const y = yields[0]!;
-  const indent = model.lines.indentOf(y.startPosition.row);
+  const indent = model.lines.indentOf(model.lines.positionAt(y.startIndex).line);
   const eol = model.lines.eol;
   const dbos = model.localNameFor('dbos.DBOS') ?? 'DBOS';
   const unit = /\t/.test(indent) ? '\t' : '    ';

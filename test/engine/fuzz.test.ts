@@ -1,0 +1,139 @@
+// Seeded fuzzing of the engine: mutated real and fixture Python must never make the engine or a
+// rule throw, and every fix offered must still produce code that parses as well as the input did.
+//   FUZZ_SECONDS=300 FUZZ_SEED=7 npm test      (defaults: 20 s, seed 1)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { parsePython } from '../../src/engine/parser';
+import { applyEdits } from '../../src/engine/text';
+
+const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
+const SEED = Number(process.env.FUZZ_SEED ?? 1);
+
+/** mulberry32: a small deterministic generator, so a failure can be replayed from its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function corpus(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.py')) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(path.join(repo, 'test/fixtures'));
+  walk(path.join(repo, 'examples'));
+  return out;
+}
+
+const TOKENS = ['(', ')', ':', ',', '=', '.', '@', '\n', '    ', 'await ', 'async ', 'def ', 'lambda: ', 'DBOS', '"', "'", '[', '{', 'yield ', 'with ', '#'];
+
+type Mutation = (src: string, r: () => number) => string;
+
+const MUTATIONS: Record<string, Mutation> = {
+  deleteSpan(src, r) {
+    const a = Math.floor(r() * src.length);
+    return src.slice(0, a) + src.slice(a + 1 + Math.floor(r() * 20));
+  },
+  insertToken(src, r) {
+    const a = Math.floor(r() * (src.length + 1));
+    return src.slice(0, a) + TOKENS[Math.floor(r() * TOKENS.length)] + src.slice(a);
+  },
+  truncate(src, r) {
+    return src.slice(0, Math.floor(r() * src.length));
+  },
+  randomBytes(src, r) {
+    const a = Math.floor(r() * (src.length + 1));
+    let junk = '';
+    for (let i = 0; i < 1 + r() * 12; i++) junk += String.fromCharCode(1 + Math.floor(r() * 0x2fff));
+    return src.slice(0, a) + junk + src.slice(a);
+  },
+  duplicateLines(src, r) {
+    const lines = src.split('\n');
+    const i = Math.floor(r() * lines.length);
+    lines.splice(i, 0, ...lines.slice(i, i + 1 + Math.floor(r() * 5)));
+    return lines.join('\n');
+  },
+  deepNesting(src, r) {
+    const depth = 20 + Math.floor(r() * 200);
+    let body = 'from dbos import DBOS\n@DBOS.workflow()\ndef w():\n';
+    for (let i = 0; i < depth; i++) body += '    '.repeat(i + 1) + 'if x:\n';
+    body += '    '.repeat(depth + 1) + 'random.random()\n';
+    return r() < 0.5 ? body : src + '\n' + body;
+  },
+  crlf(src) {
+    return src.replace(/\n/g, '\r\n');
+  },
+  tabs(src) {
+    return src.replace(/ {4}/g, '\t');
+  },
+};
+
+function hasError(text: string): boolean {
+  const t = parsePython(text);
+  try {
+    return t.rootNode.hasError;
+  } finally {
+    t.delete();
+  }
+}
+
+test(`fuzz: ${SECONDS}s, seed ${SEED}: the engine never throws and fixes keep code parseable`, async () => {
+  await initParser();
+  const inputs = corpus();
+  assert.ok(inputs.length > 50);
+  const config = resolveConfig([{ profile: 'strict' }]);
+  const r = rng(SEED);
+  const names = Object.keys(MUTATIONS);
+  const counts: Record<string, number> = {};
+  let cases = 0;
+  let findings = 0;
+  let fixesChecked = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  while (Date.now() < deadline) {
+    let src = inputs[Math.floor(r() * inputs.length)];
+    const steps = 1 + Math.floor(r() * 3);
+    const applied: string[] = [];
+    for (let i = 0; i < steps; i++) {
+      const m = names[Math.floor(r() * names.length)];
+      applied.push(m);
+      counts[m] = (counts[m] ?? 0) + 1;
+      src = MUTATIONS[m](src, r);
+    }
+    const where = `case ${cases} (seed ${SEED}, mutations ${applied.join('+')})`;
+    let result;
+    try {
+      result = analyze(src, { path: r() < 0.2 ? 'tests/test_app.py' : 'app.py', config, version: r() < 0.3 ? [3, 1] : null });
+    } catch (e) {
+      assert.fail(`${where}: the engine threw: ${(e as Error).stack}\n--- input ---\n${src.slice(0, 2000)}`);
+    }
+    assert.deepEqual(result.ruleFailures, [], `${where}: a rule threw\n--- input ---\n${src.slice(0, 2000)}`);
+    findings += result.findings.length;
+    const inputOk = !hasError(src);
+    for (const f of result.findings) {
+      for (const fix of f.fixes) {
+        if (!inputOk) continue; // a fix cannot repair what was already broken; it must not throw, though
+        const out = applyEdits(src, fix.edits);
+        fixesChecked++;
+        assert.equal(hasError(out), false, `${where}: fix "${fix.title}" of ${f.code} at line ${f.range.start.line + 1} breaks the code\n--- input ---\n${src}\n--- output ---\n${out}`);
+      }
+    }
+    cases++;
+  }
+  console.log(`fuzz: ${cases} cases, ${findings} findings, ${fixesChecked} fixes re-parsed; mutations ${JSON.stringify(counts)}`);
+  assert.ok(cases > 0);
+});
