@@ -1,0 +1,117 @@
+// DBOS503: DBOS.send() without an idempotency key, send_bulk() of unkeyed messages, or write_stream()
+// in a step body: the effect repeats when the step is retried or re-executed.
+import type { Node } from 'web-tree-sitter';
+import type { Rule } from '../rule';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import type { Fix } from '../types';
+import { argsOf, callContext, callsTo, hasSplat, keywordArg, positional, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { dbosName } from '../fixes/common';
+
+const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
+const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];
+const WRITE = ['dbos.DBOS.write_stream', 'dbos.DBOS.write_stream_async'];
+
+const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** The call sits in a loop of the function body (several sends would share one key). */
+function inLoop(node: Node, fn: FunctionInfo): boolean {
+  for (let n = node.parent; n && n.id !== fn.node.id; n = n.parent) if (LOOPS.has(n.type)) return true;
+  return false;
+}
+
+/** `SendMessage(...)` calls that carry no idempotency key (4th positional or `idempotency_key=`). */
+function unkeyedMessages(ctx: Parameters<Rule['check']>[0], bulk: CallInfo): { keyed: number; unkeyed: number } {
+  const { model } = ctx;
+  const arg = positional(bulk, 0) ?? keywordArg(model, bulk, 'messages')?.childForFieldName('value') ?? null;
+  let keyed = 0;
+  let unkeyed = 0;
+  if (!arg) return { keyed, unkeyed };
+  for (const call of model.calls) {
+    if (call.start < arg.startIndex || call.end > arg.endIndex) continue;
+    const fqn = model.calleeFqn(call);
+    if (!fqn || !/^dbos\.(_sys_db\.)?SendMessage$/.test(fqn)) continue;
+    if (hasSplat(call) || positional(call, 3) || keywordArg(model, call, 'idempotency_key')) keyed++;
+    else unkeyed++;
+  }
+  return { keyed, unkeyed };
+}
+
+export const rule: Rule = {
+  code: 'DBOS503',
+  requires: ['send', 'send_bulk', 'write_stream'],
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    // tests exercise these calls on purpose, and a retried test step does no harm
+    if (model.isTestFile) return;
+    const sendsPerFn = new Map<FunctionInfo, number>();
+    const found: { call: CallInfo; fqn: string; fn: FunctionInfo }[] = [];
+    for (const { call, fqn } of callsTo(model, [...SEND, ...BULK, ...WRITE])) {
+      const c = callContext(model, call.scope);
+      if (c.kind !== 'step') continue;
+      found.push({ call, fqn, fn: c.fn });
+      if (SEND.includes(fqn)) sendsPerFn.set(c.fn, (sendsPerFn.get(c.fn) ?? 0) + 1);
+    }
+    const writesReported = new Set<FunctionInfo>();
+    for (const { call, fqn, fn } of found) {
+      const name = fqn.slice('dbos.DBOS.'.length);
+      const what = fn.kinds.has('step') ? 'step' : 'transaction';
+      const where = `${what} \`${fn.name}\``;
+      if (SEND.includes(fqn)) {
+        if (hasSplat(call) || keywordArg(model, call, 'idempotency_key')) continue;
+        const fixes: Fix[] = [];
+        // one key per step execution: only when this is the step's only send, outside loops
+        const args = argsOf(call);
+        if (sendsPerFn.get(fn) === 1 && !inLoop(call.node, fn) && args.length >= 2) {
+          const d = dbosName(model);
+          const last = args[args.length - 1];
+          const after = model.text.slice(last.endIndex, call.args!.endIndex - 1);
+          const comma = /^\s*,/.exec(after);
+          const at = comma ? last.endIndex + comma[0].length : last.endIndex;
+          const key = `idempotency_key=f"{${d.text}.workflow_id}-{${d.text}.step_id}"`;
+          const lastLine = model.lines.positionAt(last.startIndex).line;
+          const closeLine = model.lines.positionAt(call.args!.endIndex - 1).line;
+          // one argument per line: add the key on a line of its own
+          const text =
+            closeLine > lastLine
+              ? `${comma ? '' : ','}${model.lines.eol}${model.lines.indentOf(lastLine)}${key}${comma ? ',' : ''}`
+              : `${comma ? ' ' : ', '}${key}`;
+          fixes.push({
+            title: `Add \`${key}\``,
+            safe: false,
+            edits: [...d.edits, model.lines.edit(at, at, text)],
+          });
+        }
+        ctx.report({
+          node: call.node,
+          message:
+            `\`DBOS.${name}()\` in ${where} has no \`idempotency_key\`: if the ${what} is retried or re-executed after a crash, ` +
+            'the message is sent again and the receiver gets it twice (DBOS does not detect this). Pass ' +
+            '`idempotency_key=f"{DBOS.workflow_id}-{DBOS.step_id}"` (a key unique to this send), or call `DBOS.send` from the workflow, where it is checkpointed.',
+          fixes,
+        });
+      } else if (BULK.includes(fqn)) {
+        const { unkeyed } = unkeyedMessages(ctx, call);
+        if (unkeyed === 0) continue;
+        ctx.report({
+          node: call.node,
+          message:
+            `\`DBOS.${name}()\` in ${where} sends \`SendMessage\`s without an idempotency key: if the ${what} is retried or re-executed ` +
+            'after a crash, the messages are sent again (DBOS does not detect this). Give each `SendMessage` a distinct ' +
+            '`idempotency_key` (its 4th field), or send from the workflow, where the call is checkpointed.',
+        });
+      } else {
+        // one finding per step: the advice is about the step, not each write
+        if (writesReported.has(fn)) continue;
+        writesReported.add(fn);
+        ctx.report({
+          node: call.node,
+          message:
+            `\`DBOS.${name}()\` in ${where} is at-least-once: if the ${what} is retried or re-executed after a crash, its stream ` +
+            'writes happen again and readers see them twice (DBOS does not detect this). Write the stream from the workflow ' +
+            'body, where each write is checkpointed (exactly once), or make readers tolerate duplicates.',
+        });
+      }
+    }
+  },
+};
