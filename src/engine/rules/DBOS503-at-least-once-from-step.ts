@@ -6,6 +6,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { argsOf, callContext, callsTo, hasSplat, keywordArg, positional, skippingExpectedFailures } from '../analysis/comm-pattern-client';
 import { dbosName } from '../fixes/common';
+import { appendKeywordEdit } from '../analysis/append-keyword';
 
 const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
 const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];
@@ -61,26 +62,11 @@ export const rule: Rule = {
         if (hasSplat(call) || keywordArg(model, call, 'idempotency_key')) continue;
         const fixes: Fix[] = [];
         // one key per step execution: only when this is the step's only send, outside loops
-        const args = argsOf(call);
-        if (sendsPerFn.get(fn) === 1 && !inLoop(call.node, fn) && args.length >= 2) {
+        if (sendsPerFn.get(fn) === 1 && !inLoop(call.node, fn) && argsOf(call).length >= 2) {
           const d = dbosName(model);
-          const last = args[args.length - 1];
-          const after = model.text.slice(last.endIndex, call.args!.endIndex - 1);
-          const comma = /^\s*,/.exec(after);
-          const at = comma ? last.endIndex + comma[0].length : last.endIndex;
           const key = `idempotency_key=f"{${d.text}.workflow_id}-{${d.text}.step_id}"`;
-          const lastLine = model.lines.positionAt(last.startIndex).line;
-          const closeLine = model.lines.positionAt(call.args!.endIndex - 1).line;
-          // one argument per line: add the key on a line of its own
-          const text =
-            closeLine > lastLine
-              ? `${comma ? '' : ','}${model.lines.eol}${model.lines.indentOf(lastLine)}${key}${comma ? ',' : ''}`
-              : `${comma ? ' ' : ', '}${key}`;
-          fixes.push({
-            title: `Add \`${key}\``,
-            safe: false,
-            edits: [...d.edits, model.lines.edit(at, at, text)],
-          });
+          const edit = appendKeywordEdit(model, call, key);
+          if (edit) fixes.push({ title: `Add \`${key}\``, safe: false, edits: [...d.edits, edit] });
         }
         ctx.report({
           node: call.node,
