@@ -1,0 +1,80 @@
+// Shared facts for the registration, testing-fixture and client-name rules (DBOS105, DBOS110, DBOS701,
+// DBOS704, DBOS803, DBOS805, DBOS806): the names under which this file registers its workflows, the
+// application names it configures, and small argument edits.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import type { TextEdit } from '../types';
+import { isWorkflow } from '../model/kinds';
+import { lifecycleFacts } from './lifecycle';
+import { argList, keywordArgument, positionalArgs, stringValue } from './syntax';
+import { dictLiteral, singleBindingValue } from './comm-pattern-client';
+
+/** A workflow registered by this file, with the name DBOS records for it. */
+export interface RegisteredWorkflow {
+  fn: FunctionInfo;
+  /** `name=` of the decorator, else the function's `__qualname__`. Null when `name=` is not a literal. */
+  name: string | null;
+  /** The class when the workflow is a method; null for functions. */
+  cls: string | null;
+  method: 'static' | 'class' | 'instance' | null;
+}
+
+/** Workflows this file defines (DBOS registers nested ones under their `outer.<locals>.name` qualname). */
+export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
+  const out: RegisteredWorkflow[] = [];
+  for (const fn of model.functions) {
+    if (!isWorkflow(fn) || fn.isLambda) continue;
+    let name: string | null = fn.qualname;
+    for (const d of fn.decorators) {
+      if (d.fqn !== 'dbos.DBOS.workflow' && d.fqn !== 'dbos.DBOS.scheduled') continue;
+      if (!d.args) continue;
+      const kw = keywordArgument(model, d.expr, 'name');
+      if (kw) name = stringValue(model, kw.childForFieldName('value'));
+    }
+    let method: RegisteredWorkflow['method'] = null;
+    if (fn.cls) {
+      method = 'instance';
+      for (const d of fn.decorators) {
+        if (d.fqn === 'builtins.staticmethod') method = 'static';
+        if (d.fqn === 'builtins.classmethod') method = 'class';
+      }
+    }
+    out.push({ fn, name, cls: fn.cls ? fn.cls.name : null, method });
+  }
+  return out;
+}
+
+/** Literal application names this file gives DBOS (`DBOS(config={"name": ...})`, `DBOSConfig(name=...)`). */
+export function configuredAppNames(model: ModuleModel): Set<string> {
+  const names = new Set<string>();
+  for (const c of lifecycleFacts(model).constructions) {
+    let cfg: Node | null = keywordArgument(model, c, 'config')?.childForFieldName('value') ?? positionalArgs(c)[0] ?? null;
+    if (cfg?.type === 'identifier') cfg = singleBindingValue(model, cfg, c.scope);
+    if (!cfg) continue;
+    if (cfg.type === 'call' && model.resolve(cfg.childForFieldName('function')) === 'dbos.DBOSConfig') {
+      const v = stringValue(model, keywordArgument(model, cfg, 'name')?.childForFieldName('value'));
+      if (v) names.add(v);
+      continue;
+    }
+    const d = dictLiteral(model, cfg);
+    const v = stringValue(model, d?.keys.get('name')?.childForFieldName('value'));
+    if (v) names.add(v);
+  }
+  return names;
+}
+
+/** An edit appending `text` (a keyword argument) to a call's argument list; null for unusual shapes. */
+export function appendArgumentEdit(model: ModuleModel, call: CallInfo, text: string): TextEdit | null {
+  const args = call.args;
+  if (!args || args.type !== 'argument_list') return null;
+  const items = argList(call);
+  if (items.length === 0) return model.lines.edit(args.startIndex + 1, args.startIndex + 1, text);
+  const last = items[items.length - 1];
+  return model.lines.edit(last.endIndex, last.endIndex, `, ${text}`);
+}
+
+/** A Python string literal for a plain value. */
+export function pyString(value: string): string {
+  return JSON.stringify(value);
+}

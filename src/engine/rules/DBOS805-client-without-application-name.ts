@@ -1,0 +1,36 @@
+// DBOS805: a DBOSClient that does not say which application it acts for.
+import type { Rule } from '../rule';
+import type { Fix } from '../types';
+import { hasSplat, keywordArg, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { isTestLike } from '../analysis/lifecycle';
+import { appendArgumentEdit, configuredAppNames, pyString } from '../analysis/registrations';
+
+export const rule: Rule = {
+  code: 'DBOS805',
+  requires: ['DBOSClient'],
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    // tests run against a throwaway system database of their own
+    if (isTestLike(model)) return;
+    let names: Set<string> | null = null;
+    for (const call of model.calls) {
+      if (model.calleeFqn(call) !== 'dbos.DBOSClient') continue;
+      if (hasSplat(call) || keywordArg(model, call, 'application_name')) continue;
+      names ??= configuredAppNames(model);
+      const fixes: Fix[] = [];
+      if (names.size === 1) {
+        const name = [...names][0];
+        const edit = appendArgumentEdit(model, call, `application_name=${pyString(name)}`);
+        if (edit) fixes.push({ title: `Add \`application_name=${pyString(name)}\``, safe: false, edits: [edit] });
+      }
+      ctx.report({
+        node: call.callee,
+        message:
+          '`DBOSClient(...)` without `application_name=`: the workflows, queues and schedules it creates belong to no application, so any ' +
+          'application sharing this system database may run them (DBOS does not warn). Pass `application_name="<app>"` naming the application that owns them.',
+        fixes,
+      });
+    }
+  },
+};
