@@ -1,0 +1,100 @@
+// DBOS208: workflow-only DBOS calls (sleep, write_stream, close_stream, patch, deprecate_patch) made
+// where no workflow (or, for streams, no step) runs. recv and set_event have DBOS501/DBOS502; the same
+// calls inside steps are DBOS207 (sleep, patch) or allowed (streams).
+import type { Rule } from '../rule';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo } from '../model/types';
+import type { Fix, TextEdit } from '../types';
+import { callContext, callsTo, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argList, positionalArgs } from '../analysis/syntax';
+import { addImportEdit } from '../fixes/common';
+import type { Node } from 'web-tree-sitter';
+
+interface Api {
+  /** What the runtime says outside any DBOS context. */
+  error: string;
+  /** Streams also work in steps. */
+  steps: boolean;
+  advice: string;
+}
+
+const SLEEP: Api = {
+  error: '`DBOSException: sleep() must be called from within a workflow`',
+  steps: false,
+  advice: 'Outside workflows use `time.sleep(...)` (or `await asyncio.sleep(...)`) for a plain pause; durable sleeps belong in the workflow.',
+};
+const STREAM_ADVICE =
+  'Write streams from the workflow (or one of its steps) that produces them; code outside reads them with `DBOS.read_stream(workflow_id, key)`.';
+const PATCH_ADVICE = 'Call it at the top of the workflow whose code changed; it only decides which code path a workflow execution takes.';
+
+const APIS: Record<string, Api> = {
+  'dbos.DBOS.sleep': SLEEP,
+  'dbos.DBOS.sleep_async': SLEEP,
+  'dbos.DBOS.write_stream': { error: '`DBOSException: write_stream() must be called from within a workflow or step`', steps: true, advice: STREAM_ADVICE },
+  'dbos.DBOS.write_stream_async': { error: '`DBOSException: write_stream() must be called from within a workflow or step`', steps: true, advice: STREAM_ADVICE },
+  'dbos.DBOS.close_stream': { error: '`DBOSException: close_stream() must be called from within a workflow or step`', steps: true, advice: STREAM_ADVICE },
+  'dbos.DBOS.close_stream_async': { error: '`DBOSException: close_stream() must be called from within a workflow or step`', steps: true, advice: STREAM_ADVICE },
+  'dbos.DBOS.patch': { error: '`DBOSException: DBOS.patch must be called from a workflow`', steps: false, advice: PATCH_ADVICE },
+  'dbos.DBOS.patch_async': { error: '`DBOSException: DBOS.patch_async must be called from a workflow`', steps: false, advice: PATCH_ADVICE },
+  'dbos.DBOS.deprecate_patch': { error: '`DBOSException: DBOS.deprecate_patch must be called from a workflow`', steps: false, advice: PATCH_ADVICE },
+  'dbos.DBOS.deprecate_patch_async': { error: '`DBOSException: DBOS.deprecate_patch_async must be called from a workflow`', steps: false, advice: PATCH_ADVICE },
+};
+
+export const rule: Rule = {
+  code: 'DBOS208',
+  requires: ['sleep', 'write_stream', 'close_stream', 'patch'],
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    for (const { call, fqn } of callsTo(model, Object.keys(APIS))) {
+      const api = APIS[fqn];
+      const name = `DBOS.${fqn.slice('dbos.DBOS.'.length)}`;
+      const needs = api.steps ? 'a workflow or step' : 'a workflow';
+      const c = callContext(model, call.scope);
+      if (c.kind === 'outside') {
+        const where = c.fn ? `${c.what} \`${c.fn.name}\`` : c.what;
+        ctx.report({
+          node: call.node,
+          message: `\`${name}()\` is called in ${where}, outside any workflow${api.steps ? ' or step' : ''}: DBOS raises ${api.error}. ${api.advice}`,
+          fixes: api === SLEEP ? plainSleepFix(model, call, fqn.endsWith('_async')) : undefined,
+        });
+      } else if (c.kind === 'helper' && !guarded(call.node)) {
+        ctx.report({
+          node: call.node,
+          severity: 'information',
+          message:
+            `\`${name}()\` is called in \`${c.fn.name}\`, which is not ${api.steps ? 'a workflow or step' : 'a workflow'}: it only works when ` +
+            `\`${c.fn.name}\` runs inside ${needs}; anywhere else DBOS raises ${api.error}. ` +
+            `Make \`${c.fn.name}\` a \`@DBOS.${api.steps ? 'step' : 'workflow'}()\` or call it only from workflows.`,
+        });
+      }
+    }
+  },
+};
+
+/** `DBOS.sleep(x)` -> `time.sleep(x)`, `await DBOS.sleep_async(x)` -> `await asyncio.sleep(x)` (one positional argument). */
+function plainSleepFix(model: ModuleModel, call: CallInfo, isAsync: boolean): Fix[] | undefined {
+  if (argList(call).length !== 1 || positionalArgs(call).length !== 1) return undefined;
+  if (isAsync && call.node.parent?.type !== 'await') return undefined;
+  const mod = isAsync ? 'asyncio' : 'time';
+  const target = `${mod}.sleep`;
+  const edits: TextEdit[] = [];
+  let text = model.localNameFor(target);
+  if (!text) {
+    // `time` names something else here: leave the rewrite to the user
+    if (model.module.bindings.has(mod) || model.module.imports.has(mod)) return undefined;
+    text = target;
+    edits.push(addImportEdit(model, `import ${mod}`));
+  }
+  edits.unshift(model.lines.edit(call.callee.startIndex, call.callee.endIndex, text));
+  return [{ title: `Replace with \`${text}(...)\` (a plain, non-durable pause)`, safe: false, edits }];
+}
+
+/** In the body of a `try` with handlers: a helper that expects to run outside workflows sometimes and handles it. */
+function guarded(node: Node): boolean {
+  for (let p = node.parent, c: Node = node; p; c = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return false;
+    if (p.type === 'try_statement' && c.type === 'block' && p.namedChildren.some((x) => x?.type === 'except_clause')) return true;
+  }
+  return false;
+}
