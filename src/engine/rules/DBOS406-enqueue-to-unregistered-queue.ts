@@ -1,0 +1,111 @@
+// DBOS406 (single-file version): a queue name written as a literal in an enqueue, a schedule or a
+// debouncer that matches none of the queues this file registers. Only checked when the file itself
+// registers queues (`register_queue` / `Queue(...)`), all of them by literal names: then the set of
+// queues is known. Enqueues: information (the workflow stays ENQUEUED until the queue appears);
+// schedules and debouncers: warning (DBOS raises). Quiet in tests (queues live in fixtures).
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { Fix } from '../types';
+import type { Severity } from '../types';
+import { dbosName } from '../fixes/common';
+import { editDistance } from '../analysis/comm-pattern-client';
+import { callArgs, dictLiteral, literal, queueDeclarations } from '../analysis/steps-queues';
+import { enqueueSite, startupLaunch } from '../analysis/queue-sites';
+
+const SCHEDULE = new Set(['dbos.DBOS.create_schedule', 'dbos.DBOS.create_schedule_async', 'dbos.DBOSClient().create_schedule', 'dbos.DBOSClient().create_schedule_async']);
+const APPLY = new Set(['dbos.DBOS.apply_schedules', 'dbos.DBOS.apply_schedules_async', 'dbos.DBOSClient().apply_schedules', 'dbos.DBOSClient().apply_schedules_async']);
+const DEBOUNCER = new Set(['dbos.Debouncer.create', 'dbos.Debouncer.create_async']);
+
+interface Use {
+  node: Node;
+  name: string;
+  what: 'enqueue' | 'schedule' | 'debouncer';
+}
+
+function queueNameUses(ctx: RuleContext): Use[] {
+  const { model } = ctx;
+  const out: Use[] = [];
+  const add = (node: Node | null | undefined, what: Use['what']) => {
+    const l = literal(model, node);
+    if (node && l?.t === 'str') out.push({ node, name: l.v, what });
+  };
+  for (const call of model.calls) {
+    const site = enqueueSite(model, call);
+    if (site) {
+      if (site.nameNode && site.name !== null) add(site.nameNode, 'enqueue');
+      continue;
+    }
+    const fqn = model.calleeFqn(call);
+    if (!fqn) continue;
+    if (SCHEDULE.has(fqn)) add(callArgs(model, call.args).keywords.get('queue_name')?.value, 'schedule');
+    else if (DEBOUNCER.has(fqn)) add(callArgs(model, call.args).keywords.get('queue')?.value, 'debouncer');
+    else if (APPLY.has(fqn)) {
+      const list = callArgs(model, call.args).positional[0];
+      if (list?.type !== 'list') continue;
+      for (const item of list.namedChildren) {
+        const d = dictLiteral(model, item, ['dbos.ScheduleInput']);
+        add(d?.entries.get('queue_name')?.value, 'schedule');
+      }
+    }
+  }
+  return out;
+}
+
+function check(ctx: RuleContext): void {
+  const { model } = ctx;
+  if (model.isTestFile) return;
+  const decls = queueDeclarations(model);
+  if (decls.length === 0 || decls.some((d) => d.name === null)) return;
+  const known = new Set(decls.map((d) => d.name!));
+  for (const use of queueNameUses(ctx)) {
+    if (known.has(use.name) || use.name.startsWith('_dbos_')) continue;
+    if (model.expectsFailure(use.node)) continue;
+    const names = [...known];
+    const close = names.map((n) => [n, editDistance(n, use.name)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1]);
+    const best = close.length > 0 && (close.length === 1 || close[1][1] > close[0][1]) ? close[0][0] : null;
+    const listed = names.slice(0, 5).map((n) => `"${n}"`).join(', ') + (names.length > 5 ? ', ...' : '');
+    const severity: Severity = use.what === 'enqueue' ? 'information' : 'warning';
+    const why =
+      use.what === 'enqueue'
+        ? 'DBOS accepts the enqueue and the workflow stays ENQUEUED until a queue of that name is registered, possibly forever'
+        : use.what === 'schedule'
+          ? `DBOS raises \`DBOSException: Queue '${use.name}' is not declared. Please create the queue before using it in a schedule.\` unless another process registered it`
+          : `DBOS raises \`Exception: Invalid queue name provided to debouncer: ${use.name}\` unless another process registered it`;
+    ctx.report({
+      node: use.node,
+      severity,
+      message:
+        `Queue "${use.name}" is not registered in this file, which registers ${listed}: ${why}. ` +
+        (best ? `Did you mean "${best}"? ` : '') +
+        `Correct the name, or register the queue at startup after \`DBOS.launch()\`.`,
+      fixes: fixes(ctx, use, best),
+    });
+  }
+}
+
+function fixes(ctx: RuleContext, use: Use, best: string | null): Fix[] {
+  const { model } = ctx;
+  const out: Fix[] = [];
+  if (best !== null) {
+    const text = model.textOf(use.node);
+    const q = text.endsWith("'") ? "'" : '"';
+    if (!best.includes(q) && !best.includes('\\')) {
+      const prefix = /^[rRuU]*/.exec(text)![0];
+      out.push({ title: `Did you mean "${best}"?`, safe: false, preferred: true, edits: [model.lines.edit(use.node.startIndex, use.node.endIndex, `${prefix}${q}${best}${q}`)] });
+    }
+  }
+  const launch = startupLaunch(model);
+  if (launch) {
+    const dbos = dbosName(model);
+    const indent = model.lines.indentOf(model.lines.positionAt(launch.stmt.startIndex).line);
+    const reg = launch.isAsync ? `await ${dbos.text}.register_queue_async(${JSON.stringify(use.name)})` : `${dbos.text}.register_queue(${JSON.stringify(use.name)})`;
+    out.push({
+      title: `Register queue "${use.name}" after \`DBOS.launch()\``,
+      safe: false,
+      edits: [...dbos.edits, model.lines.edit(launch.stmt.endIndex, launch.stmt.endIndex, `${model.lines.eol}${indent}${reg}`)],
+    });
+  }
+  return out;
+}
+
+export const rule: Rule = { code: 'DBOS406', requires: ['queue', 'Queue'], check };
