@@ -18,6 +18,8 @@ export interface RegisteredWorkflow {
   /** The class when the workflow is a method; null for functions. */
   cls: string | null;
   method: 'static' | 'class' | 'instance' | null;
+  /** The name DBOS registers the class under (`@DBOS.dbos_class(class_name=...)` or its qualname); null when not literal. */
+  className: string | null;
 }
 
 /** Workflows this file defines (DBOS registers nested ones under their `outer.<locals>.name` qualname). */
@@ -25,12 +27,12 @@ export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
   const out: RegisteredWorkflow[] = [];
   for (const fn of model.functions) {
     if (!isWorkflow(fn) || fn.isLambda) continue;
-    let name: string | null = fn.qualname;
+    // registered through `DBOS.workflow(...)(impl)` or another wrapper: the name is not known
+    let name: string | null = null;
     for (const d of fn.decorators) {
-      if (d.fqn !== 'dbos.DBOS.workflow' && d.fqn !== 'dbos.DBOS.scheduled') continue;
-      if (!d.args) continue;
-      const kw = keywordArgument(model, d.expr, 'name');
-      if (kw) name = stringValue(model, kw.childForFieldName('value'));
+      if (d.fqn !== 'dbos.DBOS.workflow') continue;
+      const kw = d.args && d.expr.type === 'call' ? keywordArgument(model, d.expr, 'name') : null;
+      name = kw ? stringValue(model, kw.childForFieldName('value')) : fn.qualname;
     }
     let method: RegisteredWorkflow['method'] = null;
     if (fn.cls) {
@@ -40,7 +42,13 @@ export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
         if (d.fqn === 'builtins.classmethod') method = 'class';
       }
     }
-    out.push({ fn, name, cls: fn.cls ? fn.cls.name : null, method });
+    let className: string | null = fn.cls ? fn.cls.qualname : null;
+    for (const d of fn.cls?.decorators ?? []) {
+      if (d.fqn !== 'dbos.DBOS.dbos_class' || d.expr.type !== 'call') continue;
+      const v = keywordArgument(model, d.expr, 'class_name')?.childForFieldName('value') ?? positionalArgs(d.expr)[0];
+      if (v) className = stringValue(model, v);
+    }
+    out.push({ fn, name, cls: fn.cls ? fn.cls.name : null, method, className });
   }
   return out;
 }

@@ -1,0 +1,189 @@
+// DBOS806: a literal workflow name given to a client (or to enqueue_workflow_with_options) that does not
+// match how this file registers its workflows. Single-file: only workflows of the same file are known.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { CallInfo } from '../model/types';
+import type { Fix, TextEdit } from '../types';
+import { argsOf, dictLiteral, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { isTestLike } from '../analysis/lifecycle';
+import { appendArgumentEdit, pyString, registeredWorkflows, type RegisteredWorkflow } from '../analysis/registrations';
+
+/** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
+const ENQUEUES: [RegExp, number, string][] = [
+  [/^dbos\.DBOSClient\(\)\.(enqueue|enqueue_async)$/, 0, 'options'],
+  [/^dbos\.DBOSClient\(\)\.enqueue_in_transaction$/, 1, 'options'],
+  [/^dbos\.DBOS\.enqueue_workflow_with_options(_async)?$/, 0, 'options'],
+  [/^dbos\.DebouncerClient$/, 1, 'workflow_options'],
+];
+const SCHEDULE = /^dbos\.DBOSClient\(\)\.create_schedule(_async)?$/;
+const APPLY = /^dbos\.DBOSClient\(\)\.apply_schedules(_async)?$/;
+
+/** Where a workflow name was written, with the sibling keys and how to add one. */
+interface NameSite {
+  name: string;
+  node: Node;
+  has: (key: string) => boolean;
+  /** Other keys may be present (`**opts`, non-literal keys). */
+  open: boolean;
+  /** Key names for the class and the instance in this kind of site. */
+  classKey: string;
+  instanceKey: string | null;
+  add: (key: string, value: string) => TextEdit | null;
+}
+
+function dictSite(ctx: RuleContext, node: Node | null, classKey: string, instanceKey: string | null): NameSite | null {
+  const { model } = ctx;
+  const d = dictLiteral(model, node);
+  if (!d) return null;
+  const v = d.keys.get('workflow_name')?.childForFieldName('value');
+  const name = stringValue(model, v);
+  if (name === null || !v) return null;
+  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const last = pairs[pairs.length - 1];
+  return {
+    name,
+    node: v,
+    has: (k) => d.keys.has(k),
+    open: d.open,
+    classKey,
+    instanceKey,
+    add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
+  };
+}
+
+function callSite(ctx: RuleContext, call: CallInfo | Node, nameKey: string, classKey: string, instanceKey: string | null, appendTo: CallInfo | null): NameSite | null {
+  const { model } = ctx;
+  const v = keywordValue(model, call, nameKey);
+  const name = stringValue(model, v);
+  if (name === null || !v) return null;
+  const items = argsOf(call);
+  const last = items[items.length - 1];
+  return {
+    name,
+    node: v,
+    has: (k) => !!keywordArg(model, call, k),
+    open: items.some((a) => a.type === 'dictionary_splat'),
+    classKey,
+    instanceKey,
+    add: (k, val) =>
+      appendTo ? appendArgumentEdit(model, appendTo, `${k}=${pyString(val)}`) : model.lines.edit(last.endIndex, last.endIndex, `, ${k}=${pyString(val)}`),
+  };
+}
+
+/** The options argument: a literal, a name bound once to one (not mutated), or `EnqueueOptions(...)`. */
+function optionsSite(ctx: RuleContext, call: CallInfo, arg: Node | null): NameSite | null {
+  const { model } = ctx;
+  let node: Node | null = arg;
+  if (node?.type === 'identifier') {
+    if (dictMutated(model, model.textOf(node))) return null;
+    node = singleBindingValue(model, node, call.scope);
+  }
+  if (!node) return null;
+  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions') {
+    return callSite(ctx, node, 'workflow_name', 'class_name', 'instance_name', null);
+  }
+  return dictSite(ctx, node, 'class_name', 'instance_name');
+}
+
+function sites(ctx: RuleContext): NameSite[] {
+  const { model } = ctx;
+  const out: NameSite[] = [];
+  const seen = new Set<number>();
+  const push = (s: NameSite | null) => {
+    if (s && !seen.has(s.node.id)) {
+      seen.add(s.node.id);
+      out.push(s);
+    }
+  };
+  for (const call of model.calls) {
+    const fqn = model.calleeFqn(call);
+    if (!fqn) continue;
+    const e = ENQUEUES.find(([re]) => re.test(fqn));
+    if (e) push(optionsSite(ctx, call, positional(call, e[1]) ?? keywordValue(model, call, e[2])));
+    else if (SCHEDULE.test(fqn)) push(callSite(ctx, call, 'workflow_name', 'workflow_class_name', null, call));
+    else if (APPLY.test(fqn)) {
+      const list = positional(call, 0) ?? keywordValue(model, call, 'schedules');
+      if (list?.type !== 'list') continue;
+      for (const item of list.namedChildren) if (item) push(dictSite(ctx, item, 'workflow_class_name', null));
+    }
+  }
+  return out;
+}
+
+function replaceNameFix(ctx: RuleContext, site: NameSite, name: string): Fix {
+  const { model } = ctx;
+  const text = model.textOf(site.node);
+  const q = /^[rRbBuU]*('''|"""|'|")/.exec(text)?.[0] ?? '"';
+  const quote = q.replace(/^[rRbBuU]*/, '');
+  return {
+    title: `Use registered name '${name}'`,
+    safe: false,
+    edits: [model.lines.edit(site.node.startIndex, site.node.endIndex, `${quote}${name}${quote}`)],
+  };
+}
+
+export const rule: Rule = {
+  code: 'DBOS806',
+  requires: ['workflow_name'],
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    const found = sites(ctx);
+    if (found.length === 0) return;
+    const workflows = registeredWorkflows(model);
+    if (workflows.length === 0) return;
+    const known = workflows.filter((w): w is RegisteredWorkflow & { name: string } => w.name !== null);
+    const allKnown = known.length === workflows.length;
+    for (const site of found) {
+      const exact = known.filter((w) => w.name === site.name);
+      if (exact.length > 0) {
+        if (exact.length !== 1 || site.open) continue;
+        const w = exact[0];
+        const needsClass = w.method === 'instance' || w.method === 'class';
+        const missingClass = needsClass && !site.has(site.classKey);
+        const missingInstance = w.method === 'instance' && site.instanceKey !== null && !site.has(site.instanceKey);
+        if (!missingClass && !missingInstance) continue;
+        const keys = [missingClass ? site.classKey : null, missingInstance ? site.instanceKey : null].filter((k): k is string => !!k);
+        const fixes: Fix[] = [];
+        if (missingClass && !missingInstance && w.className) {
+          const edit = site.add(site.classKey, w.className);
+          if (edit) fixes.push({ title: `Add \`${site.classKey}\` "${w.className}"`, safe: false, edits: [edit] });
+        }
+        const what = w.method === 'instance' ? 'an instance method of a configured class' : 'a classmethod';
+        ctx.report({
+          node: site.node,
+          message:
+            `Workflow "${site.name}" is ${what}, but these options lack ${keys.map((k) => `\`${k}\``).join(' and ')}: the executing application runs it ` +
+            `without its \`${w.method === 'instance' ? 'self' : 'cls'}\` argument and the workflow fails (DBOS does not check when enqueueing). ` +
+            `Add ${keys.map((k) => `\`${k}\``).join(' and ')}${w.className ? ` (the class is registered as "${w.className}")` : ''}.`,
+          fixes,
+        });
+        continue;
+      }
+      // (a) a module path in front of a registered name
+      const suffix = known.filter((w) => site.name.endsWith(`.${w.name}`));
+      if (suffix.length === 1) {
+        const w = suffix[0];
+        ctx.report({
+          node: site.node,
+          message:
+            `Workflow name "${site.name}" includes a module path, but DBOS registers workflow \`${w.fn.name}\` as "${w.name}" (its \`name=\` or qualified name, ` +
+            `without module): the application fails it with \`DBOSWorkflowFunctionNotFoundError\` ("... is not a registered workflow function"). Use "${w.name}".`,
+          fixes: [replaceNameFix(ctx, site, w.name)],
+        });
+        continue;
+      }
+      // tests enqueue unknown names on purpose (and the target may live in another module)
+      if (suffix.length > 0 || !allKnown || isTestLike(model)) continue;
+      // (c) no workflow of this file has that name: maybe another file or application
+      ctx.report({
+        node: site.node,
+        severity: 'information',
+        message:
+          `No workflow of this file is registered as "${site.name}" (registered here: ${known.map((w) => `"${w.name}"`).slice(0, 5).join(', ')}). ` +
+          'If no application sharing the system database registers it, the enqueued workflow fails with `DBOSWorkflowFunctionNotFoundError`. ' +
+          'Check the name (the `name=` of `@DBOS.workflow`, or the function\'s qualified name).',
+      });
+    }
+  },
+};
