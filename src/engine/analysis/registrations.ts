@@ -86,3 +86,40 @@ export function appendArgumentEdit(model: ModuleModel, call: CallInfo, text: str
 export function pyString(value: string): string {
   return JSON.stringify(value);
 }
+
+// ------------------------------------------------------------------ pytest fixtures
+
+/** pytest's own fixtures (they never touch DBOS). */
+export const PYTEST_BUILTINS = new Set([
+  'request', 'tmp_path', 'tmp_path_factory', 'tmpdir', 'tmpdir_factory', 'monkeypatch', 'capsys', 'capfd', 'caplog',
+  'pytestconfig', 'recwarn', 'cache', 'record_property', 'testrun_uid', 'worker_id', 'event_loop', 'anyio_backend', 'self', 'cls',
+]);
+
+/** The module-level fixture of this file named `name`, if any. */
+export function fixtureNamed(model: ModuleModel, name: string): FunctionInfo | null {
+  return model.functions.find((g) => g.name === name && g.kinds.has('fixture') && !g.parent) ?? null;
+}
+
+/** The call is `fqn`, or enters a local helper that makes it (two levels). */
+export function reaches(model: ModuleModel, call: CallInfo, fqn: string, depth = 0): boolean {
+  if (model.calleeFqn(call) === fqn) return true;
+  if (depth >= 2) return false;
+  const f = model.targetFunction(call);
+  return !!f && f.calls.some((c) => reaches(model, c, fqn, depth + 1));
+}
+
+/**
+ * Fixture parameters of `fn` (and theirs, through fixtures of this file), builtins and `self` left out.
+ * `visit` gets each parameter name and its fixture in this file (null when defined elsewhere); returning
+ * true stops the walk and makes the result true.
+ */
+export function someParamFixture(model: ModuleModel, fn: FunctionInfo, visit: (name: string, f: FunctionInfo | null) => boolean, seen = new Set<FunctionInfo>()): boolean {
+  seen.add(fn);
+  for (const p of fn.params) {
+    if (p === 'self' || p === 'cls') continue;
+    const f = fixtureNamed(model, p);
+    if (visit(p, f)) return true;
+    if (f && !seen.has(f) && someParamFixture(model, f, visit, seen)) return true;
+  }
+  return false;
+}
