@@ -1,0 +1,75 @@
+// DBOS105: workflows, steps or configured instances that DBOS only learns about after launch.
+import type { Rule } from '../rule';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { isStepLike, isWorkflow } from '../model/kinds';
+import { isTestLike, lifecycleFacts, runsBefore } from '../analysis/lifecycle';
+import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { inheritsConfigured } from './DBOS601-dbos-class-setup';
+
+const REGISTERING = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled']);
+
+function kindOf(fn: FunctionInfo): string {
+  return isWorkflow(fn) ? 'workflow' : isStepLike(fn) ? 'step' : 'DBOS function';
+}
+
+/** A launch in the same scope that runs before `node` on every path. */
+function launchBefore(launches: CallInfo[], fn: FunctionInfo | null, node: import('web-tree-sitter').Node): CallInfo | undefined {
+  return launches.find((l) => l.scope.fn === fn && !l.scope.cls && runsBefore(l.node, node));
+}
+
+export const rule: Rule = {
+  code: 'DBOS105',
+  requires: ['launch', 'workflow', 'step', 'transaction'],
+  check(outer) {
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    // tests define workflows inside test functions by design
+    if (isTestLike(model)) return;
+    const launches = lifecycleFacts(model).launches;
+    for (const fn of model.functions) {
+      if (fn.isLambda || !fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn))) continue;
+      const parent = fn.parent;
+      const what = kindOf(fn);
+      // (a) defined after DBOS.launch() on the same path (module level, main guard, or the same function)
+      const launch = fn.cls ? undefined : launchBefore(launches, parent, fn.statement);
+      if (launch) {
+        ctx.report({
+          node: fn.node.childForFieldName('name') ?? fn.node,
+          message:
+            `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1}): at launch DBOS already ` +
+            'recovers pending workflows and dequeues work, and one that needs this function fails with `DBOSWorkflowFunctionNotFoundError` ' +
+            '("... is not a registered workflow function"). Define it before launch, at module level.',
+        });
+        continue;
+      }
+      // (b) nested in a function that only runs once DBOS is launched: a workflow, a step, an HTTP handler
+      if (!parent) continue;
+      const host = parent;
+      const late = isWorkflow(host) || isStepLike(host) ? kindOf(host) : host.kinds.has('http') ? 'HTTP handler' : null;
+      if (!late) continue;
+      ctx.report({
+        node: fn.node.childForFieldName('name') ?? fn.node,
+        message:
+          `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is defined inside ${late} \`${host.name}\`, so DBOS registers it only when \`${host.name}\` runs, ` +
+          `after launch (as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
+          '("... is not a registered workflow function"). Define it at module level.',
+      });
+    }
+    // configured instances created after launch
+    for (const call of model.calls) {
+      const fqn = model.calleeFqn(call);
+      if (!fqn) continue;
+      const cls = model.classes.find((c) => c.fqn === fqn);
+      if (!cls || inheritsConfigured(ctx, cls) !== 'yes') continue;
+      const launch = launchBefore(launches, call.scope.fn, call.node);
+      if (!launch || call.scope.cls) continue;
+      ctx.report({
+        node: call.node,
+        message:
+          `Configured instance of \`${cls.name}\` created after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1}): DBOS only logs "Configured instance ... ` +
+          'was registered after DBOS was launched. This may cause errors during workflow recovery.", and recovery started at launch cannot find the instance. ' +
+          'Create configured instances before `DBOS.launch()`.',
+      });
+    }
+  },
+};
