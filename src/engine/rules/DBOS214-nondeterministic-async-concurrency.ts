@@ -186,7 +186,8 @@ function asyncioWaitFix(ctx: RuleContext, call: CallInfo): Fix[] | undefined {
 
 export const rule: Rule = {
   code: 'DBOS214',
-  requires: ['gather', 'create_task', 'ensure_future', 'as_completed', 'wait'],
+  // every primitive it looks for is an asyncio name, so the module is imported by that name
+  requires: ['asyncio'],
   check(ctx) {
     const { model } = ctx;
     for (const fn of model.functions) {
