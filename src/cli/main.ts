@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
-import { ConfigError, userConfigFrom, type UserConfig } from '../engine/config';
+import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
 import { checkFiles, checkInParallel, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
@@ -156,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (format === 'json') process.stdout.write(JSON.stringify(toJson(results), null, 2) + '\n');
-  else if (format === 'sarif') process.stdout.write(JSON.stringify(toSarif(results, pkg.version, IMPLEMENTED_CODES), null, 2) + '\n');
+  else if (format === 'sarif') process.stdout.write(JSON.stringify(toSarif(results, pkg.version, resolveConfig().enabled), null, 2) + '\n');
   else {
     const text = toText(results);
     if (text) process.stdout.write(text + '\n');
