@@ -333,7 +333,7 @@ export class ModuleModel {
         const method = info as Partial<FunctionInfo>;
         if (m[2] === undefined) pushBinding(info.bindings, m[1], new LazyBinding(node, 'left', 'right'));
         else if (method.cls && method.params && m[1] === method.params[0]) pushBinding(method.cls.selfAttrs, m[2], new LazyBinding(node, 'left', 'right'));
-        else if (method.cls === undefined || !method.params) return; // `obj.attr = v` outside a method binds no name
+        // any other `obj.attr = v` binds no name
         return;
       }
     } else if (node.type === 'augmented_assignment') {
