@@ -176,3 +176,33 @@ test('rules command lists the catalog with an implemented flag', () => {
   const text = run(['rules'], repo).stdout;
   assert.match(text, /Lifecycle \(CRITICAL\)/);
 });
+
+test('the issue check: step starting a workflow, random in a workflow, launch at import -> SARIF with all three, exit 1', () => {
+  const ws = workspace({
+    'app.py': [
+      'import random',
+      'from dbos import DBOS',
+      '',
+      '@DBOS.workflow()',
+      'def child() -> None:',
+      '    pass',
+      '',
+      '@DBOS.step()',
+      'def kick() -> None:',
+      '    DBOS.start_workflow(child)',
+      '',
+      '@DBOS.workflow()',
+      'def flow() -> float:',
+      '    kick()',
+      '    return random.random()',
+      '',
+      'DBOS(config={"name": "app"})',
+      'DBOS.launch()',
+      '',
+    ].join('\n'),
+  });
+  const r = run(['--format', 'sarif', 'app.py'], ws);
+  assert.equal(r.code, 1, r.stderr);
+  const ids = JSON.parse(r.stdout).runs[0].results.map((x: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => `${x.ruleId}:${x.locations[0].physicalLocation.region.startLine}`);
+  for (const want of ['DBOS206:10', 'DBOS201:15', 'DBOS101:18']) assert.ok(ids.includes(want), `${want} missing from ${ids.join(' ')}`);
+});
