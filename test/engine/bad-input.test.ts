@@ -1,0 +1,54 @@
+// Bad and extreme input: the engine answers, does not throw, and still finds what it can.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initParser } from '../../src/engine/index';
+
+const WF = ['import random', 'from dbos import DBOS', '', '@DBOS.workflow()', 'def w(x):', '    return random.random()', ''];
+
+async function codes(text: string): Promise<string[]> {
+  await initParser();
+  const r = analyze(text, { path: 'app.py' });
+  assert.deepEqual(r.ruleFailures, []);
+  return r.findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
+}
+
+test('empty, whitespace-only and comment-only files', async () => {
+  assert.deepEqual(await codes(''), []);
+  assert.deepEqual(await codes('\n\n   \n'), []);
+  assert.deepEqual(await codes('# dbos\n'), []);
+});
+
+test('BOM, CRLF, mixed line endings and tabs keep positions right', async () => {
+  assert.deepEqual(await codes('\ufeff' + WF.join('\n')), ['6:DBOS201']);
+  assert.deepEqual(await codes(WF.join('\r\n')), ['6:DBOS201']);
+  assert.deepEqual(await codes(WF.slice(0, 3).join('\r\n') + '\r\n' + WF.slice(3).join('\n')), ['6:DBOS201']);
+  assert.deepEqual(await codes(WF.join('\n').replace(/ {4}/g, '\t')), ['6:DBOS201']);
+});
+
+test('a half-typed file still gets findings for its valid parts', async () => {
+  const text = [...WF, '@DBOS.workflow()', 'def broken(:', '    x = (', ''].join('\n');
+  await initParser();
+  const r = analyze(text, { path: 'app.py' });
+  assert.ok(r.syntaxErrors > 0);
+  assert.deepEqual(r.ruleFailures, []);
+  assert.ok(r.findings.some((f) => f.code === 'DBOS201' && f.range.start.line === 5));
+});
+
+test('5,000 levels of nesting', async () => {
+  const text = ['import random', 'from dbos import DBOS', '@DBOS.workflow()', 'def w():', '    return ' + '('.repeat(5000) + 'random.random()' + ')'.repeat(5000), ''].join('\n');
+  assert.deepEqual(await codes(text), ['5:DBOS201']);
+  const lists = ['from dbos import DBOS', 'x = ' + '['.repeat(5000) + ']'.repeat(5000), ''].join('\n');
+  assert.deepEqual(await codes(lists), []);
+});
+
+test('a 100,000-line file and a 10 MB file', async () => {
+  const lines = ['import random', 'from dbos import DBOS'];
+  for (let i = 0; i < 12_500; i++) lines.push('@DBOS.workflow()', `def wf${i}(x):`, `    y = x + ${i}`, '    return y', '', '', '', '');
+  lines.push('@DBOS.workflow()', 'def last():', '    return random.random()', '');
+  assert.ok(lines.length > 100_000);
+  assert.deepEqual(await codes(lines.join('\n')), [`${lines.length - 1}:DBOS201`]);
+  const big = 'from dbos import DBOS\n';
+  const ten = big + ('y = "' + 'b'.repeat(64) + '"\n').repeat(150_000) + WF.slice(2).join('\n');
+  assert.ok(ten.length > 10_000_000);
+  assert.deepEqual((await codes('import random\n' + ten)).map((c) => c.split(':')[1]), ['DBOS201']);
+});
