@@ -3,6 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
+import { isQueueObject } from './async-api';
 
 export type Literal =
   | { t: 'num'; v: number; text: string }
@@ -158,17 +159,8 @@ export function isRegisterQueue(fqn: string | null): boolean {
   return REGISTER.has(fqn) || fqn === 'dbos.DBOSClient().register_queue' || fqn === 'dbos.DBOSClient().register_queue_async';
 }
 
-/** FQNs of expressions that are queue objects. */
-export function isQueueObject(fqn: string | null): boolean {
-  if (!fqn) return false;
-  return (
-    fqn === 'dbos.Queue()' ||
-    fqn === 'dbos.DBOS.register_queue()' ||
-    fqn === 'dbos.DBOS.register_queue_async()' ||
-    fqn === 'dbos.DBOS.retrieve_queue()' ||
-    fqn === 'dbos.DBOS.retrieve_queue_async()'
-  );
-}
+/** Queue objects (FQNs from data/dbos-api.json), shared with the async rules. */
+export { isQueueObject };
 
 export interface QueueDecl {
   call: CallInfo;
