@@ -1,5 +1,7 @@
 // Seeded fuzzing of the engine: mutated real and fixture Python must never make the engine or a
-// rule throw, and every fix offered must still produce code that parses as well as the input did.
+// rule throw, no case may run past its time budget (a hang or a blow-up on some shape of input, not
+// a speed check: the budget is generous), and every fix offered must still produce code that parses
+// as well as the input did.
 //   FUZZ_SECONDS=300 FUZZ_SEED=7 npm test      (defaults: 20 s, seed 1)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,12 @@ import { spawnSync } from 'node:child_process';
 const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
+/**
+ * The budget of one analysis: 2 s plus 1 ms per 10 lines. A typical case takes a few milliseconds;
+ * the budget only catches a pathological case (quadratic walk, runaway recursion) with room for a
+ * loaded CI machine.
+ */
+const budgetMs = (text: string): number => 2000 + text.split('\n').length / 10;
 
 /** mulberry32: a small deterministic generator, so a failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -117,6 +125,7 @@ test(`fuzz: ${SECONDS}s, seed ${SEED}: the engine never throws and fixes keep co
   let cases = 0;
   let findings = 0;
   let fixesChecked = 0;
+  let slowest = { ms: 0, lines: 0, where: '' };
   const deadline = Date.now() + SECONDS * 1000;
   while (Date.now() < deadline) {
     let src = inputs[Math.floor(r() * inputs.length)];
@@ -130,11 +139,15 @@ test(`fuzz: ${SECONDS}s, seed ${SEED}: the engine never throws and fixes keep co
     }
     const where = `case ${cases} (seed ${SEED}, mutations ${applied.join('+')})`;
     let result;
+    const started = performance.now();
     try {
       result = analyze(src, { path: r() < 0.2 ? 'tests/test_app.py' : 'app.py', config, version: r() < 0.3 ? [3, 1] : null });
     } catch (e) {
       assert.fail(`${where}: the engine threw: ${(e as Error).stack}\n--- input ---\n${src.slice(0, 2000)}`);
     }
+    const ms = performance.now() - started;
+    if (ms > slowest.ms) slowest = { ms, lines: src.split('\n').length, where };
+    assert.ok(ms <= budgetMs(src), `${where}: analysis took ${ms.toFixed(0)} ms, over its budget of ${budgetMs(src).toFixed(0)} ms\n--- input ---\n${src.slice(0, 2000)}`);
     assert.deepEqual(result.ruleFailures, [], `${where}: a rule threw\n--- input ---\n${src.slice(0, 2000)}`);
     findings += result.findings.length;
     const inputOk = !hasError(src);
@@ -149,6 +162,9 @@ test(`fuzz: ${SECONDS}s, seed ${SEED}: the engine never throws and fixes keep co
     }
     cases++;
   }
-  console.log(`fuzz: ${cases} cases, ${findings} findings, ${fixesChecked} fixes re-parsed; mutations ${JSON.stringify(counts)}`);
+  console.log(
+    `fuzz: ${cases} cases, ${findings} findings, ${fixesChecked} fixes re-parsed, slowest case ${slowest.ms.toFixed(1)} ms ` +
+      `(${slowest.lines} lines, ${slowest.where}); mutations ${JSON.stringify(counts)}`,
+  );
   assert.ok(cases > 0);
 });
