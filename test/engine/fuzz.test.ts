@@ -3,6 +3,7 @@
 // a speed check: the budget is generous), and every fix offered must still produce code that parses
 // as well as the input did.
 //   FUZZ_SECONDS=300 FUZZ_SEED=7 npm test      (defaults: 20 s, seed 1)
+//   FUZZ_CORPUS=/path/to/python/apps           (more real code to mutate, besides the fixtures and examples)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -40,12 +41,14 @@ function corpus(): string[] {
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.py')) out.push(fs.readFileSync(p, 'utf8'));
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.py')) out.push(fs.readFileSync(p, 'utf8'));
     }
   };
   walk(path.join(repo, 'test/fixtures'));
   walk(path.join(repo, 'examples'));
+  for (const extra of (process.env.FUZZ_CORPUS ?? '').split(path.delimiter).filter(Boolean)) walk(extra);
   return out;
 }
 
