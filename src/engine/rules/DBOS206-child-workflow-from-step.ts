@@ -2,7 +2,7 @@
 import type { Rule } from '../rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
-import { directEffect } from '../analysis/effects';
+import { directEffect, stepSideChains } from '../analysis/effects';
 import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
 
 export const rule: Rule = {
@@ -33,6 +33,25 @@ export const rule: Rule = {
           fixes: toWorkflowFix(ctx, fn),
         });
       }
+    }
+    // through helpers, in this module or others (needs the workspace index)
+    for (const hit of stepSideChains(ctx, 'start', (call) => !!workflowStart(model, call))) {
+      const fn = hit.step;
+      const where = fn.isLambda ? `the ${kindWord(fn)} passed to \`run_step\`` : `${kindWord(fn)} \`${fn.name}\``;
+      const leaf = hit.chain?.leaf;
+      const what = !hit.chain
+        ? `calls workflow \`${hit.view.helperName}\` directly`
+        : leaf?.workflow
+          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.name}\` directly (${hit.view.text})`
+          : `calls \`${hit.view.helperName}\`, which starts a workflow with \`${leaf!.call.text}(...)\` (${hit.view.text})`;
+      ctx.report({
+        node: hit.call.node,
+        message:
+          `${cap(where)} ${what}. Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
+          `with a bare \`AssertionError\` (no message) because the step has no workflow context to attach a child to. ` +
+          `Start the workflow from the calling workflow instead, or make \`${fn.isLambda ? 'this function' : fn.name}\` a workflow.`,
+        related: hit.view.related,
+      });
     }
   },
 };
