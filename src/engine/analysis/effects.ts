@@ -211,7 +211,7 @@ export function displayName(ctx: RuleContext, f: IndexedFunction): string {
 export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
   const where = (m: ModuleSummary) => (m.file === ctx.file ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
-  const leafText = chain.leaf.workflow ? displayName(ctx, { module: chain.leaf.module, fn: chain.leaf.workflow }) : chain.leaf.call.text;
+  const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
   const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
   const related: RelatedInfo[] = [
     { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },

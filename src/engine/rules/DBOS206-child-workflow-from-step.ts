@@ -42,7 +42,7 @@ export const rule: Rule = {
       const what = !hit.chain
         ? `calls workflow \`${hit.view.helperName}\` directly`
         : leaf?.workflow
-          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.name}\` directly (${hit.view.text})`
+          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.fn.name}\` directly (${hit.view.text})`
           : `calls \`${hit.view.helperName}\`, which starts a workflow with \`${leaf!.call.text}(...)\` (${hit.view.text})`;
       ctx.report({
         node: hit.call.node,

@@ -52,8 +52,8 @@ export interface ChainLeaf {
   call: CallSummary;
   /** The catalog entry for the effect kinds; absent for `start` and `workflowOnly`. */
   entry?: ApiEntry;
-  /** For a workflow called directly (kind `start`): that workflow. */
-  workflow?: FunctionSummary;
+  /** For a workflow called directly (kind `start`): that workflow, and its module. */
+  workflow?: IndexedFunction;
 }
 
 /** From a helper (the first function, not a link) down to the leaf call. */
@@ -98,6 +98,8 @@ let nextApiId = 1;
 export class WorkspaceIndex {
   readonly roots: string[];
   private readonly read: (absPath: string) => string | null;
+  /** A custom reader (virtual files): existence is what it can read. */
+  private readonly customRead: boolean;
   private readonly overrides = new Map<string, string>();
   /** Summaries by absolute path (null summary: the file is missing or unreadable). */
   private readonly entries = new Map<string, Entry>();
@@ -115,6 +117,7 @@ export class WorkspaceIndex {
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
     this.read = options.readFile ?? defaultReadFile;
+    this.customRead = !!options.readFile;
   }
 
   // ------------------------------------------------------------------ the server's contract
@@ -255,7 +258,7 @@ export class WorkspaceIndex {
           const target = this.targetOf(n.at.module, call, api);
           if (!target) continue;
           if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
-            return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target.fn } };
+            return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
           }
           if (depth === maxDepth || !this.enterable(target.fn, api)) continue;
           const k = target.module.file + '\0' + target.fn.qualname;
@@ -315,7 +318,9 @@ export class WorkspaceIndex {
     const own = this.entries.get(fromFile)?.summary;
     if (own && (fqn.startsWith(own.moduleName + '.') || fqn.startsWith(own.moduleName + '()'))) {
       const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
-      if (rest) return this.lookupIn(own, rest, hops);
+      const hit = rest ? this.lookupIn(own, rest, hops) : null;
+      // a package's `__init__` names its submodules too (`pkg.sub.f`): looked up as modules below
+      if (hit || path.basename(fromFile) !== '__init__.py') return hit;
     }
     const bases = importBases(fromFile, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
     for (let i = segs.length - 1; i >= 1; i--) {
@@ -385,10 +390,13 @@ export class WorkspaceIndex {
     if (e) return e.summary !== null;
     let hit = this.existsCache.get(abs);
     if (hit === undefined) {
-      try {
-        hit = fs.statSync(abs).isFile();
-      } catch {
-        hit = false;
+      if (this.customRead) hit = this.read(abs) !== null;
+      else {
+        try {
+          hit = fs.statSync(abs).isFile();
+        } catch {
+          hit = false;
+        }
       }
       this.existsCache.set(abs, hit);
     }
@@ -396,6 +404,7 @@ export class WorkspaceIndex {
   }
 
   private isDir(abs: string): boolean {
+    if (this.customRead) return true; // a virtual workspace: every candidate folder is tried
     let hit = this.dirCache.get(abs);
     if (hit === undefined) {
       try {

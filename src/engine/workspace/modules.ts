@@ -46,8 +46,9 @@ function dotted(rel: string): string {
 export function moduleNameOf(file: string, roots: readonly string[], exists: Exists, isDir: (p: string) => boolean): string {
   const pkg = packageBase(file, exists);
   const base = pkg ?? rootBase(file, roots, isDir);
-  const name = base ? dotted(path.relative(base, file)) : '';
-  return name || path.basename(file).replace(/\.pyi?$/, '');
+  const name = (base ? dotted(path.relative(base, file)) : '') || path.basename(file).replace(/\.pyi?$/, '');
+  // the DBOS library's own sources are not user code of the library: keep them out of its namespace
+  return name === 'dbos' || name.startsWith('dbos.') ? `_workspace.${name}` : name;
 }
 
 /** Folders an absolute import in `file` is looked up from, in Python's order for the usual layouts. */
