@@ -198,7 +198,7 @@ export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInf
     start = index.resolve(file, fqn);
   }
   if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth);
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
 }
 
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */

@@ -92,6 +92,17 @@ interface Entry {
   hash: string | null;
 }
 
+interface Derived<T> {
+  value: T;
+  touched: string[];
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
 let apiIds = new WeakMap<ApiCatalog, number>();
 let nextApiId = 1;
 
@@ -106,11 +117,17 @@ export class WorkspaceIndex {
   private readonly existsCache = new Map<string, boolean>();
   private readonly dirCache = new Map<string, boolean>();
   private readonly moduleNames = new Map<string, string>();
-  private readonly resolveCache = new Map<string, IndexedFunction | null>();
-  private readonly chains = new Map<string, Chain | null>();
-  /** file -> paths its findings read (summaries, and candidate paths probed for a module). */
-  private readonly deps = new Map<string, Set<string>>();
-  private readonly rdeps = new Map<string, Set<string>>();
+  /** Resolutions and chains, each with the paths it read (summaries, and candidates probed). */
+  private readonly resolveCache = new Map<string, Derived<IndexedFunction | null>>();
+  private readonly chains = new Map<string, Derived<Chain | null>>();
+  /** path -> keys of the resolutions and chains that read it (what a change of it invalidates). */
+  private readonly resolveByFile = new Map<string, Set<string>>();
+  private readonly chainsByFile = new Map<string, Set<string>>();
+  /** analysed file -> paths its findings read; and the reverse. */
+  private readonly reads = new Map<string, Set<string>>();
+  private readonly readBy = new Map<string, Set<string>>();
+  /** Paths read by the resolution or search under way. */
+  private collector: Set<string> | null = null;
   /** Parses done by the index (for tests and the bench). */
   parses = 0;
 
@@ -143,7 +160,7 @@ export class WorkspaceIndex {
     const work = [abs];
     while (work.length > 0) {
       const f = work.pop()!;
-      for (const d of this.rdeps.get(f) ?? []) {
+      for (const d of this.readBy.get(f) ?? []) {
         if (!seen.has(d)) {
           seen.add(d);
           work.push(d);
@@ -173,6 +190,7 @@ export class WorkspaceIndex {
    */
   noteModel(file: string, text: string, model: ModuleModel): ModuleSummary {
     const abs = path.resolve(file);
+    this.resetReads(abs);
     const hash = hashOf(text);
     const old = this.entries.get(abs);
     if (old?.summary && old.hash === hash && old.summary.moduleName === model.moduleName) return old.summary;
@@ -194,7 +212,8 @@ export class WorkspaceIndex {
 
   /** The function a qualified name, as resolved in `fromFile`, denotes in the workspace. */
   resolve(fromFile: string, fqn: string): IndexedFunction | null {
-    return this.resolveFrom(path.resolve(fromFile), fqn, 0);
+    const abs = path.resolve(fromFile);
+    return this.reading(abs, () => this.resolveFrom(abs, fqn, 0));
   }
 
   /** A function of a file by its qualified name inside the module (`helper`, `Svc.fetch`). */
@@ -211,15 +230,13 @@ export class WorkspaceIndex {
    * the search is breadth-first, so the result is the shortest chain and does not depend on the order
    * in which files were analysed. Allow-listed functions are not entered.
    */
-  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number): Chain | null {
-    let apiId = apiIds.get(api);
-    if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
-    const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
-    const memo = this.chains.get(key);
-    if (memo !== undefined) return memo;
-    const found = this.search(start, kind, api, maxDepth);
-    this.chains.set(key, found);
-    return found;
+  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string): Chain | null {
+    return this.reading(reader ? path.resolve(reader) : null, () => {
+      let apiId = apiIds.get(api);
+      if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
+      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
+      return this.derive(this.chains, this.chainsByFile, key, null, () => this.search(start, kind, api, maxDepth));
+    });
   }
 
   /** Figures for the bench and tests. */
@@ -241,6 +258,7 @@ export class WorkspaceIndex {
       at: IndexedFunction;
       links: ChainLink[];
     }
+    this.touch(start.module.file);
     if (!this.enterable(start.fn, api)) return null;
     const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
     let layer: Node[] = [{ at: start, links: [] }];
@@ -264,6 +282,7 @@ export class WorkspaceIndex {
           const k = target.module.file + '\0' + target.fn.qualname;
           if (seen.has(k)) continue;
           seen.add(k);
+          this.touch(target.module.file);
           next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }] });
         }
       }
@@ -303,13 +322,64 @@ export class WorkspaceIndex {
 
   private resolveFrom(fromFile: string, fqn: string, hops: number): IndexedFunction | null {
     if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
-    const key = fromFile + '\0' + fqn;
-    const hit = this.resolveCache.get(key);
-    if (hit !== undefined) return hit;
-    this.resolveCache.set(key, null); // an alias cycle resolves to nothing
-    const found = this.resolveUncached(fromFile, fqn, hops);
-    this.resolveCache.set(key, found);
-    return found;
+    return this.derive(this.resolveCache, this.resolveByFile, fromFile + '\0' + fqn, null, () => this.resolveUncached(fromFile, fqn, hops));
+  }
+
+  /**
+   * A memoised value with the paths its computation read: a hit adds them to the computation under
+   * way; `cycle` is what a key being computed gives to itself (an alias or import cycle).
+   */
+  private derive<T>(cache: Map<string, Derived<T>>, byFile: Map<string, Set<string>>, key: string, cycle: T, compute: () => T): T {
+    const hit = cache.get(key);
+    if (hit) {
+      for (const t of hit.touched) this.touch(t);
+      return hit.value;
+    }
+    const outer = this.collector;
+    const mine = new Set<string>();
+    cache.set(key, { value: cycle, touched: [] });
+    this.collector = mine;
+    let value: T;
+    try {
+      value = compute();
+    } finally {
+      this.collector = outer;
+    }
+    const touched = [...mine];
+    cache.set(key, { value, touched });
+    for (const t of touched) {
+      addTo(byFile, t, key);
+      outer?.add(t);
+    }
+    return value;
+  }
+
+  private touch(file: string): void {
+    this.collector?.add(file);
+  }
+
+  /** Runs a query on behalf of an analysed file: the paths it reads become that file's reads. */
+  private reading<T>(reader: string | null, query: () => T): T {
+    if (!reader || this.collector) return query();
+    const mine = new Set<string>();
+    this.collector = mine;
+    try {
+      return query();
+    } finally {
+      this.collector = null;
+      for (const t of mine) {
+        if (t === reader) continue;
+        addTo(this.reads, reader, t);
+        addTo(this.readBy, t, reader);
+      }
+    }
+  }
+
+  private resetReads(reader: string): void {
+    const old = this.reads.get(reader);
+    if (!old) return;
+    for (const t of old) this.readBy.get(t)?.delete(reader);
+    this.reads.delete(reader);
   }
 
   private resolveUncached(fromFile: string, fqn: string, hops: number): IndexedFunction | null {
@@ -317,6 +387,7 @@ export class WorkspaceIndex {
     if (!segs) return null;
     const own = this.entries.get(fromFile)?.summary;
     if (own && (fqn.startsWith(own.moduleName + '.') || fqn.startsWith(own.moduleName + '()'))) {
+      this.touch(fromFile);
       const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
       const hit = rest ? this.lookupIn(own, rest, hops) : null;
       // a package's `__init__` names its submodules too (`pkg.sub.f`): looked up as modules below
@@ -330,7 +401,7 @@ export class WorkspaceIndex {
       for (const base of bases) {
         for (const candidate of moduleFiles(base, moduleName)) {
           if (candidate === fromFile) continue;
-          this.addDep(fromFile, candidate);
+          this.touch(candidate);
           if (!this.exists(candidate)) continue;
           const summary = this.summaryOf(candidate);
           return summary ? this.lookupIn(summary, segs.slice(i), hops) : null;
@@ -366,16 +437,6 @@ export class WorkspaceIndex {
       if (r) return r;
     }
     return null;
-  }
-
-  private addDep(from: string, to: string): void {
-    let d = this.deps.get(from);
-    if (!d) this.deps.set(from, (d = new Set()));
-    if (d.has(to)) return;
-    d.add(to);
-    let r = this.rdeps.get(to);
-    if (!r) this.rdeps.set(to, (r = new Set()));
-    r.add(from);
   }
 
   private textOf(abs: string): string | null {
@@ -436,19 +497,18 @@ export class WorkspaceIndex {
     this.entries.set(abs, { summary, hash: summary?.hash ?? null });
     const changed = (old?.summary?.sig ?? null) !== (summary?.sig ?? null);
     // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
-    if (changed && (old || (this.rdeps.get(abs)?.size ?? 0) > 0)) this.invalidate(abs, !old || !old.summary || !summary);
+    if (changed && (old || this.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
     return changed;
   }
 
   /** Drops what was derived from the summaries; `appeared`: a file came or went (names can change). */
   private invalidate(abs: string, appeared: boolean): void {
-    this.chains.clear();
-    this.resolveCache.clear();
-    // what this file's own chains read is found again on the next query
-    const mine = this.deps.get(abs);
-    if (mine) {
-      for (const to of mine) this.rdeps.get(to)?.delete(abs);
-      this.deps.delete(abs);
+    for (const [cache, byFile] of [
+      [this.chains, this.chainsByFile],
+      [this.resolveCache, this.resolveByFile],
+    ] as const) {
+      for (const key of byFile.get(abs) ?? []) cache.delete(key);
+      byFile.delete(abs);
     }
     if (appeared) {
       this.existsCache.delete(abs);
@@ -456,13 +516,17 @@ export class WorkspaceIndex {
     }
   }
 
+  /** Whether some analysed file's findings, or a memoised resolution or chain, read this path. */
+  private watched(abs: string): boolean {
+    return (this.readBy.get(abs)?.size ?? 0) > 0 || (this.resolveByFile.get(abs)?.size ?? 0) > 0 || (this.chainsByFile.get(abs)?.size ?? 0) > 0;
+  }
+
   /** After a text change: the new summary when someone reads this file, else just drop the old one. */
   private refresh(abs: string, text: string | null): boolean {
     const old = this.entries.get(abs);
     const hash = text === null ? null : hashOf(text);
     if (old && old.hash === hash) return false;
-    const watched = (this.rdeps.get(abs)?.size ?? 0) > 0;
-    if (!watched) {
+    if (!this.watched(abs)) {
       // nothing reads it: summarised again when first needed
       if (old) {
         this.entries.delete(abs);
