@@ -2,6 +2,7 @@
 import type { Rule } from '../rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
+import type { CallInfo } from '../model/types';
 import { directEffect, stepSideChains } from '../analysis/effects';
 import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
 
@@ -10,6 +11,7 @@ export const rule: Rule = {
   requires: ['step', 'transaction'],
   check(ctx) {
     const { model } = ctx;
+    const starts = new Set<CallInfo>();
     for (const fn of model.functions) {
       if (!isStepLike(fn)) continue;
       const kind = kindWord(fn);
@@ -17,6 +19,7 @@ export const rule: Rule = {
       for (const call of fn.calls) {
         const s = workflowStart(model, call);
         if (!s) continue;
+        starts.add(call);
         if (expectsFailure(model, call.node)) continue;
         const what =
           s.kind === 'direct'
@@ -35,7 +38,7 @@ export const rule: Rule = {
       }
     }
     // through helpers, in this module or others (needs the workspace index)
-    for (const hit of stepSideChains(ctx, 'start', (call) => !!workflowStart(model, call))) {
+    for (const hit of stepSideChains(ctx, 'start', (call) => starts.has(call))) {
       const fn = hit.step;
       const where = fn.isLambda ? `the ${kindWord(fn)} passed to \`run_step\`` : `${kindWord(fn)} \`${fn.name}\``;
       const leaf = hit.chain?.leaf;

@@ -115,6 +115,9 @@ export class WorkspaceIndex {
   /** Summaries by absolute path (null summary: the file is missing or unreadable). */
   private readonly entries = new Map<string, Entry>();
   private readonly existsCache = new Map<string, boolean>();
+  /** folder + first segment of a name -> whether a module or package of that name may be found. */
+  private readonly headCache = new Map<string, boolean>();
+  private readonly headProbes = new Map<string, string[]>();
   private readonly dirCache = new Map<string, boolean>();
   private readonly moduleNames = new Map<string, string>();
   /** Resolutions and chains, each with the paths it read (summaries, and candidates probed). */
@@ -322,7 +325,40 @@ export class WorkspaceIndex {
 
   private resolveFrom(fromFile: string, fqn: string, hops: number): IndexedFunction | null {
     if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
+    if (!this.mayBeLocal(fromFile, fqn)) return null;
     return this.derive(this.resolveCache, this.resolveByFile, fromFile + '\0' + fqn, null, () => this.resolveUncached(fromFile, fqn, hops));
+  }
+
+  /**
+   * False when no import base of `fromFile` holds a module or package named like the first segment
+   * of `fqn` (`requests.get` with no `requests.py` or `requests/` around): most library calls stop here.
+   * The probed paths are still read (a `requests.py` created later is noticed).
+   */
+  private mayBeLocal(fromFile: string, fqn: string): boolean {
+    const dot = fqn.indexOf('.');
+    const head = fqn.slice(0, dot).replace(/\(\)$/, '');
+    const own = this.entries.get(fromFile)?.summary;
+    if (own && (own.moduleName === head || own.moduleName.startsWith(head + '.'))) return true;
+    const dir = path.dirname(fromFile);
+    const key = dir + '\0' + head;
+    let hit = this.headCache.get(key);
+    if (hit === undefined) {
+      hit = false;
+      const probed: string[] = [];
+      for (const base of importBases(fromFile, this.roots, (p) => this.exists(p), (p) => this.isDir(p))) {
+        const file = path.join(base, head + '.py');
+        const pkg = path.join(base, head);
+        probed.push(file, path.join(pkg, '__init__.py'));
+        if (this.exists(file) || this.isDir(pkg)) {
+          hit = true;
+          break;
+        }
+      }
+      this.headCache.set(key, hit);
+      if (!hit) this.headProbes.set(key, probed);
+    }
+    if (!hit) for (const p of this.headProbes.get(key) ?? []) this.touch(p);
+    return hit;
   }
 
   /**
@@ -512,6 +548,9 @@ export class WorkspaceIndex {
     }
     if (appeared) {
       this.existsCache.delete(abs);
+      this.headCache.clear();
+      this.headProbes.clear();
+      this.dirCache.clear();
       if (path.basename(abs) === '__init__.py') this.moduleNames.clear();
     }
   }

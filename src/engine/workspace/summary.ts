@@ -84,15 +84,25 @@ export interface ModuleSummary {
   sig: string;
 }
 
-const DEFAULT_ND = buildApiCatalog().nondeterministic;
+const DEFAULTS = buildApiCatalog();
+const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database];
+const NOT_HELPERS: FunctionKind[] = ['test', 'fixture', 'http'];
 const START_METHOD = /\.(enqueue|enqueue_async|debounce|debounce_async)$/;
+
+/** Whether the catalog entry for a name depends on the number of arguments (reading them costs). */
+function argsMatter(fqn: string): boolean {
+  return DEFAULT_LISTS.some((l) => {
+    const e = l.match(fqn, 0);
+    return !!e && (e.maxArgs !== undefined || !!e.seededOk);
+  });
+}
 
 function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): CallSummary {
   const fqn = model.calleeFqn(call);
   const text = model.textOf(call.callee);
-  const argc = argCount(call);
+  const argc = fqn && argsMatter(fqn) ? argCount(call) : 0;
   let flags = 0;
-  if (fqn && DEFAULT_ND.match(fqn, argc) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn))) flags |= CALL_QUIET_ND;
+  if (fqn && DEFAULTS.nondeterministic.match(fqn, argc) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn))) flags |= CALL_QUIET_ND;
   const wfOnly = workflowOnlyName(fqn);
   let risky = !!wfOnly;
   if ((fqn && (DBOS_START.has(fqn) || DBOS_ENQUEUE.has(fqn))) || START_METHOD.test(text)) {
@@ -133,7 +143,9 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
       isLambda: fn.isLambda,
       defStart: fn.node.startIndex,
       indent: lines.indentOf(defLine),
-      calls: fn.calls.map((c) => callSummary(model, fn, c)),
+      // chains only go through plain functions: the calls of workflows and steps are not needed, nor
+      // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
+      calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c)) : [],
     };
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);
