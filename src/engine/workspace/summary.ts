@@ -85,7 +85,7 @@ export interface ModuleSummary {
 }
 
 const DEFAULTS = buildApiCatalog();
-const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database];
+const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];
 const NOT_HELPERS: FunctionKind[] = ['test', 'fixture', 'http'];
 const START_METHOD = /\.(enqueue|enqueue_async|debounce|debounce_async)$/;
 
@@ -112,7 +112,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
       risky = true;
     }
   }
-  if (wfOnly?.startsWith('sleep') && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
+  if ((wfOnly?.startsWith('sleep') || (fqn && DEFAULTS.sleep.match(fqn, argc))) && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
   if (risky && model.expectsFailure(call.node)) flags |= CALL_EXPECTS_FAILURE;
   const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
   const target = model.targetFunction(call);
