@@ -280,3 +280,24 @@ test('resolution results do not depend on the order files are analysed in', asyn
   const rb = [...files].reverse().map((f) => run(b, f)).reverse();
   assert.deepEqual(JSON.stringify(ra), JSON.stringify(rb));
 });
+
+test('packages: an instance re-exported by a package __init__, a namespace sub-package, a sleep through a helper', async () => {
+  await initParser();
+  const root = ws('pkgs');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'orders/flows.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['9:DBOS202', '10:DBOS203']);
+  assert.deepEqual(findings.map(chainOf), [
+    // the inner call names the effect, not `client.post(...).json`
+    'pay → payments.PaymentClient.charge → client.post',
+    'pay → sleepy.nap → time.sleep',
+  ]);
+  assert.equal(
+    findings[1].message,
+    'Workflow `pay` calls `sleepy.nap`, which sleeps with `time.sleep(...)` (pay → sleepy.nap → time.sleep): the delay is not durable, so when the ' +
+      'workflow is recovered the whole wait starts again from zero. Use `DBOS.sleep(...)` in the workflow instead, or make `sleepy.nap` a step.',
+  );
+  // `from .payments import PaymentClient` in orders/services/__init__.py is orders.services.payments
+  assert.equal(index.summaryOf(path.join(root, 'orders/services/__init__.py'))!.aliases.get('PaymentClient'), 'orders.services.payments.PaymentClient');
+});
