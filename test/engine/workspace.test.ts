@@ -13,6 +13,7 @@ import { moduleNameOf } from '../../src/engine/workspace/modules';
 import { applyEdits } from '../../src/engine/text';
 import { chooseFix, collectEdits, fixAll } from '../../src/engine/fix-all';
 import type { Finding } from '../../src/engine/types';
+import { readSettings, settingsLayer } from '../../src/server/settings';
 
 const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
 
@@ -300,4 +301,12 @@ test('packages: an instance re-exported by a package __init__, a namespace sub-p
   );
   // `from .payments import PaymentClient` in orders/services/__init__.py is orders.services.payments
   assert.equal(index.summaryOf(path.join(root, 'orders/services/__init__.py'))!.aliases.get('PaymentClient'), 'orders.services.payments.PaymentClient');
+});
+
+test('the editor setting dbosLint.maxCallDepth becomes max-call-depth (0: the project value)', () => {
+  assert.deepEqual(settingsLayer(readSettings({ maxCallDepth: 3 })).layer, { maxCallDepth: 3 });
+  assert.equal(settingsLayer(readSettings({ maxCallDepth: 0 })).layer, null);
+  assert.equal(settingsLayer(readSettings({ maxCallDepth: 'x' })).layer, null);
+  const { errors } = settingsLayer(readSettings({ maxCallDepth: 99 }));
+  assert.match(errors[0], /max-call-depth/);
 });
