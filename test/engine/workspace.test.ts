@@ -310,3 +310,18 @@ test('the editor setting dbosLint.maxCallDepth becomes max-call-depth (0: the pr
   const { errors } = settingsLayer(readSettings({ maxCallDepth: 99 }));
   assert.match(errors[0], /max-call-depth/);
 });
+
+test('alias and star-import cycles across modules, and odd names, end without a finding or a hang', async () => {
+  await initParser();
+  const root = path.resolve('/virtual/cyc');
+  const files = new Map<string, string>([
+    [path.join(root, 'flow.py'), 'from dbos import DBOS\nimport a\nfrom b import *\n\n\n@DBOS.workflow()\ndef wf():\n    a.x.go()\n    a.y()\n    z()\n    a.C()()\n    a.__dict__.get("k")()\n'],
+    [path.join(root, 'a.py'), 'from b import y as x\nfrom b import *\n'],
+    [path.join(root, 'b.py'), 'from a import x as y\nfrom a import *\nfrom b import z\n'],
+  ]);
+  const index = new WorkspaceIndex({ roots: [root], readFile: (p) => files.get(p) ?? null });
+  const flow = path.join(root, 'flow.py');
+  const r = analyze(files.get(flow)!, { path: flow, index, version: [2, 10] });
+  assert.deepEqual(r.ruleFailures, []);
+  assert.deepEqual(codes(r.findings), []);
+});
