@@ -13,6 +13,7 @@ import {
   CALL_QUIET_ND,
   CALL_STARTS_WORKFLOW,
   CALL_ZERO_SLEEP,
+  signature,
   summarize,
   workflowOnlyName,
   type CallSummary,
@@ -103,7 +104,7 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
   set.add(value);
 }
 
-let apiIds = new WeakMap<ApiCatalog, number>();
+const apiIds = new WeakMap<ApiCatalog, number>();
 let nextApiId = 1;
 
 export class WorkspaceIndex {
@@ -586,7 +587,7 @@ export class WorkspaceIndex {
   private store(abs: string, summary: ModuleSummary | null): boolean {
     const old = this.entries.get(abs);
     this.entries.set(abs, { summary, hash: summary?.hash ?? null });
-    const changed = (old?.summary?.sig ?? null) !== (summary?.sig ?? null);
+    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : signature(old.summary) !== signature(summary);
     // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
     if (changed && (old || this.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
     return changed;
@@ -637,10 +638,4 @@ function splitFqn(fqn: string): string[] | null {
   const segs = fqn.split('.');
   for (const s of segs) if (!/^[A-Za-z_]\w*(\(\))?$/.test(s)) return null;
   return segs;
-}
-
-/** For tests: forget catalog identities between runs. */
-export function resetApiIds(): void {
-  apiIds = new WeakMap();
-  nextApiId = 1;
 }
