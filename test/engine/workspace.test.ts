@@ -299,6 +299,8 @@ test('packages: an instance re-exported by a package __init__, a namespace sub-p
     'Workflow `pay` calls `sleepy.nap`, which sleeps with `time.sleep(...)` (pay → sleepy.nap → time.sleep): the delay is not durable, so when the ' +
       'workflow is recovered the whole wait starts again from zero. Use `DBOS.sleep(...)` in the workflow instead, or make `sleepy.nap` a step.',
   );
+  // orders/tasks/ has no __init__.py: a namespace sub-package of the package orders
+  assert.equal(index.moduleName(path.join(root, 'orders/tasks/sleepy.py')), 'orders.tasks.sleepy');
   // `from .payments import PaymentClient` in orders/services/__init__.py is orders.services.payments
   assert.equal(index.summaryOf(path.join(root, 'orders/services/__init__.py'))!.aliases.get('PaymentClient'), 'orders.services.payments.PaymentClient');
 });
