@@ -193,12 +193,25 @@ export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInf
   let start: IndexedFunction | null;
   if (helper) start = index.functionOf(file, helper.qualname);
   else {
-    const fqn = ctx.model.calleeFqn(call);
-    if (!fqn || ctx.api.allow.has(fqn)) return null;
-    start = index.resolve(file, fqn);
+    start = resolveCall(ctx, call);
   }
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
+}
+
+const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
+
+/** The function of another module a call of the analysed file enters (once per call: several rules ask). */
+export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
+  const { index, file } = ctx;
+  if (!index || !file) return null;
+  let hit = resolvedCalls.get(call);
+  if (hit === undefined) {
+    const fqn = ctx.model.calleeFqn(call);
+    hit = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+    resolvedCalls.set(call, hit);
+  }
+  return hit;
 }
 
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
@@ -299,8 +312,7 @@ export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly',
       if (helper && (helper === step || !isPlain(helper))) continue;
       if (!helper && kind === 'start') {
         // a workflow of another module called directly from the step
-        const fqn = model.calleeFqn(call);
-        const target = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+        const target = resolveCall(ctx, call);
         if (target?.fn.workflow) {
           if (model.expectsFailure(call.node)) continue;
           const name = displayName(ctx, target);

@@ -626,7 +626,15 @@ export class WorkspaceIndex {
       if (old) {
         this.entries.delete(abs);
         this.invalidate(abs, true);
-      } else this.existsCache.delete(abs);
+      } else {
+        this.existsCache.delete(abs);
+        // a new __init__.py makes its folder a package: the names of the modules in it change
+        if (path.basename(abs) === '__init__.py') {
+          this.moduleNames.clear();
+          this.headCache.clear();
+          this.headProbes.clear();
+        }
+      }
       return false;
     }
     return this.store(abs, text === null ? null : this.build(abs, text)) || !old;
