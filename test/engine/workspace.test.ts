@@ -108,6 +108,9 @@ test('shop: fixes at the call site (same file) and at the helper (another file, 
   const helpersFile = path.join(root, 'app/helpers.py');
   const newHelpers = applyEdits(fs.readFileSync(helpersFile, 'utf8'), load.fixes.find((f) => f.crossFile)!.edits);
   assert.equal(newHelpers, 'import os\nfrom dbos import DBOS\n\n\n@DBOS.step()\ndef load(order_id):\n    with open(os.path.join("/data", order_id)) as f:\n        return f.read()\n');
+  // a method of another module's class gets the wrap only (its class may need more than a decorator)
+  const method = run(index, file).find((f) => f.range.start.line === 16)!;
+  assert.deepEqual(method.fixes.map((f) => f.title), ['Wrap in a step: DBOS.run_step(…)']);
   // fix-all (the CLI's --fix, the editor's fix all) never applies a cross-file fix
   const fresh = new WorkspaceIndex({ roots: [root] });
   const r = fixAll(text, (t) => analyze(t, { path: file, index: fresh, version: [2, 10] }).findings, true);

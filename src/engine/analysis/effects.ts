@@ -190,11 +190,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
   const { index, file } = ctx;
   if (!index || !file) return null;
-  let start: IndexedFunction | null;
-  if (helper) start = index.functionOf(file, helper.qualname);
-  else {
-    start = resolveCall(ctx, call);
-  }
+  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
 }
@@ -266,7 +262,8 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
 /** `@DBOS.step()` above a function of another module (with the import when that module lacks it). */
 export function decorateElsewhereFix(f: IndexedFunction): Fix | null {
   const { module, fn } = f;
-  if (fn.isLambda || fn.kinds.length > 0 && !fn.plain) return null;
+  // module-level functions only: a method's class or an enclosing function may need more than a decorator
+  if (fn.isLambda || !fn.plain || fn.qualname.includes('.')) return null;
   const edits: TextEdit[] = [];
   if (module.dbosImport) edits.push({ ...module.dbosImport, file: module.file });
   const at = fn.defStart;
