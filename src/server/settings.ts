@@ -17,6 +17,8 @@ export interface EditorSettings {
   profile: 'default' | 'strict';
   /** Analyses slower than this are reported in the status item. */
   slowFileThresholdMs: number;
+  /** Helper functions followed from a workflow or step (`max-call-depth`); 0: the project's value. */
+  maxCallDepth: number;
 }
 
 export const DEFAULT_SETTINGS: EditorSettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: EditorSettings = {
   ignore: [],
   profile: 'default',
   slowFileThresholdMs: 1000,
+  maxCallDepth: 0,
 };
 
 function strings(v: unknown): string[] {
@@ -56,6 +59,7 @@ export function readSettings(raw: unknown): EditorSettings {
   s.ignore = strings(o.ignore);
   if (o.profile === 'strict') s.profile = 'strict';
   if (typeof o.slowFileThresholdMs === 'number' && o.slowFileThresholdMs > 0) s.slowFileThresholdMs = o.slowFileThresholdMs;
+  if (typeof o.maxCallDepth === 'number' && Number.isInteger(o.maxCallDepth) && o.maxCallDepth > 0) s.maxCallDepth = o.maxCallDepth;
   return s;
 }
 
@@ -76,6 +80,7 @@ export function settingsLayer(s: EditorSettings): { layer: UserConfig | null; er
   if (s.select.length) table.select = s.select;
   if (s.ignore.length) table.ignore = s.ignore;
   if (s.profile !== 'default') table.profile = s.profile;
+  if (s.maxCallDepth > 0) table.maxCallDepth = s.maxCallDepth;
   if (!Object.keys(table).length) return { layer: null, errors };
   try {
     return { layer: userConfigFrom(table, 'settings (dbosLint)'), errors };
