@@ -35,6 +35,7 @@ import { RULES, ruleMeta } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { walk } from '../cli/walk';
+import { TreeCache } from './incremental';
 import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';
 import {
   Notifications,
@@ -82,6 +83,8 @@ const open = new Map<string, OpenResult>();
 const disk = new Map<string, Finding[]>();
 const slow = new Map<string, number>();
 const timers = new Map<string, NodeJS.Timeout>();
+/** The last tree of each open document, for incremental reparses. */
+const trees = new TreeCache();
 let state: StatusResult['state'] = 'starting';
 let scanGeneration = 0;
 let scanPromise: Promise<void> | null = null;
@@ -170,12 +173,17 @@ function setFolders(list: WorkspaceFolder[] | null | undefined): void {
 // ---------------------------------------------------------------------------------------------
 // Analysis
 
-function runAnalysis(uri: string, text: string): OpenResult & { skipped: boolean } {
+/** Analyses a text; `incremental` for open documents (their tree is kept for the next edit). */
+function runAnalysis(uri: string, text: string, incremental = false): OpenResult & { skipped: boolean } {
   const started = performance.now();
   const settings = settingsFor(uri);
-  if (!settings.enable || !mentionsDbos(text)) return { version: -1, findings: [], fileSettings: null, ms: 0, skipped: true };
+  if (!settings.enable || !mentionsDbos(text)) {
+    trees.forget(uri);
+    return { version: -1, findings: [], fileSettings: null, ms: 0, skipped: true };
+  }
   const fileSettings = fileSettingsFor(uri);
-  const result = analyze(text, { path: uriToPath(uri), config: fileSettings.config, version: fileSettings.version });
+  const options = { path: uriToPath(uri), config: fileSettings.config, version: fileSettings.version };
+  const result = incremental ? trees.analyze(uri, text, options) : analyze(text, options);
   for (const f of result.ruleFailures) connection.console.error(`rule ${f.code} failed on ${uri}: ${f.message}`);
   const ms = performance.now() - started;
   if (ms > settings.slowFileThresholdMs) slow.set(uri, Math.round(ms));
@@ -186,7 +194,7 @@ function runAnalysis(uri: string, text: string): OpenResult & { skipped: boolean
 function analyzeOpen(doc: TextDocument): OpenResult {
   const cached = open.get(doc.uri);
   if (cached && cached.version === doc.version) return cached;
-  const r = runAnalysis(doc.uri, doc.getText());
+  const r = runAnalysis(doc.uri, doc.getText(), true);
   const res: OpenResult = { version: doc.version, findings: r.findings, fileSettings: r.fileSettings, ms: r.ms };
   open.set(doc.uri, res);
   return res;
@@ -447,7 +455,10 @@ function codeActions(params: CodeActionParams): CodeAction[] {
     let model: ReturnType<typeof analyze>['model'];
     let tree: ReturnType<typeof analyze>['tree'];
     if (here.length && res.fileSettings) {
-      const r = analyze(doc.getText(), { path: uriToPath(doc.uri), config: res.fileSettings.config, version: res.fileSettings.version, keepTree: true });
+      const text = doc.getText();
+      // The kept tree of this text makes this parse nearly free.
+      const previousTree = trees.treeFor(doc.uri, text) ?? null;
+      const r = analyze(text, { path: uriToPath(doc.uri), config: res.fileSettings.config, version: res.fileSettings.version, keepTree: true, previousTree });
       model = r.model;
       tree = r.tree;
     }
@@ -611,6 +622,7 @@ documents.onDidClose((e) => {
   if (t) clearTimeout(t);
   timers.delete(e.document.uri);
   open.delete(e.document.uri);
+  trees.forget(e.document.uri);
   if (wantsWorkspace(e.document.uri)) {
     disk.delete(e.document.uri);
     checkDisk(e.document.uri);
