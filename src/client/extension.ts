@@ -39,7 +39,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     statusItem.busy = s.state !== 'ready';
     statusItem.text = s.enabled ? `DBOS: ${s.findings} finding${s.findings === 1 ? '' : 's'}` : 'DBOS: off';
     const parts = [s.configFile ? `config: ${vscode.workspace.asRelativePath(s.configFile)}` : 'config: defaults', `DBOS ${s.dbosVersion ?? 'version unknown'}`];
-    if (s.slowFiles.length) parts.push(`${s.slowFiles.length} slow file${s.slowFiles.length === 1 ? '' : 's'}`);
+    if (s.slowFiles.length) {
+      const f = s.slowFiles[0];
+      const more = s.slowFiles.length > 1 ? ` (+${s.slowFiles.length - 1} more)` : '';
+      parts.push(`over the time budget: ${vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri))} ${f.ms} ms > ${f.budgetMs} ms${f.stopped ? ', rules skipped' : ''}${more}`);
+    }
     if (s.configErrors.length) parts.push(`config error: ${s.configErrors[0]}`);
     statusItem.detail = parts.join(' · ');
     statusItem.severity = s.configErrors.length || s.slowFiles.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;

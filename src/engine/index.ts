@@ -23,6 +23,8 @@ export interface AnalyzeOptions {
   previousTree?: Tree | null;
   /** Keep the tree in the result (the caller then owns it and must `delete()` it). */
   keepTree?: boolean;
+  /** Checked before each rule: true skips the remaining rules (a time budget); the result says `stopped`. */
+  shouldStop?: () => boolean;
 }
 
 export interface RuleFailure {
@@ -38,6 +40,8 @@ export interface AnalysisResult {
   skipped?: 'no-dbos' | 'binary';
   /** Number of syntax errors tree-sitter recovered from. */
   syntaxErrors: number;
+  /** Set when `shouldStop` ended the run early: the rules after that point did not run. */
+  stopped?: boolean;
   model?: ModuleModel;
   tree?: Tree;
 }
@@ -64,7 +68,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   const tree = parsePython(text, options.previousTree);
   try {
     const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName });
-    const result = runRules(model, config, options.version ?? null, ignoredHere);
+    const result = runRules(model, config, options.version ?? null, ignoredHere, options.shouldStop);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -85,6 +89,7 @@ function runRules(
   config: ResolvedConfig,
   version: [number, number] | null,
   ignoredHere: Set<string> | null,
+  shouldStop?: () => boolean,
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -98,8 +103,13 @@ function runRules(
     if (hit === undefined) words.set(word, (hit = model.text.includes(word)));
     return hit;
   };
+  let stopped = false;
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
+    if (shouldStop?.()) {
+      stopped = true;
+      break;
+    }
     if (rule.requires && !rule.requires.some((word) => mentions(word))) continue;
     const configured = config.severity.get(rule.code)!;
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
@@ -137,5 +147,5 @@ function runRules(
     (a, b) =>
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
-  return { findings, ruleFailures, syntaxErrors: 0 };
+  return stopped ? { findings, ruleFailures, syntaxErrors: 0, stopped } : { findings, ruleFailures, syntaxErrors: 0 };
 }

@@ -85,8 +85,13 @@ export interface StatusResult {
   configFile: string | null;
   dbosVersion: string | null;
   versionSource: string | null;
-  /** Files whose analysis exceeded the time budget, with the time in ms. */
-  slowFiles: { uri: string; ms: number }[];
+  /**
+   * Files whose last analysis exceeded the time budget (slowest first): the time in ms, the budget,
+   * and whether rules were skipped because of it.
+   */
+  slowFiles: { uri: string; ms: number; budgetMs: number; stopped: boolean }[];
   configErrors: string[];
   enabled: boolean;
+  /** The server's process id (shown in the output; used by the restart test). */
+  pid: number;
 }
