@@ -3,7 +3,8 @@
 // VS Code (code-server 4.139.1 = VS Code 1.139.1) with this repository as the extension under
 // development. Exit 0: all passed; 1: failures; 2: harness error or timeout.
 // Env: VSC_HARNESS_PREFIX (setup prefix), E2E_TIMEOUT_MS (default 240000), E2E_GREP (mocha grep),
-// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder).
+// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder), E2E_TIMINGS_FILE (the
+// activation test writes the extension's timings there as JSON; bench/activation.mjs reads it).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,7 +13,8 @@ const { ROOT, startCodeServer, launchBrowser, copyWorkspace } = require('./lib')
 async function main() {
   const suite = path.join(ROOT, 'out', 'e2e', 'suite', 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} missing: run \`tsc -p test/e2e/tsconfig.json\``);
-  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '' } });
+  // A test hook makes one rule slow on one workspace file (slow/budget.py) for the time-budget test.
+  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '', DBOS_LINT_TEST_HOOKS: 'slow:DBOS603:1200', E2E_TIMINGS_FILE: process.env.E2E_TIMINGS_FILE || '' } });
   const ws = copyWorkspace(cs.dir);
   let browser;
   let passed = false;
