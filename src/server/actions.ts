@@ -34,7 +34,7 @@ function workspaceEdit(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
 export function codeActions(params: CodeActionParams): CodeAction[] {
   const doc = documents.get(params.textDocument.uri);
   if (!doc) return [];
-  const only = params.context.only;
+  const only = params.context?.only;
   const actions: CodeAction[] = [];
   const res = analyzeOpen(doc);
   if (kindWanted(only, CodeActionKind.QuickFix)) {
@@ -53,8 +53,8 @@ export function codeActions(params: CodeActionParams): CodeAction[] {
       const shownRule = new Set<string>();
       for (const f of here) {
         const diag =
-          params.context.diagnostics.find(
-            (d) => d.code === f.code && d.range.start.line === f.range.start.line && d.range.start.character === f.range.start.character,
+          (params.context?.diagnostics ?? []).find(
+            (d) => d?.code === f.code && d.range?.start?.line === f.range.start.line && d.range.start.character === f.range.start.character,
           ) ?? toDiagnostic(doc.uri, f);
         const preferredIndex = Math.max(0, f.fixes.findIndex((x) => x.preferred) >= 0 ? f.fixes.findIndex((x) => x.preferred) : f.fixes.findIndex((x) => x.safe));
         f.fixes.forEach((fix, i) => {

@@ -220,6 +220,21 @@ test('a file over its time budget: remaining rules skipped, named in the status 
   assert.deepEqual(cleared.slowFiles, []);
 });
 
+test('malformed requests from other editors get an answer, not a failure', async () => {
+  const s = await session(null);
+  const uri = 'file:///virtual/odd.py';
+  await s.open(uri, APP);
+  await s.until('open', () => s.last(uri));
+  const range = { start: { line: 11, character: 12 }, end: { line: 11, character: 27 } };
+  // Diagnostics without a range (as some clients send them) and a missing context.
+  const a = await s.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [{ code: 'DBOS201' }, {}] } });
+  assert.ok(a.some((x) => x.title.startsWith('Wrap in a step')));
+  const b = await s.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range });
+  assert.ok(b.some((x) => x.title === 'Ignore DBOS201 on this line'));
+  const h = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///virtual/not-open.py' }, position: { line: 0, character: 0 } });
+  assert.equal(h, null);
+});
+
 test('new edits cancel stale checks: a burst of changes publishes once, for the newest version', async () => {
   const s = await session(null);
   const uri = 'file:///virtual/burst.py';
