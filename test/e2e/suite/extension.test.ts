@@ -254,7 +254,18 @@ describe('DBOS Lint in a real VS Code', function () {
     await vscode.commands.executeCommand('dbosLint.openRule', 'DBOS201');
     await waitFor('rule view', () => api.ruleView.code === 'DBOS201');
     const html = api.ruleView.html!;
-    assert.match(html, /Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'nonce-/);
+    // Nonce-based CSP, nothing loaded from anywhere: only the inline style and script with the nonce.
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1];
+    const nonce = /'nonce-([A-Za-z0-9+/=]{16,})'/.exec(csp)![1];
+    assert.equal(csp, `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none';`);
+    const tags = html.match(/<(script|style)\b[^>]*>/g)!;
+    assert.deepEqual(tags, [`<style nonce="${nonce}">`, `<script nonce="${nonce}">`]);
+    assert.doesNotMatch(html, /\b(src|href)\s*=|url\(|@import|https?:\/\/(?!docs\.dbos\.dev)/i);
+    await vscode.commands.executeCommand('dbosLint.openRule', 'DBOS202');
+    await waitFor('rule view DBOS202', () => api.ruleView.code === 'DBOS202');
+    assert.notEqual(/'nonce-([^']+)'/.exec(api.ruleView.html!)![1], nonce, 'a new nonce per render');
+    await vscode.commands.executeCommand('dbosLint.openRule', 'DBOS201');
+    await waitFor('rule view DBOS201 again', () => api.ruleView.code === 'DBOS201');
     assert.match(html, /What it checks/);
     assert.match(html, /<pre class="bad">/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
