@@ -11,10 +11,15 @@ import { ruleMeta } from '../catalog/rules';
 import { walk } from '../cli/walk';
 import { caps, connection, documents } from './connection';
 import { TreeCache } from './incremental';
-import { Notifications, type StatusResult } from './protocol';
+import { Notifications, type StatsResult, type StatusResult } from './protocol';
 import { fileSettingsFor, fileSettingsNear, folderFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
 
-const DEBOUNCE_MS = 200;
+/** Delay between an edit and its check (initializationOptions.debounceMs; 200 ms by default). */
+let DEBOUNCE_MS = 200;
+
+export function setDebounce(ms: unknown): void {
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= 10_000) DEBOUNCE_MS = ms;
+}
 /** The background scan works in slices of this many ms, then lets pending messages and checks run. */
 const SCAN_SLICE_MS = 10;
 
@@ -147,7 +152,7 @@ export function checkOpen(doc: TextDocument): void {
 }
 
 /** Schedules a check of an open document; a newer edit cancels the pending one. */
-export function schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+export function schedule(doc: TextDocument, delay: number = DEBOUNCE_MS): void {
   const t = timers.get(doc.uri);
   if (t) clearTimeout(t);
   const version = doc.version;
@@ -300,6 +305,17 @@ function changed(): void {
     void connection.sendNotification(Notifications.findingsChanged, {});
     sendStatus();
   }, 150);
+}
+
+export function stats(uri?: string): StatsResult {
+  const r = uri ? open.get(uri) : undefined;
+  return {
+    memory: process.memoryUsage(),
+    trees: trees.size,
+    parses: { ...trees.stats },
+    files: allFindings().size,
+    last: r ? { ms: r.ms, version: r.version } : null,
+  };
 }
 
 export function statusFor(uri?: string): StatusResult {

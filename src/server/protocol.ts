@@ -14,6 +14,8 @@ export const Requests = {
   status: 'dbosLint/status',
   /** Check every workspace file that mentions dbos now; resolves with the totals. */
   checkWorkspace: 'dbosLint/checkWorkspace',
+  /** Server figures for benchmarks and bug reports: memory, kept trees, last analysis time. Params: { uri?: string }. */
+  stats: 'dbosLint/stats',
 } as const;
 
 export const Notifications = {
@@ -94,4 +96,17 @@ export interface StatusResult {
   enabled: boolean;
   /** The server's process id (shown in the output; used by the restart test). */
   pid: number;
+}
+
+export interface StatsResult {
+  /** process.memoryUsage() of the server, bytes. */
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Open documents whose tree is kept for incremental parsing. */
+  trees: number;
+  /** Parses of open documents so far: incremental (reused a tree) and full. */
+  parses: { incremental: number; full: number };
+  /** Files whose findings are held (open and workspace files). */
+  files: number;
+  /** The last analysis of the document `uri` (ms, version), if it is open and was analysed. */
+  last: { ms: number; version: number } | null;
 }

@@ -27,7 +27,9 @@ import {
   recheckEverything,
   schedule,
   sendStatus,
+  setDebounce,
   startScan,
+  stats,
   statusFor,
   wantsWorkspace,
 } from './checker';
@@ -66,8 +68,9 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   caps.workDoneProgress = !!c.window?.workDoneProgress;
   caps.documentChanges = !!c.workspace?.workspaceEdit?.documentChanges;
   caps.relatedInfo = !!c.textDocument?.publishDiagnostics?.relatedInformation;
-  const init = (params.initializationOptions ?? {}) as { clientCommands?: boolean; settings?: unknown };
+  const init = (params.initializationOptions ?? {}) as { clientCommands?: boolean; settings?: unknown; debounceMs?: unknown };
   caps.clientCommands = !!init.clientCommands;
+  setDebounce(init.debounceMs);
   ws.pushedSettings = init.settings;
   setFolders(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []));
   await initParser();
@@ -189,6 +192,10 @@ connection.onRequest(Requests.ruleDocs, async (p: { code: string; uri?: string }
 connection.onRequest(Requests.status, async (p?: { uri?: string }) => {
   await ready;
   return statusFor(p?.uri);
+});
+connection.onRequest(Requests.stats, async (p?: { uri?: string }) => {
+  await ready;
+  return stats(p?.uri);
 });
 connection.onRequest(Requests.checkWorkspace, async () => {
   await ready;

@@ -250,6 +250,12 @@ test('new edits cancel stale checks: a burst of changes publishes once, for the 
     [21],
   );
   assert.deepEqual(codesAndLines(mine[0].diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
+  // One full parse at open, then incremental reparses only; the last analysis is version 21's.
+  const stats = await s.conn.sendRequest<{ trees: number; parses: { incremental: number; full: number }; last: { version: number; ms: number } }>('dbosLint/stats', { uri });
+  assert.deepEqual(stats.parses, { incremental: 1, full: 1 });
+  assert.equal(stats.trees, 1);
+  assert.equal(stats.last.version, 21);
+  assert.ok(stats.last.ms > 0);
 });
 
 test('the workspace scan gives way to an edited open document', async () => {
