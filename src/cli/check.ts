@@ -8,11 +8,43 @@ import { ProjectSettings } from '../engine/project';
 import { fixAll } from '../engine/fix-all';
 import type { UserConfig } from '../engine/config';
 import type { Finding } from '../engine/types';
+import { WorkspaceIndex } from '../engine/workspace/index';
 
 export interface CheckOptions {
   cliLayer: UserConfig;
   fix: boolean;
   unsafeFixes: boolean;
+  /** Workspace roots for the project index (cross-file chains); see `workspaceRoots`. */
+  roots: string[];
+}
+
+/**
+ * The roots of the project index for the paths given on the command line: for each, the nearest
+ * folder at or above it holding a pyproject.toml, else the folder itself (a file's folder).
+ */
+export function workspaceRoots(paths: string[]): string[] {
+  const roots = new Set<string>();
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    let start = abs;
+    try {
+      if (!fs.statSync(abs).isDirectory()) start = path.dirname(abs);
+    } catch {
+      continue;
+    }
+    let root = start;
+    for (let dir = start; ; ) {
+      if (fs.existsSync(path.join(dir, 'pyproject.toml'))) {
+        root = dir;
+        break;
+      }
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    roots.add(root);
+  }
+  return [...roots].sort();
 }
 
 /** What checking one file gave: findings, messages for stderr, fixes applied. */
@@ -45,19 +77,16 @@ export function readSource(file: string): { text?: string; error?: string } {
   }
 }
 
-function moduleNameOf(file: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(file)).replace(/\\/g, '/');
-  return rel.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').filter((s) => s && s !== '..').join('.');
-}
-
 /** Checks files one after the other in this thread. */
 export async function checkFiles(files: string[], options: CheckOptions): Promise<FileOutcome[]> {
   await initParser();
   const settings = new ProjectSettings([options.cliLayer]);
-  return files.map((file) => checkOne(file, settings, options));
+  // one index per thread: summaries depend only on file contents, so every thread sees the same chains
+  const index = new WorkspaceIndex({ roots: options.roots });
+  return files.map((file) => checkOne(file, settings, options, index));
 }
 
-function checkOne(file: string, settings: ProjectSettings, options: CheckOptions): FileOutcome {
+function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex): FileOutcome {
   const out: FileOutcome = { file, findings: [], messages: [], configErrors: [], internalError: false, fixed: 0 };
   const src = readSource(file);
   if (src.error !== undefined || src.text === undefined) {
@@ -69,7 +98,7 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
     out.configErrors.push(...fileSettings.errors);
     out.internalError = true;
   }
-  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, moduleName: moduleNameOf(file) };
+  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index };
   let text = src.text;
   try {
     if (options.fix) {

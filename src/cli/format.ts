@@ -2,7 +2,24 @@
 import { RULES, ruleMeta } from '../catalog/rules';
 import { ruleDocs } from '../catalog/docs';
 import { categoryOf } from '../catalog/categories';
+import * as path from 'node:path';
 import type { Finding, Severity } from '../engine/types';
+
+/** A related file as shown: relative to the working directory when under it, else absolute. */
+export function shownPath(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export interface JsonRelated {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+}
 
 export interface FileFindings {
   /** The path as shown to the user (relative to the working directory when given so). */
@@ -20,6 +37,8 @@ export interface JsonFinding {
   severity: Severity;
   message: string;
   fixable: boolean;
+  /** Related locations (a helper chain: every link), only when there are some. */
+  related?: JsonRelated[];
 }
 
 export function toJson(results: FileFindings[]): JsonFinding[] {
@@ -34,6 +53,18 @@ export function toJson(results: FileFindings[]): JsonFinding[] {
       severity: f.severity,
       message: f.message,
       fixable: f.fixes.length > 0,
+      ...(f.related.length > 0
+        ? {
+            related: f.related.map((rel) => ({
+              file: rel.file ? shownPath(rel.file) : r.file,
+              line: rel.range.start.line + 1,
+              column: rel.range.start.character + 1,
+              endLine: rel.range.end.line + 1,
+              endColumn: rel.range.end.character + 1,
+              message: rel.message,
+            })),
+          }
+        : {}),
     })),
   );
 }
@@ -58,7 +89,7 @@ export function summary(results: FileFindings[], unsafeHint: boolean): string {
     .map(([s, n]) => `${n} ${s}${n === 1 || s === 'information' ? '' : 's'}`);
   let out = `Found ${all.length} problem${all.length === 1 ? '' : 's'} (${parts.join(', ')}).`;
   const safe = all.filter((f) => f.fixes.some((x) => x.safe)).length;
-  const unsafe = all.filter((f) => f.fixes.length > 0 && !f.fixes.some((x) => x.safe)).length;
+  const unsafe = all.filter((f) => f.fixes.some((x) => !x.crossFile) && !f.fixes.some((x) => x.safe)).length;
   if (safe > 0) out += `\n${safe} fixable with --fix.`;
   if (unsafe > 0 && unsafeHint) out += `\n${unsafe} more fixable with --fix --unsafe-fixes (these restructure code: review them).`;
   return out;
@@ -116,7 +147,7 @@ export function toSarif(results: FileFindings[], version: string, implemented: R
       message: { text: f.message },
       locations: [location(r.file, f.range)],
       ...(f.related.length > 0
-        ? { relatedLocations: f.related.map((rel, i) => ({ id: i + 1, ...location(rel.file ?? r.file, rel.range), message: { text: rel.message } })) }
+        ? { relatedLocations: f.related.map((rel, i) => ({ id: i + 1, ...location(rel.file ? shownPath(rel.file) : r.file, rel.range), message: { text: rel.message } })) }
         : {}),
     })),
   );

@@ -28,6 +28,8 @@ export interface UserConfig {
   allow?: string[];
   /** Glob -> codes ignored in matching files. */
   perFileIgnores?: Record<string, string[]>;
+  /** How many helper functions deep a workflow or step is followed (cross-file chains included). */
+  maxCallDepth?: number;
 }
 
 export interface ResolvedConfig {
@@ -40,7 +42,16 @@ export interface ResolvedConfig {
   extraIo: string[];
   allow: string[];
   perFileIgnores: [RegExp, string[]][];
+  /** Helper functions followed from a workflow or step, at most (default 5). */
+  maxCallDepth: number;
 }
+
+/**
+ * 5 helpers: deep enough for real chains (the corpus's and our sample apps' go 1 to 4 deep), short of
+ * the initialisation paths (config loading, lazy clients) that long chains mostly end in.
+ */
+export const DEFAULT_MAX_CALL_DEPTH = 5;
+export const MAX_MAX_CALL_DEPTH = 64;
 
 /**
  * Extended-tier rules that run by default: each was reviewed on a 154,000-line corpus of real DBOS
@@ -70,7 +81,9 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
   const extraIo: string[] = [];
   const allow: string[] = [];
   const pfi: [RegExp, string[]][] = [];
+  let maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
   for (const l of layers) {
+    if (l.maxCallDepth !== undefined) maxCallDepth = l.maxCallDepth;
     if (l.select) {
       select = l.select;
       ignore.length = 0;
@@ -98,7 +111,7 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
     if (on) enabled.add(r.code);
     severity.set(r.code, s && s !== 'off' ? s : r.defaultSeverity);
   }
-  return { layers, enabled, severity, targetVersion, extraNondeterministic: extraNd, extraIo, allow, perFileIgnores: pfi };
+  return { layers, enabled, severity, targetVersion, extraNondeterministic: extraNd, extraIo, allow, perFileIgnores: pfi, maxCallDepth };
 }
 
 /** `**` any path, `*` any run of non-slash characters, `?` one character. Matched on the end of the path. */
@@ -130,6 +143,7 @@ const KEY_MAP: Record<string, keyof UserConfig> = {
   'extra-io': 'extraIo',
   allow: 'allow',
   'per-file-ignores': 'perFileIgnores',
+  'max-call-depth': 'maxCallDepth',
 };
 
 /** Validates a `[tool.dbos-lint]` table (or editor settings object) into a UserConfig. */
@@ -170,6 +184,12 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
       case 'profile':
         if (v !== 'default' && v !== 'strict') throw new ConfigError(`${where}: "profile" must be "default" or "strict"`);
         out.profile = v;
+        break;
+      case 'maxCallDepth':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_MAX_CALL_DEPTH) {
+          throw new ConfigError(`${where}: "max-call-depth" must be a whole number from 1 to ${MAX_MAX_CALL_DEPTH}`);
+        }
+        out.maxCallDepth = v;
         break;
       case 'perFileIgnores':
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${where}: "per-file-ignores" must be a table of glob = [codes]`);

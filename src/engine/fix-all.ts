@@ -4,7 +4,8 @@ import { applyEdits } from './text';
 
 /** The fix to apply for a finding: the preferred one among those allowed, else the first allowed. */
 export function chooseFix(f: Finding, unsafe: boolean): Fix | undefined {
-  const allowed = f.fixes.filter((x) => x.safe || unsafe);
+  // a fix that edits another file is offered one at a time in an editor, never applied in bulk
+  const allowed = f.fixes.filter((x) => (x.safe || unsafe) && !x.crossFile && !x.edits.some((e) => e.file !== undefined));
   return allowed.find((x) => x.preferred) ?? allowed[0];
 }
 

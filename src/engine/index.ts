@@ -8,6 +8,8 @@ import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import type { Rule, RuleContext, Report } from './rule';
 import type { Finding } from './types';
+import type { WorkspaceIndex } from './workspace/index';
+import * as path from 'node:path';
 
 export { initParser };
 export type { Finding };
@@ -25,6 +27,11 @@ export interface AnalyzeOptions {
   keepTree?: boolean;
   /** Checked before each rule: true skips the remaining rules (a time budget); the result says `stopped`. */
   shouldStop?: () => boolean;
+  /**
+   * The workspace index: chains from workflows and steps through helpers of other modules. Absent:
+   * single-file analysis. With it, `moduleName` defaults to the index's name for the file.
+   */
+  index?: WorkspaceIndex;
 }
 
 export interface RuleFailure {
@@ -67,8 +74,11 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   }
   const tree = parsePython(text, options.previousTree);
   try {
-    const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName });
-    const result = runRules(model, config, options.version ?? null, ignoredHere, options.shouldStop);
+    const index = options.index;
+    const file = index ? path.resolve(options.path) : undefined;
+    const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName ?? (file && index?.moduleName(file)) });
+    if (index && file) index.noteModel(file, text, model);
+    const result = runRules(model, config, options.version ?? null, ignoredHere, index, file, options.shouldStop);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -89,6 +99,8 @@ function runRules(
   config: ResolvedConfig,
   version: [number, number] | null,
   ignoredHere: Set<string> | null,
+  index?: WorkspaceIndex,
+  file?: string,
   shouldStop?: () => boolean,
 ): AnalysisResult {
   const findings: Finding[] = [];
@@ -118,6 +130,8 @@ function runRules(
       config,
       api,
       version,
+      index,
+      file,
       report(r: Report) {
         const start = r.node ? r.node.startIndex : (r.start ?? 0);
         const end = r.node ? r.node.endIndex : (r.end ?? start);

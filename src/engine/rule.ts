@@ -4,6 +4,7 @@ import type { ModuleModel } from './model/module';
 import type { DiagnosticTag, Fix, RelatedInfo, Severity } from './types';
 import type { ResolvedConfig } from './config';
 import type { ApiCatalog } from './data/catalog';
+import type { WorkspaceIndex } from './workspace/index';
 
 export interface Report {
   /** The node to underline, or explicit offsets. */
@@ -25,6 +26,10 @@ export interface RuleContext {
   api: ApiCatalog;
   /** The DBOS version the project targets, as [major, minor]; null when unknown. */
   version: [number, number] | null;
+  /** The workspace index, for chains through other modules; absent: single-file analysis. */
+  index?: WorkspaceIndex;
+  /** Absolute path of the analysed file, as the index knows it (set with `index`). */
+  file?: string;
   report(r: Report): void;
 }
 

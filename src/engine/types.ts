@@ -20,6 +20,11 @@ export interface TextEdit {
   endOffset: number;
   range: Range;
   newText: string;
+  /**
+   * Absolute path of the file this edit applies to, when it is not the analysed file (a fix at a
+   * helper in another module). Offsets and range are then in that file's text. Absent: the analysed file.
+   */
+  file?: string;
 }
 
 export interface Fix {
@@ -29,6 +34,11 @@ export interface Fix {
   /** The fix an editor should offer first. */
   preferred?: boolean;
   edits: TextEdit[];
+  /**
+   * Set when some edit applies to another file (its `file`): such a fix is never safe, never runs in
+   * fix-all or `--fix`, and an editor applies it as a workspace edit.
+   */
+  crossFile?: boolean;
 }
 
 export interface RelatedInfo {

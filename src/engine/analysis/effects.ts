@@ -2,10 +2,13 @@
 // functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { isPlain, isWorkflow } from '../model/kinds';
+import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from '../rule';
-import type { Fix, RelatedInfo, Severity } from '../types';
+import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
+import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../workspace/index';
+import { rangeIn } from '../workspace/positions';
+import * as path from 'node:path';
 import { onlyLogged } from './usage';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
@@ -42,7 +45,7 @@ export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind)
 const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
 
 /** A method call on an instance of a seedable generator that was constructed with arguments (a seed). */
-function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
+export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
   const i = fqn.indexOf('().');
   if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.callee.type !== 'attribute') return false;
   let obj = call.callee.childForFieldName('object');
@@ -109,8 +112,8 @@ export interface EffectRuleSpec {
   kind: EffectKind;
   /** Message for a direct call: `fqn` as called, `callText` the callee as written. */
   direct(callText: string, entry: ApiEntry, workflow: FunctionInfo): string;
-  /** Message for a helper call that reaches the effect. */
-  viaHelper(helper: FunctionInfo, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /** Message for a helper call that reaches the effect (`helper.name` as the message shows it: `pricing.quote`). */
+  viaHelper(helper: { name: string }, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo): string;
   /** Skips calls another rule reports. */
   skip?(ctx: RuleContext, call: CallInfo, fqn: string): boolean;
 }
@@ -139,29 +142,123 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             continue;
           }
           const helper = model.targetFunction(call);
-          if (!helper || helper === wf || !isPlain(helper)) continue;
-          const path = helperEffect(ctx, helper, spec.kind);
-          if (!path || (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf))) continue;
-          const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
-          const related: RelatedInfo[] = [
-            { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
-            ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
-            { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
-          ];
-          const fixes: Fix[] = [decorateHelperFix(model, helper)];
-          const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
-          if (inline) fixes.push({ ...inline, preferred: false });
+          if (helper && (helper === wf || !isPlain(helper))) continue;
+          const path = helper ? helperEffect(ctx, helper, spec.kind) : null;
+          if (helper && path && path.links.length < ctx.config.maxCallDepth) {
+            if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
+            const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
+            const related: RelatedInfo[] = [
+              { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
+              ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
+              { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
+            ];
+            const fixes: Fix[] = [decorateHelperFix(model, helper)];
+            const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
+            if (inline) fixes.push({ ...inline, preferred: false });
+            ctx.report({
+              node: call.node,
+              message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
+              severity: path.leaf.entry.severity as Severity,
+              fixes,
+              related,
+            });
+            continue;
+          }
+          // through other modules: the workspace index
+          const chain = crossChain(ctx, call, helper, spec.kind);
+          if (!chain || !chain.leaf.entry) continue;
+          if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
+          const view = chainView(ctx, wf.name, chain);
           ctx.report({
             node: call.node,
-            message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
-            severity: path.leaf.entry.severity as Severity,
-            fixes,
-            related,
+            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf),
+            severity: chain.leaf.entry.severity as Severity,
+            fixes: chainFixes(ctx, call, wf, helper, chain),
+            related: view.related,
           });
         }
       }
     },
   };
+}
+
+/**
+ * The chain from a call (in a workflow or step of the analysed file) to an effect of `kind`, through
+ * the workspace index: `helper` is the local function the call enters, if any; otherwise the call is
+ * resolved to a function of another module. Null without an index.
+ */
+export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
+  const { index, file } = ctx;
+  if (!index || !file) return null;
+  let start: IndexedFunction | null;
+  if (helper) start = index.functionOf(file, helper.qualname);
+  else {
+    const fqn = ctx.model.calleeFqn(call);
+    if (!fqn || ctx.api.allow.has(fqn)) return null;
+    start = index.resolve(file, fqn);
+  }
+  if (!start) return null;
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
+}
+
+/** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
+export function displayName(ctx: RuleContext, f: IndexedFunction): string {
+  if (f.module.file === ctx.file) return f.fn.qualname;
+  return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
+}
+
+/** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
+export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
+  const where = (m: ModuleSummary) => (m.file === ctx.file ? {} : { file: m.file });
+  const helperName = displayName(ctx, chain.first);
+  const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
+  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
+  const related: RelatedInfo[] = [
+    { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
+    ...chain.links.map((l) => ({
+      message: `calls \`${displayName(ctx, l)}\``,
+      range: rangeIn(l.viaModule, l.via.start, l.via.end),
+      ...where(l.viaModule),
+    })),
+    {
+      message: chain.leaf.workflow ? `calls workflow \`${leafText}\` here` : `\`${leafText}\` is called here`,
+      range: rangeIn(chain.leaf.module, chain.leaf.call.start, chain.leaf.call.end),
+      ...where(chain.leaf.module),
+    },
+  ];
+  return { text: names.join(' → '), helperName, related };
+}
+
+/**
+ * Fixes for a workflow's call that reaches an effect through other modules: wrap the call in a step
+ * here (inline, or a new step function before DBOS 2.9), and add `@DBOS.step()` to the helper (in
+ * its own file when it lives elsewhere: a cross-file, unsafe fix).
+ */
+function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: FunctionInfo | null | undefined, chain: Chain): Fix[] {
+  const { model } = ctx;
+  const fixes: Fix[] = [];
+  const name = helper?.name ?? chain.first.fn.name;
+  const inline = wrapInlineFix(model, call, wf, ctx.version, name);
+  if (helper) {
+    fixes.push(decorateHelperFix(model, helper));
+    if (inline) fixes.push({ ...inline, preferred: false });
+    return fixes;
+  }
+  fixes.push(inline ?? { ...extractStepFix(model, call, wf, name), preferred: true });
+  const decorate = decorateElsewhereFix(chain.first);
+  if (decorate) fixes.push(decorate);
+  return fixes;
+}
+
+/** `@DBOS.step()` above a function of another module (with the import when that module lacks it). */
+export function decorateElsewhereFix(f: IndexedFunction): Fix | null {
+  const { module, fn } = f;
+  if (fn.isLambda || fn.kinds.length > 0 && !fn.plain) return null;
+  const edits: TextEdit[] = [];
+  if (module.dbosImport) edits.push({ ...module.dbosImport, file: module.file });
+  const at = fn.defStart;
+  edits.push({ startOffset: at, endOffset: at, range: rangeIn(module, at, at), newText: `@${module.dbosText}.step()${module.eol}${fn.indent}`, file: module.file });
+  return { title: `Make \`${fn.name}\` a step in ${path.basename(module.file)} (add @DBOS.step())`, safe: false, crossFile: true, edits };
 }
 
 /** Calls that return a connection, cursor or pool: a step cannot return those (not serializable). */
@@ -173,4 +270,58 @@ function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeTex
   if (inline) fixes.push(inline);
   fixes.push(extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, ''))));
   return fixes;
+}
+/** A step-side chain found by `stepSideChains`. */
+export interface StepChainHit {
+  step: FunctionInfo;
+  call: CallInfo;
+  /** Null for a step calling a workflow of another module directly (kind `start`). */
+  chain: Chain | null;
+  /** The chain as text and related locations; for a direct call, the workflow's location. */
+  view: { text: string; helperName: string; related: RelatedInfo[] };
+}
+
+/**
+ * Steps (and transactions) whose calls reach, through plain helpers of this module or others, a call
+ * that only a workflow may make: starting a workflow (`start`) or a workflow-only API such as
+ * `DBOS.recv` (`workflowOnly`). Direct calls in the step body are the rules' own business. Needs the
+ * workspace index; none without it.
+ */
+export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
+  const { model, index, file } = ctx;
+  if (!index || !file) return [];
+  const out: StepChainHit[] = [];
+  for (const step of model.functions) {
+    if (!isStepLike(step)) continue;
+    for (const call of step.calls) {
+      if (isDirect(call)) continue;
+      const helper = model.targetFunction(call);
+      if (helper && (helper === step || !isPlain(helper))) continue;
+      if (!helper && kind === 'start') {
+        // a workflow of another module called directly from the step
+        const fqn = model.calleeFqn(call);
+        const target = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+        if (target?.fn.workflow) {
+          if (model.expectsFailure(call.node)) continue;
+          const name = displayName(ctx, target);
+          const where = target.module.file === file ? {} : { file: target.module.file };
+          out.push({
+            step,
+            call,
+            chain: null,
+            view: {
+              text: `${step.name} → ${name}`,
+              helperName: name,
+              related: [{ message: `workflow \`${name}\` is defined here`, range: rangeIn(target.module, target.fn.defStart, target.fn.defStart), ...where }],
+            },
+          });
+          continue;
+        }
+      }
+      const chain = crossChain(ctx, call, helper, kind);
+      if (!chain || model.expectsFailure(call.node)) continue;
+      out.push({ step, call, chain, view: chainView(ctx, step.name, chain) });
+    }
+  }
+  return out;
 }

@@ -2,7 +2,8 @@
 import type { Rule } from '../rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
-import { directEffect } from '../analysis/effects';
+import type { CallInfo } from '../model/types';
+import { directEffect, stepSideChains } from '../analysis/effects';
 import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
 
 export const rule: Rule = {
@@ -10,6 +11,7 @@ export const rule: Rule = {
   requires: ['step', 'transaction'],
   check(ctx) {
     const { model } = ctx;
+    const starts = new Set<CallInfo>();
     for (const fn of model.functions) {
       if (!isStepLike(fn)) continue;
       const kind = kindWord(fn);
@@ -17,6 +19,7 @@ export const rule: Rule = {
       for (const call of fn.calls) {
         const s = workflowStart(model, call);
         if (!s) continue;
+        starts.add(call);
         if (expectsFailure(model, call.node)) continue;
         const what =
           s.kind === 'direct'
@@ -33,6 +36,25 @@ export const rule: Rule = {
           fixes: toWorkflowFix(ctx, fn),
         });
       }
+    }
+    // through helpers, in this module or others (needs the workspace index)
+    for (const hit of stepSideChains(ctx, 'start', (call) => starts.has(call))) {
+      const fn = hit.step;
+      const where = fn.isLambda ? `the ${kindWord(fn)} passed to \`run_step\`` : `${kindWord(fn)} \`${fn.name}\``;
+      const leaf = hit.chain?.leaf;
+      const what = !hit.chain
+        ? `calls workflow \`${hit.view.helperName}\` directly`
+        : leaf?.workflow
+          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.fn.name}\` directly (${hit.view.text})`
+          : `calls \`${hit.view.helperName}\`, which starts a workflow with \`${leaf!.call.text}(...)\` (${hit.view.text})`;
+      ctx.report({
+        node: hit.call.node,
+        message:
+          `${cap(where)} ${what}. Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
+          `with a bare \`AssertionError\` (no message) because the step has no workflow context to attach a child to. ` +
+          `Start the workflow from the calling workflow instead, or make \`${fn.isLambda ? 'this function' : fn.name}\` a workflow.`,
+        related: hit.view.related,
+      });
     }
   },
 };

@@ -5,18 +5,11 @@ import type { Fix, TextEdit } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import { addImportEdit } from '../fixes/common';
+import { WORKFLOW_ONLY_API, workflowOnlyName } from '../workspace/summary';
+import { stepSideChains } from '../analysis/effects';
 import { argList, kindWord, numericLiteral, positionalArgs, expectsFailure } from '../analysis/workflow';
 
-const API: Record<string, string> = {
-  recv: 'DBOSException: recv() must be called from within a workflow',
-  recv_async: 'DBOSException: recv() must be called from within a workflow',
-  sleep: 'AssertionError: sleep() must be called from within a workflow',
-  sleep_async: 'AssertionError: sleep() must be called from within a workflow',
-  patch: 'DBOSException: DBOS.patch must be called from a workflow',
-  patch_async: 'DBOSException: DBOS.patch_async must be called from a workflow',
-  deprecate_patch: 'DBOSException: DBOS.deprecate_patch must be called from a workflow',
-  deprecate_patch_async: 'DBOSException: DBOS.deprecate_patch_async must be called from a workflow',
-};
+const API = WORKFLOW_ONLY_API;
 
 export const rule: Rule = {
   code: 'DBOS207',
@@ -40,7 +33,7 @@ export const rule: Rule = {
         } else if (name.startsWith('recv')) {
           advice = 'Receive the message in the calling workflow and pass it to the step as an argument.';
         } else {
-          advice = 'Call it in the workflow and branch there, calling a different step in each branch.';
+          advice = ADVICE_PATCH;
         }
         ctx.report({
           node: call.node,
@@ -49,8 +42,29 @@ export const rule: Rule = {
         });
       }
     }
+    // through helpers, in this module or others (needs the workspace index)
+    for (const hit of stepSideChains(ctx, 'workflowOnly', (call) => !!workflowOnlyName(model.calleeFqn(call)))) {
+      const fn = hit.step;
+      const leaf = hit.chain!.leaf;
+      const name = workflowOnlyName(leaf.call.fqn)!;
+      const where = fn.isLambda ? `the ${kindWord(fn)} passed to \`run_step\`` : `${kindWord(fn)} \`${fn.name}\``;
+      const advice = name.startsWith('sleep')
+        ? 'A step is retried and re-run as a whole, so a pause inside it need not be durable: use a plain sleep in the helper, or move the durable sleep to the calling workflow.'
+        : name.startsWith('recv')
+          ? 'Receive the message in the calling workflow and pass it to the step as an argument.'
+          : ADVICE_PATCH;
+      ctx.report({
+        node: hit.call.node,
+        message:
+          `${where[0].toUpperCase()}${where.slice(1)} calls \`${hit.view.helperName}\`, which calls \`DBOS.${name}()\` (${hit.view.text}): ` +
+          `it only works in a workflow body, and in a step DBOS raises \`${API[name]}\`. ${advice}`,
+        related: hit.view.related,
+      });
+    }
   },
 };
+
+const ADVICE_PATCH = 'Call it in the workflow and branch there, calling a different step in each branch.';
 
 function plainSleepFix(model: ModuleModel, call: CallInfo, isAsync: boolean): Fix[] {
   if (argList(call).length !== 1) return [];

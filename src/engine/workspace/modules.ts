@@ -1,0 +1,71 @@
+// Python module names of files, from their place under the workspace roots: packages with
+// `__init__.py`, namespace packages (folders without one), the `src/` layout, and scripts run from
+// their own folder (which Python puts first on sys.path).
+import * as path from 'node:path';
+
+export type Exists = (absPath: string) => boolean;
+
+/** Folders whose `__init__.py` makes them a package: the package base above the top package. */
+export function packageBase(file: string, exists: Exists): string | null {
+  let dir = path.dirname(file);
+  let base: string | null = null;
+  for (let i = 0; i < 64 && exists(path.join(dir, '__init__.py')); i++) {
+    const up = path.dirname(dir);
+    base = up;
+    if (up === dir) break;
+    dir = up;
+  }
+  return base;
+}
+
+/** The root (or `root/src`) a file sits under, the deepest one first. */
+function rootBase(file: string, roots: readonly string[], isDir: (p: string) => boolean): string | null {
+  let best: string | null = null;
+  for (const r of roots) {
+    for (const base of [path.join(r, 'src'), r]) {
+      if (!isInside(file, base)) continue;
+      if (base !== r && !isDir(base)) continue;
+      if (!best || base.length > best.length) best = base;
+    }
+  }
+  return best;
+}
+
+export function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function dotted(rel: string): string {
+  const parts = rel.replace(/\\/g, '/').replace(/\.pyi?$/, '').split('/').filter(Boolean);
+  if (parts[parts.length - 1] === '__init__') parts.pop();
+  return parts.join('.');
+}
+
+/** The module name of a file: `app.helpers` for `<root>/app/helpers.py` or `<root>/src/app/helpers.py`. */
+export function moduleNameOf(file: string, roots: readonly string[], exists: Exists, isDir: (p: string) => boolean): string {
+  const pkg = packageBase(file, exists);
+  const base = pkg ?? rootBase(file, roots, isDir);
+  const name = (base ? dotted(path.relative(base, file)) : '') || path.basename(file).replace(/\.pyi?$/, '');
+  // the DBOS library's own sources are not user code of the library: keep them out of its namespace
+  return name === 'dbos' || name.startsWith('dbos.') ? `_workspace.${name}` : name;
+}
+
+/** Folders an absolute import in `file` is looked up from, in Python's order for the usual layouts. */
+export function importBases(file: string, roots: readonly string[], exists: Exists, isDir: (p: string) => boolean): string[] {
+  const out: string[] = [path.dirname(file)];
+  const pkg = packageBase(file, exists);
+  if (pkg) out.push(pkg);
+  for (const r of roots) {
+    const src = path.join(r, 'src');
+    if (isDir(src)) out.push(src);
+    out.push(r);
+  }
+  return [...new Set(out)];
+}
+
+/** Candidate files of a module under a base folder: `a/b.py`, then the package `a/b/__init__.py`. */
+export function moduleFiles(base: string, moduleName: string): string[] {
+  const rel = moduleName.split('.');
+  return [path.join(base, ...rel) + '.py', path.join(base, ...rel, '__init__.py')];
+}

@@ -1,0 +1,110 @@
+// The CLI's cross-file analysis: the project index over the roots, in text and JSON, identical with
+// one thread and many, and --fix leaving other files alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
+const cli = path.join(repo, 'dist', 'cli.js');
+
+function run(args: string[], cwd: string, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function copyFixture(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dbos-lint-cliws-${name}-`));
+  fs.cpSync(path.join(repo, 'test/fixtures/workspace', name), dir, { recursive: true });
+  return dir;
+}
+
+test('text: chains through other modules, reported at the workflow call', () => {
+  const ws = copyFixture('layouts');
+  const r = run(['-q', '.'], ws);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      'scripts/job.py:9:5: DBOS202 Workflow `job` calls `net.post`, which does HTTP I/O through `httpx.post()` (job → net.post → httpx.post). Outside a step it runs again on every recovery; make `net.post` a step or call it in one.',
+      'scripts/job.py:10:12: DBOS201 Workflow `job` calls `helpers.jitter`, which reads a non-deterministic value (randomness) through `random.uniform()` (job → helpers.jitter → random.uniform). The value changes when the workflow is replayed; make `helpers.jitter` a step or call it in one.',
+      'src/svc/jobs/run.py:9:15: DBOS201 Workflow `nightly` calls `clock.now`, which reads a non-deterministic value (date) through `datetime.now()` (nightly → clock.now → datetime.now). The value changes when the workflow is replayed; make `clock.now` a step or call it in one.',
+      'src/svc/jobs/run.py:10:5: DBOS304 Workflow `nightly` calls `store.save`, which accesses the database through `sqlite3.connect()` (nightly → store.save → sqlite3.connect) outside a transaction or step; writes repeat on every recovery. Make `store.save` a step or a datasource transaction.',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('json: related locations for every link, other files relative to the working directory', () => {
+  const ws = copyFixture('shop');
+  const r = run(['--format', 'json', 'app/checkout.py'], ws);
+  assert.equal(r.code, 1, r.stderr); // DBOS206 is an error
+  const out = JSON.parse(r.stdout) as { line: number; code: string; related?: unknown[] }[];
+  assert.deepEqual(
+    out.map((f) => `${f.line}:${f.code}`),
+    ['13:DBOS202', '14:DBOS202', '15:DBOS201', '16:DBOS201', '17:DBOS201', '18:DBOS201', '25:DBOS206'],
+  );
+  assert.deepEqual(out[0].related, [
+    { file: path.join('app', 'pricing.py'), line: 4, column: 1, endLine: 4, endColumn: 1, message: '`pricing.quote` is defined here' },
+    { file: path.join('app', 'pricing.py'), line: 5, column: 13, endLine: 5, endColumn: 64, message: 'calls `http.fetch`' },
+    { file: path.join('app', 'lib', 'http.py'), line: 5, column: 12, endLine: 5, endColumn: 21, message: 'calls `http._get`' },
+    { file: path.join('app', 'lib', 'http.py'), line: 9, column: 12, endLine: 9, endColumn: 29, message: '`requests.get` is called here' },
+  ]);
+  // the same from inside app/: the root is still the folder holding pyproject.toml
+  const inner = run(['--format', 'json', 'checkout.py'], path.join(ws, 'app'));
+  assert.equal((JSON.parse(inner.stdout) as unknown[]).length, 7);
+});
+
+test('sarif: related locations carry the other file', () => {
+  const ws = copyFixture('layouts');
+  const r = run(['--format', 'sarif', 'src'], ws);
+  const sarif = JSON.parse(r.stdout);
+  const res = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'DBOS304');
+  assert.deepEqual(
+    res.relatedLocations.map((l: { physicalLocation: { artifactLocation: { uri: string } } }) => l.physicalLocation.artifactLocation.uri),
+    ['src/svc/store.py', 'src/svc/store.py'],
+  );
+});
+
+test('--fix --unsafe-fixes wraps calls in the workflow file and never edits the helper modules', () => {
+  const ws = copyFixture('shop');
+  const before = new Map(['app/util.py', 'app/pricing.py', 'app/helpers.py', 'app/lib/http.py', 'app/service.py'].map((f) => [f, fs.readFileSync(path.join(ws, f), 'utf8')]));
+  const r = run(['--fix', '--unsafe-fixes', '--exit-zero', '.'], ws);
+  assert.equal(r.code, 0, r.stderr);
+  for (const [f, text] of before) assert.equal(fs.readFileSync(path.join(ws, f), 'utf8'), text, f);
+  const checkout = fs.readFileSync(path.join(ws, 'app/checkout.py'), 'utf8');
+  assert.match(checkout, /price = DBOS\.run_step\(\{"name": "quote"\}, pricing\.quote, order_id\)/);
+});
+
+test('one thread and many threads give byte-identical cross-file findings', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-cliws-many-'));
+  fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "many"\n');
+  fs.mkdirSync(path.join(dir, 'pkg'));
+  fs.writeFileSync(path.join(dir, 'pkg', '__init__.py'), '');
+  for (let i = 0; i < 90; i++) {
+    // every 7th helper reads the clock; the others call the next module's helper (90 wraps to 0)
+    const body = i % 7 === 6 ? 'time.time()' : `h${(i + 1) % 90}.f${(i + 1) % 90}(n)`;
+    fs.writeFileSync(path.join(dir, 'pkg', `h${i}.py`), `import time\nfrom . import h${(i + 1) % 90}\n\n\ndef f${i}(n):\n    return ${body}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'pkg', `w${i}.py`),
+      `from dbos import DBOS\n\nfrom .h${i} import f${i}\n\n\n@DBOS.workflow()\ndef wf${i}():\n    return f${i}(${i % 7})\n`,
+    );
+  }
+  const one = run(['--format', 'json', '--exit-zero', '.'], dir, { DBOS_LINT_THREADS: '1' });
+  const many = run(['--format', 'json', '--exit-zero', '.'], dir);
+  assert.equal(one.stderr, '');
+  assert.equal(many.stdout, one.stdout);
+  const out = JSON.parse(one.stdout) as { file: string; message: string }[];
+  // wf_i is reported when the clock is at most 5 helpers away (the default max-call-depth)
+  const helpers = (i: number) => {
+    let n = 1;
+    for (let j = i; j % 7 !== 6; j = (j + 1) % 90) n++;
+    return n;
+  };
+  const expected = Array.from({ length: 90 }, (_, i) => i).filter((i) => helpers(i) <= 5);
+  assert.equal(out.length, expected.length);
+  assert.ok(out.length > 30 && out.length < 90);
+  assert.ok(out.every((f) => /^Workflow `wf\d+` calls `h\d+\.f\d+`/.test(f.message)));
+});

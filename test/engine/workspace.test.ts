@@ -1,0 +1,282 @@
+// The workspace index: cross-module call resolution, chains to effects, step-side chains, fixes in
+// other files, live updates (setText/forget/dependents) and bad helper modules.
+// Fixture workspaces live in test/fixtures/workspace/<name>/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig, userConfigFrom, ConfigError, type UserConfig } from '../../src/engine/config';
+import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { moduleNameOf } from '../../src/engine/workspace/modules';
+import { applyEdits } from '../../src/engine/text';
+import { chooseFix, collectEdits, fixAll } from '../../src/engine/fix-all';
+import type { Finding } from '../../src/engine/types';
+
+const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
+
+function ws(name: string): string {
+  return path.join(fixtures, name);
+}
+
+function run(index: WorkspaceIndex, file: string, layers: UserConfig[] = [], text?: string): Finding[] {
+  const src = text ?? fs.readFileSync(file, 'utf8');
+  return analyze(src, { path: file, index, config: resolveConfig(layers), version: [2, 10] }).findings;
+}
+
+/** `line:CODE` (1-based lines) of the findings. */
+function codes(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
+}
+
+/** The chain text of a finding's message: what is inside the last `(... → ...)`. */
+function chainOf(f: Finding): string {
+  const m = /\(([^()]*→[^()]*)\)/.exec(f.message);
+  return m ? m[1] : '';
+}
+
+/** Related locations as `file:line:col message` with files relative to the workspace. */
+function related(f: Finding, root: string, self: string): string[] {
+  return f.related.map((r) => `${path.relative(root, r.file ?? self)}:${r.range.start.line + 1}:${r.range.start.character + 1} ${r.message}`);
+}
+
+test('shop: every import form reaches the helper in its module, with the chain and a location for every link', async () => {
+  await initParser();
+  const root = ws('shop');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/checkout.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['13:DBOS202', '14:DBOS202', '15:DBOS201', '16:DBOS201', '17:DBOS201', '18:DBOS201', '25:DBOS206']);
+  assert.deepEqual(findings.map(chainOf), [
+    'checkout → pricing.quote → http.fetch → http._get → requests.get', // from . import pricing; depth 3
+    'checkout → helpers.load → open', // from .helpers import load
+    'checkout → util.stamp → time.time', // import app.util as u
+    'checkout → util.token → uuid.uuid4', // from app import util
+    'checkout → service.Service.fetch → service.Service._pick → random.random', // module-level instance, self method
+    'checkout → service.Service.fetch → service.Service._pick → random.random', // imported class
+    'charge → util.kick → DBOS.start_workflow', // a step reaching start_workflow
+  ]);
+  const quote = findings[0];
+  assert.equal(
+    quote.message,
+    'Workflow `checkout` calls `pricing.quote`, which does HTTP I/O through `requests.get()` (checkout → pricing.quote → http.fetch → http._get → requests.get). ' +
+      'Outside a step it runs again on every recovery; make `pricing.quote` a step or call it in one.',
+  );
+  assert.deepEqual(quote.range, { start: { line: 12, character: 12 }, end: { line: 12, character: 35 } });
+  assert.deepEqual(related(quote, root, file), [
+    'app/pricing.py:4:1 `pricing.quote` is defined here',
+    'app/pricing.py:5:13 calls `http.fetch`',
+    'app/lib/http.py:5:12 calls `http._get`',
+    'app/lib/http.py:9:12 `requests.get` is called here',
+  ]);
+  assert.ok(quote.related.every((r) => r.file && path.isAbsolute(r.file)), 'other files are absolute paths');
+  assert.deepEqual(related(findings[6], root, file), ['app/util.py:15:1 `util.kick` is defined here', 'app/util.py:16:5 `DBOS.start_workflow` is called here']);
+  // the step `stamp_step` and the logged-only clock in `audited` give nothing (lines 28-36)
+  assert.ok(findings.every((f) => f.range.start.line < 27));
+});
+
+test('shop: fixes at the call site (same file) and at the helper (another file, unsafe, never in fix-all)', async () => {
+  await initParser();
+  const root = ws('shop');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/checkout.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const stamp = run(index, file).find((f) => f.range.start.line === 14)!;
+  assert.deepEqual(
+    stamp.fixes.map((f) => [f.title, f.safe, !!f.preferred, !!f.crossFile]),
+    [
+      ['Wrap in a step: DBOS.run_step(…)', false, true, false],
+      ['Make `stamp` a step in util.py (add @DBOS.step())', false, false, true],
+    ],
+  );
+  // the wrap, applied here, removes the finding
+  const wrapped = applyEdits(text, stamp.fixes[0].edits);
+  assert.match(wrapped, /DBOS\.run_step\(\{"name": "stamp"\}, u\.stamp\)/);
+  assert.ok(!codes(run(index, file, [], wrapped)).includes('15:DBOS201'));
+  // the decoration lives in util.py: applying it there (as an editor would) also removes the finding
+  const utilFile = path.join(root, 'app/util.py');
+  const edits = stamp.fixes[1].edits;
+  assert.ok(edits.every((e) => e.file === utilFile));
+  const newUtil = applyEdits(fs.readFileSync(utilFile, 'utf8'), edits);
+  assert.match(newUtil, /\n@DBOS\.step\(\)\ndef stamp\(\):/);
+  assert.equal(index.setText(utilFile, newUtil), true);
+  assert.ok(!codes(run(index, file)).includes('15:DBOS201'));
+  // a helper module without the DBOS import gets it with the decoration
+  const load = run(index, file).find((f) => f.range.start.line === 13)!;
+  const helpersFile = path.join(root, 'app/helpers.py');
+  const newHelpers = applyEdits(fs.readFileSync(helpersFile, 'utf8'), load.fixes.find((f) => f.crossFile)!.edits);
+  assert.equal(newHelpers, 'import os\nfrom dbos import DBOS\n\n\n@DBOS.step()\ndef load(order_id):\n    with open(os.path.join("/data", order_id)) as f:\n        return f.read()\n');
+  // fix-all (the CLI's --fix, the editor's fix all) never applies a cross-file fix
+  const fresh = new WorkspaceIndex({ roots: [root] });
+  const r = fixAll(text, (t) => analyze(t, { path: file, index: fresh, version: [2, 10] }).findings, true);
+  assert.match(r.text, /DBOS\.run_step\(\{"name": "stamp"\}, u\.stamp\)/);
+  const onlyCross = { ...stamp, fixes: stamp.fixes.filter((f) => f.crossFile) };
+  assert.equal(chooseFix(onlyCross, true), undefined);
+  assert.deepEqual(collectEdits([onlyCross], true), { edits: [], applied: 0 });
+});
+
+test('cycles and recursion: cut, and an effect behind a recursive helper is still found', async () => {
+  await initParser();
+  const root = ws('cycles');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'proj/flows.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['13:DBOS201']);
+  assert.equal(chainOf(findings[0]), 'spin → a.loop → b.clock → time.monotonic');
+});
+
+test('layouts: src/ layout with relative imports, a script importing its sibling, a namespace package', async () => {
+  await initParser();
+  const root = ws('layouts');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const exists = (p: string) => fs.existsSync(p);
+  const isDir = (p: string) => fs.existsSync(p) && fs.statSync(p).isDirectory();
+  assert.equal(moduleNameOf(path.join(root, 'src/svc/jobs/run.py'), [root], exists, isDir), 'svc.jobs.run');
+  assert.equal(moduleNameOf(path.join(root, 'src/svc/__init__.py'), [root], exists, isDir), 'svc');
+  assert.equal(moduleNameOf(path.join(root, 'ns/tools/net.py'), [root], exists, isDir), 'ns.tools.net');
+  assert.equal(moduleNameOf(path.join(root, 'scripts/job.py'), [root], exists, isDir), 'scripts.job');
+  assert.equal(index.moduleName(path.join(root, 'src/svc/store.py')), 'svc.store');
+  const run1 = run(index, path.join(root, 'src/svc/jobs/run.py'));
+  assert.deepEqual(codes(run1), ['9:DBOS201', '10:DBOS304']);
+  assert.deepEqual(run1.map(chainOf), ['nightly → clock.now → datetime.now', 'nightly → store.save → sqlite3.connect']);
+  const job = run(index, path.join(root, 'scripts/job.py'));
+  assert.deepEqual(codes(job), ['9:DBOS202', '10:DBOS201']);
+  assert.deepEqual(job.map(chainOf), ['job → net.post → httpx.post', 'job → helpers.jitter → random.uniform']);
+});
+
+test('steps: start_workflow, a direct workflow call and recv through helpers; send/set_event/write_stream are legal', async () => {
+  await initParser();
+  const root = ws('steps');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/charge.py');
+  const findings = run(index, file);
+  // line 10 (notify.report: set_event, send, write_stream) and the workflow `order` give nothing
+  assert.deepEqual(codes(findings), ['9:DBOS206', '15:DBOS207', '20:DBOS206', '21:DBOS206']);
+  assert.deepEqual(findings.map(chainOf), [
+    'charge → notify.send_receipt → DBOS.start_workflow',
+    'await_payment → notify.wait_payment → DBOS.recv',
+    '',
+    'direct → notify.ship_now → flows.ship',
+  ]);
+  assert.match(findings[1].message, /^Step `await_payment` calls `notify\.wait_payment`, which calls `DBOS\.recv\(\)` .*DBOSException: recv\(\) must be called from within a workflow/);
+  assert.match(findings[2].message, /^Step `direct` calls workflow `flows\.ship` directly\./);
+  assert.deepEqual(related(findings[3], root, file), [
+    'app/notify.py:20:1 `notify.ship_now` is defined here',
+    'app/notify.py:21:12 calls workflow `flows.ship` here',
+  ]);
+  // without the index, the step-side rules see only this file, where no workflow is defined
+  const single = analyze(fs.readFileSync(file, 'utf8'), { path: file, version: [2, 10] }).findings;
+  assert.deepEqual(codes(single), []);
+});
+
+test('a helper reached only from steps is fine; allow-list and max-call-depth', async () => {
+  await initParser();
+  const root = ws('shop');
+  const file = path.join(root, 'app/checkout.py');
+  const allow = run(new WorkspaceIndex({ roots: [root] }), file, [{ allow: ['app.util.stamp', 'app.lib.http._get'] }]);
+  assert.deepEqual(codes(allow), ['14:DBOS202', '16:DBOS201', '17:DBOS201', '18:DBOS201', '25:DBOS206']);
+  // depth 2: pricing.quote → http.fetch → http._get (3 helpers) and Service.fetch → _pick (2) are cut at 1
+  const depth = run(new WorkspaceIndex({ roots: [root] }), file, [{ maxCallDepth: 1 }]);
+  assert.deepEqual(codes(depth), ['14:DBOS202', '15:DBOS201', '16:DBOS201', '25:DBOS206']);
+  const depth2 = run(new WorkspaceIndex({ roots: [root] }), file, [{ maxCallDepth: 2 }]);
+  assert.deepEqual(codes(depth2), ['14:DBOS202', '15:DBOS201', '16:DBOS201', '17:DBOS201', '18:DBOS201', '25:DBOS206']);
+  assert.equal(resolveConfig().maxCallDepth, 5);
+  assert.deepEqual(userConfigFrom({ 'max-call-depth': 3 }, 'pyproject.toml'), { maxCallDepth: 3 });
+  for (const bad of [0, 65, 2.5, '3']) {
+    assert.throws(() => userConfigFrom({ 'max-call-depth': bad }, 'pyproject.toml'), (e: unknown) => e instanceof ConfigError && /max-call-depth/.test((e as Error).message));
+  }
+});
+
+test('without an index nothing changes: the same file gives only same-file findings', async () => {
+  await initParser();
+  const file = path.join(ws('shop'), 'app/checkout.py');
+  const single = analyze(fs.readFileSync(file, 'utf8'), { path: file, version: [2, 10] }).findings;
+  assert.deepEqual(codes(single), []);
+});
+
+/** A temporary copy of a fixture workspace, to edit. */
+function copy(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dbos-lint-ws-${name}-`));
+  fs.cpSync(ws(name), dir, { recursive: true });
+  return dir;
+}
+
+test('live: a helper edited so the effect disappears (setText true, dependents listed, finding gone), then back', async () => {
+  await initParser();
+  const root = copy('shop');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const checkout = path.join(root, 'app/checkout.py');
+  const http = path.join(root, 'app/lib/http.py');
+  const pricing = path.join(root, 'app/pricing.py');
+  assert.ok(codes(run(index, checkout)).includes('13:DBOS202'));
+  // the files whose findings read http.py: checkout.py (pricing.py is summarised, not analysed)
+  assert.deepEqual(index.dependents(http), [checkout]);
+  assert.deepEqual(index.dependents(pricing), [checkout]);
+  assert.deepEqual(index.dependents(checkout), []);
+  const old = fs.readFileSync(http, 'utf8');
+  // an edit that changes nothing other files see: a comment at the end
+  assert.equal(index.setText(http, old + '# note\n'), false);
+  assert.equal(index.setText(http, old + '# note\n'), false);
+  const edited = old.replace('return requests.get(url).json()', 'return {"url": url}');
+  assert.equal(index.setText(http, edited), true);
+  assert.ok(!codes(run(index, checkout)).includes('13:DBOS202'));
+  assert.equal(index.forget(http), true); // back to disk
+  assert.ok(codes(run(index, checkout)).includes('13:DBOS202'));
+  // deleting the helper module: the call is no longer resolved
+  fs.rmSync(path.join(root, 'app/helpers.py'));
+  assert.equal(index.forget(path.join(root, 'app/helpers.py')), true);
+  assert.ok(!codes(run(index, checkout)).includes('14:DBOS202'));
+  // a module that appears where a probe found nothing is picked up
+  fs.writeFileSync(path.join(root, 'app/helpers.py'), 'import os\n\n\ndef load(order_id):\n    return os.listdir(order_id)\n');
+  assert.equal(index.forget(path.join(root, 'app/helpers.py')), true);
+  assert.ok(codes(run(index, checkout)).includes('14:DBOS202'));
+});
+
+test('live: a virtual workspace through readFile, and a file nothing reads is not parsed on setText', async () => {
+  await initParser();
+  const root = path.resolve('/virtual/ws');
+  const files = new Map<string, string>([
+    [path.join(root, 'flow.py'), 'from dbos import DBOS\nfrom tools import roll\n\n\n@DBOS.workflow()\ndef wf():\n    return roll()\n'],
+    [path.join(root, 'tools.py'), 'import random\n\n\ndef roll():\n    return random.randint(1, 6)\n'],
+  ]);
+  const index = new WorkspaceIndex({ roots: [root], readFile: (p) => files.get(p) ?? null });
+  const flow = path.join(root, 'flow.py');
+  const first = run(index, flow, [], files.get(flow));
+  assert.deepEqual(codes(first), ['7:DBOS201']);
+  assert.equal(first[0].related[0].file, path.join(root, 'tools.py'));
+  assert.equal(index.stats().parses, 1); // tools.py; flow.py's summary came from its analysis
+  const parses = index.stats().parses;
+  assert.equal(index.setText(path.join(root, 'unrelated.py'), 'x = 1\n'), false);
+  assert.equal(index.stats().parses, parses);
+  // the same content again is not parsed again
+  assert.equal(index.setText(path.join(root, 'tools.py'), files.get(path.join(root, 'tools.py'))!), false);
+  assert.equal(index.stats().parses, parses);
+  assert.equal(index.setText(path.join(root, 'tools.py'), 'def roll():\n    return 4\n'), true);
+  assert.deepEqual(codes(run(index, flow, [], files.get(flow))), []);
+});
+
+test('bad helper modules: a syntax error keeps its valid functions; a binary one is skipped; no throw', async () => {
+  await initParser();
+  const root = ws('broken');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'flow.py');
+  const result = analyze(fs.readFileSync(file, 'utf8'), { path: file, index, version: [2, 10] });
+  assert.deepEqual(result.ruleFailures, []);
+  assert.deepEqual(codes(result.findings), ['9:DBOS201']);
+  assert.equal(chainOf(result.findings[0]), 'run → bad.fine → time.time');
+  assert.equal(index.summaryOf(path.join(root, 'blob.py')), null);
+  // an unreadable module (a folder where a file is expected) is a missing module
+  assert.equal(index.summaryOf(root), null);
+});
+
+test('resolution results do not depend on the order files are analysed in', async () => {
+  await initParser();
+  const root = ws('shop');
+  const files = ['app/checkout.py', 'app/util.py', 'app/pricing.py', 'app/lib/http.py'].map((f) => path.join(root, f));
+  const a = new WorkspaceIndex({ roots: [root] });
+  const b = new WorkspaceIndex({ roots: [root] });
+  const ra = files.map((f) => run(a, f));
+  const rb = [...files].reverse().map((f) => run(b, f)).reverse();
+  assert.deepEqual(JSON.stringify(ra), JSON.stringify(rb));
+});
