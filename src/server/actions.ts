@@ -3,6 +3,7 @@
 import { CodeAction, CodeActionKind, type CodeActionParams, type Hover, type HoverParams, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Finding } from '../engine/index';
+import type { Fix } from '../engine/types';
 import { fixAll } from '../engine/fix-all';
 import { ignoreFix } from '../engine/fixes/common';
 import { ruleMeta } from '../catalog/rules';
@@ -10,7 +11,7 @@ import { categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, documents } from './connection';
 import { analyzeOpen, toDiagnostic, trees, type OpenResult } from './checker';
-import { effectiveSeverity, uriToPath } from './workspace';
+import { effectiveSeverity, pathToUri, uriToPath } from './workspace';
 
 export const FIX_ALL_KIND = 'source.fixAll.dbos';
 export const SHOW_RULE_SERVER_COMMAND = 'dbosLint.server.showRuleDocs';
@@ -29,6 +30,25 @@ function kindWanted(only: string[] | undefined, kind: string): boolean {
 function workspaceEdit(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
   if (caps.documentChanges) return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
   return { changes: { [doc.uri]: edits } };
+}
+
+/** A fix's edits as a workspace edit: edits of other files (a step added to a helper) included. */
+function fixEdit(doc: TextDocument, fix: Fix): WorkspaceEdit {
+  const byUri = new Map<string, TextEdit[]>();
+  for (const e of fix.edits) {
+    let uri = doc.uri;
+    if (e.file) {
+      // The client's own URI for the file when it is open, so the edit lands in its buffer.
+      uri = documents.all().find((d) => d.uri.startsWith('file:') && uriToPath(d.uri) === e.file)?.uri ?? pathToUri(e.file);
+    }
+    let list = byUri.get(uri);
+    if (!list) byUri.set(uri, (list = []));
+    list.push({ range: e.range, newText: e.newText });
+  }
+  if (caps.documentChanges) {
+    return { documentChanges: [...byUri].map(([uri, edits]) => ({ textDocument: { uri, version: documents.get(uri)?.version ?? null }, edits })) };
+  }
+  return { changes: Object.fromEntries(byUri) };
 }
 
 export function codeActions(params: CodeActionParams): CodeAction[] {
@@ -58,7 +78,7 @@ export function codeActions(params: CodeActionParams): CodeAction[] {
           ) ?? toDiagnostic(doc.uri, f);
         const preferredIndex = Math.max(0, f.fixes.findIndex((x) => x.preferred) >= 0 ? f.fixes.findIndex((x) => x.preferred) : f.fixes.findIndex((x) => x.safe));
         f.fixes.forEach((fix, i) => {
-          const a = CodeAction.create(fix.title, workspaceEdit(doc, fix.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
+          const a = CodeAction.create(fix.title, fixEdit(doc, fix), CodeActionKind.QuickFix);
           a.diagnostics = [diag];
           if (i === preferredIndex && (fix.preferred || fix.safe || f.fixes.length === 1)) a.isPreferred = true;
           actions.push(a);

@@ -12,7 +12,7 @@ import { walk } from '../cli/walk';
 import { caps, connection, documents } from './connection';
 import { TreeCache } from './incremental';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
-import { fileSettingsFor, fileSettingsNear, folderFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
+import { fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
 
 /** Delay between an edit and its check (initializationOptions.debounceMs; 200 ms by default). */
 let DEBOUNCE_MS = 200;
@@ -82,6 +82,7 @@ function runAnalysis(uri: string, text: string, incremental = false): OpenResult
     path: uriToPath(uri),
     config: fileSettings.config,
     version: fileSettings.version,
+    index: indexFor(uri),
     shouldStop: () => performance.now() - started > budget,
   };
   const result: AnalysisResult = incremental ? trees.analyze(uri, text, options) : analyze(text, options);
@@ -146,9 +147,66 @@ function publish(uri: string, findings: Finding[], version?: number): void {
 export function checkOpen(doc: TextDocument): void {
   const cur = documents.get(doc.uri);
   if (!cur || cur.version !== doc.version) return; // stale: a newer version is scheduled
+  // The buffer is what other files' chains read from now on; true when its summary changed.
+  const index = indexFor(cur.uri);
+  const summaryChanged = index ? index.setText(uriToPath(cur.uri), cur.getText()) : false;
   const r = analyzeOpen(cur);
-  if (documents.get(doc.uri)?.version !== r.version) return;
-  publish(doc.uri, r.findings, doc.version);
+  if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
+  if (summaryChanged) recheckDependents(cur.uri);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-file: files whose findings read a changed file are checked again (no full re-scan)
+
+/** Workspace files on disk waiting for a re-check because a file they read changed. */
+const dependentsQueue = new Set<string>();
+let draining = false;
+
+function openByPath(): Map<string, TextDocument> {
+  const m = new Map<string, TextDocument>();
+  for (const d of documents.all()) if (d.uri.startsWith('file:')) m.set(uriToPath(d.uri), d);
+  return m;
+}
+
+/** The summary of `uri` changed: open dependents are checked at once, disk ones in the background. */
+export function recheckDependents(uri: string): void {
+  const index = indexFor(uri);
+  if (!index) return;
+  const openDocs = openByPath();
+  for (const file of index.dependents(uriToPath(uri))) {
+    const doc = openDocs.get(file);
+    if (doc) {
+      open.delete(doc.uri);
+      checkOpen(doc);
+    } else {
+      const depUri = pathToUri(file);
+      if (wantsWorkspace(depUri)) dependentsQueue.add(depUri);
+    }
+  }
+  if (dependentsQueue.size && !draining) void drainDependents();
+}
+
+async function drainDependents(): Promise<void> {
+  draining = true;
+  try {
+    while (dependentsQueue.size) {
+      const uri = dependentsQueue.values().next().value as string;
+      dependentsQueue.delete(uri);
+      checkDisk(uri);
+      await giveWay();
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+/** A Python file changed on disk (not open): the index reads it again; its dependents follow. */
+export function diskFileChanged(uri: string, deleted: boolean): void {
+  const index = indexFor(uri);
+  const openHere = !!documents.get(uri) || openByPath().has(uriToPath(uri));
+  if (index && !openHere && index.forget(uriToPath(uri))) recheckDependents(uri);
+  if (deleted) dropDisk(uri);
+  else if (wantsWorkspace(uri)) checkDisk(uri);
 }
 
 /** Schedules a check of an open document; a newer edit cancels the pending one. */
@@ -176,6 +234,9 @@ export function closeDocument(uri: string): void {
   timers.delete(uri);
   open.delete(uri);
   trees.forget(uri);
+  // Back to the disk's text for other files' chains.
+  const index = indexFor(uri);
+  if (index?.forget(uriToPath(uri))) recheckDependents(uri);
   if (wantsWorkspace(uri)) {
     disk.delete(uri);
     checkDisk(uri);
@@ -315,6 +376,13 @@ export function stats(uri?: string): StatsResult {
     parses: { ...trees.stats },
     files: allFindings().size,
     last: r ? { ms: r.ms, version: r.version } : null,
+    index: ws.folders.reduce(
+      (a, f) => {
+        const x = f.index.stats();
+        return { summaries: a.summaries + x.summaries, parses: a.parses + x.parses, functions: a.functions + x.functions };
+      },
+      { summaries: 0, parses: 0, functions: 0 },
+    ),
   };
 }
 

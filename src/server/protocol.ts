@@ -109,4 +109,6 @@ export interface StatsResult {
   files: number;
   /** The last analysis of the document `uri` (ms, version), if it is open and was analysed. */
   last: { ms: number; version: number } | null;
+  /** The project indexes of the workspace folders: module summaries held, parses done, functions. */
+  index: { summaries: number; parses: number; functions: number };
 }

@@ -18,10 +18,9 @@ import { caps, connection, documents } from './connection';
 import { codeActions, FIX_ALL_KIND, hover, SHOW_RULE_SERVER_COMMAND } from './actions';
 import {
   allFindings,
-  checkDisk,
   checkOpen,
   closeDocument,
-  dropDisk,
+  diskFileChanged,
   markReady,
   ready,
   recheckEverything,
@@ -31,7 +30,6 @@ import {
   startScan,
   stats,
   statusFor,
-  wantsWorkspace,
 } from './checker';
 import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, uriToPath, ws } from './workspace';
 import { installTestHooks } from './testHooks';
@@ -126,10 +124,7 @@ connection.onDidChangeWatchedFiles(async (params) => {
   for (const c of params.changes) {
     const p = uriToPath(c.uri);
     if (CONFIG_FILES.test(p)) configChanged = true;
-    else if (/\.pyi?$/.test(p)) {
-      if (c.type === FileChangeType.Deleted) dropDisk(c.uri);
-      else if (wantsWorkspace(c.uri)) checkDisk(c.uri);
-    }
+    else if (/\.pyi?$/.test(p)) diskFileChanged(c.uri, c.type === FileChangeType.Deleted);
   }
   if (configChanged) {
     invalidateProjects();

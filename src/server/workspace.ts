@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkspaceFolder } from 'vscode-languageserver/node';
 import { ProjectSettings, type FileSettings } from '../engine/project';
+import { WorkspaceIndex } from '../engine/workspace/index';
 import { ruleMeta } from '../catalog/rules';
 import { caps, connection } from './connection';
 import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';
@@ -14,6 +15,8 @@ export interface Folder {
   settings: EditorSettings;
   project: ProjectSettings;
   errors: string[];
+  /** The folder's project index: cross-file chains; open buffers override the disk. */
+  index: WorkspaceIndex;
 }
 
 export const ws = {
@@ -69,7 +72,13 @@ export function effectiveSeverity(code: string, uri?: string): string {
 }
 
 function newFolder(w: WorkspaceFolder): Folder {
-  return { uri: w.uri, path: uriToPath(w.uri), settings: ws.globalSettings, project: new ProjectSettings(), errors: [] };
+  const p = uriToPath(w.uri);
+  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [], index: new WorkspaceIndex({ roots: [p] }) };
+}
+
+/** The project index of the folder holding a file (none for files outside the workspace folders). */
+export function indexFor(uri: string): WorkspaceIndex | undefined {
+  return uri.startsWith('file:') ? folderFor(uri)?.index : undefined;
 }
 
 export function setFolders(list: WorkspaceFolder[] | null | undefined): void {
