@@ -22,6 +22,8 @@ export interface Health {
   messages: string[];
   statusText: string;
   statusDetail: string;
+  /** The sidebar's description (the DBOS version). */
+  sidebarDescription: string;
 }
 
 export interface Timings {
@@ -82,12 +84,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     statusItem.detail = parts.join(' · ');
     statusItem.severity = s.configErrors.length || s.slowFiles.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     tree.badge = s.findings ? { value: s.findings, tooltip: `${s.findings} DBOS findings` } : undefined;
-    health.statusText = statusItem.text;
-    health.statusDetail = statusItem.detail;
+    // The sidebar's title line: the DBOS version the checks assume for the active file's project.
+    const source = s.versionSource ? ` · ${s.versionSource === 'setting' ? 'dbosLint.targetVersion' : vscode.workspace.asRelativePath(s.versionSource)}` : '';
+    tree.description = s.dbosVersion ? `DBOS ${s.dbosVersion}${source}` : 'DBOS version unknown';
   };
+  /** Status is asked for the active Python file: its project's config and DBOS version. */
+  const statusParams = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc?.languageId === 'python' ? { uri: doc.uri.toString() } : {};
+  };
+  const refreshStatus = () => {
+    const c = client;
+    if (c?.isRunning()) void c.sendRequest<StatusResult>(Requests.status, statusParams()).then(updateStatus, () => undefined);
+  };
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(refreshStatus));
 
   const serverModule = context.asAbsolutePath('dist/server.js');
-  const health: Health = { restarts: 0, gaveUp: false, messages: [], statusText: '', statusDetail: '' };
+  const health = { restarts: 0, gaveUp: false, messages: [] as string[] };
   const crashes: number[] = [];
   let serverReadyMs: number | null = null;
 
@@ -154,7 +167,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     const c = new lc.LanguageClient('dbosLint', 'DBOS Lint', serverOptions, clientOptions);
     client = c;
     c.onNotification(Notifications.findingsChanged, refreshSoon);
-    c.onNotification(Notifications.status, (st: StatusResult) => updateStatus(st));
+    c.onNotification(Notifications.status, (st: StatusResult) => ('uri' in statusParams() ? refreshStatus() : updateStatus(st)));
     c.onNotification(Notifications.configChanged, () => {
       refreshSoon();
       void ruleView.refresh();
@@ -162,12 +175,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     // After an automatic restart: fresh status and counts from the new process.
     c.onDidChangeState((e) => {
       if (e.newState === lc.State.Running && e.oldState !== lc.State.Running) {
-        void c.sendRequest<StatusResult>(Requests.status, {}).then(updateStatus, () => undefined);
+        void c.sendRequest<StatusResult>(Requests.status, statusParams()).then(updateStatus, () => undefined);
         refreshSoon();
       }
     });
     await c.start();
-    updateStatus(await c.sendRequest<StatusResult>(Requests.status, {}));
+    updateStatus(await c.sendRequest<StatusResult>(Requests.status, statusParams()));
     serverReadyMs = performance.now() - loadStart;
     await rules.refresh();
   };
@@ -210,7 +223,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     statusItem.command = { command: 'dbosLint.showOutput', title: 'Show Output' };
     if (client) await client.restart();
     else await start();
-    updateStatus(await client!.sendRequest<StatusResult>(Requests.status, {}));
+    updateStatus(await client!.sendRequest<StatusResult>(Requests.status, statusParams()));
     await rules.refresh();
   });
   reg('dbosLint.showOutput', () => output.show(true));
@@ -250,7 +263,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     ruleView,
     status: () => lastStatus,
     setRuleSeverity,
-    health: () => ({ ...health, statusText: statusItem.text, statusDetail: statusItem.detail ?? '' }),
+    health: (): Health => ({ ...health, statusText: statusItem.text, statusDetail: statusItem.detail ?? '', sidebarDescription: tree.description ?? '' }),
     timings: () => ({ ...timings, serverReadyMs }),
   };
 }

@@ -209,10 +209,22 @@ export function diskFileChanged(uri: string, deleted: boolean): void {
   else if (wantsWorkspace(uri)) checkDisk(uri);
 }
 
-/** Schedules a check of an open document; a newer edit cancels the pending one. */
+/** An edit after a pause is checked after this short delay (it batches the changes of one command). */
+const LEADING_MS = 20;
+/** When each open document's last check was scheduled to run. */
+const lastScheduled = new Map<string, number>();
+
+/**
+ * Schedules a check of an open document; a newer edit cancels the pending one. An edit after a
+ * pause (nothing pending, no check in the last debounce period) is checked almost at once; edits
+ * in a row (typing) wait for a pause of the debounce period.
+ */
 export function schedule(doc: TextDocument, delay: number = DEBOUNCE_MS): void {
   const t = timers.get(doc.uri);
   if (t) clearTimeout(t);
+  const now = performance.now();
+  if (!t && now - (lastScheduled.get(doc.uri) ?? -Infinity) > DEBOUNCE_MS) delay = Math.min(delay, LEADING_MS);
+  lastScheduled.set(doc.uri, now + delay);
   const version = doc.version;
   timers.set(
     doc.uri,
@@ -232,6 +244,7 @@ export function closeDocument(uri: string): void {
   const t = timers.get(uri);
   if (t) clearTimeout(t);
   timers.delete(uri);
+  lastScheduled.delete(uri);
   open.delete(uri);
   trees.forget(uri);
   // Back to the disk's text for other files' chains.

@@ -98,6 +98,7 @@ test('editing a helper updates the caller in another open file within a second, 
   await conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('helpers.py'), version: 2 }, contentChanges: [{ text: HELPERS_RANDOM }] });
   const flows = await until('DBOS201 in flows.py', () => codes(uri('flows.py')).includes('8:DBOS201') && published.get(uri('flows.py')));
   assert.ok(flows.at - sent < 1000, `took ${Math.round(flows.at - sent)} ms`);
+  console.log(`caller updated ${Math.round(flows.at - sent)} ms after the helper edit`);
   const d = flows.diags[0];
   assert.match(d.message, /price/);
   assert.ok(d.relatedInformation?.some((r) => r.location.uri === uri('helpers.py')), JSON.stringify(d.relatedInformation));

@@ -8,7 +8,7 @@ interface Api {
   ready: Promise<void>;
   status(): { findings: number; pid: number; slowFiles: { uri: string }[] } | undefined;
   client(): { isRunning(): boolean } | undefined;
-  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string };
+  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string; sidebarDescription: string };
   timings(): { activationMs: number; serverReadyMs: number | null };
 }
 
