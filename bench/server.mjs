@@ -7,7 +7,7 @@
 //      median didChange -> publishDiagnostics round trip (debounce set to 0 for the bench) and
 //      median server-side analysis time of the same edits (incremental parse + rules).
 // Usage: npm run bench:server [-- corpus-folder [lines]]   (default /work/corpus if present, else
-// test/fixtures and examples; 100000 lines)
+// test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,7 +68,8 @@ fs.writeFileSync(bigPath, big);
 const bigUri = pathToFileURL(bigPath).href;
 
 // ---- the server
-const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
+const proc = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
 const waiters = new Set();
 const wake = () => {
@@ -152,6 +153,7 @@ console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).t
 console.log(
   `  server memory after the scan: RSS ${mb(afterScan.memory.rss)} MB, heap used ${mb(afterScan.memory.heapUsed)} MB of ${mb(afterScan.memory.heapTotal)} MB, external ${mb(afterScan.memory.external)} MB (wasm and buffers; target: under 150 MB)`,
 );
+console.log(`  project index after the scan: ${afterScan.index.summaries} module summaries, ${afterScan.index.functions} functions, ${afterScan.index.parses} parses of its own`);
 console.log(`keystrokes: ${EDITS} one-character edits (insert/delete a space) on line ${line + 1} of a ${bigLines.slice(0, 2000).length}-line DBOS file, ${published.get(bigUri).n} findings`);
 console.log(`  server-side re-analysis (incremental parse + rules): median ${median(serverMs).toFixed(2)} ms, p90 ${p90(serverMs).toFixed(2)} ms (target: median under 5 ms)`);
 console.log(`  didChange -> publishDiagnostics round trip over stdio (debounce 0): median ${median(roundTrips).toFixed(2)} ms, p90 ${p90(roundTrips).toFixed(2)} ms`);

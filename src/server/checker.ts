@@ -277,7 +277,8 @@ export function checkDisk(uri: string): void {
   }
   const r = runAnalysis(uri, text);
   if (r.skipped && !disk.has(uri)) return;
-  disk.set(uri, r.findings);
+  // Fixes are only offered on open documents (analysed again when opened): not kept for disk files.
+  disk.set(uri, r.findings.map((f) => (f.fixes.length ? { ...f, fixes: [] } : f)));
   publish(uri, r.findings);
 }
 
