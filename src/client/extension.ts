@@ -3,6 +3,7 @@
 // Activation does no work beyond registering: vscode-languageclient is loaded and the server
 // started right after activate() returns.
 import { loadStart } from './loadStart';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { Notifications, Requests, type RuleDocsResult, type StatusResult, type FindingInfo, type CatalogResult } from '../server/protocol';
@@ -143,8 +144,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
   };
 
   const start = async () => {
-    // Loaded here, after activate() returned: activation itself stays cheap.
-    const lc = require('vscode-languageclient/node') as typeof import('vscode-languageclient/node');
+    // Loaded here, after activate() returned, from its own bundle (src/client/languageclient.ts):
+    // activation reads and compiles only this small file.
+    const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('vscode-languageclient/node');
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: lc.TransportKind.ipc },
       debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
