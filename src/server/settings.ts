@@ -20,6 +20,8 @@ export interface EditorSettings {
    * that file, and the file is named in the status item and (once) in the output channel.
    */
   fileTimeBudgetMs: number;
+  /** Helper functions followed from a workflow or step (`max-call-depth`); 0: the project's value. */
+  maxCallDepth: number;
 }
 
 export const DEFAULT_SETTINGS: EditorSettings = {
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: EditorSettings = {
   ignore: [],
   profile: 'default',
   fileTimeBudgetMs: 1000,
+  maxCallDepth: 0,
 };
 
 function strings(v: unknown): string[] {
@@ -59,6 +62,7 @@ export function readSettings(raw: unknown): EditorSettings {
   s.ignore = strings(o.ignore);
   if (o.profile === 'strict') s.profile = 'strict';
   if (typeof o.fileTimeBudgetMs === 'number' && o.fileTimeBudgetMs > 0) s.fileTimeBudgetMs = o.fileTimeBudgetMs;
+  if (typeof o.maxCallDepth === 'number' && Number.isInteger(o.maxCallDepth) && o.maxCallDepth > 0) s.maxCallDepth = o.maxCallDepth;
   return s;
 }
 
@@ -79,6 +83,7 @@ export function settingsLayer(s: EditorSettings): { layer: UserConfig | null; er
   if (s.select.length) table.select = s.select;
   if (s.ignore.length) table.ignore = s.ignore;
   if (s.profile !== 'default') table.profile = s.profile;
+  if (s.maxCallDepth > 0) table.maxCallDepth = s.maxCallDepth;
   if (!Object.keys(table).length) return { layer: null, errors };
   try {
     return { layer: userConfigFrom(table, 'settings (dbosLint)'), errors };

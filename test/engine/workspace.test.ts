@@ -13,6 +13,7 @@ import { moduleNameOf } from '../../src/engine/workspace/modules';
 import { applyEdits } from '../../src/engine/text';
 import { chooseFix, collectEdits, fixAll } from '../../src/engine/fix-all';
 import type { Finding } from '../../src/engine/types';
+import { readSettings, settingsLayer } from '../../src/server/settings';
 
 const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
 
@@ -107,6 +108,9 @@ test('shop: fixes at the call site (same file) and at the helper (another file, 
   const helpersFile = path.join(root, 'app/helpers.py');
   const newHelpers = applyEdits(fs.readFileSync(helpersFile, 'utf8'), load.fixes.find((f) => f.crossFile)!.edits);
   assert.equal(newHelpers, 'import os\nfrom dbos import DBOS\n\n\n@DBOS.step()\ndef load(order_id):\n    with open(os.path.join("/data", order_id)) as f:\n        return f.read()\n');
+  // a method of another module's class gets the wrap only (its class may need more than a decorator)
+  const method = run(index, file).find((f) => f.range.start.line === 16)!;
+  assert.deepEqual(method.fixes.map((f) => f.title), ['Wrap in a step: DBOS.run_step(…)']);
   // fix-all (the CLI's --fix, the editor's fix all) never applies a cross-file fix
   const fresh = new WorkspaceIndex({ roots: [root] });
   const r = fixAll(text, (t) => analyze(t, { path: file, index: fresh, version: [2, 10] }).findings, true);
@@ -279,4 +283,50 @@ test('resolution results do not depend on the order files are analysed in', asyn
   const ra = files.map((f) => run(a, f));
   const rb = [...files].reverse().map((f) => run(b, f)).reverse();
   assert.deepEqual(JSON.stringify(ra), JSON.stringify(rb));
+});
+
+test('packages: an instance re-exported by a package __init__, a namespace sub-package, a sleep through a helper', async () => {
+  await initParser();
+  const root = ws('pkgs');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'orders/flows.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['9:DBOS202', '10:DBOS203']);
+  assert.deepEqual(findings.map(chainOf), [
+    // the inner call names the effect, not `client.post(...).json`
+    'pay → payments.PaymentClient.charge → client.post',
+    'pay → sleepy.nap → time.sleep',
+  ]);
+  assert.equal(
+    findings[1].message,
+    'Workflow `pay` calls `sleepy.nap`, which sleeps with `time.sleep(...)` (pay → sleepy.nap → time.sleep): the delay is not durable, so when the ' +
+      'workflow is recovered the whole wait starts again from zero. Use `DBOS.sleep(...)` in the workflow instead, or make `sleepy.nap` a step.',
+  );
+  // orders/tasks/ has no __init__.py: a namespace sub-package of the package orders
+  assert.equal(index.moduleName(path.join(root, 'orders/tasks/sleepy.py')), 'orders.tasks.sleepy');
+  // `from .payments import PaymentClient` in orders/services/__init__.py is orders.services.payments
+  assert.equal(index.summaryOf(path.join(root, 'orders/services/__init__.py'))!.aliases.get('PaymentClient'), 'orders.services.payments.PaymentClient');
+});
+
+test('the editor setting dbosLint.maxCallDepth becomes max-call-depth (0: the project value)', () => {
+  assert.deepEqual(settingsLayer(readSettings({ maxCallDepth: 3 })).layer, { maxCallDepth: 3 });
+  assert.equal(settingsLayer(readSettings({ maxCallDepth: 0 })).layer, null);
+  assert.equal(settingsLayer(readSettings({ maxCallDepth: 'x' })).layer, null);
+  const { errors } = settingsLayer(readSettings({ maxCallDepth: 99 }));
+  assert.match(errors[0], /max-call-depth/);
+});
+
+test('alias and star-import cycles across modules, and odd names, end without a finding or a hang', async () => {
+  await initParser();
+  const root = path.resolve('/virtual/cyc');
+  const files = new Map<string, string>([
+    [path.join(root, 'flow.py'), 'from dbos import DBOS\nimport a\nfrom b import *\n\n\n@DBOS.workflow()\ndef wf():\n    a.x.go()\n    a.y()\n    z()\n    a.C()()\n    a.__dict__.get("k")()\n'],
+    [path.join(root, 'a.py'), 'from b import y as x\nfrom b import *\n'],
+    [path.join(root, 'b.py'), 'from a import x as y\nfrom a import *\nfrom b import z\n'],
+  ]);
+  const index = new WorkspaceIndex({ roots: [root], readFile: (p) => files.get(p) ?? null });
+  const flow = path.join(root, 'flow.py');
+  const r = analyze(files.get(flow)!, { path: flow, index, version: [2, 10] });
+  assert.deepEqual(r.ruleFailures, []);
+  assert.deepEqual(codes(r.findings), []);
 });

@@ -190,15 +190,24 @@ export function effectRule(spec: EffectRuleSpec): Rule {
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
   const { index, file } = ctx;
   if (!index || !file) return null;
-  let start: IndexedFunction | null;
-  if (helper) start = index.functionOf(file, helper.qualname);
-  else {
-    const fqn = ctx.model.calleeFqn(call);
-    if (!fqn || ctx.api.allow.has(fqn)) return null;
-    start = index.resolve(file, fqn);
-  }
+  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
+}
+
+const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
+
+/** The function of another module a call of the analysed file enters (once per call: several rules ask). */
+export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
+  const { index, file } = ctx;
+  if (!index || !file) return null;
+  let hit = resolvedCalls.get(call);
+  if (hit === undefined) {
+    const fqn = ctx.model.calleeFqn(call);
+    hit = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+    resolvedCalls.set(call, hit);
+  }
+  return hit;
 }
 
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
@@ -253,7 +262,8 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
 /** `@DBOS.step()` above a function of another module (with the import when that module lacks it). */
 export function decorateElsewhereFix(f: IndexedFunction): Fix | null {
   const { module, fn } = f;
-  if (fn.isLambda || fn.kinds.length > 0 && !fn.plain) return null;
+  // module-level functions only: a method's class or an enclosing function may need more than a decorator
+  if (fn.isLambda || !fn.plain || fn.qualname.includes('.')) return null;
   const edits: TextEdit[] = [];
   if (module.dbosImport) edits.push({ ...module.dbosImport, file: module.file });
   const at = fn.defStart;
@@ -299,8 +309,7 @@ export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly',
       if (helper && (helper === step || !isPlain(helper))) continue;
       if (!helper && kind === 'start') {
         // a workflow of another module called directly from the step
-        const fqn = model.calleeFqn(call);
-        const target = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+        const target = resolveCall(ctx, call);
         if (target?.fn.workflow) {
           if (model.expectsFailure(call.node)) continue;
           const name = displayName(ctx, target);

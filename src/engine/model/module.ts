@@ -319,7 +319,9 @@ export class ModuleModel {
     const dots = /^\.+/.exec(text)?.[0].length ?? 0;
     const rest = text.slice(dots);
     const parts = this.moduleName.split('.');
-    const base = parts.slice(0, Math.max(0, parts.length - dots));
+    // in a package's __init__.py the module is the package itself: `.` is that package
+    const inInit = /(^|[\\/])__init__\.pyi?$/.test(this.path) ? 1 : 0;
+    const base = parts.slice(0, Math.max(0, parts.length - dots + inInit));
     return [...base, ...(rest ? [rest] : [])].join('.') || rest;
   }
 

@@ -1,14 +1,14 @@
 // DBOS203: time.sleep / asyncio.sleep in a workflow body instead of the durable DBOS.sleep.
 import type { Rule } from '../rule';
-import { isWorkflow } from '../model/kinds';
+import { isPlain, isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
-import { argCount } from '../analysis/effects';
+import { argCount, chainView, crossChain } from '../analysis/effects';
 import { argList, isTestPath, numericLiteral, positionalArgs } from '../analysis/workflow';
 
 export const rule: Rule = {
   code: 'DBOS203',
-  requires: ['sleep'],
+  requires: ['sleep', 'workflow'],
   check(ctx) {
     const { model } = ctx;
     for (const wf of model.functions) {
@@ -37,6 +37,27 @@ export const rule: Rule = {
             `is recovered after a crash or a redeploy the whole wait starts again from zero.${extra} Use \`${durable}\`, which ` +
             `checkpoints the wake-up time and only waits for what is left on recovery.`,
           fixes: sleepFix(ctx, call, wf.isAsync, asyncKind, awaited, fqn, pos.length === 1 && args.length === 1),
+        });
+      }
+    }
+    // through helpers, in this module or others (needs the workspace index)
+    if (!ctx.index) return;
+    for (const wf of model.functions) {
+      if (!isWorkflow(wf)) continue;
+      for (const call of wf.calls) {
+        const helper = model.targetFunction(call);
+        if (helper && (helper === wf || !isPlain(helper))) continue;
+        const chain = crossChain(ctx, call, helper, 'sleep');
+        if (!chain) continue;
+        const view = chainView(ctx, wf.name, chain);
+        ctx.report({
+          node: call.node,
+          ...(isTestPath(model) ? { severity: 'information' as const } : {}),
+          message:
+            `Workflow \`${wf.name}\` calls \`${view.helperName}\`, which sleeps with \`${chain.leaf.call.text}(...)\` (${view.text}): ` +
+            `the delay is not durable, so when the workflow is recovered the whole wait starts again from zero. Use ` +
+            `\`${wf.isAsync ? 'await DBOS.sleep_async(...)' : 'DBOS.sleep(...)'}\` in the workflow instead, or make \`${view.helperName}\` a step.`,
+          related: view.related,
         });
       }
     }

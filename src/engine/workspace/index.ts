@@ -13,6 +13,7 @@ import {
   CALL_QUIET_ND,
   CALL_STARTS_WORKFLOW,
   CALL_ZERO_SLEEP,
+  signature,
   summarize,
   workflowOnlyName,
   type CallSummary,
@@ -33,7 +34,7 @@ export interface WorkspaceIndexOptions {
 }
 
 /** What a chain can end in: the effect rules' kinds, plus the step-side ones. */
-export type ChainKind = 'nondeterministic' | 'io' | 'database' | 'start' | 'workflowOnly';
+export type ChainKind = 'nondeterministic' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly';
 
 /** A function of a summarised module. */
 export interface IndexedFunction {
@@ -103,7 +104,7 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
   set.add(value);
 }
 
-let apiIds = new WeakMap<ApiCatalog, number>();
+const apiIds = new WeakMap<ApiCatalog, number>();
 let nextApiId = 1;
 
 export class WorkspaceIndex {
@@ -268,10 +269,17 @@ export class WorkspaceIndex {
     for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
       // direct effects of this layer first: the shortest chain wins
       for (const n of layer) {
+        let leaf: ChainLeaf | null = null;
         for (const call of n.at.fn.calls) {
           const entry = this.leafEntry(call, kind, api);
-          if (entry !== undefined) return { first: start, links: n.links, leaf: { module: n.at.module, call, entry: entry ?? undefined } };
+          if (entry === undefined) continue;
+          // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
+          if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
+            leaf = { module: n.at.module, call, entry: entry ?? undefined };
+          }
+          if (!call.text.includes('(')) break;
         }
+        if (leaf) return { first: start, links: n.links, leaf };
       }
       const next: Node[] = [];
       for (const n of layer) {
@@ -305,6 +313,9 @@ export class WorkspaceIndex {
         return call.flags & CALL_STARTS_WORKFLOW && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
       case 'workflowOnly':
         return workflowOnlyName(call.fqn) && !(call.flags & (CALL_EXPECTS_FAILURE | CALL_ZERO_SLEEP)) ? null : undefined;
+      case 'sleep':
+        if (!call.fqn || api.allow.has(call.fqn) || call.flags & CALL_ZERO_SLEEP) return undefined;
+        return api.sleep.match(call.fqn, call.argc) ?? undefined;
       default: {
         if (!call.fqn || api.allow.has(call.fqn)) return undefined;
         if (kind === 'nondeterministic' && call.flags & CALL_QUIET_ND) return undefined;
@@ -323,10 +334,16 @@ export class WorkspaceIndex {
     return this.resolveFrom(module.file, call.fqn, 0);
   }
 
-  private resolveFrom(fromFile: string, fqn: string, hops: number): IndexedFunction | null {
+  /**
+   * `moduleFirst`: the name comes from a module's own binding (`x = Cls()` after `from .mod import
+   * Cls`), whose dotted prefix names modules: the longest module prefix wins. Otherwise (a name as a
+   * caller wrote it, `from pkg import name`) a package's `__init__` is asked first, as Python does.
+   */
+  private resolveFrom(fromFile: string, fqn: string, hops: number, moduleFirst = false): IndexedFunction | null {
     if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
     if (!this.mayBeLocal(fromFile, fqn)) return null;
-    return this.derive(this.resolveCache, this.resolveByFile, fromFile + '\0' + fqn, null, () => this.resolveUncached(fromFile, fqn, hops));
+    const key = fromFile + (moduleFirst ? '\0m\0' : '\0a\0') + fqn;
+    return this.derive(this.resolveCache, this.resolveByFile, key, null, () => this.resolveUncached(fromFile, fqn, hops, moduleFirst));
   }
 
   /**
@@ -418,22 +435,51 @@ export class WorkspaceIndex {
     this.reads.delete(reader);
   }
 
-  private resolveUncached(fromFile: string, fqn: string, hops: number): IndexedFunction | null {
+  private resolveUncached(fromFile: string, fqn: string, hops: number, moduleFirst: boolean): IndexedFunction | null {
     const segs = splitFqn(fqn);
     if (!segs) return null;
     const own = this.entries.get(fromFile)?.summary;
-    if (own && (fqn.startsWith(own.moduleName + '.') || fqn.startsWith(own.moduleName + '()'))) {
+    if (moduleFirst) return this.resolveModuleFirst(fromFile, own, segs, hops);
+    // a namespace package (a folder without __init__.py) in a package is found module-first
+    return this.resolveAttributeFirst(fromFile, own, segs, fqn, hops) ?? this.resolveModuleFirst(fromFile, own, segs, hops);
+  }
+
+  private resolveAttributeFirst(fromFile: string, own: ModuleSummary | null | undefined, segs: string[], fqn: string, hops: number): IndexedFunction | null {
+    if (own && fqn.startsWith(own.moduleName + '.')) {
       this.touch(fromFile);
       const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
-      const hit = rest ? this.lookupIn(own, rest, hops) : null;
-      // a package's `__init__` names its submodules too (`pkg.sub.f`): looked up as modules below
-      if (hit || path.basename(fromFile) !== '__init__.py') return hit;
+      return rest ? this.lookupIn(own, rest, hops) : null;
     }
+    const bases = importBases(fromFile, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
+    // the shortest prefix that is a module: a package's `__init__` is asked first, as Python does
+    // for `from pkg import name` (a name bound there wins over a submodule of the same name)
+    for (let i = 1; i < segs.length; i++) {
+      const modParts = segs.slice(0, i);
+      if (modParts.some((s) => s.endsWith('()'))) break;
+      const moduleName = modParts.join('.');
+      for (const base of bases) {
+        for (const candidate of moduleFiles(base, moduleName)) {
+          if (candidate === fromFile) continue;
+          this.touch(candidate);
+          if (!this.exists(candidate)) continue;
+          const summary = this.summaryOf(candidate);
+          return summary ? this.lookupIn(summary, segs.slice(i), hops) : null;
+        }
+      }
+    }
+    return null;
+  }
+
+  private resolveModuleFirst(fromFile: string, own: ModuleSummary | null | undefined, segs: string[], hops: number): IndexedFunction | null {
     const bases = importBases(fromFile, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
     for (let i = segs.length - 1; i >= 1; i--) {
       const modParts = segs.slice(0, i);
       if (modParts.some((s) => s.endsWith('()'))) continue;
       const moduleName = modParts.join('.');
+      if (own && moduleName === own.moduleName) {
+        this.touch(fromFile);
+        return this.lookupIn(own, segs.slice(i), hops);
+      }
       for (const base of bases) {
         for (const candidate of moduleFiles(base, moduleName)) {
           if (candidate === fromFile) continue;
@@ -466,11 +512,21 @@ export class WorkspaceIndex {
     const alias = module.aliases.get(name);
     if (alias) {
       const target = alias + (isInstance ? '()' : '') + (rest.length > 1 ? '.' + rest.slice(1).join('.') : '');
-      return this.resolveFrom(module.file, target, hops + 1);
+      return this.resolveFrom(module.file, target, hops + 1, true);
     }
     for (const star of module.starImports) {
-      const r = this.resolveFrom(module.file, `${star}.${rest.join('.')}`, hops + 1);
+      const r = this.resolveFrom(module.file, `${star}.${rest.join('.')}`, hops + 1, true);
       if (r) return r;
+    }
+    // a package: the name is one of its submodules
+    if (!isInstance && rest.length > 1 && path.basename(module.file) === '__init__.py') {
+      const dir = path.dirname(module.file);
+      for (const candidate of [path.join(dir, name + '.py'), path.join(dir, name, '__init__.py')]) {
+        this.touch(candidate);
+        if (!this.exists(candidate)) continue;
+        const sub = this.summaryOf(candidate);
+        return sub ? this.lookupIn(sub, rest.slice(1), hops) : null;
+      }
     }
     return null;
   }
@@ -531,7 +587,7 @@ export class WorkspaceIndex {
   private store(abs: string, summary: ModuleSummary | null): boolean {
     const old = this.entries.get(abs);
     this.entries.set(abs, { summary, hash: summary?.hash ?? null });
-    const changed = (old?.summary?.sig ?? null) !== (summary?.sig ?? null);
+    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : signature(old.summary) !== signature(summary);
     // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
     if (changed && (old || this.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
     return changed;
@@ -570,7 +626,15 @@ export class WorkspaceIndex {
       if (old) {
         this.entries.delete(abs);
         this.invalidate(abs, true);
-      } else this.existsCache.delete(abs);
+      } else {
+        this.existsCache.delete(abs);
+        // a new __init__.py makes its folder a package: the names of the modules in it change
+        if (path.basename(abs) === '__init__.py') {
+          this.moduleNames.clear();
+          this.headCache.clear();
+          this.headProbes.clear();
+        }
+      }
       return false;
     }
     return this.store(abs, text === null ? null : this.build(abs, text)) || !old;
@@ -582,10 +646,4 @@ function splitFqn(fqn: string): string[] | null {
   const segs = fqn.split('.');
   for (const s of segs) if (!/^[A-Za-z_]\w*(\(\))?$/.test(s)) return null;
   return segs;
-}
-
-/** For tests: forget catalog identities between runs. */
-export function resetApiIds(): void {
-  apiIds = new WeakMap();
-  nextApiId = 1;
 }

@@ -5,14 +5,20 @@ import * as path from 'node:path';
 
 export type Exists = (absPath: string) => boolean;
 
-/** Folders whose `__init__.py` makes them a package: the package base above the top package. */
-export function packageBase(file: string, exists: Exists): string | null {
+/**
+ * The folder above the top package holding a file: the parent of the highest folder with an
+ * `__init__.py` among the file's ancestors, namespace sub-packages (folders without one) in between
+ * included. The climb stops at a project folder (pyproject.toml, setup.py), a `src` folder and the
+ * workspace roots. Null when no ancestor is a package.
+ */
+export function packageBase(file: string, exists: Exists, roots: readonly string[] = []): string | null {
   let dir = path.dirname(file);
   let base: string | null = null;
-  for (let i = 0; i < 64 && exists(path.join(dir, '__init__.py')); i++) {
+  for (let i = 0; i < 64; i++) {
+    if (exists(path.join(dir, '__init__.py'))) base = path.dirname(dir);
     const up = path.dirname(dir);
-    base = up;
-    if (up === dir) break;
+    if (up === dir || roots.includes(dir) || path.basename(up) === 'src' || roots.includes(up) && !exists(path.join(up, '__init__.py'))) break;
+    if (exists(path.join(dir, 'pyproject.toml')) || exists(path.join(dir, 'setup.py'))) break;
     dir = up;
   }
   return base;
@@ -44,7 +50,7 @@ function dotted(rel: string): string {
 
 /** The module name of a file: `app.helpers` for `<root>/app/helpers.py` or `<root>/src/app/helpers.py`. */
 export function moduleNameOf(file: string, roots: readonly string[], exists: Exists, isDir: (p: string) => boolean): string {
-  const pkg = packageBase(file, exists);
+  const pkg = packageBase(file, exists, roots);
   const base = pkg ?? rootBase(file, roots, isDir);
   const name = (base ? dotted(path.relative(base, file)) : '') || path.basename(file).replace(/\.pyi?$/, '');
   // the DBOS library's own sources are not user code of the library: keep them out of its namespace
@@ -54,7 +60,7 @@ export function moduleNameOf(file: string, roots: readonly string[], exists: Exi
 /** Folders an absolute import in `file` is looked up from, in Python's order for the usual layouts. */
 export function importBases(file: string, roots: readonly string[], exists: Exists, isDir: (p: string) => boolean): string[] {
   const out: string[] = [path.dirname(file)];
-  const pkg = packageBase(file, exists);
+  const pkg = packageBase(file, exists, roots);
   if (pkg) out.push(pkg);
   for (const r of roots) {
     const src = path.join(r, 'src');

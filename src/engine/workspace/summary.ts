@@ -10,6 +10,7 @@ import { argCount, seededReceiver } from '../analysis/effects';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../analysis/workflow';
 import { addImportEdit } from '../fixes/common';
 import type { TextEdit } from '../types';
+import { positionIn } from './positions';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -80,21 +81,51 @@ export interface ModuleSummary {
   /** How this module names DBOS, and the import to add when it does not. */
   dbosText: string;
   dbosImport: TextEdit | null;
-  /** What other files can see, as one string: equal signatures mean equal findings elsewhere. */
-  sig: string;
+}
+
+const sigs = new WeakMap<ModuleSummary, string>();
+/**
+ * What other files can see of a module, as one string (computed when first compared): equal
+ * signatures mean equal findings elsewhere. Positions are lines and columns, so an edit that moves
+ * no call on its line changes nothing.
+ */
+export function signature(m: ModuleSummary): string {
+  let sig = sigs.get(m);
+  if (sig !== undefined) return sig;
+  const pos = (o: number) => {
+    const p = positionIn(m, o);
+    return `${p.line}:${p.character}`;
+  };
+  const parts: string[] = [];
+  for (const f of m.functions.values()) {
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent}`);
+    for (const c of f.calls) parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)}`);
+  }
+  for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
+  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`);
+  sig = parts.join('\n');
+  sigs.set(m, sig);
+  return sig;
 }
 
 const DEFAULTS = buildApiCatalog();
-const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database];
+const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];
 const NOT_HELPERS: FunctionKind[] = ['test', 'fixture', 'http'];
 const START_METHOD = /\.(enqueue|enqueue_async|debounce|debounce_async)$/;
 
+const argsMatterCache = new Map<string, boolean>();
 /** Whether the catalog entry for a name depends on the number of arguments (reading them costs). */
 function argsMatter(fqn: string): boolean {
-  return DEFAULT_LISTS.some((l) => {
-    const e = l.match(fqn, 0);
-    return !!e && (e.maxArgs !== undefined || !!e.seededOk);
-  });
+  let hit = argsMatterCache.get(fqn);
+  if (hit === undefined) {
+    hit = DEFAULT_LISTS.some((l) => {
+      const e = l.match(fqn, 0);
+      return !!e && (e.maxArgs !== undefined || !!e.seededOk);
+    });
+    if (argsMatterCache.size > 50_000) argsMatterCache.clear();
+    argsMatterCache.set(fqn, hit);
+  }
+  return hit;
 }
 
 function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): CallSummary {
@@ -112,7 +143,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
       risky = true;
     }
   }
-  if (wfOnly?.startsWith('sleep') && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
+  if ((wfOnly?.startsWith('sleep') || (fqn && DEFAULTS.sleep.match(fqn, argc))) && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
   if (risky && model.expectsFailure(call.node)) flags |= CALL_EXPECTS_FAILURE;
   const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
   const target = model.targetFunction(call);
@@ -123,12 +154,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
 /** The summary of a module, from its model (the model's tree must still be alive). */
 export function summarize(model: ModuleModel, file: string, hash: string): ModuleSummary {
   const functions = new Map<string, FunctionSummary>();
-  const sigParts: string[] = [];
   const lines = model.lines;
-  const pos = (o: number) => {
-    const p = lines.positionAt(o);
-    return `${p.line}:${p.character}`;
-  };
   for (const fn of model.functions) {
     if (fn.isLambda && !isStepLike(fn)) continue;
     const defLine = lines.positionAt(fn.node.startIndex).line;
@@ -149,10 +175,6 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
     };
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);
-    sigParts.push(
-      `F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)}`,
-      ...f.calls.map((c) => `  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)}`),
-    );
   }
   const aliases = new Map<string, string>(model.module.imports);
   const moduleScope = { fn: null, cls: null, mainGuard: false };
@@ -164,9 +186,7 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
     const r = model.resolve(v, moduleScope);
     if (r) aliases.set(name, r);
   }
-  for (const [name, fqn] of aliases) sigParts.push(`A ${name} ${fqn}`);
   const classes = new Set(model.classes.map((c) => c.qualname));
-  sigParts.push(`C ${[...classes].join(',')}`, `S ${model.starImports.join(',')}`);
   const dbosLocal = model.localNameFor(DBOS);
   return {
     file,
@@ -177,10 +197,9 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
     aliases,
     starImports: [...model.starImports],
     lineStarts: lines.starts,
-    eol: lines.eol,
+    eol: model.text.includes('\r') ? lines.eol : '\n',
     dbosText: dbosLocal ?? 'DBOS',
     dbosImport: dbosLocal ? null : addImportEdit(model, 'from dbos import DBOS'),
-    sig: sigParts.join('\n'),
   };
 }
 
