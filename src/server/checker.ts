@@ -10,6 +10,7 @@ import type { Severity } from '../engine/types';
 import { ruleMeta } from '../catalog/rules';
 import { walk } from '../cli/walk';
 import { caps, connection, documents } from './connection';
+import { signature } from '../engine/workspace/summary';
 import { TreeCache } from './incremental';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
 import { fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
@@ -147,12 +148,32 @@ function publish(uri: string, findings: Finding[], version?: number): void {
 export function checkOpen(doc: TextDocument): void {
   const cur = documents.get(doc.uri);
   if (!cur || cur.version !== doc.version) return; // stale: a newer version is scheduled
-  // The buffer is what other files' chains read from now on; true when its summary changed.
   const index = indexFor(cur.uri);
-  const summaryChanged = index ? index.setText(uriToPath(cur.uri), cur.getText()) : false;
-  const r = analyzeOpen(cur);
-  if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
+  const text = cur.getText();
+  const file = uriToPath(cur.uri);
+  let summaryChanged = false;
+  if (index && analysed(cur.uri, text)) {
+    // The analysis gives the index this file's summary from its own model (no second parse); the
+    // buffer is then registered with the same text, which costs only a hash. (Registering it
+    // first would make the index parse the file again on every edit of a file that it reads.)
+    const before = index.summaryOf(file);
+    const r = analyzeOpen(cur);
+    index.setText(file, text);
+    const after = index.summaryOf(file);
+    summaryChanged = before !== after && (!before || !after || signature(before) !== signature(after));
+    if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
+  } else {
+    // Not analysed (no DBOS in it, a plain helper): the index summarises it if another file reads it.
+    if (index) summaryChanged = index.setText(file, text);
+    const r = analyzeOpen(cur);
+    if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
+  }
   if (summaryChanged) recheckDependents(cur.uri);
+}
+
+/** Whether runAnalysis parses this text (the engine's own pre-checks), so the index gets its model. */
+function analysed(uri: string, text: string): boolean {
+  return settingsFor(uri).enable && mentionsDbos(text) && !text.includes('\u0000');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -135,3 +135,27 @@ test('a helper changed on disk (watched files) updates an open caller', async ()
   await conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('helpers.py'), type: 2 }] });
   await until('flows.py clean after the disk change', () => codes(uri('flows.py')).length === 0);
 });
+
+test('a helper in a file that itself uses DBOS (analysed too) updates its callers', async () => {
+  const helpers = 'from dbos import DBOS\n\n\n@DBOS.step()\ndef audit() -> None:\n    pass\n\n\ndef total(order_id):\n    return len(order_id) * 2.0\n';
+  const caller = 'from dbos import DBOS\n\nfrom app.steps import total\n\n\n@DBOS.workflow()\ndef bill(order_id: str) -> float:\n    return total(order_id)\n';
+  fs.writeFileSync(path.join(dir, 'app', 'steps.py'), helpers);
+  fs.writeFileSync(path.join(dir, 'app', 'billing.py'), caller);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('billing.py'), languageId: 'python', version: 1, text: caller } });
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri('steps.py'), languageId: 'python', version: 1, text: helpers } });
+  await until('billing.py and steps.py checked', () => published.has(uri('billing.py')) && published.has(uri('steps.py')));
+  assert.deepEqual(codes(uri('billing.py')), []);
+  await new Promise((r) => setTimeout(r, 250));
+  const edited = 'import time\n' + helpers.replace('len(order_id) * 2.0', 'len(order_id) * time.time()');
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('steps.py'), version: 2 }, contentChanges: [{ text: edited }] });
+  await until('DBOS201 in billing.py', () => codes(uri('billing.py')).includes('8:DBOS201'));
+  // An edit that does not change what the helper does (a comment) re-checks nobody.
+  await new Promise((r) => setTimeout(r, 250));
+  const before = published.get(uri('billing.py'))!.n;
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('steps.py'), version: 3 }, contentChanges: [{ text: edited + '# a comment\n' }] });
+  await until('steps.py version 3 checked', () => (published.get(uri('steps.py'))?.n ?? 0) > before);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(published.get(uri('billing.py'))!.n, before, 'billing.py was not re-published');
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('steps.py'), version: 4 }, contentChanges: [{ text: helpers }] });
+  await until('billing.py clean again', () => codes(uri('billing.py')).length === 0);
+});
