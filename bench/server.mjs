@@ -6,7 +6,7 @@
 //   2. a 2,000-line DBOS file is opened and edited one character at a time (insert, then delete):
 //      median didChange -> publishDiagnostics round trip (debounce set to 0 for the bench) and
 //      median server-side analysis time of the same edits (incremental parse + rules).
-// Usage: npm run bench:server [-- corpus-folder [lines]]   (default /work/corpus if present, else
+// Usage: npm run bench:server [-- corpus-folder [lines]]   (default: $DBOS_LINT_CORPUS when set, else
 // test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const rpc = require('vscode-jsonrpc/node');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const server = path.join(root, 'dist', 'server.js');
-const defaultCorpus = fs.existsSync('/work/corpus') ? '/work/corpus' : null;
+const defaultCorpus = process.env.DBOS_LINT_CORPUS && fs.existsSync(process.env.DBOS_LINT_CORPUS) ? process.env.DBOS_LINT_CORPUS : null;
 const sources = process.argv[2] ? [path.resolve(process.argv[2])] : defaultCorpus ? [defaultCorpus] : [path.join(root, 'test/fixtures'), path.join(root, 'examples')];
 const targetLines = Number(process.argv[3] || 100_000);
 const EDITS = 60;

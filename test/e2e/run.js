@@ -13,13 +13,13 @@ const { ROOT, startCodeServer, launchBrowser, copyWorkspace } = require('./lib')
 
 /**
  * E2E_BULK_LINES=N: adds bulk/ to the workspace copy, real Python copied from E2E_BULK_FROM (default
- * /work/corpus when present, else test/fixtures) until N lines, so the suite runs under the
+ * $DBOS_LINT_CORPUS when set, else test/fixtures) until N lines, so the suite runs under the
  * background check of a large workspace.
  */
 function addBulk(ws) {
   const want = Number(process.env.E2E_BULK_LINES || 0);
   if (!want) return null;
-  const from = process.env.E2E_BULK_FROM || (fs.existsSync('/work/corpus') ? '/work/corpus' : path.join(ROOT, 'test', 'fixtures'));
+  const from = process.env.E2E_BULK_FROM || process.env.DBOS_LINT_CORPUS || path.join(ROOT, 'test', 'fixtures');
   const files = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
