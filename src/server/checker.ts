@@ -11,6 +11,7 @@ import { ruleMeta } from '../catalog/rules';
 import { walk } from '../cli/walk';
 import { caps, connection, documents } from './connection';
 import { signature } from '../engine/workspace/summary';
+import type { WorkspaceIndex } from '../engine/workspace/index';
 import { TreeCache } from './incremental';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
 import { fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
@@ -156,19 +157,30 @@ export function checkOpen(doc: TextDocument): void {
     // The analysis gives the index this file's summary from its own model (no second parse); the
     // buffer is then registered with the same text, which costs only a hash. (Registering it
     // first would make the index parse the file again on every edit of a file that it reads.)
-    const before = index.summaryOf(file);
+    // Changed or not is judged against the summary its dependents last saw: an analysis for a
+    // code action may already have updated the index.
+    const seen = announced.has(cur.uri) ? announced.get(cur.uri)! : sigOf(index.summaryOf(file));
     const r = analyzeOpen(cur);
     index.setText(file, text);
-    const after = index.summaryOf(file);
-    summaryChanged = before !== after && (!before || !after || signature(before) !== signature(after));
+    const now = sigOf(index.summaryOf(file));
+    announced.set(cur.uri, now);
+    summaryChanged = now !== seen;
     if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
   } else {
+    announced.delete(cur.uri);
     // Not analysed (no DBOS in it, a plain helper): the index summarises it if another file reads it.
     if (index) summaryChanged = index.setText(file, text);
     const r = analyzeOpen(cur);
     if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
   }
   if (summaryChanged) recheckDependents(cur.uri);
+}
+
+/** The signature of the summary each open DBOS document's dependents were last checked against. */
+const announced = new Map<string, string | null>();
+
+function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): string | null {
+  return summary ? signature(summary) : null;
 }
 
 /** Whether runAnalysis parses this text (the engine's own pre-checks), so the index gets its model. */
@@ -266,6 +278,7 @@ export function closeDocument(uri: string): void {
   if (t) clearTimeout(t);
   timers.delete(uri);
   lastScheduled.delete(uri);
+  announced.delete(uri);
   open.delete(uri);
   trees.forget(uri);
   // Back to the disk's text for other files' chains.
