@@ -20,6 +20,8 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/server/server.ts', out: 'server' },
   { in: 'src/client/extension.ts', out: 'extension', external: ['vscode'] },
+  // The language client on its own, required by the extension after activation (a fast activate).
+  { in: 'src/client/languageclient.ts', out: 'languageclient', external: ['vscode'] },
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 
 const contexts = await Promise.all(

@@ -1,10 +1,44 @@
 // The VS Code client: starts the language server and owns the sidebar, rule view, commands and
 // status item. It never analyses code itself; it asks the server.
+// Activation does no work beyond registering: vscode-languageclient is loaded and the server
+// started right after activate() returns.
+import { loadStart } from './loadStart';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { Notifications, Requests, type RuleDocsResult, type StatusResult, type FindingInfo, type CatalogResult } from '../server/protocol';
 import { RulesTreeProvider } from './rulesTree';
 import { RuleView, setRuleSeverity } from './ruleView';
+
+/** Automatic restarts allowed within RESTART_WINDOW_MS before the client gives up and says so once. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 3 * 60_000;
+
+export interface Health {
+  /** Automatic restarts after the server process died. */
+  restarts: number;
+  /** True once the server died too often and was left stopped (one message shown). */
+  gaveUp: boolean;
+  /** Messages shown to the user about the server (popups), newest last. */
+  messages: string[];
+  statusText: string;
+  statusDetail: string;
+  /** The sidebar's description (the DBOS version). */
+  sidebarDescription: string;
+}
+
+export interface Timings {
+  /** Loading the bundle (module code), ms: VS Code's "code loading" part of activation. */
+  loadMs: number;
+  /** The activate() call itself, ms: VS Code's "activate call" part. */
+  activateMs: number;
+  /** loadMs + activateMs. */
+  activationMs: number;
+  /** From the end of loading to the start of activate(): VS Code's own work in between, ms. */
+  hostGapMs: number;
+  /** Bundle load start to the server answering its first status request, ms (null until then). */
+  serverReadyMs: number | null;
+}
 
 export interface DbosLintApi {
   /** Resolves once the language server is running. */
@@ -14,12 +48,15 @@ export interface DbosLintApi {
   ruleView: RuleView;
   status(): StatusResult | undefined;
   setRuleSeverity: typeof setRuleSeverity;
+  health(): Health;
+  timings(): Timings;
 }
 
 let client: LanguageClient | undefined;
 let lastStatus: StatusResult | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<DbosLintApi> {
+  const activateStart = performance.now();
   const output = vscode.window.createOutputChannel('DBOS Lint');
   context.subscriptions.push(output);
   const rules = new RulesTreeProvider(() => client);
@@ -39,27 +76,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     statusItem.busy = s.state !== 'ready';
     statusItem.text = s.enabled ? `DBOS: ${s.findings} finding${s.findings === 1 ? '' : 's'}` : 'DBOS: off';
     const parts = [s.configFile ? `config: ${vscode.workspace.asRelativePath(s.configFile)}` : 'config: defaults', `DBOS ${s.dbosVersion ?? 'version unknown'}`];
-    if (s.slowFiles.length) parts.push(`${s.slowFiles.length} slow file${s.slowFiles.length === 1 ? '' : 's'}`);
+    if (s.slowFiles.length) {
+      const f = s.slowFiles[0];
+      const more = s.slowFiles.length > 1 ? ` (+${s.slowFiles.length - 1} more)` : '';
+      parts.push(`over the time budget: ${vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri))} ${f.ms} ms > ${f.budgetMs} ms${f.stopped ? ', rules skipped' : ''}${more}`);
+    }
     if (s.configErrors.length) parts.push(`config error: ${s.configErrors[0]}`);
     statusItem.detail = parts.join(' · ');
     statusItem.severity = s.configErrors.length || s.slowFiles.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     tree.badge = s.findings ? { value: s.findings, tooltip: `${s.findings} DBOS findings` } : undefined;
+    // The sidebar's title line: the DBOS version the checks assume for the active file's project.
+    const source = s.versionSource ? ` · ${s.versionSource === 'setting' ? 'dbosLint.targetVersion' : vscode.workspace.asRelativePath(s.versionSource)}` : '';
+    tree.description = s.dbosVersion ? `DBOS ${s.dbosVersion}${source}` : 'DBOS version unknown';
   };
+  /** Status is asked for the active Python file: its project's config and DBOS version. */
+  const statusParams = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc?.languageId === 'python' ? { uri: doc.uri.toString() } : {};
+  };
+  const refreshStatus = () => {
+    const c = client;
+    if (c?.isRunning()) void c.sendRequest<StatusResult>(Requests.status, statusParams()).then(updateStatus, () => undefined);
+  };
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(refreshStatus));
 
   const serverModule = context.asAbsolutePath('dist/server.js');
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'python' }],
-    outputChannel: output,
-    diagnosticCollectionName: 'dbos',
-    initializationOptions: { clientCommands: true, settings: vscode.workspace.getConfiguration('dbosLint') },
-    synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,*.pyi,pyproject.toml,uv.lock,poetry.lock,pdm.lock,requirements*.txt,requirements*.in}'),
-    },
-  };
+  const health = { restarts: 0, gaveUp: false, messages: [] as string[] };
+  const crashes: number[] = [];
+  let serverReadyMs: number | null = null;
 
   let refreshTimer: NodeJS.Timeout | undefined;
   const refreshSoon = () => {
@@ -67,22 +111,85 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     refreshTimer = setTimeout(() => void rules.refresh(), 200);
   };
 
+  const stopped = (why: string) => {
+    statusItem.busy = false;
+    statusItem.text = 'DBOS: stopped';
+    statusItem.detail = why;
+    statusItem.severity = vscode.LanguageStatusSeverity.Error;
+    statusItem.command = { command: 'dbosLint.restartServer', title: 'Restart' };
+  };
+
+  /** The server process died: restart it a few times quietly (one output line each), then stop and say so once. */
+  const onServerClosed = (lc: typeof import('vscode-languageclient/node')) => {
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length && now - crashes[0] > RESTART_WINDOW_MS) crashes.shift();
+    if (crashes.length <= MAX_RESTARTS) {
+      health.restarts++;
+      output.appendLine(`[${new Date().toISOString()}] The DBOS Lint server stopped unexpectedly; restarting it (${crashes.length} of ${MAX_RESTARTS} in 3 minutes).`);
+      statusItem.busy = true;
+      statusItem.text = '$(sync~spin) DBOS: restarting';
+      return { action: lc.CloseAction.Restart, handled: true };
+    }
+    health.gaveUp = true;
+    const message = `DBOS Lint: the language server stopped ${crashes.length} times in 3 minutes and was not restarted again.`;
+    output.appendLine(`[${new Date().toISOString()}] ${message}`);
+    stopped('The server stopped repeatedly. Use "DBOS: Restart Server" after checking the output.');
+    health.messages.push(message);
+    void vscode.window.showErrorMessage(message, 'Show Output', 'Restart').then((choice) => {
+      if (choice === 'Show Output') output.show(true);
+      else if (choice === 'Restart') void vscode.commands.executeCommand('dbosLint.restartServer');
+    });
+    return { action: lc.CloseAction.DoNotRestart, handled: true };
+  };
+
   const start = async () => {
-    client = new LanguageClient('dbosLint', 'DBOS Lint', serverOptions, clientOptions);
-    await client.start();
-    client.onNotification(Notifications.findingsChanged, refreshSoon);
-    client.onNotification(Notifications.status, (s: StatusResult) => updateStatus(s));
-    client.onNotification(Notifications.configChanged, () => {
+    // Loaded here, after activate() returned, from its own bundle (src/client/languageclient.ts):
+    // activation reads and compiles only this small file.
+    const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('vscode-languageclient/node');
+    const serverOptions: ServerOptions = {
+      run: { module: serverModule, transport: lc.TransportKind.ipc },
+      debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'python' }],
+      outputChannel: output,
+      // Server errors (a failing rule) are logged there; the output never pops up by itself.
+      revealOutputChannelOn: lc.RevealOutputChannelOn.Never,
+      diagnosticCollectionName: 'dbos',
+      initializationOptions: { clientCommands: true, settings: vscode.workspace.getConfiguration('dbosLint') },
+      synchronize: {
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.py,*.pyi,pyproject.toml,uv.lock,poetry.lock,pdm.lock,requirements*.txt,requirements*.in}'),
+      },
+      errorHandler: {
+        error: () => ({ action: lc.ErrorAction.Continue, handled: true }),
+        closed: () => onServerClosed(lc),
+      },
+    };
+    const c = new lc.LanguageClient('dbosLint', 'DBOS Lint', serverOptions, clientOptions);
+    client = c;
+    c.onNotification(Notifications.findingsChanged, refreshSoon);
+    c.onNotification(Notifications.status, (st: StatusResult) => ('uri' in statusParams() ? refreshStatus() : updateStatus(st)));
+    c.onNotification(Notifications.configChanged, () => {
       refreshSoon();
       void ruleView.refresh();
     });
-    updateStatus(await client.sendRequest<StatusResult>(Requests.status, {}));
+    // After an automatic restart: fresh status and counts from the new process.
+    c.onDidChangeState((e) => {
+      if (e.newState === lc.State.Running && e.oldState !== lc.State.Running) {
+        void c.sendRequest<StatusResult>(Requests.status, statusParams()).then(updateStatus, () => undefined);
+        refreshSoon();
+      }
+    });
+    await c.start();
+    updateStatus(await c.sendRequest<StatusResult>(Requests.status, statusParams()));
+    serverReadyMs = performance.now() - loadStart;
     await rules.refresh();
   };
-  const ready = start().catch((e) => {
+  // Started once activate() has returned.
+  const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(start).catch((e) => {
     output.appendLine(`DBOS Lint: the language server failed to start: ${e?.stack ?? e}`);
-    statusItem.text = 'DBOS: failed';
-    statusItem.severity = vscode.LanguageStatusSeverity.Error;
+    stopped(`The server failed to start: ${e?.message ?? e}`);
     throw e;
   });
 
@@ -113,9 +220,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
   });
   reg('dbosLint.restartServer', async () => {
     await ready.catch(() => undefined);
+    crashes.length = 0;
+    health.gaveUp = false;
+    statusItem.command = { command: 'dbosLint.showOutput', title: 'Show Output' };
     if (client) await client.restart();
     else await start();
-    updateStatus(await client!.sendRequest<StatusResult>(Requests.status, {}));
+    updateStatus(await client!.sendRequest<StatusResult>(Requests.status, statusParams()));
     await rules.refresh();
   });
   reg('dbosLint.showOutput', () => output.show(true));
@@ -145,9 +255,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     }),
   );
 
-  return { ready, client: () => client, rules, ruleView, status: () => lastStatus, setRuleSeverity };
+  const activateMs = performance.now() - activateStart;
+  const loadMs = loadEnd - loadStart;
+  const timings = { loadMs, activateMs, activationMs: loadMs + activateMs, hostGapMs: activateStart - loadEnd };
+  return {
+    ready,
+    client: () => client,
+    rules,
+    ruleView,
+    status: () => lastStatus,
+    setRuleSeverity,
+    health: (): Health => ({ ...health, statusText: statusItem.text, statusDetail: statusItem.detail ?? '', sidebarDescription: tree.description ?? '' }),
+    timings: () => ({ ...timings, serverReadyMs }),
+  };
 }
 
 export async function deactivate(): Promise<void> {
   if (client) await client.stop();
 }
+
+/** The end of this bundle's module code (the last top-level statement to run). */
+const loadEnd = performance.now();

@@ -34,7 +34,7 @@ export class RuleView {
       this.panel.webview.onDidReceiveMessage((m) => this.onMessage(m));
     }
     this.panel.title = `${docs.code} ${docs.name}`;
-    this.panel.webview.html = render(docs, this.panel.webview.cspSource);
+    this.panel.webview.html = render(docs);
     this.panel.reveal(undefined, true);
   }
 
@@ -95,14 +95,18 @@ function prose(md: string): string {
   return out.join('\n');
 }
 
-export function render(d: RuleDocsResult, cspSource: string): string {
+/**
+ * The page: everything inline under a per-render nonce, no resource of any origin (no images, fonts
+ * or remote links; the docs link goes through the extension, which opens it in the browser).
+ */
+export function render(d: RuleDocsResult): string {
   const nonce = crypto.randomBytes(16).toString('base64');
   const options = LEVELS.map((l) => `<option value="${l}"${(l === 'default' ? d.severity === d.defaultSeverity : l === d.severity) ? ' selected' : ''}>${l === 'default' ? `default (${d.defaultSeverity})` : l}</option>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource} https: data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${esc(d.code)}</title>
 <style nonce="${nonce}">

@@ -25,6 +25,8 @@ export interface AnalyzeOptions {
   previousTree?: Tree | null;
   /** Keep the tree in the result (the caller then owns it and must `delete()` it). */
   keepTree?: boolean;
+  /** Checked before each rule: true skips the remaining rules (a time budget); the result says `stopped`. */
+  shouldStop?: () => boolean;
   /**
    * The workspace index: chains from workflows and steps through helpers of other modules. Absent:
    * single-file analysis. With it, `moduleName` defaults to the index's name for the file.
@@ -45,6 +47,8 @@ export interface AnalysisResult {
   skipped?: 'no-dbos' | 'binary';
   /** Number of syntax errors tree-sitter recovered from. */
   syntaxErrors: number;
+  /** Set when `shouldStop` ended the run early: the rules after that point did not run. */
+  stopped?: boolean;
   model?: ModuleModel;
   tree?: Tree;
 }
@@ -74,7 +78,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
     const file = index ? path.resolve(options.path) : undefined;
     const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName ?? (file && index?.moduleName(file)) });
     if (index && file) index.noteModel(file, text, model);
-    const result = runRules(model, config, options.version ?? null, ignoredHere, index, file);
+    const result = runRules(model, config, options.version ?? null, ignoredHere, index, file, options.shouldStop);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -97,6 +101,7 @@ function runRules(
   ignoredHere: Set<string> | null,
   index?: WorkspaceIndex,
   file?: string,
+  shouldStop?: () => boolean,
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -110,8 +115,13 @@ function runRules(
     if (hit === undefined) words.set(word, (hit = model.text.includes(word)));
     return hit;
   };
+  let stopped = false;
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
+    if (shouldStop?.()) {
+      stopped = true;
+      break;
+    }
     if (rule.requires && !rule.requires.some((word) => mentions(word))) continue;
     const configured = config.severity.get(rule.code)!;
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
@@ -151,5 +161,5 @@ function runRules(
     (a, b) =>
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
-  return { findings, ruleFailures, syntaxErrors: 0 };
+  return stopped ? { findings, ruleFailures, syntaxErrors: 0, stopped } : { findings, ruleFailures, syntaxErrors: 0 };
 }

@@ -14,6 +14,8 @@ export const Requests = {
   status: 'dbosLint/status',
   /** Check every workspace file that mentions dbos now; resolves with the totals. */
   checkWorkspace: 'dbosLint/checkWorkspace',
+  /** Server figures for benchmarks and bug reports: memory, kept trees, last analysis time. Params: { uri?: string }. */
+  stats: 'dbosLint/stats',
 } as const;
 
 export const Notifications = {
@@ -85,8 +87,28 @@ export interface StatusResult {
   configFile: string | null;
   dbosVersion: string | null;
   versionSource: string | null;
-  /** Files whose analysis exceeded the time budget, with the time in ms. */
-  slowFiles: { uri: string; ms: number }[];
+  /**
+   * Files whose last analysis exceeded the time budget (slowest first): the time in ms, the budget,
+   * and whether rules were skipped because of it.
+   */
+  slowFiles: { uri: string; ms: number; budgetMs: number; stopped: boolean }[];
   configErrors: string[];
   enabled: boolean;
+  /** The server's process id (shown in the output; used by the restart test). */
+  pid: number;
+}
+
+export interface StatsResult {
+  /** process.memoryUsage() of the server, bytes. */
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Open documents whose tree is kept for incremental parsing. */
+  trees: number;
+  /** Parses of open documents so far: incremental (reused a tree) and full. */
+  parses: { incremental: number; full: number };
+  /** Files whose findings are held (open and workspace files). */
+  files: number;
+  /** The last analysis of the document `uri` (ms, version), if it is open and was analysed. */
+  last: { ms: number; version: number } | null;
+  /** The project indexes of the workspace folders: module summaries held, parses done, functions. */
+  index: { summaries: number; parses: number; functions: number };
 }

@@ -15,8 +15,11 @@ export interface EditorSettings {
   select: string[];
   ignore: string[];
   profile: 'default' | 'strict';
-  /** Analyses slower than this are reported in the status item. */
-  slowFileThresholdMs: number;
+  /**
+   * Time budget per file (ms): once an analysis has used it, the remaining rules are skipped for
+   * that file, and the file is named in the status item and (once) in the output channel.
+   */
+  fileTimeBudgetMs: number;
   /** Helper functions followed from a workflow or step (`max-call-depth`); 0: the project's value. */
   maxCallDepth: number;
 }
@@ -32,7 +35,7 @@ export const DEFAULT_SETTINGS: EditorSettings = {
   select: [],
   ignore: [],
   profile: 'default',
-  slowFileThresholdMs: 1000,
+  fileTimeBudgetMs: 1000,
   maxCallDepth: 0,
 };
 
@@ -58,7 +61,7 @@ export function readSettings(raw: unknown): EditorSettings {
   s.select = strings(o.select);
   s.ignore = strings(o.ignore);
   if (o.profile === 'strict') s.profile = 'strict';
-  if (typeof o.slowFileThresholdMs === 'number' && o.slowFileThresholdMs > 0) s.slowFileThresholdMs = o.slowFileThresholdMs;
+  if (typeof o.fileTimeBudgetMs === 'number' && o.fileTimeBudgetMs > 0) s.fileTimeBudgetMs = o.fileTimeBudgetMs;
   if (typeof o.maxCallDepth === 'number' && Number.isInteger(o.maxCallDepth) && o.maxCallDepth > 0) s.maxCallDepth = o.maxCallDepth;
   return s;
 }

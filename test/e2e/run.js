@@ -3,17 +3,54 @@
 // VS Code (code-server 4.139.1 = VS Code 1.139.1) with this repository as the extension under
 // development. Exit 0: all passed; 1: failures; 2: harness error or timeout.
 // Env: VSC_HARNESS_PREFIX (setup prefix), E2E_TIMEOUT_MS (default 240000), E2E_GREP (mocha grep),
-// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder).
+// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder), E2E_TIMINGS_FILE (the
+// activation test writes the extension's timings there as JSON; bench/activation.mjs reads it),
+// E2E_BULK_LINES / E2E_BULK_FROM (a large workspace: see addBulk).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, startCodeServer, launchBrowser, copyWorkspace } = require('./lib');
 
+/**
+ * E2E_BULK_LINES=N: adds bulk/ to the workspace copy, real Python copied from E2E_BULK_FROM (default
+ * $DBOS_LINT_CORPUS when set, else test/fixtures) until N lines, so the suite runs under the
+ * background check of a large workspace.
+ */
+function addBulk(ws) {
+  const want = Number(process.env.E2E_BULK_LINES || 0);
+  if (!want) return null;
+  const from = process.env.E2E_BULK_FROM || process.env.DBOS_LINT_CORPUS || path.join(ROOT, 'test', 'fixtures');
+  const files = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!/^(\.|node_modules|__pycache__|venv)/.test(e.name)) walk(p);
+      } else if (e.name.endsWith('.py')) files.push(p);
+    }
+  };
+  walk(from);
+  if (!files.length) throw new Error(`E2E_BULK_FROM ${from}: no Python files`);
+  let lines = 0;
+  let n = 0;
+  for (; lines < want; n++) {
+    const text = fs.readFileSync(files[n % files.length], 'utf8');
+    const dir = path.join(ws, 'bulk', `p${Math.floor(n / 50)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `m${n}.py`), text);
+    lines += text.split('\n').length;
+  }
+  return { files: n, lines, from };
+}
+
 async function main() {
   const suite = path.join(ROOT, 'out', 'e2e', 'suite', 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} missing: run \`tsc -p test/e2e/tsconfig.json\``);
-  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '' } });
+  // A test hook makes one rule slow on one workspace file (slow/budget.py) for the time-budget test.
+  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '', DBOS_LINT_TEST_HOOKS: 'slow:DBOS603:1200:slow/budget.py', E2E_TIMINGS_FILE: process.env.E2E_TIMINGS_FILE || '' } });
   const ws = copyWorkspace(cs.dir);
+  const bulk = addBulk(ws);
+  if (bulk) console.log(`harness: workspace with bulk/: ${bulk.files} files, ${bulk.lines} lines copied from ${bulk.from}`);
   let browser;
   let passed = false;
   const started = Date.now();

@@ -79,7 +79,11 @@ function waitDiagnostics(u: string, pred: (d: Diag[]) => boolean, ms = 20_000): 
       }
       return false;
     };
-    if (!check()) waiters.push(() => void check());
+    // A waiter is dropped after each notification: put it back until its predicate holds.
+    const waiter = () => {
+      if (!check()) waiters.push(waiter);
+    };
+    if (!check()) waiters.push(waiter);
   });
 }
 
@@ -193,6 +197,44 @@ test('source.fixAll.dbos applies only safe fixes', async () => {
   assert.deepEqual(diags.map((d) => d.code).sort(), ['DBOS201', 'DBOS202']);
   await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: APP }] });
   await waitDiagnostics(uri, (d) => d.length === 3);
+});
+
+test('incremental didChange (ranges in UTF-16, CRLF, emoji, CJK, multi-line) ends with the diagnostics of a fresh open', async () => {
+  const incUri = pathToFileURL(path.join(dir, 'inc.py')).href;
+  const freshUri = pathToFileURL(path.join(dir, 'inc_fresh.py')).href;
+  let text = APP.replace('app = FastAPI()', 'app = FastAPI()  # 注文 🚀').replace(/\n/g, '\r\n');
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: incUri, languageId: 'python', version: 1, text } });
+  await waitDiagnostics(incUri, (d) => d.length === 3);
+  const pos = (offset: number) => {
+    const before = text.slice(0, offset).split('\n');
+    return { line: before.length - 1, character: before[before.length - 1].length };
+  };
+  const edits: [string, number, string][] = [
+    // [anchor text, characters to delete after it, text to insert]
+    ['# 注文 🚀', 0, '\r\n\r\n@DBOS.workflow()\r\ndef late() -> float:\r\n    import time\r\n    return time.time()  # 時間 ⏰'],
+    ['token = ', 16, 'random.randint(1, 6)'],
+    ['def notify() -> int:\r\n', 0, '    x = "💶"\r\n'],
+    ['@DBOS.workflow()\r\n@app.get', 18, ''], // leaves a half-typed decorator: a syntax error
+  ];
+  let version = 1;
+  for (const [anchor, del, ins] of edits) {
+    const at = text.indexOf(anchor) + anchor.length;
+    assert.ok(at >= anchor.length, anchor);
+    const change = { range: { start: pos(at), end: pos(at + del) }, text: ins };
+    text = text.slice(0, at) + ins + text.slice(at + del);
+    await conn.sendNotification('textDocument/didChange', { textDocument: { uri: incUri, version: ++version }, contentChanges: [change] });
+    if (version % 2) await new Promise((r) => setTimeout(r, 300)); // some edits analysed one by one, some batched
+  }
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: freshUri, languageId: 'python', version: 1, text } });
+  const want = await waitDiagnostics(freshUri, (d) => d.length > 0);
+  const strip = (d: Diag[]) => d.map((x) => ({ code: x.code, range: x.range, message: x.message }));
+  const got = await waitDiagnostics(incUri, (d) => JSON.stringify(strip(d)) === JSON.stringify(strip(want)), 5000);
+  assert.deepEqual(
+    got.map((d) => `${d.range.start.line + 1}:${d.code}`),
+    ['12:DBOS201', '17:DBOS201', '24:DBOS202'],
+  );
+  assert.ok(got.some((d) => d.code === 'DBOS201' && d.message.includes('randint')), JSON.stringify(got));
+  for (const u of [incUri, freshUri]) await conn.sendNotification('textDocument/didClose', { textDocument: { uri: u } });
 });
 
 test('hover on a code in a suppression comment', async () => {

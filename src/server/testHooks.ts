@@ -1,0 +1,36 @@
+// Fault injection for the server's own tests, read once at start from DBOS_LINT_TEST_HOOKS (never
+// from settings, so a workspace cannot turn it on): "throw:DBOS202" makes that rule throw,
+// "slow:DBOS201:80" makes it spin 80 ms before running; a last ":dir/name.py" limits either to
+// files whose path ends so ("throw:DBOS202:app.py", "slow:DBOS201:80:app.py"). Comma-separated. Unset: nothing happens.
+import { IMPLEMENTED_RULES } from '../engine/index';
+import type { Rule } from '../engine/rule';
+
+export function installTestHooks(spec = process.env.DBOS_LINT_TEST_HOOKS): string[] {
+  const installed: string[] = [];
+  for (const item of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [kind, code, arg, last] = item.split(':');
+    const onlyFile = kind === 'throw' ? arg : last;
+    const applies = (path: string) => !onlyFile || path.replace(/\\/g, '/').endsWith(onlyFile);
+    const rule = IMPLEMENTED_RULES.find((r) => r.code === code) as Rule | undefined;
+    if (!rule) continue;
+    const original = rule.check.bind(rule);
+    if (kind === 'throw') {
+      rule.check = (ctx) => {
+        if (!applies(ctx.model.path)) return original(ctx);
+        throw new Error(`${code} forced to fail (DBOS_LINT_TEST_HOOKS)`);
+      };
+    } else if (kind === 'slow') {
+      const ms = Number(arg) || 50;
+      rule.check = (ctx) => {
+        if (!applies(ctx.model.path)) return original(ctx);
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          /* spin: a slow rule */
+        }
+        original(ctx);
+      };
+    } else continue;
+    installed.push(item);
+  }
+  return installed;
+}

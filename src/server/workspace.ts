@@ -1,0 +1,122 @@
+// Workspace folders and their settings: which folder a file belongs to, its editor settings and
+// its project configuration (pyproject.toml, pins). No analysis here.
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WorkspaceFolder } from 'vscode-languageserver/node';
+import { ProjectSettings, type FileSettings } from '../engine/project';
+import { WorkspaceIndex } from '../engine/workspace/index';
+import { ruleMeta } from '../catalog/rules';
+import { caps, connection } from './connection';
+import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';
+
+export interface Folder {
+  uri: string;
+  path: string;
+  settings: EditorSettings;
+  project: ProjectSettings;
+  errors: string[];
+  /** The folder's project index: cross-file chains; open buffers override the disk. */
+  index: WorkspaceIndex;
+}
+
+export const ws = {
+  folders: [] as Folder[],
+  globalSettings: { ...DEFAULT_SETTINGS } as EditorSettings,
+  /** Settings sent in initializationOptions or didChangeConfiguration by clients without workspace/configuration. */
+  pushedSettings: undefined as unknown,
+};
+const looseProject = new ProjectSettings();
+
+export function uriToPath(uri: string): string {
+  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  try {
+    return decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    return uri;
+  }
+}
+
+export function pathToUri(p: string): string {
+  return pathToFileURL(p).href;
+}
+
+export function folderFor(uri: string): Folder | undefined {
+  const p = uriToPath(uri);
+  let best: Folder | undefined;
+  for (const f of ws.folders) {
+    if ((p === f.path || p.startsWith(f.path.endsWith(path.sep) ? f.path : f.path + path.sep)) && (!best || f.path.length > best.path.length)) best = f;
+  }
+  return best;
+}
+
+export function settingsFor(uri: string): EditorSettings {
+  return folderFor(uri)?.settings ?? ws.globalSettings;
+}
+
+export function fileSettingsFor(uri: string): FileSettings {
+  const project = folderFor(uri)?.project ?? looseProject;
+  return project.forFile(uriToPath(uri));
+}
+
+/** File settings for a file or, given a folder URI, for a file at its root. */
+export function fileSettingsNear(uri?: string): FileSettings {
+  const ref = uri ?? ws.folders[0]?.uri;
+  if (!ref) return looseProject.forFile(path.join(process.cwd(), 'x.py'));
+  return fileSettingsFor(ref.endsWith('.py') ? ref : ref.replace(/\/?$/, '/__init__.py'));
+}
+
+export function effectiveSeverity(code: string, uri?: string): string {
+  const fsets = fileSettingsNear(uri);
+  if (!fsets.config.enabled.has(code)) return 'off';
+  return fsets.config.severity.get(code) ?? ruleMeta(code)?.defaultSeverity ?? 'warning';
+}
+
+function newFolder(w: WorkspaceFolder): Folder {
+  const p = uriToPath(w.uri);
+  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [], index: new WorkspaceIndex({ roots: [p] }) };
+}
+
+/** The project index of the folder holding a file (none for files outside the workspace folders). */
+export function indexFor(uri: string): WorkspaceIndex | undefined {
+  return uri.startsWith('file:') ? folderFor(uri)?.index : undefined;
+}
+
+export function setFolders(list: WorkspaceFolder[] | null | undefined): void {
+  ws.folders = (list ?? []).map(newFolder);
+}
+
+export function changeFolders(added: WorkspaceFolder[], removed: WorkspaceFolder[]): void {
+  ws.folders = [...ws.folders.filter((f) => !removed.some((r) => r.uri === f.uri)), ...added.map(newFolder)];
+}
+
+/** pyproject.toml or a lock file changed: read the project configuration again. */
+export function invalidateProjects(): void {
+  looseProject.invalidate();
+  for (const f of ws.folders) f.project.invalidate();
+}
+
+export async function loadSettings(): Promise<void> {
+  if (caps.configuration) {
+    const items = [{ section: 'dbosLint' }, ...ws.folders.map((f) => ({ scopeUri: f.uri, section: 'dbosLint' }))];
+    let values: unknown[] = [];
+    try {
+      values = await connection.workspace.getConfiguration(items);
+    } catch {
+      values = [];
+    }
+    ws.globalSettings = readSettings(values[0]);
+    ws.folders.forEach((f, i) => (f.settings = readSettings(values[i + 1] ?? values[0])));
+  } else {
+    ws.globalSettings = readSettings(ws.pushedSettings);
+    for (const f of ws.folders) f.settings = ws.globalSettings;
+  }
+  const g = settingsLayer(ws.globalSettings);
+  looseProject.setOverrides(g.layer ? [g.layer] : []);
+  looseProject.invalidate();
+  for (const f of ws.folders) {
+    const l = settingsLayer(f.settings);
+    f.project.setOverrides(l.layer ? [l.layer] : []);
+    f.project.invalidate();
+    f.errors = l.errors;
+  }
+}

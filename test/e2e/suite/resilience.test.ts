@@ -1,0 +1,110 @@
+// Resilience and timings in a real VS Code: the time budget in the status item, a killed server
+// restarted quietly, repeated crashes ending in one message, and the activation time.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+
+interface Api {
+  ready: Promise<void>;
+  status(): { findings: number; pid: number; slowFiles: { uri: string }[] } | undefined;
+  client(): { isRunning(): boolean } | undefined;
+  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string; sidebarDescription: string };
+  timings(): { activationMs: number; serverReadyMs: number | null };
+}
+
+const EXT_ID = 'dbos-lint.dbos-lint';
+let api: Api;
+let root: vscode.Uri;
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function codes(uri: vscode.Uri): string[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'dbos')
+    .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code))
+    .sort();
+}
+
+/** Kills the server process and waits until a new one answers (or, if `expectRestart` is false, until the client gives up). */
+async function killServer(expectRestart = true): Promise<void> {
+  const pid = api.status()!.pid;
+  process.kill(pid, 'SIGKILL');
+  if (expectRestart) await waitFor(`a new server after killing ${pid}`, () => api.status()?.pid !== pid && api.client()?.isRunning());
+  else await waitFor('the client to give up', () => api.health().gaveUp);
+}
+
+describe('DBOS Lint resilience and timings', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<Api>(EXT_ID)!;
+    api = await ext.activate();
+    await api.ready;
+    root = vscode.workspace.workspaceFolders![0].uri;
+  });
+
+  it('measures activation: activate() returns before the server starts', () => {
+    const t = api.timings();
+    assert.ok(t.activationMs > 0 && t.serverReadyMs !== null && t.serverReadyMs > t.activationMs, JSON.stringify(t));
+    if (process.env.E2E_TIMINGS_FILE) fs.writeFileSync(process.env.E2E_TIMINGS_FILE, JSON.stringify(t));
+  });
+
+  it('a file over the time budget is named in the language status item with its time', async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'slow', 'budget.py'));
+    await vscode.window.showTextDocument(doc);
+    const detail = await waitFor('the status item to name the slow file', () => {
+      const d = api.health().statusDetail;
+      return /over the time budget/.test(d) && d;
+    });
+    assert.match(detail, /over the time budget: slow\/budget\.py (\d+) ms > 1000 ms, rules skipped/);
+    assert.ok(Number(/budget\.py (\d+) ms/.exec(detail)![1]) >= 1200, detail);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('a killed server is restarted without a popup, and diagnostics keep coming', async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'app', 'shop.py'));
+    const editor = await vscode.window.showTextDocument(doc);
+    await waitFor('diagnostics on shop.py', () => codes(doc.uri).length >= 3);
+    const before = api.health();
+    await killServer();
+    const h = api.health();
+    assert.equal(h.restarts, before.restarts + 1);
+    assert.equal(h.gaveUp, false);
+    assert.deepEqual(h.messages, []);
+    // The new server checks edits: a new non-deterministic call adds a DBOS201.
+    const n201 = codes(doc.uri).filter((c) => c === 'DBOS201').length;
+    const at = doc.getText().indexOf('@DBOS.workflow()');
+    await editor.edit((e) => e.insert(doc.positionAt(at), '@DBOS.workflow()\ndef after_restart() -> float:\n    import time\n    return time.time()\n\n\n'));
+    await waitFor('a DBOS201 from the restarted server', () => codes(doc.uri).filter((c) => c === 'DBOS201').length === n201 + 1);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('repeated crashes: restarts a few times, then stops with one message; "Restart Server" brings it back', async () => {
+    // One kill already happened above (within the 3-minute window): two more restarts are allowed.
+    await killServer();
+    await killServer();
+    await killServer(false);
+    const h = api.health();
+    assert.equal(h.messages.length, 1);
+    assert.match(h.messages[0], /stopped 4 times in 3 minutes and was not restarted again/);
+    assert.equal(h.statusText, 'DBOS: stopped');
+    // No popup loop: nothing more is shown while it stays stopped.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(api.health().messages.length, 1);
+    await vscode.commands.executeCommand('dbosLint.restartServer');
+    await waitFor('the server back', () => api.client()?.isRunning() && api.health().statusText.startsWith('DBOS: '));
+    assert.equal(api.health().gaveUp, false);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'app', 'shop.py'));
+    await vscode.window.showTextDocument(doc);
+    await waitFor('diagnostics after the manual restart', () => codes(doc.uri).length >= 3);
+  });
+});

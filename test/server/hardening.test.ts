@@ -1,0 +1,277 @@
+// Server hardening over a real LSP session (dist/server.js over stdio): a rule that throws, a file
+// over its time budget, stale checks dropped, and a workspace scan that gives way to edits.
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SERVER = path.join(ROOT, 'dist', 'server.js');
+
+interface Diag {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  severity: number;
+  code: string;
+  message: string;
+}
+
+interface Publish {
+  uri: string;
+  version?: number;
+  diagnostics: Diag[];
+  at: number;
+}
+
+class Session {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly publishes: Publish[] = [];
+  readonly logs: string[] = [];
+  /** Times (performance.now()) at which work-done progress ended. */
+  readonly progressEnds: number[] = [];
+  private readonly waiters = new Set<() => void>();
+  settings: Record<string, unknown> = {};
+
+  constructor(env: Record<string, string> = {}) {
+    assert.ok(fs.existsSync(SERVER), `${SERVER} missing: run node scripts/build.mjs`);
+    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: Omit<Publish, 'at'>) => {
+      this.publishes.push({ ...p, at: performance.now() });
+      this.wake();
+    });
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(p.message);
+      this.wake();
+    });
+    this.conn.onNotification('$/progress', (p: { value: { kind: string } }) => {
+      if (p.value.kind === 'end') this.progressEnds.push(performance.now());
+      this.wake();
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.listen();
+  }
+
+  async initialize(folder: string | null): Promise<void> {
+    const uri = folder ? pathToFileURL(folder).href : null;
+    await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uri,
+      workspaceFolders: uri ? [{ uri, name: 'ws' }] : null,
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true },
+        textDocument: { publishDiagnostics: { relatedInformation: true } },
+        window: { workDoneProgress: true },
+      },
+    });
+    await this.conn.sendNotification('initialized', {});
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves when `pred` holds (checked now and after every message), rejects after `ms`. */
+  until<T>(what: string, pred: () => T | undefined | false, ms = 20_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const v = pred();
+        if (!v) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(v);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, ms);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  last(uri: string): Publish | undefined {
+    for (let i = this.publishes.length - 1; i >= 0; i--) if (this.publishes[i].uri === uri) return this.publishes[i];
+    return undefined;
+  }
+
+  open(uri: string, text: string, version = 1): Promise<void> {
+    return this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+  }
+
+  change(uri: string, version: number, text: string): Promise<void> {
+    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.sendRequest('shutdown');
+      await this.conn.sendNotification('exit');
+    } catch {
+      /* already gone */
+    }
+    this.conn.dispose();
+    this.proc.kill();
+  }
+}
+
+function codesAndLines(d: Diag[]): string[] {
+  return d.map((x) => `${x.range.start.line + 1}:${x.code}`);
+}
+
+const APP = `import random
+
+import requests
+from dbos import DBOS
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@DBOS.workflow()
+def checkout(order_id: str) -> str:
+    token = random.random()
+    return f"{order_id}-{token}"
+
+
+@DBOS.workflow()
+def notify() -> int:
+    return requests.get("https://example.com").status_code
+
+
+@DBOS.workflow()
+@app.get("/orders/{order_id}")
+def get_order(order_id: str) -> str:
+    return order_id
+`;
+
+const sessions: Session[] = [];
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-hard-'));
+  dirs.push(d);
+  return d;
+}
+
+async function session(folder: string | null, env: Record<string, string> = {}, settings: Record<string, unknown> = {}): Promise<Session> {
+  const s = new Session(env);
+  s.settings = settings;
+  sessions.push(s);
+  await s.initialize(folder);
+  return s;
+}
+
+after(async () => {
+  for (const s of sessions) await s.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('a rule that throws is reported once in the output, and the other rules still report', async () => {
+  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'throw:DBOS202' });
+  const uri = 'file:///virtual/throws.py';
+  await s.open(uri, APP);
+  const first = await s.until('first diagnostics', () => s.last(uri));
+  assert.deepEqual(codesAndLines(first.diagnostics), ['12:DBOS201', '22:DBOS109']);
+  // Five more edits, each analysed: the failure is not logged again.
+  for (let v = 2; v <= 6; v++) {
+    await s.change(uri, v, APP + '\n'.repeat(v));
+    await s.until(`version ${v}`, () => s.last(uri)?.version === v);
+  }
+  assert.deepEqual(codesAndLines(s.last(uri)!.diagnostics), ['12:DBOS201', '22:DBOS109']);
+  const failures = s.logs.filter((l) => l.includes('rule DBOS202 failed'));
+  assert.equal(failures.length, 1, s.logs.join('\n'));
+  assert.match(failures[0], /DBOS202 forced to fail/);
+  assert.ok(s.logs.some((l) => /started with test hooks throw:DBOS202/.test(l)));
+});
+
+test('a file over its time budget: remaining rules skipped, named in the status with its time, logged once', async () => {
+  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:600' }, { fileTimeBudgetMs: 250 });
+  const uri = 'file:///virtual/slow.py';
+  await s.open(uri, APP);
+  const first = await s.until('first diagnostics', () => s.last(uri));
+  // DBOS109 ran before the slow DBOS201, which used up the budget: DBOS202 and later were skipped.
+  assert.deepEqual(codesAndLines(first.diagnostics), ['12:DBOS201', '22:DBOS109']);
+  const status = await s.conn.sendRequest<{ slowFiles: { uri: string; ms: number; budgetMs: number; stopped: boolean }[] }>('dbosLint/status', {});
+  assert.equal(status.slowFiles.length, 1);
+  assert.equal(status.slowFiles[0].uri, uri);
+  assert.equal(status.slowFiles[0].budgetMs, 250);
+  assert.equal(status.slowFiles[0].stopped, true);
+  assert.ok(status.slowFiles[0].ms >= 600, String(status.slowFiles[0].ms));
+  for (let v = 2; v <= 4; v++) {
+    await s.change(uri, v, APP + '\n'.repeat(v));
+    await s.until(`version ${v}`, () => s.last(uri)?.version === v);
+  }
+  const logged = s.logs.filter((l) => l.includes('over the 250 ms budget'));
+  assert.equal(logged.length, 1, s.logs.join('\n'));
+  assert.match(logged[0], /slow\.py: analysis took \d+ ms, over the 250 ms budget \(dbosLint\.fileTimeBudgetMs\); the remaining rules were skipped/);
+  // A larger budget (settings change): every rule runs again and the status clears.
+  s.settings = { fileTimeBudgetMs: 5000 };
+  await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  const full = await s.until('all rules', () => s.last(uri)?.diagnostics.some((d) => d.code === 'DBOS202') && s.last(uri));
+  assert.deepEqual(codesAndLines(full.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
+  const cleared = await s.conn.sendRequest<{ slowFiles: unknown[] }>('dbosLint/status', {});
+  assert.deepEqual(cleared.slowFiles, []);
+});
+
+test('malformed requests from other editors get an answer, not a failure', async () => {
+  const s = await session(null);
+  const uri = 'file:///virtual/odd.py';
+  await s.open(uri, APP);
+  await s.until('open', () => s.last(uri));
+  const range = { start: { line: 11, character: 12 }, end: { line: 11, character: 27 } };
+  // Diagnostics without a range (as some clients send them) and a missing context.
+  const a = await s.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [{ code: 'DBOS201' }, {}] } });
+  assert.ok(a.some((x) => x.title.startsWith('Wrap in a step')));
+  const b = await s.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range });
+  assert.ok(b.some((x) => x.title === 'Ignore DBOS201 on this line'));
+  const h = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///virtual/not-open.py' }, position: { line: 0, character: 0 } });
+  assert.equal(h, null);
+});
+
+test('new edits cancel stale checks: a burst of changes publishes once, for the newest version', async () => {
+  const s = await session(null);
+  const uri = 'file:///virtual/burst.py';
+  await s.open(uri, APP);
+  await s.until('open', () => s.last(uri));
+  const before = s.publishes.length;
+  for (let v = 2; v <= 21; v++) await s.change(uri, v, `${APP}# edit ${v}\n`);
+  await s.until('version 21', () => s.last(uri)?.version === 21);
+  await new Promise((r) => setTimeout(r, 400));
+  const mine = s.publishes.slice(before).filter((p) => p.uri === uri);
+  assert.deepEqual(
+    mine.map((p) => p.version),
+    [21],
+  );
+  assert.deepEqual(codesAndLines(mine[0].diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
+  // One full parse at open, then incremental reparses only; the last analysis is version 21's.
+  const stats = await s.conn.sendRequest<{ trees: number; parses: { incremental: number; full: number }; last: { version: number; ms: number } }>('dbosLint/stats', { uri });
+  assert.deepEqual(stats.parses, { incremental: 1, full: 1 });
+  assert.equal(stats.trees, 1);
+  assert.equal(stats.last.version, 21);
+  assert.ok(stats.last.ms > 0);
+});
+
+test('the workspace scan gives way to an edited open document', async () => {
+  const dir = tempDir();
+  const body = APP + Array.from({ length: 150 }, (_, i) => `\n\n@DBOS.step()\ndef step_${i}(x: int) -> int:\n    return x + ${i}\n`).join('');
+  for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(dir, `mod_${i}.py`), body);
+  const s = await session(dir);
+  const uri = pathToFileURL(path.join(dir, 'editing.py')).href;
+  // Wait until the scan is under way, then open and edit a document.
+  await s.until('scan started', () => s.publishes.length > 5);
+  await s.open(uri, APP);
+  await s.change(uri, 2, APP.replace('random.random()', 'random.randint(1, 6)'));
+  const mine = await s.until('edited document checked', () => s.last(uri)?.version === 2 && s.last(uri));
+  await s.until('scan done', () => s.progressEnds.length > 0, 120_000);
+  const scanned = s.publishes.filter((p) => p.uri.includes('/mod_')).length;
+  assert.ok(mine.at < s.progressEnds[0], 'the open document was checked before the scan ended');
+  assert.equal(scanned, 400);
+  assert.ok(mine.diagnostics.some((d) => d.code === 'DBOS201' && d.message.includes('randint')));
+});
