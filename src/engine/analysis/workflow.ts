@@ -117,14 +117,10 @@ export function callsWithin(model: ModuleModel, node: Node): CallInfo[] {
   const out: CallInfo[] = [];
   for (const c of model.calls) {
     if (c.start < node.startIndex || c.end > node.endIndex) continue;
-    let nested = false;
-    for (let p = c.node.parent; p && p.id !== node.id; p = p.parent) {
-      if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') {
-        nested = true;
-        break;
-      }
-    }
-    if (!nested) out.push(c);
+    // nested: the innermost def, lambda or class around the call lies inside `node` (or is below it)
+    const d = c.def;
+    if (d && d.id !== node.id && d.startIndex >= node.startIndex && d.endIndex <= node.endIndex) continue;
+    out.push(c);
   }
   return out;
 }

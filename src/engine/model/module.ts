@@ -19,6 +19,7 @@ const INTERESTING = [
   'with_statement',
   'global_statement',
   'nonlocal_statement',
+  'decorated_definition',
 ];
 
 const UNBOUND_FALLBACK = new Map<string, string>([
@@ -42,10 +43,23 @@ export interface ModuleOptions {
   moduleName?: string;
 }
 
+interface ScopeRegion {
+  start: number;
+  end: number;
+  bodyStart: number;
+  bodyEnd: number;
+  fn: FunctionInfo | null;
+  cls: ClassInfo | null;
+  /** Index of the enclosing region, -1 for none. */
+  up: number;
+}
+
 interface StackEntry {
   end: number;
   bodyStart: number;
   scope: Scope;
+  /** The def, lambda or class node (null for a main guard). */
+  def: Node | null;
 }
 
 export class ModuleModel {
@@ -72,6 +86,11 @@ export class ModuleModel {
   private readonly resolveCache = new Map<number, string | null>();
   private readonly scopeByNode = new Map<number, Scope>();
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
+  private readonly classBodyStart = new Map<ClassInfo, number>();
+  private readonly guardBodies = new Map<number, [number, number]>();
+  private regions: ScopeRegion[] | undefined;
+  /** Decorated definitions seen by the build whose definition has not been reached yet. */
+  private readonly pendingDecorated: Node[] = [];
 
   constructor(
     readonly text: string,
@@ -121,10 +140,15 @@ export class ModuleModel {
       }
       const info: ScopeInfo = scope.fn ?? this.module;
       switch (node.type) {
+        case 'decorated_definition':
+          this.pendingDecorated.push(node);
+          break;
         case 'call': {
           const callee = node.childForFieldName('function');
           if (!callee) break;
-          const call: CallInfo = { node, callee, args: node.childForFieldName('arguments'), scope, start, end: node.endIndex };
+          let def: Node | null = null;
+          for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
+          const call: CallInfo = { node, callee, args: node.childForFieldName('arguments'), scope, start, end: node.endIndex, def };
           this.calls.push(call);
           if (scope.fn) scope.fn.calls.push(call);
           else this.moduleCalls.push(call);
@@ -136,13 +160,15 @@ export class ModuleModel {
           if (!node.isNamed) break; // the `lambda` keyword token has the same type name
           const fn = this.addFunction(node, scope);
           const body = fn.body;
-          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn, cls: null, mainGuard: false } });
+          // pushed without a body too (a broken def): it still encloses its calls (`CallInfo.def`)
+          stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn, cls: null, mainGuard: false }, def: node });
           break;
         }
         case 'class_definition': {
           const cls = this.addClass(node, scope);
           const body = node.childForFieldName('body');
-          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn: scope.fn, cls, mainGuard: false } });
+          if (body) this.classBodyStart.set(cls, body.startIndex);
+          stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn: scope.fn, cls, mainGuard: false }, def: node });
           break;
         }
         case 'import_statement':
@@ -169,7 +195,8 @@ export class ModuleModel {
           const body = node.childForFieldName('consequence');
           if (body) {
             this.mainGuards.push(node);
-            stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true } });
+            this.guardBodies.set(node.id, [body.startIndex, body.endIndex]);
+            stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true }, def: null });
           }
           break;
         }
@@ -184,6 +211,22 @@ export class ModuleModel {
     }
   }
 
+  /**
+   * The `decorated_definition` whose definition is `node`, else `node`. Decorated definitions come
+   * just before their definition in the walk: only the latest unmatched one can be its parent.
+   */
+  private decoratedStatement(node: Node): Node {
+    const stack = this.pendingDecorated;
+    while (stack.length > 0 && stack[stack.length - 1].endIndex <= node.startIndex) stack.pop();
+    const d = stack[stack.length - 1];
+    if (!d || d.startIndex >= node.startIndex || d.endIndex < node.endIndex) return node;
+    if (d.childForFieldName('definition')?.id === node.id || node.parent?.id === d.id) {
+      stack.pop();
+      return d;
+    }
+    return node;
+  }
+
   private addFunction(node: Node, scope: Scope): FunctionInfo {
     const isLambda = node.type === 'lambda';
     const nameNode = isLambda ? null : node.childForFieldName('name');
@@ -192,7 +235,7 @@ export class ModuleModel {
     const cls = scope.cls;
     const prefix = cls ? cls.qualname + '.' : parent ? parent.qualname + '.<locals>.' : '';
     const qualname = prefix + name;
-    const statement = !isLambda && node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const statement = isLambda ? node : this.decoratedStatement(node);
     const fn: FunctionInfo = {
       node,
       statement,
@@ -240,7 +283,7 @@ export class ModuleModel {
     const nameNode = node.childForFieldName('name');
     const name = nameNode ? this.textOf(nameNode) : '<class>';
     const prefix = scope.cls ? scope.cls.qualname + '.' : scope.fn ? scope.fn.qualname + '.<locals>.' : '';
-    const statement = node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const statement = this.decoratedStatement(node);
     const supers = node.childForFieldName('superclasses');
     const cls: ClassInfo = {
       node,
@@ -421,10 +464,69 @@ export class ModuleModel {
     return this.scopeByNode.get(node.id);
   }
 
-  /** The scope of any node, found by walking up its ancestors. */
+  /**
+   * The scope of any node: the innermost function whose body holds it, else the class whose body
+   * holds it, else the module (in the main guard or not). Found from the node's offsets among the
+   * model's functions and classes, without walking up the tree (`.parent` walks down from the root
+   * in web-tree-sitter).
+   */
   scopeOf(node: Node): Scope {
     const known = this.scopeByNode.get(node.id);
     if (known) return known;
+    const s = node.startIndex;
+    const e = node.endIndex;
+    // a zero-width node (MISSING) can touch a region it is not in: walk up the tree for those
+    if (s === e) return this.scopeByWalk(node);
+    const regions = this.scopeRegions();
+    let lo = 0;
+    let hi = regions.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (regions[mid].start <= s) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (; i >= 0; i = regions[i].up) {
+      const r = regions[i];
+      if (e > r.end) continue; // starts before the node but ends before it too: try the enclosing one
+      if (r.fn) {
+        if (s >= r.bodyStart && e <= r.bodyEnd) return { fn: r.fn, cls: null, mainGuard: false };
+      } else if (r.cls && s >= r.bodyStart) {
+        return { fn: r.cls.parentFunction, cls: r.cls, mainGuard: false };
+      }
+    }
+    for (const g of this.mainGuards) {
+      const body = this.guardBodies.get(g.id);
+      if (body && s >= body[0] && e <= body[1]) return { fn: null, cls: null, mainGuard: true };
+    }
+    return { fn: null, cls: null, mainGuard: false };
+  }
+
+  /** Functions and classes in document order, each with the index of the one enclosing it (-1: none). */
+  private scopeRegions(): ScopeRegion[] {
+    if (this.regions) return this.regions;
+    const all: ScopeRegion[] = [];
+    for (const fn of this.functions) {
+      all.push({ start: fn.node.startIndex, end: fn.node.endIndex, bodyStart: fn.body ? fn.body.startIndex : Infinity, bodyEnd: fn.body ? fn.body.endIndex : -1, fn, cls: null, up: -1 });
+    }
+    for (const cls of this.classes) {
+      all.push({ start: cls.node.startIndex, end: cls.node.endIndex, bodyStart: this.classBodyStart.get(cls) ?? Infinity, bodyEnd: -1, fn: null, cls, up: -1 });
+    }
+    all.sort((a, b) => a.start - b.start || b.end - a.end);
+    const open: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      while (open.length > 0 && all[open[open.length - 1]].end <= all[i].start) open.pop();
+      all[i].up = open.length > 0 ? open[open.length - 1] : -1;
+      open.push(i);
+    }
+    this.regions = all;
+    return all;
+  }
+
+  /** The scope of a node by walking up its ancestors (the definition `scopeOf` follows). */
+  private scopeByWalk(node: Node): Scope {
     let child: Node = node;
     let mainGuard = false;
     for (let p = node.parent; p; child = p, p = p.parent) {
@@ -648,11 +750,14 @@ export class ModuleModel {
       const f = this.functionsByFqn.get(fqn);
       if (f) return f;
     }
-    if (call.callee.type === 'attribute') {
+    const cls = call.scope.fn?.cls;
+    if (cls && call.callee.type === 'attribute') {
+      // `self.name` / `cls.name` read from the text; anything else (comments, calls) from the tree
+      const m = SELF_ATTR.exec(this.textOf(call.callee));
+      if (m) return cls.methods.find((x) => x.name === m[2]);
       const obj = call.callee.childForFieldName('object');
       const attr = call.callee.childForFieldName('attribute');
-      const cls = call.scope.fn?.cls;
-      if (obj && attr && cls && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
+      if (obj && attr && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
         return cls.methods.find((m) => m.name === this.textOf(attr));
       }
     }
@@ -680,6 +785,8 @@ export class ModuleModel {
 
 /** `x = ...`, `x: T = ...` (group 1) or `obj.attr = ...` (groups 1 and 2), read from the text. */
 const SIMPLE_ASSIGN = /^([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?\s*(?::[^=\n]*)?=(?!=)/;
+/** `self.name` or `cls.name` (group 2: the name), spaces and line breaks around the dot allowed. */
+const SELF_ATTR = /^(self|cls)\s*\.\s*([A-Za-z_]\w*)$/;
 /** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
 const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
 
