@@ -52,8 +52,17 @@ function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; m
   return { obj: model.resolve(obj, call.scope), method: model.textOf(attr) };
 }
 
+const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
+
 /** Whether a call starts or enqueues a workflow (or calls a workflow of this file directly). */
 export function workflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | null {
+  // asked by several rules for every call: answered once per call of the model
+  let s = startsOfCalls.get(call);
+  if (s === undefined) startsOfCalls.set(call, (s = findWorkflowStart(model, call)));
+  return s;
+}
+
+function findWorkflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | null {
   const fqn = model.calleeFqn(call);
   if (fqn && DBOS_START.has(fqn)) return { call, kind: 'start', label: model.textOf(call.callee) };
   if (fqn && DBOS_ENQUEUE.has(fqn)) return { call, kind: 'enqueue', label: model.textOf(call.callee) };

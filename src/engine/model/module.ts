@@ -565,7 +565,8 @@ export class ModuleModel {
 
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
-    return this.resolve(call.callee, call.scope);
+    if (call.fqn === undefined) call.fqn = this.resolve(call.callee, call.scope);
+    return call.fqn;
   }
 
   private resolveIn(node: Node, scope: Scope, depth: number): string | null {
