@@ -148,7 +148,7 @@ export class ModuleModel {
           if (!callee) break;
           let def: Node | null = null;
           for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
-          const call: CallInfo = { node, callee, args: node.childForFieldName('arguments'), scope, start, end: node.endIndex, def };
+          const call: CallInfo = new ModelCall(node, callee, scope, start, node.endIndex, def);
           this.calls.push(call);
           if (scope.fn) scope.fn.calls.push(call);
           else this.moduleCalls.push(call);
@@ -452,6 +452,15 @@ export class ModuleModel {
 
   private dotted(node: Node): string {
     return this.textOf(node).replace(/\s+/g, '');
+  }
+
+  /**
+   * The type annotation of an `assignment` node (`x: T = v`), null for none. Most assignments are
+   * `name = ...` or `a.b = ...`, which the text shows to have none without asking the tree.
+   */
+  annotationOf(assignment: Node): Node | null {
+    if (PLAIN_TARGET.test(this.text.slice(assignment.startIndex, assignment.startIndex + 160))) return null;
+    return assignment.childForFieldName('type');
   }
 
   /** The FunctionInfo of a `function_definition` or `lambda` node. */
@@ -786,10 +795,32 @@ export class ModuleModel {
 
 /** `x = ...`, `x: T = ...` (group 1) or `obj.attr = ...` (groups 1 and 2), read from the text. */
 const SIMPLE_ASSIGN = /^([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?\s*(?::[^=\n]*)?=(?!=)/;
+/** `name =` or `a.b =` at the start of an assignment: a target with no annotation. */
+const PLAIN_TARGET = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*\s*=(?!=)/;
 /** `self.name` or `cls.name` (group 2: the name), spaces and line breaks around the dot allowed. */
 const SELF_ATTR = /^(self|cls)\s*\.\s*([A-Za-z_]\w*)$/;
 /** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
 const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
+
+/** A call of the model; its argument list is fetched from the tree on first use. */
+class ModelCall implements CallInfo {
+  fqn?: string | null = undefined;
+  argList?: Node[] = undefined;
+  positionalArgs?: Node[] = undefined;
+  private argsNode: Node | null | undefined = undefined;
+  constructor(
+    readonly node: Node,
+    readonly callee: Node,
+    readonly scope: Scope,
+    readonly start: number,
+    readonly end: number,
+    readonly def: Node | null,
+  ) {}
+  get args(): Node | null {
+    if (this.argsNode === undefined) this.argsNode = this.node.childForFieldName('arguments');
+    return this.argsNode;
+  }
+}
 
 /** A binding whose target and value nodes are fetched from the tree on first use. */
 class LazyBinding implements Binding {

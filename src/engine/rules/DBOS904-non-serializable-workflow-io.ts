@@ -271,9 +271,8 @@ export const rule: Rule = {
       checkSignature(ctx, fn);
     }
     for (const call of model.calls) {
-      if (!call.args) continue;
       const rec = recordedArgs(ctx, call);
-      if (!rec || model.expectsFailure(call.node)) continue;
+      if (!rec || !call.args || model.expectsFailure(call.node)) continue;
       for (const arg of rec.args) {
         if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') continue;
         const what = badValue(ctx, arg, call);
