@@ -3,6 +3,7 @@
 // edit (with and without incremental parsing); and the CLI end to end in fresh processes.
 //   npm run bench -- [folders...]        (default: examples/ and test/fixtures/)
 //   BENCH_REPS=9 npm run bench -- /path/to/corpus
+//   BENCH_KEYSTROKE_FILE=app.py npm run bench     (the keystroke figure on a file of your own)
 // Figures, not a test: the machine's load shows in them, so compare the columns of one run.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -89,7 +90,7 @@ for (const [title, vsParse, vsRuff] of summary) {
 
 // ---------------------------------------------------------------- keystroke
 // A 2,000-line file (DBOS files of the bench folders, concatenated in path order and cut at
-// 2,000 lines), then one-character edits (a letter typed inside a word) at evenly spread places,
+// 2,000 lines; or BENCH_KEYSTROKE_FILE), then one-character edits (a letter typed inside a word) at evenly spread places,
 // applied one after the other like typing. Each edit is re-analysed in full (fresh parse) and the
 // way an editor does it (tree.edit, incremental parse with previousTree, engine reuse).
 function keystrokeFile() {
@@ -121,7 +122,7 @@ function pointAt(text, index) {
   }
   return { row, column: index - lineStart };
 }
-function keystrokes(incremental, base, places) {
+function keystrokes(mode, base, places) {
   let text = base;
   let shift = 0;
   let prev = analyze(text, { path: 'keystroke.py', keepTree: true });
@@ -132,11 +133,12 @@ function keystrokes(incremental, base, places) {
     const start = pointAt(text, p);
     const t0 = process.hrtime.bigint();
     let r;
-    if (incremental) {
-      prev.tree.edit({ startIndex: p, oldEndIndex: p, newEndIndex: p + 1, startPosition: start, oldEndPosition: start, newEndPosition: { row: start.row, column: start.column + 1 } });
-      r = analyze(next, { path: 'keystroke.py', keepTree: true, previousTree: prev.tree });
-    } else {
+    if (mode === 'full') {
       r = analyze(next, { path: 'keystroke.py', keepTree: true });
+    } else {
+      prev.tree.edit({ startIndex: p, oldEndIndex: p, newEndIndex: p + 1, startPosition: start, oldEndPosition: start, newEndPosition: { row: start.row, column: start.column + 1 } });
+      if (mode === 'parse') r = { tree: parsePython(next, prev.tree) };
+      else r = analyze(next, { path: 'keystroke.py', keepTree: true, previousTree: prev.tree });
     }
     t.push(Number(process.hrtime.bigint() - t0) / 1e6);
     prev.tree.delete();
@@ -147,16 +149,18 @@ function keystrokes(incremental, base, places) {
   t.sort((a, b) => a - b);
   return { median: t[Math.floor(t.length / 2)], p90: t[Math.floor(t.length * 0.9)], max: t[t.length - 1], n: t.length };
 }
-const ks = keystrokeFile();
+const ks = process.env.BENCH_KEYSTROKE_FILE ? fs.readFileSync(process.env.BENCH_KEYSTROKE_FILE, 'utf8') : keystrokeFile();
 if (mentionsDbos(ks)) {
   const places = editPlaces(ks, 200);
-  keystrokes(true, ks, places.slice(0, 20)); // warm-up
-  const full = keystrokes(false, ks, places);
-  const inc = keystrokes(true, ks, places);
+  keystrokes('incremental', ks, places.slice(0, 20)); // warm-up
+  const full = keystrokes('full', ks, places);
+  const inc = keystrokes('incremental', ks, places);
+  const parseOnly = keystrokes('parse', ks, places);
   console.log(`\nKeystroke: ${lineCount(ks) - 1}-line file, ${full.n} one-character edits at different places, typed one after the other:`);
   const k = (name, r) => console.log(`${name.padEnd(46)} median ${r.median.toFixed(2).padStart(6)} ms   p90 ${r.p90.toFixed(2).padStart(6)} ms   max ${r.max.toFixed(1).padStart(6)} ms`);
   k('  full re-analysis (fresh parse)', full);
-  k('  incremental parse + engine reuse', inc);
+  k('  incremental parse + engine', inc);
+  k('  of which the incremental parse alone', parseOnly);
   console.log(`  target: incremental median < 5 ms`);
 }
 

@@ -89,6 +89,11 @@ export class ModuleModel {
   private readonly classBodyStart = new Map<ClassInfo, number>();
   private readonly guardBodies = new Map<number, [number, number]>();
   private regions: ScopeRegion[] | undefined;
+  private lookupCacheOn = false;
+  private readonly lookupCache = new Map<FunctionInfo | ClassInfo | null, Map<string, { result: string | null; need: number }>>();
+  /** Deepest resolveIn depth reached so far, and how often the depth limit cut a resolution short. */
+  private deepest = 0;
+  private cutoffs = 0;
   /** Decorated definitions seen by the build whose definition has not been reached yet. */
   private readonly pendingDecorated: Node[] = [];
 
@@ -106,6 +111,8 @@ export class ModuleModel {
     this.isMainModule = base === '__main__.py';
     this.build();
     classifyFunctions(this);
+    // classification fills decorator names that resolution reads: cache lookups only from here on
+    this.lookupCacheOn = true;
   }
 
   // ---------------------------------------------------------------- building
@@ -579,7 +586,11 @@ export class ModuleModel {
   }
 
   private resolveIn(node: Node, scope: Scope, depth: number): string | null {
-    if (depth > MAX_RESOLVE_DEPTH) return null;
+    if (depth > this.deepest) this.deepest = depth;
+    if (depth > MAX_RESOLVE_DEPTH) {
+      this.cutoffs++;
+      return null;
+    }
     if (node.type === 'attribute' || node.type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.textOf(node);
@@ -652,7 +663,33 @@ export class ModuleModel {
     return result ?? null;
   }
 
+  /**
+   * `lookupUncached`, remembered per scope and name once the model is complete. An answer is reused
+   * only at depths where computing it again could not reach the depth limit either (it records how
+   * deep its own resolution went), so results are the same as without the cache.
+   */
   private lookup(name: string, scope: Scope, depth: number): string | null {
+    const key = !this.lookupCacheOn ? undefined : scope.cls ? (scope.fn ? undefined : scope.cls) : scope.fn;
+    if (key === undefined) return this.lookupUncached(name, scope, depth);
+    let byName = this.lookupCache.get(key);
+    const hit = byName?.get(name);
+    if (hit && depth + hit.need <= MAX_RESOLVE_DEPTH) {
+      if (depth + hit.need > this.deepest) this.deepest = depth + hit.need;
+      return hit.result;
+    }
+    const outerDeepest = this.deepest;
+    const outerCutoffs = this.cutoffs;
+    this.deepest = depth;
+    const result = this.lookupUncached(name, scope, depth);
+    if (this.cutoffs === outerCutoffs) {
+      if (!byName) this.lookupCache.set(key, (byName = new Map()));
+      byName.set(name, { result, need: this.deepest - depth });
+    }
+    if (outerDeepest > this.deepest) this.deepest = outerDeepest;
+    return result;
+  }
+
+  private lookupUncached(name: string, scope: Scope, depth: number): string | null {
     for (let f = scope.fn; f; f = f.parent) {
       if (f.globals.has(name)) break;
       const hit = this.lookupIn(f, name, { fn: f, cls: null, mainGuard: false }, depth);
