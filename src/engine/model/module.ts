@@ -749,6 +749,28 @@ export class ModuleModel {
     return out;
   }
 
+  /** Whether the text of `node` contains `word` (a cheap test before walking its subtree). */
+  textHas(node: Node, word: string): boolean {
+    const at = this.text.indexOf(word, node.startIndex);
+    return at >= 0 && at + word.length <= node.endIndex;
+  }
+
+  /**
+   * The `identifier` nodes spelled `name` inside `within`, in document order: every identifier
+   * whose text is `name`, like filtering `within.descendantsOfType('identifier')`, but found from
+   * the text's occurrences of the name instead of a walk over every identifier.
+   */
+  identifiersNamed(name: string, within: Node): Node[] {
+    const out: Node[] = [];
+    if (!name) return out;
+    const end = within.endIndex;
+    for (let at = this.text.indexOf(name, within.startIndex); at >= 0 && at + name.length <= end; at = this.text.indexOf(name, at + 1)) {
+      const id = within.descendantForIndex(at, at + name.length);
+      if (id && id.type === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
+    }
+    return out;
+  }
+
   /** `<expr>.<name>` attribute nodes (`DBOS.sql_session`), found by a text search. */
   attributesNamed(name: string): Node[] {
     const out: Node[] = [];

@@ -194,7 +194,7 @@ const WHY =
   'DBOS pickles it to checkpoint it and fails with `TypeError: cannot pickle ...` (or `PicklingError`)';
 
 function isYielding(ctx: RuleContext, fn: FunctionInfo): boolean {
-  if (!fn.body) return false;
+  if (!fn.body || !ctx.model.textHas(fn.body, 'yield')) return false;
   for (const n of fn.body.descendantsOfType(['yield'])) if (n && ctx.model.scopeOf(n).fn === fn) return true;
   return false;
 }
