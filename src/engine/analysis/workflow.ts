@@ -46,6 +46,14 @@ export function hasSplatArgs(call: CallInfo | Node): boolean {
 /** The receiver FQN and method of `obj.method(...)`. */
 function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; method: string } | null {
   if (call.callee.type !== 'attribute') return null;
+  // `a.b.method` read from the text (what resolving the object node gives); the tree otherwise
+  const text = model.textOf(call.callee);
+  const dot = text.lastIndexOf('.');
+  if (dot > 0) {
+    const method = text.slice(dot + 1).trim();
+    const obj = /^[A-Za-z_]\w*$/.test(method) ? model.resolveDotted(text.slice(0, dot).trim(), call.scope) : undefined;
+    if (obj !== undefined) return { obj, method };
+  }
   const obj = call.callee.childForFieldName('object');
   const attr = call.callee.childForFieldName('attribute');
   if (!obj || !attr) return null;

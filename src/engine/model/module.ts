@@ -111,8 +111,7 @@ export class ModuleModel {
     this.isMainModule = base === '__main__.py';
     this.build();
     classifyFunctions(this);
-    // classification fills decorator names that resolution reads: cache lookups only from here on
-    this.lookupCacheOn = true;
+    this.cacheLookups();
   }
 
   // ---------------------------------------------------------------- building
@@ -594,15 +593,7 @@ export class ModuleModel {
     if (node.type === 'attribute' || node.type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.textOf(node);
-      if (DOTTED.test(text)) {
-        const parts = text.split('.').map((p) => p.trim());
-        if (parts.length > 1) {
-          const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
-          if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
-        }
-        const head = this.lookup(parts[0], scope, depth);
-        return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
-      }
+      if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth);
     }
     switch (node.type) {
       case 'identifier':
@@ -661,6 +652,34 @@ export class ModuleModel {
       result = r;
     }
     return result ?? null;
+  }
+
+  /**
+   * From now on, remember lookups. Called once the decorators' names are resolved (resolution
+   * reads them, for `@staticmethod`): nothing that lookups read changes after that.
+   */
+  cacheLookups(): void {
+    this.lookupCacheOn = true;
+  }
+
+  /**
+   * The qualified name a dotted name written in `scope` refers to, from its text (`a.b.c`, spaces
+   * around dots allowed): what `resolve` gives for an identifier or attribute node with this text.
+   * Null when the text is not a plain dotted name.
+   */
+  resolveDotted(text: string, scope: Scope): string | null | undefined {
+    if (!DOTTED.test(text)) return undefined;
+    return this.resolveDottedIn(text, scope, 0);
+  }
+
+  private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+    const parts = text.split('.').map((p) => p.trim());
+    if (parts.length > 1) {
+      const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
+      if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
+    }
+    const head = this.lookup(parts[0], scope, depth);
+    return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
   }
 
   /**
