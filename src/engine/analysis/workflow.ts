@@ -132,11 +132,13 @@ export function withBlocks(model: ModuleModel, ctorFqn: string): { w: WithInfo; 
 /** Calls inside a node, not inside nested functions, lambdas or classes. */
 export function callsWithin(model: ModuleModel, node: Node): CallInfo[] {
   const out: CallInfo[] = [];
+  const from = node.startIndex;
+  const to = node.endIndex; // a call into the wasm module: read once
   for (const c of model.calls) {
-    if (c.start < node.startIndex || c.end > node.endIndex) continue;
+    if (c.start < from || c.end > to) continue;
     // nested: the innermost def, lambda or class around the call lies inside `node` (or is below it)
     const d = c.def;
-    if (d && d.id !== node.id && d.startIndex >= node.startIndex && d.endIndex <= node.endIndex) continue;
+    if (d && d.id !== node.id && d.startIndex >= from && d.endIndex <= to) continue;
     out.push(c);
   }
   return out;
