@@ -1,6 +1,10 @@
-// Prints the checker's speed next to a bare tree-sitter parse of the same files.
-//   npm run bench -- [folder]        (default: examples/ and test/fixtures/)
-// Figures, not a test: run it on a quiet machine and compare the two columns of the same run.
+// Prints, in one run on the same files: the checker's speed next to a bare tree-sitter parse and
+// next to Ruff's WebAssembly build; the re-analysis time of a 2,000-line file after a one-character
+// edit (with and without incremental parsing); and the CLI end to end in fresh processes.
+//   npm run bench -- [folders...]        (default: examples/ and test/fixtures/)
+//   BENCH_REPS=9 npm run bench -- /path/to/corpus
+//   BENCH_KEYSTROKE_FILE=app.py npm run bench     (the keystroke figure on a file of your own)
+// Figures, not a test: the machine's load shows in them, so compare the columns of one run.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +15,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const { initParser, parsePython } = require(path.join(root, 'out/src/engine/parser.js'));
 const { analyze, mentionsDbos } = require(path.join(root, 'out/src/engine/index.js'));
 const { walk } = require(path.join(root, 'out/src/cli/walk.js'));
+const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
 
 const folders = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(root, 'examples'), path.join(root, 'test/fixtures')];
 const { files } = walk(folders);
@@ -20,45 +25,151 @@ for (const f of files) {
   if (buf.includes(0)) continue;
   sources.push({ file: f, text: buf.toString('utf8') });
 }
-const lines = (list) => list.reduce((n, s) => n + s.text.split('\n').length, 0);
+const lineCount = (text) => text.split('\n').length;
+const lines = (list) => list.reduce((n, s) => n + lineCount(s.text), 0);
 const dbosFiles = sources.filter((s) => mentionsDbos(s.text));
+const reps = Number(process.env.BENCH_REPS ?? 5);
 
 await initParser();
-function time(fn, reps) {
-  fn(); // warm-up
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
+
 const parseAll = (list) => () => {
   for (const s of list) parsePython(s.text).delete();
 };
 const checkAll = (list) => () => {
   for (const s of list) analyze(s.text, { path: s.file });
 };
-const reps = Number(process.env.BENCH_REPS ?? 5);
+// Ruff's default rule set (`ruff check` with no configuration: E4, E7, E9, F). The wasm package's
+// own defaultSettings() is the playground's much larger selection, shown as a second row.
+const ruffDefault = new Workspace({ lint: { select: ['E4', 'E7', 'E9', 'F'] } }, PositionEncoding.Utf16);
+const ruffPlayground = new Workspace(Workspace.defaultSettings(), PositionEncoding.Utf16);
+const ruffAll = (ws, list) => () => {
+  for (const s of list) ws.check(s.text);
+};
+
 const total = lines(sources);
 const dl = lines(dbosFiles);
-const rows = [
-  ['bare tree-sitter parse, all files', total, time(parseAll(sources), reps)],
-  ['dbos-lint engine, all files', total, time(checkAll(sources), reps)],
-  ['bare tree-sitter parse, files that mention dbos', dl, time(parseAll(dbosFiles), reps)],
-  ['dbos-lint engine, files that mention dbos', dl, time(checkAll(dbosFiles), reps)],
-];
-console.log(`${sources.length} files, ${total} lines (${dbosFiles.length} files / ${dl} lines mention dbos); median of ${reps} runs\n`);
-for (const [name, n, ms] of rows) {
-  console.log(`${name.padEnd(50)} ${ms.toFixed(1).padStart(9)} ms ${Math.round((n / ms) * 1000).toLocaleString('en-US').padStart(12)} lines/s`);
-}
-console.log(`\nchecker / parse, all files:              ${(rows[1][2] / rows[0][2]).toFixed(2)}x (target <= 1.5x)`);
-console.log(`checker / parse, files that mention dbos: ${(rows[3][2] / rows[2][2]).toFixed(2)}x`);
+const fmt = (n, t) =>
+  `${t.median.toFixed(1).padStart(9)} ms ${Math.round((n / t.median) * 1000).toLocaleString('en-US').padStart(11)} lines/s   (${t.min.toFixed(0)}-${t.max.toFixed(0)} ms)`;
+const row = (name, n, t) => console.log(`${name.padEnd(46)} ${fmt(n, t)}`);
 
-// End to end, in fresh processes (process start, wasm load, walk, read; cold JIT like a real run):
-// the CLI against a process that only walks, reads and parses the same files.
+console.log(`${sources.length} files, ${total.toLocaleString('en-US')} lines; ${dbosFiles.length} files / ${dl.toLocaleString('en-US')} lines mention dbos`);
+console.log(`In process, warm, median of ${reps} runs (min-max), Ruff ${Workspace.version()}, node ${process.version}\n`);
+
+const sets = [
+  ['files that mention dbos (what the checker parses)', dbosFiles, dl],
+  ['all files (the CLI skips the others unparsed)', sources, total],
+];
+// Interleaved rounds (parse, engine, Ruff, Ruff, then again) so load changes on the machine hit
+// every column alike; two warm-up rounds first (V8 tiers wasm and JS up over the first calls).
+const summary = [];
+for (const [title, list, n] of sets) {
+  const fns = [parseAll(list), checkAll(list), ruffAll(ruffDefault, list), ruffAll(ruffPlayground, list)];
+  const times = fns.map(() => []);
+  for (let round = -2; round < reps; round++) {
+    fns.forEach((fn, i) => {
+      const t0 = process.hrtime.bigint();
+      fn();
+      if (round >= 0) times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  }
+  const [parse, engine, ruff, ruffP] = times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { median: t[Math.floor(t.length / 2)], min: t[0], max: t[t.length - 1] };
+  });
+  console.log(`${title}:`);
+  row('  bare tree-sitter parse', n, parse);
+  row('  dbos-lint engine (parse + model + rules)', n, engine);
+  row('  Ruff wasm, default rules (E4 E7 E9 F)', n, ruff);
+  row('  Ruff wasm, its defaultSettings() (~400 rules)', n, ruffP);
+  summary.push([title.split(' (')[0], engine, parse, ruff]);
+  console.log('');
+}
+// Ratios of medians, and of the fastest runs (less sensitive to other processes on a busy machine).
+for (const [title, engine, parse, ruff] of summary) {
+  const r = (a, b) => `${(a.median / b.median).toFixed(2)}x (fastest runs ${(a.min / b.min).toFixed(2)}x)`;
+  console.log(`${title.padEnd(24)} engine / bare parse ${r(engine, parse)}, target <= 1.3x`);
+  console.log(`${''.padEnd(24)} Ruff default / engine ${r(ruff, engine)}, target >= 1.5x`);
+}
+
+// ---------------------------------------------------------------- keystroke
+// A 2,000-line file (DBOS files of the bench folders, concatenated in path order and cut at
+// 2,000 lines; or BENCH_KEYSTROKE_FILE), then one-character edits (a letter typed inside a word) at evenly spread places,
+// applied one after the other like typing. Each edit is re-analysed in full (fresh parse) and the
+// way an editor does it (tree.edit, incremental parse with previousTree, engine reuse).
+function keystrokeFile() {
+  const parts = [];
+  let n = 0;
+  for (const s of [...dbosFiles].sort((a, b) => (a.file < b.file ? -1 : 1))) {
+    const t = s.text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+    parts.push(t);
+    n += lineCount(t) - 1;
+    if (n >= 2000) break;
+  }
+  return parts.join('').split('\n').slice(0, 2000).join('\n') + '\n';
+}
+function editPlaces(text, count) {
+  const out = [];
+  for (let k = 0; k < count; k++) {
+    let p = Math.floor(((k + 0.5) * text.length) / count);
+    while (p < text.length && !(/[a-z]/.test(text[p]) && /[A-Za-z_]/.test(text[p - 1] ?? ''))) p++;
+    if (p < text.length) out.push(p);
+  }
+  return out;
+}
+function pointAt(text, index) {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+function keystrokes(mode, base, places) {
+  let text = base;
+  let shift = 0;
+  let prev = analyze(text, { path: 'keystroke.py', keepTree: true });
+  const t = [];
+  for (const p0 of places) {
+    const p = p0 + shift++;
+    const next = text.slice(0, p) + 'x' + text.slice(p);
+    const start = pointAt(text, p);
+    const t0 = process.hrtime.bigint();
+    let r;
+    if (mode === 'full') {
+      r = analyze(next, { path: 'keystroke.py', keepTree: true });
+    } else {
+      prev.tree.edit({ startIndex: p, oldEndIndex: p, newEndIndex: p + 1, startPosition: start, oldEndPosition: start, newEndPosition: { row: start.row, column: start.column + 1 } });
+      if (mode === 'parse') r = { tree: parsePython(next, prev.tree) };
+      else r = analyze(next, { path: 'keystroke.py', keepTree: true, previousTree: prev.tree });
+    }
+    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    prev.tree.delete();
+    prev = r;
+    text = next;
+  }
+  prev.tree.delete();
+  t.sort((a, b) => a - b);
+  return { median: t[Math.floor(t.length / 2)], p90: t[Math.floor(t.length * 0.9)], max: t[t.length - 1], n: t.length };
+}
+const ks = process.env.BENCH_KEYSTROKE_FILE ? fs.readFileSync(process.env.BENCH_KEYSTROKE_FILE, 'utf8') : keystrokeFile();
+if (mentionsDbos(ks)) {
+  const places = editPlaces(ks, 200);
+  keystrokes('incremental', ks, places.slice(0, 20)); // warm-up
+  const full = keystrokes('full', ks, places);
+  const inc = keystrokes('incremental', ks, places);
+  const parseOnly = keystrokes('parse', ks, places);
+  console.log(`\nKeystroke: ${lineCount(ks) - 1}-line file, ${full.n} one-character edits at different places, typed one after the other:`);
+  const k = (name, r) => console.log(`${name.padEnd(46)} median ${r.median.toFixed(2).padStart(6)} ms   p90 ${r.p90.toFixed(2).padStart(6)} ms   max ${r.max.toFixed(1).padStart(6)} ms`);
+  k('  full re-analysis (fresh parse)', full);
+  k('  incremental parse + engine', inc);
+  k('  of which the incremental parse alone', parseOnly);
+  console.log(`  target: incremental median < 5 ms`);
+}
+
+// ---------------------------------------------------------------- end to end
+// In fresh processes (process start, wasm load, walk, read; cold JIT like a real run): the CLI
+// against a process that only walks, reads and parses the same files.
 const cli = path.join(root, 'dist/cli.js');
 function run(args, env = {}) {
   const runs = [];
@@ -75,9 +186,9 @@ if (fs.existsSync(cli)) {
   const bare = run([path.join(root, 'bench/parse-only.js'), ...folders]);
   const one = run([cli, '--quiet', '--exit-zero', ...folders], { DBOS_LINT_THREADS: '1' });
   const all = run([cli, '--quiet', '--exit-zero', ...folders]);
-  const ls = (ms) => Math.round((total / ms) * 1000).toLocaleString('en-US').padStart(12);
-  console.log('\nEnd to end, fresh processes (median):');
-  console.log(`${'walk + read + bare tree-sitter parse'.padEnd(50)} ${bare.toFixed(0).padStart(9)} ms ${ls(bare)} lines/s`);
-  console.log(`${'dbos-lint CLI, one thread'.padEnd(50)} ${one.toFixed(0).padStart(9)} ms ${ls(one)} lines/s  (${(one / bare).toFixed(2)}x)`);
-  console.log(`${'dbos-lint CLI, all cores'.padEnd(50)} ${all.toFixed(0).padStart(9)} ms ${ls(all)} lines/s  (${(all / bare).toFixed(2)}x, target <= 1.5x)`);
+  const ls = (ms) => Math.round((total / ms) * 1000).toLocaleString('en-US').padStart(11);
+  console.log('\nEnd to end, fresh processes, all files (median):');
+  console.log(`${'  walk + read + bare tree-sitter parse'.padEnd(46)} ${bare.toFixed(0).padStart(9)} ms ${ls(bare)} lines/s`);
+  console.log(`${'  dbos-lint CLI, one thread'.padEnd(46)} ${one.toFixed(0).padStart(9)} ms ${ls(one)} lines/s   (${(one / bare).toFixed(2)}x)`);
+  console.log(`${'  dbos-lint CLI, all cores'.padEnd(46)} ${all.toFixed(0).padStart(9)} ms ${ls(all)} lines/s   (${(all / bare).toFixed(2)}x)`);
 }

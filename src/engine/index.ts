@@ -94,6 +94,37 @@ function countErrors(tree: Tree): number {
   return tree.rootNode.descendantsOfType(['ERROR', 'MISSING']).length || 1;
 }
 
+// Every word of the rules' `requires`, longest first, as one pattern.
+const REQUIRED_WORDS = [...new Set(IMPLEMENTED.flatMap((r) => r.requires ?? []))].sort((a, b) => b.length - a.length);
+const REQUIRED_PATTERN = new RegExp(REQUIRED_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)', 'g');
+
+/**
+ * The rules' words that occur in the text (as substrings), in one scan instead of one search per
+ * word. The scan stops at every offset where a word starts and takes the longest word there; a
+ * shorter word starting at the same offset is a prefix of it, so a word is present exactly when it
+ * is a substring of a word the scan found.
+ */
+function wordsIn(text: string): Set<string> {
+  const found = new Set<string>();
+  const re = REQUIRED_PATTERN;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    found.add(m[0]);
+    re.lastIndex = m.index + 1;
+  }
+  const present = new Set(found);
+  for (const w of REQUIRED_WORDS) {
+    if (present.has(w)) continue;
+    for (const f of found) {
+      if (f.includes(w)) {
+        present.add(w);
+        break;
+      }
+    }
+  }
+  return present;
+}
+
 function runRules(
   model: ModuleModel,
   config: ResolvedConfig,
@@ -108,13 +139,7 @@ function runRules(
   const suppressions = findSuppressions(model.lines);
   const api = buildApiCatalog(config);
   const seen = new Set<string>();
-  // rules share their words: each one is looked for in the text once
-  const words = new Map<string, boolean>();
-  const mentions = (word: string): boolean => {
-    let hit = words.get(word);
-    if (hit === undefined) words.set(word, (hit = model.text.includes(word)));
-    return hit;
-  };
+  const present = wordsIn(model.text);
   let stopped = false;
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
@@ -122,7 +147,7 @@ function runRules(
       stopped = true;
       break;
     }
-    if (rule.requires && !rule.requires.some((word) => mentions(word))) continue;
+    if (rule.requires && !rule.requires.some((word) => present.has(word))) continue;
     const configured = config.severity.get(rule.code)!;
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
     const ctx: RuleContext = {

@@ -144,7 +144,7 @@ export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: Function
     const left = p.childForFieldName('left');
     if (!left || left.type !== 'identifier' || !fn.body) return false;
     const name = model.textOf(left);
-    for (const id of fn.body.descendantsOfType('identifier')) {
+    for (const id of model.identifiersNamed(name, fn.body)) {
       if (!id || id.startIndex <= left.startIndex || model.textOf(id) !== name) continue;
       const ip = id.parent;
       if (ip?.type === 'attribute' && ip.childForFieldName('object')?.id === id.id) {
@@ -197,8 +197,10 @@ export function makeSyncHandlerFix(model: ModuleModel, fn: FunctionInfo): Fix | 
   if (!fn.kinds.has('http') || fn.kinds.has('workflow') || fn.kinds.has('step') || !fn.body) return null;
   if (!/^async\s+def\b/.test(model.textOf(fn.node))) return null;
   const body = fn.body;
-  for (const n of body.descendantsOfType(['await', 'yield'])) {
-    if (n && model.scopeOf(n).fn === fn) return null;
+  if (model.textHas(body, 'await') || model.textHas(body, 'yield')) {
+    for (const n of body.descendantsOfType(['await', 'yield'])) {
+      if (n && model.scopeOf(n).fn === fn) return null;
+    }
   }
   if (/\basync\s+(for|with)\b/.test(model.textOf(body))) return null;
   const m = /^async\s+/.exec(model.textOf(fn.node))!;

@@ -108,19 +108,48 @@ export function withinFunction(fn: FunctionInfo | null, outer: FunctionInfo): bo
 
 // ------------------------------------------------------------------ straight-line order
 
-/** The statement containing `node` whose parent is `block` (null when `node` is not inside it). */
-function statementIn(node: Node, block: Node): Node | null {
-  let n: Node | null = node;
-  while (n && n.parent && n.parent.id !== block.id) n = n.parent;
-  return n && n.parent?.id === block.id ? n : null;
+/**
+ * A node and its ancestors up to the root, with their types and positions by id. Read once per node
+ * object: the order rules compare every pair of start-up calls, and `.parent` walks down from the
+ * root in web-tree-sitter.
+ */
+interface Chain {
+  nodes: Node[];
+  types: string[];
+  index: Map<number, number>;
+}
+const chains = new WeakMap<Node, Chain>();
+
+function chainOf(node: Node): Chain {
+  let c = chains.get(node);
+  if (!c) {
+    const nodes: Node[] = [];
+    const types: string[] = [];
+    const index = new Map<number, number>();
+    for (let n: Node | null = node; n; n = n.parent) {
+      index.set(n.id, nodes.length);
+      nodes.push(n);
+      types.push(n.type);
+    }
+    c = { nodes, types, index };
+    chains.set(node, c);
+  }
+  return c;
 }
 
-/** The blocks (and the module) enclosing `node`, innermost first, up to its function body. */
-function enclosingBlocks(node: Node): Node[] {
+/** The statement containing `node` whose parent is `block` (null when `node` is not inside it). */
+function statementIn(chain: Chain, block: Node): Node | null {
+  const k = chain.index.get(block.id);
+  return k !== undefined && k > 0 ? chain.nodes[k - 1] : null;
+}
+
+/** The blocks (and the module) enclosing the chain's node, innermost first, up to its function body. */
+function enclosingBlocks(chain: Chain): Node[] {
   const out: Node[] = [];
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
-    if (p.type === 'block' || p.type === 'module') out.push(p);
+  for (let i = 1; i < chain.nodes.length; i++) {
+    const t = chain.types[i];
+    if (t === 'function_definition' || t === 'lambda' || t === 'class_definition') break;
+    if (t === 'block' || t === 'module') out.push(chain.nodes[i]);
   }
   return out;
 }
@@ -136,9 +165,11 @@ export function sameScope(a: CallInfo, b: CallInfo): boolean {
  */
 export function runsBefore(first: Node, second: Node): boolean {
   if (first.startIndex >= second.startIndex) return false;
-  for (const block of enclosingBlocks(second)) {
-    const s2 = statementIn(second, block);
-    const s1 = statementIn(first, block);
+  const c2 = chainOf(second);
+  const c1 = chainOf(first);
+  for (const block of enclosingBlocks(c2)) {
+    const s2 = statementIn(c2, block);
+    const s1 = statementIn(c1, block);
     if (!s1 || !s2) continue;
     if (s1.id === s2.id) continue; // both inside the same compound statement: look at inner blocks only
     if (!isBranchSibling(s1, s2)) return s1.endIndex <= s2.startIndex;
@@ -162,19 +193,21 @@ export function between(calls: CallInfo[], a: CallInfo, b: CallInfo): boolean {
  * sides of a conditional expression / boolean operator).
  */
 export function exclusive(a: Node, b: Node): boolean {
-  const chainA: Node[] = [];
-  for (let n: Node | null = a; n; n = n.parent) chainA.push(n);
-  const ids = new Map(chainA.map((n, i) => [n.id, i]));
-  let childB: Node = b;
-  for (let n: Node | null = b; n; childB = n, n = n.parent) {
+  const ca = chainOf(a);
+  const chainA = ca.nodes;
+  const ids = ca.index;
+  const cb = chainOf(b);
+  for (let j = 0; j < cb.nodes.length; j++) {
+    const n = cb.nodes[j];
+    const childB = j > 0 ? cb.nodes[j - 1] : b;
     const i = ids.get(n.id);
     if (i === undefined) continue;
     const childA = i > 0 ? chainA[i - 1] : null;
     if (!childA || childA.id === childB.id) return false;
-    const t = n.type;
+    const t = cb.types[j];
     if (t === 'if_statement' || t === 'conditional_expression' || t === 'boolean_operator' || t === 'match_statement') return true;
     if (t === 'try_statement') return /except/.test(childA.type) || /except/.test(childB.type);
-    if (t === 'block' && n.parent?.type === 'match_statement') return childA.type === 'case_clause' && childB.type === 'case_clause';
+    if (t === 'block' && cb.types[j + 1] === 'match_statement') return childA.type === 'case_clause' && childB.type === 'case_clause';
     return false;
   }
   return false;

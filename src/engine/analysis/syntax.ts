@@ -5,14 +5,30 @@ import type { CallInfo } from '../model/types';
 
 /** Arguments of a call (a CallInfo or a `call` node), comments left out; [] for `f(x for x in y)`. */
 export function argList(call: CallInfo | Node): Node[] {
-  const args = 'callee' in call ? call.args : (call as Node).childForFieldName('arguments');
+  if ('callee' in call) {
+    // read once per call of the model and shared by every rule (the caller must not mutate it)
+    if (!call.argList) call.argList = readArgs(call.args);
+    return call.argList;
+  }
+  return readArgs((call as Node).childForFieldName('arguments'));
+}
+
+function readArgs(args: Node | null): Node[] {
   if (!args || args.type !== 'argument_list') return [];
   return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
 }
 
 /** Positional arguments (no keywords, no `*args` / `**kwargs`). */
 export function positionalArgs(call: CallInfo | Node): Node[] {
-  return argList(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+  if ('callee' in call) {
+    if (!call.positionalArgs) call.positionalArgs = argList(call).filter(isPositional);
+    return call.positionalArgs;
+  }
+  return argList(call).filter(isPositional);
+}
+
+function isPositional(a: Node): boolean {
+  return a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat';
 }
 
 /** The `keyword_argument` node named `name`. */

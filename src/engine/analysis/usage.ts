@@ -39,7 +39,7 @@ function assignedName(model: ModuleModel, node: Node): string | null {
 
 function usesOf(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
   if (!fn.body) return [];
-  return (fn.body.descendantsOfType('identifier') as Node[]).filter((id) => {
+  return model.identifiersNamed(name, fn.body).filter((id) => {
     if (!id || model.textOf(id) !== name) return false;
     const p = id.parent;
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;

@@ -50,7 +50,7 @@ export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
   }
   // opts: EnqueueOptions = {...}
   for (const asg of model.assignments) {
-    const type = asg?.childForFieldName('type');
+    const type = asg ? model.annotationOf(asg) : null;
     if (!asg || !type) continue;
     const t = type.namedChildren[0] ?? type;
     if (model.resolve(t) === 'dbos.EnqueueOptions') add(asg.childForFieldName('right'), '`EnqueueOptions`', null);

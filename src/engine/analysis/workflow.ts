@@ -46,14 +46,31 @@ export function hasSplatArgs(call: CallInfo | Node): boolean {
 /** The receiver FQN and method of `obj.method(...)`. */
 function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; method: string } | null {
   if (call.callee.type !== 'attribute') return null;
+  // `a.b.method` read from the text (what resolving the object node gives); the tree otherwise
+  const text = model.textOf(call.callee);
+  const dot = text.lastIndexOf('.');
+  if (dot > 0) {
+    const method = text.slice(dot + 1).trim();
+    const obj = /^[A-Za-z_]\w*$/.test(method) ? model.resolveDotted(text.slice(0, dot).trim(), call.scope) : undefined;
+    if (obj !== undefined) return { obj, method };
+  }
   const obj = call.callee.childForFieldName('object');
   const attr = call.callee.childForFieldName('attribute');
   if (!obj || !attr) return null;
   return { obj: model.resolve(obj, call.scope), method: model.textOf(attr) };
 }
 
+const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
+
 /** Whether a call starts or enqueues a workflow (or calls a workflow of this file directly). */
 export function workflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | null {
+  // asked by several rules for every call: answered once per call of the model
+  let s = startsOfCalls.get(call);
+  if (s === undefined) startsOfCalls.set(call, (s = findWorkflowStart(model, call)));
+  return s;
+}
+
+function findWorkflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | null {
   const fqn = model.calleeFqn(call);
   if (fqn && DBOS_START.has(fqn)) return { call, kind: 'start', label: model.textOf(call.callee) };
   if (fqn && DBOS_ENQUEUE.has(fqn)) return { call, kind: 'enqueue', label: model.textOf(call.callee) };
@@ -115,16 +132,14 @@ export function withBlocks(model: ModuleModel, ctorFqn: string): { w: WithInfo; 
 /** Calls inside a node, not inside nested functions, lambdas or classes. */
 export function callsWithin(model: ModuleModel, node: Node): CallInfo[] {
   const out: CallInfo[] = [];
+  const from = node.startIndex;
+  const to = node.endIndex; // a call into the wasm module: read once
   for (const c of model.calls) {
-    if (c.start < node.startIndex || c.end > node.endIndex) continue;
-    let nested = false;
-    for (let p = c.node.parent; p && p.id !== node.id; p = p.parent) {
-      if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') {
-        nested = true;
-        break;
-      }
-    }
-    if (!nested) out.push(c);
+    if (c.start < from || c.end > to) continue;
+    // nested: the innermost def, lambda or class around the call lies inside `node` (or is below it)
+    const d = c.def;
+    if (d && d.id !== node.id && d.startIndex >= from && d.endIndex <= to) continue;
+    out.push(c);
   }
   return out;
 }

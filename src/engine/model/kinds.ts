@@ -82,6 +82,8 @@ export function classifyFunctions(model: ModuleModel): void {
     if (model.isTestFile && !fn.isLambda && /^test/.test(fn.name) && !fn.kinds.has('fixture')) fn.kinds.add('test');
   }
   for (const cls of model.classes) for (const d of cls.decorators) decoratorTarget(model, d);
+  // decorator names are final: name lookups can be remembered from here on
+  model.cacheLookups();
 
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);

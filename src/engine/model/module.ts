@@ -19,6 +19,7 @@ const INTERESTING = [
   'with_statement',
   'global_statement',
   'nonlocal_statement',
+  'decorated_definition',
 ];
 
 const UNBOUND_FALLBACK = new Map<string, string>([
@@ -42,10 +43,23 @@ export interface ModuleOptions {
   moduleName?: string;
 }
 
+interface ScopeRegion {
+  start: number;
+  end: number;
+  bodyStart: number;
+  bodyEnd: number;
+  fn: FunctionInfo | null;
+  cls: ClassInfo | null;
+  /** Index of the enclosing region, -1 for none. */
+  up: number;
+}
+
 interface StackEntry {
   end: number;
   bodyStart: number;
   scope: Scope;
+  /** The def, lambda or class node (null for a main guard). */
+  def: Node | null;
 }
 
 export class ModuleModel {
@@ -72,6 +86,16 @@ export class ModuleModel {
   private readonly resolveCache = new Map<number, string | null>();
   private readonly scopeByNode = new Map<number, Scope>();
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
+  private readonly classBodyStart = new Map<ClassInfo, number>();
+  private readonly guardBodies = new Map<number, [number, number]>();
+  private regions: ScopeRegion[] | undefined;
+  private lookupCacheOn = false;
+  private readonly lookupCache = new Map<FunctionInfo | ClassInfo | null, Map<string, { result: string | null; need: number }>>();
+  /** Deepest resolveIn depth reached so far, and how often the depth limit cut a resolution short. */
+  private deepest = 0;
+  private cutoffs = 0;
+  /** Decorated definitions seen by the build whose definition has not been reached yet. */
+  private readonly pendingDecorated: Node[] = [];
 
   constructor(
     readonly text: string,
@@ -87,6 +111,7 @@ export class ModuleModel {
     this.isMainModule = base === '__main__.py';
     this.build();
     classifyFunctions(this);
+    this.cacheLookups();
   }
 
   // ---------------------------------------------------------------- building
@@ -121,10 +146,15 @@ export class ModuleModel {
       }
       const info: ScopeInfo = scope.fn ?? this.module;
       switch (node.type) {
+        case 'decorated_definition':
+          this.pendingDecorated.push(node);
+          break;
         case 'call': {
           const callee = node.childForFieldName('function');
           if (!callee) break;
-          const call: CallInfo = { node, callee, args: node.childForFieldName('arguments'), scope, start, end: node.endIndex };
+          let def: Node | null = null;
+          for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
+          const call: CallInfo = new ModelCall(node, callee, scope, start, node.endIndex, def);
           this.calls.push(call);
           if (scope.fn) scope.fn.calls.push(call);
           else this.moduleCalls.push(call);
@@ -136,13 +166,15 @@ export class ModuleModel {
           if (!node.isNamed) break; // the `lambda` keyword token has the same type name
           const fn = this.addFunction(node, scope);
           const body = fn.body;
-          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn, cls: null, mainGuard: false } });
+          // pushed without a body too (a broken def): it still encloses its calls (`CallInfo.def`)
+          stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn, cls: null, mainGuard: false }, def: node });
           break;
         }
         case 'class_definition': {
           const cls = this.addClass(node, scope);
           const body = node.childForFieldName('body');
-          if (body) stack.push({ end: node.endIndex, bodyStart: body.startIndex, scope: { fn: scope.fn, cls, mainGuard: false } });
+          if (body) this.classBodyStart.set(cls, body.startIndex);
+          stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn: scope.fn, cls, mainGuard: false }, def: node });
           break;
         }
         case 'import_statement':
@@ -169,7 +201,8 @@ export class ModuleModel {
           const body = node.childForFieldName('consequence');
           if (body) {
             this.mainGuards.push(node);
-            stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true } });
+            this.guardBodies.set(node.id, [body.startIndex, body.endIndex]);
+            stack.push({ end: body.endIndex, bodyStart: body.startIndex, scope: { fn: null, cls: null, mainGuard: true }, def: null });
           }
           break;
         }
@@ -184,6 +217,22 @@ export class ModuleModel {
     }
   }
 
+  /**
+   * The `decorated_definition` whose definition is `node`, else `node`. Decorated definitions come
+   * just before their definition in the walk: only the latest unmatched one can be its parent.
+   */
+  private decoratedStatement(node: Node): Node {
+    const stack = this.pendingDecorated;
+    while (stack.length > 0 && stack[stack.length - 1].endIndex <= node.startIndex) stack.pop();
+    const d = stack[stack.length - 1];
+    if (!d || d.startIndex >= node.startIndex || d.endIndex < node.endIndex) return node;
+    if (d.childForFieldName('definition')?.id === node.id || node.parent?.id === d.id) {
+      stack.pop();
+      return d;
+    }
+    return node;
+  }
+
   private addFunction(node: Node, scope: Scope): FunctionInfo {
     const isLambda = node.type === 'lambda';
     const nameNode = isLambda ? null : node.childForFieldName('name');
@@ -192,7 +241,7 @@ export class ModuleModel {
     const cls = scope.cls;
     const prefix = cls ? cls.qualname + '.' : parent ? parent.qualname + '.<locals>.' : '';
     const qualname = prefix + name;
-    const statement = !isLambda && node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const statement = isLambda ? node : this.decoratedStatement(node);
     const fn: FunctionInfo = {
       node,
       statement,
@@ -240,7 +289,7 @@ export class ModuleModel {
     const nameNode = node.childForFieldName('name');
     const name = nameNode ? this.textOf(nameNode) : '<class>';
     const prefix = scope.cls ? scope.cls.qualname + '.' : scope.fn ? scope.fn.qualname + '.<locals>.' : '';
-    const statement = node.parent?.type === 'decorated_definition' ? node.parent : node;
+    const statement = this.decoratedStatement(node);
     const supers = node.childForFieldName('superclasses');
     const cls: ClassInfo = {
       node,
@@ -413,6 +462,15 @@ export class ModuleModel {
     return this.textOf(node).replace(/\s+/g, '');
   }
 
+  /**
+   * The type annotation of an `assignment` node (`x: T = v`), null for none. Most assignments are
+   * `name = ...` or `a.b = ...`, which the text shows to have none without asking the tree.
+   */
+  annotationOf(assignment: Node): Node | null {
+    if (PLAIN_TARGET.test(this.text.slice(assignment.startIndex, assignment.startIndex + 160))) return null;
+    return assignment.childForFieldName('type');
+  }
+
   /** The FunctionInfo of a `function_definition` or `lambda` node. */
   functionOf(node: Node): FunctionInfo | undefined {
     return this.functionByNodeId.get(node.id);
@@ -423,10 +481,69 @@ export class ModuleModel {
     return this.scopeByNode.get(node.id);
   }
 
-  /** The scope of any node, found by walking up its ancestors. */
+  /**
+   * The scope of any node: the innermost function whose body holds it, else the class whose body
+   * holds it, else the module (in the main guard or not). Found from the node's offsets among the
+   * model's functions and classes, without walking up the tree (`.parent` walks down from the root
+   * in web-tree-sitter).
+   */
   scopeOf(node: Node): Scope {
     const known = this.scopeByNode.get(node.id);
     if (known) return known;
+    const s = node.startIndex;
+    const e = node.endIndex;
+    // a zero-width node (MISSING) can touch a region it is not in: walk up the tree for those
+    if (s === e) return this.scopeByWalk(node);
+    const regions = this.scopeRegions();
+    let lo = 0;
+    let hi = regions.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (regions[mid].start <= s) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (; i >= 0; i = regions[i].up) {
+      const r = regions[i];
+      if (e > r.end) continue; // starts before the node but ends before it too: try the enclosing one
+      if (r.fn) {
+        if (s >= r.bodyStart && e <= r.bodyEnd) return { fn: r.fn, cls: null, mainGuard: false };
+      } else if (r.cls && s >= r.bodyStart) {
+        return { fn: r.cls.parentFunction, cls: r.cls, mainGuard: false };
+      }
+    }
+    for (const g of this.mainGuards) {
+      const body = this.guardBodies.get(g.id);
+      if (body && s >= body[0] && e <= body[1]) return { fn: null, cls: null, mainGuard: true };
+    }
+    return { fn: null, cls: null, mainGuard: false };
+  }
+
+  /** Functions and classes in document order, each with the index of the one enclosing it (-1: none). */
+  private scopeRegions(): ScopeRegion[] {
+    if (this.regions) return this.regions;
+    const all: ScopeRegion[] = [];
+    for (const fn of this.functions) {
+      all.push({ start: fn.node.startIndex, end: fn.node.endIndex, bodyStart: fn.body ? fn.body.startIndex : Infinity, bodyEnd: fn.body ? fn.body.endIndex : -1, fn, cls: null, up: -1 });
+    }
+    for (const cls of this.classes) {
+      all.push({ start: cls.node.startIndex, end: cls.node.endIndex, bodyStart: this.classBodyStart.get(cls) ?? Infinity, bodyEnd: -1, fn: null, cls, up: -1 });
+    }
+    all.sort((a, b) => a.start - b.start || b.end - a.end);
+    const open: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      while (open.length > 0 && all[open[open.length - 1]].end <= all[i].start) open.pop();
+      all[i].up = open.length > 0 ? open[open.length - 1] : -1;
+      open.push(i);
+    }
+    this.regions = all;
+    return all;
+  }
+
+  /** The scope of a node by walking up its ancestors (the definition `scopeOf` follows). */
+  private scopeByWalk(node: Node): Scope {
     let child: Node = node;
     let mainGuard = false;
     for (let p = node.parent; p; child = p, p = p.parent) {
@@ -465,23 +582,20 @@ export class ModuleModel {
 
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
-    return this.resolve(call.callee, call.scope);
+    if (call.fqn === undefined) call.fqn = this.resolve(call.callee, call.scope);
+    return call.fqn;
   }
 
   private resolveIn(node: Node, scope: Scope, depth: number): string | null {
-    if (depth > MAX_RESOLVE_DEPTH) return null;
+    if (depth > this.deepest) this.deepest = depth;
+    if (depth > MAX_RESOLVE_DEPTH) {
+      this.cutoffs++;
+      return null;
+    }
     if (node.type === 'attribute' || node.type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.textOf(node);
-      if (DOTTED.test(text)) {
-        const parts = text.split('.').map((p) => p.trim());
-        if (parts.length > 1) {
-          const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
-          if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
-        }
-        const head = this.lookup(parts[0], scope, depth);
-        return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
-      }
+      if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth);
     }
     switch (node.type) {
       case 'identifier':
@@ -542,7 +656,61 @@ export class ModuleModel {
     return result ?? null;
   }
 
+  /**
+   * From now on, remember lookups. Called once the decorators' names are resolved (resolution
+   * reads them, for `@staticmethod`): nothing that lookups read changes after that.
+   */
+  cacheLookups(): void {
+    this.lookupCacheOn = true;
+  }
+
+  /**
+   * The qualified name a dotted name written in `scope` refers to, from its text (`a.b.c`, spaces
+   * around dots allowed): what `resolve` gives for an identifier or attribute node with this text.
+   * Null when the text is not a plain dotted name.
+   */
+  resolveDotted(text: string, scope: Scope): string | null | undefined {
+    if (!DOTTED.test(text)) return undefined;
+    return this.resolveDottedIn(text, scope, 0);
+  }
+
+  private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+    const parts = text.split('.').map((p) => p.trim());
+    if (parts.length > 1) {
+      const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
+      if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
+    }
+    const head = this.lookup(parts[0], scope, depth);
+    return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
+  }
+
+  /**
+   * `lookupUncached`, remembered per scope and name once the model is complete. An answer is reused
+   * only at depths where computing it again could not reach the depth limit either (it records how
+   * deep its own resolution went), so results are the same as without the cache.
+   */
   private lookup(name: string, scope: Scope, depth: number): string | null {
+    const key = !this.lookupCacheOn ? undefined : scope.cls ? (scope.fn ? undefined : scope.cls) : scope.fn;
+    if (key === undefined) return this.lookupUncached(name, scope, depth);
+    let byName = this.lookupCache.get(key);
+    const hit = byName?.get(name);
+    if (hit && depth + hit.need <= MAX_RESOLVE_DEPTH) {
+      if (depth + hit.need > this.deepest) this.deepest = depth + hit.need;
+      return hit.result;
+    }
+    const outerDeepest = this.deepest;
+    const outerCutoffs = this.cutoffs;
+    this.deepest = depth;
+    const result = this.lookupUncached(name, scope, depth);
+    if (this.cutoffs === outerCutoffs) {
+      if (!byName) this.lookupCache.set(key, (byName = new Map()));
+      byName.set(name, { result, need: this.deepest - depth });
+    }
+    if (outerDeepest > this.deepest) this.deepest = outerDeepest;
+    return result;
+  }
+
+  private lookupUncached(name: string, scope: Scope, depth: number): string | null {
     for (let f = scope.fn; f; f = f.parent) {
       if (f.globals.has(name)) break;
       const hit = this.lookupIn(f, name, { fn: f, cls: null, mainGuard: false }, depth);
@@ -602,6 +770,28 @@ export class ModuleModel {
     return out;
   }
 
+  /** Whether the text of `node` contains `word` (a cheap test before walking its subtree). */
+  textHas(node: Node, word: string): boolean {
+    const at = this.text.indexOf(word, node.startIndex);
+    return at >= 0 && at + word.length <= node.endIndex;
+  }
+
+  /**
+   * The `identifier` nodes spelled `name` inside `within`, in document order: every identifier
+   * whose text is `name`, like filtering `within.descendantsOfType('identifier')`, but found from
+   * the text's occurrences of the name instead of a walk over every identifier.
+   */
+  identifiersNamed(name: string, within: Node): Node[] {
+    const out: Node[] = [];
+    if (!name) return out;
+    const end = within.endIndex;
+    for (let at = this.text.indexOf(name, within.startIndex); at >= 0 && at + name.length <= end; at = this.text.indexOf(name, at + 1)) {
+      const id = within.descendantForIndex(at, at + name.length);
+      if (id && id.type === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
+    }
+    return out;
+  }
+
   /** `<expr>.<name>` attribute nodes (`DBOS.sql_session`), found by a text search. */
   attributesNamed(name: string): Node[] {
     const out: Node[] = [];
@@ -650,11 +840,14 @@ export class ModuleModel {
       const f = this.functionsByFqn.get(fqn);
       if (f) return f;
     }
-    if (call.callee.type === 'attribute') {
+    const cls = call.scope.fn?.cls;
+    if (cls && call.callee.type === 'attribute') {
+      // `self.name` / `cls.name` read from the text; anything else (comments, calls) from the tree
+      const m = SELF_ATTR.exec(this.textOf(call.callee));
+      if (m) return cls.methods.find((x) => x.name === m[2]);
       const obj = call.callee.childForFieldName('object');
       const attr = call.callee.childForFieldName('attribute');
-      const cls = call.scope.fn?.cls;
-      if (obj && attr && cls && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
+      if (obj && attr && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
         return cls.methods.find((m) => m.name === this.textOf(attr));
       }
     }
@@ -682,8 +875,32 @@ export class ModuleModel {
 
 /** `x = ...`, `x: T = ...` (group 1) or `obj.attr = ...` (groups 1 and 2), read from the text. */
 const SIMPLE_ASSIGN = /^([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?\s*(?::[^=\n]*)?=(?!=)/;
+/** `name =` or `a.b =` at the start of an assignment: a target with no annotation. */
+const PLAIN_TARGET = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*\s*=(?!=)/;
+/** `self.name` or `cls.name` (group 2: the name), spaces and line breaks around the dot allowed. */
+const SELF_ATTR = /^(self|cls)\s*\.\s*([A-Za-z_]\w*)$/;
 /** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
 const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
+
+/** A call of the model; its argument list is fetched from the tree on first use. */
+class ModelCall implements CallInfo {
+  fqn?: string | null = undefined;
+  argList?: Node[] = undefined;
+  positionalArgs?: Node[] = undefined;
+  private argsNode: Node | null | undefined = undefined;
+  constructor(
+    readonly node: Node,
+    readonly callee: Node,
+    readonly scope: Scope,
+    readonly start: number,
+    readonly end: number,
+    readonly def: Node | null,
+  ) {}
+  get args(): Node | null {
+    if (this.argsNode === undefined) this.argsNode = this.node.childForFieldName('arguments');
+    return this.argsNode;
+  }
+}
 
 /** A binding whose target and value nodes are fetched from the tree on first use. */
 class LazyBinding implements Binding {

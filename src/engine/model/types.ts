@@ -105,6 +105,14 @@ export interface CallInfo {
   scope: Scope;
   start: number;
   end: number;
+  /** The innermost `function_definition`, `lambda` or `class_definition` around the call, if any. */
+  def: Node | null;
+  /** The callee's qualified name, once resolved (`ModuleModel.calleeFqn`). */
+  fqn?: string | null;
+  /** Arguments without comments, read on first use (analysis/syntax.ts `argList`); do not mutate. */
+  argList?: Node[];
+  /** The positional ones among them, read on first use (`positionalArgs`); do not mutate. */
+  positionalArgs?: Node[];
 }
 
 export interface WithInfo {

@@ -106,9 +106,10 @@ function collect(model: ModuleModel): ConfigLiteral[] {
   // `config: DBOSConfig = {...}` and `DBOSConfig(...)`
   for (const a of model.assignments) {
     if (!a) continue;
-    const type = a.childForFieldName('type');
+    const type = model.annotationOf(a);
+    if (!type) continue;
     const left = a.childForFieldName('left');
-    if (!type || left?.type !== 'identifier') continue;
+    if (left?.type !== 'identifier') continue;
     const t = type.namedChildren[0] ?? type;
     if (model.resolve(t) !== 'dbos.DBOSConfig') continue;
     add(literalOf(model, a.childForFieldName('right'), model.textOf(left)));

@@ -20,18 +20,18 @@ interface Target {
 function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
   const { model } = ctx;
   const fqn = model.calleeFqn(call);
-  const pos = positionalArgs(call);
   const one = (node: Node | null | undefined, api: string, positional: boolean): Target[] => (node ? [{ node, api, positional }] : []);
-  if (fqn === 'dbos.DBOS.start_workflow' || fqn === 'dbos.DBOS.start_workflow_async') return one(pos[0], model.textOf(call.callee), true);
-  if (fqn === 'dbos.DBOS.enqueue_workflow' || fqn === 'dbos.DBOS.enqueue_workflow_async') return one(pos[1], model.textOf(call.callee), true);
+  if (fqn === 'dbos.DBOS.start_workflow' || fqn === 'dbos.DBOS.start_workflow_async') return one(positionalArgs(call)[0], model.textOf(call.callee), true);
+  if (fqn === 'dbos.DBOS.enqueue_workflow' || fqn === 'dbos.DBOS.enqueue_workflow_async') return one(positionalArgs(call)[1], model.textOf(call.callee), true);
   if (fqn === 'dbos.Debouncer.create' || fqn === 'dbos.Debouncer.create_async') {
+    const pos = positionalArgs(call);
     return one(pos[0] ?? keywordValueOf(model, call, 'workflow'), model.textOf(call.callee), !!pos[0]);
   }
   if (fqn === 'dbos.DBOS.create_schedule' || fqn === 'dbos.DBOS.create_schedule_async') {
     return one(keywordValueOf(model, call, 'workflow_fn'), model.textOf(call.callee), false);
   }
   if (fqn === 'dbos.DBOS.apply_schedules' || fqn === 'dbos.DBOS.apply_schedules_async') {
-    const list = pos[0];
+    const list = positionalArgs(call)[0];
     const out: Target[] = [];
     if (list?.type === 'list') {
       for (const d of list.namedChildren) {
@@ -46,10 +46,11 @@ function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
     }
     return out;
   }
-  if (call.callee.type === 'attribute') {
+  const calleeText = model.textOf(call.callee);
+  if (call.callee.type === 'attribute' && (calleeText.endsWith('enqueue') || calleeText.endsWith('enqueue_async'))) {
     const attr = model.textOf(call.callee.childForFieldName('attribute')!);
     if ((attr === 'enqueue' || attr === 'enqueue_async') && isQueueObject(model.resolve(call.callee.childForFieldName('object'), call.scope))) {
-      return one(pos[0], model.textOf(call.callee), true);
+      return one(positionalArgs(call)[0], model.textOf(call.callee), true);
     }
   }
   return [];

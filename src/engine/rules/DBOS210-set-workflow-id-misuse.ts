@@ -63,7 +63,7 @@ export const rule: Rule = {
 function noEffectHint(ctx: RuleContext, body: Node, ctor: Node): void {
   const { model } = ctx;
   if (model.isTestFile) return;
-  if ((body.descendantsOfType(['yield', 'await']) as Node[]).some((n) => !!n)) return;
+  if ((model.textHas(body, 'yield') || model.textHas(body, 'await')) && (body.descendantsOfType(['yield', 'await']) as Node[]).some((n) => !!n)) return;
   for (const c of callsWithin(model, body)) {
     const fqn = model.calleeFqn(c);
     if (!fqn || !fqn.startsWith('builtins.')) return; // anything but a builtin may start a workflow

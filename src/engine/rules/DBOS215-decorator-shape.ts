@@ -171,6 +171,7 @@ function generator(ctx: RuleContext, fn: FunctionInfo): void {
   if (fn.isLambda || !fn.body) return;
   const kind = fn.kinds.has('workflow') ? 'workflow' : fn.kinds.has('step') ? 'step' : null;
   if (!kind || !fn.decorators.some((d) => d.fqn === `dbos.DBOS.${kind}`)) return;
+  if (!ctx.model.textHas(fn.body, 'yield')) return;
   const y = (fn.body.descendantsOfType('yield') as Node[]).find((n) => n && inOwnBody(n, fn));
   if (!y) return;
   ctx.report({

@@ -47,7 +47,7 @@ function sites(model: ModuleModel): OptionSite[] {
   }
   // opts: EnqueueOptions = {...}
   for (const asg of model.assignments) {
-    const type = asg?.childForFieldName('type');
+    const type = asg ? model.annotationOf(asg) : null;
     if (!asg || !type) continue;
     const t = type.namedChildren[0] ?? type;
     if (model.resolve(t) === 'dbos.EnqueueOptions') add(asg.childForFieldName('right'), '`EnqueueOptions`');

@@ -47,7 +47,7 @@ function configLiterals(ctx: RuleContext): { configs: ConfigLiteral[]; unknown: 
   };
   for (const a of model.assignments) {
     if (!a) continue;
-    const type = a.childForFieldName('type');
+    const type = model.annotationOf(a);
     if (type && /(^|\.)DBOSConfig$/.test(model.textOf(type).trim())) add(readConfig(ctx, a.childForFieldName('right')));
   }
   for (const call of model.calls) {

@@ -111,7 +111,7 @@ function coroutineIsLost(model: ModuleModel, call: CallInfo): boolean {
 function variableReachesAsyncio(model: ModuleModel, call: CallInfo, name: string, after: number): boolean {
   const fn = call.scope.fn;
   const body = fn?.body ?? model.root;
-  for (const id of body.descendantsOfType('identifier')) {
+  for (const id of model.identifiersNamed(name, body)) {
     if (!id || id.startIndex <= after || model.textOf(id) !== name) continue;
     let n: Node = id;
     while (n.parent?.type === 'parenthesized_expression') n = n.parent;

@@ -95,20 +95,19 @@ function collectHolders(ctx: RuleContext): { holders: Holder[]; names: Map<strin
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);
     if (!fqn) continue;
-    const args = named(call.args);
     if (fqn === 'dbos.DBOS') addValue(keyword(model, call.args, 'config')?.childForFieldName('value'), 'config');
     else if (fqn === 'dbos.DBOSConfig' && call.args) holders.set(call.args.id, { node: call.args, kind: 'config' });
     else if (fqn === 'dbos.EnqueueOptions' && call.args) holders.set(call.args.id, { node: call.args, kind: 'enqueue' });
-    else if (ENQUEUE_WITH_OPTIONS.has(fqn)) addValue(args[0], 'enqueue');
+    else if (ENQUEUE_WITH_OPTIONS.has(fqn)) addValue(named(call.args)[0], 'enqueue');
     else if (fqn.endsWith('.enqueue') || fqn.endsWith('.enqueue_async') || fqn.endsWith('.enqueue_in_transaction')) {
       const obj = fqn.slice(0, fqn.lastIndexOf('.'));
-      if (isClientObject(obj)) addValue(args[fqn.endsWith('_in_transaction') ? 1 : 0], 'enqueue');
+      if (isClientObject(obj)) addValue(named(call.args)[fqn.endsWith('_in_transaction') ? 1 : 0], 'enqueue');
     }
   }
   // annotated literals: `config: DBOSConfig = {...}`, `opts: EnqueueOptions = {...}`
   for (const a of model.assignments) {
     if (!a) continue;
-    const type = a.childForFieldName('type');
+    const type = model.annotationOf(a);
     if (!type) continue;
     const t = model.resolve(type.namedChildren[0] ?? type);
     const kind: DictKind | null = t === 'dbos.DBOSConfig' ? 'config' : t === 'dbos.EnqueueOptions' ? 'enqueue' : null;

@@ -194,7 +194,7 @@ const WHY =
   'DBOS pickles it to checkpoint it and fails with `TypeError: cannot pickle ...` (or `PicklingError`)';
 
 function isYielding(ctx: RuleContext, fn: FunctionInfo): boolean {
-  if (!fn.body) return false;
+  if (!fn.body || !ctx.model.textHas(fn.body, 'yield')) return false;
   for (const n of fn.body.descendantsOfType(['yield'])) if (n && ctx.model.scopeOf(n).fn === fn) return true;
   return false;
 }
@@ -271,9 +271,8 @@ export const rule: Rule = {
       checkSignature(ctx, fn);
     }
     for (const call of model.calls) {
-      if (!call.args) continue;
       const rec = recordedArgs(ctx, call);
-      if (!rec || model.expectsFailure(call.node)) continue;
+      if (!rec || !call.args || model.expectsFailure(call.node)) continue;
       for (const arg of rec.args) {
         if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') continue;
         const what = badValue(ctx, arg, call);
