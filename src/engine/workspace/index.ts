@@ -21,8 +21,10 @@ import {
   type ModuleSummary,
 } from './summary';
 import { importBases, moduleFiles, moduleNameOf } from './modules';
+import { WorkspaceRegistry, type WorkspaceRegistrations } from './registry';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from './summary';
+export type { RegisteredName, WorkspaceRegistrations } from './registry';
 export { WORKFLOW_ONLY_API } from './summary';
 export { positionIn, rangeIn } from './positions';
 
@@ -134,6 +136,8 @@ export class WorkspaceIndex {
   private collector: Set<string> | null = null;
   /** Parses done by the index (for tests and the bench). */
   parses = 0;
+  /** Workflow and queue names registered anywhere under the roots; built on first use. */
+  private registryCache: WorkspaceRegistry | null = null;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
@@ -147,14 +151,16 @@ export class WorkspaceIndex {
   setText(file: string, text: string): boolean {
     const abs = path.resolve(file);
     this.overrides.set(abs, text);
-    return this.refresh(abs, text);
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, text) || regs;
   }
 
   /** Drops a buffer override or a deleted file; back to disk (or gone). True when its summary changed. */
   forget(file: string): boolean {
     const abs = path.resolve(file);
     this.overrides.delete(abs);
-    return this.refresh(abs, this.read(abs));
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, this.read(abs)) || regs;
   }
 
   /** Absolute paths of files whose findings read `file`'s summary, directly or transitively (sorted). */
@@ -171,8 +177,20 @@ export class WorkspaceIndex {
         }
       }
     }
+    // a changed registration (a workflow or queue name) concerns every file that compared names with the registry
+    for (const d of this.registryCache?.dependentsOf(abs) ?? []) seen.add(d);
     seen.delete(abs);
     return [...seen].sort();
+  }
+
+  /**
+   * Every workflow and queue name registered in the workspace (all Python files under the roots, not
+   * only imported modules). `reader`, the analysed file, is listed by `dependents()` when a
+   * registration changes; `model` is its current model (its registrations are read from it).
+   */
+  registrations(reader: string, model?: ModuleModel): WorkspaceRegistrations {
+    const abs = path.resolve(reader);
+    return this.registry().query(abs, model ? { file: abs, model } : undefined);
   }
 
   // ------------------------------------------------------------------ engine side
@@ -256,6 +274,19 @@ export class WorkspaceIndex {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private registry(): WorkspaceRegistry {
+    if (!this.registryCache) {
+      this.registryCache = new WorkspaceRegistry({
+        roots: this.roots,
+        onDisk: !this.customRead,
+        textOf: (abs) => this.textOf(abs),
+        knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
+        moduleName: (abs) => this.moduleName(abs),
+      });
+    }
+    return this.registryCache;
+  }
 
   private search(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number): Chain | null {
     interface Node {
