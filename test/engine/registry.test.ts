@@ -70,7 +70,7 @@ test('registry: names registered from variables anywhere keep DBOS406 and DBOS90
   const root = copy('registry-dynamic');
   const index = new WorkspaceIndex({ roots: [root] });
   assert.deepEqual(lines(run(index, path.join(root, 'app/main.py'))), []);
-  const regs = index.registrations(path.join(root, 'app/main.py'));
+  const regs = index.registrations('queues', path.join(root, 'app/main.py'));
   assert.deepEqual([...regs.queues.keys()], ['reports']);
   assert.deepEqual(regs.dynamicQueueFiles, [path.join(root, 'app/setup.py')]);
   assert.deepEqual(regs.dynamicWorkflowFiles, [path.join(root, 'app/setup.py')]);
@@ -116,7 +116,7 @@ test('live: a registration edited, a registration file deleted: setText/forget r
   assert.deepEqual(lines(run(index, main)).filter((l) => !l.includes('DBOS406')), ['11:42:DBOS806:information', '12:42:DBOS806:information', '13:42:DBOS806:information', '18:58:DBOS905:warning']);
 });
 
-test('registry: a file without registrations, a broken one and a binary one register nothing, and nothing throws; the result is cached', async () => {
+test('registry: only files that may register the kind asked for are parsed, once per content; broken and binary files register nothing', async () => {
   await initParser();
   const root = copy('registry');
   fs.writeFileSync(path.join(root, 'app/notes.py'), 'print("no registrations here")\n');
@@ -125,14 +125,24 @@ test('registry: a file without registrations, a broken one and a binary one regi
   const index = new WorkspaceIndex({ roots: [root] });
   const main = path.join(root, 'app/main.py');
   run(index, main);
-  const regs = index.registrations(main);
+  const regs = index.registrations('workflows', main);
   assert.deepEqual([...regs.queues.keys()], ['reports']);
   assert.deepEqual([...regs.workflows.keys()].sort(), ['Reporter.publish', 'build_report']);
   assert.deepEqual(
     regs.workflows.get('build_report')!.map((w) => [path.relative(root, w.file), w.fnName, w.method]),
     [['app/workers.py', 'build_report_v2', null]],
   );
-  // a second analysis reads nothing again
-  const again = index.registrations(main);
-  assert.equal(again, regs);
+  // main.py is read from its analysis, notes.py (no dbos), __init__.py and the binary file are never parsed
+  assert.equal(index.registryParses(), 3);
+  // a second analysis parses nothing again
+  run(index, main);
+  assert.equal(index.registrations('workflows', main), regs);
+  assert.equal(index.registryParses(), 3);
+  // queue names only parse the files that can register queues (queues.py, broken.py); workflow names add
+  // workers.py and main.py (not analysed by this index: no model to read it from)
+  const fresh = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual([...fresh.registrations('queues', main).queues.keys()], ['reports']);
+  assert.equal(fresh.registryParses(), 2);
+  assert.deepEqual([...fresh.registrations('workflows', main).workflows.keys()].sort(), ['Reporter.publish', 'build_report']);
+  assert.equal(fresh.registryParses(), 4);
 });

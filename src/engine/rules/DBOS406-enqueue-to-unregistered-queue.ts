@@ -61,7 +61,7 @@ function check(ctx: RuleContext): void {
   const { index, file } = ctx;
   let known: Set<string>;
   if (index && file) {
-    const regs = index.registrations(file, model);
+    const regs = index.registrations('queues', file, model);
     if (regs.queues.size === 0 || regs.dynamicQueueFiles.length > 0) return;
     known = new Set(regs.queues.keys());
   } else {

@@ -139,12 +139,15 @@ export const rule: Rule = {
     const { model } = ctx;
     const found = sites(ctx);
     if (found.length === 0) return;
-    // the workspace's registrations with the index, else this file's
+    // the workspace's registrations with the index, else this file's; tests register the workflows
+    // they enqueue themselves, and (c) is not reported there: their own names do (no registry to build)
     const { index, file } = outer;
+    const test = isTestLike(model);
+    const workspace = !!index && !!file && !test;
     let known: RegisteredName[];
     let allKnown: boolean;
-    if (index && file) {
-      const regs = index.registrations(file, model);
+    if (index && file && workspace) {
+      const regs = index.registrations('workflows', file, model);
       known = [...regs.workflows.values()].flat();
       allKnown = regs.dynamicWorkflowFiles.length === 0;
     } else {
@@ -194,7 +197,7 @@ export const rule: Rule = {
       }
       // (c) only when the workspace is known (the index); tests enqueue unknown names on purpose; options
       // that name an application target another one; DBOS905 reports DBOS.enqueue_workflow_with_options
-      if (!index || suffix.length > 0 || !allKnown || isTestLike(model) || site.has('application_name') || site.fromDbos) continue;
+      if (!workspace || suffix.length > 0 || !allKnown || site.has('application_name') || site.fromDbos) continue;
       const names = [...new Set(known.map((w) => `"${w.name}"`))];
       ctx.report({
         node: site.node,

@@ -81,7 +81,7 @@ export const rule: Rule = {
       if (opts && !opts.open && !opts.has('application_name')) sites.push({ call, opts });
     }
     if (sites.length === 0) return;
-    const regs = index.registrations(file, model);
+    const regs = index.registrations('workflows', file, model);
     if (regs.dynamicWorkflowFiles.length > 0) return;
     for (const { opts } of sites) {
       if (regs.workflows.has(opts.name)) continue;

@@ -21,10 +21,10 @@ import {
   type ModuleSummary,
 } from './summary';
 import { importBases, moduleFiles, moduleNameOf } from './modules';
-import { WorkspaceRegistry, type WorkspaceRegistrations } from './registry';
+import { WorkspaceRegistry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from './summary';
-export type { RegisteredName, WorkspaceRegistrations } from './registry';
+export type { RegisteredName, RegistryKind, WorkspaceRegistrations } from './registry';
 export { WORKFLOW_ONLY_API } from './summary';
 export { positionIn, rangeIn } from './positions';
 
@@ -184,13 +184,19 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Every workflow and queue name registered in the workspace (all Python files under the roots, not
-   * only imported modules). `reader`, the analysed file, is listed by `dependents()` when a
-   * registration changes; `model` is its current model (its registrations are read from it).
+   * The queue or workflow names registered in the workspace (all Python files under the roots, not
+   * only imported modules); the result is complete for `kind`. `reader`, the analysed file, is listed
+   * by `dependents()` when a registration changes; `model` is its current model (its registrations
+   * are read from it).
    */
-  registrations(reader: string, model?: ModuleModel): WorkspaceRegistrations {
+  registrations(kind: RegistryKind, reader: string, model?: ModuleModel): WorkspaceRegistrations {
     const abs = path.resolve(reader);
-    return this.registry().query(abs, model ? { file: abs, model } : undefined);
+    return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
+  }
+
+  /** Parses done by the workspace registry (for tests and benches). */
+  registryParses(): number {
+    return this.registryCache?.parses ?? 0;
   }
 
   // ------------------------------------------------------------------ engine side

@@ -1,8 +1,9 @@
 // The workspace registry: every workflow name and queue name the workspace registers, in every file
 // under the roots (not only the modules that an analysed file imports), for the rules that compare a
 // name written in one file with registrations made anywhere (DBOS406, DBOS806, DBOS905).
-// Built lazily on the first query: the roots are walked (the CLI's walk: .gitignore, venvs and caches
-// skipped), a file whose text cannot register anything (no `dbos`, no `workflow`/`queue`) is never
+// Built lazily on the first query, for the kind of name asked (queues or workflows): the roots are
+// walked (the CLI's walk: .gitignore, venvs and caches skipped), test files are left out, a file whose
+// text cannot register that kind (no `dbos`; no `register_queue`/`Queue`, or no `.workflow`) is never
 // parsed, the others are parsed once per content (cached by hash) and their trees freed at once.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
@@ -46,9 +47,13 @@ export interface WorkspaceRegistrations {
 
 const EMPTY: FileRegistrations = { workflows: [], queues: [], dynamicWorkflows: false, dynamicQueues: false };
 
-/** Whether a text can register a workflow or a queue at all (no parse for the others). */
-export function mayRegister(text: string): boolean {
-  return /dbos/i.test(text) && /workflow|queue/i.test(text);
+/** What the registry is asked about: queue names (DBOS406) or workflow names (DBOS806, DBOS905). */
+export type RegistryKind = 'queues' | 'workflows';
+
+/** Which kinds of names a text can register at all (a file that can register neither is never parsed). */
+export function mayRegister(text: string): { queues: boolean; workflows: boolean } {
+  if (!/dbos/i.test(text)) return { queues: false, workflows: false };
+  return { queues: /register_queue|\bQueue\b/.test(text), workflows: /\.workflow\b/.test(text) };
 }
 
 /** The registrations of one file, from its model (the tree must be alive). */
@@ -92,6 +97,9 @@ interface FileEntry {
   hash: string | null;
   regs: FileRegistrations;
   sig: string;
+  /** The text may register names of these kinds; `parsed`: its registrations were read. */
+  may: { queues: boolean; workflows: boolean };
+  parsed: boolean;
 }
 
 export interface RegistryHost {
@@ -107,46 +115,53 @@ export interface RegistryHost {
 
 export class WorkspaceRegistry {
   private readonly files = new Map<string, FileEntry>();
-  private built = false;
+  /** The files under the roots, listed on the first query. */
+  private listed: Set<string> | null = null;
+  /** Kinds asked for so far: only files that may register those are parsed. */
+  private readonly built = new Set<RegistryKind>();
   private merged: WorkspaceRegistrations | null = null;
   /** Analysed files whose findings read the registry. */
   private readonly readers = new Set<string>();
   /** Files whose registrations changed at their last update (their change concerns every reader). */
   private readonly changed = new Set<string>();
-  /** Parses done by the registry (for tests). */
+  /** Parses done by the registry (for tests and benches). */
   parses = 0;
 
   constructor(private readonly host: RegistryHost) {}
 
-  /** The merged registrations; `reader` (an analysed file) is re-checked when they change. */
-  query(reader: string | null, own?: { file: string; model: ModuleModel }): WorkspaceRegistrations {
+  /**
+   * The merged registrations (complete for `kind`); `reader` (an analysed file) is re-checked when
+   * they change. `own`: the reader's current model (its registrations are read from it).
+   */
+  query(kind: RegistryKind, reader: string | null, own?: { file: string; model: ModuleModel }): WorkspaceRegistrations {
     if (reader) this.readers.add(reader);
     if (own) this.noteModel(own.file, own.model);
-    if (!this.built) this.build();
+    if (!this.built.has(kind)) this.build(kind);
     if (!this.merged) this.merged = this.merge();
     return this.merged;
   }
 
   /** The file's registrations from a model already built (no second parse). */
   noteModel(abs: string, model: ModuleModel): void {
+    if (this.isTest(abs)) return;
     const hash = hashOf(model.text);
     const old = this.files.get(abs);
-    if (old && old.hash === hash) return;
+    if (old && old.hash === hash && old.parsed) return;
+    const may = mayRegister(model.text);
     let regs = EMPTY;
-    if (mayRegister(model.text)) {
+    if (may.queues || may.workflows) {
       try {
         regs = registrationsOf(model, abs);
       } catch {
         regs = EMPTY;
       }
     }
-    this.put(abs, hash, regs);
+    this.put(abs, hash, may, true, regs);
   }
 
   /** After a text change (setText/forget): re-read the file if the registry exists. True when its registrations changed. */
   update(abs: string): boolean {
-    if (!this.built) return false;
-    if (!/\.pyi?$/.test(abs)) return false;
+    if (this.built.size === 0 || !/\.pyi?$/.test(abs) || this.isTest(abs)) return false;
     return this.load(abs, this.host.textOf(abs));
   }
 
@@ -156,33 +171,55 @@ export class WorkspaceRegistry {
     return [...this.readers].filter((r) => r !== abs);
   }
 
-  private build(): void {
-    this.built = true;
-    const all = new Set<string>(this.host.knownFiles());
-    if (this.host.onDisk && this.host.roots.length > 0) {
-      try {
-        for (const f of walk(this.host.roots).files) all.add(path.resolve(f));
-      } catch {
-        // an unreadable root lists nothing more
+  private build(kind: RegistryKind): void {
+    this.built.add(kind);
+    if (!this.listed) {
+      const all = new Set<string>(this.host.knownFiles());
+      if (this.host.onDisk && this.host.roots.length > 0) {
+        try {
+          for (const f of walk(this.host.roots).files) all.add(path.resolve(f));
+        } catch {
+          // an unreadable root lists nothing more
+        }
       }
+      this.listed = all;
     }
-    for (const abs of all) if (!this.files.has(abs)) this.load(abs, this.host.textOf(abs));
+    for (const abs of this.listed) {
+      if (this.isTest(abs)) continue;
+      const e = this.files.get(abs);
+      if (!e) this.load(abs, this.host.textOf(abs));
+      else if (!e.parsed && e.may[kind]) this.load(abs, this.host.textOf(abs), true);
+    }
     this.changed.clear();
   }
 
-  private load(abs: string, text: string | null): boolean {
-    const hash = text === null ? null : hashOf(text);
-    const old = this.files.get(abs);
-    if (old && old.hash === hash) return false;
-    let regs = EMPTY;
-    if (text !== null && mayRegister(text)) regs = this.parse(abs, text);
-    return this.put(abs, hash, regs);
+  /**
+   * Test files (`test_*.py`, `*_test.py`, `conftest.py`, under `tests/`, relative to their root) are
+   * left out: the rules are quiet in tests, and what a test registers says nothing of what the
+   * application registers (DBOS's own suite registers hundreds of workflows, some from variables).
+   */
+  private isTest(abs: string): boolean {
+    const root = this.host.roots.find((r) => abs.startsWith(r + path.sep));
+    const rel = (root ? path.relative(root, abs) : path.basename(abs)).split(path.sep).join('/');
+    return /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/.test(rel) || /(^|\/)(tests?|testing)\//.test(rel);
   }
 
-  private put(abs: string, hash: string | null, regs: FileRegistrations): boolean {
+  /** Reads a file's text: parsed when it may register a kind already asked for. */
+  private load(abs: string, text: string | null, force = false): boolean {
+    const hash = text === null ? null : hashOf(text);
+    const old = this.files.get(abs);
+    if (!force && old && old.hash === hash) return false;
+    const may = text === null ? { queues: false, workflows: false } : mayRegister(text);
+    const wanted = (may.queues && this.built.has('queues')) || (may.workflows && this.built.has('workflows'));
+    const regs = text !== null && wanted ? this.parse(abs, text) : EMPTY;
+    return this.put(abs, hash, may, wanted, regs);
+  }
+
+  private put(abs: string, hash: string | null, may: FileEntry['may'], parsed: boolean, regs: FileRegistrations): boolean {
     const old = this.files.get(abs);
     const sig = signatureOf(regs);
-    this.files.set(abs, { hash, regs, sig });
+    this.files.set(abs, { hash, regs, sig, may, parsed });
+    this.listed?.add(abs);
     const changed = (old?.sig ?? signatureOf(EMPTY)) !== sig;
     if (changed) {
       this.merged = null;
