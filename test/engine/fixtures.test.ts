@@ -4,10 +4,9 @@
 // ends with `# expect: DBOS201` (several codes: `# expect: DBOS201, DBOS202`). The test checks the
 // exact set of (line, code) for the folder's code and every code named in the file's expectations.
 // Header comments set options: `# fixture-path: tests/conftest.py`, `# fixture-version: 3.0`,
-// `# fixture-config: {"severity": {"DBOS201": "error"}}`, and the workspace the file is analysed in:
-// `# fixture-workspace: self` (a workspace of that one file: names not registered in it are registered
-// nowhere) or `# fixture-workspace: <folder of test/fixtures/workspace>` (the file is analysed as if it
-// were at its fixture-path in that folder, the folder's other files being the rest of the workspace).
+// `# fixture-config: {"severity": {"DBOS201": "error"}}`, and `# fixture-workspace: self`: the file is
+// analysed with the project index, as a workspace of that one file (names not registered in it are
+// registered nowhere). Workspaces of several modules are tested in registry.test.ts and workspace.test.ts.
 //
 // Fix fixtures: `NAME.before.py` + `NAME.after.py`. The before file says which fix to apply with
 // `# fix: <part of the fix title>` (and optionally `# fix-code: DBOS202` when not the folder's
@@ -33,24 +32,19 @@ interface Options {
   index?: () => WorkspaceIndex;
 }
 
-/** The workspace of a `# fixture-workspace:` header: the index, and where the file sits in it. */
-function workspaceOf(name: string, rel: string): { index: () => WorkspaceIndex; path: string } {
-  if (name === 'self') {
-    const wsRoot = path.resolve('/fixture-workspace');
-    const file = path.join(wsRoot, rel);
-    return { path: file, index: () => new WorkspaceIndex({ roots: [wsRoot], readFile: () => null }) };
-  }
-  const wsRoot = path.join(root, 'workspace', name);
-  return { path: path.join(wsRoot, rel), index: () => new WorkspaceIndex({ roots: [wsRoot] }) };
+/** The workspace of a `# fixture-workspace: self` header: a fresh index per analysis, and the file's path in it. */
+function workspaceOf(rel: string): { index: () => WorkspaceIndex; path: string } {
+  const wsRoot = path.resolve('/fixture-workspace');
+  return { path: path.join(wsRoot, rel), index: () => new WorkspaceIndex({ roots: [wsRoot], readFile: () => null }) };
 }
 
 function options(text: string, file: string): Options {
   const p = /^#\s*fixture-path:\s*(\S+)/m.exec(text)?.[1] ?? path.basename(file).replace(/\.(before|after)\.py$/, '.py');
   const v = /^#\s*fixture-version:\s*(\d+)(?:\.(\d+))?/m.exec(text);
   const c = /^#\s*fixture-config:\s*(\{.*\})\s*$/m.exec(text);
-  const w = /^#\s*fixture-workspace:\s*(\S+)/m.exec(text)?.[1];
+  const w = /^#\s*fixture-workspace:\s*self\s*$/m.test(text);
   return {
-    ...(w ? workspaceOf(w, p) : { path: p }),
+    ...(w ? workspaceOf(p) : { path: p }),
     version: v ? [Number(v[1]), Number(v[2] ?? 0)] : null,
     config: resolveConfig([{ profile: 'strict' }, ...(c ? [JSON.parse(c[1])] : [])]),
   };
