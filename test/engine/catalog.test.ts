@@ -11,6 +11,7 @@ import { rulesTable, TABLE_START, TABLE_END } from '../../src/catalog/table';
 import { analyze, initParser, IMPLEMENTED_CODES } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
 import { parsePython } from '../../src/engine/parser';
+import { WorkspaceIndex } from '../../src/engine/workspace/index';
 
 const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
 
@@ -64,7 +65,10 @@ test('docs examples: valid Python; the bad one is reported, the good one is not'
       const tree = parsePython(src);
       assert.equal(tree.rootNode.hasError, false, `${code}: the ${which} example does not parse`);
       tree.delete();
-      const found = analyze(src, { path: file, config }).findings.filter((f) => f.code === code);
+      // an example is a whole program: analysed as a workspace of one file (names registered nowhere else)
+      const wsRoot = path.resolve('/docs-example');
+      const index = new WorkspaceIndex({ roots: [wsRoot], readFile: () => null });
+      const found = analyze(src, { path: path.join(wsRoot, file), config, index }).findings.filter((f) => f.code === code);
       if (which === 'bad') assert.ok(found.length > 0, `${code}: the bad example is not reported`);
       else assert.deepEqual(found.map((f) => f.message), [], `${code}: the good example is reported`);
     }

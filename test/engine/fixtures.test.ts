@@ -4,7 +4,9 @@
 // ends with `# expect: DBOS201` (several codes: `# expect: DBOS201, DBOS202`). The test checks the
 // exact set of (line, code) for the folder's code and every code named in the file's expectations.
 // Header comments set options: `# fixture-path: tests/conftest.py`, `# fixture-version: 3.0`,
-// `# fixture-config: {"severity": {"DBOS201": "error"}}`.
+// `# fixture-config: {"severity": {"DBOS201": "error"}}`, and `# fixture-workspace: self`: the file is
+// analysed with the project index, as a workspace of that one file (names not registered in it are
+// registered nowhere). Workspaces of several modules are tested in registry.test.ts and workspace.test.ts.
 //
 // Fix fixtures: `NAME.before.py` + `NAME.after.py`. The before file says which fix to apply with
 // `# fix: <part of the fix title>` (and optionally `# fix-code: DBOS202` when not the folder's
@@ -18,6 +20,7 @@ import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
 import { parsePython } from '../../src/engine/parser';
 import { applyEdits } from '../../src/engine/text';
+import { WorkspaceIndex } from '../../src/engine/workspace/index';
 
 const root = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures');
 
@@ -25,14 +28,23 @@ interface Options {
   path: string;
   version: [number, number] | null;
   config: ReturnType<typeof resolveConfig>;
+  /** A fresh index for each analysis, when the fixture names a workspace. */
+  index?: () => WorkspaceIndex;
+}
+
+/** The workspace of a `# fixture-workspace: self` header: a fresh index per analysis, and the file's path in it. */
+function workspaceOf(rel: string): { index: () => WorkspaceIndex; path: string } {
+  const wsRoot = path.resolve('/fixture-workspace');
+  return { path: path.join(wsRoot, rel), index: () => new WorkspaceIndex({ roots: [wsRoot], readFile: () => null }) };
 }
 
 function options(text: string, file: string): Options {
   const p = /^#\s*fixture-path:\s*(\S+)/m.exec(text)?.[1] ?? path.basename(file).replace(/\.(before|after)\.py$/, '.py');
   const v = /^#\s*fixture-version:\s*(\d+)(?:\.(\d+))?/m.exec(text);
   const c = /^#\s*fixture-config:\s*(\{.*\})\s*$/m.exec(text);
+  const w = /^#\s*fixture-workspace:\s*self\s*$/m.test(text);
   return {
-    path: p,
+    ...(w ? workspaceOf(p) : { path: p }),
     version: v ? [Number(v[1]), Number(v[2] ?? 0)] : null,
     config: resolveConfig([{ profile: 'strict' }, ...(c ? [JSON.parse(c[1])] : [])]),
   };
@@ -72,7 +84,7 @@ test('fixtures', async (t) => {
           const fixCode = /^#\s*fix-code:\s*(DBOS\d{3})/m.exec(text)?.[1] ?? code;
           const want = /^#\s*fix:\s*(.+?)\s*$/m.exec(text)?.[1];
           assert.ok(want, `${name}: missing "# fix: <title>" header`);
-          const before = analyze(text, { path: opt.path, version: opt.version, config: opt.config });
+          const before = analyze(text, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
           assert.deepEqual(before.ruleFailures, []);
           const finding = before.findings.find((f) => f.code === fixCode && f.fixes.some((x) => x.title.includes(want!)));
           assert.ok(finding, `${name}: no ${fixCode} finding with a fix titled like "${want}"; got ${JSON.stringify(before.findings.map((f) => [f.code, f.fixes.map((x) => x.title)]))}`);
@@ -82,7 +94,7 @@ test('fixtures', async (t) => {
           assert.ok(fs.existsSync(afterFile), `${name}: missing ${path.basename(afterFile)}`);
           assert.equal(result, fs.readFileSync(afterFile, 'utf8'));
           assert.equal(hasSyntaxError(result), false, `${name}: the fixed code does not parse`);
-          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config });
+          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
           const n = (r: typeof before) => r.findings.filter((f) => f.code === fixCode).length;
           assert.ok(n(after) < n(before), `${name}: the ${fixCode} finding is still there after the fix`);
         });
@@ -93,7 +105,7 @@ test('fixtures', async (t) => {
         const opt = options(text, file);
         const expected = expectations(text);
         const codes = new Set([code, ...[...expected].map((e) => e.split(':')[1])]);
-        const r = analyze(text, { path: opt.path, version: opt.version, config: opt.config });
+        const r = analyze(text, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
         assert.deepEqual(r.ruleFailures, []);
         const got = new Set(r.findings.filter((f) => codes.has(f.code)).map((f) => `${f.range.start.line + 1}:${f.code}`));
         assert.deepEqual([...got].sort(), [...expected].sort(), `${code}/${name}: findings (line:code) differ`);

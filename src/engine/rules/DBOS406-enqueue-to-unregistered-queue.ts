@@ -1,8 +1,10 @@
-// DBOS406 (single-file version): a queue name written as a literal in an enqueue, a schedule or a
-// debouncer that matches none of the queues this file registers. Only checked when the file itself
-// registers queues (`register_queue` / `Queue(...)`), all of them by literal names: then the set of
-// queues is known. Enqueues: information (the workflow stays ENQUEUED until the queue appears);
-// schedules and debouncers: warning (DBOS raises). Quiet in tests (queues live in fixtures).
+// DBOS406: a queue name written as a literal in an enqueue, a schedule or a debouncer that matches
+// none of the queues registered (`register_queue` / `Queue(...)`). With the index, the queues of every
+// file under the roots count (the workspace registry); without it, only this file's. Checked only when
+// the known set registers queues, all of them by literal names: then the set of queues is known.
+// Enqueues: information (the workflow stays ENQUEUED until the queue appears); schedules and
+// debouncers: warning (DBOS raises). Quiet in tests (queues live in fixtures) and for options that
+// name another application (`"application_name"`: its queues are its own).
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { Fix } from '../types';
@@ -32,7 +34,7 @@ function queueNameUses(ctx: RuleContext): Use[] {
   for (const call of model.calls) {
     const site = enqueueSite(model, call);
     if (site) {
-      if (site.nameNode && site.name !== null) add(site.nameNode, 'enqueue');
+      if (site.nameNode && site.name !== null && !site.options?.has('application_name')) add(site.nameNode, 'enqueue');
       continue;
     }
     const fqn = model.calleeFqn(call);
@@ -54,10 +56,21 @@ function queueNameUses(ctx: RuleContext): Use[] {
 function check(ctx: RuleContext): void {
   const { model } = ctx;
   if (model.isTestFile) return;
-  const decls = queueDeclarations(model);
-  if (decls.length === 0 || decls.some((d) => d.name === null)) return;
-  const known = new Set(decls.map((d) => d.name!));
-  for (const use of queueNameUses(ctx)) {
+  const uses = queueNameUses(ctx);
+  if (uses.length === 0) return;
+  const { index, file } = ctx;
+  let known: Set<string>;
+  if (index && file) {
+    const regs = index.registrations('queues', file, model);
+    if (regs.queues.size === 0 || regs.dynamicQueueFiles.length > 0) return;
+    known = new Set(regs.queues.keys());
+  } else {
+    const decls = queueDeclarations(model);
+    if (decls.length === 0 || decls.some((d) => d.name === null)) return;
+    known = new Set(decls.map((d) => d.name!));
+  }
+  const where = index && file ? 'anywhere in this workspace, which registers' : 'in this file, which registers';
+  for (const use of uses) {
     if (known.has(use.name) || use.name.startsWith('_dbos_')) continue;
     if (model.expectsFailure(use.node)) continue;
     const names = [...known];
@@ -75,7 +88,7 @@ function check(ctx: RuleContext): void {
       node: use.node,
       severity,
       message:
-        `Queue "${use.name}" is not registered in this file, which registers ${listed}: ${why}. ` +
+        `Queue "${use.name}" is not registered ${where} ${listed}: ${why}. ` +
         (best ? `Did you mean "${best}"? ` : '') +
         `Correct the name, or register the queue at startup after \`DBOS.launch()\`.`,
       fixes: fixes(ctx, use, best),

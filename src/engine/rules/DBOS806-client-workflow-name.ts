@@ -1,12 +1,15 @@
 // DBOS806: a literal workflow name given to a client (or to enqueue_workflow_with_options) that does not
-// match how this file registers its workflows. Single-file: only workflows of the same file are known.
+// match how the workspace registers its workflows. With the index, every file under the roots counts
+// (the workspace registry) and a name registered nowhere is reported (information); without it, only
+// the workflows of the same file are known and an unknown name is no evidence.
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
 import { argsOf, dictLiteral, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
-import { appendArgumentEdit, pyString, registeredWorkflows, type RegisteredWorkflow } from '../analysis/registrations';
+import { appendArgumentEdit, pyString } from '../analysis/registrations';
+import { registrationsOf, type RegisteredName } from '../workspace/registry';
 
 /** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
 const ENQUEUES: [RegExp, number, string][] = [
@@ -29,6 +32,8 @@ interface NameSite {
   classKey: string;
   instanceKey: string | null;
   add: (key: string, value: string) => TextEdit | null;
+  /** An option of `DBOS.enqueue_workflow_with_options` (DBOS905 reports unknown names there). */
+  fromDbos?: boolean;
 }
 
 function dictSite(ctx: RuleContext, node: Node | null, classKey: string, instanceKey: string | null): NameSite | null {
@@ -99,7 +104,11 @@ function sites(ctx: RuleContext): NameSite[] {
     const fqn = model.calleeFqn(call);
     if (!fqn) continue;
     const e = ENQUEUES.find(([re]) => re.test(fqn));
-    if (e) push(optionsSite(ctx, call, positional(call, e[1]) ?? keywordValue(model, call, e[2])));
+    if (e) {
+      const s = optionsSite(ctx, call, positional(call, e[1]) ?? keywordValue(model, call, e[2]));
+      if (s) s.fromDbos = fqn.startsWith('dbos.DBOS.');
+      push(s);
+    }
     else if (SCHEDULE.test(fqn)) push(callSite(ctx, call, 'workflow_name', 'workflow_class_name', null, call));
     else if (APPLY.test(fqn)) {
       const list = positional(call, 0) ?? keywordValue(model, call, 'schedules');
@@ -130,10 +139,23 @@ export const rule: Rule = {
     const { model } = ctx;
     const found = sites(ctx);
     if (found.length === 0) return;
-    const workflows = registeredWorkflows(model);
-    if (workflows.length === 0) return;
-    const known = workflows.filter((w): w is RegisteredWorkflow & { name: string } => w.name !== null);
-    const allKnown = known.length === workflows.length;
+    // the workspace's registrations with the index, else this file's; tests register the workflows
+    // they enqueue themselves, and (c) is not reported there: their own names do (no registry to build)
+    const { index, file } = outer;
+    const test = isTestLike(model);
+    const workspace = !!index && !!file && !test;
+    let known: RegisteredName[];
+    let allKnown: boolean;
+    if (index && file && workspace) {
+      const regs = index.registrations('workflows', file, model);
+      known = [...regs.workflows.values()].flat();
+      allKnown = regs.dynamicWorkflowFiles.length === 0;
+    } else {
+      const regs = registrationsOf(model, model.path);
+      known = regs.workflows;
+      allKnown = !regs.dynamicWorkflows;
+    }
+    if (known.length === 0 && allKnown) return;
     for (const site of found) {
       const exact = known.filter((w) => w.name === site.name);
       if (exact.length > 0) {
@@ -167,20 +189,21 @@ export const rule: Rule = {
         ctx.report({
           node: site.node,
           message:
-            `Workflow name "${site.name}" includes a module path, but DBOS registers workflow \`${w.fn.name}\` as "${w.name}" (its \`name=\` or qualified name, ` +
+            `Workflow name "${site.name}" includes a module path, but DBOS registers workflow \`${w.fnName}\` as "${w.name}" (its \`name=\` or qualified name, ` +
             `without module): the application fails it with \`DBOSWorkflowFunctionNotFoundError\` ("... is not a registered workflow function"). Use "${w.name}".`,
           fixes: [replaceNameFix(ctx, site, w.name)],
         });
         continue;
       }
-      // tests enqueue unknown names on purpose (and the target may live in another module)
-      if (suffix.length > 0 || !allKnown || isTestLike(model)) continue;
-      // (c) no workflow of this file has that name: maybe another file or application
+      // (c) only when the workspace is known (the index); tests enqueue unknown names on purpose; options
+      // that name an application target another one; DBOS905 reports DBOS.enqueue_workflow_with_options
+      if (!workspace || suffix.length > 0 || !allKnown || site.has('application_name') || site.fromDbos) continue;
+      const names = [...new Set(known.map((w) => `"${w.name}"`))];
       ctx.report({
         node: site.node,
         severity: 'information',
         message:
-          `No workflow of this file is registered as "${site.name}" (registered here: ${known.map((w) => `"${w.name}"`).slice(0, 5).join(', ')}). ` +
+          `No workflow of this workspace is registered as "${site.name}" (registered: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}). ` +
           'If no application sharing the system database registers it, the enqueued workflow fails with `DBOSWorkflowFunctionNotFoundError`. ' +
           'Check the name (the `name=` of `@DBOS.workflow`, or the function\'s qualified name).',
       });

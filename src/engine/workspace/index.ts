@@ -21,8 +21,10 @@ import {
   type ModuleSummary,
 } from './summary';
 import { importBases, moduleFiles, moduleNameOf } from './modules';
+import { WorkspaceRegistry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from './summary';
+export type { RegisteredName, RegistryKind, WorkspaceRegistrations } from './registry';
 export { WORKFLOW_ONLY_API } from './summary';
 export { positionIn, rangeIn } from './positions';
 
@@ -134,6 +136,8 @@ export class WorkspaceIndex {
   private collector: Set<string> | null = null;
   /** Parses done by the index (for tests and the bench). */
   parses = 0;
+  /** Workflow and queue names registered anywhere under the roots; built on first use. */
+  private registryCache: WorkspaceRegistry | null = null;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
@@ -147,14 +151,16 @@ export class WorkspaceIndex {
   setText(file: string, text: string): boolean {
     const abs = path.resolve(file);
     this.overrides.set(abs, text);
-    return this.refresh(abs, text);
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, text) || regs;
   }
 
   /** Drops a buffer override or a deleted file; back to disk (or gone). True when its summary changed. */
   forget(file: string): boolean {
     const abs = path.resolve(file);
     this.overrides.delete(abs);
-    return this.refresh(abs, this.read(abs));
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, this.read(abs)) || regs;
   }
 
   /** Absolute paths of files whose findings read `file`'s summary, directly or transitively (sorted). */
@@ -171,8 +177,26 @@ export class WorkspaceIndex {
         }
       }
     }
+    // a changed registration (a workflow or queue name) concerns every file that compared names with the registry
+    for (const d of this.registryCache?.dependentsOf(abs) ?? []) seen.add(d);
     seen.delete(abs);
     return [...seen].sort();
+  }
+
+  /**
+   * The queue or workflow names registered in the workspace (all Python files under the roots, not
+   * only imported modules); the result is complete for `kind`. `reader`, the analysed file, is listed
+   * by `dependents()` when a registration changes; `model` is its current model (its registrations
+   * are read from it).
+   */
+  registrations(kind: RegistryKind, reader: string, model?: ModuleModel): WorkspaceRegistrations {
+    const abs = path.resolve(reader);
+    return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
+  }
+
+  /** Parses done by the workspace registry (for tests and benches). */
+  registryParses(): number {
+    return this.registryCache?.parses ?? 0;
   }
 
   // ------------------------------------------------------------------ engine side
@@ -256,6 +280,19 @@ export class WorkspaceIndex {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private registry(): WorkspaceRegistry {
+    if (!this.registryCache) {
+      this.registryCache = new WorkspaceRegistry({
+        roots: this.roots,
+        onDisk: !this.customRead,
+        textOf: (abs) => this.textOf(abs),
+        knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
+        moduleName: (abs) => this.moduleName(abs),
+      });
+    }
+    return this.registryCache;
+  }
 
   private search(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number): Chain | null {
     interface Node {

@@ -1,0 +1,109 @@
+// DBOS905: `DBOS.enqueue_workflow_with_options(...)` naming a workflow that no file of the workspace
+// registers, with options that do not say which application owns it (`"application_name"`). DBOS makes
+// the calling application the owner (`dbos/_core.py`: an unset `application_name` is the caller's
+// name), so the application that implements the workflow never picks it up. Needs the workspace
+// (the index): without it an unknown name is no evidence. Quiet when the workspace registers
+// workflows under names that are not literals, in tests, and inside `pytest.raises`.
+import type { Node } from 'web-tree-sitter';
+import type { Rule, RuleContext } from '../rule';
+import type { CallInfo } from '../model/types';
+import type { Fix, TextEdit } from '../types';
+import { argsOf, dictLiteral, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { isTestLike } from '../analysis/lifecycle';
+import { pyString } from '../analysis/registrations';
+
+const ENQUEUE = /^dbos\.DBOS\.enqueue_workflow_with_options(_async)?$/;
+const OWNER = '<owner>';
+
+interface Options {
+  /** The `workflow_name` value. */
+  nameNode: Node;
+  name: string;
+  has: (key: string) => boolean;
+  /** Keys that cannot be read (`**opts`, computed keys). */
+  open: boolean;
+  add: (key: string, value: string) => TextEdit;
+}
+
+function optionsOf(ctx: RuleContext, call: CallInfo): Options | null {
+  const { model } = ctx;
+  let node: Node | null = positional(call, 0) ?? keywordValue(model, call, 'options');
+  if (node?.type === 'identifier') {
+    if (dictMutated(model, model.textOf(node))) return null;
+    node = singleBindingValue(model, node, call.scope);
+  }
+  if (!node) return null;
+  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions') {
+    const call = node;
+    const v = keywordValue(model, call, 'workflow_name');
+    const name = stringValue(model, v);
+    if (name === null || !v) return null;
+    const items = argsOf(call);
+    const last = items[items.length - 1];
+    return {
+      nameNode: v,
+      name,
+      has: (k) => !!keywordArg(model, call, k),
+      open: items.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat'),
+      add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${k}=${pyString(val)}`),
+    };
+  }
+  const d = dictLiteral(model, node);
+  if (!d) return null;
+  const v = d.keys.get('workflow_name')?.childForFieldName('value');
+  const name = stringValue(model, v);
+  if (name === null || !v) return null;
+  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const last = pairs[pairs.length - 1];
+  return {
+    nameNode: v,
+    name,
+    has: (k) => d.keys.has(k),
+    open: d.open,
+    add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
+  };
+}
+
+export const rule: Rule = {
+  code: 'DBOS905',
+  requires: ['enqueue_workflow_with_options'],
+  check(outer) {
+    const { index, file } = outer;
+    if (!index || !file) return;
+    const ctx = skippingExpectedFailures(outer);
+    const { model } = ctx;
+    if (isTestLike(model)) return;
+    const sites: { call: CallInfo; opts: Options }[] = [];
+    for (const call of model.calls) {
+      const fqn = model.calleeFqn(call);
+      if (!fqn || !ENQUEUE.test(fqn)) continue;
+      const opts = optionsOf(ctx, call);
+      if (opts && !opts.open && !opts.has('application_name')) sites.push({ call, opts });
+    }
+    if (sites.length === 0) return;
+    const regs = index.registrations('workflows', file, model);
+    if (regs.dynamicWorkflowFiles.length > 0) return;
+    for (const { opts } of sites) {
+      if (regs.workflows.has(opts.name)) continue;
+      // "app.billing.generate_invoice" for a registered "generate_invoice": a wrong name (DBOS806), not a missing owner
+      if ([...regs.workflows.keys()].some((n) => opts.name.endsWith(`.${n}`))) continue;
+      const fixes: Fix[] = [
+        {
+          title: `Add "application_name": "${OWNER}" (then replace ${OWNER} with the application that registers "${opts.name}")`,
+          safe: false,
+          preferred: true,
+          edits: [opts.add('application_name', OWNER)],
+        },
+      ];
+      ctx.report({
+        node: opts.nameNode,
+        message:
+          `No workflow of this workspace is registered as "${opts.name}", and these options do not name the application that owns it: ` +
+          'DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, ' +
+          'so the application that implements it never picks it up (DBOS raises nothing when enqueueing). ' +
+          `Add \`"application_name"\` naming the application that registers "${opts.name}", or correct the name.`,
+        fixes,
+      });
+    }
+  },
+};

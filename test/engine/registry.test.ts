@@ -1,0 +1,148 @@
+// The workspace registry (workflow and queue names registered anywhere under the roots) and the rules
+// that read it: DBOS406 (queues), DBOS806 (client workflow names), DBOS905 (enqueue without owner).
+// Workspaces live in test/fixtures/workspace/registry*/ and are copied to a temporary folder (a path
+// under test/ would make every file a test file).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import type { Finding } from '../../src/engine/types';
+
+const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
+const CODES = new Set(['DBOS406', 'DBOS806', 'DBOS905']);
+
+function copy(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dbos-lint-registry-${name}-`));
+  fs.cpSync(path.join(fixtures, name), dir, { recursive: true });
+  return dir;
+}
+
+function run(index: WorkspaceIndex, file: string, profile: 'default' | 'strict' = 'strict'): Finding[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return analyze(text, { path: file, index, config: resolveConfig([{ profile }]), version: [2, 10] }).findings.filter((f) => CODES.has(f.code));
+}
+
+function lines(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}:${f.code}:${f.severity}`);
+}
+
+test('registry: names of every file under the roots, imported or not, renamed with name=, methods under their class', async () => {
+  await initParser();
+  const root = copy('registry');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const main = path.join(root, 'app/main.py');
+  const found = run(index, main);
+  // line 7: "reports" is registered in app/queues.py, which no module imports; line 11: "build_report"
+  // is the name= of build_report_v2 (whose own name, line 12, is registered nowhere); line 14: another
+  // application's queue and workflow (application_name) are its own
+  assert.deepEqual(lines(found), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '17:58:DBOS905:warning', '18:58:DBOS806:warning']);
+  assert.equal(
+    found[0].message,
+    'Queue "emails" is not registered anywhere in this workspace, which registers "reports": DBOS accepts the enqueue and the workflow stays ENQUEUED until a queue of that name is registered, possibly forever. Correct the name, or register the queue at startup after `DBOS.launch()`.',
+  );
+  assert.equal(
+    found[1].message,
+    'No workflow of this workspace is registered as "build_report_v2" (registered: "build_report", "Reporter.publish"). If no application sharing the system database registers it, the enqueued workflow fails with `DBOSWorkflowFunctionNotFoundError`. Check the name (the `name=` of `@DBOS.workflow`, or the function\'s qualified name).',
+  );
+  assert.equal(
+    found[2].message,
+    'Workflow "Reporter.publish" is an instance method of a configured class, but these options lack `instance_name`: the executing application runs it without its `self` argument and the workflow fails (DBOS does not check when enqueueing). Add `instance_name` (the class is registered as "Reporter").',
+  );
+  assert.equal(
+    found[3].message,
+    'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name.',
+  );
+  assert.deepEqual(found[3].fixes.map((f) => [f.title, f.safe]), [['Add "application_name": "<owner>" (then replace <owner> with the application that registers "ingest")', false]]);
+  assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" includes a module path, but DBOS registers workflow `build_report_v2` as "build_report"/);
+  // the default profile: DBOS406 and DBOS806 run, DBOS905 waits for the strict profile
+  assert.deepEqual(lines(run(index, main, 'default')), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '18:58:DBOS806:warning']);
+  // without the index: this file's own names only; DBOS406 sees no registration here, DBOS806 (c) and DBOS905 need the workspace
+  const alone = analyze(fs.readFileSync(main, 'utf8'), { path: main, config: resolveConfig([{ profile: 'strict' }]), version: [2, 10] }).findings.filter((f) => CODES.has(f.code));
+  assert.deepEqual(lines(alone), []);
+});
+
+test('registry: names registered from variables anywhere keep DBOS406 and DBOS905 quiet', async () => {
+  await initParser();
+  const root = copy('registry-dynamic');
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(lines(run(index, path.join(root, 'app/main.py'))), []);
+  const regs = index.registrations('queues', path.join(root, 'app/main.py'));
+  assert.deepEqual([...regs.queues.keys()], ['reports']);
+  assert.deepEqual(regs.dynamicQueueFiles, [path.join(root, 'app/setup.py')]);
+  assert.deepEqual(regs.dynamicWorkflowFiles, [path.join(root, 'app/setup.py')]);
+});
+
+test('live: a registration edited, a registration file deleted: setText/forget report the change, dependents() lists the users', async () => {
+  await initParser();
+  const root = copy('registry');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const main = path.join(root, 'app/main.py');
+  const queues = path.join(root, 'app/queues.py');
+  const workers = path.join(root, 'app/workers.py');
+  assert.ok(!lines(run(index, main)).some((l) => l.startsWith('7:')));
+  // the queue renamed in the editor: "reports" is now registered nowhere
+  const renamed = fs.readFileSync(queues, 'utf8').replace('"reports"', '"report-jobs"');
+  assert.equal(index.setText(queues, renamed), true);
+  assert.deepEqual(index.dependents(queues), [main]);
+  assert.deepEqual(lines(run(index, main)).filter((l) => l.includes('DBOS406')), [
+    '7:27:DBOS406:information',
+    '8:27:DBOS406:information',
+    '11:72:DBOS406:information', // the client's options name the queue too
+    '12:75:DBOS406:information',
+    '13:76:DBOS406:information',
+    '17:82:DBOS406:information',
+    '18:100:DBOS406:information',
+  ]);
+  // a comment edit changes no registration: nothing to re-check
+  assert.equal(index.setText(queues, renamed + '# done\n'), false);
+  assert.deepEqual(index.dependents(queues), []);
+  // the buffer closed: back to the file on disk
+  assert.equal(index.forget(queues), true);
+  assert.deepEqual(index.dependents(queues), [main]);
+  assert.ok(!lines(run(index, main)).some((l) => l.startsWith('7:')));
+  // the workers module deleted: its workflows are registered nowhere any more
+  fs.rmSync(workers);
+  assert.equal(index.forget(workers), true);
+  assert.deepEqual(index.dependents(workers), [main]);
+  // DBOS806 has no workflow left to compare with; the two names DBOS.enqueue_workflow_with_options gives are registered nowhere
+  assert.deepEqual(lines(run(index, main)).filter((l) => l.includes('DBOS806') || l.includes('DBOS905')), ['17:58:DBOS905:warning', '18:58:DBOS905:warning']);
+  fs.writeFileSync(workers, 'from dbos import DBOS\n\n\n@DBOS.workflow()\ndef ingest(day):\n    pass\n');
+  assert.equal(index.forget(workers), true);
+  // "ingest" is registered now (no DBOS905 on line 17); the client's names are registered nowhere (DBOS806 (c))
+  assert.deepEqual(lines(run(index, main)).filter((l) => !l.includes('DBOS406')), ['11:42:DBOS806:information', '12:42:DBOS806:information', '13:42:DBOS806:information', '18:58:DBOS905:warning']);
+});
+
+test('registry: only files that may register the kind asked for are parsed, once per content; broken and binary files register nothing', async () => {
+  await initParser();
+  const root = copy('registry');
+  fs.writeFileSync(path.join(root, 'app/notes.py'), 'print("no registrations here")\n');
+  fs.writeFileSync(path.join(root, 'app/broken.py'), 'from dbos import DBOS\n@DBOS.workflow(\ndef x(:\n  DBOS.register_queue(\n');
+  fs.writeFileSync(path.join(root, 'app/blob.py'), Buffer.from([0, 1, 2, 0xff]));
+  const index = new WorkspaceIndex({ roots: [root] });
+  const main = path.join(root, 'app/main.py');
+  run(index, main);
+  const regs = index.registrations('workflows', main);
+  assert.deepEqual([...regs.queues.keys()], ['reports']);
+  assert.deepEqual([...regs.workflows.keys()].sort(), ['Reporter.publish', 'build_report']);
+  assert.deepEqual(
+    regs.workflows.get('build_report')!.map((w) => [path.relative(root, w.file), w.fnName, w.method]),
+    [['app/workers.py', 'build_report_v2', null]],
+  );
+  // main.py is read from its analysis, notes.py (no dbos), __init__.py and the binary file are never parsed
+  assert.equal(index.registryParses(), 3);
+  // a second analysis parses nothing again
+  run(index, main);
+  assert.equal(index.registrations('workflows', main), regs);
+  assert.equal(index.registryParses(), 3);
+  // queue names only parse the files that can register queues (queues.py, broken.py); workflow names add
+  // workers.py and main.py (not analysed by this index: no model to read it from)
+  const fresh = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual([...fresh.registrations('queues', main).queues.keys()], ['reports']);
+  assert.equal(fresh.registryParses(), 2);
+  assert.deepEqual([...fresh.registrations('workflows', main).workflows.keys()].sort(), ['Reporter.publish', 'build_report']);
+  assert.equal(fresh.registryParses(), 4);
+});
