@@ -76,7 +76,11 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   try {
     const index = options.index;
     const file = index ? path.resolve(options.path) : undefined;
-    const model = new ModuleModel(text, tree, { path: options.path, moduleName: options.moduleName ?? (file && index?.moduleName(file)) });
+    const model = new ModuleModel(text, tree, {
+      path: options.path,
+      testPath: file && index ? index.relativePath(file) : undefined,
+      moduleName: options.moduleName ?? (file && index?.moduleName(file)),
+    });
     if (index && file) index.noteModel(file, text, model);
     const result = runRules(model, config, options.version ?? null, ignoredHere, index, file, options.shouldStop);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;

@@ -330,3 +330,24 @@ test('alias and star-import cycles across modules, and odd names, end without a 
   assert.deepEqual(r.ruleFailures, []);
   assert.deepEqual(codes(r.findings), []);
 });
+
+test('a project kept under a folder named tests is not all tests: test folders count from the root', async () => {
+  await initParser();
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-tests-'));
+  const root = path.join(base, 'tests', 'shop');
+  fs.mkdirSync(path.join(root, 'tests'), { recursive: true });
+  const src = 'import os\nfrom dbos import DBOSClient\n\ndef enqueue_job(x):\n    client = DBOSClient(system_database_url=os.environ["DB"])\n    client.enqueue({"queue_name": "q", "workflow_name": "job"}, x)\n';
+  fs.writeFileSync(path.join(root, 'jobs.py'), src);
+  fs.writeFileSync(path.join(root, 'tests', 'helpers.py'), src);
+  try {
+    const index = new WorkspaceIndex({ roots: [root] });
+    const app = run(index, path.join(root, 'jobs.py')).filter((f) => f.code === 'DBOS802');
+    const inTests = run(index, path.join(root, 'tests', 'helpers.py')).filter((f) => f.code === 'DBOS802');
+    assert.deepEqual(app.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['5:warning']);
+    assert.deepEqual(inTests.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['5:information']);
+    assert.equal(index.relativePath(path.join(root, 'tests', 'helpers.py')), path.join('tests', 'helpers.py'));
+    assert.equal(index.relativePath(path.join(base, 'elsewhere.py')), path.join(base, 'elsewhere.py'));
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});

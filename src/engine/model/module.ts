@@ -37,8 +37,14 @@ const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*
 const MAX_RESOLVE_DEPTH = 24;
 
 export interface ModuleOptions {
-  /** Path of the file, as the caller knows it (used for test-file detection). */
+  /** Path of the file, as the caller knows it. */
   path: string;
+  /**
+   * The path whose folders decide whether this is a test file (`tests/...`): relative to the
+   * project root when the caller knows it, so that a project kept under a folder named `tests`
+   * is not all tests. Default: `path`.
+   */
+  testPath?: string;
   /** Dotted module name (`app.helpers`), used to name local functions. Default: the file's stem. */
   moduleName?: string;
 }
@@ -107,7 +113,7 @@ export class ModuleModel {
     this.path = options.path;
     const base = options.path.replace(/\\/g, '/').split('/').pop() ?? options.path;
     this.moduleName = options.moduleName ?? base.replace(/\.pyi?$/, '');
-    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base) || /(^|\/)(tests?|testing)\//.test(options.path.replace(/\\/g, '/'));
+    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base) || /(^|\/)(tests?|testing)\//.test((options.testPath ?? options.path).replace(/\\/g, '/'));
     this.isMainModule = base === '__main__.py';
     this.build();
     classifyFunctions(this);

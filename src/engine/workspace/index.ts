@@ -201,6 +201,16 @@ export class WorkspaceIndex {
 
   // ------------------------------------------------------------------ engine side
 
+  /** The path of a file relative to the innermost root that holds it (the absolute path when none does). */
+  relativePath(file: string): string {
+    const abs = path.resolve(file);
+    let best: string | null = null;
+    for (const r of this.roots) {
+      if ((abs.startsWith(r + path.sep) || abs === r) && (best === null || r.length > best.length)) best = r;
+    }
+    return best === null ? abs : path.relative(best, abs);
+  }
+
   /** The module name of a file under the roots (`app.helpers`). */
   moduleName(file: string): string {
     const abs = path.resolve(file);
@@ -289,6 +299,7 @@ export class WorkspaceIndex {
         textOf: (abs) => this.textOf(abs),
         knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
         moduleName: (abs) => this.moduleName(abs),
+        relativePath: (abs) => this.relativePath(abs),
       });
     }
     return this.registryCache;
@@ -612,7 +623,7 @@ export class WorkspaceIndex {
     const tree = parsePython(text);
     this.parses++;
     try {
-      const model = new ModuleModel(text, tree, { path: abs, moduleName: this.moduleName(abs) });
+      const model = new ModuleModel(text, tree, { path: abs, testPath: this.relativePath(abs), moduleName: this.moduleName(abs) });
       return summarize(model, abs, hashOf(text));
     } catch {
       return null; // a module the model cannot read is a module without helpers, never a crash

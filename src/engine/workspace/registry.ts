@@ -12,7 +12,7 @@ import { ModuleModel } from '../model/module';
 import { registeredWorkflows } from '../analysis/registrations';
 import { registrations } from '../analysis/registration';
 import { queueDeclarations } from '../analysis/steps-queues';
-import { walk } from '../../cli/walk';
+import { walk } from './walk';
 
 /** A workflow registered somewhere in the workspace. */
 export interface RegisteredName {
@@ -111,6 +111,8 @@ export interface RegistryHost {
   /** Files known without listing the disk (open buffers, analysed files). */
   knownFiles(): Iterable<string>;
   moduleName(abs: string): string;
+  /** The path relative to the innermost root that holds it. */
+  relativePath(abs: string): string;
 }
 
 export class WorkspaceRegistry {
@@ -199,8 +201,7 @@ export class WorkspaceRegistry {
    * application registers (DBOS's own suite registers hundreds of workflows, some from variables).
    */
   private isTest(abs: string): boolean {
-    const root = this.host.roots.find((r) => abs.startsWith(r + path.sep));
-    const rel = (root ? path.relative(root, abs) : path.basename(abs)).split(path.sep).join('/');
+    const rel = this.host.relativePath(abs).split(path.sep).join('/');
     return /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/.test(rel) || /(^|\/)(tests?|testing)\//.test(rel);
   }
 
@@ -233,7 +234,7 @@ export class WorkspaceRegistry {
     this.parses++;
     const tree = parsePython(text);
     try {
-      const model = new ModuleModel(text, tree, { path: abs, moduleName: this.host.moduleName(abs) });
+      const model = new ModuleModel(text, tree, { path: abs, testPath: this.host.relativePath(abs), moduleName: this.host.moduleName(abs) });
       return registrationsOf(model, abs);
     } catch {
       return EMPTY; // a file the model cannot read registers nothing, never a crash
