@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { analyze, initParser } = require(path.join(root, 'out/src/engine/index.js'));
 const { ProjectSettings } = require(path.join(root, 'out/src/engine/project.js'));
-const { walk } = require(path.join(root, 'out/src/cli/walk.js'));
+const { walk } = require(path.join(root, 'out/src/engine/workspace/walk.js'));
 
 const args = process.argv.slice(2);
 const show = args.includes('--show') ? args[args.indexOf('--show') + 1] : null;

@@ -8,7 +8,7 @@ import { analyze, mentionsDbos, type AnalysisResult, type Finding } from '../eng
 import type { FileSettings } from '../engine/project';
 import type { Severity } from '../engine/types';
 import { ruleMeta } from '../catalog/rules';
-import { walk } from '../cli/walk';
+import { walk } from '../engine/workspace/walk';
 import { caps, connection, documents } from './connection';
 import { signature } from '../engine/workspace/summary';
 import type { WorkspaceIndex } from '../engine/workspace/index';
