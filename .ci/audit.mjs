@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // CI step: `npm audit --omit=dev` on the production dependencies. Fails on a high or critical
 // advisory; when the registry's audit service cannot be reached or answers with an error (an
-// outage, a proxy that only allows GET), it prints a warning and passes, so CI never fails for
+// outage, a proxy that only allows GET, no answer within two minutes), it prints a warning and passes, so CI never fails for
 // reasons outside the repository.
 import { spawnSync } from 'node:child_process';
 
-const r = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const r = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
 let report = null;
 try {
   report = JSON.parse(r.stdout);
