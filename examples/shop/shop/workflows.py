@@ -6,6 +6,8 @@ import uuid
 import requests
 from dbos import DBOS, SetWorkflowID
 
+from .payments import charge_card
+
 
 def reserve_stock(sku: str, qty: int) -> bool:
     r = requests.post("https://inventory.example.test/reserve", json={"sku": sku, "qty": qty}, timeout=10)
@@ -34,6 +36,7 @@ def checkout(email: str, sku: str, qty: int) -> str:
     order_id = str(uuid.uuid4())
     if not reserve_stock(sku, qty):
         return "out of stock"
+    charge_card(order_id, qty * 1999)
     if random.random() < 0.1:
         send_confirmation(email, "survey")
     send_confirmation(email, order_id)
