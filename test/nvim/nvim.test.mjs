@@ -12,31 +12,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..', '..');
 const server = path.join(root, 'dist', 'server.js');
 
-const APP = `import random
-
-import requests
-from dbos import DBOS
-from fastapi import FastAPI
-
-app = FastAPI()
-
-
-@DBOS.workflow()
-def checkout(order_id: str) -> str:
-    token = random.random()
-    return f"{order_id}-{token}"
-
-
-@DBOS.workflow()
-def notify() -> int:
-    return requests.get("https://example.com").status_code
-
-
-@DBOS.workflow()
-@app.get("/orders/{order_id}")
-def get_order(order_id: str) -> str:
-    return order_id
-`;
+/** The sample app shared by the language-server tests: a DBOS201, a DBOS202 and a DBOS109. */
+const APP = fs.readFileSync(path.join(root, 'test', 'server', 'sample-app.py'), 'utf8');
 
 test('Neovim (headless, built-in LSP client) shows the dbos-lint diagnostics and code actions', () => {
   assert.ok(fs.existsSync(server), `${server} missing: run node scripts/build.mjs`);

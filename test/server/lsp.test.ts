@@ -13,31 +13,8 @@ import { RULES } from '../../src/catalog/rules';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 
-const APP = `import random
-
-import requests
-from dbos import DBOS
-from fastapi import FastAPI
-
-app = FastAPI()
-
-
-@DBOS.workflow()
-def checkout(order_id: str) -> str:
-    token = random.random()
-    return f"{order_id}-{token}"
-
-
-@DBOS.workflow()
-def notify() -> int:
-    return requests.get("https://example.com").status_code
-
-
-@DBOS.workflow()
-@app.get("/orders/{order_id}")
-def get_order(order_id: str) -> str:
-    return order_id
-`;
+/** The sample app shared by the language-server tests: a DBOS201, a DBOS202 and a DBOS109. */
+const APP = fs.readFileSync(path.join(ROOT, 'test', 'server', 'sample-app.py'), 'utf8');
 
 interface Diag {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
