@@ -83,6 +83,33 @@ export function appendArgumentEdit(model: ModuleModel, call: CallInfo, text: str
 }
 
 /** A Python string literal for a plain value. */
+/** A literal options dict with a literal `"workflow_name"`: the name, its value node, the keys, and an edit that adds a key at the end. */
+export interface WorkflowNameDict {
+  name: string;
+  node: Node;
+  has(key: string): boolean;
+  /** Keys that cannot be read (`**opts`, computed keys). */
+  open: boolean;
+  add(key: string, value: string): TextEdit;
+}
+
+export function workflowNameDict(model: ModuleModel, node: Node | null | undefined): WorkflowNameDict | null {
+  const d = dictLiteral(model, node);
+  if (!d) return null;
+  const v = d.keys.get('workflow_name')?.childForFieldName('value');
+  const name = stringValue(model, v);
+  if (name === null || !v) return null;
+  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const last = pairs[pairs.length - 1];
+  return {
+    name,
+    node: v,
+    has: (k) => d.keys.has(k),
+    open: d.open,
+    add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
+  };
+}
+
 export function pyString(value: string): string {
   return JSON.stringify(value);
 }

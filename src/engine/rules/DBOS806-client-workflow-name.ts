@@ -6,9 +6,9 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, dictLiteral, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { argsOf, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
-import { appendArgumentEdit, pyString } from '../analysis/registrations';
+import { appendArgumentEdit, pyString, workflowNameDict } from '../analysis/registrations';
 import { registrationsOf, type RegisteredName } from '../workspace/registry';
 
 /** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
@@ -37,23 +37,8 @@ interface NameSite {
 }
 
 function dictSite(ctx: RuleContext, node: Node | null, classKey: string, instanceKey: string | null): NameSite | null {
-  const { model } = ctx;
-  const d = dictLiteral(model, node);
-  if (!d) return null;
-  const v = d.keys.get('workflow_name')?.childForFieldName('value');
-  const name = stringValue(model, v);
-  if (name === null || !v) return null;
-  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-  const last = pairs[pairs.length - 1];
-  return {
-    name,
-    node: v,
-    has: (k) => d.keys.has(k),
-    open: d.open,
-    classKey,
-    instanceKey,
-    add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
-  };
+  const d = workflowNameDict(ctx.model, node);
+  return d && { ...d, classKey, instanceKey };
 }
 
 function callSite(ctx: RuleContext, call: CallInfo | Node, nameKey: string, classKey: string, instanceKey: string | null, appendTo: CallInfo | null): NameSite | null {

@@ -8,9 +8,9 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, dictLiteral, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { argsOf, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
-import { pyString } from '../analysis/registrations';
+import { pyString, workflowNameDict } from '../analysis/registrations';
 
 const ENQUEUE = /^dbos\.DBOS\.enqueue_workflow_with_options(_async)?$/;
 const OWNER = '<owner>';
@@ -48,20 +48,8 @@ function optionsOf(ctx: RuleContext, call: CallInfo): Options | null {
       add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${k}=${pyString(val)}`),
     };
   }
-  const d = dictLiteral(model, node);
-  if (!d) return null;
-  const v = d.keys.get('workflow_name')?.childForFieldName('value');
-  const name = stringValue(model, v);
-  if (name === null || !v) return null;
-  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-  const last = pairs[pairs.length - 1];
-  return {
-    nameNode: v,
-    name,
-    has: (k) => d.keys.has(k),
-    open: d.open,
-    add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
-  };
+  const d = workflowNameDict(model, node);
+  return d && { nameNode: d.node, name: d.name, has: d.has, open: d.open, add: d.add };
 }
 
 export const rule: Rule = {
