@@ -1,0 +1,216 @@
+// Name resolution in the module model: the qualified name an expression refers to, after every
+// import, alias, assignment and `self.attr` of the file, with the caches that make it cheap.
+import type { Node } from 'web-tree-sitter';
+import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
+import type { ModuleModel } from './module';
+import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
+
+const UNBOUND_FALLBACK = new Map<string, string>([
+  ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
+  ...['time', 'random', 'uuid', 'os', 'asyncio', 'threading', 'subprocess', 'secrets', 'socket', 'requests', 'httpx', 'aiohttp', 'shutil', 'sqlite3', 'psycopg', 'psycopg2', 'concurrent', 'multiprocessing'].map(
+    (n): [string, string] => [n, n],
+  ),
+  ['datetime', 'datetime.datetime'],
+  ['date', 'datetime.date'],
+]);
+
+const MAX_RESOLVE_DEPTH = 24;
+
+/** `self.name` or `cls.name` (group 2: the name), spaces and line breaks around the dot allowed. */
+export const SELF_ATTR = /^(self|cls)\s*\.\s*([A-Za-z_]\w*)$/;
+/** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
+const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
+
+/** Resolves the names of one model; owned by the model, which answers `resolve` through it. */
+export class Resolver {
+  private readonly resolveCache = new Map<number, string | null>();
+  private lookupCacheOn = false;
+  private readonly lookupCache = new Map<FunctionInfo | ClassInfo | null, Map<string, { result: string | null; need: number }>>();
+  /** Deepest resolveIn depth reached so far, and how often the depth limit cut a resolution short. */
+  private deepest = 0;
+  private cutoffs = 0;
+
+  constructor(private readonly m: ModuleModel) {}
+
+  /**
+   * The qualified name an expression refers to: `time.sleep`, `dbos.DBOS.workflow`,
+   * `requests.Session()` for an instance, `app.helpers.load` for a local function. Null when unknown.
+   * `scope` defaults to the scope of the node.
+   */
+  resolve(node: Node | null | undefined, scope?: Scope): string | null {
+    if (!node) return null;
+    const cached = this.resolveCache.get(node.id);
+    if (cached !== undefined) return cached;
+    const r = this.resolveIn(node, scope ?? this.m.scopeOf(node), 0);
+    this.resolveCache.set(node.id, r);
+    return r;
+  }
+
+  private resolveIn(node: Node, scope: Scope, depth: number): string | null {
+    if (depth > this.deepest) this.deepest = depth;
+    if (depth > MAX_RESOLVE_DEPTH) {
+      this.cutoffs++;
+      return null;
+    }
+    if (node.type === 'attribute' || node.type === 'identifier') {
+      // the common case, a dotted name, is resolved from the text without walking the tree
+      const text = this.m.textOf(node);
+      if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth);
+    }
+    switch (node.type) {
+      case 'identifier':
+        return this.lookup(this.m.textOf(node), scope, depth);
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (!obj || !attr) return null;
+        const selfAttr = obj.type === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
+        if (selfAttr !== undefined) return selfAttr;
+        const base = this.resolveIn(obj, scope, depth + 1);
+        return base ? `${base}.${this.m.textOf(attr)}` : null;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        if (!fn) return null;
+        const f = this.resolveIn(fn, scope, depth + 1);
+        if (!f) return null;
+        if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
+        if (f === 'asyncio.run') {
+          const arg = node.childForFieldName('arguments')?.namedChildren[0];
+          return arg ? this.resolveIn(arg, scope, depth + 1) : null;
+        }
+        return f + '()';
+      }
+      case 'await':
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.resolveIn(inner, scope, depth + 1) : null;
+      }
+      case 'assignment': {
+        const right = node.childForFieldName('right');
+        return right ? this.resolveIn(right, scope, depth + 1) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * `self.attr` inside a method, when the class assigns `self.attr = <value>` (in any method) and
+   * every such assignment resolves to the same name. undefined: not a `self` attribute.
+   */
+  private resolveSelfAttribute(objName: string, attr: string, scope: Scope, depth: number): string | null | undefined {
+    let method: FunctionInfo | null = scope.fn;
+    while (method && !method.cls) method = method.parent;
+    if (!method?.cls || method.params[0] !== objName) return undefined;
+    if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.m.textOf(d.expr)))) return undefined;
+    const bindings = method.cls.selfAttrs.get(attr);
+    if (!bindings) return undefined;
+    let result: string | null | undefined;
+    for (const b of bindings) {
+      const f = this.m.functionOf(enclosingDef(b.node)!);
+      const r = b.value && f ? this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1) : null;
+      if (r === null || (result !== undefined && result !== r)) return null;
+      result = r;
+    }
+    return result ?? null;
+  }
+
+  /**
+   * From now on, remember lookups. Called once the decorators' names are resolved (resolution
+   * reads them, for `@staticmethod`): nothing that lookups read changes after that.
+   */
+  cacheLookups(): void {
+    this.lookupCacheOn = true;
+  }
+
+  /**
+   * The qualified name a dotted name written in `scope` refers to, from its text (`a.b.c`, spaces
+   * around dots allowed): what `resolve` gives for an identifier or attribute node with this text.
+   * Null when the text is not a plain dotted name.
+   */
+  resolveDotted(text: string, scope: Scope): string | null | undefined {
+    if (!DOTTED.test(text)) return undefined;
+    return this.resolveDottedIn(text, scope, 0);
+  }
+
+  private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+    const parts = text.split('.').map((p) => p.trim());
+    if (parts.length > 1) {
+      const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
+      if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
+    }
+    const head = this.lookup(parts[0], scope, depth);
+    return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
+  }
+
+  /**
+   * `lookupUncached`, remembered per scope and name once the model is complete. An answer is reused
+   * only at depths where computing it again could not reach the depth limit either (it records how
+   * deep its own resolution went), so results are the same as without the cache.
+   */
+  private lookup(name: string, scope: Scope, depth: number): string | null {
+    const key = !this.lookupCacheOn ? undefined : scope.cls ? (scope.fn ? undefined : scope.cls) : scope.fn;
+    if (key === undefined) return this.lookupUncached(name, scope, depth);
+    let byName = this.lookupCache.get(key);
+    const hit = byName?.get(name);
+    if (hit && depth + hit.need <= MAX_RESOLVE_DEPTH) {
+      if (depth + hit.need > this.deepest) this.deepest = depth + hit.need;
+      return hit.result;
+    }
+    const outerDeepest = this.deepest;
+    const outerCutoffs = this.cutoffs;
+    this.deepest = depth;
+    const result = this.lookupUncached(name, scope, depth);
+    if (this.cutoffs === outerCutoffs) {
+      if (!byName) this.lookupCache.set(key, (byName = new Map()));
+      byName.set(name, { result, need: this.deepest - depth });
+    }
+    if (outerDeepest > this.deepest) this.deepest = outerDeepest;
+    return result;
+  }
+
+  private lookupUncached(name: string, scope: Scope, depth: number): string | null {
+    for (let f = scope.fn; f; f = f.parent) {
+      if (f.globals.has(name)) break;
+      const hit = this.lookupIn(f, name, { fn: f, cls: null, mainGuard: false }, depth);
+      if (hit !== undefined) return hit;
+    }
+    if (scope.cls) {
+      const m = scope.cls.methods.find((x) => x.name === name);
+      if (m) return m.fqn;
+    }
+    const hit = this.lookupIn(this.m.module, name, { fn: null, cls: null, mainGuard: false }, depth);
+    if (hit !== undefined) return hit;
+    if (DBOS_PUBLIC_NAMES.has(name) && this.m.starImports.includes('dbos')) return `dbos.${name}`;
+    if (PY_BUILTINS.has(name)) return `builtins.${name}`;
+    // A name bound nowhere in the file: a snippet that left out its imports. Python would raise
+    // NameError unless it is the well-known module or DBOS name it looks like.
+    if (this.m.starImports.length === 0) return UNBOUND_FALLBACK.get(name) ?? null;
+    return null;
+  }
+
+  /** undefined: not bound here; null: bound to something unknown. */
+  private lookupIn(info: ScopeInfo, name: string, scope: Scope, depth: number): string | null | undefined {
+    const imp = info.imports.get(name);
+    const bindings = info.bindings.get(name);
+    if (!bindings) return imp;
+    let result: string | null | undefined;
+    for (const b of bindings) {
+      let r: string | null;
+      if (!b.value) r = null;
+      else if (b.value.type === 'function_definition' || b.value.type === 'class_definition') {
+        r = this.m.functionOf(b.value)?.fqn ?? this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null;
+      } else r = this.resolveIn(b.value, scope, depth + 1);
+      if (r === null) return null;
+      if (result === undefined) result = r;
+      else if (result !== r) return null;
+    }
+    return result ?? null;
+  }
+}
+
+function enclosingDef(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
+}
