@@ -108,15 +108,8 @@ export class ModuleResolver {
       const modParts = segs.slice(0, i);
       if (modParts.some((s) => s.endsWith('()'))) break;
       const moduleName = modParts.join('.');
-      for (const base of bases) {
-        for (const candidate of moduleFiles(base, moduleName)) {
-          if (candidate === fromFile) continue;
-          this.tracker.touch(candidate);
-          if (!this.files.exists(candidate)) continue;
-          const summary = this.files.summaryOf(candidate);
-          return summary ? this.lookupIn(summary, segs.slice(i), hops) : null;
-        }
-      }
+      const hit = this.inModuleFile(fromFile, bases, moduleName, segs, i, hops);
+      if (hit !== undefined) return hit;
     }
     return null;
   }
@@ -131,17 +124,27 @@ export class ModuleResolver {
         this.tracker.touch(fromFile);
         return this.lookupIn(own, segs.slice(i), hops);
       }
-      for (const base of bases) {
-        for (const candidate of moduleFiles(base, moduleName)) {
-          if (candidate === fromFile) continue;
-          this.tracker.touch(candidate);
-          if (!this.files.exists(candidate)) continue;
-          const summary = this.files.summaryOf(candidate);
-          return summary ? this.lookupIn(summary, segs.slice(i), hops) : null;
-        }
-      }
+      const hit = this.inModuleFile(fromFile, bases, moduleName, segs, i, hops);
+      if (hit !== undefined) return hit;
     }
     return null;
+  }
+
+  /**
+   * `segs.slice(from)` looked up in the first file of `moduleName` under the import bases (other
+   * than `fromFile`); undefined when no such file exists, so the caller tries another split.
+   */
+  private inModuleFile(fromFile: string, bases: string[], moduleName: string, segs: string[], from: number, hops: number): IndexedFunction | null | undefined {
+    for (const base of bases) {
+      for (const candidate of moduleFiles(base, moduleName)) {
+        if (candidate === fromFile) continue;
+        this.tracker.touch(candidate);
+        if (!this.files.exists(candidate)) continue;
+        const summary = this.files.summaryOf(candidate);
+        return summary ? this.lookupIn(summary, segs.slice(from), hops) : null;
+      }
+    }
+    return undefined;
   }
 
   /** `rest` inside a module: a function, a method (`Cls.m`, `Cls().m`), or a name bound to another. */
