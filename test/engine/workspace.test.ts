@@ -345,7 +345,16 @@ test('a project kept under a folder named tests is not all tests: test folders c
     const inTests = run(index, path.join(root, 'tests', 'helpers.py')).filter((f) => f.code === 'DBOS802');
     assert.deepEqual(app.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['5:warning']);
     assert.deepEqual(inTests.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['5:information']);
-    assert.equal(index.relativePath(path.join(root, 'tests', 'helpers.py')), path.join('tests', 'helpers.py'));
+    // rules that skip test code (DBOS101 through isTestLike) report in the project, not in its tests/
+    const launch = 'from dbos import DBOS\n\nDBOS(config={"name": "shop"})\nDBOS.launch()\n';
+    fs.writeFileSync(path.join(root, 'boot.py'), launch);
+    fs.writeFileSync(path.join(root, 'tests', 'boot.py'), launch);
+    assert.deepEqual(codes(run(index, path.join(root, 'boot.py'))).filter((c) => c.endsWith('DBOS101')), ['4:DBOS101']);
+    assert.deepEqual(codes(run(index, path.join(root, 'tests', 'boot.py'))).filter((c) => c.endsWith('DBOS101')), []);
+    assert.equal(index.relativePath(path.join(root, 'tests', 'helpers.py')), path.join('shop', 'tests', 'helpers.py'));
+    // a root that is itself a tests folder (`dbos-lint tests/` without a pyproject.toml) is test code
+    const testsRoot = new WorkspaceIndex({ roots: [path.join(root, 'tests')] });
+    assert.deepEqual(run(testsRoot, path.join(root, 'tests', 'helpers.py')).filter((f) => f.code === 'DBOS802').map((f) => f.severity), ['information']);
     assert.equal(index.relativePath(path.join(base, 'elsewhere.py')), path.join(base, 'elsewhere.py'));
   } finally {
     fs.rmSync(base, { recursive: true, force: true });

@@ -53,9 +53,7 @@ export function lifecycleFacts(model: ModuleModel): LifecycleFacts {
 
 /** Test code: `test_*.py`, `*_test.py`, `conftest.py`, or any file under a `tests`/`test` folder. */
 export function isTestLike(model: ModuleModel): boolean {
-  if (model.isTestFile) return true;
-  const p = model.path.replace(/\\/g, '/');
-  return /(^|\/)(tests?|testing)\//.test(p);
+  return model.isTestFile;
 }
 
 /** The call runs when the module is imported: module level or class body, not in the main guard. */

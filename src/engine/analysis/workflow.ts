@@ -208,9 +208,9 @@ export function numericLiteral(model: ModuleModel, node: Node | null | undefined
 
 // ---------------------------------------------------------------- tests
 
-/** A test file, or a file in a tests folder (test support code mutates and sleeps on purpose). */
+/** A test file, or a file in a tests folder of the project (test support code mutates and sleeps on purpose). */
 export function isTestPath(model: ModuleModel): boolean {
-  return model.isTestFile || /(^|[\\/])(tests?|testing)[\\/]/.test(model.path);
+  return model.isTestFile;
 }
 
 

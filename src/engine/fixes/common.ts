@@ -101,3 +101,11 @@ export function freshName(model: ModuleModel, base: string): string {
   for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name); i++) name = `${base}_${i}`;
   return name;
 }
+
+/** An application name for a generated DBOS config: the file's folder, as a slug (`my-app` when too short). */
+export function appNameFor(model: ModuleModel): string {
+  const parts = model.path.replace(/\\/g, '/').split('/');
+  const folder = parts.length > 1 ? parts[parts.length - 2] : '';
+  const name = folder.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
+  return name.length >= 3 ? name : 'my-app';
+}

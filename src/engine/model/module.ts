@@ -23,11 +23,20 @@ export interface ModuleOptions {
   moduleName?: string;
 }
 
+/** Whether a path (relative to its project, or as the caller knows it) is test code: `test_*.py`, `*_test.py`, `conftest.py`, or under a `test`/`tests`/`testing` folder. */
+export function isTestFilePath(p: string): boolean {
+  const norm = p.replace(/\\/g, '/');
+  return /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/.test(norm) || /(^|\/)(tests?|testing)\//.test(norm);
+}
+
 export class ModuleModel {
   readonly lines: LineIndex;
   readonly root: Node;
   readonly moduleName: string;
   readonly path: string;
+  /** The path relative to the project root when the caller knows it (see `ModuleOptions.testPath`), else `path`. */
+  readonly projectPath: string;
+  /** `test_*.py`, `*_test.py`, `conftest.py`, or under a `test`/`tests`/`testing` folder of the project. */
   readonly isTestFile: boolean;
   /** `__main__.py`: its module level is an entry point. */
   readonly isMainModule: boolean;
@@ -58,7 +67,8 @@ export class ModuleModel {
     this.path = options.path;
     const base = options.path.replace(/\\/g, '/').split('/').pop() ?? options.path;
     this.moduleName = options.moduleName ?? base.replace(/\.pyi?$/, '');
-    this.isTestFile = /^(test_.*|.*_test|conftest)\.py$/.test(base) || /(^|\/)(tests?|testing)\//.test((options.testPath ?? options.path).replace(/\\/g, '/'));
+    this.projectPath = options.testPath ?? options.path;
+    this.isTestFile = isTestFilePath(this.projectPath);
     this.isMainModule = base === '__main__.py';
     new ModelBuilder(this, this.scopes, this.functionByNodeId).build();
     classifyFunctions(this);

@@ -4,7 +4,7 @@ import type { Rule } from '../rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, ownStatement } from '../analysis/lifecycle';
-import { addImportEdit, dbosName } from '../fixes/common';
+import { addImportEdit, appNameFor, dbosName } from '../fixes/common';
 
 // Modules that cannot construct DBOS for this program: the standard library, DBOS itself and common
 // third-party packages. A file importing anything else may get its DBOS instance from that import.
@@ -26,13 +26,6 @@ function importsOnlyKnownModules(model: ModuleModel): boolean {
   for (const s of scopes) for (const fqn of s.imports.values()) if (!KNOWN_MODULES.has(fqn.split('.')[0])) return false;
   // relative imports resolve against the module name: catch `from . import x` that maps to a known name
   return !/^\s*from\s+\./m.test(model.text);
-}
-
-function appName(model: ModuleModel): string {
-  const parts = model.path.replace(/\\/g, '/').split('/');
-  const folder = parts.length > 1 ? parts[parts.length - 2] : '';
-  const name = folder.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
-  return name.length >= 3 ? name : 'my-app';
 }
 
 /** The launch runs as part of the program: main guard, `__main__.py`, an entry function, a lifespan, or module level. */
@@ -94,7 +87,7 @@ function constructFix(model: ModuleModel, launch: CallInfo) {
   const at = model.lines.starts[model.lines.positionAt(stmt.startIndex).line];
   const text =
     `${indent}${D.text}(${eol}${indent}    config={${eol}` +
-    `${indent}        "name": "${appName(model)}",${eol}` +
+    `${indent}        "name": "${appNameFor(model)}",${eol}` +
     `${indent}        "system_database_url": ${os}.environ.get("DBOS_SYSTEM_DATABASE_URL"),${eol}` +
     `${indent}        "application_version": "0.1.0",${eol}` +
     `${indent}    }${eol}${indent})${eol}`;

@@ -4,6 +4,7 @@ import type { Rule, RuleContext } from '../rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
 import { isV3 } from '../rule';
+import { appNameFor } from '../fixes/common';
 import { expectsFailure, keywordArg, lifecycleFacts, positionalArgs } from '../analysis/lifecycle';
 
 const KEYS_2X = [
@@ -150,13 +151,6 @@ function validName(raw: string): string {
   return n;
 }
 
-function defaultName(model: ModuleModel): string {
-  const parts = model.path.replace(/\\/g, '/').split('/');
-  const folder = parts.length > 1 ? parts[parts.length - 2] : '';
-  const n = folder.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30);
-  return n.length >= 3 ? n : 'my-app';
-}
-
 export const rule: Rule = {
   code: 'DBOS106',
   requires: ['config', 'Config'],
@@ -173,7 +167,7 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
   const name = lit.entries.find((e) => e.key === 'name');
   if (!name && !lit.open && lit.direct) {
     const sep = lit.entries.length > 0 ? ', ' : '';
-    const text = isDict ? `"name": "${defaultName(model)}"${sep}` : `name="${defaultName(model)}"${sep}`;
+    const text = isDict ? `"name": "${appNameFor(model)}"${sep}` : `name="${appNameFor(model)}"${sep}`;
     ctx.report({
       node: lit.node,
       severity: 'error',

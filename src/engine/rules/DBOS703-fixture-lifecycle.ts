@@ -146,7 +146,7 @@ export const rule: Rule = {
       }
     }
     // (d) destructive reset outside tests
-    const p = model.path.replace(/\\/g, '/').toLowerCase();
+    const p = model.projectPath.replace(/\\/g, '/').toLowerCase();
     if (!model.isTestFile && !/(^|\/)(tests?|testing|fixtures|scripts|tools|bin)\//.test(p) && !/(test|fixture|conftest|reset|seed|dev|manage|cli)[^/]*$/.test(p)) {
       const usesPytest = [...model.module.imports.values()].some((v) => v === 'pytest' || v.startsWith('pytest.'));
       for (const { call } of usesPytest ? [] : callsTo(model, ['dbos.DBOS.reset_system_database'])) {

@@ -135,14 +135,18 @@ export class WorkspaceIndex {
 
   // ------------------------------------------------------------------ engine side
 
-  /** The path of a file relative to the innermost root that holds it (the absolute path when none does). */
+  /**
+   * The path of a file from the folder that holds the innermost root (so `shop/app.py`, the root's
+   * own name included: a root given as `tests` still marks its files as tests, a project kept under
+   * some `/home/me/tests/` does not); the absolute path when no root holds it.
+   */
   relativePath(file: string): string {
     const abs = path.resolve(file);
     let best: string | null = null;
     for (const r of this.roots) {
       if ((abs.startsWith(r + path.sep) || abs === r) && (best === null || r.length > best.length)) best = r;
     }
-    return best === null ? abs : path.relative(best, abs);
+    return best === null ? abs : path.relative(path.dirname(best), abs);
   }
 
   /** The module name of a file under the roots (`app.helpers`). */

@@ -8,7 +8,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { parsePython } from '../parser';
-import { ModuleModel } from '../model/module';
+import { isTestFilePath, ModuleModel } from '../model/module';
 import { registeredWorkflows } from '../analysis/registrations';
 import { registrations } from '../analysis/registration';
 import { queueDeclarations } from '../analysis/steps-queues';
@@ -111,7 +111,7 @@ export interface RegistryHost {
   /** Files known without listing the disk (open buffers, analysed files). */
   knownFiles(): Iterable<string>;
   moduleName(abs: string): string;
-  /** The path relative to the innermost root that holds it. */
+  /** The path from the folder holding the innermost root (see WorkspaceIndex.relativePath). */
   relativePath(abs: string): string;
 }
 
@@ -201,8 +201,7 @@ export class WorkspaceRegistry {
    * application registers (DBOS's own suite registers hundreds of workflows, some from variables).
    */
   private isTest(abs: string): boolean {
-    const rel = this.host.relativePath(abs).split(path.sep).join('/');
-    return /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/.test(rel) || /(^|\/)(tests?|testing)\//.test(rel);
+    return isTestFilePath(this.host.relativePath(abs));
   }
 
   /** Reads a file's text: parsed when it may register a kind already asked for. */
