@@ -82,8 +82,12 @@ export async function checkFiles(files: string[], options: CheckOptions): Promis
   await initParser();
   const settings = new ProjectSettings([options.cliLayer]);
   // one index per thread: summaries depend only on file contents, so every thread sees the same chains
-  const index = new WorkspaceIndex({ roots: options.roots });
-  return files.map((file) => checkOne(file, settings, options, index));
+  const index = new WorkspaceIndex({ roots: options.roots, batch: true });
+  try {
+    return files.map((file) => checkOne(file, settings, options, index));
+  } finally {
+    index.dispose();
+  }
 }
 
 function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex): FileOutcome {

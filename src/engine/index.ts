@@ -6,6 +6,7 @@ import { RULES as IMPLEMENTED } from './rules/index.generated';
 import { resolveConfig, type ResolvedConfig } from './config';
 import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
+import { mentionsDbos } from './text';
 import type { Rule, RuleContext, Report } from './rule';
 import type { Finding } from './types';
 import type { WorkspaceIndex } from './workspace/index';
@@ -58,10 +59,7 @@ export const IMPLEMENTED_CODES: ReadonlySet<string> = new Set(IMPLEMENTED.map((r
 
 const DEFAULT_CONFIG = resolveConfig();
 
-/** Whether a text can hold DBOS code at all (cheap pre-check that skips the parse). */
-export function mentionsDbos(text: string): boolean {
-  return /\bdbos\b/i.test(text);
-}
+export { mentionsDbos };
 
 export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   if (text.includes('\u0000')) return { findings: [], ruleFailures: [], skipped: 'binary', syntaxErrors: 0 };
@@ -72,10 +70,11 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   for (const [re, codes] of config.perFileIgnores) {
     if (re.test(normPath)) ignoredHere = new Set([...(ignoredHere ?? []), ...codes.map((c) => c.toUpperCase())]);
   }
-  const tree = parsePython(text, options.previousTree);
+  const index = options.index;
+  const file = index ? path.resolve(options.path) : undefined;
+  // a tree the index parsed from this very text for its own needs (a batch run hands it over)
+  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parsePython(text, options.previousTree);
   try {
-    const index = options.index;
-    const file = index ? path.resolve(options.path) : undefined;
     const model = new ModuleModel(text, tree, {
       path: options.path,
       testPath: file && index ? index.relativePath(file) : undefined,

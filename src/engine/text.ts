@@ -1,6 +1,11 @@
 // Offset <-> position conversion over one text, and line helpers used by rules and fixes.
 import type { Position, Range, TextEdit } from './types';
 
+/** Whether a text can hold DBOS code at all (cheap pre-check that skips the parse). */
+export function mentionsDbos(text: string): boolean {
+  return /\bdbos\b/i.test(text);
+}
+
 export class LineIndex {
   /** Offset of the first character of each line. */
   readonly starts: number[];

@@ -10,6 +10,8 @@ import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig, userConfigFrom, ConfigError, type UserConfig } from '../../src/engine/config';
 import { WorkspaceIndex } from '../../src/engine/workspace/index';
 import { moduleNameOf } from '../../src/engine/workspace/modules';
+import { walk } from '../../src/engine/workspace/walk';
+import { Parser } from 'web-tree-sitter';
 import { applyEdits } from '../../src/engine/text';
 import { chooseFix, collectEdits, fixAll } from '../../src/engine/fix-all';
 import type { Finding } from '../../src/engine/types';
@@ -359,4 +361,38 @@ test('a project kept under a folder named tests is not all tests: test folders c
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('batch index (the CLI): no file with DBOS code is parsed twice, and the findings are those of a plain index', async () => {
+  await initParser();
+  const original = Parser.prototype.parse;
+  for (const name of ['shop', 'registry', 'pkgs', 'steps']) {
+    const root = ws(name);
+    const files = walk([root]).files.sort();
+    const plain = new WorkspaceIndex({ roots: [root] });
+    const expected = files.map((f) => codes(run(plain, f, [{ profile: 'strict' }])).join(' '));
+    const parsed = new Map<string, number>();
+    Parser.prototype.parse = function (this: InstanceType<typeof Parser>, ...args: Parameters<typeof original>) {
+      const text = args[0];
+      if (typeof text === 'string' && /\bdbos\b/i.test(text)) parsed.set(text, (parsed.get(text) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+    const batch = new WorkspaceIndex({ roots: [root], batch: true });
+    let actual: string[];
+    try {
+      actual = files.map((f) => codes(run(batch, f, [{ profile: 'strict' }])).join(' '));
+    } finally {
+      Parser.prototype.parse = original;
+      batch.dispose();
+    }
+    assert.deepEqual(actual, expected, name);
+    assert.deepEqual([...parsed].filter(([, n]) => n > 1), [], `${name}: a file parsed twice`);
+    assert.ok(parsed.size > 0, name);
+  }
+  // main.py's rules ask the registry, which parses queues.py and workers.py: their analyses take those trees
+  const root = ws('registry');
+  const batch = new WorkspaceIndex({ roots: [root], batch: true });
+  for (const f of walk([root]).files.sort()) run(batch, f, [{ profile: 'strict' }]);
+  assert.equal(batch.stats().handedOver, 2);
+  batch.dispose();
 });

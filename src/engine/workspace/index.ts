@@ -6,8 +6,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parsePython } from '../parser';
+import { parsePython, type Tree } from '../parser';
 import { ModuleModel } from '../model/module';
+import { mentionsDbos } from '../text';
 import type { ApiCatalog } from '../data/catalog';
 import { signature, summarize, type ModuleSummary } from './summary';
 import { moduleNameOf } from './modules';
@@ -28,7 +29,17 @@ export interface WorkspaceIndexOptions {
   roots: string[];
   /** Default: read from disk; null when missing, unreadable, binary or not UTF-8. */
   readFile?: (absPath: string) => string | null;
+  /**
+   * A batch run that analyses every file anyway (the CLI), so that no file is parsed twice: the
+   * trees the index parses for its own needs (a helper's summary, the registry) are kept for
+   * `takeTree` (up to BATCH_HAND_OVER_CHARS characters of source), and the registrations of every
+   * analysed file are recorded at once, before a registry exists to ask for them.
+   */
+  batch?: boolean;
 }
+
+/** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
+const BATCH_HAND_OVER_CHARS = 2_000_000;
 
 export function defaultReadFile(absPath: string): string | null {
   let buf: Buffer;
@@ -76,11 +87,20 @@ export class WorkspaceIndex {
   parses = 0;
   /** Workflow and queue names registered anywhere under the roots; built on first use. */
   private registryCache: WorkspaceRegistry | null = null;
+  /** Trees parsed by the index and kept for `takeTree`, by absolute path; their characters in all. */
+  private readonly handOver = new Map<string, { text: string; tree: Tree }>();
+  private handOverChars = 0;
+  /** Trees taken by `takeTree` (for tests and benches). */
+  private handedOver = 0;
+  private readonly handOverLimit: number;
+  private readonly batch: boolean;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
     this.read = options.readFile ?? defaultReadFile;
     this.customRead = !!options.readFile;
+    this.batch = !!options.batch;
+    this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
     this.resolver = new ModuleResolver(this.roots, this.tracker, {
       held: (abs) => this.entries.get(abs)?.summary,
       summaryOf: (abs) => this.summaryOf(abs),
@@ -128,6 +148,31 @@ export class WorkspaceIndex {
     return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
   }
 
+  /**
+   * A tree of `file` the index parsed from exactly `text` for its own needs and kept (a `batch`
+   * index); the caller owns it from now on and must `delete()` it. Null when none.
+   */
+  takeTree(file: string, text: string): Tree | null {
+    const abs = path.resolve(file);
+    const kept = this.handOver.get(abs);
+    if (!kept) return null;
+    this.handOver.delete(abs);
+    this.handOverChars -= kept.text.length;
+    if (kept.text === text) {
+      this.handedOver++;
+      return kept.tree;
+    }
+    kept.tree.delete();
+    return null;
+  }
+
+  /** Frees the trees still kept for `takeTree`. */
+  dispose(): void {
+    for (const k of this.handOver.values()) k.tree.delete();
+    this.handOver.clear();
+    this.handOverChars = 0;
+  }
+
   /** Parses done by the workspace registry (for tests and benches). */
   registryParses(): number {
     return this.registryCache?.parses ?? 0;
@@ -167,6 +212,8 @@ export class WorkspaceIndex {
   noteModel(file: string, text: string, model: ModuleModel): ModuleSummary {
     const abs = path.resolve(file);
     this.tracker.resetReads(abs);
+    // a batch run would otherwise parse this file again when the registry is first asked for
+    if (this.batch) this.registry().noteModel(abs, model);
     const hash = hashOf(text);
     const old = this.entries.get(abs);
     if (old?.summary && old.hash === hash && old.summary.moduleName === model.moduleName) return old.summary;
@@ -216,7 +263,7 @@ export class WorkspaceIndex {
   }
 
   /** Figures for the bench and tests. */
-  stats(): { summaries: number; parses: number; functions: number } {
+  stats(): { summaries: number; parses: number; functions: number; handedOver: number } {
     let summaries = 0;
     let functions = 0;
     for (const e of this.entries.values()) {
@@ -224,7 +271,7 @@ export class WorkspaceIndex {
       summaries++;
       functions += e.summary.functions.size;
     }
-    return { summaries, parses: this.parses, functions };
+    return { summaries, parses: this.parses, functions, handedOver: this.handedOver };
   }
 
   // ------------------------------------------------------------------ internals
@@ -238,6 +285,7 @@ export class WorkspaceIndex {
         knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
         moduleName: (abs) => this.moduleName(abs),
         relativePath: (abs) => this.relativePath(abs),
+        parsed: (abs, text, tree) => this.parsed(abs, text, tree),
       });
     }
     return this.registryCache;
@@ -292,8 +340,19 @@ export class WorkspaceIndex {
     } catch {
       return null; // a module the model cannot read is a module without helpers, never a crash
     } finally {
-      tree.delete();
+      this.parsed(abs, text, tree);
     }
+  }
+
+  /** A tree the index (or its registry) parsed and no longer needs: kept for `takeTree` if there is room, else freed. */
+  private parsed(abs: string, text: string, tree: Tree): void {
+    // a file without DBOS code is never parsed by its own analysis: nothing to hand over
+    if (this.handOverChars + text.length > this.handOverLimit || this.handOver.has(abs) || !mentionsDbos(text)) {
+      tree.delete();
+      return;
+    }
+    this.handOver.set(abs, { text, tree });
+    this.handOverChars += text.length;
   }
 
   private store(abs: string, summary: ModuleSummary | null): boolean {

@@ -7,7 +7,7 @@
 // parsed, the others are parsed once per content (cached by hash) and their trees freed at once.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { parsePython } from '../parser';
+import { parsePython, type Tree } from '../parser';
 import { isTestFilePath, ModuleModel } from '../model/module';
 import { registeredWorkflows } from '../analysis/registrations';
 import { registrations } from '../analysis/registration';
@@ -113,6 +113,8 @@ export interface RegistryHost {
   moduleName(abs: string): string;
   /** The path from the folder holding the innermost root (see WorkspaceIndex.relativePath). */
   relativePath(abs: string): string;
+  /** Takes a tree the registry is done with (to free it, or to keep it for the file's analysis). */
+  parsed?(abs: string, text: string, tree: Tree): void;
 }
 
 export class WorkspaceRegistry {
@@ -238,7 +240,8 @@ export class WorkspaceRegistry {
     } catch {
       return EMPTY; // a file the model cannot read registers nothing, never a crash
     } finally {
-      tree.delete();
+      if (this.host.parsed) this.host.parsed(abs, text, tree);
+      else tree.delete();
     }
   }
 
