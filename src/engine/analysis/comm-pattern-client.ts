@@ -95,12 +95,12 @@ export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): 
 export function isDbosConstructor(model: ModuleModel, call: CallInfo): boolean {
   if (model.calleeFqn(call) !== 'dbos.DBOS') return false;
   // `DBOS(...)` and not a call on an instance alias
-  return call.callee.type === 'identifier' || call.callee.type === 'attribute';
+  return call.calleeType === 'identifier' || call.calleeType === 'attribute';
 }
 
 /** The last segment of a dotted text. */
 export function methodName(model: ModuleModel, call: CallInfo): string | null {
-  if (call.callee.type !== 'attribute') return call.callee.type === 'identifier' ? model.textOf(call.callee) : null;
+  if (call.calleeType !== 'attribute') return call.calleeType === 'identifier' ? model.textOf(call.callee) : null;
   const a = call.callee.childForFieldName('attribute');
   return a ? model.textOf(a) : null;
 }

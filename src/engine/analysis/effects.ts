@@ -47,7 +47,7 @@ const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.ra
 /** A method call on an instance of a seedable generator that was constructed with arguments (a seed). */
 export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
   const i = fqn.indexOf('().');
-  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.callee.type !== 'attribute') return false;
+  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
   let obj = call.callee.childForFieldName('object');
   for (let depth = 0; obj && depth < 4; depth++) {
     if (obj.type === 'call') {

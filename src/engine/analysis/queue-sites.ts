@@ -91,7 +91,7 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
     const l = literal(model, nameNode);
     return { call, kind: 'options', nameNode, name: l?.t === 'str' ? l.v : null, options: d?.entries ?? null, optionsOpen: !d || d.splat };
   }
-  if (call.callee.type === 'attribute') {
+  if (call.calleeType === 'attribute') {
     const method = model.textOf(call.callee.childForFieldName('attribute')!);
     const obj = call.callee.childForFieldName('object')!;
     if ((method === 'enqueue' || method === 'enqueue_async') && isQueueObject(model.resolve(obj, call.scope))) {

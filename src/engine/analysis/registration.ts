@@ -67,7 +67,7 @@ export function registrations(model: ModuleModel): Registration[] {
   }
   // functional registration: `job = DBOS.workflow(name="job")(impl)`
   for (const call of model.calls) {
-    if (call.callee.type !== 'call') continue;
+    if (call.calleeType !== 'call') continue;
     const inner = call.callee;
     const fqn = model.resolve(inner.childForFieldName('function'));
     const kind = fqn ? DECORATORS[fqn] : undefined;

@@ -45,7 +45,7 @@ export function hasSplatArgs(call: CallInfo | Node): boolean {
 
 /** The receiver FQN and method of `obj.method(...)`. */
 function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; method: string } | null {
-  if (call.callee.type !== 'attribute') return null;
+  if (call.calleeType !== 'attribute') return null;
   // `a.b.method` read from the text (what resolving the object node gives); the tree otherwise
   const text = model.textOf(call.callee);
   const dot = text.lastIndexOf('.');

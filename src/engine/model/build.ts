@@ -73,7 +73,8 @@ export class ModelBuilder {
         }
       }
       const info: ScopeInfo = scope.fn ?? this.m.module;
-      switch (node.type) {
+      const type = node.type;
+      switch (type) {
         case 'decorated_definition':
           this.pendingDecorated.push(node);
           break;
@@ -82,7 +83,7 @@ export class ModelBuilder {
           if (!callee) break;
           let def: Node | null = null;
           for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
-          const call: CallInfo = new ModelCall(node, callee, scope, start, node.endIndex, def);
+          const call: CallInfo = new ModelCall(node, callee, scope, start, def);
           this.m.calls.push(call);
           if (scope.fn) scope.fn.calls.push(call);
           else this.m.moduleCalls.push(call);
@@ -92,7 +93,7 @@ export class ModelBuilder {
         case 'function_definition':
         case 'lambda': {
           if (!node.isNamed) break; // the `lambda` keyword token has the same type name
-          const fn = this.addFunction(node, scope);
+          const fn = this.addFunction(node, scope, type === 'lambda');
           const body = fn.body;
           // pushed without a body too (a broken def): it still encloses its calls (`CallInfo.def`)
           stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn, cls: null, mainGuard: false }, def: node });
@@ -112,8 +113,8 @@ export class ModelBuilder {
         case 'assignment':
         case 'augmented_assignment':
         case 'named_expression':
-          if (node.type === 'assignment') this.m.assignments.push(node);
-          this.addAssignment(node, info);
+          if (type === 'assignment') this.m.assignments.push(node);
+          this.addAssignment(node, info, type);
           break;
         case 'for_statement': {
           const left = node.childForFieldName('left');
@@ -137,7 +138,7 @@ export class ModelBuilder {
         case 'global_statement':
         case 'nonlocal_statement':
           if (scope.fn) {
-            const set = node.type === 'global_statement' ? scope.fn.globals : scope.fn.nonlocals;
+            const set = type === 'global_statement' ? scope.fn.globals : scope.fn.nonlocals;
             for (const c of node.namedChildren) if (c && c.type === 'identifier') set.add(this.m.textOf(c));
           }
           break;
@@ -161,8 +162,7 @@ export class ModelBuilder {
     return node;
   }
 
-  private addFunction(node: Node, scope: Scope): FunctionInfo {
-    const isLambda = node.type === 'lambda';
+  private addFunction(node: Node, scope: Scope, isLambda: boolean): FunctionInfo {
     const nameNode = isLambda ? null : node.childForFieldName('name');
     const name = nameNode ? this.m.textOf(nameNode) : '<lambda>';
     const parent = scope.fn;
@@ -302,11 +302,11 @@ export class ModelBuilder {
     return [...base, ...(rest ? [rest] : [])].join('.') || rest;
   }
 
-  private addAssignment(node: Node, info: ScopeInfo): void {
+  private addAssignment(node: Node, info: ScopeInfo, type: string): void {
     // Fast path, from the text alone: `name = ...`, `name: T = ...`, `self.attr = ...`, `name += ...`.
     // The nodes of the target and the value are only fetched if a lookup needs them.
     const head = this.m.text.slice(node.startIndex, node.startIndex + 160);
-    if (node.type === 'assignment') {
+    if (type === 'assignment') {
       const m = SIMPLE_ASSIGN.exec(head);
       if (m) {
         const method = info as Partial<FunctionInfo>;
@@ -315,21 +315,21 @@ export class ModelBuilder {
         // any other `obj.attr = v` binds no name
         return;
       }
-    } else if (node.type === 'augmented_assignment') {
+    } else if (type === 'augmented_assignment') {
       const m = /^([A-Za-z_]\w*)\s*[-+*/%&|^@<>]{1,3}=/.exec(head);
       if (m) {
         pushBinding(info.bindings, m[1], new LazyBinding(node, 'left', null));
         return;
       }
     }
-    const left = node.childForFieldName(node.type === 'named_expression' ? 'name' : 'left');
+    const left = node.childForFieldName(type === 'named_expression' ? 'name' : 'left');
     if (!left) return;
-    const right = node.childForFieldName(node.type === 'named_expression' ? 'value' : 'right');
-    if (node.type === 'augmented_assignment') {
+    const right = node.childForFieldName(type === 'named_expression' ? 'value' : 'right');
+    if (type === 'augmented_assignment') {
       if (left.type === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
       return;
     }
-    if (node.type === 'assignment' && !right) return; // bare annotation `x: int`
+    if (type === 'assignment' && !right) return; // bare annotation `x: int`
     const method = info as Partial<FunctionInfo>;
     if (left.type === 'attribute' && right && method.cls && method.params) {
       // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
@@ -394,17 +394,26 @@ class ModelCall implements CallInfo {
   argList?: Node[] = undefined;
   positionalArgs?: Node[] = undefined;
   private argsNode: Node | null | undefined = undefined;
+  private calleeTypeName: string | undefined = undefined;
   constructor(
     readonly node: Node,
     readonly callee: Node,
     readonly scope: Scope,
     readonly start: number,
-    readonly end: number,
     readonly def: Node | null,
   ) {}
+  private endIndex: number | undefined = undefined;
+  get end(): number {
+    if (this.endIndex === undefined) this.endIndex = this.node.endIndex;
+    return this.endIndex;
+  }
   get args(): Node | null {
     if (this.argsNode === undefined) this.argsNode = this.node.childForFieldName('arguments');
     return this.argsNode;
+  }
+  get calleeType(): string {
+    if (this.calleeTypeName === undefined) this.calleeTypeName = this.callee.type;
+    return this.calleeTypeName;
   }
 }
 

@@ -100,7 +100,7 @@ export function classifyFunctions(model: ModuleModel): void {
           f?.kinds.add('entry');
         }
       }
-    } else if (call.callee.type === 'call') {
+    } else if (call.calleeType === 'call') {
       // functional registration: DBOS.workflow(name="job")(impl)
       const inner = model.resolve(call.callee.childForFieldName('function'));
       const k = inner ? DECORATOR_KINDS[inner] : undefined;

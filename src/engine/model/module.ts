@@ -54,6 +54,7 @@ export class ModuleModel {
   readonly assignments: Node[] = [];
   private expectedFailureRanges: [number, number][] | undefined;
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
+  private readonly texts = new Map<number, string>();
   private readonly scopes = new ScopeIndex(this);
   private readonly resolver = new Resolver(this);
 
@@ -77,8 +78,14 @@ export class ModuleModel {
 
   // ---------------------------------------------------------------- queries
 
+  /** The source text of a node; remembered by node (reading a node's end crosses into the parser's wasm). */
   textOf(node: Node): string {
-    return this.text.slice(node.startIndex, node.endIndex);
+    let t = this.texts.get(node.id);
+    if (t === undefined) {
+      t = this.text.slice(node.startIndex, node.endIndex);
+      this.texts.set(node.id, t);
+    }
+    return t;
   }
 
   /**
@@ -119,7 +126,7 @@ export class ModuleModel {
 
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
-    if (call.fqn === undefined) call.fqn = this.resolver.resolve(call.callee, call.scope);
+    if (call.fqn === undefined) call.fqn = this.resolver.resolve(call.callee, call.scope, call.calleeType);
     return call.fqn;
   }
 
@@ -232,7 +239,7 @@ export class ModuleModel {
       if (f) return f;
     }
     const cls = call.scope.fn?.cls;
-    if (cls && call.callee.type === 'attribute') {
+    if (cls && call.calleeType === 'attribute') {
       // `self.name` / `cls.name` read from the text; anything else (comments, calls) from the tree
       const m = SELF_ATTR.exec(this.textOf(call.callee));
       if (m) return cls.methods.find((x) => x.name === m[2]);

@@ -37,27 +37,29 @@ export class Resolver {
    * `requests.Session()` for an instance, `app.helpers.load` for a local function. Null when unknown.
    * `scope` defaults to the scope of the node.
    */
-  resolve(node: Node | null | undefined, scope?: Scope): string | null {
+  resolve(node: Node | null | undefined, scope?: Scope, type?: string): string | null {
     if (!node) return null;
     const cached = this.resolveCache.get(node.id);
     if (cached !== undefined) return cached;
-    const r = this.resolveIn(node, scope ?? this.m.scopeOf(node), 0);
+    const r = this.resolveIn(node, scope ?? this.m.scopeOf(node), 0, type);
     this.resolveCache.set(node.id, r);
     return r;
   }
 
-  private resolveIn(node: Node, scope: Scope, depth: number): string | null {
+  /** `type`: the node's type when the caller knows it (reading it from the tree costs a call into wasm). */
+  private resolveIn(node: Node, scope: Scope, depth: number, knownType?: string): string | null {
     if (depth > this.deepest) this.deepest = depth;
     if (depth > MAX_RESOLVE_DEPTH) {
       this.cutoffs++;
       return null;
     }
-    if (node.type === 'attribute' || node.type === 'identifier') {
+    const type = knownType ?? node.type;
+    if (type === 'attribute' || type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.m.textOf(node);
       if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth);
     }
-    switch (node.type) {
+    switch (type) {
       case 'identifier':
         return this.lookup(this.m.textOf(node), scope, depth);
       case 'attribute': {
@@ -198,10 +200,11 @@ export class Resolver {
     let result: string | null | undefined;
     for (const b of bindings) {
       let r: string | null;
+      const valueType = b.value?.type;
       if (!b.value) r = null;
-      else if (b.value.type === 'function_definition' || b.value.type === 'class_definition') {
+      else if (valueType === 'function_definition' || valueType === 'class_definition') {
         r = this.m.functionOf(b.value)?.fqn ?? this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null;
-      } else r = this.resolveIn(b.value, scope, depth + 1);
+      } else r = this.resolveIn(b.value, scope, depth + 1, valueType);
       if (r === null) return null;
       if (result === undefined) result = r;
       else if (result !== r) return null;

@@ -101,6 +101,8 @@ export interface CallInfo {
   node: Node;
   /** The callee expression. */
   callee: Node;
+  /** The callee's node type (`identifier`, `attribute`, `call`...), read once: prefer it to `callee.type`. */
+  readonly calleeType: string;
   args: Node | null;
   scope: Scope;
   start: number;

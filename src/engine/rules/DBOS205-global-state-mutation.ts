@@ -81,7 +81,7 @@ export const rule: Rule = {
 
       // (b) mutating calls on module-level containers
       for (const call of fn.calls) {
-        if (call.callee.type !== 'attribute') continue;
+        if (call.calleeType !== 'attribute') continue;
         const obj = call.callee.childForFieldName('object');
         const method = model.textOf(call.callee.childForFieldName('attribute')!);
         if (obj?.type !== 'identifier' || !MUTATORS.has(method)) continue;

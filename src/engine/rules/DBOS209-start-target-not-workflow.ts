@@ -47,7 +47,7 @@ function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
     return out;
   }
   const calleeText = model.textOf(call.callee);
-  if (call.callee.type === 'attribute' && (calleeText.endsWith('enqueue') || calleeText.endsWith('enqueue_async'))) {
+  if (call.calleeType === 'attribute' && (calleeText.endsWith('enqueue') || calleeText.endsWith('enqueue_async'))) {
     const attr = model.textOf(call.callee.childForFieldName('attribute')!);
     if ((attr === 'enqueue' || attr === 'enqueue_async') && isQueueObject(model.resolve(call.callee.childForFieldName('object'), call.scope))) {
       return one(positionalArgs(call)[0], model.textOf(call.callee), true);

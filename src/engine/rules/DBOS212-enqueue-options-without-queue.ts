@@ -70,7 +70,7 @@ function enqueueFix(ctx: RuleContext, call: CallInfo): Fix[] {
   if (!call.args || call.args.type !== 'argument_list') return [];
   const isAsync = model.textOf(call.callee).endsWith('_async');
   const open = call.args.startIndex + 1;
-  if (!d.legacy && d.name !== null && atLeast(ctx.version, 2, 20) && call.callee.type === 'attribute') {
+  if (!d.legacy && d.name !== null && atLeast(ctx.version, 2, 20) && call.calleeType === 'attribute') {
     const attr = call.callee.childForFieldName('attribute')!;
     return [
       {

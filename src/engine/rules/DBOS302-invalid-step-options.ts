@@ -63,7 +63,7 @@ function sites(model: ModuleModel): StepOptionsSite[] {
         stepName: nameLit?.t === 'str' ? nameLit.v : fnNode?.type === 'lambda' ? '<lambda>' : fnNode ? model.textOf(fnNode) : 'step',
         where: `the options of \`${model.textOf(call.callee)}\``,
       });
-    } else if (call.callee.type === 'call') {
+    } else if (call.calleeType === 'call') {
       // functional registration: DBOS.step(...)(impl)
       const inner = model.resolve(call.callee.childForFieldName('function'));
       if (inner !== 'dbos.DBOS.step') continue;

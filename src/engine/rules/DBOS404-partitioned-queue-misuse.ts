@@ -111,7 +111,7 @@ function check(ctx: RuleContext): void {
       if (!d || d.splat || l?.t !== 'str') continue;
       queueName = l.v;
       optionKey = isSet(model, d.entries.get('queue_partition_key')?.value);
-    } else if (call.callee.type === 'attribute') {
+    } else if (call.calleeType === 'attribute') {
       const method = model.textOf(call.callee.childForFieldName('attribute')!);
       const obj = call.callee.childForFieldName('object')!;
       if ((method === 'enqueue' || method === 'enqueue_async') && obj.type === 'identifier' && isQueueObject(model.resolve(obj))) {

@@ -81,7 +81,7 @@ function check(ctx: RuleContext): void {
 /** "Enqueue on queue "<q>" instead": one fix per queue this file registers by a literal name. */
 function enqueueFixes(ctx: RuleContext, call: CallInfo, fqn: string): Fix[] {
   const { model } = ctx;
-  if (call.callee.type !== 'attribute' || !call.args || call.args.type !== 'argument_list') return [];
+  if (call.calleeType !== 'attribute' || !call.args || call.args.type !== 'argument_list') return [];
   const attr = call.callee.childForFieldName('attribute')!;
   const names = [...new Set(queueDeclarations(model).filter((d) => !d.legacy && d.name !== null && /^dbos\.DBOS\.register_queue(_async)?$/.test(model.calleeFqn(d.call) ?? '')).map((d) => d.name!))];
   const method = fqn.endsWith('_async') ? 'enqueue_workflow_async' : 'enqueue_workflow';

@@ -79,7 +79,7 @@ function check(ctx: RuleContext): void {
   }
   // setters: q.set_worker_concurrency(...)
   for (const call of model.calls) {
-    if (call.callee.type !== 'attribute') continue;
+    if (call.calleeType !== 'attribute') continue;
     const method = model.textOf(call.callee.childForFieldName('attribute')!);
     if (!method.startsWith('set_') || !FIELDS.includes(method.slice(4))) continue;
     const fn = call.scope.fn;

@@ -42,7 +42,7 @@ export const rule: Rule = {
         constructions.push(call);
         continue;
       }
-      if (!fqn || !fqn.startsWith(METHOD_PREFIX) || call.callee.type !== 'attribute') continue;
+      if (!fqn || !fqn.startsWith(METHOD_PREFIX) || call.calleeType !== 'attribute') continue;
       const method = fqn.slice(METHOD_PREFIX.length);
       if (method.includes('.') || QUIET.has(method)) continue;
       flagged.add(fn);

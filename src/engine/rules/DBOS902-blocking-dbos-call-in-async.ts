@@ -50,7 +50,7 @@ export const rule: Rule = {
         continue;
       }
       // (c) WorkflowHandleAsync.get_result() / get_status() without await
-      if (call.callee.type !== 'attribute') continue;
+      if (call.calleeType !== 'attribute') continue;
       const attr = call.callee.childForFieldName('attribute');
       const obj = call.callee.childForFieldName('object');
       if (!attr || !obj || !isAsyncHandleMethod(model.textOf(attr))) continue;

@@ -234,7 +234,7 @@ export const rule: Rule = {
       }
       // q.set_concurrency(...) on a queue object
       const m = /^(.*)\.set_concurrency(_async)?$/.exec(fqn);
-      if (m && isQueueObject(m[1]) && call.callee.type === 'attribute') {
+      if (m && isQueueObject(m[1]) && call.calleeType === 'attribute') {
         const attr = call.callee.childForFieldName('attribute')!;
         const fixes: Fix[] = knownOld
           ? []
