@@ -37,29 +37,36 @@ test('registry: names of every file under the roots, imported or not, renamed wi
   const main = path.join(root, 'app/main.py');
   const found = run(index, main);
   // line 7: "reports" is registered in app/queues.py, which no module imports; line 11: "build_report"
-  // is the name= of build_report_v2 (whose own name, line 12, is registered nowhere); line 14: another
-  // application's queue and workflow (application_name) are its own
-  assert.deepEqual(lines(found), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '17:58:DBOS905:warning', '18:58:DBOS806:warning']);
+  // is the name= of build_report_v2, whose own name (line 12) is registered nowhere, and the client acts
+  // for "reports", the application main.py configures (DBOS905; DBOS806 alone says less); line 14:
+  // another application's queue and workflow (application_name) are its own
+  assert.deepEqual(lines(found), ['8:27:DBOS406:information', '12:42:DBOS905:warning', '13:42:DBOS806:warning', '17:58:DBOS905:warning', '18:58:DBOS806:warning']);
   assert.equal(
     found[0].message,
     'Queue "emails" is not registered anywhere in this workspace, which registers "reports": DBOS accepts the enqueue and the workflow stays ENQUEUED until a queue of that name is registered, possibly forever. Correct the name, or register the queue at startup after `DBOS.launch()`.',
   );
   assert.equal(
     found[1].message,
-    'No workflow of this workspace is registered as "build_report_v2" (registered: "build_report", "Reporter.publish"). If no application sharing the system database registers it, the enqueued workflow fails with `DBOSWorkflowFunctionNotFoundError`. Check the name (the `name=` of `@DBOS.workflow`, or the function\'s qualified name).',
+    'No workflow of this workspace is registered as "build_report_v2", and these options do not name the application that owns it: this client acts for "reports" (its `application_name=`), an application this workspace configures, and DBOS makes it the owner of what the client enqueues without `"application_name"`, and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "build_report_v2", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
+  assert.deepEqual(found[1].fixes.map((f) => f.edits.map((e) => e.newText)), [[', "application_name": "<owner>"']]);
   assert.equal(
     found[2].message,
     'Workflow "Reporter.publish" is an instance method of a configured class, but these options lack `instance_name`: the executing application runs it without its `self` argument and the workflow fails (DBOS does not check when enqueueing). Add `instance_name` (the class is registered as "Reporter").',
   );
   assert.equal(
     found[3].message,
-    'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name.',
+    'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
   assert.deepEqual(found[3].fixes.map((f) => [f.title, f.safe]), [['Add "application_name": "<owner>" (then replace <owner> with the application that registers "ingest")', false]]);
   assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" includes a module path, but DBOS registers workflow `build_report_v2` as "build_report"/);
   // the default profile: DBOS406 and DBOS806 run, DBOS905 waits for the strict profile
   assert.deepEqual(lines(run(index, main, 'default')), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '18:58:DBOS806:warning']);
+  // a client acting for an application this workspace does not configure: that application's workflows are not registered here
+  fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('application_name="reports"', 'application_name="billing"'));
+  const other = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(lines(run(other, main)), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '17:58:DBOS905:warning', '18:58:DBOS806:warning']);
+  fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace('application_name="billing"', 'application_name="reports"'));
   // without the index: this file's own names only; DBOS406 sees no registration here, DBOS806 (c) and DBOS905 need the workspace
   const alone = analyze(fs.readFileSync(main, 'utf8'), { path: main, config: resolveConfig([{ profile: 'strict' }]), version: [2, 10] }).findings.filter((f) => CODES.has(f.code));
   assert.deepEqual(lines(alone), []);
@@ -108,12 +115,21 @@ test('live: a registration edited, a registration file deleted: setText/forget r
   fs.rmSync(workers);
   assert.equal(index.forget(workers), true);
   assert.deepEqual(index.dependents(workers), [main]);
-  // DBOS806 has no workflow left to compare with; the two names DBOS.enqueue_workflow_with_options gives are registered nowhere
-  assert.deepEqual(lines(run(index, main)).filter((l) => l.includes('DBOS806') || l.includes('DBOS905')), ['17:58:DBOS905:warning', '18:58:DBOS905:warning']);
+  // DBOS806 has no workflow left to compare with; every name is registered nowhere now: those of
+  // DBOS.enqueue_workflow_with_options and those of the client acting for "reports" (this workspace's application)
+  assert.deepEqual(lines(run(index, main)).filter((l) => l.includes('DBOS806') || l.includes('DBOS905')), [
+    '11:42:DBOS905:warning',
+    '12:42:DBOS905:warning',
+    '13:42:DBOS905:warning',
+    '17:58:DBOS905:warning',
+    '18:58:DBOS905:warning',
+  ]);
   fs.writeFileSync(workers, 'from dbos import DBOS\n\n\n@DBOS.workflow()\ndef ingest(day):\n    pass\n');
   assert.equal(index.forget(workers), true);
-  // "ingest" is registered now (no DBOS905 on line 17); the client's names are registered nowhere (DBOS806 (c))
-  assert.deepEqual(lines(run(index, main)).filter((l) => !l.includes('DBOS406')), ['11:42:DBOS806:information', '12:42:DBOS806:information', '13:42:DBOS806:information', '18:58:DBOS905:warning']);
+  // "ingest" is registered now (no DBOS905 on line 17); the client's names are registered nowhere, and the
+  // client acts for this workspace's application: DBOS905 (with the default profile, DBOS806 (c) says so)
+  assert.deepEqual(lines(run(index, main)).filter((l) => !l.includes('DBOS406')), ['11:42:DBOS905:warning', '12:42:DBOS905:warning', '13:42:DBOS905:warning', '18:58:DBOS905:warning']);
+  assert.deepEqual(lines(run(index, main, 'default')).filter((l) => !l.includes('DBOS406')), ['11:42:DBOS806:information', '12:42:DBOS806:information', '13:42:DBOS806:information']);
 });
 
 test('registry: only files that may register the kind asked for are parsed, once per content; broken and binary files register nothing', async () => {

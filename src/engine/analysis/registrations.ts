@@ -72,6 +72,18 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
   return names;
 }
 
+/**
+ * The literal `application_name=` of the `DBOSClient(...)` a client method is called on
+ * (`client.enqueue(...)` with `client` bound once, or `DBOSClient(...).enqueue(...)`); null when unknown.
+ */
+export function clientApplication(model: ModuleModel, call: CallInfo): string | null {
+  if (call.calleeType !== 'attribute') return null;
+  let obj: Node | null = call.callee.childForFieldName('object');
+  if (obj?.type === 'identifier') obj = singleBindingValue(model, obj, call.scope);
+  if (obj?.type !== 'call' || model.resolve(obj.childForFieldName('function')) !== 'dbos.DBOSClient') return null;
+  return stringValue(model, keywordArgument(model, obj, 'application_name')?.childForFieldName('value'));
+}
+
 /** An edit appending `text` (a keyword argument) to a call's argument list; null for unusual shapes. */
 export function appendArgumentEdit(model: ModuleModel, call: CallInfo, text: string): TextEdit | null {
   const args = call.args;

@@ -8,7 +8,7 @@ import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
 import { argsOf, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
-import { appendArgumentEdit, pyString, workflowNameDict } from '../analysis/registrations';
+import { appendArgumentEdit, clientApplication, pyString, workflowNameDict } from '../analysis/registrations';
 import { registrationsOf, type RegisteredName } from '../workspace/registry';
 
 /** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
@@ -34,6 +34,8 @@ interface NameSite {
   add: (key: string, value: string) => TextEdit | null;
   /** An option of `DBOS.enqueue_workflow_with_options` (DBOS905 reports unknown names there). */
   fromDbos?: boolean;
+  /** The application the client acts for (its literal `application_name=`), for a client's enqueue. */
+  clientApp?: string | null;
 }
 
 function dictSite(ctx: RuleContext, node: Node | null, classKey: string, instanceKey: string | null): NameSite | null {
@@ -91,7 +93,10 @@ function sites(ctx: RuleContext): NameSite[] {
     const e = ENQUEUES.find(([re]) => re.test(fqn));
     if (e) {
       const s = optionsSite(ctx, call, positional(call, e[1]) ?? keywordValue(model, call, e[2]));
-      if (s) s.fromDbos = fqn.startsWith('dbos.DBOS.');
+      if (s) {
+        s.fromDbos = fqn.startsWith('dbos.DBOS.');
+        if (fqn.startsWith('dbos.DBOSClient().')) s.clientApp = clientApplication(model, call);
+      }
       push(s);
     }
     else if (SCHEDULE.test(fqn)) push(callSite(ctx, call, 'workflow_name', 'workflow_class_name', null, call));
@@ -131,10 +136,13 @@ export const rule: Rule = {
     const workspace = !!index && !!file && !test;
     let known: RegisteredName[];
     let allKnown: boolean;
+    // applications this workspace configures: DBOS905 reports what their clients enqueue under unknown names
+    let ownApps = new Set<string>();
     if (index && file && workspace) {
       const regs = index.registrations('workflows', file, model);
       known = [...regs.workflows.values()].flat();
       allKnown = regs.dynamicWorkflowFiles.length === 0;
+      if (ctx.config.enabled.has('DBOS905')) ownApps = new Set(regs.appNames.keys());
     } else {
       const regs = registrationsOf(model, model.path);
       known = regs.workflows;
@@ -182,7 +190,9 @@ export const rule: Rule = {
       }
       // (c) only when the workspace is known (the index); tests enqueue unknown names on purpose; options
       // that name an application target another one; DBOS905 reports DBOS.enqueue_workflow_with_options
+      // and, when it runs, the enqueues of a client acting for an application of this workspace
       if (!workspace || suffix.length > 0 || !allKnown || site.has('application_name') || site.fromDbos) continue;
+      if (site.clientApp && ownApps.has(site.clientApp)) continue;
       const names = [...new Set(known.map((w) => `"${w.name}"`))];
       ctx.report({
         node: site.node,

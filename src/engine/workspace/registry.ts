@@ -1,4 +1,5 @@
-// The workspace registry: every workflow name and queue name the workspace registers, in every file
+// The workspace registry: every workflow name and queue name the workspace registers (and the
+// application names it configures, read with the workflows), in every file
 // under the roots (not only the modules that an analysed file imports), for the rules that compare a
 // name written in one file with registrations made anywhere (DBOS406, DBOS806, DBOS905).
 // Built lazily on the first query, for the kind of name asked (queues or workflows): the roots are
@@ -9,7 +10,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { parsePython, type Tree } from '../parser';
 import { isTestFilePath, ModuleModel } from '../model/module';
-import { registeredWorkflows } from '../analysis/registrations';
+import { configuredAppNames, registeredWorkflows } from '../analysis/registrations';
 import { registrations } from '../analysis/registration';
 import { queueDeclarations } from '../analysis/steps-queues';
 import { walk } from './walk';
@@ -30,6 +31,8 @@ export interface RegisteredName {
 export interface FileRegistrations {
   workflows: RegisteredName[];
   queues: string[];
+  /** Application names the file configures (`DBOS(config={"name": ...})`, `DBOSConfig(name=...)`), read with the workflows. */
+  appNames: string[];
   /** A workflow (or queue) registered under a name that is not a literal: the set of names is open. */
   dynamicWorkflows: boolean;
   dynamicQueues: boolean;
@@ -40,12 +43,14 @@ export interface WorkspaceRegistrations {
   workflows: Map<string, RegisteredName[]>;
   /** Queue name -> files that register it. */
   queues: Map<string, string[]>;
+  /** Application name -> files that configure DBOS with it (complete with the workflows). */
+  appNames: Map<string, string[]>;
   /** Files registering workflows / queues under names that are not literals (then names are not known). */
   dynamicWorkflowFiles: string[];
   dynamicQueueFiles: string[];
 }
 
-const EMPTY: FileRegistrations = { workflows: [], queues: [], dynamicWorkflows: false, dynamicQueues: false };
+const EMPTY: FileRegistrations = { workflows: [], queues: [], appNames: [], dynamicWorkflows: false, dynamicQueues: false };
 
 /** What the registry is asked about: queue names (DBOS406) or workflow names (DBOS806, DBOS905). */
 export type RegistryKind = 'queues' | 'workflows';
@@ -53,7 +58,7 @@ export type RegistryKind = 'queues' | 'workflows';
 /** Which kinds of names a text can register at all (a file that can register neither is never parsed). */
 export function mayRegister(text: string): { queues: boolean; workflows: boolean } {
   if (!/dbos/i.test(text)) return { queues: false, workflows: false };
-  return { queues: /register_queue|\bQueue\b/.test(text), workflows: /\.workflow\b/.test(text) };
+  return { queues: /register_queue|\bQueue\b/.test(text), workflows: /\.workflow\b|\bDBOSConfig\b|\bDBOS\s*\(/.test(text) };
 }
 
 /** The registrations of one file, from its model (the tree must be alive). */
@@ -81,12 +86,12 @@ export function registrationsOf(model: ModuleModel, file: string): FileRegistrat
     if (d.name === null) dynamicQueues = true;
     else if (!queues.includes(d.name)) queues.push(d.name);
   }
-  return { workflows, queues, dynamicWorkflows, dynamicQueues };
+  return { workflows, queues, appNames: [...configuredAppNames(model)], dynamicWorkflows, dynamicQueues };
 }
 
 function signatureOf(r: FileRegistrations): string {
   const w = r.workflows.map((x) => `${x.name}|${x.fnName}|${x.method}|${x.className}`).join(',');
-  return `${w};${r.queues.join(',')};${r.dynamicWorkflows};${r.dynamicQueues}`;
+  return `${w};${r.queues.join(',')};${r.appNames.join(',')};${r.dynamicWorkflows};${r.dynamicQueues}`;
 }
 
 function hashOf(text: string): string {
@@ -246,7 +251,7 @@ export class WorkspaceRegistry {
   }
 
   private merge(): WorkspaceRegistrations {
-    const out: WorkspaceRegistrations = { workflows: new Map(), queues: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
+    const out: WorkspaceRegistrations = { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
     for (const abs of [...this.files.keys()].sort()) {
       const r = this.files.get(abs)!.regs;
       for (const w of r.workflows) {
@@ -258,6 +263,11 @@ export class WorkspaceRegistry {
         const list = out.queues.get(q);
         if (list) list.push(abs);
         else out.queues.set(q, [abs]);
+      }
+      for (const a of r.appNames) {
+        const list = out.appNames.get(a);
+        if (list) list.push(abs);
+        else out.appNames.set(a, [abs]);
       }
       if (r.dynamicWorkflows) out.dynamicWorkflowFiles.push(abs);
       if (r.dynamicQueues) out.dynamicQueueFiles.push(abs);
