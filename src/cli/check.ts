@@ -16,6 +16,8 @@ export interface CheckOptions {
   unsafeFixes: boolean;
   /** Workspace roots for the project index (cross-file chains); see `workspaceRoots`. */
   roots: string[];
+  /** Every Python file under the roots, absolute, when the walk of the command line covered them all (see `rootsListing`). */
+  rootFiles?: string[];
 }
 
 /**
@@ -45,6 +47,25 @@ export function workspaceRoots(paths: string[]): string[] {
     roots.add(root);
   }
   return [...roots].sort();
+}
+
+/**
+ * The files of the command line's walk, absolute, when that walk listed everything under the roots
+ * (every root is a folder given on the command line or inside one, and .gitignore files were
+ * honoured like the registry's own walk does): the registry then needs no walk of its own.
+ */
+export function rootsListing(paths: string[], roots: string[], files: string[], respectGitignore: boolean): string[] | undefined {
+  if (!respectGitignore) return undefined;
+  const dirs: string[] = [];
+  for (const p of paths) {
+    try {
+      if (fs.statSync(p).isDirectory()) dirs.push(path.resolve(p));
+    } catch {
+      // a missing path covers nothing
+    }
+  }
+  const covered = roots.every((r) => dirs.some((d) => r === d || r.startsWith(d + path.sep)));
+  return covered ? files.map((f) => path.resolve(f)) : undefined;
 }
 
 /** What checking one file gave: findings, messages for stderr, fixes applied. */
@@ -82,7 +103,7 @@ export async function checkFiles(files: string[], options: CheckOptions): Promis
   await initParser();
   const settings = new ProjectSettings([options.cliLayer]);
   // one index per thread: summaries depend only on file contents, so every thread sees the same chains
-  const index = new WorkspaceIndex({ roots: options.roots, batch: true });
+  const index = new WorkspaceIndex({ roots: options.roots, batch: true, files: options.rootFiles });
   try {
     return files.map((file) => checkOne(file, settings, options, index));
   } finally {

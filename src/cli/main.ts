@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
 import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
-import { checkFiles, checkInParallel, workspaceRoots, type CheckOptions } from './check';
+import { checkFiles, checkInParallel, rootsListing, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from '../engine/workspace/walk';
@@ -138,7 +138,9 @@ export async function main(argv: string[]): Promise<number> {
   let internalError = missing.length > 0;
   for (const m of missing) process.stderr.write(`dbos-lint: ${m}: no such file or directory\n`);
 
-  const checkOptions: CheckOptions = { cliLayer, fix: !!o.fix, unsafeFixes: !!o['unsafe-fixes'], roots: workspaceRoots(paths) };
+  const roots = workspaceRoots(paths);
+  const rootFiles = rootsListing(paths, roots, files, !o['no-gitignore']);
+  const checkOptions: CheckOptions = { cliLayer, fix: !!o.fix, unsafeFixes: !!o['unsafe-fixes'], roots, rootFiles };
   const outcomes = process.env.DBOS_LINT_THREADS === '1' ? await checkFiles(files, checkOptions) : await checkInParallel(files, checkOptions, __filename);
   const reportedConfigErrors = new Set<string>();
   const results: FileFindings[] = [];

@@ -162,3 +162,14 @@ test('registry: only files that may register the kind asked for are parsed, once
   assert.deepEqual([...fresh.registrations('workflows', main).workflows.keys()].sort(), ['Reporter.publish', 'build_report']);
   assert.equal(fresh.registryParses(), 4);
 });
+
+test('registry: a listing of the files under the roots given by the caller is used instead of a walk', async () => {
+  await initParser();
+  const root = copy('registry');
+  const main = path.join(root, 'app/main.py');
+  // queues.py left out of the listing: "reports" is registered nowhere the registry looks
+  const listed = new WorkspaceIndex({ roots: [root], files: [main, path.join(root, 'app/workers.py'), '/elsewhere/not-under-a-root.py'] });
+  assert.deepEqual([...listed.registrations('queues', main).queues.keys()], []);
+  const walked = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual([...walked.registrations('queues', main).queues.keys()], ['reports']);
+});

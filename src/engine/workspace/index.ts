@@ -36,6 +36,11 @@ export interface WorkspaceIndexOptions {
    * analysed file are recorded at once, before a registry exists to ask for them.
    */
   batch?: boolean;
+  /**
+   * Every Python file under the roots, when the caller has walked them already (the CLI, when the
+   * roots lie inside the folders it walked): the registry takes this list instead of walking again.
+   */
+  files?: readonly string[];
 }
 
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
@@ -94,12 +99,14 @@ export class WorkspaceIndex {
   private handedOver = 0;
   private readonly handOverLimit: number;
   private readonly batch: boolean;
+  private readonly listedFiles: readonly string[] | undefined;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
     this.read = options.readFile ?? defaultReadFile;
     this.customRead = !!options.readFile;
     this.batch = !!options.batch;
+    this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
     this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
     this.resolver = new ModuleResolver(this.roots, this.tracker, {
       held: (abs) => this.entries.get(abs)?.summary,
@@ -281,6 +288,7 @@ export class WorkspaceIndex {
       this.registryCache = new WorkspaceRegistry({
         roots: this.roots,
         onDisk: !this.customRead,
+        listedFiles: () => this.listedFiles,
         textOf: (abs) => this.textOf(abs),
         knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
         moduleName: (abs) => this.moduleName(abs),

@@ -115,6 +115,8 @@ export interface RegistryHost {
   textOf(abs: string): string | null;
   /** Files known without listing the disk (open buffers, analysed files). */
   knownFiles(): Iterable<string>;
+  /** The Python files under the roots when the caller has listed them already (else the roots are walked). */
+  listedFiles?(): readonly string[] | undefined;
   moduleName(abs: string): string;
   /** The path from the folder holding the innermost root (see WorkspaceIndex.relativePath). */
   relativePath(abs: string): string;
@@ -186,7 +188,7 @@ export class WorkspaceRegistry {
       const all = new Set<string>(this.host.knownFiles());
       if (this.host.onDisk && this.host.roots.length > 0) {
         try {
-          for (const f of walk(this.host.roots).files) all.add(path.resolve(f));
+          for (const f of this.host.listedFiles?.() ?? walk(this.host.roots).files) all.add(path.resolve(f));
         } catch {
           // an unreadable root lists nothing more
         }
