@@ -3,7 +3,7 @@
 // across modules (`chains.ts`), with what each result read kept for live updates (`tracking.ts`).
 // Lazy: a module is summarised the first time a chain from an analysed file reaches it (parsed once,
 // summarised, its tree freed), and again only when its text changes.
-import * as crypto from 'node:crypto';
+import { hashOf } from './hash';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parsePython, type Tree } from '../parser';
@@ -62,9 +62,6 @@ export function defaultReadFile(absPath: string): string | null {
   }
 }
 
-function hashOf(text: string): string {
-  return crypto.createHash('sha1').update(text).digest('base64');
-}
 
 interface Entry {
   summary: ModuleSummary | null;

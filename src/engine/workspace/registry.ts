@@ -6,7 +6,7 @@
 // walked (the CLI's walk: .gitignore, venvs and caches skipped), test files are left out, a file whose
 // text cannot register that kind (no `dbos`; no `register_queue`/`Queue`, or no `.workflow`) is never
 // parsed, the others are parsed once per content (cached by hash) and their trees freed at once.
-import * as crypto from 'node:crypto';
+import { hashOf } from './hash';
 import * as path from 'node:path';
 import { parsePython, type Tree } from '../parser';
 import { isTestFilePath, ModuleModel } from '../model/module';
@@ -94,9 +94,6 @@ function signatureOf(r: FileRegistrations): string {
   return `${w};${r.queues.join(',')};${r.appNames.join(',')};${r.dynamicWorkflows};${r.dynamicQueues}`;
 }
 
-function hashOf(text: string): string {
-  return crypto.createHash('sha1').update(text).digest('base64');
-}
 
 interface FileEntry {
   hash: string | null;
