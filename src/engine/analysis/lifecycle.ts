@@ -415,9 +415,5 @@ export function importsDbos(model: ModuleModel): boolean {
 export function expectsFailure(model: ModuleModel, node: Node): boolean {
   if (model.expectsFailure(node)) return true;
   // a try body with handlers: the order there is deliberate (fallbacks, probes)
-  for (let p = node.parent, c: Node = node; p; c = p, p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda') return false;
-    if (p.type === 'try_statement' && c.type === 'block' && p.namedChildren.some((x) => x?.type === 'except_clause')) return true;
-  }
-  return false;
+  return model.inHandledTry(node);
 }

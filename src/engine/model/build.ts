@@ -21,6 +21,7 @@ const INTERESTING = [
   'global_statement',
   'nonlocal_statement',
   'decorated_definition',
+  'try_statement',
 ];
 
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
@@ -77,6 +78,9 @@ export class ModelBuilder {
       switch (type) {
         case 'decorated_definition':
           this.pendingDecorated.push(node);
+          break;
+        case 'try_statement':
+          this.m.tries.push({ node, scope });
           break;
         case 'call': {
           const callee = node.childForFieldName('function');

@@ -50,6 +50,9 @@ export class ModuleModel {
   readonly moduleCalls: CallInfo[] = [];
   readonly functionsByFqn = new Map<string, FunctionInfo>();
   readonly mainGuards: Node[] = [];
+  /** Every `try` statement, with the scope it is in (its body's offsets read on first use, `inHandledTry`). */
+  readonly tries: { node: Node; scope: Scope }[] = [];
+  private handledTries: { start: number; end: number; fn: FunctionInfo | null }[] | undefined;
   /** Every `assignment` node (`x = v`, `x: T = v`, `a.b = v`, `d[k] = v`), in source order. */
   readonly assignments: Node[] = [];
   private expectedFailureRanges: [number, number][] | undefined;
@@ -231,6 +234,38 @@ export class ModuleModel {
     return inside.some(([a]) => !scope.fn || scope.fn.node.startIndex < a);
   }
 
+  /**
+   * The method name of a call on an attribute (`load` for `store.load(...)`), read from the text: an
+   * attribute node ends with its name. Null for other callees.
+   */
+  methodOf(call: CallInfo): string | null {
+    if (call.calleeType !== 'attribute') return null;
+    return /\p{ID_Continue}+$/u.exec(this.textOf(call.callee))?.[0] ?? null;
+  }
+
+  /**
+   * In the body of a `try` that has `except` handlers, in the same function (a nested `def` or
+   * `lambda` between them runs later, outside the `try`).
+   */
+  inHandledTry(node: Node): boolean {
+    if (this.tries.length === 0) return false;
+    if (!this.handledTries) {
+      this.handledTries = [];
+      for (const t of this.tries) {
+        const body = t.node.childForFieldName('body');
+        if (body && t.node.namedChildren.some((x) => x?.type === 'except_clause')) this.handledTries.push({ start: body.startIndex, end: body.endIndex, fn: t.scope.fn });
+      }
+    }
+    const at = node.startIndex;
+    let fn: FunctionInfo | null | undefined;
+    for (const t of this.handledTries) {
+      if (at < t.start || at >= t.end) continue;
+      fn ??= this.scopeOf(node).fn;
+      if (fn === t.fn) return true;
+    }
+    return false;
+  }
+
   /** The local function a call targets (`helper()`, `self.helper()`, `Cls.helper()`), if any. */
   targetFunction(call: CallInfo): FunctionInfo | undefined {
     const fqn = this.calleeFqn(call);
@@ -241,8 +276,10 @@ export class ModuleModel {
     const cls = call.scope.fn?.cls;
     if (cls && call.calleeType === 'attribute') {
       // `self.name` / `cls.name` read from the text; anything else (comments, calls) from the tree
-      const m = SELF_ATTR.exec(this.textOf(call.callee));
+      const text = this.textOf(call.callee);
+      const m = SELF_ATTR.exec(text);
       if (m) return cls.methods.find((x) => x.name === m[2]);
+      if (!/^(self|cls)(?!\w)/.test(text)) return undefined; // the object cannot be `self` or `cls`
       const obj = call.callee.childForFieldName('object');
       const attr = call.callee.childForFieldName('attribute');
       if (obj && attr && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {

@@ -89,6 +89,8 @@ export const rule: Rule = {
     const { model } = ctx;
     for (const fn of model.functions) {
       if (!isWorkflow(fn)) continue;
+      // polling needs a sleep in a `while` loop: the loops around calls are looked up only then
+      if (!model.textHas(fn.node, 'while') || !fn.calls.some((c) => SLEEPS.has(model.calleeFqn(c) ?? ''))) continue;
       // sleeps and checks of the body, by the `while` loop directly around them
       const sleeps = new Map<number, { loop: Node; call: CallInfo }>();
       const checks = new Map<number, CallInfo[]>();

@@ -50,13 +50,11 @@ export const rule: Rule = {
         continue;
       }
       // (c) WorkflowHandleAsync.get_result() / get_status() without await
-      if (call.calleeType !== 'attribute') continue;
-      const attr = call.callee.childForFieldName('attribute');
+      const method = model.methodOf(call);
+      if (!method || !isAsyncHandleMethod(method)) continue;
       const obj = call.callee.childForFieldName('object');
-      if (!attr || !obj || !isAsyncHandleMethod(model.textOf(attr))) continue;
-      if (!isAsyncHandle(model.resolve(obj, call.scope))) continue;
+      if (!obj || !isAsyncHandle(model.resolve(obj, call.scope))) continue;
       if (isAwaited(call.node) || !coroutineIsLost(model, call)) continue;
-      const method = model.textOf(attr);
       const fixes: Fix[] = [];
       if (call.scope.fn?.isAsync) fixes.push({ title: 'Add `await`', safe: true, preferred: true, edits: addAwaitEdits(model, call.node) });
       ctx.report({
