@@ -19,3 +19,10 @@ test('DBOS802: a client made in a script main() that runs once is information; a
   await initParser();
   assert.deepEqual(severities('DBOS802/info-script-main.py', 'DBOS802'), ['14:information', '20:warning']);
 });
+
+test('DBOS102: module-level construction launched by a runtime in main() or by a process target of the main block is information', async () => {
+  await initParser();
+  assert.deepEqual(severities('DBOS102/info-runtime-launch.py', 'DBOS102'), ['9:information']);
+  assert.deepEqual(severities('DBOS102/info-process-target.py', 'DBOS102'), ['7:information']);
+  assert.deepEqual(severities('DBOS102/bad-launch-elsewhere.py', 'DBOS102'), ['4:warning']);
+});
