@@ -26,3 +26,9 @@ test('DBOS102: module-level construction launched by a runtime in main() or by a
   assert.deepEqual(severities('DBOS102/info-process-target.py', 'DBOS102'), ['7:information']);
   assert.deepEqual(severities('DBOS102/bad-launch-elsewhere.py', 'DBOS102'), ['4:warning']);
 });
+
+test('DBOS102: a runnable script that never calls DBOS.launch() itself (an integration launches it) is information; a library module stays a warning', async () => {
+  await initParser();
+  assert.deepEqual(severities('DBOS102/info-integration-server.py', 'DBOS102'), ['9:information']);
+  assert.deepEqual(severities('DBOS102/bad-library-module.py', 'DBOS102'), ['5:warning']);
+});

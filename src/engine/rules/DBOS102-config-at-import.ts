@@ -23,7 +23,11 @@ export const rule: Rule = {
       // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
       const launchedFromEntry =
         facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry') || (!!l.scope.fn && startedFromMain(model, l.scope.fn))) ||
-        wrapperLaunchInEntry(model);
+        wrapperLaunchInEntry(model) ||
+        // a runnable script that never calls DBOS.launch() itself: an integration (a runtime or server it starts
+        // from the __main__ block) launches DBOS, the same starter layout (a script that forgets to launch also
+        // gets information here, not a warning)
+        (facts.launches.length === 0 && model.mainGuards.length > 0);
       ctx.report({
         node: c.node,
         severity: launchedFromEntry ? 'information' : undefined,
