@@ -3,6 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain } from '../model/kinds';
+import { inLoop } from '../analysis/lifecycle';
 import type { Fix } from '../types';
 import { indentUnit } from '../text';
 import { statementIn } from '../analysis/comm-pattern-client';
@@ -94,7 +95,7 @@ function check(ctx: RuleContext, call: CallInfo): void {
   const u = usage(ctx, fn.node, name, target);
   if (u !== 'methods') return;
   const fix = tryFinallyFix(ctx, assign, name);
-  if (runsOncePerProcess(model, fn)) {
+  if (!inLoop(call.node) && runsOncePerProcess(model, fn)) {
     // a script's main(): the client lives until the process exits, like one made at module level
     ctx.report({
       node: call.node,
