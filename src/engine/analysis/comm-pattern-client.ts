@@ -6,6 +6,7 @@ import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { RuleContext } from '../rule';
 import { argList, keywordArgument, stringValue } from './syntax';
+import { importsDbos } from './lifecycle';
 
 /** Arguments of a call, comments left out. */
 export const argsOf = argList;
@@ -155,6 +156,9 @@ const OUTSIDE_KINDS: [string, string][] = [
 export function callContext(model: ModuleModel, scope: Scope): CallContext {
   const fn = scope.fn;
   if (!fn) {
+    // module level of a fragment that never imports DBOS (a documentation snippet showing one call, its
+    // workflow left out): where the call really runs is unknown
+    if (!scope.mainGuard && !scope.cls && !importsDbos(model)) return { kind: 'unknown' };
     return { kind: 'outside', fn: null, what: scope.mainGuard ? 'the `__main__` block' : scope.cls ? 'a class body' : 'module level' };
   }
   if (isWorkflow(fn)) return { kind: 'workflow', fn };

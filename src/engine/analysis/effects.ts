@@ -9,7 +9,7 @@ import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
 import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../workspace/index';
 import { rangeIn } from '../workspace/positions';
 import * as path from 'node:path';
-import { onlyLogged } from './usage';
+import { onlyLogged, onlyTimed } from './usage';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
 
@@ -83,7 +83,7 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
     let found: EffectPath | null = null;
     for (const call of fn.calls) {
       const d = directEffect(ctx, call, kind);
-      if (d && !(kind === 'nondeterministic' && onlyLogged(ctx.model, call.node, fn))) {
+      if (d && !(kind === 'nondeterministic' && (onlyLogged(ctx.model, call.node, fn) || onlyTimed(ctx.model, call.node, fn, d.fqn)))) {
         found = { links: [], leaf: d };
         break;
       }
@@ -131,7 +131,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const d = directEffect(ctx, call, spec.kind);
           if (d) {
             // a value that is only logged cannot steer the workflow; an effect is an effect, logged or not
-            if (spec.skip?.(ctx, call, d.fqn) || (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf))) continue;
+            if (spec.skip?.(ctx, call, d.fqn) || (spec.kind === 'nondeterministic' && (onlyLogged(model, call.node, wf) || onlyTimed(model, call.node, wf, d.fqn)))) continue;
             const calleeText = model.textOf(call.callee);
             ctx.report({
               node: call.node,

@@ -7,6 +7,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { TextEdit } from '../types';
 import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
 import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './steps-queues';
+import { dictMutated, singleBindingValue } from './comm-pattern-client';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {
@@ -81,12 +82,12 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
   const fqn = model.calleeFqn(call);
   if (fqn && ENQUEUE_BY_NAME.has(fqn)) {
     const a = callArgs(model, call.args);
-    const nameNode = a.positional[0] ?? a.keywords.get('queue_name')?.value ?? null;
+    const nameNode = heldValue(model, call, a.positional[0] ?? a.keywords.get('queue_name')?.value ?? null, 'string');
     const l = literal(model, nameNode);
     return { call, kind: 'by-name', nameNode, name: l?.t === 'str' ? l.v : null, options: null, optionsOpen: false };
   }
   if (fqn && fqn in ENQUEUE_WITH_OPTIONS) {
-    const d = dictLiteral(model, callArgs(model, call.args).positional[ENQUEUE_WITH_OPTIONS[fqn]], ['dbos.EnqueueOptions']);
+    const d = dictLiteral(model, heldValue(model, call, callArgs(model, call.args).positional[ENQUEUE_WITH_OPTIONS[fqn]] ?? null, 'dict'), ['dbos.EnqueueOptions']);
     const nameNode = d?.entries.get('queue_name')?.value ?? null;
     const l = literal(model, nameNode);
     return { call, kind: 'options', nameNode, name: l?.t === 'str' ? l.v : null, options: d?.entries ?? null, optionsOpen: !d || d.splat };
@@ -99,6 +100,20 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
     }
   }
   return null;
+}
+
+/**
+ * An argument given as a plain name bound once in its scope (`opts = {"queue_name": ...}` then
+ * `client.enqueue(opts, ...)`, `QUEUE = "jobs"` then `DBOS.enqueue_workflow(QUEUE, ...)`): the value
+ * bound, when it is a string (or a dict nothing in the file changes later); otherwise the argument.
+ */
+function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: 'string' | 'dict'): Node | null {
+  if (arg?.type !== 'identifier') return arg;
+  const v = singleBindingValue(model, arg, call.scope);
+  if (!v) return arg;
+  if (kind === 'string') return v.type === 'string' ? v : arg;
+  if (v.type !== 'dictionary' && v.type !== 'call') return arg;
+  return dictMutated(model, model.textOf(arg)) ? arg : v;
 }
 
 /** The `with SetEnqueueOptions(...)` items around a node, innermost first, within its function. */

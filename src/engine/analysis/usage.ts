@@ -63,3 +63,62 @@ export function onlyLogged(model: ModuleModel, node: Node, fn: FunctionInfo, dep
   const uses = usesOf(model, fn, name);
   return uses.every((u) => onlyLogged(model, u, fn, depth + 1));
 }
+
+// Clock readings whose differences measure how long something took.
+const CLOCK = /^time\.(time|monotonic|perf_counter|process_time|thread_time)(_ns)?$|^datetime\.datetime\.(now|utcnow)$/;
+
+/** Wrappers a duration may pass through and stay a duration: arithmetic, rounding, conversion. */
+const DURATION_WRAPPERS = /^(round|int|float|abs)$/;
+
+/**
+ * A clock reading used only to measure a duration that is then logged, returned, collected or summed
+ * (`t0 = time.time()` ... `return result, time.time() - t0`): a timing metric, which does not steer
+ * the workflow. Any other use (a comparison, an argument of another call, a condition) returns false.
+ */
+export function onlyTimed(model: ModuleModel, node: Node, fn: FunctionInfo, fqn: string): boolean {
+  if (!CLOCK.test(fqn)) return false;
+  return readingOk(model, node, fn, 0);
+}
+
+function readingOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: number): boolean {
+  if (inLogCall(model, node)) return true;
+  const p = node.parent;
+  if (p?.type === 'binary_operator' && model.textOf(p.childForFieldName('operator')!) === '-') return durationOk(model, p, fn, depth);
+  if (depth >= 3) return false;
+  const name = assignedName(model, node);
+  if (!name || name === '_') return false;
+  // reads after the name is bound again (`t = time.time() - t`) see the new value, checked from there
+  const rebind = fn.body ? model.identifiersNamed(name, fn.body).find((id) => id && id.startIndex > node.endIndex && id.parent?.type === 'assignment' && id.parent.childForFieldName('left')?.id === id.id) : undefined;
+  const until = rebind?.parent ? rebind.parent.endIndex : Infinity;
+  const uses = usesOf(model, fn, name).filter((u) => u.startIndex < until);
+  return uses.length > 0 && uses.every((u) => readingOk(model, u, fn, depth + 1));
+}
+
+function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: number): boolean {
+  let e = node;
+  for (;;) {
+    const p = e.parent;
+    if (!p) return false;
+    if (p.type === 'binary_operator' || p.type === 'parenthesized_expression') e = p;
+    else if (p.type === 'attribute' && /^total_seconds$/.test(model.textOf(p.childForFieldName('attribute')!)) && p.parent?.type === 'call') e = p.parent;
+    else if (p.type === 'argument_list' && p.parent?.type === 'call' && DURATION_WRAPPERS.test(model.textOf(p.parent.childForFieldName('function')!))) e = p.parent;
+    else break;
+  }
+  if (inLogCall(model, e)) return true;
+  let p = e.parent;
+  // returned, alone or in a tuple / list / dict of results
+  while (p && (p.type === 'expression_list' || p.type === 'tuple' || p.type === 'list' || p.type === 'pair' || p.type === 'dictionary')) p = p.parent;
+  if (p?.type === 'return_statement') return true;
+  // collected into a list of timings, or added to a running total
+  if (p?.type === 'argument_list' && p.parent?.type === 'call') {
+    const callee = p.parent.childForFieldName('function');
+    if (callee?.type === 'attribute' && model.textOf(callee.childForFieldName('attribute')!) === 'append') return true;
+  }
+  if (e.parent?.type === 'augmented_assignment' && e.parent.childForFieldName('right')?.id === e.id) return true;
+  if (depth >= 3) return false;
+  const name = assignedName(model, e);
+  if (!name || name === '_') return false;
+  // `t = time.time() - t` reuses the name: its read inside the expression is the reading itself
+  const uses = usesOf(model, fn, name).filter((u) => u.startIndex < e.startIndex || u.endIndex > e.endIndex);
+  return uses.every((u) => durationOk(model, u, fn, depth + 1));
+}

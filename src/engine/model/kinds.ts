@@ -138,9 +138,25 @@ function markArg(model: ModuleModel, arg: import('web-tree-sitter').Node | null 
   else {
     const fqn = model.resolve(arg);
     f = fqn ? model.functionsByFqn.get(fqn) : undefined;
+    if (!f && arg.type === 'identifier') f = wrappedDef(model, arg);
   }
   f?.kinds.add(kind);
   return f;
+}
+
+/**
+ * `step_one = DBOS.step()(step_one)`: the name is bound twice (the def and the registration), so it does not
+ * resolve to one value; the function registered is the last def of that name before the call, in the same scope.
+ */
+function wrappedDef(model: ModuleModel, arg: import('web-tree-sitter').Node): FunctionInfo | undefined {
+  const name = model.textOf(arg);
+  const scope = model.scopeOf(arg);
+  let best: FunctionInfo | undefined;
+  for (const g of model.functions) {
+    if (g.name !== name || g.parent !== scope.fn || (!scope.fn && g.cls !== (scope.cls ?? null)) || g.node.endIndex > arg.startIndex) continue;
+    if (!best || g.node.startIndex > best.node.startIndex) best = g;
+  }
+  return best;
 }
 
 const DBOS_KINDS: FunctionKind[] = ['workflow', 'step', 'transaction', 'dstransaction', 'scheduled'];

@@ -1,5 +1,6 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
+import type { FunctionInfo } from '../model/types';
 import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, moveToMainGuardEdits, runsAtImport, startupStatements } from '../analysis/lifecycle';
 
 export const rule: Rule = {
@@ -20,7 +21,13 @@ export const rule: Rule = {
       const move = stmts ? moveToMainGuardEdits(model, stmts) : null;
       // Launching from the entry point of this same file (the shape of DBOS's own starter apps)
       // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
-      const launchedFromEntry = facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry'));
+      const launchedFromEntry =
+        facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry') || (!!l.scope.fn && startedFromMain(model, l.scope.fn))) ||
+        wrapperLaunchInEntry(model) ||
+        // a runnable script that never calls DBOS.launch() itself: an integration (a runtime or server it starts
+        // from the __main__ block) launches DBOS, the same starter layout (a script that forgets to launch also
+        // gets information here, not a warning)
+        (facts.launches.length === 0 && model.mainGuards.length > 0);
       ctx.report({
         node: c.node,
         severity: launchedFromEntry ? 'information' : undefined,
@@ -33,3 +40,21 @@ export const rule: Rule = {
     }
   },
 };
+
+/** The function is handed to the `__main__` block by name (`multiprocessing.Process(target=serve)`): it starts the program. */
+function startedFromMain(model: RuleContext['model'], fn: FunctionInfo): boolean {
+  if (fn.parent || fn.cls) return false;
+  return model.calls.some((c) => c.scope.mainGuard && !!c.args && model.identifiersNamed(fn.name, c.args).length > 0);
+}
+
+/**
+ * An integration's runtime launches DBOS from the entry point (`await runtime.launch()` in `main()`,
+ * the shape of the LlamaIndex DBOS runtime): the same harmless starter layout as `DBOS.launch()` there.
+ */
+function wrapperLaunchInEntry(model: RuleContext['model']): boolean {
+  return model.calls.some((c) => {
+    if (!(c.scope.mainGuard || c.scope.fn?.kinds.has('entry')) || c.callee.type !== 'attribute') return false;
+    const attr = c.callee.childForFieldName('attribute');
+    return !!attr && model.textOf(attr) === 'launch' && model.calleeFqn(c) !== 'dbos.DBOS.launch';
+  });
+}

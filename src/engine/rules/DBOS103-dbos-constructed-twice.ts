@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import type { CallInfo } from '../model/types';
 import { between, exclusive, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../analysis/lifecycle';
 import { dbosName } from '../fixes/common';
+import type { Node } from 'web-tree-sitter';
 
 export const rule: Rule = {
   code: 'DBOS103',
@@ -22,7 +23,7 @@ export const rule: Rule = {
             // module level then main guard: the main guard runs after everything at module level
             if (!(runsAtImport(model, first) && second.scope.mainGuard)) continue;
           } else if (!runsBefore(first.node, second.node)) continue;
-          if (exclusive(first.node, second.node) || between(facts.destroys, first, second)) continue;
+          if (exclusive(first.node, second.node) || leavesBefore(first.node, second.node) || between(facts.destroys, first, second)) continue;
           previous = first;
         } else if (runsAtImport(model, first) && second.scope.fn?.kinds.has('entry') && !second.scope.fn.kinds.has('lifespan')) {
           // constructed at import, then again in the program's entry point
@@ -57,3 +58,18 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * After `a`, the block holding it (and not `b`) always returns or raises before `b` can run:
+ * `if serve: DBOS(...); ...; return` followed by another `DBOS(...)` for the other mode.
+ */
+function leavesBefore(a: Node, b: Node): boolean {
+  for (let blk = a.parent; blk && blk.type !== 'function_definition' && blk.type !== 'module'; blk = blk.parent) {
+    if (blk.type !== 'block') continue;
+    if (blk.startIndex <= b.startIndex && b.endIndex <= blk.endIndex) return false;
+    for (const st of blk.namedChildren) {
+      if (st && st.startIndex >= a.endIndex && (st.type === 'return_statement' || st.type === 'raise_statement')) return true;
+    }
+  }
+  return false;
+}

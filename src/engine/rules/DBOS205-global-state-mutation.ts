@@ -60,6 +60,25 @@ function guarded(ctx: RuleContext, node: Node, name: string, fn: FunctionInfo): 
       if (cond && re.test(ctx.model.textOf(cond))) return true;
     }
   }
+  // a step that first returns a cached entry (`if key in cache: return cache[key]`) then fills the
+  // cache: a memo, recomputed harmlessly in another process (in a workflow it can change which steps run)
+  if (!isStepLike(fn) || !fn.body) return false;
+  // names read from the memo first (`hit = cache.get(key)`) stand for it in the guard
+  const reads = [re];
+  for (const st of fn.body.namedChildren) {
+    if (!st || st.startIndex >= node.startIndex) break;
+    const a = st.type === 'expression_statement' ? st.namedChildren[0] : null;
+    if (a?.type === 'assignment' && a.childForFieldName('left')?.type === 'identifier' && re.test(ctx.model.textOf(a.childForFieldName('right') ?? a))) {
+      reads.push(new RegExp(`\\b${ctx.model.textOf(a.childForFieldName('left')!)}\\b`));
+      continue;
+    }
+    if (st.type !== 'if_statement') continue;
+    const cond = st.childForFieldName('condition');
+    const body = st.childForFieldName('consequence');
+    const last = body?.namedChildren.filter((x) => x && x.type !== 'comment').pop();
+    const mentions = (n: Node | null | undefined) => !!n && reads.some((r) => r.test(ctx.model.textOf(n)));
+    if (mentions(cond) && last?.type === 'return_statement' && mentions(last)) return true;
+  }
   return false;
 }
 

@@ -4,6 +4,7 @@
 import { isV3, type Rule, type RuleContext } from '../rule';
 import type { FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
+import { importsDbos } from '../analysis/lifecycle';
 
 /** Contexts where code certainly does not run inside a legacy transaction. */
 function outsideTransaction(fn: FunctionInfo | null): string | null {
@@ -59,8 +60,11 @@ function check(ctx: RuleContext): void {
   for (const node of model.attributesNamed('sql_session')) {
     if (!node || model.textOf(node.childForFieldName('attribute')!) !== 'sql_session') continue;
     if (model.resolve(node) !== 'dbos.DBOS.sql_session') continue;
-    const where = outsideTransaction(model.scopeOf(node).fn);
+    const scope = model.scopeOf(node);
+    const where = outsideTransaction(scope.fn);
     if (!where) continue;
+    // a fragment that never imports DBOS (a documentation snippet): its transaction was left out
+    if (!scope.fn && !importsDbos(model)) continue;
     ctx.report({
       node,
       message:

@@ -29,7 +29,8 @@ function queueNameUses(ctx: RuleContext): Use[] {
   const out: Use[] = [];
   const add = (node: Node | null | undefined, what: Use['what']) => {
     const l = literal(model, node);
-    if (node && l?.t === 'str') out.push({ node, name: l.v, what });
+    // a name held in a variable: several enqueues may read the same string
+    if (node && l?.t === 'str' && !out.some((u) => u.node.id === node.id)) out.push({ node, name: l.v, what });
   };
   for (const call of model.calls) {
     const site = enqueueSite(model, call);

@@ -1,7 +1,9 @@
 // DBOS802: a DBOSClient whose connection pool is never released with destroy().
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
-import type { CallInfo } from '../model/types';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { isPlain } from '../model/kinds';
+import { inLoop } from '../analysis/lifecycle';
 import type { Fix } from '../types';
 import { indentUnit } from '../text';
 import { statementIn } from '../analysis/comm-pattern-client';
@@ -93,6 +95,18 @@ function check(ctx: RuleContext, call: CallInfo): void {
   const u = usage(ctx, fn.node, name, target);
   if (u !== 'methods') return;
   const fix = tryFinallyFix(ctx, assign, name);
+  if (!inLoop(call.node) && runsOncePerProcess(model, fn)) {
+    // a script's main(): the client lives until the process exits, like one made at module level
+    ctx.report({
+      node: call.node,
+      severity: 'information',
+      message:
+        `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\`, which runs once from the \`__main__\` block, and is never destroyed: its connection ` +
+        `pool stays open until the process exits. Call \`${name}.destroy()\` when done, in a \`finally:\` block.`,
+      fixes: fix ? [fix] : [],
+    });
+    return;
+  }
   ctx.report({
     node: call.node,
     severity: model.isTestFile ? 'information' : undefined,
@@ -101,4 +115,26 @@ function check(ctx: RuleContext, call: CallInfo): void {
       `listener thread when \`use_listen_notify=True\`); DBOS does not warn. Call \`${name}.destroy()\` when done, in a \`finally:\` block.`,
     fixes: fix ? [fix] : [],
   });
+}
+
+/**
+ * An entry point of a script (reached from the `__main__` block) that nothing else in the module calls:
+ * it runs once per process. Lifespans and startup hooks are left out (they may hold a server's client).
+ */
+function runsOncePerProcess(model: RuleContext['model'], fn: FunctionInfo, seen = new Set<FunctionInfo>()): boolean {
+  if (seen.has(fn)) return false;
+  seen.add(fn);
+  if (!fn.kinds.has('entry') || fn.kinds.has('lifespan') || fn.kinds.has('http') || !isPlain(fn)) return false;
+  let fromMain = false;
+  for (const c of model.calls) {
+    if (model.targetFunction(c) !== fn) continue;
+    const caller = c.scope.fn;
+    if (!caller) {
+      if (!c.scope.mainGuard) return false;
+      fromMain = true;
+    } else if (!caller.kinds.has('entry') || caller.kinds.has('lifespan') || caller.kinds.has('http') || caller === fn) return false;
+    else if (!runsOncePerProcess(model, caller, new Set(seen))) return false;
+    else fromMain = true;
+  }
+  return fromMain;
 }

@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { buildApiCatalog } from '../data/catalog';
-import { onlyLogged } from '../analysis/usage';
+import { onlyLogged, onlyTimed } from '../analysis/usage';
 import { argCount, seededReceiver } from '../analysis/effects';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../analysis/workflow';
 import { addImportEdit } from '../fixes/common';
@@ -133,7 +133,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
   const text = model.textOf(call.callee);
   const argc = fqn && argsMatter(fqn) ? argCount(call) : 0;
   let flags = 0;
-  if (fqn && DEFAULTS.nondeterministic.match(fqn, argc) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn))) flags |= CALL_QUIET_ND;
+  if (fqn && DEFAULTS.nondeterministic.match(fqn, argc) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn) || onlyTimed(model, call.node, fn, fqn))) flags |= CALL_QUIET_ND;
   const wfOnly = workflowOnlyName(fqn);
   let risky = !!wfOnly;
   if ((fqn && (DBOS_START.has(fqn) || DBOS_ENQUEUE.has(fqn))) || START_METHOD.test(text)) {
