@@ -53,7 +53,7 @@ function startedFromMain(model: RuleContext['model'], fn: FunctionInfo): boolean
  */
 function wrapperLaunchInEntry(model: RuleContext['model']): boolean {
   return model.calls.some((c) => {
-    if (!(c.scope.mainGuard || c.scope.fn?.kinds.has('entry')) || c.callee.type !== 'attribute') return false;
+    if (!(c.scope.mainGuard || c.scope.fn?.kinds.has('entry')) || c.calleeType !== 'attribute') return false;
     const attr = c.callee.childForFieldName('attribute');
     return !!attr && model.textOf(attr) === 'launch' && model.calleeFqn(c) !== 'dbos.DBOS.launch';
   });
