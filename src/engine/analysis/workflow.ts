@@ -61,6 +61,7 @@ function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; m
 }
 
 const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
+const RECEIVER_METHODS = new Set(['enqueue', 'enqueue_async', 'debounce', 'debounce_async']);
 
 /** Whether a call starts or enqueues a workflow (or calls a workflow of this file directly). */
 export function workflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | null {
@@ -74,7 +75,9 @@ function findWorkflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | 
   const fqn = model.calleeFqn(call);
   if (fqn && DBOS_START.has(fqn)) return { call, kind: 'start', label: model.textOf(call.callee) };
   if (fqn && DBOS_ENQUEUE.has(fqn)) return { call, kind: 'enqueue', label: model.textOf(call.callee) };
-  const r = receiverOf(model, call);
+  // the receiver is resolved only for the methods that can start a workflow
+  const method = model.methodOf(call);
+  const r = method && RECEIVER_METHODS.has(method) ? receiverOf(model, call) : null;
   if (r && (r.method === 'enqueue' || r.method === 'enqueue_async') && isQueueObject(r.obj)) {
     return { call, kind: 'queue', label: model.textOf(call.callee) };
   }
