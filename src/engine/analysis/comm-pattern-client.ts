@@ -73,9 +73,18 @@ export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope)
 
 /** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
 export function dictMutated(model: ModuleModel, name: string): boolean {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\.(update|setdefault|__setitem__)\\(|\\b${esc}\\s*\\|=`).test(model.text);
+  // asked for the same name by several rules and sites: one scan of the text per name
+  let memo = mutatedNames.get(model);
+  if (!memo) mutatedNames.set(model, (memo = new Map()));
+  let r = memo.get(name);
+  if (r === undefined) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    r = new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\.(update|setdefault|__setitem__)\\(|\\b${esc}\\s*\\|=`).test(model.text);
+    memo.set(name, r);
+  }
+  return r;
 }
+const mutatedNames = new WeakMap<ModuleModel, Map<string, boolean>>();
 
 /** Calls of the file whose callee resolves to one of `fqns`. */
 export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: CallInfo; fqn: string }[] {

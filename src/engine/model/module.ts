@@ -196,6 +196,7 @@ export class ModuleModel {
   /** `<expr>.<name>` attribute nodes (`DBOS.sql_session`), found by a text search. */
   attributesNamed(name: string): Node[] {
     const out: Node[] = [];
+    if (!this.text.includes(name)) return out;
     const re = new RegExp(`\\.\\s*${name.replace(/[^\w]/g, '')}(?!\\w)`, 'g');
     for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
       const at = m.index + m[0].length - name.length;
@@ -240,7 +241,18 @@ export class ModuleModel {
    */
   methodOf(call: CallInfo): string | null {
     if (call.calleeType !== 'attribute') return null;
-    return /\p{ID_Continue}+$/u.exec(this.textOf(call.callee))?.[0] ?? null;
+    const text = this.textOf(call.callee);
+    let i = text.length;
+    for (; i > 0; i--) {
+      const c = text.charCodeAt(i - 1);
+      if (c >= 128) {
+        // a name with other letters than ASCII: read from the tree
+        const attr = call.callee.childForFieldName('attribute');
+        return attr ? this.textOf(attr) : null;
+      }
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) break;
+    }
+    return i < text.length ? text.slice(i) : null;
   }
 
   /**
