@@ -36,7 +36,7 @@ export function argCount(call: CallInfo): number {
 export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
   const fqn = ctx.model.calleeFqn(call);
   if (!fqn || ctx.api.allow.has(fqn)) return null;
-  const entry = ctx.api[kind].match(fqn, argCount(call));
+  const entry = ctx.api[kind].match(fqn, () => argCount(call));
   if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
   return entry ? { call, fqn, entry } : null;
 }

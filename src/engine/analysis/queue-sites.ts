@@ -92,10 +92,10 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
     const l = literal(model, nameNode);
     return { call, kind: 'options', nameNode, name: l?.t === 'str' ? l.v : null, options: d?.entries ?? null, optionsOpen: !d || d.splat };
   }
-  if (call.calleeType === 'attribute') {
-    const method = model.textOf(call.callee.childForFieldName('attribute')!);
-    const obj = call.callee.childForFieldName('object')!;
-    if ((method === 'enqueue' || method === 'enqueue_async') && isQueueObject(model.resolve(obj, call.scope))) {
+  const method = model.methodOf(call);
+  if (method === 'enqueue' || method === 'enqueue_async') {
+    const obj = call.callee.childForFieldName('object');
+    if (obj && isQueueObject(model.resolve(obj, call.scope))) {
       return { call, kind: 'queue-object', nameNode: null, name: null, options: null, optionsOpen: false };
     }
   }

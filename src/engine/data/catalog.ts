@@ -38,7 +38,8 @@ export class ApiList {
   }
 
   /** The entry matching a call of `fqn` with `argCount` positional/keyword arguments. */
-  match(fqn: string | null, argCount = 0): ApiEntry | null {
+  /** `argCount`: the call's number of arguments, or a function giving it (called only when an entry needs it). */
+  match(fqn: string | null, argCount: number | (() => number) = 0): ApiEntry | null {
     if (!fqn) return null;
     let e = this.exact.get(fqn) ?? null;
     if (!e) {
@@ -50,8 +51,10 @@ export class ApiList {
       }
     }
     if (!e) return null;
-    if (e.maxArgs !== undefined && argCount > e.maxArgs) return null;
-    if (e.seededOk && argCount > 0) return null;
+    if (e.maxArgs === undefined && !e.seededOk) return e;
+    const n = typeof argCount === 'number' ? argCount : argCount();
+    if (e.maxArgs !== undefined && n > e.maxArgs) return null;
+    if (e.seededOk && n > 0) return null;
     return e;
   }
 

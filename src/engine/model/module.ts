@@ -58,6 +58,7 @@ export class ModuleModel {
   private expectedFailureRanges: [number, number][] | undefined;
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
   private readonly texts = new Map<number, string>();
+  private readonly annotations = new Map<number, Node | null>();
   private readonly scopes = new ScopeIndex(this);
   private readonly resolver = new Resolver(this);
 
@@ -97,7 +98,10 @@ export class ModuleModel {
    */
   annotationOf(assignment: Node): Node | null {
     if (PLAIN_TARGET.test(this.text.slice(assignment.startIndex, assignment.startIndex + 160))) return null;
-    return assignment.childForFieldName('type');
+    // several rules look through every assignment: the tree is asked once per assignment
+    let t = this.annotations.get(assignment.id);
+    if (t === undefined) this.annotations.set(assignment.id, (t = assignment.childForFieldName('type')));
+    return t;
   }
 
   /** The FunctionInfo of a `function_definition` or `lambda` node. */
