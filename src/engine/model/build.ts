@@ -87,7 +87,7 @@ export class ModelBuilder {
           if (!callee) break;
           let def: Node | null = null;
           for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
-          const call: CallInfo = new ModelCall(node, callee, scope, start, def);
+          const call: CallInfo = new ModelCall(node, callee, scope, start, def, calleeTypeFromText(this.m.textOf(callee)));
           this.m.calls.push(call);
           if (scope.fn) scope.fn.calls.push(call);
           else this.m.moduleCalls.push(call);
@@ -392,19 +392,30 @@ export class ModelBuilder {
 /** `x = ...`, `x: T = ...` (group 1) or `obj.attr = ...` (groups 1 and 2), read from the text. */
 const SIMPLE_ASSIGN = /^([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?\s*(?::[^=\n]*)?=(?!=)/;
 
+/**
+ * The node type of a callee, when its text alone tells: a plain name is an `identifier` (but
+ * `True`, `False` and `None` are constants), a dotted name without spaces an `attribute`. Undefined
+ * otherwise (the tree is asked).
+ */
+function calleeTypeFromText(text: string): string | undefined {
+  if (/^[A-Za-z_]\w*$/.test(text)) return text === 'True' || text === 'False' || text === 'None' ? undefined : 'identifier';
+  if (/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/.test(text)) return 'attribute';
+  return undefined;
+}
+
 /** A call of the model; its argument list is fetched from the tree on first use. */
 class ModelCall implements CallInfo {
   fqn?: string | null = undefined;
   argList?: Node[] = undefined;
   positionalArgs?: Node[] = undefined;
   private argsNode: Node | null | undefined = undefined;
-  private calleeTypeName: string | undefined = undefined;
   constructor(
     readonly node: Node,
     readonly callee: Node,
     readonly scope: Scope,
     readonly start: number,
     readonly def: Node | null,
+    private calleeTypeName: string | undefined,
   ) {}
   private endIndex: number | undefined = undefined;
   get end(): number {
