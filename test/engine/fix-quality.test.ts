@@ -1,0 +1,180 @@
+// Fixes checked against the exact text they produce: defects found by bench/fix-audit.mjs on real
+// code, each reproduced here in a minimal file of our own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { applyEdits } from '../../src/engine/text';
+import type { Finding, Fix } from '../../src/engine/types';
+
+const STRICT = resolveConfig([{ profile: 'strict' }]);
+
+async function findings(text: string, file = 'app.py'): Promise<Finding[]> {
+  await initParser();
+  const r = analyze(text, { path: file, config: STRICT, version: null });
+  assert.deepEqual(r.ruleFailures, []);
+  return r.findings;
+}
+
+/** The fix of the first `code` finding (on `line`, 1-based, when given) whose title contains `title`. */
+async function fixOf(text: string, code: string, title: string, line?: number): Promise<Fix> {
+  const all = await findings(text);
+  const f = all.find((x) => x.code === code && (line === undefined || x.range.start.line + 1 === line) && x.fixes.some((y) => y.title.includes(title)));
+  assert.ok(f, `no ${code} finding with a fix "${title}": ${JSON.stringify(all.map((x) => [x.code, x.range.start.line + 1, x.fixes.map((y) => y.title)]))}`);
+  return f.fixes.find((y) => y.title.includes(title))!;
+}
+
+async function applyFix(text: string, code: string, title: string, line?: number): Promise<string> {
+  return applyEdits(text, (await fixOf(text, code, title, line)).edits);
+}
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+test('DBOS902: switching to the async starter awaits the handle methods called later', async () => {
+  const before = lines(
+    'from dbos import DBOS, Queue',
+    '',
+    'jobs = Queue("jobs")',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def task(n: int) -> int:',
+    '    return n',
+    '',
+    '',
+    'async def run() -> int:',
+    '    handle = jobs.enqueue(task, 1)',
+    '    print(handle.get_workflow_id())',
+    '    status = handle.get_status()',
+    '    return handle.get_result()',
+  );
+  const after = await applyFix(before, 'DBOS902', 'enqueue_async');
+  assert.equal(
+    after,
+    lines(
+      'from dbos import DBOS, Queue',
+      '',
+      'jobs = Queue("jobs")',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def task(n: int) -> int:',
+      '    return n',
+      '',
+      '',
+      'async def run() -> int:',
+      '    handle = await jobs.enqueue_async(task, 1)',
+      '    print(handle.get_workflow_id())',
+      '    status = await handle.get_status()',
+      '    return await handle.get_result()',
+    ),
+  );
+  assert.deepEqual((await findings(after)).filter((f) => f.code === 'DBOS902'), []);
+});
+
+test('DBOS902: only the uses of that handle, up to the next assignment of the variable, get an await', async () => {
+  const before = lines(
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def task() -> None:',
+    '    pass',
+    '',
+    '',
+    'async def run(other) -> None:',
+    '    h = DBOS.start_workflow(task)',
+    '    h.get_result().value',
+    '    other.get_result()',
+    '    h = other',
+    '    h.get_result()',
+  );
+  const after = await applyFix(before, 'DBOS902', 'start_workflow_async');
+  assert.equal(
+    after,
+    lines(
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def task() -> None:',
+      '    pass',
+      '',
+      '',
+      'async def run(other) -> None:',
+      '    h = await DBOS.start_workflow_async(task)',
+      '    (await h.get_result()).value',
+      '    other.get_result()',
+      '    h = other',
+      '    h.get_result()',
+    ),
+  );
+});
+
+test('DBOS201: no "make it a step" or "wrap in a step" for a helper that calls a workflow-only API', async () => {
+  const text = lines(
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    'def wait_and_stamp() -> float:',
+    '    DBOS.sleep(5)',
+    '    return time.time()',
+    '',
+    '',
+    'def poll() -> float:',
+    '    return wait_and_stamp()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return poll()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.ok(f, 'DBOS201 is still reported');
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('DBOS201: no step fixes for a helper that starts a workflow', async () => {
+  const text = lines(
+    'import random',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def child(x: float) -> None:',
+    '    pass',
+    '',
+    '',
+    'def roll() -> float:',
+    '    x = random.random()',
+    '    DBOS.start_workflow(child, x)',
+    '    return x',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return roll()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.ok(f, 'DBOS201 is still reported');
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('DBOS201: a plain helper still gets both step fixes', async () => {
+  const text = lines(
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    'def stamp() -> float:',
+    '    return time.time()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return stamp()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.deepEqual(f?.fixes.map((x) => x.title), ['Make `stamp` a step (add @DBOS.step())', 'Wrap in a step: DBOS.run_step(…)']);
+});
