@@ -5,11 +5,13 @@
 //
 // For each fix (safe and unsafe, cross-file ones applied to the other file's text, plus the
 // editor's "Ignore on this line"):
-//   parse     no more tree-sitter ERROR/MISSING nodes than the original
+//   parse     no more tree-sitter ERROR/MISSING nodes than the original, and no argument list that
+//             tree-sitter accepts but Python rejects (positional after keyword, repeated keyword)
 //   gone      no finding of the fixed code left where the fixed one was (its range mapped through the edits)
 //   new       no new warning/error finding in the edited file(s): each one after the fix must match one
 //             from before with the same code and message (line numbers in messages ignored) at the
-//             position the edits map the old one to
+//             position the edits map the old one to, else anywhere (a finding the fix moved), else
+//             one of the same code at that position (a message reworded because one cause is gone)
 //   indent    statement lines written by the fix use the file's indentation character and a width
 //             that is a multiple of the file's indentation unit
 //   placement a new step function is a top-level definition, before the workflow that calls it and
@@ -79,6 +81,25 @@ const BUILTINS = new Set(
 
 function errorCount(tree) {
   return tree.rootNode.hasError ? tree.rootNode.descendantsOfType(['ERROR', 'MISSING']).length || 1 : 0;
+}
+
+/** Argument lists Python rejects but tree-sitter accepts: a positional argument after a keyword one, a repeated keyword. */
+function badArgumentLists(tree) {
+  let n = 0;
+  for (const a of tree.rootNode.descendantsOfType('argument_list')) {
+    let keyword = false;
+    const names = new Set();
+    for (const c of a?.namedChildren ?? []) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === 'keyword_argument' || c.type === 'dictionary_splat') {
+        keyword = true;
+        const k = c.childForFieldName('name')?.text;
+        if (k && names.has(k)) n++;
+        if (k) names.add(k);
+      } else if (c.type !== 'list_splat' && keyword) n++;
+    }
+  }
+  return n;
 }
 
 const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition']);
@@ -187,6 +208,14 @@ function isRead(id) {
   if (p.type === 'dotted_name' || p.type === 'aliased_import' || p.type === 'import_from_statement') return false;
   if (p.type === 'keyword_pattern' || p.type === 'class_pattern') return false;
   return !isBinding(id);
+}
+
+/** Names read somewhere in the file where nothing binds them (an incomplete snippet): not the fix's doing. */
+function unboundNames(tree) {
+  const out = new Set();
+  const cache = new Map();
+  for (const id of tree.rootNode.descendantsOfType('identifier')) if (id && isRead(id) && !resolvable(id, cache)) out.add(id.text);
+  return out;
 }
 
 function hasStarImport(tree) {
@@ -357,7 +386,15 @@ function stat(kind) {
 await initParser();
 const settings = new ProjectSettings(flag('--strict') ? [{ profile: 'strict' }] : []);
 const roots = workspaceRoots(folders);
-const index = new WorkspaceIndex({ roots });
+const index = new WorkspaceIndex(crlf || tabs ? { roots, readFile: (abs) => readConverted(abs) } : { roots });
+function readConverted(abs) {
+  try {
+    const t = fs.readFileSync(abs, 'utf8');
+    return convert(t) ?? t;
+  } catch {
+    return null;
+  }
+}
 let filesSeen = 0;
 let filesWithFixes = 0;
 let trials = 0;
@@ -398,6 +435,14 @@ function newFindings(oldList, newList, edits, skip) {
       // the same finding moved (a region the fix rewrote): any unused old one with the same key
       hit = pool.findIndex((o, i) => !used.has(i) && `${o.f.code}|${normMessage(o.f.message)}` === key);
     }
+    if (hit < 0) {
+      // the same finding with a reworded message (one of its causes fixed): same code, same place
+      hit = pool.findIndex((o, i) => {
+        if (used.has(i) || o.f.code !== n.f.code) return false;
+        const [lo, hi] = mapOffset(edits, o.start);
+        return n.start >= lo && n.start <= hi;
+      });
+    }
     if (hit >= 0) used.add(hit);
     else if (n.f.severity === 'warning' || n.f.severity === 'error') fresh.push(n);
   }
@@ -412,6 +457,7 @@ function checkText(file, before, after, edits, result, ctx) {
   const tAfter = result.tree;
   // parse
   if (errorCount(tAfter) > errorCount(tBefore)) fails.push(['parse', `${errorCount(tBefore)} -> ${errorCount(tAfter)} syntax errors`]);
+  if (badArgumentLists(tAfter) > badArgumentLists(tBefore)) fails.push(['parse', 'an argument list Python rejects (positional after keyword, or a repeated keyword)']);
   // indent
   const style = ctx.style;
   const starts = lineStarts(after);
@@ -456,6 +502,8 @@ function checkText(file, before, after, edits, result, ctx) {
     collect(top.parent?.type === 'module' ? tAfter.rootNode : top);
     for (const id of ids) {
       if (!isRead(id) || starImport) continue;
+      if (!ctx.unbound) ctx.unbound = unboundNames(tBefore);
+      if (ctx.unbound.has(id.text)) continue;
       if (!resolvable(id, cache)) fails.push(['names', `line ${lineOf(starts, id.startIndex) + 1}: \`${id.text}\` is not bound there`]);
     }
   }
@@ -565,8 +613,25 @@ function inLoop(n) {
   return false;
 }
 
+/** The text audited for a file: as on disk, or converted (--crlf, --tabs); null when --tabs cannot convert it. */
+function convert(text) {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (crlf) text = toCrlf(text);
+  if (tabs) {
+    const t = parsePython(text);
+    const converted = toTabs(text, t);
+    t.delete();
+    return converted;
+  }
+  return text;
+}
+
+/** Another file a fix edits, converted like the audited ones (and given to the index that way). */
 function readOther(file, cache) {
-  if (!cache.has(file)) cache.set(file, fs.readFileSync(file, 'utf8'));
+  if (!cache.has(file)) {
+    const text = convert(fs.readFileSync(file, 'utf8')) ?? fs.readFileSync(file, 'utf8');
+    cache.set(file, text);
+  }
   return cache.get(file);
 }
 
@@ -651,17 +716,9 @@ const t0 = Date.now();
 for (const f of walk(folders).files) {
   const buf = fs.readFileSync(f);
   if (buf.includes(0)) continue;
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   filesSeen++;
-  if (crlf) text = toCrlf(text);
-  if (tabs) {
-    const t = parsePython(text);
-    const converted = toTabs(text, t);
-    t.delete();
-    if (converted === null) continue;
-    text = converted;
-  }
+  const text = convert(buf.toString('utf8'));
+  if (text === null) continue;
   const r = analyzeText(f, text);
   if (!r.tree) continue;
   try {

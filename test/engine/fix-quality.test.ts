@@ -178,3 +178,82 @@ test('DBOS201: a plain helper still gets both step fixes', async () => {
   const f = (await findings(text)).find((x) => x.code === 'DBOS201');
   assert.deepEqual(f?.fixes.map((x) => x.title), ['Make `stamp` a step (add @DBOS.step())', 'Wrap in a step: DBOS.run_step(…)']);
 });
+
+test('DBOS302: retries_allowed goes inside StepOptions(...), not before it in the run_step call', async () => {
+  const before = lines(
+    'from dbos import DBOS, StepOptions',
+    '',
+    '',
+    'def fetch() -> str:',
+    '    return "x"',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> str:',
+    '    return DBOS.run_step(StepOptions(name="f", max_attempts=3), fetch)',
+  );
+  const after = await applyFix(before, 'DBOS302', 'Add `retries_allowed=True`');
+  assert.equal(after.split('\n')[9], '    return DBOS.run_step(StepOptions(retries_allowed=True, name="f", max_attempts=3), fetch)');
+});
+
+test('DBOS408: "attach" replaces a duplication_policy already given instead of repeating the keyword', async () => {
+  const before = lines(
+    'from dbos import DBOS, SetEnqueueOptions',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def sync(a: str) -> None:',
+    '    pass',
+    '',
+    '',
+    'def hook(a: str) -> None:',
+    '    with SetEnqueueOptions(deduplication_id=a, duplication_policy="reject"):',
+    '        DBOS.enqueue_workflow("sync", sync, a)',
+    '',
+    '',
+    'def hook_dict(a: str) -> None:',
+    '    DBOS.enqueue_workflow_with_options({"queue_name": "q", "workflow_name": "sync", "deduplication_id": a, "duplication_policy": "reject"}, a)',
+  );
+  await initParser();
+  const r = analyze(before, { path: 'app.py', config: STRICT, version: [3, 0] });
+  const fixes = r.findings.filter((f) => f.code === 'DBOS408').map((f) => f.fixes.find((x) => x.title.startsWith('Attach')));
+  assert.equal(fixes.length, 2);
+  const out = fixes.map((x) => applyEdits(before, x!.edits).split('\n'));
+  assert.equal(out[0][9], '    with SetEnqueueOptions(deduplication_id=a, duplication_policy="return-existing"):');
+  assert.equal(out[1][14], '    DBOS.enqueue_workflow_with_options({"queue_name": "q", "workflow_name": "sync", "deduplication_id": a, "duplication_policy": "return-existing"}, a)');
+});
+
+test('new code is indented like the file: tabs', async () => {
+  const before = ['import time', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time.time()', '\treturn 0.0', ''].join('\n');
+  const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
+  assert.equal(
+    after,
+    ['import time', 'from dbos import DBOS', '', '', '@DBOS.step()', 'def time_step():', '\treturn time.time()', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time_step()', '\treturn 0.0', ''].join('\n'),
+  );
+  const moved = await applyFix(['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'DBOS()', 'DBOS.launch()', ''].join('\n'), 'DBOS101', 'Move');
+  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
+});
+
+test('new code is indented like the file: two spaces, not fooled by a docstring', async () => {
+  const before = lines(
+    '"""Notes:',
+    '',
+    '      an indented line in the docstring',
+    '"""',
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow():',
+    '  return time.time()',
+  );
+  const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
+  assert.match(after, /\n@DBOS\.step\(\)\ndef time_step\(\):\n {2}return time\.time\(\)\n/);
+});
+
+test('DBOS109: swapping decorators keeps CRLF line endings when one carries a comment', async () => {
+  const before = ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@DBOS.workflow()  # durable', '@app.get("/run")', 'def run():', '    return 1', ''].join('\r\n');
+  const after = await applyFix(before, 'DBOS109', 'Swap decorators');
+  assert.equal(after, ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@app.get("/run")', '@DBOS.workflow()  # durable', 'def run():', '    return 1', ''].join('\r\n'));
+});

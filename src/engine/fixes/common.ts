@@ -2,6 +2,35 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { Fix, TextEdit } from '../types';
+import { indentUnit } from '../text';
+
+const units = new WeakMap<ModuleModel, string>();
+
+/**
+ * The indentation unit of the module: the indentation of the first statement of the first
+ * top-level block (a `def`, `class`, `if`... body), else the guess from the text (`indentUnit`).
+ */
+export function indentUnitOf(model: ModuleModel): string {
+  let unit = units.get(model);
+  if (unit !== undefined) return unit;
+  unit = '';
+  for (const child of model.root.namedChildren) {
+    let c = child;
+    if (c?.type === 'decorated_definition') c = c.childForFieldName('definition');
+    const body = c?.childForFieldName('body') ?? c?.childForFieldName('consequence');
+    const first = body?.type === 'block' ? body.namedChildren.find((s) => s && s.type !== 'comment') : null;
+    if (!c || !first || model.lines.positionAt(first.startIndex).line === model.lines.positionAt(c.startIndex).line) continue;
+    const line = model.lines.positionAt(first.startIndex).line;
+    const ws = model.text.slice(model.lines.starts[line], first.startIndex);
+    if (ws.length > 0 && /^[ \t]+$/.test(ws) && (ws.startsWith('\t') ? /^\t+$/.test(ws) : !ws.includes('\t'))) {
+      unit = ws.startsWith('\t') ? '\t' : ws;
+      break;
+    }
+  }
+  if (!unit) unit = indentUnit(model.text);
+  units.set(model, unit);
+  return unit;
+}
 
 /** How to write `fqn` in this module, and the import to add when it is not imported yet. */
 export function nameFor(model: ModuleModel, fqn: string, importName?: string): { text: string; edits: TextEdit[] } {

@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { atLeast } from '../rule';
 import type { Fix, TextEdit } from '../types';
-import { dbosName, freshName, identifierFrom, topLevelStatementOf } from './common';
+import { dbosName, freshName, identifierFrom, indentUnitOf, topLevelStatementOf } from './common';
 
 /** The expression a wrap replaces: the call, its `await`, or a method chain on its result. */
 interface Target {
@@ -135,7 +135,7 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
   const def =
     `@${dbos.text}.step()${eol}` +
     `${isAsync ? 'async ' : ''}def ${name}(${params.join(', ')}):${eol}` +
-    `    return ${body}${eol}${eol}${eol}`;
+    `${indentUnitOf(model)}return ${body}${eol}${eol}${eol}`;
   const stmt = topLevelStatementOf(workflow.statement);
   const at = startWithComments(model, stmt);
   let callText = `${name}(${params.join(', ')})`;

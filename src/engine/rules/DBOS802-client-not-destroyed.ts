@@ -2,8 +2,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
+import { indentUnitOf } from '../fixes/common';
 import type { Fix } from '../types';
-import { indentUnit } from '../text';
 import { statementIn } from '../analysis/comm-pattern-client';
 import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
@@ -44,7 +44,7 @@ function tryFinallyFix(ctx: RuleContext, assign: Node, name: string): Fix | null
   const body = model.text.slice(from, to);
   if (/'''|"""/.test(body)) return null; // re-indenting would change string contents
   const indent = l.indentOf(startLine);
-  const unit = indentUnit(model.text);
+  const unit = indentUnitOf(model);
   const eol = l.eol;
   const indented = body
     .split(/\r?\n/)
