@@ -26,8 +26,9 @@
 //   eol       a CRLF file gets no bare LF
 // --crlf audits each file converted to CRLF, --tabs each file re-indented with tabs (both in memory).
 // --cli copies the folders to a temporary folder and runs the CLI's --fix, then --fix --unsafe-fixes
-// on the copy (each under a time limit), then checks every changed file still parses as well as before,
-// and that fix-all reaches a fixed point (one more round finds nothing to apply).
+// on the copy (each under a time limit), then checks every changed file: it parses as well as before,
+// no new bad argument list, await outside async def, unbound name or repeated import, and fix-all
+// reached a fixed point (one more round finds nothing to apply).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -783,6 +784,8 @@ if (flag('--cli')) {
     }
     let changed = 0;
     const worse = [];
+    // the CLI's view of the copy: one index over the roots it would use
+    const copyIndex = new WorkspaceIndex({ roots: workspaceRoots(copies) });
     const notFixedPoint = [];
     for (const [f, orig] of originals) {
       let now;
@@ -795,18 +798,29 @@ if (flag('--cli')) {
       changed++;
       const a = parsePython(orig);
       const b = parsePython(now);
-      if (errorCount(b) > errorCount(a)) worse.push(`${path.relative(tmp, f)}: ${errorCount(a)} -> ${errorCount(b)} syntax errors`);
+      const rel = path.relative(tmp, f);
+      if (errorCount(b) > errorCount(a)) worse.push(`${rel}: ${errorCount(a)} -> ${errorCount(b)} syntax errors`);
+      if (badArgumentLists(b) > badArgumentLists(a)) worse.push(`${rel}: an argument list Python rejects`);
+      if (badAwaits(b, null).length > badAwaits(a, null).length) worse.push(`${rel}: await outside async def`);
+      if (!hasStarImport(b)) {
+        const ua = unboundNames(a);
+        const fresh = [...unboundNames(b)].filter((n) => !ua.has(n));
+        if (fresh.length) worse.push(`${rel}: names not bound: ${fresh.join(', ')}`);
+      }
+      const ia = importLines(a);
+      for (const [k, n] of importLines(b)) if (n > 1 && n > (ia.get(k) ?? 0)) worse.push(`${rel}: \`${k}\` ${n} times`);
       a.delete();
       b.delete();
       // one more round of the same fix-all finds nothing to do
       const s = settings.forFile(f);
-      const opts = { path: f, config: s.config, version: s.version };
+      const opts = { path: f, config: s.config, version: s.version, index: copyIndex };
       const again = collectEdits(analyze(now, opts).findings, mode.includes('--unsafe-fixes'));
       if (again.applied > 0) notFixedPoint.push(`${path.relative(tmp, f)}: ${again.applied} more fix(es) after the run`);
     }
+    copyIndex.dispose();
     const m = /Fixed (\d+) problem/.exec(res.stdout);
-    console.log(`\nCLI ${mode.join(' ')} on a copy: exit ${res.status}, ${secs} s, ${m ? m[1] : 0} fixed, ${changed} files changed, ${worse.length} with more syntax errors, ${notFixedPoint.length} not at a fixed point`);
-    for (const w of worse) console.log(`  parse: ${w}`);
+    console.log(`\nCLI ${mode.join(' ')} on a copy: exit ${res.status}, ${secs} s, ${m ? m[1] : 0} fixed, ${changed} files changed, ${worse.length} problems in the fixed files (syntax, argument lists, await, unbound names, repeated imports), ${notFixedPoint.length} not at a fixed point`);
+    for (const w of worse) console.log(`  ${w}`);
     for (const w of notFixedPoint.slice(0, 20)) console.log(`  fixed point: ${w}`);
     if (res.stderr.trim()) console.log(`  stderr: ${res.stderr.trim().split('\n').slice(0, 5).join('\n          ')}`);
     // the next mode starts again from the originals
