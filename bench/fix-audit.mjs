@@ -18,9 +18,10 @@
 //             after the imports above that workflow
 //   names     every name read by text the fix wrote is bound where it is read (a local or parameter
 //             of an enclosing function, a module-level name, a builtin); for an extracted step, no
-//             name of its body is a local of the workflow (a shadowed global), and each argument at the
-//             call is bound before the call; no super()/private name mangling moved out of a class
-//   await     no `await` outside an `async def` (nor in a lambda) that was not there before
+//             name of its body is a local of the workflow (a shadowed global); no zero-argument super()
+//             or unmangled private name (`self.__x`) moved out of its class
+//   await     no `await` outside an `async def` (nor in a lambda, nor in a generator expression) that
+//             was not there before
 //   imports   no import line duplicated by the fix
 //   comments  every comment of the original is still there, and no blank line lost
 //   eol       a CRLF file gets no bare LF
@@ -334,6 +335,8 @@ function badAwaits(tree, regions) {
         break;
       }
     }
+    // in a generator expression, an await makes it an async generator (sum(...), list(...) then fail)
+    for (let n = a.parent; ok && n && n.type !== 'function_definition'; n = n.parent) if (n.type === 'generator_expression') ok = false;
     if (!ok && (!regions || regions.some(([s, e]) => a.startIndex < e && a.endIndex > s))) out.push(a.startIndex);
   }
   return out;
@@ -511,7 +514,7 @@ function checkText(file, before, after, edits, result, ctx) {
   // await
   const awaitsBefore = badAwaits(tBefore, null).length;
   const awaitsAfter = badAwaits(tAfter, null).length;
-  if (awaitsAfter > awaitsBefore) fails.push(['await', `${awaitsAfter - awaitsBefore} await outside async def`]);
+  if (awaitsAfter > awaitsBefore) fails.push(['await', `${awaitsAfter - awaitsBefore} await outside async def or in a generator expression`]);
   // imports
   const ib = importLines(tBefore);
   for (const [k, n] of importLines(tAfter)) if (n > 1 && n > (ib.get(k) ?? 0)) fails.push(['imports', `\`${k}\` ${n} times`]);
@@ -586,19 +589,8 @@ function checkExtract(fix, before, after, resultAfter, ctx, finding) {
   }
   if (body && /\bsuper\(\s*\)/.test(body.text)) fails.push(['names', `super() moved out of its class into ${name}`]);
   if (body && /\.__[A-Za-z0-9]\w*(?<!__)\b/.test(body.text) && ctx.tree.rootNode.descendantForIndex(ctx.findingStart).text && inClass(wfn)) fails.push(['names', `private (mangled) attribute moved out of its class into ${name}`]);
-  // each argument at the call is bound before the call in the workflow
-  if (wfn) {
-    const b = new Map();
-    for (let f = wfn; f; f = f.parent) if (f.type === 'function_definition') for (const [k, v] of bindingsOf(f)) b.set(k, [...(b.get(k) ?? []), ...v, ...(f !== wfn ? [-1] : [])]);
-    const paramsOfWf = new Set();
-    for (const id of wfn.childForFieldName('parameters')?.descendantsOfType('identifier') ?? []) if (id && isBinding(id)) paramsOfWf.add(id.text);
-    for (const p of params) {
-      if (paramsOfWf.has(p)) continue;
-      const at = b.get(p) ?? [];
-      if (!at.length) continue; // a global or builtin passed: harmless
-      if (!at.some((x) => x < ctx.findingStart) && !inLoop(wf)) fails.push(['names', `\`${p}\` is bound only after the call (line ${finding.range.start.line + 1})`]);
-    }
-  }
+  // (an argument bound only after the call in the workflow is an UnboundLocalError in the original
+  // code too, whether passed or not: not counted)
   return fails;
 }
 
@@ -606,7 +598,7 @@ function inClass(n) {
   for (let x = n?.parent; x; x = x.parent) if (x.type === 'class_definition') return true;
   return false;
 }
-function inLoop(n) {
+function _inLoop(n) {
   for (let x = n?.parent; x; x = x.parent) {
     if (x.type === 'for_statement' || x.type === 'while_statement') return true;
     if (x.type === 'function_definition') return false;
@@ -733,7 +725,8 @@ for (const f of walk(folders).files) {
       const ctx = { tree: r.tree, style, list, entry, findingStart: entry.start, findingEnd: entry.end };
       const fixes = [...finding.fixes];
       // the editor's "Ignore DBOSxxx on this line"
-      fixes.push(ignoreFix(r.model, finding.code, finding.range.start.line));
+      const ignore = ignoreFix(r.model, finding.code, finding.range.start.line);
+      if (ignore) fixes.push(ignore);
       for (const fix of fixes) {
         any = true;
         trial(f, text, ctx, finding, fix, kindOf(finding, fix));

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
 import { applyEdits } from '../../src/engine/text';
+import { ignoreFix } from '../../src/engine/fixes/common';
 import type { Finding, Fix } from '../../src/engine/types';
 
 const STRICT = resolveConfig([{ profile: 'strict' }]);
@@ -256,4 +257,75 @@ test('DBOS109: swapping decorators keeps CRLF line endings when one carries a co
   const before = ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@DBOS.workflow()  # durable', '@app.get("/run")', 'def run():', '    return 1', ''].join('\r\n');
   const after = await applyFix(before, 'DBOS109', 'Swap decorators');
   assert.equal(after, ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@app.get("/run")', '@DBOS.workflow()  # durable', 'def run():', '    return 1', ''].join('\r\n'));
+});
+
+test('extract: a comprehension variable around the call becomes a parameter', async () => {
+  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(urls):', '    return [requests.get(u).status_code for u in urls]');
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step');
+  assert.equal(
+    after,
+    lines(
+      'import requests',
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.step()',
+      'def get_step(u):',
+      '    return requests.get(u)',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow(urls):',
+      '    return [get_step(u).status_code for u in urls]',
+    ),
+  );
+});
+
+test('async workflow: no step wrap inside a generator expression (an await there makes an async generator)', async () => {
+  const text = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'async def flow(urls):', '    return sum(len(requests.get(u).text) for u in urls)');
+  const f = (await findings(text)).find((x) => x.code === 'DBOS202');
+  assert.ok(f);
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('extract out of a class: private names are mangled by hand, zero-argument super() is not extracted', async () => {
+  const before = lines(
+    'import requests',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.dbos_class()',
+    'class Api(Base):',
+    '    @DBOS.workflow()',
+    '    def run(self, url):',
+    '        return requests.get(url, headers=self.__headers).text',
+    '',
+    '    @DBOS.workflow()',
+    '    def again(self, url):',
+    '        return requests.get(url, headers=super().headers()).text',
+  );
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step', 9);
+  assert.match(after, /\n@DBOS\.step\(\)\ndef get_step\(url, self\):\n {4}return requests\.get\(url, headers=self\._Api__headers\)\n/);
+  const again = (await findings(before)).find((x) => x.code === 'DBOS202' && x.range.start.line + 1 === 13);
+  assert.ok(again);
+  assert.deepEqual(
+    again.fixes.map((x) => x.title),
+    ['Wrap in a step: DBOS.run_step(…)'],
+  );
+});
+
+test('ignore on a line that ends with a backslash: the comment goes on its own line above', async () => {
+  const src = lines('import time', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow():', '    y = time.time() + \\', '        2', '    z = 1 + \\', '        2 + \\', '        time.time()', '    return y + z');
+  await initParser();
+  const r = analyze(src, { path: 'app.py', config: STRICT, keepTree: true });
+  try {
+    const fix = ignoreFix(r.model!, 'DBOS201', 6)!;
+    const after = applyEdits(src, fix.edits);
+    assert.equal(after.split('\n').slice(6, 9).join('\n'), '    # dbos: ignore[DBOS201]\n    y = time.time() + \\\n        2');
+    assert.deepEqual((await findings(after)).filter((f) => f.code === 'DBOS201').map((f) => f.range.start.line + 1), [12]);
+    // a line that continues another and ends with a backslash has no place for a comment
+    assert.equal(ignoreFix(r.model!, 'DBOS201', 9), null);
+  } finally {
+    r.tree?.delete();
+  }
 });

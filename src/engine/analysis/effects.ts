@@ -259,7 +259,9 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
     if (inline) fixes.push({ ...inline, preferred: false });
     return fixes;
   }
-  fixes.push(inline ?? { ...extractStepFix(model, call, wf, name), preferred: true });
+  const extract = inline ? null : extractStepFix(model, call, wf, name);
+  if (inline) fixes.push(inline);
+  else if (extract) fixes.push({ ...extract, preferred: true });
   const decorate = decorateElsewhereFix(chain.first);
   if (decorate) fixes.push(decorate);
   return fixes;
@@ -284,7 +286,8 @@ function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeTex
   const fixes: Fix[] = [];
   const inline = wrapInlineFix(ctx.model, call, wf, ctx.version, calleeText);
   if (inline) fixes.push(inline);
-  fixes.push(extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, ''))));
+  const extract = extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, '')));
+  if (extract) fixes.push(extract);
   return fixes;
 }
 /**

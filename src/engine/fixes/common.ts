@@ -68,8 +68,12 @@ function firstCodeOffset(model: ModuleModel): number {
   return 0;
 }
 
-/** "Ignore DBOSxxx on this line": extends an existing `# dbos: ignore[...]` or adds one. */
-export function ignoreFix(model: ModuleModel, code: string, line: number): Fix {
+/**
+ * "Ignore DBOSxxx on this line": extends an existing `# dbos: ignore[...]` or adds one. A line that
+ * ends with a backslash cannot take a comment: the comment goes on its own line above (it covers the
+ * next line), unless the line continues another one (null: no place for the comment).
+ */
+export function ignoreFix(model: ModuleModel, code: string, line: number): Fix | null {
   const text = model.lines.lineText(line);
   const lineStart = model.lines.starts[line];
   const existing = /#\s*dbos:\s*ignore\[([^\]]*)\]/.exec(text);
@@ -80,7 +84,11 @@ export function ignoreFix(model: ModuleModel, code: string, line: number): Fix {
   } else {
     const end = model.lines.lineEnd(line);
     const node = end > lineStart ? model.root.descendantForIndex(end - 1) : null;
-    if (node && inString(node)) {
+    const continued = (l: number) => l >= 0 && /\\\s*$/.test(model.lines.lineText(l));
+    if (continued(line) && !(node && inString(node))) {
+      if (continued(line - 1)) return null;
+      edit = model.lines.edit(lineStart, lineStart, `${model.lines.indentOf(line)}# dbos: ignore[${code}]${model.lines.eol}`);
+    } else if (node && inString(node)) {
       const indent = model.lines.indentOf(line);
       edit = model.lines.edit(lineStart, lineStart, `${indent}# dbos: ignore[${code}]${model.lines.eol}`);
     } else {
