@@ -314,9 +314,11 @@ function blankLines(text) {
   return text.split('\n').filter((l) => l.trim() === '').length;
 }
 
+/** Module-level import statements by text (an import inside a function is another matter). */
 function importLines(tree) {
   const m = new Map();
-  for (const n of tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement'])) {
+  for (const n of tree.rootNode.namedChildren) {
+    if (!n || (n.type !== 'import_statement' && n.type !== 'import_from_statement')) continue;
     const t = n.text.replace(/\s+/g, ' ');
     m.set(t, (m.get(t) ?? 0) + 1);
   }

@@ -329,3 +329,10 @@ test('ignore on a line that ends with a backslash: the comment goes on its own l
     r.tree?.delete();
   }
 });
+
+test('extract: the new step is not named like a local of the workflow, which would hide it', async () => {
+  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(url):', '    get_step = 1', '    return requests.get(url).text, get_step');
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step');
+  assert.match(after, /\ndef get_step_2\(url\):\n/);
+  assert.match(after, /\n {4}return get_step_2\(url\)\.text, get_step\n/);
+});

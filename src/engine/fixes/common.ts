@@ -132,10 +132,10 @@ export function identifierFrom(text: string): string {
   return /^[0-9]/.test(s) || s === '' ? `step_${s}` : s;
 }
 
-/** A name not yet bound at module level. */
-export function freshName(model: ModuleModel, base: string): string {
+/** A name not yet bound at module level (nor, when given, by `taken`: a local that would shadow it). */
+export function freshName(model: ModuleModel, base: string, taken?: (name: string) => boolean): string {
   let name = base;
-  for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name); i++) name = `${base}_${i}`;
+  for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name) || !!taken?.(name); i++) name = `${base}_${i}`;
   return name;
 }
 

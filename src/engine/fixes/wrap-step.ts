@@ -199,7 +199,11 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
   if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
   const eol = model.lines.eol;
-  const name = freshName(model, identifierFrom(baseName) + '_step');
+  // a local of the workflow (or of a function around it) with that name would hide the new step at the call
+  const name = freshName(model, identifierFrom(baseName) + '_step', (n) => {
+    for (let f: FunctionInfo | null = workflow; f; f = f.parent) if (f.bindings.has(n) || f.imports.has(n)) return true;
+    return false;
+  });
   const params = freeVariables(model, t.node, workflow);
   const exprText = outsideClassText(model, t.node, params);
   if (exprText === null) return null;
