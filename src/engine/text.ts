@@ -96,9 +96,21 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out + text.slice(at);
 }
 
-/** Guesses the indentation unit of a Python file (4 spaces unless the file says otherwise). */
+/**
+ * Guesses the indentation unit of a Python file (4 spaces unless the file says otherwise): the step
+ * from a line that opens a block (ends with `:`) to the next non-blank line, so that continuation
+ * lines and the contents of multi-line strings do not count.
+ */
 export function indentUnit(text: string): string {
-  const m = /\n([ \t]+)\S/.exec(text);
-  if (!m) return '    ';
-  return m[1].startsWith('\t') ? '\t' : m[1].length <= 8 ? m[1] : '    ';
+  const re = /^([ \t]*)\S[^\n]*:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*\r?\n)*([ \t]+)\S/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const [, outer, inner] = m;
+    if (inner.length > outer.length && inner.startsWith(outer)) {
+      const step = inner.slice(outer.length);
+      if (step.startsWith('\t')) return '\t';
+      if (!step.includes('\t') && step.length <= 8) return step;
+    }
+    re.lastIndex = m.index + m[0].length - m[2].length - 1;
+  }
+  return '    ';
 }

@@ -83,8 +83,8 @@ export function codeActions(params: CodeActionParams): CodeAction[] {
           if (i === preferredIndex && (fix.preferred || fix.safe || f.fixes.length === 1)) a.isPreferred = true;
           actions.push(a);
         });
-        if (model) {
-          const ig = ignoreFix(model, f.code, f.range.start.line);
+        const ig = model ? ignoreFix(model, f.code, f.range.start.line) : null;
+        if (ig) {
           const a = CodeAction.create(`Ignore ${f.code} on this line`, workspaceEdit(doc, ig.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
           a.diagnostics = [diag];
           actions.push(a);

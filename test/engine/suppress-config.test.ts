@@ -42,7 +42,7 @@ test('ignore-on-this-line fix adds or extends the comment', async () => {
   ]) {
     const src = lines([body]);
     const r = analyze(src, { path: 'app.py', keepTree: true });
-    const fix = ignoreFix(r.model!, 'DBOS201', 5);
+    const fix = ignoreFix(r.model!, 'DBOS201', 5)!;
     r.tree!.delete();
     assert.equal(fix.title, 'Ignore DBOS201 on this line');
     assert.equal(applyEdits(src, fix.edits), lines([expected]));

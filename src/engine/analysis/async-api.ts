@@ -189,7 +189,39 @@ export function asyncTwinFix(model: ModuleModel, call: CallInfo, fn: FunctionInf
   }
   const edits: TextEdit[] = [rename];
   if (!isAwaited(call.node)) edits.push(...addAwaitEdits(model, call.node));
+  if (returnsHandle(name)) edits.push(...awaitHandleMethodEdits(model, call, fn));
   return { title: `Use \`await ${recv}.${twin}(...)\``, safe, preferred: true, edits };
+}
+
+/**
+ * The twin returns a `WorkflowHandleAsync`: when the call's result is assigned to a variable, the
+ * later `<var>.get_result()` / `<var>.get_status()` calls of the same function (up to the next
+ * assignment of the variable) become coroutines, so they get an `await` too.
+ */
+function awaitHandleMethodEdits(model: ModuleModel, call: CallInfo, fn: FunctionInfo): TextEdit[] {
+  let n: Node = call.node;
+  while (n.parent?.type === 'parenthesized_expression' || n.parent?.type === 'await') n = n.parent;
+  const p = n.parent;
+  if (p?.type !== 'assignment' || p.childForFieldName('right')?.id !== n.id || !fn.body) return [];
+  const left = p.childForFieldName('left');
+  if (!left || left.type !== 'identifier') return [];
+  const name = model.textOf(left);
+  const edits: TextEdit[] = [];
+  const ids = model.identifiersNamed(name, fn.body).filter((id) => !!id && id.startIndex > left.startIndex && model.textOf(id) === name);
+  ids.sort((a, b) => a.startIndex - b.startIndex);
+  for (const id of ids) {
+    if (model.scopeOf(id).fn !== fn) continue;
+    const ip = id.parent;
+    // a new value for the variable: later uses are not this handle
+    if (ip?.type === 'assignment' && ip.childForFieldName('left')?.id === id.id) break;
+    if (ip?.type !== 'attribute' || ip.childForFieldName('object')?.id !== id.id) continue;
+    const attr = ip.childForFieldName('attribute');
+    const c = ip.parent;
+    if (!attr || !isAsyncHandleMethod(model.textOf(attr)) || c?.type !== 'call' || c.childForFieldName('function')?.id !== ip.id) continue;
+    if (isAwaited(c) || inGeneratorExpression(c, fn)) continue;
+    edits.push(...addAwaitEdits(model, c));
+  }
+  return edits;
 }
 
 /** "Make the handler synchronous (def)": a FastAPI route that awaits nothing can be a plain def. */

@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { onlyLogged, onlyTimed } from './usage';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
+import { workflowOnlyName } from '../workspace/summary';
+import { workflowStart } from './workflow';
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 
@@ -152,9 +154,12 @@ export function effectRule(spec: EffectRuleSpec): Rule {
               ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
               { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
             ];
-            const fixes: Fix[] = [decorateHelperFix(model, helper)];
-            const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
-            if (inline) fixes.push({ ...inline, preferred: false });
+            const fixes: Fix[] = [];
+            if (!breaksInAStep(ctx, call, helper)) {
+              fixes.push(decorateHelperFix(model, helper));
+              const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
+              if (inline) fixes.push({ ...inline, preferred: false });
+            }
             ctx.report({
               node: call.node,
               message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
@@ -246,6 +251,7 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
 function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: FunctionInfo | null | undefined, chain: Chain): Fix[] {
   const { model } = ctx;
   const fixes: Fix[] = [];
+  if (breaksInAStep(ctx, call, helper)) return fixes;
   const name = helper?.name ?? chain.first.fn.name;
   const inline = wrapInlineFix(model, call, wf, ctx.version, name);
   if (helper) {
@@ -253,7 +259,9 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
     if (inline) fixes.push({ ...inline, preferred: false });
     return fixes;
   }
-  fixes.push(inline ?? { ...extractStepFix(model, call, wf, name), preferred: true });
+  const extract = inline ? null : extractStepFix(model, call, wf, name);
+  if (inline) fixes.push(inline);
+  else if (extract) fixes.push({ ...extract, preferred: true });
   const decorate = decorateElsewhereFix(chain.first);
   if (decorate) fixes.push(decorate);
   return fixes;
@@ -278,9 +286,39 @@ function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeTex
   const fixes: Fix[] = [];
   const inline = wrapInlineFix(ctx.model, call, wf, ctx.version, calleeText);
   if (inline) fixes.push(inline);
-  fixes.push(extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, ''))));
+  const extract = extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, '')));
+  if (extract) fixes.push(extract);
   return fixes;
 }
+/**
+ * Whether the function a workflow's call enters would fail as (or inside) a step: it reaches, through
+ * plain helpers of this module, a workflow-only API (`DBOS.recv`, `DBOS.sleep`, ...), a workflow
+ * start or a workflow call; or, through other modules (with the workspace index), a workflow-only
+ * API or a start. Making it a step (or wrapping the call in one) would trade the finding for a
+ * runtime error, so no such fix is offered.
+ */
+function breaksInAStep(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined): boolean {
+  const { model } = ctx;
+  if (helper) {
+    const seen = new Set<FunctionInfo>([helper]);
+    const todo = [helper];
+    while (todo.length) {
+      const fn = todo.pop()!;
+      for (const c of fn.calls) {
+        if (workflowOnlyName(model.calleeFqn(c)) || workflowStart(model, c)) return true;
+        const t = model.targetFunction(c);
+        if (!t || seen.has(t)) continue;
+        if (isWorkflow(t)) return true;
+        if (isPlain(t)) {
+          seen.add(t);
+          todo.push(t);
+        }
+      }
+    }
+  }
+  return !!(crossChain(ctx, call, helper, 'workflowOnly') || crossChain(ctx, call, helper, 'start'));
+}
+
 /** A step-side chain found by `stepSideChains`. */
 export interface StepChainHit {
   step: FunctionInfo;

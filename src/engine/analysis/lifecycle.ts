@@ -5,7 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { TextEdit } from '../types';
-import { dbosName, freshName, addImportEdit } from '../fixes/common';
+import { dbosName, freshName, addImportEdit, indentUnitOf } from '../fixes/common';
 import { keywordArgument, positionalArgs } from './syntax';
 
 export const DBOS_FQN = 'dbos.DBOS';
@@ -314,7 +314,7 @@ export function moveToMainGuardEdits(model: ModuleModel, stmts: Node[]): TextEdi
   } else {
     const end = model.text.length;
     const tail = model.text.endsWith('\n') ? '' : eol;
-    const moved = texts.map((t) => reindent(model, t, '    ')).join(eol);
+    const moved = texts.map((t) => reindent(model, t, indentUnitOf(model))).join(eol);
     edits.push(model.lines.edit(end, end, `${tail}${eol}${eol}if __name__ == "__main__":${eol}${moved}${eol}`));
   }
   return edits;
@@ -388,9 +388,10 @@ export function addLifespanEdits(model: ModuleModel): TextEdit[] | null {
   if (!acm) edits.push(addImportEdit(model, 'from contextlib import asynccontextmanager'));
   const name = freshName(model, 'lifespan');
   const D = dbos.text;
+  const u = indentUnitOf(model);
   const fn =
-    `@${acm ?? 'asynccontextmanager'}${eol}async def ${name}(app):${eol}    ${D}.launch()${eol}    try:${eol}        yield${eol}` +
-    `    finally:${eol}        ${D}.destroy()${eol}${eol}${eol}`;
+    `@${acm ?? 'asynccontextmanager'}${eol}async def ${name}(app):${eol}${u}${D}.launch()${eol}${u}try:${eol}${u}${u}yield${eol}` +
+    `${u}finally:${eol}${u}${u}${D}.destroy()${eol}${eol}${eol}`;
   const at = model.lines.starts[model.lines.positionAt(app.stmt.startIndex).line];
   edits.push(model.lines.edit(at, at, fn));
   const inner = model.textOf(args).slice(1, -1);

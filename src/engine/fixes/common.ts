@@ -2,6 +2,35 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { Fix, TextEdit } from '../types';
+import { indentUnit } from '../text';
+
+const units = new WeakMap<ModuleModel, string>();
+
+/**
+ * The indentation unit of the module: the indentation of the first statement of the first
+ * top-level block (a `def`, `class`, `if`... body), else the guess from the text (`indentUnit`).
+ */
+export function indentUnitOf(model: ModuleModel): string {
+  let unit = units.get(model);
+  if (unit !== undefined) return unit;
+  unit = '';
+  for (const child of model.root.namedChildren) {
+    let c = child;
+    if (c?.type === 'decorated_definition') c = c.childForFieldName('definition');
+    const body = c?.childForFieldName('body') ?? c?.childForFieldName('consequence');
+    const first = body?.type === 'block' ? body.namedChildren.find((s) => s && s.type !== 'comment') : null;
+    if (!c || !first || model.lines.positionAt(first.startIndex).line === model.lines.positionAt(c.startIndex).line) continue;
+    const line = model.lines.positionAt(first.startIndex).line;
+    const ws = model.text.slice(model.lines.starts[line], first.startIndex);
+    if (ws.length > 0 && /^[ \t]+$/.test(ws) && (ws.startsWith('\t') ? /^\t+$/.test(ws) : !ws.includes('\t'))) {
+      unit = ws.startsWith('\t') ? '\t' : ws;
+      break;
+    }
+  }
+  if (!unit) unit = indentUnit(model.text);
+  units.set(model, unit);
+  return unit;
+}
 
 /** How to write `fqn` in this module, and the import to add when it is not imported yet. */
 export function nameFor(model: ModuleModel, fqn: string, importName?: string): { text: string; edits: TextEdit[] } {
@@ -39,8 +68,12 @@ function firstCodeOffset(model: ModuleModel): number {
   return 0;
 }
 
-/** "Ignore DBOSxxx on this line": extends an existing `# dbos: ignore[...]` or adds one. */
-export function ignoreFix(model: ModuleModel, code: string, line: number): Fix {
+/**
+ * "Ignore DBOSxxx on this line": extends an existing `# dbos: ignore[...]` or adds one. A line that
+ * ends with a backslash cannot take a comment: the comment goes on its own line above (it covers the
+ * next line), unless the line continues another one (null: no place for the comment).
+ */
+export function ignoreFix(model: ModuleModel, code: string, line: number): Fix | null {
   const text = model.lines.lineText(line);
   const lineStart = model.lines.starts[line];
   const existing = /#\s*dbos:\s*ignore\[([^\]]*)\]/.exec(text);
@@ -51,7 +84,11 @@ export function ignoreFix(model: ModuleModel, code: string, line: number): Fix {
   } else {
     const end = model.lines.lineEnd(line);
     const node = end > lineStart ? model.root.descendantForIndex(end - 1) : null;
-    if (node && inString(node)) {
+    const continued = (l: number) => l >= 0 && /\\\s*$/.test(model.lines.lineText(l));
+    if (continued(line) && !(node && inString(node))) {
+      if (continued(line - 1)) return null;
+      edit = model.lines.edit(lineStart, lineStart, `${model.lines.indentOf(line)}# dbos: ignore[${code}]${model.lines.eol}`);
+    } else if (node && inString(node)) {
       const indent = model.lines.indentOf(line);
       edit = model.lines.edit(lineStart, lineStart, `${indent}# dbos: ignore[${code}]${model.lines.eol}`);
     } else {
@@ -95,10 +132,10 @@ export function identifierFrom(text: string): string {
   return /^[0-9]/.test(s) || s === '' ? `step_${s}` : s;
 }
 
-/** A name not yet bound at module level. */
-export function freshName(model: ModuleModel, base: string): string {
+/** A name not yet bound at module level (nor, when given, by `taken`: a local that would shadow it). */
+export function freshName(model: ModuleModel, base: string, taken?: (name: string) => boolean): string {
   let name = base;
-  for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name); i++) name = `${base}_${i}`;
+  for (let i = 2; model.module.bindings.has(name) || model.module.imports.has(name) || !!taken?.(name); i++) name = `${base}_${i}`;
   return name;
 }
 

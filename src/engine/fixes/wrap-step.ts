@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { atLeast } from '../rule';
 import type { Fix, TextEdit } from '../types';
-import { dbosName, freshName, identifierFrom, topLevelStatementOf } from './common';
+import { dbosName, freshName, identifierFrom, indentUnitOf, topLevelStatementOf } from './common';
 
 /** The expression a wrap replaces: the call, its `await`, or a method chain on its result. */
 interface Target {
@@ -58,10 +58,20 @@ function argsText(model: ModuleModel, call: CallInfo): string | null {
   return inner;
 }
 
+/**
+ * Inside a generator expression of the workflow: an `await` there would make it an async generator
+ * (`sum(... for ...)` then fails), so an async workflow gets no wrap there.
+ */
+function inGeneratorExpression(node: Node, workflow: FunctionInfo): boolean {
+  for (let p = node.parent; p && p.id !== workflow.node.id; p = p.parent) if (p.type === 'generator_expression') return true;
+  return false;
+}
+
 /** `x = DBOS.run_step({"name": "requests.get"}, requests.get, url)` (or `await DBOS.run_step_async`). */
 export function wrapInlineFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, version: [number, number] | null, stepName: string): Fix | null {
   if (!atLeast(version, 2, 9)) return null;
   const t = findTarget(call);
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
   const opts = `{"name": ${pyString(stepName)}}`;
   let inner: string;
@@ -88,9 +98,30 @@ export function wrapInlineFix(model: ModuleModel, call: CallInfo, workflow: Func
   };
 }
 
+const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** Names bound between the expression and the workflow: comprehension variables, lambda parameters. */
+function boundAround(model: ModuleModel, node: Node, workflow: FunctionInfo): Set<string> {
+  const out = new Set<string>();
+  for (let p = node.parent; p && p.id !== workflow.node.id; p = p.parent) {
+    if (COMPREHENSIONS.has(p.type)) {
+      for (const clause of p.namedChildren) {
+        if (clause?.type !== 'for_in_clause') continue;
+        const left = clause.childForFieldName('left');
+        if (!left) continue;
+        for (const id of left.type === 'identifier' ? [left] : left.descendantsOfType('identifier')) if (id) out.add(model.textOf(id));
+      }
+    } else if (p.type === 'lambda') {
+      for (const id of p.childForFieldName('parameters')?.descendantsOfType('identifier') ?? []) if (id) out.add(model.textOf(id));
+    }
+  }
+  return out;
+}
+
 /** Names read by an expression that are local to the workflow (they become the step's parameters). */
 function freeVariables(model: ModuleModel, node: Node, workflow: FunctionInfo): string[] {
   const out: string[] = [];
+  const around = boundAround(model, node, workflow);
   const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
   for (const id of ids) {
     if (!id) continue;
@@ -99,8 +130,8 @@ function freeVariables(model: ModuleModel, node: Node, workflow: FunctionInfo): 
     if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
     const name = model.textOf(id);
     if (out.includes(name)) continue;
-    let local = false;
-    for (let f: FunctionInfo | null = workflow; f; f = f.parent) {
+    let local = around.has(name);
+    for (let f: FunctionInfo | null = workflow; f && !local; f = f.parent) {
       if (f.bindings.has(name) || f.imports.has(name)) {
         local = !f.imports.has(name);
         break;
@@ -122,20 +153,66 @@ function startWithComments(model: ModuleModel, stmt: Node): number {
   return model.lines.starts[model.lines.positionAt(start).line];
 }
 
-/** Extracts the expression into a new module-level `@DBOS.step()` function and calls it. */
-export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, baseName: string): Fix {
+const PRIVATE = /^__\w*[^_\W]_?$/;
+
+/**
+ * The expression's text as it must read outside its class: `self.__key` is `self._Class__key` there
+ * (Python mangles private names only inside the class body). Null when the expression cannot move
+ * out of the class: zero-argument `super()`, `__class__`, or a private bare name that is not a parameter.
+ */
+function outsideClassText(model: ModuleModel, node: Node, params: string[]): string | null {
+  const text = model.textOf(node);
+  let cls: Node | null = null;
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'class_definition') {
+      cls = p;
+      break;
+    }
+  }
+  if (!cls) return text;
+  if (/\bsuper\s*\(\s*\)|\b__class__\b/.test(text)) return null;
+  if (!text.includes('__')) return text;
+  const owner = model.textOf(cls.childForFieldName('name')!).replace(/^_+/, '');
+  const edits: { start: number; end: number; text: string }[] = [];
+  const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
+  for (const id of ids) {
+    if (!id) continue;
+    const name = model.textOf(id);
+    if (!PRIVATE.test(name)) continue;
+    const p = id.parent;
+    const isAttr = p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id;
+    if (!isAttr) {
+      if (params.includes(name)) continue;
+      return null;
+    }
+    if (!owner) continue;
+    edits.push({ start: id.startIndex - node.startIndex, end: id.endIndex - node.startIndex, text: `_${owner}${name}` });
+  }
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** Extracts the expression into a new module-level `@DBOS.step()` function and calls it (null where `await` cannot go). */
+export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, baseName: string): Fix | null {
   const t = findTarget(call);
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
   const eol = model.lines.eol;
-  const name = freshName(model, identifierFrom(baseName) + '_step');
+  // a local of the workflow (or of a function around it) with that name would hide the new step at the call
+  const name = freshName(model, identifierFrom(baseName) + '_step', (n) => {
+    for (let f: FunctionInfo | null = workflow; f; f = f.parent) if (f.bindings.has(n) || f.imports.has(n)) return true;
+    return false;
+  });
   const params = freeVariables(model, t.node, workflow);
-  const exprText = model.textOf(t.node);
+  const exprText = outsideClassText(model, t.node, params);
+  if (exprText === null) return null;
   const isAsync = workflow.isAsync;
   const body = exprText.includes('\n') && !/^[\w.]+\(/.test(exprText) ? `(${exprText})` : exprText;
   const def =
     `@${dbos.text}.step()${eol}` +
     `${isAsync ? 'async ' : ''}def ${name}(${params.join(', ')}):${eol}` +
-    `    return ${body}${eol}${eol}${eol}`;
+    `${indentUnitOf(model)}return ${body}${eol}${eol}${eol}`;
   const stmt = topLevelStatementOf(workflow.statement);
   const at = startWithComments(model, stmt);
   let callText = `${name}(${params.join(', ')})`;

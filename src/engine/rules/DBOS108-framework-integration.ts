@@ -2,6 +2,7 @@
 // a FastAPI module that constructs DBOS but never launches it.
 import type { Rule, RuleContext } from '../rule';
 
+import { indentUnitOf } from '../fixes/common';
 import type { Fix, TextEdit } from '../types';
 import { isV3 } from '../rule';
 import { addLifespanEdits, fastapiAppAssignment, isTestLike, keywordArg, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../analysis/lifecycle';
@@ -72,7 +73,7 @@ function destroyFix(ctx: RuleContext, f: import('../model/types').FunctionInfo):
   const indent = model.lines.indentOf(model.lines.positionAt(y.startIndex).line);
   const eol = model.lines.eol;
   const dbos = model.localNameFor('dbos.DBOS') ?? 'DBOS';
-  const unit = /\t/.test(indent) ? '\t' : '    ';
+  const unit = /\t/.test(indent) ? '\t' : indentUnitOf(model);
   return [
     {
       title: 'Call `DBOS.destroy()` in a `finally:` after `yield`',

@@ -23,8 +23,11 @@ export const rule: Rule = {
       const head = fn.decorators.slice(0, firstDbos);
       const rest = fn.decorators.slice(firstDbos);
       const order: DecoratorInfo[] = [...head, ...rest.filter((_d, i) => kinds[firstDbos + i] === 'http'), ...rest.filter((_d, i) => kinds[firstDbos + i] !== 'http')];
+      // a decorator's node can end with a trailing comment that holds the `\r` of a CRLF line: swap
+      // the texts without trailing whitespace so that every line keeps its own line ending
+      const text = (d: DecoratorInfo) => model.textOf(d.node).replace(/\s+$/, '');
       const edits = fn.decorators
-        .map((d, i) => (order[i] === d ? null : model.lines.edit(d.node.startIndex, d.node.endIndex, model.textOf(order[i].node))))
+        .map((d, i) => (order[i] === d ? null : model.lines.edit(d.node.startIndex, d.node.startIndex + text(d).length, text(order[i]))))
         .filter((e): e is NonNullable<typeof e> => !!e);
       ctx.report({
         node: route.node,

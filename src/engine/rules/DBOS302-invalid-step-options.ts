@@ -55,7 +55,8 @@ function sites(model: ModuleModel): StepOptionsSite[] {
       const nameLit = literal(model, dict.entries.get('name')?.value);
       out.push({
         at: dict.node,
-        container: dict.node,
+        // a `StepOptions(...)` / `dict(...)` call: its arguments hold the options
+        container: dict.node.type === 'call' ? (dict.node.childForFieldName('arguments') ?? dict.node) : dict.node,
         dict: dict.node.type === 'dictionary',
         options: dict.entries,
         splat: dict.splat,

@@ -9,7 +9,7 @@ import { atLeast, type Rule, type RuleContext } from '../rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { addImportEdit } from '../fixes/common';
+import { addImportEdit, indentUnitOf } from '../fixes/common';
 import { lineSpan } from '../analysis/lifecycle';
 import { literal } from '../analysis/steps-queues';
 import { enqueueOptionsAround, enqueueSite } from '../analysis/queue-sites';
@@ -115,10 +115,22 @@ function fixes(ctx: RuleContext, call: CallInfo, optsCall: Node | null, dedupNod
     const container = dedupNode.parent;
     if (container && (container.type === 'argument_list' || container.type === 'dictionary')) {
       const kw = container.type === 'argument_list' ? 'duplication_policy="return-existing"' : '"duplication_policy": "return-existing"';
+      // a policy already given (`duplication_policy="reject"`) gets the new value: a second one would not parse
+      const existing = container.namedChildren.find(
+        (c) =>
+          !!c &&
+          ((c.type === 'keyword_argument' && model.textOf(c.childForFieldName('name')!) === 'duplication_policy') ||
+            (c.type === 'pair' && /^["']duplication_policy["']$/.test(model.textOf(c.childForFieldName('key')!)))),
+      );
+      const value = existing?.childForFieldName('value');
       out.push({
         title: 'Attach to the already queued workflow (`duplication_policy="return-existing"`)',
         safe: false,
-        edits: [model.lines.edit(dedupNode.endIndex, dedupNode.endIndex, `, ${kw}`)],
+        edits: [
+          value
+            ? model.lines.edit(value.startIndex, value.endIndex, '"return-existing"')
+            : model.lines.edit(dedupNode.endIndex, dedupNode.endIndex, `, ${kw}`),
+        ],
       });
     }
   }
@@ -147,7 +159,7 @@ function tryWrapFix(ctx: RuleContext, call: CallInfo, optsCall: Node | null): Fi
   if (/"""|'''/.test(text)) return null;
   const line = model.lines.positionAt(stmt.startIndex).line;
   const indent = model.lines.indentOf(line);
-  const unit = indent.includes('\t') ? '\t' : '    ';
+  const unit = indent.includes('\t') ? '\t' : indentUnitOf(model);
   const eol = model.lines.eol;
   const body = text
     .replace(/\r?\n$/, '')

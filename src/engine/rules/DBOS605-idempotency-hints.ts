@@ -6,7 +6,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { withBlocks, workflowStart, type WorkflowStart } from '../analysis/workflow';
-import { nameFor } from '../fixes/common';
+import { nameFor, indentUnitOf } from '../fixes/common';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement']);
 const RANDOM_IDS = new Set(['uuid.uuid4', 'uuid.uuid1']);
@@ -47,7 +47,7 @@ function wrapFix(ctx: RuleContext, fn: FunctionInfo, start: WorkflowStart, param
   const lastLine = model.lines.positionAt(stmt.endIndex).line;
   const indent = model.lines.indentOf(line);
   if (model.lines.starts[line] + indent.length !== stmt.startIndex) return null;
-  const unit = /^\t+$/.test(indent) ? '\t' : '    ';
+  const unit = /^\t+$/.test(indent) ? '\t' : indentUnitOf(model);
   const name = nameFor(model, 'dbos.SetWorkflowID');
   const what = start.workflow?.name ?? workflowName(ctx, start) ?? fn.name;
   const eol = model.lines.eol;

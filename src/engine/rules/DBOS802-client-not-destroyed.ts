@@ -4,8 +4,8 @@ import type { Rule, RuleContext } from '../rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain } from '../model/kinds';
 import { inLoop } from '../analysis/lifecycle';
+import { indentUnitOf } from '../fixes/common';
 import type { Fix } from '../types';
-import { indentUnit } from '../text';
 import { statementIn } from '../analysis/comm-pattern-client';
 import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
@@ -46,7 +46,7 @@ function tryFinallyFix(ctx: RuleContext, assign: Node, name: string): Fix | null
   const body = model.text.slice(from, to);
   if (/'''|"""/.test(body)) return null; // re-indenting would change string contents
   const indent = l.indentOf(startLine);
-  const unit = indentUnit(model.text);
+  const unit = indentUnitOf(model);
   const eol = l.eol;
   const indented = body
     .split(/\r?\n/)

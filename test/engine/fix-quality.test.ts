@@ -1,0 +1,338 @@
+// Fixes checked against the exact text they produce: defects found by bench/fix-audit.mjs on real
+// code, each reproduced here in a minimal file of our own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { applyEdits } from '../../src/engine/text';
+import { ignoreFix } from '../../src/engine/fixes/common';
+import type { Finding, Fix } from '../../src/engine/types';
+
+const STRICT = resolveConfig([{ profile: 'strict' }]);
+
+async function findings(text: string, file = 'app.py'): Promise<Finding[]> {
+  await initParser();
+  const r = analyze(text, { path: file, config: STRICT, version: null });
+  assert.deepEqual(r.ruleFailures, []);
+  return r.findings;
+}
+
+/** The fix of the first `code` finding (on `line`, 1-based, when given) whose title contains `title`. */
+async function fixOf(text: string, code: string, title: string, line?: number): Promise<Fix> {
+  const all = await findings(text);
+  const f = all.find((x) => x.code === code && (line === undefined || x.range.start.line + 1 === line) && x.fixes.some((y) => y.title.includes(title)));
+  assert.ok(f, `no ${code} finding with a fix "${title}": ${JSON.stringify(all.map((x) => [x.code, x.range.start.line + 1, x.fixes.map((y) => y.title)]))}`);
+  return f.fixes.find((y) => y.title.includes(title))!;
+}
+
+async function applyFix(text: string, code: string, title: string, line?: number): Promise<string> {
+  return applyEdits(text, (await fixOf(text, code, title, line)).edits);
+}
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+test('DBOS902: switching to the async starter awaits the handle methods called later', async () => {
+  const before = lines(
+    'from dbos import DBOS, Queue',
+    '',
+    'jobs = Queue("jobs")',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def task(n: int) -> int:',
+    '    return n',
+    '',
+    '',
+    'async def run() -> int:',
+    '    handle = jobs.enqueue(task, 1)',
+    '    print(handle.get_workflow_id())',
+    '    status = handle.get_status()',
+    '    return handle.get_result()',
+  );
+  const after = await applyFix(before, 'DBOS902', 'enqueue_async');
+  assert.equal(
+    after,
+    lines(
+      'from dbos import DBOS, Queue',
+      '',
+      'jobs = Queue("jobs")',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def task(n: int) -> int:',
+      '    return n',
+      '',
+      '',
+      'async def run() -> int:',
+      '    handle = await jobs.enqueue_async(task, 1)',
+      '    print(handle.get_workflow_id())',
+      '    status = await handle.get_status()',
+      '    return await handle.get_result()',
+    ),
+  );
+  assert.deepEqual((await findings(after)).filter((f) => f.code === 'DBOS902'), []);
+});
+
+test('DBOS902: only the uses of that handle, up to the next assignment of the variable, get an await', async () => {
+  const before = lines(
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def task() -> None:',
+    '    pass',
+    '',
+    '',
+    'async def run(other) -> None:',
+    '    h = DBOS.start_workflow(task)',
+    '    h.get_result().value',
+    '    other.get_result()',
+    '    h = other',
+    '    h.get_result()',
+  );
+  const after = await applyFix(before, 'DBOS902', 'start_workflow_async');
+  assert.equal(
+    after,
+    lines(
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def task() -> None:',
+      '    pass',
+      '',
+      '',
+      'async def run(other) -> None:',
+      '    h = await DBOS.start_workflow_async(task)',
+      '    (await h.get_result()).value',
+      '    other.get_result()',
+      '    h = other',
+      '    h.get_result()',
+    ),
+  );
+});
+
+test('DBOS201: no "make it a step" or "wrap in a step" for a helper that calls a workflow-only API', async () => {
+  const text = lines(
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    'def wait_and_stamp() -> float:',
+    '    DBOS.sleep(5)',
+    '    return time.time()',
+    '',
+    '',
+    'def poll() -> float:',
+    '    return wait_and_stamp()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return poll()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.ok(f, 'DBOS201 is still reported');
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('DBOS201: no step fixes for a helper that starts a workflow', async () => {
+  const text = lines(
+    'import random',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def child(x: float) -> None:',
+    '    pass',
+    '',
+    '',
+    'def roll() -> float:',
+    '    x = random.random()',
+    '    DBOS.start_workflow(child, x)',
+    '    return x',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return roll()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.ok(f, 'DBOS201 is still reported');
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('DBOS201: a plain helper still gets both step fixes', async () => {
+  const text = lines(
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    'def stamp() -> float:',
+    '    return time.time()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return stamp()',
+  );
+  const f = (await findings(text)).find((x) => x.code === 'DBOS201');
+  assert.deepEqual(f?.fixes.map((x) => x.title), ['Make `stamp` a step (add @DBOS.step())', 'Wrap in a step: DBOS.run_step(…)']);
+});
+
+test('DBOS302: retries_allowed goes inside StepOptions(...), not before it in the run_step call', async () => {
+  const before = lines(
+    'from dbos import DBOS, StepOptions',
+    '',
+    '',
+    'def fetch() -> str:',
+    '    return "x"',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> str:',
+    '    return DBOS.run_step(StepOptions(name="f", max_attempts=3), fetch)',
+  );
+  const after = await applyFix(before, 'DBOS302', 'Add `retries_allowed=True`');
+  assert.equal(after.split('\n')[9], '    return DBOS.run_step(StepOptions(retries_allowed=True, name="f", max_attempts=3), fetch)');
+});
+
+test('DBOS408: "attach" replaces a duplication_policy already given instead of repeating the keyword', async () => {
+  const before = lines(
+    'from dbos import DBOS, SetEnqueueOptions',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def sync(a: str) -> None:',
+    '    pass',
+    '',
+    '',
+    'def hook(a: str) -> None:',
+    '    with SetEnqueueOptions(deduplication_id=a, duplication_policy="reject"):',
+    '        DBOS.enqueue_workflow("sync", sync, a)',
+    '',
+    '',
+    'def hook_dict(a: str) -> None:',
+    '    DBOS.enqueue_workflow_with_options({"queue_name": "q", "workflow_name": "sync", "deduplication_id": a, "duplication_policy": "reject"}, a)',
+  );
+  await initParser();
+  const r = analyze(before, { path: 'app.py', config: STRICT, version: [3, 0] });
+  const fixes = r.findings.filter((f) => f.code === 'DBOS408').map((f) => f.fixes.find((x) => x.title.startsWith('Attach')));
+  assert.equal(fixes.length, 2);
+  const out = fixes.map((x) => applyEdits(before, x!.edits).split('\n'));
+  assert.equal(out[0][9], '    with SetEnqueueOptions(deduplication_id=a, duplication_policy="return-existing"):');
+  assert.equal(out[1][14], '    DBOS.enqueue_workflow_with_options({"queue_name": "q", "workflow_name": "sync", "deduplication_id": a, "duplication_policy": "return-existing"}, a)');
+});
+
+test('new code is indented like the file: tabs', async () => {
+  const before = ['import time', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time.time()', '\treturn 0.0', ''].join('\n');
+  const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
+  assert.equal(
+    after,
+    ['import time', 'from dbos import DBOS', '', '', '@DBOS.step()', 'def time_step():', '\treturn time.time()', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time_step()', '\treturn 0.0', ''].join('\n'),
+  );
+  const moved = await applyFix(['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'DBOS()', 'DBOS.launch()', ''].join('\n'), 'DBOS101', 'Move');
+  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
+});
+
+test('new code is indented like the file: two spaces, not fooled by a docstring', async () => {
+  const before = lines(
+    '"""Notes:',
+    '',
+    '      an indented line in the docstring',
+    '"""',
+    'import time',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow():',
+    '  return time.time()',
+  );
+  const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
+  assert.match(after, /\n@DBOS\.step\(\)\ndef time_step\(\):\n {2}return time\.time\(\)\n/);
+});
+
+test('DBOS109: swapping decorators keeps CRLF line endings when one carries a comment', async () => {
+  const before = ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@DBOS.workflow()  # durable', '@app.get("/run")', 'def run():', '    return 1', ''].join('\r\n');
+  const after = await applyFix(before, 'DBOS109', 'Swap decorators');
+  assert.equal(after, ['from fastapi import FastAPI', 'from dbos import DBOS', '', 'app = FastAPI()', '', '', '@app.get("/run")', '@DBOS.workflow()  # durable', 'def run():', '    return 1', ''].join('\r\n'));
+});
+
+test('extract: a comprehension variable around the call becomes a parameter', async () => {
+  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(urls):', '    return [requests.get(u).status_code for u in urls]');
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step');
+  assert.equal(
+    after,
+    lines(
+      'import requests',
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.step()',
+      'def get_step(u):',
+      '    return requests.get(u)',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow(urls):',
+      '    return [get_step(u).status_code for u in urls]',
+    ),
+  );
+});
+
+test('async workflow: no step wrap inside a generator expression (an await there makes an async generator)', async () => {
+  const text = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'async def flow(urls):', '    return sum(len(requests.get(u).text) for u in urls)');
+  const f = (await findings(text)).find((x) => x.code === 'DBOS202');
+  assert.ok(f);
+  assert.deepEqual(f.fixes.map((x) => x.title), []);
+});
+
+test('extract out of a class: private names are mangled by hand, zero-argument super() is not extracted', async () => {
+  const before = lines(
+    'import requests',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.dbos_class()',
+    'class Api(Base):',
+    '    @DBOS.workflow()',
+    '    def run(self, url):',
+    '        return requests.get(url, headers=self.__headers).text',
+    '',
+    '    @DBOS.workflow()',
+    '    def again(self, url):',
+    '        return requests.get(url, headers=super().headers()).text',
+  );
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step', 9);
+  assert.match(after, /\n@DBOS\.step\(\)\ndef get_step\(url, self\):\n {4}return requests\.get\(url, headers=self\._Api__headers\)\n/);
+  const again = (await findings(before)).find((x) => x.code === 'DBOS202' && x.range.start.line + 1 === 13);
+  assert.ok(again);
+  assert.deepEqual(
+    again.fixes.map((x) => x.title),
+    ['Wrap in a step: DBOS.run_step(…)'],
+  );
+});
+
+test('ignore on a line that ends with a backslash: the comment goes on its own line above', async () => {
+  const src = lines('import time', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow():', '    y = time.time() + \\', '        2', '    z = 1 + \\', '        2 + \\', '        time.time()', '    return y + z');
+  await initParser();
+  const r = analyze(src, { path: 'app.py', config: STRICT, keepTree: true });
+  try {
+    const fix = ignoreFix(r.model!, 'DBOS201', 6)!;
+    const after = applyEdits(src, fix.edits);
+    assert.equal(after.split('\n').slice(6, 9).join('\n'), '    # dbos: ignore[DBOS201]\n    y = time.time() + \\\n        2');
+    assert.deepEqual((await findings(after)).filter((f) => f.code === 'DBOS201').map((f) => f.range.start.line + 1), [12]);
+    // a line that continues another and ends with a backslash has no place for a comment
+    assert.equal(ignoreFix(r.model!, 'DBOS201', 9), null);
+  } finally {
+    r.tree?.delete();
+  }
+});
+
+test('extract: the new step is not named like a local of the workflow, which would hide it', async () => {
+  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(url):', '    get_step = 1', '    return requests.get(url).text, get_step');
+  const after = await applyFix(before, 'DBOS202', 'Extract into a new step');
+  assert.match(after, /\ndef get_step_2\(url\):\n/);
+  assert.match(after, /\n {4}return get_step_2\(url\)\.text, get_step\n/);
+});
