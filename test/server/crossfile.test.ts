@@ -69,13 +69,16 @@ const codes = (u: string) => (published.get(u)?.diags ?? []).map((d) => `${d.ran
 
 after(async () => {
   try {
-    await conn.sendRequest('shutdown');
+    // a server that does not answer (busy, or gone) must not keep the test process alive
+    await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
     await conn.sendNotification('exit');
   } catch {
     /* gone */
   }
   conn.dispose();
   proc.kill();
+  proc.stdin?.destroy();
+  proc.stdout?.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -111,13 +111,16 @@ class Session {
 
   async close(): Promise<void> {
     try {
-      await this.conn.sendRequest('shutdown');
+      // a server that does not answer (busy, or gone) must not keep the test process alive
+      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
       await this.conn.sendNotification('exit');
     } catch {
       /* already gone */
     }
     this.conn.dispose();
     this.proc.kill();
+    this.proc.stdin?.destroy();
+    this.proc.stdout?.destroy();
   }
 }
 
