@@ -198,11 +198,14 @@ export class ModelBuilder {
     if (params) {
       for (const p of params.namedChildren) {
         if (!p) continue;
-        const id = p.type === 'identifier' ? p : firstIdentifier(p);
+        const ptype = p.type;
+        const id = ptype === 'identifier' ? p : firstIdentifier(p);
         if (id) {
           const pname = this.m.textOf(id);
           fn.params.push(pname);
-          pushBinding(fn.bindings, pname, { value: null, node: id });
+          // `name: T` or `name: T = default` (not `*args: T`, `**kw: T`): the annotation is read on first use
+          const annotated = (ptype === 'typed_parameter' || ptype === 'typed_default_parameter') && id.startIndex === p.startIndex;
+          pushBinding(fn.bindings, pname, annotated ? new ParameterBinding(p, id, this.m) : { value: null, node: id });
         }
       }
     }
@@ -437,6 +440,24 @@ class LazyBinding implements Binding {
   get node(): Node {
     if (!this.n) this.n = this.assignment.childForFieldName(this.leftField) ?? this.assignment;
     return this.n;
+  }
+}
+
+/** A parameter with an annotation; the annotation's text is fetched from the tree on first use. */
+class ParameterBinding implements Binding {
+  readonly value = null;
+  private text: string | null | undefined = undefined;
+  constructor(
+    private readonly param: Node,
+    readonly node: Node,
+    private readonly m: ModuleModel,
+  ) {}
+  get annotation(): string | null {
+    if (this.text === undefined) {
+      const t = this.param.childForFieldName('type');
+      this.text = t ? this.m.textOf(t) : null;
+    }
+    return this.text;
   }
 }
 
