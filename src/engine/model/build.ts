@@ -199,12 +199,12 @@ export class ModelBuilder {
       for (const p of params.namedChildren) {
         if (!p) continue;
         const ptype = p.type;
-        const id = ptype === 'identifier' ? p : firstIdentifier(p);
+        const [id, splat] = ptype === 'identifier' ? [p, false] : paramIdentifier(p);
         if (id) {
           const pname = this.m.textOf(id);
           fn.params.push(pname);
           // `name: T` or `name: T = default` (not `*args: T`, `**kw: T`): the annotation is read on first use
-          const annotated = (ptype === 'typed_parameter' || ptype === 'typed_default_parameter') && id.startIndex === p.startIndex;
+          const annotated = (ptype === 'typed_parameter' || ptype === 'typed_default_parameter') && !splat;
           pushBinding(fn.bindings, pname, annotated ? new ParameterBinding(p, id, this.m) : { value: null, node: id });
         }
       }
@@ -465,6 +465,17 @@ function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): voi
   const list = map.get(name);
   if (list) list.push(b);
   else map.set(name, [b]);
+}
+
+/** The name a parameter binds, and whether it is `*name` or `**name`. */
+function paramIdentifier(node: Node): [Node | null, boolean] {
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    const t = c.type;
+    if (t === 'identifier') return [c, false];
+    if (t === 'list_splat_pattern' || t === 'dictionary_splat_pattern') return [firstIdentifier(c), true];
+  }
+  return [null, false];
 }
 
 function firstIdentifier(node: Node): Node | null {
