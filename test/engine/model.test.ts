@@ -188,3 +188,81 @@ test('snippets without imports: DBOS and well-known modules are assumed', async 
   assert.deepEqual(calls(m), ['DBOS.workflow => dbos.DBOS.workflow', 'requests.get => requests.get']);
   assert.deepEqual([...m.functions[0].kinds], ['workflow']);
 });
+
+test('a parameter annotated with a class resolves to an instance of it', async () => {
+  const m = await model(
+    [
+      'from __future__ import annotations',
+      'import random',
+      'import typing',
+      'import typing as t',
+      'from typing import Annotated, Optional, Union',
+      'import requests, httpx',
+      'from sqlalchemy.orm import Session',
+      'from sqlalchemy.orm import Session as OrmSession',
+      'from dbos import DBOS',
+      'from fastapi import Depends',
+      'def a(s: requests.Session): s.get(u)',
+      'def b(c: httpx.AsyncClient = None): c.post(u)',
+      'def c(db: Session, *rest: Session, **kw: Session): db.execute(q)',
+      'def d(db: Optional[Session]): db.commit()',
+      'def e(db: Session | None): db.add(x)',
+      'def f(db: None | OrmSession): db.query(x)',
+      'def g(db: "Session"): db.flush()',
+      'def h(db: typing.Optional["Session"]): db.get(x)',
+      'def i(db: t.Union[Session, None]): db.merge(x)',
+      'def j(db: Annotated[Session, Depends(get_db)]): db.scalar(q)',
+      'def k(rng: random.Random): rng.random()',
+      'def l(d: DBOS): d.sleep(1)',
+      'def n(x: Union[Session, requests.Session]): x.get(u)',
+      'def o(x: list[Session]): x.pop()',
+      'def p(x: Unknown): x.get(u)',
+      'def q(x: requests.Session):',
+      '    x = make()',
+      '    x.get(u)',
+      'def r(s: requests.Session = requests.Session()): s.get(u)',
+      'def s(x=requests.Session()): x.get(u)',
+      'class Api:',
+      '    def __init__(self, http: httpx.Client):',
+      '        self.http = http',
+      '    def fetch(self):',
+      '        return self.http.get(u)',
+      'lambda x: x.get(u)',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    calls(m).filter((c) => !c.startsWith('Depends')),
+    [
+      's.get => requests.Session().get',
+      'c.post => httpx.AsyncClient().post',
+      'db.execute => sqlalchemy.orm.Session().execute',
+      'db.commit => sqlalchemy.orm.Session().commit',
+      'db.add => sqlalchemy.orm.Session().add',
+      'db.query => sqlalchemy.orm.Session().query',
+      'db.flush => sqlalchemy.orm.Session().flush',
+      'db.get => sqlalchemy.orm.Session().get',
+      'db.merge => sqlalchemy.orm.Session().merge',
+      'db.scalar => sqlalchemy.orm.Session().scalar',
+      'rng.random => random.Random().random',
+      'd.sleep => dbos.DBOS.sleep',
+      // several classes, other generics, unknown names: unknown, as before
+      'x.get => null',
+      'x.pop => null',
+      'x.get => null',
+      // a parameter assigned in the body is no longer only the annotated instance
+      'make => null',
+      'x.get => null',
+      // the default value does not count; without an annotation the parameter stays unknown
+      'requests.Session => requests.Session',
+      's.get => requests.Session().get',
+      'requests.Session => requests.Session',
+      'x.get => null',
+      'self.http.get => httpx.Client().get',
+      'x.get => null',
+    ],
+  );
+  // `*rest: Session` and `**kw: Session` are a tuple and a dict, not sessions
+  assert.equal(m.resolveDotted('rest', { fn: m.functions.find((f) => f.name === 'c')!, cls: null, mainGuard: false }), null);
+  assert.equal(m.resolveDotted('kw', { fn: m.functions.find((f) => f.name === 'c')!, cls: null, mainGuard: false }), null);
+});

@@ -396,3 +396,22 @@ test('batch index (the CLI): no file with DBOS code is parsed twice, and the fin
   assert.equal(batch.stats().handedOver, 2);
   batch.dispose();
 });
+
+test('typed parameters: a helper of another module that calls its annotated client or session', async () => {
+  await initParser();
+  const root = ws('typed');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/flows.py');
+  const findings = run(index, file);
+  // the step at line 22 is where such a call belongs: nothing there
+  assert.deepEqual(codes(findings), ['13:DBOS202', '14:DBOS202', '15:DBOS304', '16:DBOS202']);
+  assert.deepEqual(findings.map(chainOf), [
+    'refresh → net.fetch → s.get', // s: requests.Session
+    'refresh → net.push → ws.send_text', // ws: Optional[WebSocket]
+    'refresh → net.store → db.add', // db: "Session" (sqlalchemy.orm)
+    'refresh → net.restock → api.Inventory.level → self.http.get', // a project class; its http: httpx.Client
+  ]);
+  // without the index the helpers are out of sight
+  const single = analyze(fs.readFileSync(file, 'utf8'), { path: file, version: [2, 10] }).findings;
+  assert.deepEqual(codes(single), []);
+});

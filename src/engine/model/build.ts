@@ -198,11 +198,14 @@ export class ModelBuilder {
     if (params) {
       for (const p of params.namedChildren) {
         if (!p) continue;
-        const id = p.type === 'identifier' ? p : firstIdentifier(p);
+        const ptype = p.type;
+        const [id, splat] = ptype === 'identifier' ? [p, false] : paramIdentifier(p);
         if (id) {
           const pname = this.m.textOf(id);
           fn.params.push(pname);
-          pushBinding(fn.bindings, pname, { value: null, node: id });
+          // `name: T` or `name: T = default` (not `*args: T`, `**kw: T`): the annotation is read on first use
+          const annotated = (ptype === 'typed_parameter' || ptype === 'typed_default_parameter') && !splat;
+          pushBinding(fn.bindings, pname, annotated ? new ParameterBinding(p, id, this.m) : { value: null, node: id });
         }
       }
     }
@@ -451,10 +454,39 @@ class LazyBinding implements Binding {
   }
 }
 
+/** A parameter with an annotation; the annotation's text is fetched from the tree on first use. */
+class ParameterBinding implements Binding {
+  readonly value = null;
+  private text: string | null | undefined = undefined;
+  constructor(
+    private readonly param: Node,
+    readonly node: Node,
+    private readonly m: ModuleModel,
+  ) {}
+  get annotation(): string | null {
+    if (this.text === undefined) {
+      const t = this.param.childForFieldName('type');
+      this.text = t ? this.m.textOf(t) : null;
+    }
+    return this.text;
+  }
+}
+
 function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): void {
   const list = map.get(name);
   if (list) list.push(b);
   else map.set(name, [b]);
+}
+
+/** The name a parameter binds, and whether it is `*name` or `**name`. */
+function paramIdentifier(node: Node): [Node | null, boolean] {
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    const t = c.type;
+    if (t === 'identifier') return [c, false];
+    if (t === 'list_splat_pattern' || t === 'dictionary_splat_pattern') return [firstIdentifier(c), true];
+  }
+  return [null, false];
 }
 
 function firstIdentifier(node: Node): Node | null {

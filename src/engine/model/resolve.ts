@@ -119,6 +119,46 @@ export class Resolver {
   }
 
   /**
+   * What a parameter annotated `text` holds: an instance of the class the annotation names, in the
+   * form an assignment `x = Cls()` gives (`requests.Session()`; `dbos.DBOS` for DBOS itself). Plain
+   * dotted names, `Optional[X]`, `Union[X, None]`, `X | None`, `Annotated[X, ...]` and a string
+   * `"X"`; null for anything else (several classes, other generics, unknown names). `fn` is the
+   * function whose parameter it is: the annotation is read in the scope around its definition.
+   */
+  private annotatedInstance(text: string, fn: FunctionInfo | null, depth: number): string | null {
+    if (!fn) return null;
+    const scope: Scope = { fn: fn.parent, cls: fn.cls, mainGuard: false };
+    let t: string | null = text.trim();
+    for (let hops = 0; t && hops < 6; hops++) {
+      const quoted = /^(["'])([^"']*)\1$/.exec(t);
+      if (quoted) {
+        t = quoted[2].trim();
+        continue;
+      }
+      const union = splitTopLevel(t, '|');
+      if (union.length > 1) {
+        t = oneNotNone(union);
+        continue;
+      }
+      const generic = /^([A-Za-z_][\w.\s]*?)\s*\[([\s\S]*)\]$/.exec(t);
+      if (generic) {
+        const head = this.resolveDottedIn(generic[1].trim(), scope, depth);
+        const args = splitTopLevel(generic[2], ',');
+        if (head && OPTIONAL.has(head) && args.length === 1) t = args[0];
+        else if (head && UNION.has(head)) t = oneNotNone(args);
+        else if (head && ANNOTATED.has(head)) t = args[0];
+        else return null;
+        continue;
+      }
+      if (!DOTTED.test(t) || t === 'None') return null;
+      const cls = this.resolveDottedIn(t, scope, depth);
+      if (!cls) return null;
+      return cls === 'dbos.DBOS' ? cls : cls + '()';
+    }
+    return null;
+  }
+
+  /**
    * From now on, remember lookups. Called once the decorators' names are resolved (resolution
    * reads them, for `@staticmethod`): nothing that lookups read changes after that.
    */
@@ -201,7 +241,7 @@ export class Resolver {
     for (const b of bindings) {
       let r: string | null;
       const valueType = b.value?.type;
-      if (!b.value) r = null;
+      if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         r = this.m.functionOf(b.value)?.fqn ?? this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null;
       } else r = this.resolveIn(b.value, scope, depth + 1, valueType);
@@ -211,6 +251,39 @@ export class Resolver {
     }
     return result ?? null;
   }
+}
+
+/** `typing.Optional` and the like, as the annotations of parameters spell them. */
+const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);
+const UNION = new Set(['typing.Union', 'typing_extensions.Union']);
+const ANNOTATED = new Set(['typing.Annotated', 'typing_extensions.Annotated']);
+
+/** `text` split at `sep` outside brackets and quotes, each part trimmed. */
+function splitTopLevel(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+    else if (c === sep && depth === 0) {
+      parts.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from).trim());
+  return parts;
+}
+
+/** The one part that is not `None`, if there is exactly one. */
+function oneNotNone(parts: string[]): string | null {
+  const rest = parts.filter((p) => p !== 'None');
+  return rest.length === 1 ? rest[0] : null;
 }
 
 function enclosingDef(node: Node): Node | null {

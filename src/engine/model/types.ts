@@ -37,6 +37,11 @@ export interface DecoratorInfo {
 export interface Binding {
   value: Node | null;
   node: Node;
+  /**
+   * For a parameter with an annotation (`s: requests.Session`): the annotation's text, read on
+   * first use. The resolver takes a parameter annotated with a class for an instance of it.
+   */
+  readonly annotation?: string | null;
 }
 
 export interface ScopeInfo {
