@@ -46,7 +46,7 @@ export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind)
 /** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
 const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
 
-/** A method call on an instance of a seedable generator that was constructed with arguments (a seed). */
+/** A method call on an instance of a seedable generator that was constructed with arguments (a seed), or that is a workflow's input. */
 export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
   const i = fqn.indexOf('().');
   if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
@@ -60,9 +60,16 @@ export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string):
     // the single binding of the name, in the innermost scope that binds it
     const name = model.textOf(obj);
     let bindings: { value: import('web-tree-sitter').Node | null }[] | undefined;
-    for (let f = call.scope.fn; f && !bindings; f = f.parent) bindings = f.bindings.get(name);
+    let owner: FunctionInfo | null = null;
+    for (let f = call.scope.fn; f && !bindings; f = f.parent) {
+      bindings = f.bindings.get(name);
+      owner = f;
+    }
     bindings ??= model.module.bindings.get(name);
     if (!bindings || bindings.length !== 1) return false;
+    // a generator that is a workflow's own input: DBOS records the inputs, so a replay starts from the
+    // same state (a helper's generator parameter is its caller's: unknown here, still reported)
+    if (bindings[0].value === null && 'annotation' in bindings[0] && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
     obj = bindings[0].value;
   }
   return false;
