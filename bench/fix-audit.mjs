@@ -44,6 +44,7 @@ const { parsePython } = require(out('engine/parser.js'));
 const { applyEdits } = require(out('engine/text.js'));
 const { ProjectSettings } = require(out('engine/project.js'));
 const { walk } = require(out('engine/workspace/walk.js'));
+const { positionIn } = require(out('engine/workspace/positions.js'));
 const { WorkspaceIndex } = require(out('engine/workspace/index.js'));
 const { ignoreFix } = require(out('engine/fixes/common.js'));
 const { fixAll, collectEdits } = require(out('engine/fix-all.js'));
@@ -232,16 +233,7 @@ function lineStarts(text) {
   return s;
 }
 const offsetOf = (starts, pos) => (starts[pos.line] ?? starts[starts.length - 1]) + pos.character;
-function lineOf(starts, offset) {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
+const lineOf = (starts, offset) => positionIn({ lineStarts: starts }, offset).line;
 
 /** Where old offset `p` lands after the edits: an interval (the whole new text of an edit that replaced it). */
 function mapOffset(edits, p) {
