@@ -336,3 +336,27 @@ test('extract: the new step is not named like a local of the workflow, which wou
   assert.match(after, /\ndef get_step_2\(url\):\n/);
   assert.match(after, /\n {4}return get_step_2\(url\)\.text, get_step\n/);
 });
+
+test('DBOS202: a call on what a client method returned (the response) is not I/O again; the request is reported once', async () => {
+  const text = lines(
+    'import httpx',
+    'import requests',
+    'from dbos import DBOS',
+    '',
+    'session = requests.Session()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'async def fetch(client: httpx.AsyncClient, url: str) -> dict:',
+    '    data = (await client.get(url)).json()',
+    '    more = session.get(url).json()',
+    '    return {**data, **more}',
+  );
+  const io = (await findings(text)).filter((f) => f.code === 'DBOS202');
+  assert.deepEqual(
+    io.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`),
+    ['10:19', '11:12'],
+  );
+  assert.match(io[0].message, /^`client\.get\(\)`/);
+  assert.match(io[1].message, /^`session\.get\(\)`/);
+});

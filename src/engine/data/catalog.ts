@@ -44,7 +44,9 @@ export class ApiList {
     let e = this.exact.get(fqn) ?? null;
     if (!e) {
       for (const [prefix, entry] of this.prefixes) {
-        if (fqn.startsWith(prefix) && fqn.length > prefix.length) {
+        // `Client().*` covers the client's methods (`Client().get`, `Client().chat.create`), not
+        // calls on what they return (`Client().get().json`: the response, already read)
+        if (fqn.startsWith(prefix) && fqn.length > prefix.length && !fqn.includes('()', prefix.length)) {
           e = entry;
           break;
         }
