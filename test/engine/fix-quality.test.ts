@@ -360,3 +360,41 @@ test('DBOS202: a call on what a client method returned (the response) is not I/O
   assert.match(io[0].message, /^`client\.get\(\)`/);
   assert.match(io[1].message, /^`session\.get\(\)`/);
 });
+
+test('DBOS201: an extracted step goes above a module-level DBOS.launch() that precedes the workflow', async () => {
+  const before = lines(
+    'import time',
+    'from dbos import DBOS',
+    '',
+    'DBOS(config={"name": "shop"})',
+    'DBOS.launch()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> float:',
+    '    return time.time()',
+  );
+  const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
+  assert.equal(
+    after,
+    lines(
+      'import time',
+      'from dbos import DBOS',
+      '',
+      'DBOS(config={"name": "shop"})',
+      '',
+      '',
+      '@DBOS.step()',
+      'def time_step():',
+      '    return time.time()',
+      '',
+      '',
+      'DBOS.launch()',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow() -> float:',
+      '    return time_step()',
+    ),
+  );
+});

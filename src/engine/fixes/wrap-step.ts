@@ -213,14 +213,25 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
     `@${dbos.text}.step()${eol}` +
     `${isAsync ? 'async ' : ''}def ${name}(${params.join(', ')}):${eol}` +
     `${indentUnitOf(model)}return ${body}${eol}${eol}${eol}`;
-  const stmt = topLevelStatementOf(workflow.statement);
+  // before the workflow, and before a module-level DBOS.launch() above it: a step registered after
+  // launch would be missing when launch recovers workflows (DBOS105)
+  let stmt = topLevelStatementOf(workflow.statement);
+  let beforeLaunch = false;
+  for (const c of model.moduleCalls) {
+    if (c.start >= stmt.startIndex || c.scope.cls || c.scope.mainGuard || model.calleeFqn(c) !== 'dbos.DBOS.launch') continue;
+    stmt = topLevelStatementOf(c.node);
+    beforeLaunch = true;
+    break;
+  }
   const at = startWithComments(model, stmt);
+  // two blank lines before the new function when code comes right before it
+  const lead = beforeLaunch && !/(^|\n)[ \t]*\r?\n$/.test(model.text.slice(Math.max(0, at - 200), at)) && at > 0 ? eol + eol : '';
   let callText = `${name}(${params.join(', ')})`;
   if (isAsync) {
     callText = `await ${callText}`;
     if (needsParens(t.node)) callText = `(${callText})`;
   }
-  const edits: TextEdit[] = [...dbos.edits, model.lines.edit(at, at, def), model.lines.edit(t.node.startIndex, t.node.endIndex, callText)];
+  const edits: TextEdit[] = [...dbos.edits, model.lines.edit(at, at, lead + def), model.lines.edit(t.node.startIndex, t.node.endIndex, callText)];
   return { title: `Extract into a new step \`${name}\``, safe: false, edits };
 }
 
