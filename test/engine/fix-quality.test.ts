@@ -398,3 +398,20 @@ test('DBOS201: an extracted step goes above a module-level DBOS.launch() that pr
     ),
   );
 });
+
+test('DBOS215: removing one of two conflicting decorators keeps the comment on its line', async () => {
+  const before = lines(
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    '@DBOS.step()  # retried by the caller',
+    'def job() -> None:',
+    '    pass',
+  );
+  const fix = await fixOf(before, 'DBOS215', '(keep workflow)');
+  assert.equal(
+    applyEdits(before, fix.edits),
+    lines('from dbos import DBOS', '', '', '@DBOS.workflow()', '# retried by the caller', 'def job() -> None:', '    pass'),
+  );
+});

@@ -118,8 +118,20 @@ function lineRange(ctx: RuleContext, node: Node): { start: number; end: number }
 }
 
 function removeDecoratorFix(ctx: RuleContext, d: DecoratorInfo, title: string): Fix {
+  const { model } = ctx;
   const r = lineRange(ctx, d.node);
-  return { title, safe: false, edits: [ctx.model.lines.edit(r.start, r.end, '')] };
+  // a comment on the decorator's line stays, on a line of its own at the decorator's indentation
+  const comments: string[] = [];
+  for (let at = model.text.indexOf('#', r.start); at >= 0 && at < r.end; at = model.text.indexOf('#', at + 1)) {
+    const c = model.root.descendantForIndex(at, at + 1);
+    if (c?.type === 'comment' && c.startIndex === at) {
+      comments.push(model.textOf(c).trimEnd());
+      at = c.endIndex;
+    }
+  }
+  const indent = model.lines.indentOf(model.lines.positionAt(d.node.startIndex).line);
+  const keep = comments.map((c) => indent + c + model.lines.eol).join('');
+  return { title, safe: false, edits: [model.lines.edit(r.start, r.end, keep)] };
 }
 
 /** (d) @staticmethod / @classmethod below a DBOS decorator. */
