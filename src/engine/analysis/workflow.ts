@@ -43,21 +43,16 @@ export function hasSplatArgs(call: CallInfo | Node): boolean {
   return argList(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
 }
 
-/** The receiver FQN and method of `obj.method(...)`. */
-function receiverOf(model: ModuleModel, call: CallInfo): { obj: string | null; method: string } | null {
-  if (call.calleeType !== 'attribute') return null;
+/** The receiver FQN of `obj.method(...)`, `method` being the call's (`ModuleModel.methodOf`). */
+function receiverOf(model: ModuleModel, call: CallInfo, method: string): string | null {
   // `a.b.method` read from the text (what resolving the object node gives); the tree otherwise
   const text = model.textOf(call.callee);
   const dot = text.lastIndexOf('.');
-  if (dot > 0) {
-    const method = text.slice(dot + 1).trim();
-    const obj = /^[A-Za-z_]\w*$/.test(method) ? model.resolveDotted(text.slice(0, dot).trim(), call.scope) : undefined;
-    if (obj !== undefined) return { obj, method };
+  if (dot > 0 && text.slice(dot + 1).trim() === method) {
+    const obj = model.resolveDotted(text.slice(0, dot).trim(), call.scope);
+    if (obj !== undefined) return obj;
   }
-  const obj = call.callee.childForFieldName('object');
-  const attr = call.callee.childForFieldName('attribute');
-  if (!obj || !attr) return null;
-  return { obj: model.resolve(obj, call.scope), method: model.textOf(attr) };
+  return model.resolve(call.callee.childForFieldName('object'), call.scope);
 }
 
 const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
@@ -77,12 +72,10 @@ function findWorkflowStart(model: ModuleModel, call: CallInfo): WorkflowStart | 
   if (fqn && DBOS_ENQUEUE.has(fqn)) return { call, kind: 'enqueue', label: model.textOf(call.callee) };
   // the receiver is resolved only for the methods that can start a workflow
   const method = model.methodOf(call);
-  const r = method && RECEIVER_METHODS.has(method) ? receiverOf(model, call) : null;
-  if (r && (r.method === 'enqueue' || r.method === 'enqueue_async') && isQueueObject(r.obj)) {
-    return { call, kind: 'queue', label: model.textOf(call.callee) };
-  }
-  if (r && (r.method === 'debounce' || r.method === 'debounce_async') && r.obj && DEBOUNCERS.has(r.obj)) {
-    return { call, kind: 'debounce', label: model.textOf(call.callee) };
+  if (method && RECEIVER_METHODS.has(method)) {
+    const obj = receiverOf(model, call, method);
+    if ((method === 'enqueue' || method === 'enqueue_async') && isQueueObject(obj)) return { call, kind: 'queue', label: model.textOf(call.callee) };
+    if ((method === 'debounce' || method === 'debounce_async') && obj && DEBOUNCERS.has(obj)) return { call, kind: 'debounce', label: model.textOf(call.callee) };
   }
   const target = model.targetFunction(call);
   if (target && isWorkflow(target)) return { call, kind: 'direct', label: target.name, workflow: target };

@@ -297,9 +297,9 @@ export class ModuleModel {
       if (m) return cls.methods.find((x) => x.name === m[2]);
       if (!/^(self|cls)(?!\w)/.test(text)) return undefined; // the object cannot be `self` or `cls`
       const obj = call.callee.childForFieldName('object');
-      const attr = call.callee.childForFieldName('attribute');
-      if (obj && attr && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
-        return cls.methods.find((m) => m.name === this.textOf(attr));
+      const method = this.methodOf(call);
+      if (obj && method && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
+        return cls.methods.find((m) => m.name === method);
       }
     }
     return undefined;

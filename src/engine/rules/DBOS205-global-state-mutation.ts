@@ -100,10 +100,10 @@ export const rule: Rule = {
 
       // (b) mutating calls on module-level containers
       for (const call of fn.calls) {
-        if (call.calleeType !== 'attribute') continue;
+        const method = model.methodOf(call);
+        if (!method || !MUTATORS.has(method)) continue;
         const obj = call.callee.childForFieldName('object');
-        const method = model.textOf(call.callee.childForFieldName('attribute')!);
-        if (obj?.type !== 'identifier' || !MUTATORS.has(method)) continue;
+        if (obj?.type !== 'identifier') continue;
         const name = model.textOf(obj);
         if (moduleBinding(ctx, name, fn) !== 'container' || guarded(ctx, call.node, name, fn)) continue;
         report(call.node, `changes the module-level \`${name}\` (\`.${method}()\`)`);

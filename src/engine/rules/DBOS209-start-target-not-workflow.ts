@@ -46,10 +46,9 @@ function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
     }
     return out;
   }
-  const calleeText = model.textOf(call.callee);
-  if (call.calleeType === 'attribute' && (calleeText.endsWith('enqueue') || calleeText.endsWith('enqueue_async'))) {
-    const attr = model.textOf(call.callee.childForFieldName('attribute')!);
-    if ((attr === 'enqueue' || attr === 'enqueue_async') && isQueueObject(model.resolve(call.callee.childForFieldName('object'), call.scope))) {
+  const method = model.methodOf(call);
+  if (method === 'enqueue' || method === 'enqueue_async') {
+    if (isQueueObject(model.resolve(call.callee.childForFieldName('object'), call.scope))) {
       return one(positionalArgs(call)[0], model.textOf(call.callee), true);
     }
   }

@@ -111,12 +111,10 @@ function check(ctx: RuleContext): void {
       if (!d || d.splat || l?.t !== 'str') continue;
       queueName = l.v;
       optionKey = isSet(model, d.entries.get('queue_partition_key')?.value);
-    } else if (call.calleeType === 'attribute') {
-      const method = model.textOf(call.callee.childForFieldName('attribute')!);
-      const obj = call.callee.childForFieldName('object')!;
-      if ((method === 'enqueue' || method === 'enqueue_async') && obj.type === 'identifier' && isQueueObject(model.resolve(obj))) {
-        queueName = varToName.get(model.textOf(obj)) ?? null;
-      }
+    } else {
+      const method = model.methodOf(call);
+      const obj = method === 'enqueue' || method === 'enqueue_async' ? call.callee.childForFieldName('object') : null;
+      if (obj?.type === 'identifier' && isQueueObject(model.resolve(obj))) queueName = varToName.get(model.textOf(obj)) ?? null;
     }
     if (queueName === null) continue;
     const st = state(queueName);

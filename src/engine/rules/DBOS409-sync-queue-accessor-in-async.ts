@@ -79,9 +79,8 @@ function check(ctx: RuleContext): void {
   }
   // setters: q.set_worker_concurrency(...)
   for (const call of model.calls) {
-    if (call.calleeType !== 'attribute') continue;
-    const method = model.textOf(call.callee.childForFieldName('attribute')!);
-    if (!method.startsWith('set_') || !FIELDS.includes(method.slice(4))) continue;
+    const method = model.methodOf(call);
+    if (!method || !method.startsWith('set_') || !FIELDS.includes(method.slice(4))) continue;
     const fn = call.scope.fn;
     if (!fn || !fn.isAsync) continue;
     const obj = call.callee.childForFieldName('object')!;

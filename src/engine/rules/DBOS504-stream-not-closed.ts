@@ -27,7 +27,7 @@ function laterWork(ctx: Parameters<Rule['check']>[0], fn: FunctionInfo, offset: 
     if (fqn && WAITS.has(fqn)) return call;
     const target = model.targetFunction(call);
     if (target && !isPlain(target)) return call;
-    if (!fqn && call.calleeType === 'attribute' && model.textOf(call.callee.childForFieldName('attribute')!) === 'get_result') return call;
+    if (!fqn && model.methodOf(call) === 'get_result') return call;
   }
   return null;
 }

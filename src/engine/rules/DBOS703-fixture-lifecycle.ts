@@ -24,7 +24,8 @@ function destroys(ctx: RuleContext, call: CallInfo, depth = 0): boolean {
   const f = ctx.model.targetFunction(call);
   if (f) return f.calls.some((c) => destroys(ctx, c, depth + 1));
   // a teardown method of an object we cannot see into (`runtime.destroy_sync()`) may destroy DBOS
-  return call.calleeType === 'attribute' && TEARDOWN.test(ctx.model.textOf(call.callee.childForFieldName('attribute')!));
+  const method = ctx.model.methodOf(call);
+  return !!method && TEARDOWN.test(method);
 }
 
 const TEARDOWN = /destroy|shutdown|teardown|cleanup|close|stop/i;
