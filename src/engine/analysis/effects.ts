@@ -1,7 +1,7 @@
 // Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
 // functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
 import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from '../rule';
@@ -59,7 +59,7 @@ export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string):
     if (obj.type !== 'identifier') return false;
     // the single binding of the name, in the innermost scope that binds it
     const name = model.textOf(obj);
-    let bindings: { value: import('web-tree-sitter').Node | null }[] | undefined;
+    let bindings: Binding[] | undefined;
     let owner: FunctionInfo | null = null;
     for (let f = call.scope.fn; f && !bindings; f = f.parent) {
       bindings = f.bindings.get(name);
@@ -69,7 +69,7 @@ export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string):
     if (!bindings || bindings.length !== 1) return false;
     // a generator that is a workflow's own input: DBOS records the inputs, so a replay starts from the
     // same state (a helper's generator parameter is its caller's: unknown here, still reported)
-    if (bindings[0].value === null && 'annotation' in bindings[0] && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
+    if (bindings[0].value === null && bindings[0].annotation !== undefined && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
     obj = bindings[0].value;
   }
   return false;
