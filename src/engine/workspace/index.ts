@@ -288,9 +288,8 @@ export class WorkspaceIndex {
         listedFiles: () => this.listedFiles,
         textOf: (abs) => this.textOf(abs),
         knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
-        moduleName: (abs) => this.moduleName(abs),
         relativePath: (abs) => this.relativePath(abs),
-        parsed: (abs, text, tree) => this.parsed(abs, text, tree),
+        withModel: (abs, text, use, fallback) => this.withModel(abs, text, use, fallback),
       });
     }
     return this.registryCache;
@@ -337,13 +336,21 @@ export class WorkspaceIndex {
 
   private build(abs: string, text: string): ModuleSummary | null {
     if (text.includes('\u0000')) return null;
-    const tree = parsePython(text);
     this.parses++;
+    // a module the model cannot read is a module without helpers, never a crash
+    return this.withModel(abs, text, (model) => summarize(model, abs, hashOf(text)), null);
+  }
+
+  /**
+   * Parses a file for the index's own needs (a summary, the registry) and applies `use` to its model;
+   * `fallback` when the model cannot be built or read. The tree is then freed or kept for `takeTree`.
+   */
+  private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
+    const tree = parsePython(text);
     try {
-      const model = new ModuleModel(text, tree, { path: abs, testPath: this.relativePath(abs), moduleName: this.moduleName(abs) });
-      return summarize(model, abs, hashOf(text));
+      return use(new ModuleModel(text, tree, { path: abs, testPath: this.relativePath(abs), moduleName: this.moduleName(abs) }));
     } catch {
-      return null; // a module the model cannot read is a module without helpers, never a crash
+      return fallback;
     } finally {
       this.parsed(abs, text, tree);
     }

@@ -4,12 +4,12 @@
 // name written in one file with registrations made anywhere (DBOS406, DBOS806, DBOS905).
 // Built lazily on the first query, for the kind of name asked (queues or workflows): the roots are
 // walked (the CLI's walk: .gitignore, venvs and caches skipped), test files are left out, a file whose
-// text cannot register that kind (no `dbos`; no `register_queue`/`Queue`, or no `.workflow`) is never
-// parsed, the others are parsed once per content (cached by hash) and their trees freed at once.
+// text cannot register that kind (no `dbos`; no `register_queue`/`Queue`, or no `.workflow`, `DBOS(`
+// or `DBOSConfig`) is never parsed, the others are parsed by the index once per content (cached by
+// hash; the index frees each tree, or keeps it for the file's own analysis in a batch run).
 import { hashOf } from './hash';
 import * as path from 'node:path';
-import { parsePython, type Tree } from '../parser';
-import { isTestFilePath, ModuleModel } from '../model/module';
+import { isTestFilePath, type ModuleModel } from '../model/module';
 import { configuredAppNames, registeredWorkflows } from '../analysis/registrations';
 import { registrations } from '../analysis/registration';
 import { queueDeclarations } from '../analysis/steps-queues';
@@ -114,11 +114,10 @@ export interface RegistryHost {
   knownFiles(): Iterable<string>;
   /** The Python files under the roots when the caller has listed them already (else the roots are walked). */
   listedFiles?(): readonly string[] | undefined;
-  moduleName(abs: string): string;
   /** The path from the folder holding the innermost root (see WorkspaceIndex.relativePath). */
   relativePath(abs: string): string;
-  /** Takes a tree the registry is done with (to free it, or to keep it for the file's analysis). */
-  parsed?(abs: string, text: string, tree: Tree): void;
+  /** `use` applied to a model of the file parsed from `text`; `fallback` when the text or the model cannot be read. */
+  withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T;
 }
 
 export class WorkspaceRegistry {
@@ -237,16 +236,8 @@ export class WorkspaceRegistry {
   private parse(abs: string, text: string): FileRegistrations {
     if (text.includes('\u0000')) return EMPTY;
     this.parses++;
-    const tree = parsePython(text);
-    try {
-      const model = new ModuleModel(text, tree, { path: abs, testPath: this.host.relativePath(abs), moduleName: this.host.moduleName(abs) });
-      return registrationsOf(model, abs);
-    } catch {
-      return EMPTY; // a file the model cannot read registers nothing, never a crash
-    } finally {
-      if (this.host.parsed) this.host.parsed(abs, text, tree);
-      else tree.delete();
-    }
+    // a file the model cannot read registers nothing, never a crash
+    return this.host.withModel(abs, text, (model) => registrationsOf(model, abs), EMPTY);
   }
 
   private merge(): WorkspaceRegistrations {
