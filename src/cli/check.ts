@@ -2,13 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { analyze, initParser } from '../engine/index';
 import { ProjectSettings } from '../engine/project';
 import { fixAll } from '../engine/fix-all';
 import type { UserConfig } from '../engine/config';
 import type { Finding } from '../engine/types';
-import { WorkspaceIndex } from '../engine/workspace/index';
+import { WorkspaceIndex, type RegistryEntry } from '../engine/workspace/index';
 
 export interface CheckOptions {
   cliLayer: UserConfig;
@@ -98,14 +98,34 @@ export function readSource(file: string): { text?: string; error?: string } {
   }
 }
 
-/** Checks files one after the other in this thread. */
-export async function checkFiles(files: string[], options: CheckOptions): Promise<FileOutcome[]> {
+/**
+ * Pools the registrations one thread read with those of the others and returns theirs (the threads
+ * of `checkInParallel`); absent in a run on one thread.
+ */
+export type RegistryExchange = (mine: RegistryEntry[]) => Promise<RegistryEntry[]>;
+
+/**
+ * Checks files one after the other in this thread. Without fixes, in two passes: every file, with
+ * the workspace registry deferred (its registrations come from the models the analysis builds, so no
+ * file is parsed for it), then again the few files whose rules compared names with the registry
+ * (DBOS406, DBOS806, DBOS905), against the complete registry. With `exchange`, the threads of a
+ * parallel run pool their registrations between the passes.
+ */
+export async function checkFiles(files: string[], options: CheckOptions, exchange?: RegistryExchange): Promise<FileOutcome[]> {
   await initParser();
   const settings = new ProjectSettings([options.cliLayer]);
+  // a fix must never be chosen against an incomplete registry: with --fix the registry is built when first asked
+  const defer = !options.fix;
   // one index per thread: summaries depend only on file contents, so every thread sees the same chains
-  const index = new WorkspaceIndex({ roots: options.roots, batch: true, files: options.rootFiles });
+  const index = new WorkspaceIndex({ roots: options.roots, batch: true, files: options.rootFiles, deferRegistry: defer });
   try {
-    return files.map((file) => checkOne(file, settings, options, index));
+    let outcomes = files.map((file) => checkOne(file, settings, options, index));
+    if (defer) {
+      if (exchange) index.preloadRegistry(await exchange(index.registrySnapshot()));
+      const again = new Set(index.endDeferral());
+      if (again.size > 0) outcomes = outcomes.map((o) => (again.has(path.resolve(o.file)) ? checkOne(o.file, settings, options, index) : o));
+    }
+    return outcomes;
   } finally {
     index.dispose();
   }
@@ -135,6 +155,7 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
       }
     }
     const result = analyze(text, opts);
+    if (result.skipped === 'no-dbos') index.noteUnanalysed(file, text);
     for (const f of result.ruleFailures) {
       out.messages.push(`internal error in ${f.code} on ${file} (other rules still ran):\n${f.message}`);
       out.internalError = true;
@@ -150,30 +171,69 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
 /** Below this many files the threads cost more than they save. */
 const MIN_FILES_PER_WORKER = 40;
 
+/** Messages between `checkInParallel` and its worker threads. */
+export type WorkerMessage =
+  | { kind: 'registrations'; entries: RegistryEntry[] }
+  | { kind: 'done'; outcomes: FileOutcome[] };
+
 /**
- * Checks files on all cores: the list is split into interleaved shares, one worker thread each
- * (this same script, started with `workerData`). Results come back in the order of `files`.
+ * Checks files on all cores: the list is split into interleaved shares, the first checked by this
+ * thread and each other by a worker thread (this same script, started with `workerData`). Between
+ * their two passes (see `checkFiles`) the threads send the registrations they read, and each gets
+ * those of all the others, so that no file is parsed by more than one thread. Results come back in
+ * the order of `files`.
  */
 export async function checkInParallel(files: string[], options: CheckOptions, script: string): Promise<FileOutcome[]> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const workers = Math.min(cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
-  if (workers < 2) return checkFiles(files, options);
-  const shares: string[][] = Array.from({ length: workers }, () => []);
-  files.forEach((f, i) => shares[i % workers].push(f));
-  const parts = await Promise.all(
-    shares.map(
-      (share) =>
-        new Promise<FileOutcome[]>((resolve, reject) => {
-          const w = new Worker(script, { workerData: { dbosLintWorker: true, files: share, options } });
-          w.once('message', (m: FileOutcome[]) => resolve(m));
-          w.once('error', reject);
-          w.once('exit', (code) => {
-            if (code !== 0) reject(new Error(`worker exited with code ${code}`));
-          });
-        }),
-    ),
-  );
-  const byFile = new Map<string, FileOutcome>();
-  for (const p of parts) for (const o of p) byFile.set(o.file, o);
-  return files.map((f) => byFile.get(f)!);
+  const count = Math.min(cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
+  if (count < 2) return checkFiles(files, options);
+  const shares: string[][] = Array.from({ length: count }, () => []);
+  files.forEach((f, i) => shares[i % count].push(f));
+  const workers = shares.slice(1).map((share) => new Worker(script, { workerData: { dbosLintWorker: true, files: share, options } }));
+  // the pool of registrations: complete when every thread, this one included, has sent its own
+  const pooled: RegistryEntry[] = [];
+  let missing = count;
+  let complete: (entries: RegistryEntry[]) => void = () => {};
+  const whole = new Promise<RegistryEntry[]>((resolve) => (complete = resolve));
+  const add = (entries: RegistryEntry[]): void => {
+    pooled.push(...entries);
+    if (--missing === 0) {
+      for (const w of workers) w.postMessage(pooled);
+      complete(pooled);
+    }
+  };
+  try {
+    const parts = await Promise.all([
+      checkFiles(shares[0], options, (mine) => {
+        add(mine);
+        return whole;
+      }),
+      ...workers.map(
+        (w) =>
+          new Promise<FileOutcome[]>((resolve, reject) => {
+            w.on('message', (m: WorkerMessage) => (m.kind === 'done' ? resolve(m.outcomes) : add(m.entries)));
+            w.once('error', reject);
+            w.once('exit', (code) => {
+              if (code !== 0) reject(new Error(`worker exited with code ${code}`));
+            });
+          }),
+      ),
+    ]);
+    const byFile = new Map<string, FileOutcome>();
+    for (const p of parts) for (const o of p) byFile.set(o.file, o);
+    return files.map((f) => byFile.get(f)!);
+  } finally {
+    // a failed worker must not leave the others waiting for the pool forever
+    for (const w of workers) void w.terminate();
+  }
+}
+
+/** The body of a worker thread of `checkInParallel`. */
+export function runWorker(files: string[], options: CheckOptions, port: MessagePort): void {
+  const exchange: RegistryExchange = (entries) =>
+    new Promise((resolve) => {
+      port.once('message', (pooled: RegistryEntry[]) => resolve(pooled));
+      port.postMessage({ kind: 'registrations', entries } satisfies WorkerMessage);
+    });
+  checkFiles(files, options, exchange).then((outcomes) => port.postMessage({ kind: 'done', outcomes } satisfies WorkerMessage));
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
 import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
-import { checkFiles, checkInParallel, rootsListing, workspaceRoots, type CheckOptions } from './check';
+import { checkFiles, checkInParallel, rootsListing, runWorker, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from '../engine/workspace/walk';
@@ -178,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
 if (!isMainThread && (workerData as { dbosLintWorker?: boolean } | null)?.dbosLintWorker) {
   // a worker of checkInParallel: check its share and send the outcomes back
   const { files, options } = workerData as { files: string[]; options: CheckOptions };
-  checkFiles(files, options).then((r) => parentPort!.postMessage(r));
+  runWorker(files, options, parentPort!);
 } else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {

@@ -28,20 +28,32 @@ const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock'];
 /** Per-process cache of directory lookups; `invalidate()` when files change. */
 export class ProjectSettings {
   private readonly dirs = new Map<string, DirInfo>();
+  /** The settings of each folder's files, for the current overrides. */
+  private readonly settings = new Map<string, FileSettings>();
 
   /** `overrides`: editor settings or CLI flags, applied over the project's file. */
   constructor(private overrides: UserConfig[] = []) {}
 
   setOverrides(o: UserConfig[]): void {
     this.overrides = o;
+    this.settings.clear();
   }
 
   invalidate(): void {
     this.dirs.clear();
+    this.settings.clear();
   }
 
+  /** The settings of a file (the same object for every file of a folder until `invalidate` or `setOverrides`). */
   forFile(file: string): FileSettings {
-    const dir = this.lookup(path.dirname(path.resolve(file)));
+    const folder = path.dirname(path.resolve(file));
+    let s = this.settings.get(folder);
+    if (!s) this.settings.set(folder, (s = this.compute(folder)));
+    return s;
+  }
+
+  private compute(folder: string): FileSettings {
+    const dir = this.lookup(folder);
     const layers = [...(dir.layer ? [dir.layer] : []), ...this.overrides];
     const config = resolveConfig(layers);
     const pinned = parseVersion(config.targetVersion);
@@ -62,10 +74,12 @@ export class ProjectSettings {
     const info: DirInfo = up
       ? { ...up, errors: up.errors }
       : { configFile: null, layer: null, version: null, versionSource: null, errors: [] };
-    const own = readDirVersion(dir);
+    // one listing of the folder answers which of the files below exist (instead of a stat each)
+    const names = listing(dir);
+    const own = readDirVersion(dir, names);
     const pyproject = path.join(dir, 'pyproject.toml');
     let pyVersion: [number, number] | null = null;
-    if (isFile(pyproject)) {
+    if (names.has('pyproject.toml') && isFile(pyproject)) {
       try {
         const p = readPyproject(fs.readFileSync(pyproject, 'utf8'), pyproject);
         if (p.config) {
@@ -101,22 +115,25 @@ function isFile(p: string): boolean {
   }
 }
 
-/** The dbos version from a lock file or requirements file in one folder. */
-function readDirVersion(dir: string): { version: [number, number]; source: string } | null {
+/** The names in a folder (empty when it cannot be listed). */
+function listing(dir: string): Set<string> {
+  try {
+    return new Set(fs.readdirSync(dir));
+  } catch {
+    return new Set();
+  }
+}
+
+/** The dbos version from a lock file or requirements file in one folder (`names`: its listing). */
+function readDirVersion(dir: string, names: Set<string>): { version: [number, number]; source: string } | null {
   for (const lock of LOCKS) {
     const p = path.join(dir, lock);
-    if (!isFile(p)) continue;
+    if (!names.has(lock) || !isFile(p)) continue;
     const text = fs.readFileSync(p, 'utf8');
     const m = /\[\[package\]\]\s*\nname\s*=\s*"dbos"\s*\nversion\s*=\s*"(\d+)\.(\d+)/.exec(text);
     if (m) return { version: [Number(m[1]), Number(m[2])], source: p };
   }
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir).filter((n) => /^requirements.*\.(txt|in)$/.test(n)).sort();
-  } catch {
-    return null;
-  }
-  for (const n of names) {
+  for (const n of [...names].filter((n) => /^requirements.*\.(txt|in)$/.test(n)).sort()) {
     const p = path.join(dir, n);
     const text = fs.readFileSync(p, 'utf8');
     const m = /^\s*dbos(?:\[[^\]]*\])?\s*([^#\n;]*)/im.exec(text);

@@ -108,3 +108,35 @@ test('one thread and many threads give byte-identical cross-file findings', () =
   assert.ok(out.length > 30 && out.length < 90);
   assert.ok(out.every((f) => /^Workflow `wf\d+` calls `h\d+\.f\d+`/.test(f.message)));
 });
+
+test('many threads pool the registry: a name registered in another thread\'s share counts', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-cliws-registry-'));
+  fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "jobs"\n');
+  fs.mkdirSync(path.join(dir, 'app'));
+  fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
+  for (let i = 0; i < 45; i++) {
+    // the workflows job0, job2, ... are registered; every name is enqueued by a client in another file
+    if (i % 2 === 0) fs.writeFileSync(path.join(dir, 'app', `wf${i}.py`), `from dbos import DBOS\n\n\n@DBOS.workflow(name="job${i}")\ndef run${i}(x):\n    return x\n`);
+    else fs.writeFileSync(path.join(dir, 'app', `plain${i}.py`), `def run${i}(x):\n    return x\n`);
+    fs.writeFileSync(
+      path.join(dir, 'app', `enq${i}.py`),
+      'import os\n\nfrom dbos import DBOSClient\n\n\n' +
+        `def submit${i}(x):\n    client = DBOSClient(system_database_url=os.environ["DB"])\n    try:\n        client.enqueue({"queue_name": "q", "workflow_name": "job${i}"}, x)\n    finally:\n        client.destroy()\n`,
+    );
+  }
+  try {
+    const one = run(['--format', 'json', '--exit-zero', '--select', 'DBOS806', '.'], dir, { DBOS_LINT_THREADS: '1' });
+    const many = run(['--format', 'json', '--exit-zero', '--select', 'DBOS806', '.'], dir);
+    assert.equal(one.stderr, '');
+    assert.equal(many.stderr, '');
+    assert.equal(many.stdout, one.stdout);
+    const out = JSON.parse(one.stdout) as { file: string; line: number; code: string }[];
+    const odd = Array.from({ length: 45 }, (_, i) => i).filter((i) => i % 2 === 1);
+    assert.deepEqual(
+      out.map((f) => `${f.file}:${f.line}:${f.code}`).sort(),
+      odd.map((i) => `${path.join('app', `enq${i}.py`)}:9:DBOS806`).sort(),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

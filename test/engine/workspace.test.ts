@@ -397,6 +397,46 @@ test('batch index (the CLI): no file with DBOS code is parsed twice, and the fin
   batch.dispose();
 });
 
+test('deferred registry (the CLI without --fix): the askers are analysed again, and pooled threads agree with a plain index', async () => {
+  await initParser();
+  const root = ws('registry');
+  const files = walk([root]).files.sort();
+  const plain = new WorkspaceIndex({ roots: [root] });
+  const expected = files.map((f) => codes(run(plain, f, [{ profile: 'strict' }])).join(' '));
+  const main = path.join(root, 'app', 'main.py');
+  // one thread: the first pass records main.py, which compared names; its second pass sees every registration
+  const one = new WorkspaceIndex({ roots: [root], batch: true, deferRegistry: true });
+  try {
+    const first = files.map((f) => codes(run(one, f, [{ profile: 'strict' }])).join(' '));
+    assert.deepEqual(one.endDeferral(), [main]);
+    assert.equal(one.registryParses(), 0);
+    const second = files.map((f, i) => (f === main ? codes(run(one, f, [{ profile: 'strict' }])).join(' ') : first[i]));
+    assert.deepEqual(second, expected);
+    assert.notDeepEqual(first, expected);
+    assert.equal(one.registryParses(), 0, 'every registration came from a model the analysis built');
+  } finally {
+    one.dispose();
+  }
+  // two threads: each analyses half the files, then takes the other's registrations before its second pass
+  const shares = [files.filter((_, i) => i % 2 === 0), files.filter((_, i) => i % 2 === 1)];
+  const threads = shares.map(() => new WorkspaceIndex({ roots: [root], batch: true, deferRegistry: true }));
+  try {
+    shares.forEach((share, t) => share.forEach((f) => run(threads[t], f, [{ profile: 'strict' }])));
+    const snapshots = threads.map((t) => t.registrySnapshot());
+    threads.forEach((t) => t.preloadRegistry(snapshots.flat()));
+    const actual = new Map<string, string>();
+    shares.forEach((share, t) => {
+      const again = new Set(threads[t].endDeferral());
+      for (const f of share) if (again.has(f)) actual.set(f, codes(run(threads[t], f, [{ profile: 'strict' }])).join(' '));
+      assert.equal(threads[t].registryParses(), 0);
+    });
+    assert.deepEqual([...actual.keys()], [main]);
+    assert.equal(actual.get(main), expected[files.indexOf(main)]);
+  } finally {
+    for (const t of threads) t.dispose();
+  }
+});
+
 test('typed parameters: a helper of another module that calls its annotated client or session', async () => {
   await initParser();
   const root = ws('typed');

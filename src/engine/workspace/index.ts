@@ -12,13 +12,13 @@ import { mentionsDbos } from '../text';
 import type { ApiCatalog } from '../data/catalog';
 import { signature, summarize, type ModuleSummary } from './summary';
 import { moduleNameOf } from './modules';
-import { WorkspaceRegistry, type RegistryKind, type WorkspaceRegistrations } from './registry';
+import { WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
 import { ModuleResolver, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from './summary';
-export type { RegisteredName, RegistryKind, WorkspaceRegistrations } from './registry';
+export type { RegisteredName, RegistryEntry, RegistryKind, WorkspaceRegistrations } from './registry';
 export type { Chain, ChainKind, ChainLeaf, ChainLink } from './chains';
 export type { IndexedFunction } from './resolution';
 export { WORKFLOW_ONLY_API } from './summary';
@@ -41,6 +41,15 @@ export interface WorkspaceIndexOptions {
    * roots lie inside the folders it walked): the registry takes this list instead of walking again.
    */
   files?: readonly string[];
+  /**
+   * With `batch`: the registry is not built while the files are analysed. A query answers with no
+   * registrations and records the file that asked; after the pass, `endDeferral` lists those files
+   * so that the caller analyses them again against the complete registry. The registrations come
+   * from the models the analysis builds anyway, so that no file is parsed or modelled for the
+   * registry, and the threads of a batch run can pool them (`registrySnapshot`, `preloadRegistry`).
+   * Not for runs that apply fixes: a fix must not be chosen from an incomplete registry.
+   */
+  deferRegistry?: boolean;
 }
 
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
@@ -62,6 +71,11 @@ export function defaultReadFile(absPath: string): string | null {
   }
 }
 
+
+/** The answer of a deferred registry: nothing registered. */
+function noRegistrations(): WorkspaceRegistrations {
+  return { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
+}
 
 interface Entry {
   summary: ModuleSummary | null;
@@ -97,6 +111,8 @@ export class WorkspaceIndex {
   private readonly handOverLimit: number;
   private readonly batch: boolean;
   private readonly listedFiles: readonly string[] | undefined;
+  /** While the registry is deferred: the analysed files that asked it (see `deferRegistry`). */
+  private deferred: Set<string> | null;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
@@ -105,6 +121,7 @@ export class WorkspaceIndex {
     this.batch = !!options.batch;
     this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
     this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
+    this.deferred = options.batch && options.deferRegistry ? new Set() : null;
     this.resolver = new ModuleResolver(this.roots, this.tracker, {
       held: (abs) => this.entries.get(abs)?.summary,
       summaryOf: (abs) => this.summaryOf(abs),
@@ -149,7 +166,40 @@ export class WorkspaceIndex {
    */
   registrations(kind: RegistryKind, reader: string, model?: ModuleModel): WorkspaceRegistrations {
     const abs = path.resolve(reader);
+    if (this.deferred) {
+      // the file's own registrations were noted with its model (a batch index notes every model)
+      this.deferred.add(abs);
+      return noRegistrations();
+    }
     return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
+  }
+
+  /**
+   * Ends a deferred registry (`deferRegistry`): the registry answers from now on, and the files that
+   * asked it while it was deferred are returned (absolute, sorted), to be analysed again.
+   */
+  endDeferral(): string[] {
+    const asked = [...(this.deferred ?? [])].sort();
+    this.deferred = null;
+    return asked;
+  }
+
+  /**
+   * A batch file that was read but not analysed (it has no DBOS code): noted so that the registry
+   * does not read it again.
+   */
+  noteUnanalysed(file: string, text: string): void {
+    if (this.batch) this.registry().noteText(path.resolve(file), text);
+  }
+
+  /** What the registry has read so far, as plain data for another thread of a batch run. */
+  registrySnapshot(): RegistryEntry[] {
+    return this.registry().snapshot();
+  }
+
+  /** Registrations read by other threads of a batch run (files this index has not read itself). */
+  preloadRegistry(entries: readonly RegistryEntry[]): void {
+    this.registry().preload(entries);
   }
 
   /**

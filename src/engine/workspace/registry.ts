@@ -95,6 +95,15 @@ function signatureOf(r: FileRegistrations): string {
 }
 
 
+/** What the registry knows of one file, as plain data (a batch run's threads exchange these). */
+export interface RegistryEntry {
+  file: string;
+  hash: string | null;
+  regs: FileRegistrations;
+  may: { queues: boolean; workflows: boolean };
+  parsed: boolean;
+}
+
 interface FileEntry {
   hash: string | null;
   regs: FileRegistrations;
@@ -164,6 +173,28 @@ export class WorkspaceRegistry {
       }
     }
     this.put(abs, hash, may, true, regs);
+  }
+
+  /**
+   * A file a batch run read but did not analyse (no DBOS code): what it can register is read from
+   * its text (nothing, without `dbos`), so that the registry need not read it again.
+   */
+  noteText(abs: string, text: string): void {
+    if (this.isTest(abs) || this.files.has(abs)) return;
+    this.load(abs, text);
+  }
+
+  /** Every file's entry (a batch run's threads send theirs to each other). */
+  snapshot(): RegistryEntry[] {
+    return [...this.files].map(([file, e]) => ({ file, hash: e.hash, regs: e.regs, may: e.may, parsed: e.parsed }));
+  }
+
+  /** Entries read by another thread of a batch run, for files this registry has not read itself. */
+  preload(entries: readonly RegistryEntry[]): void {
+    for (const e of entries) {
+      if (this.files.has(e.file) || this.isTest(e.file)) continue;
+      this.put(e.file, e.hash, e.may, e.parsed, e.regs);
+    }
   }
 
   /** After a text change (setText/forget): re-read the file if the registry exists. True when its registrations changed. */
