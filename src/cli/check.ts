@@ -176,20 +176,50 @@ export type WorkerMessage =
   | { kind: 'registrations'; entries: RegistryEntry[] }
   | { kind: 'done'; outcomes: FileOutcome[] };
 
+/** The cores this process may use. */
+export function coreCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Worker threads started before the command line's paths are walked, so that they load the checker
+ * and the parser while this thread lists the files; `checkInParallel` takes those it needs and
+ * `close` ends the others.
+ */
+export class WorkerPool {
+  private readonly idle: Worker[];
+
+  constructor(script: string, count: number) {
+    this.idle = Array.from({ length: count }, () => new Worker(script, { workerData: { dbosLintWorker: true } }));
+  }
+
+  get size(): number {
+    return this.idle.length;
+  }
+
+  take(count: number): Worker[] {
+    return this.idle.splice(0, count);
+  }
+
+  close(): void {
+    for (const w of this.take(this.idle.length)) void w.terminate();
+  }
+}
+
 /**
  * Checks files on all cores: the list is split into interleaved shares, the first checked by this
- * thread and each other by a worker thread (this same script, started with `workerData`). Between
- * their two passes (see `checkFiles`) the threads send the registrations they read, and each gets
- * those of all the others, so that no file is parsed by more than one thread. Results come back in
- * the order of `files`.
+ * thread and each other by a worker of `pool`. Between their two passes (see `checkFiles`) the
+ * threads send the registrations they read, and each gets those of all the others, so that no file
+ * is parsed by more than one thread. Results come back in the order of `files`.
  */
-export async function checkInParallel(files: string[], options: CheckOptions, script: string): Promise<FileOutcome[]> {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const count = Math.min(cores, Math.floor(files.length / MIN_FILES_PER_WORKER));
+export async function checkInParallel(files: string[], options: CheckOptions, pool: WorkerPool): Promise<FileOutcome[]> {
+  const count = Math.min(pool.size + 1, Math.floor(files.length / MIN_FILES_PER_WORKER));
+  const workers = pool.take(count - 1);
+  // the workers not needed end now, not after the check
+  pool.close();
   if (count < 2) return checkFiles(files, options);
   const shares: string[][] = Array.from({ length: count }, () => []);
   files.forEach((f, i) => shares[i % count].push(f));
-  const workers = shares.slice(1).map((share) => new Worker(script, { workerData: { dbosLintWorker: true, files: share, options } }));
   // the pool of registrations: complete when every thread, this one included, has sent its own
   const pooled: RegistryEntry[] = [];
   let missing = count;
@@ -203,21 +233,23 @@ export async function checkInParallel(files: string[], options: CheckOptions, sc
     }
   };
   try {
+    const outcomes = workers.map(
+      (w, i) =>
+        new Promise<FileOutcome[]>((resolve, reject) => {
+          w.on('message', (m: WorkerMessage) => (m.kind === 'done' ? resolve(m.outcomes) : add(m.entries)));
+          w.once('error', reject);
+          w.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker exited with code ${code}`));
+          });
+          w.postMessage({ files: shares[i + 1], options } satisfies WorkerShare);
+        }),
+    );
     const parts = await Promise.all([
       checkFiles(shares[0], options, (mine) => {
         add(mine);
         return whole;
       }),
-      ...workers.map(
-        (w) =>
-          new Promise<FileOutcome[]>((resolve, reject) => {
-            w.on('message', (m: WorkerMessage) => (m.kind === 'done' ? resolve(m.outcomes) : add(m.entries)));
-            w.once('error', reject);
-            w.once('exit', (code) => {
-              if (code !== 0) reject(new Error(`worker exited with code ${code}`));
-            });
-          }),
-      ),
+      ...outcomes,
     ]);
     const byFile = new Map<string, FileOutcome>();
     for (const p of parts) for (const o of p) byFile.set(o.file, o);
@@ -228,12 +260,24 @@ export async function checkInParallel(files: string[], options: CheckOptions, sc
   }
 }
 
-/** The body of a worker thread of `checkInParallel`. */
-export function runWorker(files: string[], options: CheckOptions, port: MessagePort): void {
-  const exchange: RegistryExchange = (entries) =>
-    new Promise((resolve) => {
-      port.once('message', (pooled: RegistryEntry[]) => resolve(pooled));
-      port.postMessage({ kind: 'registrations', entries } satisfies WorkerMessage);
-    });
-  checkFiles(files, options, exchange).then((outcomes) => port.postMessage({ kind: 'done', outcomes } satisfies WorkerMessage));
+/** What a worker of `checkInParallel` is given to check. */
+export interface WorkerShare {
+  files: string[];
+  options: CheckOptions;
+}
+
+/**
+ * The body of a worker thread of `checkInParallel`: loads the parser at once, checks the share it is
+ * sent, and sends the outcomes back.
+ */
+export function runWorker(port: MessagePort): void {
+  void initParser();
+  port.once('message', ({ files, options }: WorkerShare) => {
+    const exchange: RegistryExchange = (entries) =>
+      new Promise((resolve) => {
+        port.once('message', (pooled: RegistryEntry[]) => resolve(pooled));
+        port.postMessage({ kind: 'registrations', entries } satisfies WorkerMessage);
+      });
+    checkFiles(files, options, exchange).then((outcomes) => port.postMessage({ kind: 'done', outcomes } satisfies WorkerMessage));
+  });
 }

@@ -1,9 +1,10 @@
 // dbos-lint command line: check files and folders, print findings, apply safe fixes.
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
 import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
-import { checkFiles, checkInParallel, rootsListing, runWorker, workspaceRoots, type CheckOptions } from './check';
+import { checkFiles, checkInParallel, coreCount, rootsListing, runWorker, WorkerPool, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from '../engine/workspace/walk';
@@ -134,6 +135,35 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const paths = positionals.length > 0 ? positionals : ['.'];
+  // with a folder to walk, worker threads load while the walk lists the files (one thread: DBOS_LINT_THREADS=1)
+  const threads = process.env.DBOS_LINT_THREADS === '1' ? 1 : coreCount();
+  const pool = threads > 1 && paths.some(isFolder) ? new WorkerPool(__filename, threads - 1) : null;
+  try {
+    return await check(paths, o, cliLayer, format, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The flags of the command line that the check reads. */
+interface CheckFlags {
+  fix?: boolean;
+  'unsafe-fixes'?: boolean;
+  statistics?: boolean;
+  'exit-zero'?: boolean;
+  'no-gitignore'?: boolean;
+  quiet?: boolean;
+}
+
+async function check(paths: string[], o: CheckFlags, cliLayer: UserConfig, format: string, pool: WorkerPool | null): Promise<number> {
   const { files, missing } = walk(paths, { respectGitignore: !o['no-gitignore'] });
   let internalError = missing.length > 0;
   for (const m of missing) process.stderr.write(`dbos-lint: ${m}: no such file or directory\n`);
@@ -141,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
   const roots = workspaceRoots(paths);
   const rootFiles = rootsListing(paths, roots, files, !o['no-gitignore']);
   const checkOptions: CheckOptions = { cliLayer, fix: !!o.fix, unsafeFixes: !!o['unsafe-fixes'], roots, rootFiles };
-  const outcomes = process.env.DBOS_LINT_THREADS === '1' ? await checkFiles(files, checkOptions) : await checkInParallel(files, checkOptions, __filename);
+  const outcomes = pool ? await checkInParallel(files, checkOptions, pool) : await checkFiles(files, checkOptions);
   const reportedConfigErrors = new Set<string>();
   const results: FileFindings[] = [];
   let fixed = 0;
@@ -176,9 +206,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (!isMainThread && (workerData as { dbosLintWorker?: boolean } | null)?.dbosLintWorker) {
-  // a worker of checkInParallel: check its share and send the outcomes back
-  const { files, options } = workerData as { files: string[]; options: CheckOptions };
-  runWorker(files, options, parentPort!);
+  // a worker of checkInParallel: check the share it is sent and send the outcomes back
+  runWorker(parentPort!);
 } else if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
