@@ -71,6 +71,21 @@ export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope)
   return null;
 }
 
+/**
+ * An options argument as far as it can be read: the node itself, or for a name the one value it is
+ * bound to (null when bound more than once or mutated, like `opts["queue_name"] = ...`).
+ */
+export function optionsValue(model: ModuleModel, node: Node | null, scope: Scope): Node | null {
+  if (node?.type !== 'identifier') return node;
+  if (dictMutated(model, model.textOf(node))) return null;
+  return singleBindingValue(model, node, scope);
+}
+
+/** `EnqueueOptions(...)`: the typed-dict constructor called with keywords. */
+export function isEnqueueOptionsCall(model: ModuleModel, node: Node): boolean {
+  return node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions';
+}
+
 /** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
 export function dictMutated(model: ModuleModel, name: string): boolean {
   // asked for the same name by several rules and sites: one scan of the text per name

@@ -6,15 +6,17 @@ import type { Scope } from '../model/types';
 import { callArgs, dictLiteral, type DictEntries } from './steps-queues';
 import { dictMutated, singleBindingValue } from './comm-pattern-client';
 
-/** Calls taking an `EnqueueOptions` dict, with the position of that argument. */
-const OPTION_TAKERS: Record<string, number> = {
+/** Calls that enqueue with an `EnqueueOptions` dict, with the position of that argument. */
+export const ENQUEUE_OPTION_TAKERS: Readonly<Record<string, number>> = {
   'dbos.DBOS.enqueue_workflow_with_options': 0,
   'dbos.DBOS.enqueue_workflow_with_options_async': 0,
   'dbos.DBOSClient().enqueue': 0,
   'dbos.DBOSClient().enqueue_async': 0,
   'dbos.DBOSClient().enqueue_in_transaction': 1,
-  'dbos.DebouncerClient': 1,
 };
+
+/** Every call taking an `EnqueueOptions` dict: the enqueues and a `DebouncerClient`'s constructor. */
+const OPTION_TAKERS: Readonly<Record<string, number>> = { ...ENQUEUE_OPTION_TAKERS, 'dbos.DebouncerClient': 1 };
 
 export interface OptionDict {
   dict: DictEntries;

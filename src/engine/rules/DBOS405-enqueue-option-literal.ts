@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { ModuleModel } from '../model/module';
 import { callArgs, dictLiteral, literal } from '../analysis/steps-queues';
+import { ENQUEUE_OPTION_TAKERS } from '../analysis/workflow-options';
 
 const MAX_PRIORITY = 2147483647;
 
@@ -14,14 +15,6 @@ interface OptionSite {
   context: boolean;
   label: string;
 }
-
-const OPTION_TAKERS: Record<string, number> = {
-  'dbos.DBOS.enqueue_workflow_with_options': 0,
-  'dbos.DBOS.enqueue_workflow_with_options_async': 0,
-  'dbos.DBOSClient().enqueue': 0,
-  'dbos.DBOSClient().enqueue_async': 0,
-  'dbos.DBOSClient().enqueue_in_transaction': 1,
-};
 
 function sites(model: ModuleModel): OptionSite[] {
   const out: OptionSite[] = [];
@@ -40,9 +33,9 @@ function sites(model: ModuleModel): OptionSite[] {
       out.push({ entries: a.keywords, splat: a.splat, context: true, label: '`SetEnqueueOptions(...)`' });
     } else if (fqn === 'dbos.EnqueueOptions') {
       add(call.node, '`EnqueueOptions(...)`');
-    } else if (fqn in OPTION_TAKERS) {
+    } else if (fqn in ENQUEUE_OPTION_TAKERS) {
       const a = callArgs(model, call.args);
-      add(a.positional[OPTION_TAKERS[fqn]] ?? a.keywords.get('options')?.value, `the options of \`${model.textOf(call.callee)}\``);
+      add(a.positional[ENQUEUE_OPTION_TAKERS[fqn]] ?? a.keywords.get('options')?.value, `the options of \`${model.textOf(call.callee)}\``);
     }
   }
   // opts: EnqueueOptions = {...}

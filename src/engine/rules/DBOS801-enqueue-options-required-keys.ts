@@ -2,8 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
-import { argsOf, dictLiteral, dictMutated, editDistance, positional, keywordValue, singleBindingValue } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argsOf, dictLiteral, editDistance, isEnqueueOptionsCall, keywordValue, optionsValue, positional, skippingExpectedFailures } from '../analysis/comm-pattern-client';
 
 const REQUIRED = ['workflow_name', 'queue_name'];
 const KNOWN = new Set([
@@ -31,16 +30,11 @@ interface Options {
 
 function readOptions(ctx: RuleContext, call: CallInfo, arg: Node | null): Options | null {
   const { model } = ctx;
-  if (!arg) return null;
-  let node: Node | null = arg;
-  if (node.type === 'identifier') {
-    if (dictMutated(model, model.textOf(node))) return null;
-    node = singleBindingValue(model, node, call.scope);
-  }
+  const node = optionsValue(model, arg, call.scope);
   if (!node) return null;
   const d = dictLiteral(model, node);
   if (d) return { node, keys: d.keys, keyNode: (k) => d.keys.get(k)?.childForFieldName('key') ?? null, open: d.open, kwargs: false };
-  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions') {
+  if (isEnqueueOptionsCall(model, node)) {
     const keys = new Map<string, Node>();
     let open = false;
     for (const a of argsOf(node)) {

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
 import { appendArgumentEdit, clientApplication, pyString, workflowNameDict } from '../analysis/registrations';
 import { registrationsOf, type RegisteredName } from '../workspace/registry';
@@ -65,13 +65,9 @@ function callSite(ctx: RuleContext, call: CallInfo | Node, nameKey: string, clas
 /** The options argument: a literal, a name bound once to one (not mutated), or `EnqueueOptions(...)`. */
 function optionsSite(ctx: RuleContext, call: CallInfo, arg: Node | null): NameSite | null {
   const { model } = ctx;
-  let node: Node | null = arg;
-  if (node?.type === 'identifier') {
-    if (dictMutated(model, model.textOf(node))) return null;
-    node = singleBindingValue(model, node, call.scope);
-  }
+  const node = optionsValue(model, arg, call.scope);
   if (!node) return null;
-  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions') {
+  if (isEnqueueOptionsCall(model, node)) {
     return callSite(ctx, node, 'workflow_name', 'class_name', 'instance_name', null);
   }
   return dictSite(ctx, node, 'class_name', 'instance_name');

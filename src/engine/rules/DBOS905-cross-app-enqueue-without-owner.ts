@@ -10,7 +10,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from '../rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, dictMutated, keywordArg, keywordValue, positional, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
 import { isTestLike } from '../analysis/lifecycle';
 import { clientApplication, pyString, workflowNameDict } from '../analysis/registrations';
 
@@ -34,13 +34,9 @@ interface Options {
 
 function optionsOf(ctx: RuleContext, call: CallInfo, at = 0): Options | null {
   const { model } = ctx;
-  let node: Node | null = positional(call, at) ?? keywordValue(model, call, 'options');
-  if (node?.type === 'identifier') {
-    if (dictMutated(model, model.textOf(node))) return null;
-    node = singleBindingValue(model, node, call.scope);
-  }
+  const node = optionsValue(model, positional(call, at) ?? keywordValue(model, call, 'options'), call.scope);
   if (!node) return null;
-  if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions') {
+  if (isEnqueueOptionsCall(model, node)) {
     const call = node;
     const v = keywordValue(model, call, 'workflow_name');
     const name = stringValue(model, v);
