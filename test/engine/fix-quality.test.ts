@@ -399,6 +399,34 @@ test('DBOS201: an extracted step goes above a module-level DBOS.launch() that pr
   );
 });
 
+test('DBOS202: no "add @DBOS.step()" to a helper defined below a module-level DBOS.launch(); the inline wrap is the fix', async () => {
+  const text = (launchAt: 'top' | 'main') =>
+    lines(
+      'import requests',
+      'from dbos import DBOS',
+      '',
+      ...(launchAt === 'top' ? ['DBOS(config={"name": "shop"})', 'DBOS.launch()', ''] : []),
+      '',
+      'def fetch(url: str) -> str:',
+      '    return requests.get(url).text',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow() -> str:',
+      '    return fetch("https://example.com")',
+      ...(launchAt === 'main' ? ['', '', 'if __name__ == "__main__":', '    DBOS(config={"name": "shop"})', '    DBOS.launch()'] : []),
+    );
+  const titles = async (t: string) => (await findings(t)).filter((f) => f.code === 'DBOS202').map((f) => f.fixes.map((x) => `${x.title}${x.preferred ? ' (preferred)' : ''}`));
+  // registered after the launch that runs at import, the new step would be missing at recovery (DBOS105)
+  const below = await titles(text('top'));
+  assert.equal(below.length, 1);
+  assert.ok(!below[0].some((t) => t.startsWith('Make `fetch` a step')), JSON.stringify(below));
+  assert.ok(below[0].some((t) => t.startsWith('Wrap in a step: DBOS.run_step(') && t.endsWith('(preferred)')), JSON.stringify(below));
+  // launched from the main block: the decorator stays the preferred fix
+  const guarded = await titles(text('main'));
+  assert.ok(guarded[0][0] === 'Make `fetch` a step (add @DBOS.step()) (preferred)', JSON.stringify(guarded));
+});
+
 test('DBOS215: removing one of two conflicting decorators keeps the comment on its line', async () => {
   const before = lines(
     'from dbos import DBOS',

@@ -163,9 +163,10 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             ];
             const fixes: Fix[] = [];
             if (!breaksInAStep(ctx, call, helper)) {
-              fixes.push(decorateHelperFix(model, helper));
+              const decorate = decorateHelperFix(model, helper);
+              if (decorate) fixes.push(decorate);
               const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
-              if (inline) fixes.push({ ...inline, preferred: false });
+              if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
             }
             ctx.report({
               node: call.node,
@@ -262,8 +263,9 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
   const name = helper?.name ?? chain.first.fn.name;
   const inline = wrapInlineFix(model, call, wf, ctx.version, name);
   if (helper) {
-    fixes.push(decorateHelperFix(model, helper));
-    if (inline) fixes.push({ ...inline, preferred: false });
+    const decorate = decorateHelperFix(model, helper);
+    if (decorate) fixes.push(decorate);
+    if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
     return fixes;
   }
   const extract = inline ? null : extractStepFix(model, call, wf, name);

@@ -216,13 +216,9 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
   // before the workflow, and before a module-level DBOS.launch() above it: a step registered after
   // launch would be missing when launch recovers workflows (DBOS105)
   let stmt = topLevelStatementOf(workflow.statement);
-  let beforeLaunch = false;
-  for (const c of model.moduleCalls) {
-    if (c.start >= stmt.startIndex || c.scope.cls || c.scope.mainGuard || model.calleeFqn(c) !== 'dbos.DBOS.launch') continue;
-    stmt = topLevelStatementOf(c.node);
-    beforeLaunch = true;
-    break;
-  }
+  const launch = moduleLaunchBefore(model, stmt.startIndex);
+  const beforeLaunch = !!launch;
+  if (launch) stmt = topLevelStatementOf(launch.node);
   const at = startWithComments(model, stmt);
   // two blank lines before the new function when code comes right before it
   const lead = beforeLaunch && !/(^|\n)[ \t]*\r?\n$/.test(model.text.slice(Math.max(0, at - 200), at)) && at > 0 ? eol + eol : '';
@@ -235,8 +231,20 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
   return { title: `Extract into a new step \`${name}\``, safe: false, edits };
 }
 
-/** Adds `@DBOS.step()` above a helper function of the same file. */
-export function decorateHelperFix(model: ModuleModel, helper: FunctionInfo): Fix {
+/** The first `DBOS.launch()` that runs at import, above `offset` (not in a class, nor under `if __name__ == "__main__":`). */
+function moduleLaunchBefore(model: ModuleModel, offset: number): CallInfo | null {
+  for (const c of model.moduleCalls) {
+    if (c.start < offset && !c.scope.cls && !c.scope.mainGuard && model.calleeFqn(c) === 'dbos.DBOS.launch') return c;
+  }
+  return null;
+}
+
+/**
+ * Adds `@DBOS.step()` above a helper function of the same file; null when the helper is defined
+ * below a `DBOS.launch()` that runs at import (the step would be registered after launch: DBOS105).
+ */
+export function decorateHelperFix(model: ModuleModel, helper: FunctionInfo): Fix | null {
+  if (moduleLaunchBefore(model, topLevelStatementOf(helper.statement).startIndex)) return null;
   const dbos = dbosName(model);
   const line = model.lines.positionAt(helper.node.startIndex).line;
   const indent = model.lines.indentOf(line);

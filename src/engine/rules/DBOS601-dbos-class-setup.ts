@@ -88,6 +88,18 @@ function inheritFix(ctx: RuleContext, cls: ClassInfo): Fix {
   return { title: 'Inherit from `DBOSConfiguredInstance`', safe: false, edits: [...n.edits, edit] };
 }
 
+/**
+ * Inherit, and when `__init__` does not call the base constructor yet, call it there too: inheriting
+ * alone leaves the instance without a `config_name` (the next finding of this rule).
+ */
+function inheritAndInitFix(ctx: RuleContext, cls: ClassInfo): Fix {
+  const inherit = inheritFix(ctx, cls);
+  const init = cls.methods.find((m) => m.name === '__init__');
+  const sup = init && !callsSuperInit(ctx, init) ? superInitFix(ctx, init) : null;
+  if (!sup) return inherit;
+  return { ...inherit, title: `${inherit.title} and ${sup.title[0].toLowerCase()}${sup.title.slice(1)}`, edits: [...inherit.edits, ...sup.edits] };
+}
+
 function superInitFix(ctx: RuleContext, init: FunctionInfo): Fix | null {
   const { model } = ctx;
   if (!init.body || init.body.type !== 'block') return null;
@@ -161,7 +173,7 @@ export const rule: Rule = {
             `Class \`${cls.name}\` has instance-method workflows (${instanceWfs.map((m) => `\`${m.name}\``).join(', ')}) but does not inherit ` +
             '`DBOSConfiguredInstance`: calling them raises ``Function target appears to be a class instance, but does not have `config_name` set``, ' +
             'and recovery could not find the instance. Inherit from `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.',
-          fixes: [inheritFix(ctx, cls)],
+          fixes: [inheritAndInitFix(ctx, cls)],
         });
         continue;
       }

@@ -28,7 +28,9 @@ export const rule: Rule = {
           });
         }
         // (d) deprecated application-database arguments
-        const first = positional(call, 0);
+        // a positional that tree-sitter could only read around a syntax error (a signature pasted as a call) is not a URL
+        const pos = positional(call, 0);
+        const first = pos && !pos.hasError && pos.type !== 'list_splat' ? pos : null;
         for (const [node, label] of [
           [keywordArg(model, call, 'database_url'), 'database_url='],
           [keywordArg(model, call, 'application_database_url'), 'application_database_url='],
