@@ -204,6 +204,11 @@ function retryOptionsFix(ctx: RuleContext, fn: FunctionInfo, r: RetryLoop): Fix[
   if (moved.some((l) => l === null)) return [];
   const start = lines.starts[loopLine];
   const end = lines.lineEnd(lines.positionAt(last.endIndex).line);
+  // the comments of the lines that go (the loop header, the handlers, the final raise) stay, above the body
+  const kept = fn.body
+    .descendantsOfType('comment')
+    .filter((c): c is Node => !!c && c.startIndex >= start && c.startIndex < end && (c.startIndex < tryBody.startIndex || c.startIndex >= tryBody.endIndex))
+    .map((c) => loopIndent + model.textOf(c));
   const opts = ['retries_allowed=True', `max_attempts=${r.count}`, ...sleepOptions(ctx, r.sleeps).filter((o) => !present.has(o.split('=')[0]))];
   const at = existing.length > 0 ? existing[existing.length - 1].endIndex : args.startIndex + 1;
   return [
@@ -212,7 +217,7 @@ function retryOptionsFix(ctx: RuleContext, fn: FunctionInfo, r: RetryLoop): Fix[
       safe: false,
       edits: [
         model.lines.edit(at, at, existing.length > 0 ? `, ${opts.join(', ')}` : opts.join(', ')),
-        model.lines.edit(start, end, (moved as string[]).join(eol)),
+        model.lines.edit(start, end, [...kept, ...(moved as string[])].join(eol)),
       ],
     },
   ];
