@@ -3,6 +3,7 @@ import type { Tree } from 'web-tree-sitter';
 import { initParser, parsePython } from './parser';
 import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
+import { WordScanner } from './words';
 import { resolveConfig, type ResolvedConfig } from './config';
 import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
@@ -104,35 +105,12 @@ function countErrors(tree: Tree): number {
   return n || 1;
 }
 
-// Every word of the rules' `requires`, longest first, as one pattern.
-const REQUIRED_WORDS = [...new Set(IMPLEMENTED.flatMap((r) => r.requires ?? []))].sort((a, b) => b.length - a.length);
-const REQUIRED_PATTERN = new RegExp(REQUIRED_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)', 'g');
+/** The words of the rules' `requires`, found in one pass over a text. */
+const REQUIRED_WORDS = new WordScanner(IMPLEMENTED.flatMap((r) => r.requires ?? []));
 
-/**
- * The rules' words that occur in the text (as substrings), in one scan instead of one search per
- * word. The scan stops at every offset where a word starts and takes the longest word there; a
- * shorter word starting at the same offset is a prefix of it, so a word is present exactly when it
- * is a substring of a word the scan found.
- */
+/** The rules' words that occur in the text (as substrings). */
 function wordsIn(text: string): Set<string> {
-  const found = new Set<string>();
-  const re = REQUIRED_PATTERN;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    found.add(m[0]);
-    re.lastIndex = m.index + 1;
-  }
-  const present = new Set(found);
-  for (const w of REQUIRED_WORDS) {
-    if (present.has(w)) continue;
-    for (const f of found) {
-      if (f.includes(w)) {
-        present.add(w);
-        break;
-      }
-    }
-  }
-  return present;
+  return REQUIRED_WORDS.scan(text);
 }
 
 function runRules(

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParser, parsePython } from '../../src/engine/parser';
 import { ModuleModel } from '../../src/engine/model/module';
+import { WordScanner } from '../../src/engine/words';
 
 async function model(src: string, path = 'app.py'): Promise<ModuleModel> {
   await initParser();
@@ -265,4 +266,17 @@ test('a parameter annotated with a class resolves to an instance of it', async (
   // `*rest: Session` and `**kw: Session` are a tuple and a dict, not sessions
   assert.equal(m.resolveDotted('rest', { fn: m.functions.find((f) => f.name === 'c')!, cls: null, mainGuard: false }), null);
   assert.equal(m.resolveDotted('kw', { fn: m.functions.find((f) => f.name === 'c')!, cls: null, mainGuard: false }), null);
+});
+
+test('WordScanner finds exactly the words that occur as substrings (one pass, overlapping words)', async () => {
+  const words = ['enqueue', 'nqueue', 'queue', 'Queue', '.options', 'step', 'steps', 'st', 'é', 'ab', 'bab', 'abab'];
+  const scanner = new WordScanner(words);
+  const naive = (t: string) => new Set(words.filter((w) => t.includes(w)));
+  const texts = ['', 'client.enqueue(x)', 'q = Queue("a")', 'opts.options', 'babab', 'a step', 'ste', 'café', 'xxabx', 'enqueu', 'Enqueue'];
+  // and random texts over the words' characters, where overlaps are frequent
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const alphabet = 'abenqustpoi.Q é';
+  for (let k = 0; k < 500; k++) texts.push(Array.from({ length: Math.floor(rand() * 40) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''));
+  for (const t of texts) assert.deepEqual([...scanner.scan(t)].sort(), [...naive(t)].sort(), JSON.stringify(t));
 });
