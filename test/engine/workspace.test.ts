@@ -437,6 +437,70 @@ test('deferred registry (the CLI without --fix): the askers are analysed again, 
   }
 });
 
+test('a helper of another module that reads the clock only when its caller leaves an argument out', async () => {
+  await initParser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-ws-fallback-'));
+  fs.mkdirSync(path.join(root, 'app'));
+  fs.writeFileSync(path.join(root, 'app', '__init__.py'), '');
+  fs.writeFileSync(
+    path.join(root, 'app', 'stamps.py'),
+    [
+      'from datetime import date',
+      '',
+      '',
+      'def stamp(doc, *, day=None):',
+      '    return (day or date.today()).isoformat()',
+      '',
+      '',
+      'def label(doc, day=None):',
+      '    return stamp(doc, day=day)',
+      '',
+      '',
+      'def label_today(doc):',
+      '    return stamp(doc)',
+      '',
+    ].join('\n'),
+  );
+  const flow = path.join(root, 'app', 'flow.py');
+  fs.writeFileSync(
+    flow,
+    [
+      'from datetime import date',
+      '',
+      'from dbos import DBOS',
+      '',
+      'from app.stamps import label, label_today, stamp',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow(doc, day: date):',
+      '    a = stamp(doc, day=day)',
+      '    b = stamp(doc)',
+      '    c = label(doc, day)',
+      '    d = label(doc)',
+      '    e = label_today(doc)',
+      '    f = stamp(doc, day=None)',
+      '    return a, b, c, d, e, f',
+      '',
+    ].join('\n'),
+  );
+  try {
+    const index = new WorkspaceIndex({ roots: [root] });
+    const found = run(index, flow).filter((f) => f.code === 'DBOS201');
+    // given (a): quiet; left out directly (b, f), through a helper that forwards its own None default (c, d: whether the
+    // workflow gives it is not followed through the helper), or never passed (e): reported
+    assert.deepEqual(found.map((f) => `${f.range.start.line + 1}:${chainOf(f)}`), [
+      '11:flow → stamps.stamp → date.today',
+      '12:flow → stamps.label → stamps.stamp → date.today',
+      '13:flow → stamps.label → stamps.stamp → date.today',
+      '14:flow → stamps.label_today → stamps.stamp → date.today',
+      '15:flow → stamps.stamp → date.today',
+    ]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('typed parameters: a helper of another module that calls its annotated client or session', async () => {
   await initParser();
   const root = ws('typed');

@@ -14,6 +14,7 @@ import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../workspace/summary';
 import { workflowStart } from './workflow';
+import { fallbackParam, passedArgs, passes, type FallbackParam } from './fallback';
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 
@@ -28,6 +29,8 @@ export interface EffectPath {
   /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
   links: { fn: FunctionInfo; via: CallInfo }[];
   leaf: DirectEffect;
+  /** The leaf is in the helper itself and only runs when its caller leaves out this parameter. */
+  fallback?: FallbackParam;
 }
 
 export function argCount(call: CallInfo): number {
@@ -90,11 +93,17 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
     if (visiting.has(fn) || !isPlain(fn)) return null;
     visiting.add(fn);
     let found: EffectPath | null = null;
+    // a call that only stands in for a missing argument counts last, and only where that argument is left out
+    let fallback: EffectPath | null = null;
     for (const call of fn.calls) {
       const d = directEffect(ctx, call, kind);
       if (d && !(kind === 'nondeterministic' && (onlyLogged(ctx.model, call.node, fn) || onlyTimed(ctx.model, call.node, fn, d.fqn)))) {
-        found = { links: [], leaf: d };
-        break;
+        const param = fallbackParam(ctx.model, call.node, fn);
+        if (!param) {
+          found = { links: [], leaf: d };
+          break;
+        }
+        fallback ??= { links: [], leaf: d, fallback: param };
       }
     }
     if (!found) {
@@ -102,12 +111,13 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
         const g = ctx.model.targetFunction(call);
         if (!g || g === fn) continue;
         const sub = visit(g);
-        if (sub) {
+        if (sub && !(sub.fallback && passes(passedArgs(ctx.model, call), sub.fallback))) {
           found = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
           break;
         }
       }
     }
+    found ??= fallback;
     visiting.delete(fn);
     memo!.set(fn, found);
     return found;
@@ -152,7 +162,9 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           }
           const helper = model.targetFunction(call);
           if (helper && (helper === wf || !isPlain(helper))) continue;
-          const path = helper ? helperEffect(ctx, helper, spec.kind) : null;
+          let path = helper ? helperEffect(ctx, helper, spec.kind) : null;
+          // `helper(day)` where the helper reads the clock only when no day is given
+          if (path?.fallback && passes(passedArgs(model, call), path.fallback)) path = null;
           if (helper && path && path.links.length < ctx.config.maxCallDepth) {
             if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
             const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
@@ -205,7 +217,7 @@ export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInf
   if (!index || !file) return null;
   const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file);
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
 }
 
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();

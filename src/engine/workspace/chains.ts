@@ -12,6 +12,7 @@ import {
   type ModuleSummary,
 } from './summary';
 import type { IndexedFunction, ModuleResolver } from './resolution';
+import { passes, type PassedArgs } from '../analysis/fallback';
 import type { ReadTracker } from './tracking';
 
 /** What a chain can end in: the effect rules' kinds, plus the step-side ones. */
@@ -39,23 +40,37 @@ export interface Chain {
   leaf: ChainLeaf;
 }
 
-/** The breadth-first search behind `WorkspaceIndex.chainFrom` (see there); reads are recorded by `tracker`. */
-export function searchChain(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, tracker: ReadTracker, resolver: ModuleResolver): Chain | null {
+/**
+ * The breadth-first search behind `WorkspaceIndex.chainFrom` (see there); reads are recorded by
+ * `tracker`. `passed`: the arguments of the call that enters `start`, when known (a call that only
+ * stands in for a parameter the caller gives is not a leaf).
+ */
+export function searchChain(
+  start: IndexedFunction,
+  kind: ChainKind,
+  api: ApiCatalog,
+  maxDepth: number,
+  tracker: ReadTracker,
+  resolver: ModuleResolver,
+  passed?: PassedArgs | null,
+): Chain | null {
   interface Node {
     at: IndexedFunction;
     links: ChainLink[];
+    /** The arguments of the call that entered `at`. */
+    passed?: PassedArgs | null;
   }
   tracker.touch(start.module.file);
   if (!enterable(start.fn, api)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
-  let layer: Node[] = [{ at: start, links: [] }];
+  let layer: Node[] = [{ at: start, links: [], passed }];
   for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
     // direct effects of this layer first: the shortest chain wins
     for (const n of layer) {
       let leaf: ChainLeaf | null = null;
       for (const call of n.at.fn.calls) {
         const entry = leafEntry(call, kind, api);
-        if (entry === undefined) continue;
+        if (entry === undefined || (call.fallback && passes(n.passed, call.fallback))) continue;
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
         if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
           leaf = { module: n.at.module, call, entry: entry ?? undefined };
@@ -77,7 +92,7 @@ export function searchChain(start: IndexedFunction, kind: ChainKind, api: ApiCat
         if (seen.has(k)) continue;
         seen.add(k);
         tracker.touch(target.module.file);
-        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }] });
+        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed });
       }
     }
     layer = next;

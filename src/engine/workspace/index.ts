@@ -14,6 +14,7 @@ import { signature, summarize, type ModuleSummary } from './summary';
 import { moduleNameOf } from './modules';
 import { WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
+import { passes, type PassedArgs } from '../analysis/fallback';
 import { ModuleResolver, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
@@ -305,14 +306,21 @@ export class WorkspaceIndex {
    * workflows end a chain: their bodies are checkpointed or run as their own workflow), at most
    * `maxDepth` functions long counting `start`. Recursion and import cycles are cut by a visited set;
    * the search is breadth-first, so the result is the shortest chain and does not depend on the order
-   * in which files were analysed. Allow-listed functions are not entered.
+   * in which files were analysed. Allow-listed functions are not entered. `passed`: the arguments of
+   * the call that enters `start`; a call that only runs when one of them is left out
+   * (`when or date.today()`) is no leaf when the caller gives it (see analysis/fallback.ts).
    */
-  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string): Chain | null {
+  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string, passed?: PassedArgs | null): Chain | null {
     return this.tracker.reading(reader ? path.resolve(reader) : null, () => {
       let apiId = apiIds.get(api);
       if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
       const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
-      return this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
+      const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
+      // the caller's arguments matter only when the chain ends in `start` itself, at a call that stands in for one of them
+      const fallback = chain && chain.links.length === 0 ? chain.leaf.call.fallback : undefined;
+      if (!fallback || !passes(passed, fallback)) return chain;
+      const args = passed ? `${passed.positional}/${passed.nones.join(',')}/${passed.keywords.join(',')}` : '';
+      return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed));
     });
   }
 

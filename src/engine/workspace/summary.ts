@@ -11,6 +11,7 @@ import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart
 import { addImportEdit } from '../fixes/common';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
+import { fallbackParam, passedArgs, type FallbackParam, type PassedArgs } from '../analysis/fallback';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -48,6 +49,10 @@ export interface CallSummary {
   flags: number;
   /** Qualified name inside this module of the function the call enters (`helper`, `Svc.fetch`). */
   local?: string;
+  /** An effect call that only runs when the function it is in is not given this parameter (see analysis/fallback.ts). */
+  fallback?: FallbackParam;
+  /** For a call that may enter a function: the arguments it passes (null: it unpacks `*args` or `**kwargs`). */
+  passed?: PassedArgs | null;
 }
 
 export interface FunctionSummary {
@@ -99,7 +104,11 @@ export function signature(m: ModuleSummary): string {
   const parts: string[] = [];
   for (const f of m.functions.values()) {
     parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent}`);
-    for (const c of f.calls) parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)}`);
+    for (const c of f.calls) {
+      const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
+      const passed = c.passed === undefined ? '' : c.passed === null ? '*' : `${c.passed.positional}/${c.passed.nones.join(',')}/${c.passed.keywords.join(',')}`;
+      parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
+    }
   }
   for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
   parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`);
@@ -148,6 +157,11 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
   const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
   const target = model.targetFunction(call);
   if (target && target !== fn) out.local = target.qualname;
+  const effect = !!fqn && DEFAULT_LISTS.some((l) => l.match(fqn, argc));
+  if (effect) {
+    const fallback = fallbackParam(model, call.node, fn);
+    if (fallback) out.fallback = fallback;
+  } else if ((out.local || fqn) && call.args) out.passed = passedArgs(model, call);
   return out;
 }
 

@@ -1,0 +1,145 @@
+// Calls that only run when a parameter was not given: `(when or date.today())`,
+// `datetime.now() if at is None else at`, `if at is None: at = datetime.now()`. A helper written so
+// makes a non-deterministic (or I/O) call only when its caller leaves that argument out, so a chain
+// from a workflow that passes it does not reach the call.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+
+/** The parameter a call stands in for: its name, and its position among the positional arguments of a call (null: keyword-only). */
+export interface FallbackParam {
+  name: string;
+  index: number | null;
+}
+
+/** The arguments a call passes: how many positional ones (and which of them may be `None`), and the keywords surely given a value. */
+export interface PassedArgs {
+  positional: number;
+  nones: number[];
+  keywords: string[];
+}
+
+function unwrap(n: Node | null): Node | null {
+  while (n && n.type === 'parenthesized_expression') n = n.namedChildren.find((c) => c?.type !== 'comment') ?? null;
+  return n;
+}
+
+/** `P is None` (true), `P is not None` (false) or `not P` (true) / `P` (false): whether the condition holds when P is missing. */
+function missingTest(model: ModuleModel, cond: Node | null): { name: string; whenMissing: boolean } | null {
+  const c = unwrap(cond);
+  if (!c) return null;
+  if (c.type === 'identifier') return { name: model.textOf(c), whenMissing: false };
+  if (c.type === 'not_operator') {
+    const arg = unwrap(c.childForFieldName('argument'));
+    return arg?.type === 'identifier' ? { name: model.textOf(arg), whenMissing: true } : null;
+  }
+  if (c.type === 'comparison_operator') {
+    const m = /^([A-Za-z_]\w*)\s+is\s+(not\s+)?None$/.exec(model.textOf(c));
+    if (m) return { name: m[1], whenMissing: !m[2] };
+  }
+  return null;
+}
+
+/** The position of a parameter among the positional arguments of a call of `fn` (after self or cls); null when keyword-only or absent. */
+function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number | null {
+  const params = fn.node.childForFieldName('parameters');
+  if (!params) return null;
+  const bound = fn.cls && !fn.decorators.some((d) => d.fqn === 'builtins.staticmethod' || model.textOf(d.expr) === 'staticmethod') ? 1 : 0;
+  let i = 0;
+  for (const p of params.namedChildren) {
+    if (!p || p.type === 'comment') continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator' || p.type === 'dictionary_splat_pattern') return null;
+    if (p.type === 'positional_separator') continue;
+    const id = p.type === 'identifier' ? p : p.namedChildren.find((c) => c?.type === 'identifier');
+    if (id && model.textOf(id) === name) return i - bound >= 0 ? i - bound : null;
+    i++;
+  }
+  return null;
+}
+
+/** The parameter of `fn` that the call at `node` only stands in for, or null when the call runs whatever the arguments. */
+export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
+  let child = node;
+  let p = node.parent;
+  while (p && p.type === 'parenthesized_expression') {
+    child = p;
+    p = p.parent;
+  }
+  let name: string | null = null;
+  if (p?.type === 'boolean_operator' && p.childForFieldName('right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(p.childForFieldName('operator')!))) {
+    const left = unwrap(p.childForFieldName('left'));
+    if (left?.type === 'identifier') name = model.textOf(left);
+  } else if (p?.type === 'conditional_expression') {
+    // `a if cond else b`: the named children are a, cond, b
+    const [a, cond, b] = p.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const t = missingTest(model, cond);
+    if (t && ((a?.id === child.id && t.whenMissing) || (b?.id === child.id && !t.whenMissing))) name = t.name;
+  } else {
+    // `if P is None: P = call(...)` (the call anywhere in the assigned value)
+    for (let n: Node | null = node.parent, c: Node = node; n; c = n, n = n.parent) {
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        if (n.childForFieldName('right')?.id !== c.id || left?.type !== 'identifier') break;
+        const stmt = n.parent?.type === 'expression_statement' ? n.parent : null;
+        const block = stmt?.parent;
+        const ifs = block?.type === 'block' ? block.parent : null;
+        if (ifs?.type !== 'if_statement' || ifs.childForFieldName('consequence')?.id !== block!.id) break;
+        const t = missingTest(model, ifs.childForFieldName('condition'));
+        if (t?.whenMissing && t.name === model.textOf(left)) name = t.name;
+        break;
+      }
+      if (n.type === 'block' || n.type.endsWith('_statement') || n.type === 'lambda' || n.type === 'function_definition') break;
+    }
+  }
+  if (!name || !fn.params.includes(name)) return null;
+  return { name, index: positionOf(model, fn, name) };
+}
+
+const optionalParams = new WeakMap<FunctionInfo, Set<string>>();
+
+/** The parameters of a function whose default is `None` (a caller may leave them out). */
+function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
+  let names = optionalParams.get(fn);
+  if (names) return names;
+  names = new Set();
+  for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+    const name = p.childForFieldName('name');
+    if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
+  }
+  optionalParams.set(fn, names);
+  return names;
+}
+
+/**
+ * What a call passes (see PassedArgs); null when it unpacks `*args` or `**kwargs` (anything may be
+ * passed). An argument that forwards a parameter of the calling function defaulting to `None`
+ * (`stamp(day=day)` in `def label(day=None)`) is not counted: it may be left out upstream.
+ */
+export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
+  const args = call.args;
+  if (!args || args.type !== 'argument_list') return { positional: args ? 1 : 0, nones: [], keywords: [] };
+  const optional = call.scope.fn ? noneDefaults(model, call.scope.fn) : null;
+  const unknown = (v: Node | null) => !v || v.type === 'none' || (v.type === 'identifier' && !!optional?.has(model.textOf(v)));
+  let positional = 0;
+  const nones: number[] = [];
+  const keywords: string[] = [];
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return null;
+    if (a.type === 'keyword_argument') {
+      if (!unknown(a.childForFieldName('value'))) keywords.push(model.textOf(a.childForFieldName('name')!));
+    } else {
+      if (unknown(a)) nones.push(positional);
+      positional++;
+    }
+  }
+  return { positional, nones, keywords };
+}
+
+/** Whether the arguments a call passes give the parameter (so the fallback does not run). */
+export function passes(passed: PassedArgs | null | undefined, fallback: FallbackParam): boolean {
+  if (!passed) return false;
+  if (fallback.index !== null && passed.positional > fallback.index && !passed.nones.includes(fallback.index)) return true;
+  return passed.keywords.includes(fallback.name);
+}
