@@ -14,7 +14,7 @@ import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../workspace/summary';
 import { workflowStart } from './workflow';
-import { fallbackParam, passedArgs, passes, type FallbackParam } from './fallback';
+import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from './fallback';
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 
@@ -29,7 +29,7 @@ export interface EffectPath {
   /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
   links: { fn: FunctionInfo; via: CallInfo }[];
   leaf: DirectEffect;
-  /** The leaf is in the helper itself and only runs when its caller leaves out this parameter. */
+  /** The leaf only runs when the helper's caller leaves out this parameter of the helper. */
   fallback?: FallbackParam;
 }
 
@@ -111,10 +111,21 @@ export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: Effec
         const g = ctx.model.targetFunction(call);
         if (!g || g === fn) continue;
         const sub = visit(g);
-        if (sub && !(sub.fallback && passes(passedArgs(ctx.model, call), sub.fallback))) {
-          found = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
+        if (!sub) continue;
+        const path: EffectPath = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
+        if (!sub.fallback) {
+          found = path;
           break;
         }
+        // the effect runs only when `g` is not given a parameter: given here, forwarded from one of ours, or left out
+        const passed = passedArgs(ctx.model, call);
+        if (passes(passed, sub.fallback)) continue;
+        const forwarded = forwardedInto(passed, sub.fallback);
+        if (!forwarded) {
+          found = path;
+          break;
+        }
+        fallback ??= { ...path, fallback: parameterPosition(ctx.model, fn, forwarded) };
       }
     }
     found ??= fallback;

@@ -17,6 +17,11 @@ export interface PassedArgs {
   positional: number;
   nones: number[];
   keywords: string[];
+  /**
+   * Arguments that forward a parameter of the calling function defaulting to `None` (`day=day` in
+   * `def label(day=None)`): given exactly when that parameter is. `at`: the position or the keyword.
+   */
+  forwards: { at: number | string; param: string }[];
 }
 
 function unwrap(n: Node | null): Node | null {
@@ -118,23 +123,50 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
  */
 export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
   const args = call.args;
-  if (!args || args.type !== 'argument_list') return { positional: args ? 1 : 0, nones: [], keywords: [] };
+  if (!args || args.type !== 'argument_list') return { positional: args ? 1 : 0, nones: [], keywords: [], forwards: [] };
   const optional = call.scope.fn ? noneDefaults(model, call.scope.fn) : null;
-  const unknown = (v: Node | null) => !v || v.type === 'none' || (v.type === 'identifier' && !!optional?.has(model.textOf(v)));
+  const forwarded = (v: Node | null) => (v?.type === 'identifier' && optional?.has(model.textOf(v)) ? model.textOf(v) : null);
   let positional = 0;
   const nones: number[] = [];
   const keywords: string[] = [];
+  const forwards: PassedArgs['forwards'] = [];
   for (const a of args.namedChildren) {
     if (!a || a.type === 'comment') continue;
     if (a.type === 'list_splat' || a.type === 'dictionary_splat') return null;
     if (a.type === 'keyword_argument') {
-      if (!unknown(a.childForFieldName('value'))) keywords.push(model.textOf(a.childForFieldName('name')!));
+      const key = model.textOf(a.childForFieldName('name')!);
+      const v = a.childForFieldName('value');
+      const param = forwarded(v);
+      if (param) forwards.push({ at: key, param });
+      else if (v && v.type !== 'none') keywords.push(key);
     } else {
-      if (unknown(a)) nones.push(positional);
+      const param = forwarded(a);
+      if (param) forwards.push({ at: positional, param });
+      if (param || a.type === 'none') nones.push(positional);
       positional++;
     }
   }
-  return { positional, nones, keywords };
+  return { positional, nones, keywords, forwards };
+}
+
+/** The parameter of the calling function that the call forwards into `fallback`'s parameter, if any. */
+export function forwardedInto(passed: PassedArgs | null | undefined, fallback: FallbackParam): string | null {
+  if (!passed) return null;
+  return passed.forwards.find((f) => f.at === fallback.name || (fallback.index !== null && f.at === fallback.index))?.param ?? null;
+}
+
+/** The parameters of `fn` that default to `None`, with their positions (for the summaries of other files). */
+export function optionalParameters(model: ModuleModel, fn: FunctionInfo): Record<string, number | null> | undefined {
+  const names = noneDefaults(model, fn);
+  if (names.size === 0) return undefined;
+  const out: Record<string, number | null> = {};
+  for (const n of names) out[n] = positionOf(model, fn, n);
+  return out;
+}
+
+/** The position of a parameter of `fn` among a call's positional arguments (see FallbackParam). */
+export function parameterPosition(model: ModuleModel, fn: FunctionInfo, name: string): FallbackParam {
+  return { name, index: positionOf(model, fn, name) };
 }
 
 /** Whether the arguments a call passes give the parameter (so the fallback does not run). */

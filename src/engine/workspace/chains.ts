@@ -12,7 +12,7 @@ import {
   type ModuleSummary,
 } from './summary';
 import type { IndexedFunction, ModuleResolver } from './resolution';
-import { passes, type PassedArgs } from '../analysis/fallback';
+import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../analysis/fallback';
 import type { ReadTracker } from './tracking';
 
 /** What a chain can end in: the effect rules' kinds, plus the step-side ones. */
@@ -59,7 +59,17 @@ export function searchChain(
     links: ChainLink[];
     /** The arguments of the call that entered `at`. */
     passed?: PassedArgs | null;
+    /** The node whose function made that call (none for `start`: the caller is the analysed file's). */
+    parent?: Node;
   }
+  // whether the call that entered `n` gives the parameter, itself or by forwarding one its caller was given
+  const given = (n: Node, p: FallbackParam): boolean => {
+    if (passes(n.passed, p)) return true;
+    const forwarded = forwardedInto(n.passed, p);
+    const optional = n.parent?.at.fn.optional;
+    if (!forwarded || !n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return false;
+    return given(n.parent, { name: forwarded, index: optional[forwarded] });
+  };
   tracker.touch(start.module.file);
   if (!enterable(start.fn, api)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
@@ -70,7 +80,7 @@ export function searchChain(
       let leaf: ChainLeaf | null = null;
       for (const call of n.at.fn.calls) {
         const entry = leafEntry(call, kind, api);
-        if (entry === undefined || (call.fallback && passes(n.passed, call.fallback))) continue;
+        if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
         if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
           leaf = { module: n.at.module, call, entry: entry ?? undefined };
@@ -92,7 +102,7 @@ export function searchChain(
         if (seen.has(k)) continue;
         seen.add(k);
         tracker.touch(target.module.file);
-        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed });
+        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n });
       }
     }
     layer = next;

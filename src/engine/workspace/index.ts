@@ -14,7 +14,7 @@ import { signature, summarize, type ModuleSummary } from './summary';
 import { moduleNameOf } from './modules';
 import { WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
-import { passes, type PassedArgs } from '../analysis/fallback';
+import type { PassedArgs } from '../analysis/fallback';
 import { ModuleResolver, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
@@ -316,10 +316,9 @@ export class WorkspaceIndex {
       if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
       const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
       const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
-      // the caller's arguments matter only when the chain ends in `start` itself, at a call that stands in for one of them
-      const fallback = chain && chain.links.length === 0 ? chain.leaf.call.fallback : undefined;
-      if (!fallback || !passes(passed, fallback)) return chain;
-      const args = passed ? `${passed.positional}/${passed.nones.join(',')}/${passed.keywords.join(',')}` : '';
+      // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
+      if (!chain?.leaf.call.fallback || !passed) return chain;
+      const args = JSON.stringify(passed);
       return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed));
     });
   }

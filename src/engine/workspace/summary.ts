@@ -11,7 +11,7 @@ import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart
 import { addImportEdit } from '../fixes/common';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
-import { fallbackParam, passedArgs, type FallbackParam, type PassedArgs } from '../analysis/fallback';
+import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from '../analysis/fallback';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -68,6 +68,8 @@ export interface FunctionSummary {
   defStart: number;
   indent: string;
   calls: CallSummary[];
+  /** Parameters defaulting to `None`, with their positions among a call's positional arguments (null: keyword-only). */
+  optional?: Record<string, number | null>;
 }
 
 export interface ModuleSummary {
@@ -103,10 +105,10 @@ export function signature(m: ModuleSummary): string {
   };
   const parts: string[] = [];
   for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent}`);
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''}`);
     for (const c of f.calls) {
       const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
-      const passed = c.passed === undefined ? '' : c.passed === null ? '*' : `${c.passed.positional}/${c.passed.nones.join(',')}/${c.passed.keywords.join(',')}`;
+      const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
       parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
     }
   }
@@ -187,6 +189,8 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
       // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
       calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c)) : [],
     };
+    const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
+    if (optional) f.optional = optional;
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);
   }
