@@ -182,29 +182,40 @@ export function coreCount(): number {
 }
 
 /**
- * Worker threads started before the command line's paths are walked, so that they load the checker
- * and the parser while this thread lists the files; `checkInParallel` takes those it needs and
- * `close` ends the others.
+ * Worker threads for `checkInParallel`, up to `limit` of them. A few start before the command line's
+ * paths are walked, so that they load the checker and the parser while this thread lists the files;
+ * `take` starts the others it is asked for, and `close` ends those not taken.
  */
 export class WorkerPool {
   private readonly idle: Worker[];
 
-  constructor(script: string, count: number) {
-    this.idle = Array.from({ length: count }, () => new Worker(script, { workerData: { dbosLintWorker: true } }));
+  constructor(
+    private readonly script: string,
+    readonly limit: number,
+    early = Math.min(limit, EARLY_WORKERS),
+  ) {
+    this.idle = Array.from({ length: early }, () => this.start());
   }
 
-  get size(): number {
-    return this.idle.length;
+  private start(): Worker {
+    return new Worker(this.script, { workerData: { dbosLintWorker: true } });
   }
 
+  /** `count` workers (at most `limit`): the early ones first. */
   take(count: number): Worker[] {
-    return this.idle.splice(0, count);
+    const n = Math.max(0, Math.min(count, this.limit));
+    const out = this.idle.splice(0, n);
+    while (out.length < n) out.push(this.start());
+    return out;
   }
 
   close(): void {
-    for (const w of this.take(this.idle.length)) void w.terminate();
+    for (const w of this.idle.splice(0)) void w.terminate();
   }
 }
+
+/** Workers started before the walk (more start after it when a large folder needs them). */
+const EARLY_WORKERS = 3;
 
 /**
  * Checks files on all cores: the list is split into interleaved shares, the first checked by this
@@ -213,7 +224,7 @@ export class WorkerPool {
  * is parsed by more than one thread. Results come back in the order of `files`.
  */
 export async function checkInParallel(files: string[], options: CheckOptions, pool: WorkerPool): Promise<FileOutcome[]> {
-  const count = Math.min(pool.size + 1, Math.floor(files.length / MIN_FILES_PER_WORKER));
+  const count = Math.min(pool.limit + 1, Math.floor(files.length / MIN_FILES_PER_WORKER));
   const workers = pool.take(count - 1);
   // the workers not needed end now, not after the check
   pool.close();

@@ -136,13 +136,20 @@ export async function main(argv: string[]): Promise<number> {
 
   const paths = positionals.length > 0 ? positionals : ['.'];
   // with a folder to walk, worker threads load while the walk lists the files (one thread: DBOS_LINT_THREADS=1)
-  const threads = process.env.DBOS_LINT_THREADS === '1' ? 1 : coreCount();
+  const threads = threadCount(process.env.DBOS_LINT_THREADS);
   const pool = threads > 1 && paths.some(isFolder) ? new WorkerPool(__filename, threads - 1) : null;
   try {
     return await check(paths, o, cliLayer, format, pool);
   } finally {
     pool?.close();
   }
+}
+
+/** Threads to check on: DBOS_LINT_THREADS when it is a positive number, else the cores up to 8 (each thread loads its own checker and parser). */
+function threadCount(setting: string | undefined): number {
+  const n = Number(setting);
+  if (setting !== undefined && Number.isInteger(n) && n >= 1) return n;
+  return Math.min(coreCount(), 8);
 }
 
 function isFolder(p: string): boolean {
