@@ -114,7 +114,7 @@ test('many threads pool the registry: a name registered in another thread\'s sha
   fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "jobs"\n');
   fs.mkdirSync(path.join(dir, 'app'));
   fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
-  for (let i = 0; i < 45; i++) {
+  for (let i = 0; i < 65; i++) {
     // the workflows job0, job2, ... are registered; every name is enqueued by a client in another file
     if (i % 2 === 0) fs.writeFileSync(path.join(dir, 'app', `wf${i}.py`), `from dbos import DBOS\n\n\n@DBOS.workflow(name="job${i}")\ndef run${i}(x):\n    return x\n`);
     else fs.writeFileSync(path.join(dir, 'app', `plain${i}.py`), `def run${i}(x):\n    return x\n`);
@@ -127,11 +127,15 @@ test('many threads pool the registry: a name registered in another thread\'s sha
   try {
     const one = run(['--format', 'json', '--exit-zero', '--select', 'DBOS806', '.'], dir, { DBOS_LINT_THREADS: '1' });
     const many = run(['--format', 'json', '--exit-zero', '--select', 'DBOS806', '.'], dir);
+    // three threads whatever the cores (131 files: three shares of 40 or more)
+    const three = run(['--format', 'json', '--exit-zero', '--select', 'DBOS806', '.'], dir, { DBOS_LINT_THREADS: '3' });
     assert.equal(one.stderr, '');
     assert.equal(many.stderr, '');
+    assert.equal(three.stderr, '');
     assert.equal(many.stdout, one.stdout);
+    assert.equal(three.stdout, one.stdout);
     const out = JSON.parse(one.stdout) as { file: string; line: number; code: string }[];
-    const odd = Array.from({ length: 45 }, (_, i) => i).filter((i) => i % 2 === 1);
+    const odd = Array.from({ length: 65 }, (_, i) => i).filter((i) => i % 2 === 1);
     assert.deepEqual(
       out.map((f) => `${f.file}:${f.line}:${f.code}`).sort(),
       odd.map((i) => `${path.join('app', `enq${i}.py`)}:9:DBOS806`).sort(),
