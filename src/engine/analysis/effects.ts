@@ -13,7 +13,7 @@ import { onlyLogged, onlyTimed } from './usage';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../workspace/summary';
-import { workflowStart } from './workflow';
+import { positionalArgs, workflowStart } from './workflow';
 import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from './fallback';
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
@@ -157,7 +157,10 @@ export function effectRule(spec: EffectRuleSpec): Rule {
       const { model } = ctx;
       for (const wf of model.functions) {
         if (!isWorkflow(wf)) continue;
-        for (const call of wf.calls) {
+        for (const written of wf.calls) {
+          // `await asyncio.to_thread(requests.get, url)`: the function handed to a thread runs in the workflow
+          const handed = handedFunction(model, written);
+          const call = handed ?? written;
           const d = directEffect(ctx, call, spec.kind);
           if (d) {
             // a value that is only logged cannot steer the workflow; an effect is an effect, logged or not
@@ -167,7 +170,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
               node: call.node,
               message: spec.direct(calleeText, d.entry, wf),
               severity: d.entry.severity as Severity,
-              fixes: spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn) ? [] : wrapFixes(ctx, call, wf, calleeText, d.fqn),
+              fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText, d.fqn),
             });
             continue;
           }
@@ -185,8 +188,11 @@ export function effectRule(spec: EffectRuleSpec): Rule {
               { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
             ];
             const fixes: Fix[] = [];
-            if (!breaksInAStep(ctx, call, helper)) {
-              const decorate = decorateHelperFix(model, helper);
+            const decorate = decorateHelperFix(model, helper);
+            // a function handed to a thread can only become a step itself: there is no call here to wrap
+            if (handed) {
+              if (decorate) fixes.push(decorate);
+            } else if (!breaksInAStep(ctx, call, helper)) {
               if (decorate) fixes.push(decorate);
               const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
               if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
@@ -209,13 +215,39 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             node: call.node,
             message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf),
             severity: chain.leaf.entry.severity as Severity,
-            fixes: chainFixes(ctx, call, wf, helper, chain),
+            fixes: handed ? [] : chainFixes(ctx, call, wf, helper, chain),
             related: view.related,
           });
         }
       }
     },
   };
+}
+
+/** Calls that run a function they are handed in a worker thread, and the position of that function. */
+const HANDS_TO_THREAD: Readonly<Record<string, number>> = {
+  'asyncio.to_thread': 0,
+  'anyio.to_thread.run_sync': 0,
+  'starlette.concurrency.run_in_threadpool': 0,
+  'fastapi.concurrency.run_in_threadpool': 0,
+};
+
+/**
+ * For `asyncio.to_thread(f, *args)`, `loop.run_in_executor(executor, f, *args)` and the like, the call
+ * of `f` they make, as a call of the workflow at the same place (the callee is the reference `f`, the
+ * arguments unknown); null for any other call or when `f` is not a plain name (a lambda, a call).
+ */
+export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
+  let at: number | undefined;
+  if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') at = 1;
+  else {
+    const fqn = model.calleeFqn(call);
+    if (fqn && Object.prototype.hasOwnProperty.call(HANDS_TO_THREAD, fqn)) at = HANDS_TO_THREAD[fqn];
+  }
+  if (at === undefined) return null;
+  const ref = positionalArgs(call)[at];
+  if (!ref || (ref.type !== 'identifier' && ref.type !== 'attribute')) return null;
+  return { node: call.node, callee: ref, calleeType: ref.type, args: null, scope: call.scope, start: call.start, end: call.end, def: call.def };
 }
 
 /**

@@ -162,7 +162,10 @@ export class ModuleModel {
     const from = within?.startIndex ?? 0;
     const to = within?.endIndex ?? this.text.length;
     const out: Node[] = [];
-    const re = new RegExp(`(?<![\\w.])${name.replace(/[^\w]/g, '')}(?!\\w)`, 'g');
+    // the name escaped, not stripped: a name of non-ASCII letters only would leave an empty pattern,
+    // whose zero-length match never advances (an endless loop)
+    if (!name) return out;
+    const re = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
     const slice = this.text.slice(from, to);
     for (let m = re.exec(slice); m; m = re.exec(slice)) {
       const at = from + m.index;

@@ -1,6 +1,7 @@
 // DBOS104: (a) DBOS.launch() in a program that never constructs DBOS (a silent no-op);
 // (b) a program entry point that constructs DBOS but never launches it.
-import type { Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
+import type { ModuleSummary } from '../workspace/index';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, ownStatement } from '../analysis/lifecycle';
@@ -28,6 +29,87 @@ function importsOnlyKnownModules(model: ModuleModel): boolean {
   return !/^\s*from\s+\./m.test(model.text);
 }
 
+/** The file is run as a program (a main guard, or `__main__.py`): what constructs DBOS for it must be among its imports. */
+function isScript(model: ModuleModel): boolean {
+  return model.isMainModule || /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(model.text);
+}
+
+/** Dotted module names of the file's own `import a.b.c` statements (the model keeps only `a`). */
+function plainImports(model: ModuleModel): string[] {
+  const out: string[] = [];
+  for (const m of model.text.matchAll(/^[ \t]*import[ \t]+([^#\n]+)/gm)) {
+    for (const part of m[1].replace(/[()\\]/g, ' ').split(',')) {
+      const name = part.trim().split(/\s+/)[0];
+      if (name && /^[A-Za-z_][\w.]*$/.test(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+/** The leading segments of a qualified name that can name modules (`pkg.Cls().m` -> `pkg.Cls`). */
+function moduleSegments(fqn: string): string[] {
+  const segs: string[] = [];
+  for (const s of fqn.split('.')) {
+    if (!/^[A-Za-z_]\w*$/.test(s)) break;
+    segs.push(s);
+  }
+  return segs;
+}
+
+const MAX_MODULES = 300;
+
+/**
+ * With the workspace index: no workspace module the file imports, directly or through the modules
+ * they import at their top level, calls `DBOS(...)`. Libraries (names with no module or package
+ * nearby) do not construct DBOS for the program. Anything that cannot be followed (a relative import
+ * the model could not place, an `import pkg.sub` inside another module, too many modules) counts as
+ * a possible construction.
+ */
+function noConstructionImported(ctx: RuleContext): boolean {
+  const { model, index, file } = ctx;
+  if (!index || !file) return false;
+  const work: { from: string; fqn: string; bare: boolean }[] = [];
+  const scopes = [model.module, ...model.functions];
+  for (const s of scopes) for (const [local, fqn] of s.imports) if (local !== fqn) work.push({ from: file, fqn, bare: false });
+  for (const name of plainImports(model)) work.push({ from: file, fqn: name, bare: false });
+  for (const star of model.starImports) work.push({ from: file, fqn: star, bare: false });
+  const seen = new Set<string>([file]);
+  while (work.length > 0) {
+    const { from, fqn, bare } = work.shift()!;
+    const segs = moduleSegments(fqn);
+    if (segs.length === 0) return false;
+    if (KNOWN_MODULES.has(segs[0])) continue;
+    let found: ModuleSummary | null = null;
+    let library = false;
+    for (let i = segs.length; i >= 1; i--) {
+      const r = index.moduleSummary(from, segs.slice(0, i).join('.'));
+      if (r === undefined) {
+        library = true;
+        break;
+      }
+      if (r) {
+        found = r;
+        break;
+      }
+    }
+    if (library) continue;
+    if (!found) return false;
+    // `import pkg.sub` in another module is kept as `pkg`: its submodule is not known
+    if (bare && /(^|[\\/])__init__\.py$/.test(found.file)) return false;
+    if (seen.has(found.file)) continue;
+    seen.add(found.file);
+    if (found.constructsDbos) return false;
+    if (seen.size > MAX_MODULES) return false;
+    const own = found.moduleName;
+    for (const [local, target] of found.aliases) {
+      // its own definitions (`graph = build_graph()`) are not imports
+      if (target !== own && !target.startsWith(own + '.')) work.push({ from: found.file, fqn: target, bare: local === target });
+    }
+    for (const star of found.starImports) work.push({ from: found.file, fqn: star, bare: false });
+  }
+  return true;
+}
+
 /** The launch runs as part of the program: main guard, `__main__.py`, an entry function, a lifespan, or module level. */
 function programLevel(call: CallInfo): boolean {
   const fn = call.scope.fn;
@@ -44,7 +126,8 @@ export const rule: Rule = {
     if (isTestLike(model) || !importsDbos(model)) return;
     const facts = lifecycleFacts(model);
     if (facts.constructions.length === 0) {
-      if (!importsOnlyKnownModules(model) || model.calls.some((c) => model.calleeFqn(c) === 'dbos.DBOS')) return;
+      if (model.calls.some((c) => model.calleeFqn(c) === 'dbos.DBOS')) return;
+      if (!importsOnlyKnownModules(model) && !(isScript(model) && noConstructionImported(ctx))) return;
       for (const launch of facts.launches) {
         if (!programLevel(launch) && !(model.isMainModule && !launch.scope.fn)) continue;
         ctx.report({

@@ -294,6 +294,12 @@ export class WorkspaceIndex {
     return this.tracker.reading(abs, () => this.resolver.resolveFrom(abs, fqn, 0));
   }
 
+  /** The summary of a module as `fromFile` imports it; undefined when it is not a workspace module (a library). */
+  moduleSummary(fromFile: string, moduleName: string): ModuleSummary | null | undefined {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => this.resolver.moduleSummary(abs, moduleName));
+  }
+
   /** A function of a file by its qualified name inside the module (`helper`, `Svc.fetch`). */
   functionOf(file: string, qualname: string): IndexedFunction | null {
     const module = this.summaryOf(file);

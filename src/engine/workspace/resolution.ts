@@ -147,6 +147,24 @@ export class ModuleResolver {
     return undefined;
   }
 
+  /**
+   * The summary of the module `moduleName` as imported from `fromFile`: undefined when no module or
+   * package named like its first segment is near (a library), null when that module has no readable file.
+   */
+  moduleSummary(fromFile: string, moduleName: string): ModuleSummary | null | undefined {
+    if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(moduleName) || EXTERNAL.test(moduleName + '.')) return undefined;
+    if (!this.mayBeLocal(fromFile, moduleName + '.x')) return undefined;
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    for (const base of bases) {
+      for (const candidate of moduleFiles(base, moduleName)) {
+        if (candidate === fromFile) continue;
+        this.tracker.touch(candidate);
+        if (this.files.exists(candidate)) return this.files.summaryOf(candidate);
+      }
+    }
+    return null;
+  }
+
   /** `rest` inside a module: a function, a method (`Cls.m`, `Cls().m`), or a name bound to another. */
   private lookupIn(module: ModuleSummary, rest: string[], hops: number): IndexedFunction | null {
     const head = rest[0];

@@ -88,6 +88,8 @@ export interface ModuleSummary {
   /** How this module names DBOS, and the import to add when it does not. */
   dbosText: string;
   dbosImport: TextEdit | null;
+  /** The module calls the `DBOS(...)` constructor somewhere (DBOS104: a launch elsewhere has an instance). */
+  constructsDbos: boolean;
 }
 
 const sigs = new WeakMap<ModuleSummary, string>();
@@ -113,7 +115,7 @@ export function signature(m: ModuleSummary): string {
     }
   }
   for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
-  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`);
+  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`, `K ${m.constructsDbos}`);
   sig = parts.join('\n');
   sigs.set(m, sig);
   return sig;
@@ -218,6 +220,7 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
     eol: model.text.includes('\r') ? lines.eol : '\n',
     dbosText: dbosLocal ?? 'DBOS',
     dbosImport: dbosLocal ? null : addImportEdit(model, 'from dbos import DBOS'),
+    constructsDbos: /dbos/i.test(model.text) && model.calls.some((c) => model.calleeFqn(c) === DBOS),
   };
 }
 
