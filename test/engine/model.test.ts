@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { initParser, parsePython } from '../../src/engine/parser';
 import { ModuleModel } from '../../src/engine/model/module';
 import { WordScanner } from '../../src/engine/words';
+import { passedArgs } from '../../src/engine/analysis/fallback';
 
 async function model(src: string, path = 'app.py'): Promise<ModuleModel> {
   await initParser();
@@ -279,4 +280,41 @@ test('WordScanner finds exactly the words that occur as substrings (one pass, ov
   const alphabet = 'abenqustpoi.Q é';
   for (let k = 0; k < 500; k++) texts.push(Array.from({ length: Math.floor(rand() * 40) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''));
   for (const t of texts) assert.deepEqual([...scanner.scan(t)].sort(), [...naive(t)].sort(), JSON.stringify(t));
+});
+
+test('passedArgs reads a call\'s arguments from its text: strings, brackets, comments, keywords, None, forwarding and unpacking', async () => {
+  await initParser();
+  const text = [
+    'def caller(a, day=None, *, when=None):',
+    '    f(1, "x, y", [2, 3], key=(4, 5), other={"k": 6})',
+    "    f(None, day, '''a, # b''', flag=None, at=when, n=a == 1)  # trailing",
+    '    f(',
+    '        a,  # first, with a comma',
+    '        b=lambda x=1: x,',
+    '    )',
+    '    f(*args)',
+    '    f(a, **kw)',
+    '    f()',
+    '    f(x for x in a)',
+    '',
+  ].join('\n');
+  const tree = parsePython(text);
+  try {
+    const model = new ModuleModel(text, tree, { path: 'm.py' });
+    const calls = model.calls.filter((c) => model.textOf(c.callee) === 'f');
+    assert.deepEqual(
+      calls.map((c) => passedArgs(model, c)),
+      [
+        { positional: 3, nones: [], keywords: ['key', 'other'], forwards: [] },
+        { positional: 3, nones: [0, 1], keywords: ['n'], forwards: [{ at: 1, param: 'day' }, { at: 'at', param: 'when' }] },
+        { positional: 1, nones: [], keywords: ['b'], forwards: [] },
+        null,
+        null,
+        { positional: 0, nones: [], keywords: [], forwards: [] },
+        { positional: 1, nones: [], keywords: [], forwards: [] },
+      ],
+    );
+  } finally {
+    tree.delete();
+  }
 });

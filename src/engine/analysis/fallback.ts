@@ -117,36 +117,72 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
 }
 
 /**
- * What a call passes (see PassedArgs); null when it unpacks `*args` or `**kwargs` (anything may be
- * passed). An argument that forwards a parameter of the calling function defaulting to `None`
- * (`stamp(day=day)` in `def label(day=None)`) is not counted: it may be left out upstream.
+ * The arguments of a call, split at the top-level commas of its argument list as written (strings,
+ * brackets and comments skipped); null when the text after the callee is not a parenthesised list.
+ * Read from the text: a call's arguments are wanted for every call of every summarised function, and
+ * the text costs no call into the parser's wasm.
  */
-export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
-  const args = call.args;
-  if (!args || args.type !== 'argument_list') return { positional: args ? 1 : 0, nones: [], keywords: [], forwards: [] };
-  const optional = call.scope.fn ? noneDefaults(model, call.scope.fn) : null;
-  const forwarded = (v: Node | null) => (v?.type === 'identifier' && optional?.has(model.textOf(v)) ? model.textOf(v) : null);
-  let positional = 0;
-  const nones: number[] = [];
-  const keywords: string[] = [];
-  const forwards: PassedArgs['forwards'] = [];
-  for (const a of args.namedChildren) {
-    if (!a || a.type === 'comment') continue;
-    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return null;
-    if (a.type === 'keyword_argument') {
-      const key = model.textOf(a.childForFieldName('name')!);
-      const v = a.childForFieldName('value');
-      const param = forwarded(v);
-      if (param) forwards.push({ at: key, param });
-      else if (v && v.type !== 'none') keywords.push(key);
-    } else {
-      const param = forwarded(a);
-      if (param) forwards.push({ at: positional, param });
-      if (param || a.type === 'none') nones.push(positional);
-      positional++;
+function argumentTexts(text: string): string[] | null {
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  if (text[i] !== '(' || text[text.length - 1] !== ')') return null;
+  const out: string[] = [];
+  let depth = 0;
+  let from = i + 1;
+  for (i = i + 1; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const close = triple ? c.repeat(3) : c;
+      for (i += close.length; i < text.length - 1 && !text.startsWith(close, i); i++) if (text[i] === '\\') i++;
+      i += close.length - 1;
+    } else if (c === '#') {
+      while (i < text.length - 1 && text[i] !== '\n') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
     }
   }
-  return { positional, nones, keywords, forwards };
+  out.push(text.slice(from, text.length - 1));
+  return out.map((a) => a.replace(/#[^\n]*/g, '').trim()).filter((a) => a.length > 0);
+}
+
+const KEYWORD = /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/;
+const NAME = /^[A-Za-z_]\w*$/;
+
+/**
+ * What a call passes (see PassedArgs); null when it unpacks `*args` or `**kwargs` (anything may be
+ * passed). An argument that forwards a parameter of the calling function defaulting to `None`
+ * (`stamp(day=day)` in `def label(day=None)`) is listed in `forwards`: it may be left out upstream.
+ */
+export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
+  const args = argumentTexts(model.text.slice(call.start + model.textOf(call.callee).length, call.end));
+  const out: PassedArgs = { positional: 0, nones: [], keywords: [], forwards: [] };
+  if (!args) return out;
+  // the caller's None defaults are read only for an argument that is a bare name
+  let optional: Set<string> | null | undefined;
+  const forwarded = (v: string) => {
+    if (!NAME.test(v)) return null;
+    if (optional === undefined) optional = call.scope.fn ? noneDefaults(model, call.scope.fn) : null;
+    return optional?.has(v) ? v : null;
+  };
+  for (const a of args) {
+    if (a.startsWith('*')) return null;
+    const k = KEYWORD.exec(a);
+    if (k) {
+      const param = forwarded(k[2]);
+      if (param) out.forwards.push({ at: k[1], param });
+      else if (k[2] !== 'None') out.keywords.push(k[1]);
+    } else {
+      const param = forwarded(a);
+      if (param) out.forwards.push({ at: out.positional, param });
+      if (param || a === 'None') out.nones.push(out.positional);
+      out.positional++;
+    }
+  }
+  return out;
 }
 
 /** The parameter of the calling function that the call forwards into `fallback`'s parameter, if any. */

@@ -165,7 +165,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
   if (effect) {
     const fallback = fallbackParam(model, call.node, fn);
     if (fallback) out.fallback = fallback;
-  } else if ((out.local || fqn) && call.args) out.passed = passedArgs(model, call);
+  } else if (out.local || fqn) out.passed = passedArgs(model, call);
   return out;
 }
 
