@@ -34,6 +34,7 @@ Options:
   -v, --version                show the version
 
 Configuration is read from [tool.dbos-lint] in the nearest pyproject.toml; options override it.
+Threads: one per core from 3 cores and 150 files per thread up (at most 8); DBOS_LINT_THREADS=N sets them.
 Exit status: 0 no error-level findings, 1 error-level findings, 2 usage or internal error.`;
 
 function list(v: string | undefined): string[] | undefined {
