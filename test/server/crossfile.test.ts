@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { stopServer } from './stop-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -68,17 +69,7 @@ function until<T>(what: string, pred: () => T | undefined | false, ms = 10_000):
 const codes = (u: string) => (published.get(u)?.diags ?? []).map((d) => `${d.range.start.line + 1}:${d.code}`);
 
 after(async () => {
-  try {
-    // a server that does not answer (busy, or gone) must not keep the test process alive
-    await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
-    await conn.sendNotification('exit');
-  } catch {
-    /* gone */
-  }
-  conn.dispose();
-  proc.kill();
-  proc.stdin?.destroy();
-  proc.stdout?.destroy();
+  await stopServer(conn, proc);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { stopServer } from './stop-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -110,17 +111,7 @@ class Session {
   }
 
   async close(): Promise<void> {
-    try {
-      // a server that does not answer (busy, or gone) must not keep the test process alive
-      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
-      await this.conn.sendNotification('exit');
-    } catch {
-      /* already gone */
-    }
-    this.conn.dispose();
-    this.proc.kill();
-    this.proc.stdin?.destroy();
-    this.proc.stdout?.destroy();
+    await stopServer(this.conn, this.proc);
   }
 }
 

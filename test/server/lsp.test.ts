@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { RULES } from '../../src/catalog/rules';
+import { stopServer } from './stop-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -111,17 +112,7 @@ before(async () => {
 });
 
 after(async () => {
-  try {
-    // a server that does not answer (busy, or gone) must not keep the test process alive
-    await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000).unref())]);
-    await conn.sendNotification('exit');
-  } catch {
-    /* already gone */
-  }
-  conn?.dispose();
-  proc?.kill();
-  proc?.stdin?.destroy();
-  proc?.stdout?.destroy();
+  await stopServer(conn, proc);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
