@@ -49,6 +49,15 @@ export function workspaceRoots(paths: string[]): string[] {
   return [...roots].sort();
 }
 
+/** Whether a path names a folder (false when it is missing or unreadable). */
+export function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The files of the command line's walk, absolute, when that walk listed everything under the roots
  * (every root is a folder given on the command line or inside one, and .gitignore files were
@@ -56,14 +65,8 @@ export function workspaceRoots(paths: string[]): string[] {
  */
 export function rootsListing(paths: string[], roots: string[], files: string[], respectGitignore: boolean): string[] | undefined {
   if (!respectGitignore) return undefined;
-  const dirs: string[] = [];
-  for (const p of paths) {
-    try {
-      if (fs.statSync(p).isDirectory()) dirs.push(path.resolve(p));
-    } catch {
-      // a missing path covers nothing
-    }
-  }
+  // a missing path covers nothing
+  const dirs = paths.filter(isFolder).map((p) => path.resolve(p));
   const covered = roots.every((r) => dirs.some((d) => r === d || r.startsWith(d + path.sep)));
   return covered ? files.map((f) => path.resolve(f)) : undefined;
 }

@@ -1,10 +1,9 @@
 // dbos-lint command line: check files and folders, print findings, apply safe fixes.
-import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
 import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
-import { checkFiles, checkInParallel, coreCount, rootsListing, runWorker, WorkerPool, workspaceRoots, type CheckOptions } from './check';
+import { checkFiles, checkInParallel, coreCount, isFolder, rootsListing, runWorker, WorkerPool, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from '../engine/workspace/walk';
@@ -156,14 +155,6 @@ function threadCount(setting: string | undefined): { threads: number; chosen: bo
   if (setting !== undefined && Number.isInteger(n) && n >= 1) return { threads: n, chosen: true };
   const cores = coreCount();
   return { threads: cores <= 2 ? 1 : Math.min(cores, 8), chosen: false };
-}
-
-function isFolder(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** The flags of the command line that the check reads. */

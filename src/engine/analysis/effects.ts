@@ -187,16 +187,11 @@ export function effectRule(spec: EffectRuleSpec): Rule {
               ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
               { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
             ];
-            const fixes: Fix[] = [];
-            const decorate = decorateHelperFix(model, helper);
             // a function handed to a thread can only become a step itself: there is no call here to wrap
-            if (handed) {
-              if (decorate) fixes.push(decorate);
-            } else if (!breaksInAStep(ctx, call, helper)) {
-              if (decorate) fixes.push(decorate);
-              const inline = wrapInlineFix(model, call, wf, ctx.version, helper.name);
-              if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
-            }
+            const fixes =
+              handed || !breaksInAStep(ctx, call, helper)
+                ? decorateThenInline(decorateHelperFix(model, helper), handed ? null : wrapInlineFix(model, call, wf, ctx.version, helper.name))
+                : [];
             ctx.report({
               node: call.node,
               message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
@@ -224,6 +219,14 @@ export function effectRule(spec: EffectRuleSpec): Rule {
   };
 }
 
+/** The step fixes for a helper: `@DBOS.step()` on it, preferred over the inline wrap when both are offered. */
+function decorateThenInline(decorate: Fix | null, inline: Fix | null): Fix[] {
+  const fixes: Fix[] = [];
+  if (decorate) fixes.push(decorate);
+  if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
+  return fixes;
+}
+
 /** Calls that run a function they are handed in a worker thread, and the position of that function. */
 const HANDS_TO_THREAD: Readonly<Record<string, number>> = {
   'asyncio.to_thread': 0,
@@ -238,6 +241,16 @@ const HANDS_TO_THREAD: Readonly<Record<string, number>> = {
  * arguments unknown); null for any other call or when `f` is not a plain name (a lambda, a call).
  */
 export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
+  // asked by each effect rule for every call of a workflow: one answer per call (and one object, so
+  // that the caches keyed by call serve all the rules)
+  let hit = handedCalls.get(call);
+  if (hit === undefined) handedCalls.set(call, (hit = findHanded(model, call)));
+  return hit;
+}
+
+const handedCalls = new WeakMap<CallInfo, CallInfo | null>();
+
+function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
   let at: number | undefined;
   if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') at = 1;
   else {
@@ -317,12 +330,7 @@ function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: 
   if (breaksInAStep(ctx, call, helper)) return fixes;
   const name = helper?.name ?? chain.first.fn.name;
   const inline = wrapInlineFix(model, call, wf, ctx.version, name);
-  if (helper) {
-    const decorate = decorateHelperFix(model, helper);
-    if (decorate) fixes.push(decorate);
-    if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
-    return fixes;
-  }
+  if (helper) return decorateThenInline(decorateHelperFix(model, helper), inline);
   const extract = inline ? null : extractStepFix(model, call, wf, name);
   if (inline) fixes.push(inline);
   else if (extract) fixes.push({ ...extract, preferred: true });

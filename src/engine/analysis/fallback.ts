@@ -158,6 +158,15 @@ const NAME = /^[A-Za-z_]\w*$/;
  * (`stamp(day=day)` in `def label(day=None)`) is listed in `forwards`: it may be left out upstream.
  */
 export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
+  // asked for the same call by the summary and by each effect rule: read once
+  let hit = passedOfCalls.get(call);
+  if (hit === undefined) passedOfCalls.set(call, (hit = readPassedArgs(model, call)));
+  return hit;
+}
+
+const passedOfCalls = new WeakMap<CallInfo, PassedArgs | null>();
+
+function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
   const args = argumentTexts(model.text.slice(call.start + model.textOf(call.callee).length, call.end));
   const out: PassedArgs = { positional: 0, nones: [], keywords: [], forwards: [] };
   if (!args) return out;

@@ -12,7 +12,7 @@ import { mentionsDbos } from '../text';
 import type { ApiCatalog } from '../data/catalog';
 import { signature, summarize, type ModuleSummary } from './summary';
 import { moduleNameOf } from './modules';
-import { WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
+import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../analysis/fallback';
 import { ModuleResolver, type IndexedFunction } from './resolution';
@@ -72,11 +72,6 @@ export function defaultReadFile(absPath: string): string | null {
   }
 }
 
-
-/** The answer of a deferred registry: nothing registered. */
-function noRegistrations(): WorkspaceRegistrations {
-  return { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
-}
 
 interface Entry {
   summary: ModuleSummary | null;

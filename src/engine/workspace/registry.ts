@@ -100,17 +100,19 @@ export interface RegistryEntry {
   file: string;
   hash: string | null;
   regs: FileRegistrations;
+  /** The text may register names of these kinds; `parsed`: its registrations were read. */
   may: { queues: boolean; workflows: boolean };
   parsed: boolean;
 }
 
-interface FileEntry {
-  hash: string | null;
-  regs: FileRegistrations;
+/** A file's entry as the registry keeps it: by path, with the signature of its registrations. */
+interface FileEntry extends Omit<RegistryEntry, 'file'> {
   sig: string;
-  /** The text may register names of these kinds; `parsed`: its registrations were read. */
-  may: { queues: boolean; workflows: boolean };
-  parsed: boolean;
+}
+
+/** No name registered anywhere (also the answer of a deferred registry, see WorkspaceIndex). */
+export function noRegistrations(): WorkspaceRegistrations {
+  return { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
 }
 
 export interface RegistryHost {
@@ -272,7 +274,7 @@ export class WorkspaceRegistry {
   }
 
   private merge(): WorkspaceRegistrations {
-    const out: WorkspaceRegistrations = { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
+    const out = noRegistrations();
     for (const abs of [...this.files.keys()].sort()) {
       const r = this.files.get(abs)!.regs;
       for (const w of r.workflows) {
