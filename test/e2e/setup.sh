@@ -57,7 +57,9 @@ if [ "$installed" != "$CODE_SERVER_VERSION" ] || [ "$(cat "$STAMP" 2>/dev/null)"
   [ -f "$NPM_CLI" ] || { echo "[e2e-setup] cannot find npm-cli.js (tried $NPM_CLI)" >&2; exit 1; }
   log "code-server@$CODE_SERVER_VERSION with npm $("$NODE24/bin/node" "$NPM_CLI" --version) on node $NODE24_VERSION (native modules built from source; takes about 4 minutes)"
   rm -f "$STAMP"
-  PATH="$PREFIX/bin:$PATH" npm_config_nodedir="$NODE24" \
+  # Under `npm run e2e:setup` the outer npm (on the system node) exports npm_config_user_agent naming
+  # its own node; an inherited value would override the one npm on node 24 computes. Drop it.
+  env -u npm_config_user_agent PATH="$PREFIX/bin:$PATH" npm_config_nodedir="$NODE24" \
   XDG_CONFIG_HOME="$PREFIX/xdg-config" XDG_DATA_HOME="$PREFIX/xdg-data" \
     "$NODE24/bin/node" "$NPM_CLI" install --prefix "$PREFIX/code-server" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
   [ -d "$PREFIX/code-server/node_modules/code-server/lib/vscode/node_modules" ] || {
