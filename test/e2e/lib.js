@@ -103,10 +103,15 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     '--vscode-option', 'enable-smoke-test-driver',
   ];
   const log = fs.openSync(path.join(dir, 'code-server.log'), 'a');
+  // E2E_VSIX: the .vsix is installed as a user installs it, and the suite runs against that copy
+  let installedExtension = null;
   if (process.env.E2E_VSIX) {
     const r = spawnSync(CODE_SERVER, ['--user-data-dir', userData, '--extensions-dir', extDir, '--install-extension', path.resolve(process.env.E2E_VSIX), '--force'], { env: childEnv, encoding: 'utf8' });
     fs.writeSync(log, (r.stdout || '') + (r.stderr || ''));
     if (r.status !== 0) throw new Error(`installing ${process.env.E2E_VSIX} failed: ${r.stderr || r.stdout}`);
+    const installed = fs.readdirSync(extDir).find((d) => d.startsWith('dbos-lint.dbos-lint-'));
+    if (!installed) throw new Error(`installing ${process.env.E2E_VSIX}: no dbos-lint.dbos-lint-* folder in ${extDir}`);
+    installedExtension = path.join(extDir, installed);
   }
   const child = spawn(CODE_SERVER, args, { env: childEnv, detached: true, stdio: ['ignore', log, log] });
   const stop = () => {
@@ -131,6 +136,8 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     base,
     stop,
     resultsFile: childEnv.HARNESS_RESULTS_FILE,
+    /** The folder of the extension installed from E2E_VSIX, else null. */
+    installedExtension,
     remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
     url(folder, payload) {
       let u = `${base}/?folder=${encodeURIComponent(path.resolve(folder))}`;

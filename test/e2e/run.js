@@ -5,7 +5,8 @@
 // Env: VSC_HARNESS_PREFIX (setup prefix), E2E_TIMEOUT_MS (default 240000), E2E_GREP (mocha grep),
 // E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder), E2E_TIMINGS_FILE (the
 // activation test writes the extension's timings there as JSON; bench/activation.mjs reads it),
-// E2E_BULK_LINES / E2E_BULK_FROM (a large workspace: see addBulk).
+// E2E_BULK_LINES / E2E_BULK_FROM (a large workspace: see addBulk), E2E_VSIX (install this .vsix and
+// run the suite against the installed copy instead of the repository).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -59,7 +60,10 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     if (process.env.E2E_VERBOSE) page.on('console', (m) => console.log('[browser]', m.text()));
     const exited = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
-    await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(ROOT)], ['extensionTestsPath', cs.remote(suite)]]));
+    // the repository itself, or (E2E_VSIX) the extension as the .vsix installed it
+    const extension = cs.installedExtension ?? ROOT;
+    if (cs.installedExtension) console.log(`harness: extension installed from ${process.env.E2E_VSIX} into ${extension}`);
+    await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(extension)], ['extensionTestsPath', cs.remote(suite)]]));
     const timeoutMs = Number(process.env.E2E_TIMEOUT_MS || 240000);
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
     if (code === 'timeout') {

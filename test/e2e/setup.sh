@@ -31,12 +31,18 @@ need_apt=0
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt=1
 for t in gcc make python3; do command -v "$t" >/dev/null 2>&1 || need_apt=1; done
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt=1
+# the oldest code-server also builds keytar, which needs libsecret's headers
+EXTRA_APT=()
+if [ -n "$NPM_MAJOR" ]; then
+  EXTRA_APT=(libsecret-1-dev pkg-config)
+  { [ -f /usr/include/libsecret-1/libsecret/secret.h ] && command -v pkg-config >/dev/null 2>&1; } || need_apt=1
+fi
 if [ "$need_apt" = 1 ] && [ "${SKIP_APT:-0}" != 1 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  log "apt: chromium build-essential python3 libkrb5-dev"
+  log "apt: chromium build-essential python3 libkrb5-dev ${EXTRA_APT[*]}"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
-    chromium build-essential python3 libkrb5-dev fonts-dejavu-core
+    chromium build-essential python3 libkrb5-dev fonts-dejavu-core "${EXTRA_APT[@]}"
 else
   log "apt packages present"
 fi
