@@ -18,9 +18,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { parsePython } from '../../src/engine/parser';
+import { parsePython } from '../../src/engine/syntax/parser';
 import { applyEdits } from '../../src/engine/text';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 
 const root = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures');
 

@@ -1,7 +1,7 @@
 // How a value is used: only logged (harmless in a workflow) or used for real.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { FunctionInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { FunctionInfo } from './types';
 
 // Log, metrics and durable-record calls: a value that only reaches them does not steer the workflow
 // (set_event and write_stream are checkpointed, so a replay does not record the new value).
