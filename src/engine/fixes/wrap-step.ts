@@ -3,9 +3,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { atLeast } from '../rule';
+import { atLeast } from '../rules/rule';
 import type { Fix, TextEdit } from '../types';
-import { Enclosing, holds, parentOf } from '../analysis/enclosing';
+import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 import { dbosName, freshName, identifierFrom, indentUnitOf, topLevelStatementOf } from './common';
 
 /** The expression a wrap replaces: the call, its `await`, or a method chain on its result. */
