@@ -22,7 +22,7 @@ import {
 } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
-import { walk } from '../engine/workspace/walk';
+import { walk } from '../engine/project/walk';
 import { FORMATS } from './formats/index';
 import { printable } from './formats/escape';
 import { DEFAULT_FAIL_ON, fails, FAIL_ON_LEVELS, type FailOn, type FileReport, type Reporter, type RunProblem } from './formats/report';

@@ -1,6 +1,6 @@
 // What every output format is given: the files with findings as they complete, then the whole run.
 import * as path from 'node:path';
-import { chooseFix } from '../../engine/fix-all';
+import { chooseFix } from '../../engine/fixes/fix-all';
 import type { Finding, Fix, Severity } from '../../engine/types';
 
 /** One checked file with findings, as the formats see it. */
