@@ -12,30 +12,31 @@
 # First run on a new machine: about 5 minutes on 2 cores (apt ~1.5 min, node 24 ~10 s, code-server
 # ~4 min), ~1.3 GB. Later runs: a second.
 # Prefix: $VSC_HARNESS_PREFIX (default /tmp/dbos-lint-vsc). SKIP_APT=1 skips apt-get.
-# Parameter: `current` (default: code-server 4.139.1 = VS Code 1.139, node 24) or `oldest`
-# (code-server 4.17.1 = VS Code 1.82.2, the oldest VS Code that package.json's engines.vscode
-# accepts, on node 18 as that code-server requires; default prefix /tmp/dbos-lint-vsc-oldest):
+# Parameter: `current` (default: code-server 4.139.1 = VS Code 1.139, node 24, in
+# $VSC_HARNESS_PREFIX) or `oldest` (code-server 4.17.1 = VS Code 1.82.2, the oldest VS Code that
+# package.json's engines.vscode accepts, on node 18 as that code-server requires, in
+# $VSC_OLDEST_PREFIX, default /tmp/dbos-lint-vsc-oldest):
 #   bash test/e2e/setup.sh oldest && VSC_HARNESS_PREFIX=/tmp/dbos-lint-vsc-oldest npm run test:e2e
 set -euo pipefail
+# Each has its own prefix variable, so that setting up one never replaces the other.
 case "${1:-current}" in
-  current) DEFAULT_PREFIX=/tmp/dbos-lint-vsc; DEFAULT_CS=4.139.1; NODE_MAJOR=24; NPM_MAJOR="" ;;
+  current) PREFIX="${VSC_HARNESS_PREFIX:-/tmp/dbos-lint-vsc}"; CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"; NODE_MAJOR=24; NPM_MAJOR="" ;;
   # npm 11 (this machine's) needs node 20: code-server's install runs under npm 10 on node 18
-  oldest) DEFAULT_PREFIX=/tmp/dbos-lint-vsc-oldest; DEFAULT_CS=4.17.1; NODE_MAJOR=18; NPM_MAJOR=10 ;;
+  oldest) PREFIX="${VSC_OLDEST_PREFIX:-/tmp/dbos-lint-vsc-oldest}"; CODE_SERVER_VERSION=4.17.1; NODE_MAJOR=18; NPM_MAJOR=10 ;;
   *) echo "usage: setup.sh [current|oldest]" >&2; exit 2 ;;
 esac
-PREFIX="${VSC_HARNESS_PREFIX:-$DEFAULT_PREFIX}"
-CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-$DEFAULT_CS}"
 log() { echo "[e2e-setup] $*"; }
 
 need_apt=0
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt=1
 for t in gcc make python3; do command -v "$t" >/dev/null 2>&1 || need_apt=1; done
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt=1
-# the oldest code-server also builds keytar, which needs libsecret's headers
+# the oldest code-server also builds keytar, which needs libsecret's headers, and its ripgrep
+# module downloads rg from GitHub unless its cache holds it: Debian's ripgrep fills that cache
 EXTRA_APT=()
 if [ -n "$NPM_MAJOR" ]; then
-  EXTRA_APT=(libsecret-1-dev pkg-config)
-  { [ -f /usr/include/libsecret-1/libsecret/secret.h ] && command -v pkg-config >/dev/null 2>&1; } || need_apt=1
+  EXTRA_APT=(libsecret-1-dev pkg-config ripgrep)
+  { [ -f /usr/include/libsecret-1/libsecret/secret.h ] && command -v pkg-config >/dev/null 2>&1 && command -v rg >/dev/null 2>&1; } || need_apt=1
 fi
 if [ "$need_apt" = 1 ] && [ "${SKIP_APT:-0}" != 1 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -84,9 +85,14 @@ if [ "$installed" != "$CODE_SERVER_VERSION" ] || [ "$(cat "$STAMP" 2>/dev/null)"
   # The oldest code-server: its postinstall refuses to run as root unless npm_config_unsafe_perm is
   # true, runs the `npm` of PATH (npm 10 here, not the machine's), and its kerberos module's
   # node-addon-api needs -fpermissive with node 18.20's headers.
+  # Its @vscode/ripgrep 1.15.5 takes rg from os.tmpdir()/vscode-ripgrep-cache-1.15.5 when the
+  # release archive is there: an archive of Debian's rg, under a TMPDIR of the prefix's own.
   OLDEST=(); CS_PATH="$PREFIX/bin:$PATH"
   if [ -n "$NPM_MAJOR" ]; then
-    OLDEST=(npm_config_unsafe_perm=true CXXFLAGS=-fpermissive)
+    case "$(uname -m)" in aarch64) RG_TARGET=aarch64-unknown-linux-musl ;; *) RG_TARGET=x86_64-unknown-linux-musl ;; esac
+    mkdir -p "$PREFIX/tmp/vscode-ripgrep-cache-1.15.5"
+    tar -czf "$PREFIX/tmp/vscode-ripgrep-cache-1.15.5/ripgrep-v13.0.0-10-$RG_TARGET.tar.gz" -C "$(dirname "$(command -v rg)")" rg
+    OLDEST=(npm_config_unsafe_perm=true CXXFLAGS=-fpermissive TMPDIR="$PREFIX/tmp")
     CS_PATH="$PREFIX/bin:$PREFIX/npm/node_modules/.bin:$PATH"
   fi
   env -u npm_config_user_agent "${OLDEST[@]}" PATH="$CS_PATH" npm_config_nodedir="$NODEDIR" \
