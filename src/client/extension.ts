@@ -82,8 +82,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
       parts.push(`over the time budget: ${vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri))} ${f.ms} ms > ${f.budgetMs} ms${f.stopped ? ', rules skipped' : ''}${more}`);
     }
     if (s.configErrors.length) parts.push(`config error: ${s.configErrors[0]}`);
+    if (s.errors?.length) parts.push(`server error: ${s.errors[0]}`);
     statusItem.detail = parts.join(' · ');
-    statusItem.severity = s.configErrors.length || s.slowFiles.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    statusItem.severity = s.configErrors.length || s.slowFiles.length || s.errors?.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     tree.badge = s.findings ? { value: s.findings, tooltip: `${s.findings} DBOS findings` } : undefined;
     // The sidebar's title line: the DBOS version the checks assume for the active file's project.
     const source = s.versionSource ? ` · ${s.versionSource === 'setting' ? 'dbosLint.targetVersion' : vscode.workspace.asRelativePath(s.versionSource)}` : '';
