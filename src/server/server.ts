@@ -16,6 +16,7 @@ import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, connection, documents } from './connection';
 import { codeActions, FIX_ALL_KIND, hover, SHOW_RULE_SERVER_COMMAND } from './actions';
+import { completions, resolveCompletion } from './completion';
 import {
   allFindings,
   checkOpen,
@@ -66,6 +67,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   caps.workDoneProgress = !!c.window?.workDoneProgress;
   caps.documentChanges = !!c.workspace?.workspaceEdit?.documentChanges;
   caps.relatedInfo = !!c.textDocument?.publishDiagnostics?.relatedInformation;
+  caps.resolveAdditionalTextEdits = !!c.textDocument?.completion?.completionItem?.resolveSupport?.properties?.includes('additionalTextEdits');
   const init = (params.initializationOptions ?? {}) as { clientCommands?: boolean; settings?: unknown; debounceMs?: unknown };
   caps.clientCommands = !!init.clientCommands;
   setDebounce(init.debounceMs);
@@ -77,6 +79,8 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
+      // The DBOS snippets, with the imports they need (`-` keeps the list open after `dbos-`).
+      completionProvider: { resolveProvider: true, triggerCharacters: ['-'] },
       executeCommandProvider: { commands: [SHOW_RULE_SERVER_COMMAND] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -135,6 +139,11 @@ connection.onDidChangeWatchedFiles(async (params) => {
 
 connection.onCodeAction((p) => codeActions(p));
 connection.onHover((p) => hover(p));
+connection.onCompletion(async (p) => {
+  await ready;
+  return completions(p);
+});
+connection.onCompletionResolve((item) => resolveCompletion(item));
 connection.onExecuteCommand(async (p) => {
   if (p.command === SHOW_RULE_SERVER_COMMAND) {
     const meta = ruleMeta(String(p.arguments?.[0] ?? ''));
