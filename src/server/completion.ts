@@ -81,6 +81,8 @@ export function completions(params: CompletionParams): CompletionItem[] {
       textEdit: { range, newText: s.body },
       data: { uri: doc.uri, name: s.name, line } satisfies ItemData,
     };
+    // The VS Code client notes it (the walkthrough's snippet step).
+    if (caps.clientCommands) item.command = { title: 'Snippet inserted', command: 'dbosLint.snippetInserted', arguments: [s.prefix] };
     if (eager) item.additionalTextEdits = eager.get(s.name);
     return item;
   });

@@ -32,7 +32,7 @@ import {
   stats,
   statusFor,
 } from './checker';
-import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, uriToPath, ws } from './workspace';
+import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, settingsSignature, uriToPath, ws } from './workspace';
 import { installTestHooks } from './testHooks';
 import { Notifications, Requests, type CatalogResult, type FindingInfo, type RuleDocsResult } from './protocol';
 
@@ -111,7 +111,11 @@ connection.onDidChangeConfiguration(async (change) => {
   const s = (change.settings as Record<string, unknown> | undefined)?.dbosLint;
   if (s !== undefined) ws.pushedSettings = s;
   await ready;
+  // VS Code sends this notification as soon as the server registers for it, and for changes of
+  // any dbosLint setting (the trace level too): re-check only when the settings really changed.
+  const before = settingsSignature();
   await loadSettings();
+  if (settingsSignature() === before) return;
   void recheckEverything();
   void connection.sendNotification(Notifications.configChanged, {});
 });

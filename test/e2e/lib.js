@@ -132,8 +132,10 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     stop,
     resultsFile: childEnv.HARNESS_RESULTS_FILE,
     remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
+    /** The workbench URL opening a folder, or a multi-root workspace (a `.code-workspace` file). */
     url(folder, payload) {
-      let u = `${base}/?folder=${encodeURIComponent(path.resolve(folder))}`;
+      const where = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+      let u = `${base}/?${where}=${encodeURIComponent(path.resolve(folder))}`;
       if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
       return u;
     },
