@@ -2,9 +2,9 @@
 // with Python files (`workspaceContains:**/*.py`) and no Python file open: a project that declares
 // or imports dbos gets its language server, and so its background check, at once; any other Python
 // workspace gets nothing until a Python file is opened. VS Code's own file search lists the files;
-// the engine's text tests (src/engine/workspace/detect.ts) read them.
+// the engine's text tests (src/engine/project/detect.ts) read them.
 import * as vscode from 'vscode';
-import { declaresDbos, DEPENDENCY_FILES_GLOB, importsDbos, SKIPPED_FOLDERS_GLOB } from '../engine/workspace/detect';
+import { declaresDbos, DEPENDENCY_FILES_GLOB, importsDbos, SKIPPED_FOLDERS_GLOB } from '../engine/project/detect';
 
 /** At most this many Python files are read, and for at most this long. */
 const MAX_PYTHON_FILES = 400;

@@ -5,7 +5,7 @@
 // document.
 import type { Node } from 'web-tree-sitter';
 import SNIPPET_FILE from '../../snippets/python.json';
-import { parsePython } from './parser';
+import { parsePython } from './syntax/parser';
 import { parseImportLine, type ImportNeed } from './fixes/imports';
 
 export interface SnippetSource {

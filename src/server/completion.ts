@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModuleModel } from '../engine/model/module';
-import { parsePython } from '../engine/parser';
+import { parsePython } from '../engine/syntax/parser';
 import { expandSnippet, preparedSnippets, type PreparedSnippet } from '../engine/snippets';
 import { importEditsFor, type ImportNeed } from '../engine/fixes/imports';
 import { caps, documents } from './connection';

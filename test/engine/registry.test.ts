@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 import type { Finding } from '../../src/engine/types';
 
 const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');

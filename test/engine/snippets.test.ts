@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { ModuleModel } from '../../src/engine/model/module';
-import { parsePython } from '../../src/engine/parser';
+import { parsePython } from '../../src/engine/syntax/parser';
 import { expandSnippet as expand, preparedSnippets, unboundNames } from '../../src/engine/snippets';
 import { importEditsFor, parseImportLine } from '../../src/engine/fixes/imports';
 import { applyEdits, LineIndex } from '../../src/engine/text';

@@ -1,10 +1,10 @@
 // DBOS206: a step (or transaction) starts, enqueues or calls a workflow.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
-import { directEffect, stepSideChains } from '../analysis/effects';
-import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
+import { directEffect, stepSideChains } from './effects';
+import { argList, kindWord, workflowStart, expectsFailure } from '../model/workflow-starts';
 
 export const rule: Rule = {
   code: 'DBOS206',

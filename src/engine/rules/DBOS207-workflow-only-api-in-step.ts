@@ -1,13 +1,13 @@
 // DBOS207: recv, sleep and patch called in a step or transaction body.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix, TextEdit } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import { addImportEdit } from '../fixes/common';
-import { WORKFLOW_ONLY_API, workflowOnlyName } from '../workspace/summary';
-import { stepSideChains } from '../analysis/effects';
-import { argList, kindWord, numericLiteral, positionalArgs, expectsFailure } from '../analysis/workflow';
+import { WORKFLOW_ONLY_API, workflowOnlyName } from '../facts/summary';
+import { stepSideChains } from './effects';
+import { argList, kindWord, numericLiteral, positionalArgs, expectsFailure } from '../model/workflow-starts';
 
 const API = WORKFLOW_ONLY_API;
 

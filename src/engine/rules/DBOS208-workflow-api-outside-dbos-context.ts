@@ -1,12 +1,12 @@
 // DBOS208: workflow-only DBOS calls (sleep, write_stream, close_stream, patch, deprecate_patch) made
 // where no workflow (or, for streams, no step) runs. recv and set_event have DBOS501/DBOS502; the same
 // calls inside steps are DBOS207 (sleep, patch) or allowed (streams).
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { callContext, callsTo, skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { argList, positionalArgs } from '../analysis/syntax';
+import { callContext, callsTo, skippingExpectedFailures } from '../model/dbos-calls';
+import { argList, positionalArgs } from '../syntax/arguments';
 import { addImportEdit } from '../fixes/common';
 import type { Node } from 'web-tree-sitter';
 

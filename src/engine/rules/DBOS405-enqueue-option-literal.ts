@@ -1,10 +1,10 @@
 // DBOS405: literal enqueue options DBOS rejects: priority out of range, unknown duplication policy,
 // "return-existing" without a deduplication ID, an empty workflow ID.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
-import { callArgs, dictLiteral, literal } from '../analysis/steps-queues';
-import { ENQUEUE_OPTION_TAKERS } from '../analysis/workflow-options';
+import { callArgs, dictLiteral, literal } from '../model/queues';
+import { ENQUEUE_OPTION_TAKERS } from '../model/workflow-options';
 
 const MAX_PRIORITY = 2147483647;
 

@@ -1,7 +1,7 @@
 // DBOS501: DBOS.recv() / recv_async() called where no workflow runs.
-import type { Rule } from '../rule';
-import { callContext, callsTo } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import type { Rule } from './rule';
+import { callContext, callsTo } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 export const rule: Rule = {
   code: 'DBOS501',

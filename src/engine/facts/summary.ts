@@ -1,0 +1,226 @@
+// What other files can see of one module: its functions with their kinds, their calls resolved to
+// qualified names, and the facts about each call that the effect rules need. Built once from a
+// ModuleModel; holds no tree node, so the tree can be freed right after.
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
+import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
+import { buildApiCatalog } from '../data/catalog';
+import { onlyLogged, onlyTimed } from '../model/usage';
+import { argCount, seededReceiver } from '../rules/effects';
+import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
+import { addImportEdit } from '../fixes/common';
+import type { TextEdit } from '../types';
+import { positionIn } from './positions';
+import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
+
+/** Call facts, as bits of `CallSummary.flags`. */
+export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
+export const CALL_STARTS_WORKFLOW = 2; // DBOS.start_workflow, enqueue, queue.enqueue, debounce
+export const CALL_EXPECTS_FAILURE = 4; // inside pytest.raises and the like
+export const CALL_ZERO_SLEEP = 8; // DBOS.sleep(0): returns at once
+
+/** DBOS APIs that only work in a workflow body, with the error DBOS raises elsewhere (DBOS207). */
+export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
+  recv: 'DBOSException: recv() must be called from within a workflow',
+  recv_async: 'DBOSException: recv() must be called from within a workflow',
+  sleep: 'AssertionError: sleep() must be called from within a workflow',
+  sleep_async: 'AssertionError: sleep() must be called from within a workflow',
+  patch: 'DBOSException: DBOS.patch must be called from a workflow',
+  patch_async: 'DBOSException: DBOS.patch_async must be called from a workflow',
+  deprecate_patch: 'DBOSException: DBOS.deprecate_patch must be called from a workflow',
+  deprecate_patch_async: 'DBOSException: DBOS.deprecate_patch_async must be called from a workflow',
+};
+
+/** The name of a workflow-only DBOS API a qualified name denotes (`recv`), or null. */
+export function workflowOnlyName(fqn: string | null): string | null {
+  if (!fqn || !fqn.startsWith('dbos.DBOS.')) return null;
+  const name = fqn.slice('dbos.DBOS.'.length);
+  return Object.prototype.hasOwnProperty.call(WORKFLOW_ONLY_API, name) ? name : null;
+}
+
+export interface CallSummary {
+  /** The callee's qualified name, null when unknown. */
+  fqn: string | null;
+  /** The callee as written (`requests.get`). */
+  text: string;
+  argc: number;
+  start: number;
+  end: number;
+  flags: number;
+  /** Qualified name inside this module of the function the call enters (`helper`, `Svc.fetch`). */
+  local?: string;
+  /** An effect call that only runs when the function it is in is not given this parameter (see analysis/fallback.ts). */
+  fallback?: FallbackParam;
+  /** For a call that may enter a function: the arguments it passes (null: it unpacks `*args` or `**kwargs`). */
+  passed?: PassedArgs | null;
+}
+
+export interface FunctionSummary {
+  name: string;
+  qualname: string;
+  fqn: string;
+  kinds: FunctionKind[];
+  plain: boolean;
+  workflow: boolean;
+  stepLike: boolean;
+  isLambda: boolean;
+  /** Offset of the `def` (or `async def`) keyword, and the indentation of its line. */
+  defStart: number;
+  indent: string;
+  calls: CallSummary[];
+  /** Parameters defaulting to `None`, with their positions among a call's positional arguments (null: keyword-only). */
+  optional?: Record<string, number | null>;
+}
+
+export interface ModuleSummary {
+  file: string;
+  moduleName: string;
+  hash: string;
+  functions: Map<string, FunctionSummary>;
+  /** Qualified names of the classes the module defines. */
+  classes: Set<string>;
+  /** Module-level names bound to something known elsewhere: imports, `svc = Service()`. */
+  aliases: Map<string, string>;
+  starImports: string[];
+  /** Offsets of line starts, for positions of calls and definitions. */
+  lineStarts: number[];
+  eol: string;
+  /** How this module names DBOS, and the import to add when it does not. */
+  dbosText: string;
+  dbosImport: TextEdit | null;
+  /** The module calls the `DBOS(...)` constructor somewhere (DBOS104: a launch elsewhere has an instance). */
+  constructsDbos: boolean;
+}
+
+const sigs = new WeakMap<ModuleSummary, string>();
+/**
+ * What other files can see of a module, as one string (computed when first compared): equal
+ * signatures mean equal findings elsewhere. Positions are lines and columns, so an edit that moves
+ * no call on its line changes nothing.
+ */
+export function signature(m: ModuleSummary): string {
+  let sig = sigs.get(m);
+  if (sig !== undefined) return sig;
+  const pos = (o: number) => {
+    const p = positionIn(m, o);
+    return `${p.line}:${p.character}`;
+  };
+  const parts: string[] = [];
+  for (const f of m.functions.values()) {
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''}`);
+    for (const c of f.calls) {
+      const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
+      const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
+      parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
+    }
+  }
+  for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
+  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`, `K ${m.constructsDbos}`);
+  sig = parts.join('\n');
+  sigs.set(m, sig);
+  return sig;
+}
+
+const DEFAULTS = buildApiCatalog();
+const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];
+const NOT_HELPERS: FunctionKind[] = ['test', 'fixture', 'http'];
+const START_METHOD = /\.(enqueue|enqueue_async|debounce|debounce_async)$/;
+
+const argsMatterCache = new Map<string, boolean>();
+/** Whether the catalog entry for a name depends on the number of arguments (reading them costs). */
+function argsMatter(fqn: string): boolean {
+  let hit = argsMatterCache.get(fqn);
+  if (hit === undefined) {
+    hit = DEFAULT_LISTS.some((l) => {
+      const e = l.match(fqn, 0);
+      return !!e && (e.maxArgs !== undefined || !!e.seededOk);
+    });
+    if (argsMatterCache.size > 50_000) argsMatterCache.clear();
+    argsMatterCache.set(fqn, hit);
+  }
+  return hit;
+}
+
+function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): CallSummary {
+  const fqn = model.calleeFqn(call);
+  const text = model.textOf(call.callee);
+  const argc = fqn && argsMatter(fqn) ? argCount(call) : 0;
+  let flags = 0;
+  if (fqn && DEFAULTS.nondeterministic.match(fqn, argc) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn) || onlyTimed(model, call.node, fn, fqn))) flags |= CALL_QUIET_ND;
+  const wfOnly = workflowOnlyName(fqn);
+  let risky = !!wfOnly;
+  if ((fqn && (DBOS_START.has(fqn) || DBOS_ENQUEUE.has(fqn))) || START_METHOD.test(text)) {
+    const s = workflowStart(model, call);
+    if (s && s.kind !== 'direct') {
+      flags |= CALL_STARTS_WORKFLOW;
+      risky = true;
+    }
+  }
+  if ((wfOnly?.startsWith('sleep') || (fqn && DEFAULTS.sleep.match(fqn, argc))) && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
+  if (risky && model.expectsFailure(call.node)) flags |= CALL_EXPECTS_FAILURE;
+  const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
+  const target = model.targetFunction(call);
+  if (target && target !== fn) out.local = target.qualname;
+  const effect = !!fqn && DEFAULT_LISTS.some((l) => l.match(fqn, argc));
+  if (effect) {
+    const fallback = fallbackParam(model, call.node, fn);
+    if (fallback) out.fallback = fallback;
+  } else if (out.local || fqn) out.passed = passedArgs(model, call);
+  return out;
+}
+
+/** The summary of a module, from its model (the model's tree must still be alive). */
+export function summarize(model: ModuleModel, file: string, hash: string): ModuleSummary {
+  const functions = new Map<string, FunctionSummary>();
+  const lines = model.lines;
+  for (const fn of model.functions) {
+    if (fn.isLambda && !isStepLike(fn)) continue;
+    const defLine = lines.positionAt(fn.node.startIndex).line;
+    const f: FunctionSummary = {
+      name: fn.name,
+      qualname: fn.qualname,
+      fqn: fn.fqn,
+      kinds: [...fn.kinds],
+      plain: isPlain(fn),
+      workflow: isWorkflow(fn),
+      stepLike: isStepLike(fn),
+      isLambda: fn.isLambda,
+      defStart: fn.node.startIndex,
+      indent: lines.indentOf(defLine),
+      // chains only go through plain functions: the calls of workflows and steps are not needed, nor
+      // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
+      calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c)) : [],
+    };
+    const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
+    if (optional) f.optional = optional;
+    // a later definition of the same name wins, as in Python
+    functions.set(fn.qualname, f);
+  }
+  const aliases = new Map<string, string>(model.module.imports);
+  const moduleScope = { fn: null, cls: null, mainGuard: false };
+  for (const [name, bindings] of model.module.bindings) {
+    if (bindings.length !== 1 || aliases.has(name)) continue;
+    const v = bindings[0].value;
+    if (!v || v.type === 'function_definition' || v.type === 'class_definition') continue;
+    if (v.type !== 'call' && v.type !== 'identifier' && v.type !== 'attribute') continue;
+    const r = model.resolve(v, moduleScope);
+    if (r) aliases.set(name, r);
+  }
+  const classes = new Set(model.classes.map((c) => c.qualname));
+  const dbosLocal = model.localNameFor(DBOS);
+  return {
+    file,
+    moduleName: model.moduleName,
+    hash,
+    functions,
+    classes,
+    aliases,
+    starImports: [...model.starImports],
+    lineStarts: lines.starts,
+    eol: model.text.includes('\r') ? lines.eol : '\n',
+    dbosText: dbosLocal ?? 'DBOS',
+    dbosImport: dbosLocal ? null : addImportEdit(model, 'from dbos import DBOS'),
+    constructsDbos: /dbos/i.test(model.text) && model.calls.some((c) => model.calleeFqn(c) === DBOS),
+  };
+}
+

@@ -1,0 +1,326 @@
+// Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
+// argument access, literal reading, DBOS call lookup and execution-context classification.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo, Scope } from './types';
+import { isPlain, isStepLike, isWorkflow } from './kinds';
+import type { RuleContext } from '../rules/rule';
+import { argList, keywordArgument, stringValue } from '../syntax/arguments';
+import { importsDbos } from './lifecycle';
+
+/** Arguments of a call, comments left out. */
+export const argsOf = argList;
+
+export function positional(call: CallInfo | Node, i: number): Node | null {
+  const pos = argsOf(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+  return pos[i] ?? null;
+}
+
+/** The `keyword_argument` node named `name`. */
+export const keywordArg = keywordArgument;
+
+export function keywordValue(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
+  return keywordArg(model, call, name)?.childForFieldName('value') ?? null;
+}
+
+/** The call has `*args` or `**kwargs`: its arguments cannot be known. */
+export function hasSplat(call: CallInfo | Node): boolean {
+  return argsOf(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
+}
+
+export { stringValue };
+
+export function isTrue(node: Node | null | undefined): boolean {
+  return !!node && node.type === 'true';
+}
+
+export interface DictLiteral {
+  node: Node;
+  /** String keys to their `pair` nodes. */
+  keys: Map<string, Node>;
+  /** Contains `**x` or a non-literal key: other keys may be present. */
+  open: boolean;
+}
+
+export function dictLiteral(model: ModuleModel, node: Node | null | undefined): DictLiteral | null {
+  if (!node || node.type !== 'dictionary') return null;
+  const keys = new Map<string, Node>();
+  let open = false;
+  for (const c of node.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    if (c.type === 'pair') {
+      const k = stringValue(model, c.childForFieldName('key'));
+      if (k === null) open = true;
+      else keys.set(k, c);
+    } else open = true;
+  }
+  return { node, keys, open };
+}
+
+/** The value a plain name is bound to when it has exactly one binding with a value in its scope. */
+export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope): Node | null {
+  if (name.type !== 'identifier') return null;
+  const id = model.textOf(name);
+  for (let f = scope.fn; f; f = f.parent) {
+    if (f.globals.has(id) || f.nonlocals.has(id)) return null;
+    const b = f.bindings.get(id);
+    if (b) return b.length === 1 ? b[0].value : null;
+  }
+  const b = model.module.bindings.get(id);
+  if (b) return b.length === 1 ? b[0].value : null;
+  return null;
+}
+
+/**
+ * An options argument as far as it can be read: the node itself, or for a name the one value it is
+ * bound to (null when bound more than once or mutated, like `opts["queue_name"] = ...`).
+ */
+export function optionsValue(model: ModuleModel, node: Node | null, scope: Scope): Node | null {
+  if (node?.type !== 'identifier') return node;
+  if (dictMutated(model, model.textOf(node))) return null;
+  return singleBindingValue(model, node, scope);
+}
+
+/** `EnqueueOptions(...)`: the typed-dict constructor called with keywords. */
+export function isEnqueueOptionsCall(model: ModuleModel, node: Node): boolean {
+  return node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions';
+}
+
+/** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
+export function dictMutated(model: ModuleModel, name: string): boolean {
+  // asked for the same name by several rules and sites: one scan of the text per name
+  let memo = mutatedNames.get(model);
+  if (!memo) mutatedNames.set(model, (memo = new Map()));
+  let r = memo.get(name);
+  if (r === undefined) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    r = new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\.(update|setdefault|__setitem__)\\(|\\b${esc}\\s*\\|=`).test(model.text);
+    memo.set(name, r);
+  }
+  return r;
+}
+const mutatedNames = new WeakMap<ModuleModel, Map<string, boolean>>();
+
+/** Calls of the file whose callee resolves to one of `fqns`. */
+export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: CallInfo; fqn: string }[] {
+  const set = new Set(fqns);
+  const out: { call: CallInfo; fqn: string }[] = [];
+  for (const call of model.calls) {
+    const fqn = model.calleeFqn(call);
+    if (fqn && set.has(fqn)) out.push({ call, fqn });
+  }
+  return out;
+}
+
+export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): boolean {
+  return model.calleeFqn(call) === `dbos.DBOS.${method}`;
+}
+
+/** `DBOS(...)` itself (the constructor). */
+export function isDbosConstructor(model: ModuleModel, call: CallInfo): boolean {
+  if (model.calleeFqn(call) !== 'dbos.DBOS') return false;
+  // `DBOS(...)` and not a call on an instance alias
+  return call.calleeType === 'identifier' || call.calleeType === 'attribute';
+}
+
+/** The last segment of a dotted text. */
+export function methodName(model: ModuleModel, call: CallInfo): string | null {
+  if (call.calleeType !== 'attribute') return call.calleeType === 'identifier' ? model.textOf(call.callee) : null;
+  const a = call.callee.childForFieldName('attribute');
+  return a ? model.textOf(a) : null;
+}
+
+/** Where a call runs, as the communication rules see it. */
+export type CallContext =
+  | { kind: 'workflow'; fn: FunctionInfo }
+  | { kind: 'step'; fn: FunctionInfo }
+  /** Definitely outside any workflow: module level, entry point, HTTP handler, test, fixture. */
+  | { kind: 'outside'; fn: FunctionInfo | null; what: string }
+  /** A plain helper that may or may not be called from a workflow. */
+  | { kind: 'helper'; fn: FunctionInfo }
+  /** Cannot tell (a nested function of a workflow or step, a helper called from one). */
+  | { kind: 'unknown' };
+
+/** Whether some workflow (or a step, when `steps`) of this file reaches `fn` through plain helpers. */
+export function calledFromDbosFunction(model: ModuleModel, fn: FunctionInfo): boolean {
+  const seen = new Set<FunctionInfo>();
+  const callers = (target: FunctionInfo): FunctionInfo[] => {
+    const out: FunctionInfo[] = [];
+    for (const call of model.calls) {
+      const f = call.scope.fn;
+      if (!f || seen.has(f)) continue;
+      if (model.targetFunction(call) === target) out.push(f);
+    }
+    return out;
+  };
+  const work = [fn];
+  seen.add(fn);
+  while (work.length > 0) {
+    const g = work.pop()!;
+    for (const c of callers(g)) {
+      if (!isPlain(c)) return true;
+      for (let p = c.parent; p; p = p.parent) if (!isPlain(p)) return true;
+      if (!seen.has(c)) {
+        seen.add(c);
+        work.push(c);
+      }
+    }
+  }
+  return false;
+}
+
+const OUTSIDE_KINDS: [string, string][] = [
+  ['http', 'HTTP handler'],
+  ['lifespan', 'lifespan'],
+  ['test', 'test function'],
+  ['fixture', 'pytest fixture'],
+  ['entry', 'entry point'],
+];
+
+export function callContext(model: ModuleModel, scope: Scope): CallContext {
+  const fn = scope.fn;
+  if (!fn) {
+    // module level of a fragment that never imports DBOS (a documentation snippet showing one call, its
+    // workflow left out): where the call really runs is unknown
+    if (!scope.mainGuard && !scope.cls && !importsDbos(model)) return { kind: 'unknown' };
+    return { kind: 'outside', fn: null, what: scope.mainGuard ? 'the `__main__` block' : scope.cls ? 'a class body' : 'module level' };
+  }
+  if (isWorkflow(fn)) return { kind: 'workflow', fn };
+  if (isStepLike(fn)) return { kind: 'step', fn };
+  for (const [k, what] of OUTSIDE_KINDS) {
+    if (fn.kinds.has(k as never)) {
+      // a handler or test that is also a workflow was caught above; a helper of main() may also serve workflows
+      if (k === 'entry' && !fn.kinds.has('lifespan') && calledFromDbosFunction(model, fn)) return { kind: 'unknown' };
+      return { kind: 'outside', fn, what };
+    }
+  }
+  // nested function of a DBOS function: it may well run inside the workflow (closures, run_step)
+  for (let p = fn.parent; p; p = p.parent) if (!isPlain(p) || p.kinds.has('http')) return { kind: 'unknown' };
+  if (fn.isLambda) return { kind: 'unknown' };
+  if (calledFromDbosFunction(model, fn)) return { kind: 'unknown' };
+  return { kind: 'helper', fn };
+}
+
+/** Statement (child of a block or module) containing the node. */
+export function statementIn(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/** True when `before` is a statement that precedes (in the same block) a statement containing `node`. */
+export function dominates(before: Node, node: Node): boolean {
+  const block = before.parent;
+  if (!block) return false;
+  if (before.endIndex > node.startIndex) return false;
+  for (let n: Node | null = node; n; n = n.parent) {
+    if (n.parent && n.parent.id === block.id) return n.startIndex >= before.endIndex;
+  }
+  return false;
+}
+
+/** The function's parameters node entries with their shape, for signature checks. */
+export interface ParamShape {
+  /** Positional parameters without default (excluding self/cls of methods). */
+  required: number;
+  /** Positional parameters with a default. */
+  optional: number;
+  varargs: boolean;
+  /** Keyword-only parameters without a default. */
+  requiredKwOnly: number;
+}
+
+export function paramShape(fn: FunctionInfo, skipFirst: boolean): ParamShape | null {
+  const params = fn.node.childForFieldName('parameters');
+  if (!params) return null;
+  const shape: ParamShape = { required: 0, optional: 0, varargs: false, requiredKwOnly: 0 };
+  let kwOnly = false;
+  let first = skipFirst;
+  for (const p of params.namedChildren) {
+    if (!p || p.type === 'comment') continue;
+    if (p.type === 'positional_separator') continue;
+    if (p.type === 'keyword_separator') {
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'list_splat_pattern') {
+      shape.varargs = true;
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'dictionary_splat_pattern') continue;
+    if (first) {
+      first = false;
+      continue;
+    }
+    const hasDefault = p.type === 'default_parameter' || p.type === 'typed_default_parameter';
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'list_splat_pattern')) {
+      shape.varargs = true;
+      kwOnly = true;
+      continue;
+    }
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'dictionary_splat_pattern')) continue;
+    if (kwOnly) {
+      if (!hasDefault) shape.requiredKwOnly++;
+    } else if (hasDefault) shape.optional++;
+    else shape.required++;
+  }
+  return shape;
+}
+
+/** `@staticmethod` / `@classmethod` on a method. */
+export function methodKind(fn: FunctionInfo): 'static' | 'class' | 'instance' {
+  for (const d of fn.decorators) {
+    if (d.fqn === 'builtins.staticmethod') return 'static';
+    if (d.fqn === 'builtins.classmethod') return 'class';
+  }
+  return 'instance';
+}
+
+/** Levenshtein distance, for "did you mean" fixes. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** The range of an argument including its separating comma, for deleting it from an argument list. */
+export function argDeletionRange(model: ModuleModel, arg: Node): { start: number; end: number } {
+  const list = arg.parent!;
+  const items = list.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+  const i = items.findIndex((a) => a.id === arg.id);
+  if (i > 0) return { start: items[i - 1].endIndex, end: arg.endIndex };
+  if (i === 0 && items.length > 1) return { start: arg.startIndex, end: items[1].startIndex };
+  // only argument: also drop a trailing comma
+  let end = arg.endIndex;
+  const rest = model.text.slice(end, list.endIndex);
+  const m = /^\s*,/.exec(rest);
+  if (m) end += m[0].length;
+  return { start: arg.startIndex, end };
+}
+
+
+/** The node sits in `with pytest.raises(...)` / `with self.assertRaises(...)`: the failure is the point. */
+export function expectsFailure(model: ModuleModel, node: Node): boolean {
+  return model.expectsFailure(node);
+}
+
+/** A context whose reports skip findings inside `pytest.raises` blocks. */
+export function skippingExpectedFailures(ctx: RuleContext): RuleContext {
+  return {
+    ...ctx,
+    report(r) {
+      const node = r.node ?? (r.start !== undefined ? ctx.model.root.descendantForIndex(r.start) : null);
+      if (node && expectsFailure(ctx.model, node)) return;
+      ctx.report(r);
+    },
+  };
+}

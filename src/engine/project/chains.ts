@@ -1,0 +1,143 @@
+// The chain search of the workspace index: the shortest chain of plain helpers, across modules,
+// from a function down to a call of a given kind (an effect, a workflow start, a workflow-only call).
+import type { ApiCatalog, ApiEntry } from '../data/catalog';
+import {
+  CALL_EXPECTS_FAILURE,
+  CALL_QUIET_ND,
+  CALL_STARTS_WORKFLOW,
+  CALL_ZERO_SLEEP,
+  workflowOnlyName,
+  type CallSummary,
+  type FunctionSummary,
+  type ModuleSummary,
+} from '../facts/summary';
+import type { IndexedFunction, ModuleResolver } from './resolution';
+import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
+import type { ReadTracker } from './tracking';
+
+/** What a chain can end in: the effect rules' kinds, plus the step-side ones. */
+export type ChainKind = 'nondeterministic' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly';
+
+export interface ChainLink extends IndexedFunction {
+  /** The call that enters `fn`, in the previous link's module (`viaModule`). */
+  via: CallSummary;
+  viaModule: ModuleSummary;
+}
+
+export interface ChainLeaf {
+  module: ModuleSummary;
+  call: CallSummary;
+  /** The catalog entry for the effect kinds; absent for `start` and `workflowOnly`. */
+  entry?: ApiEntry;
+  /** For a workflow called directly (kind `start`): that workflow, and its module. */
+  workflow?: IndexedFunction;
+}
+
+/** From a helper (the first function, not a link) down to the leaf call. */
+export interface Chain {
+  first: IndexedFunction;
+  links: ChainLink[];
+  leaf: ChainLeaf;
+}
+
+/**
+ * The breadth-first search behind `WorkspaceIndex.chainFrom` (see there); reads are recorded by
+ * `tracker`. `passed`: the arguments of the call that enters `start`, when known (a call that only
+ * stands in for a parameter the caller gives is not a leaf).
+ */
+export function searchChain(
+  start: IndexedFunction,
+  kind: ChainKind,
+  api: ApiCatalog,
+  maxDepth: number,
+  tracker: ReadTracker,
+  resolver: ModuleResolver,
+  passed?: PassedArgs | null,
+): Chain | null {
+  interface Node {
+    at: IndexedFunction;
+    links: ChainLink[];
+    /** The arguments of the call that entered `at`. */
+    passed?: PassedArgs | null;
+    /** The node whose function made that call (none for `start`: the caller is the analysed file's). */
+    parent?: Node;
+  }
+  // whether the call that entered `n` gives the parameter, itself or by forwarding one its caller was given
+  const given = (n: Node, p: FallbackParam): boolean => {
+    if (passes(n.passed, p)) return true;
+    const forwarded = forwardedInto(n.passed, p);
+    const optional = n.parent?.at.fn.optional;
+    if (!forwarded || !n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return false;
+    return given(n.parent, { name: forwarded, index: optional[forwarded] });
+  };
+  tracker.touch(start.module.file);
+  if (!enterable(start.fn, api)) return null;
+  const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
+  let layer: Node[] = [{ at: start, links: [], passed }];
+  for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
+    // direct effects of this layer first: the shortest chain wins
+    for (const n of layer) {
+      let leaf: ChainLeaf | null = null;
+      for (const call of n.at.fn.calls) {
+        const entry = leafEntry(call, kind, api);
+        if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
+        // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
+        if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
+          leaf = { module: n.at.module, call, entry: entry ?? undefined };
+        }
+        if (!call.text.includes('(')) break;
+      }
+      if (leaf) return { first: start, links: n.links, leaf };
+    }
+    const next: Node[] = [];
+    for (const n of layer) {
+      for (const call of n.at.fn.calls) {
+        const target = targetOf(n.at.module, call, api, resolver);
+        if (!target) continue;
+        if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
+          return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
+        }
+        if (depth === maxDepth || !enterable(target.fn, api)) continue;
+        const k = target.module.file + '\0' + target.fn.qualname;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        tracker.touch(target.module.file);
+        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n });
+      }
+    }
+    layer = next;
+  }
+  return null;
+}
+
+function enterable(fn: FunctionSummary, api: ApiCatalog): boolean {
+  return fn.plain && !api.allow.has(fn.fqn);
+}
+
+/** undefined: the call is not a leaf of `kind`; null or an entry: it is. */
+function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntry | null | undefined {
+  switch (kind) {
+    case 'start':
+      return call.flags & CALL_STARTS_WORKFLOW && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
+    case 'workflowOnly':
+      return workflowOnlyName(call.fqn) && !(call.flags & (CALL_EXPECTS_FAILURE | CALL_ZERO_SLEEP)) ? null : undefined;
+    case 'sleep':
+      if (!call.fqn || api.allow.has(call.fqn) || call.flags & CALL_ZERO_SLEEP) return undefined;
+      return api.sleep.match(call.fqn, call.argc) ?? undefined;
+    default: {
+      if (!call.fqn || api.allow.has(call.fqn)) return undefined;
+      if (kind === 'nondeterministic' && call.flags & CALL_QUIET_ND) return undefined;
+      return api[kind].match(call.fqn, call.argc) ?? undefined;
+    }
+  }
+}
+
+/** The function a call of a summarised module enters, in the same module or another one. */
+function targetOf(module: ModuleSummary, call: CallSummary, api: ApiCatalog, resolver: ModuleResolver): IndexedFunction | null {
+  if (call.local) {
+    const fn = module.functions.get(call.local);
+    return fn ? { module, fn } : null;
+  }
+  if (!call.fqn || api.allow.has(call.fqn)) return null;
+  return resolver.resolveFrom(module.file, call.fqn, 0);
+}

@@ -1,0 +1,470 @@
+// The workspace project index: per-file summaries cached by content hash, resolution of qualified
+// names to functions of other modules (`resolution.ts`), and effects followed through plain helpers
+// across modules (`chains.ts`), with what each result read kept for live updates (`tracking.ts`).
+// Lazy: a module is summarised the first time a chain from an analysed file reaches it (parsed once,
+// summarised, its tree freed), and again only when its text changes.
+import { hashOf } from './hash';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePython, type Tree } from '../syntax/parser';
+import { ModuleModel } from '../model/module';
+import { mentionsDbos } from '../text';
+import type { ApiCatalog } from '../data/catalog';
+import { signature, summarize, type ModuleSummary } from '../facts/summary';
+import { moduleNameOf } from './modules';
+import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
+import { searchChain, type Chain, type ChainKind } from './chains';
+import type { PassedArgs } from '../facts/fallback';
+import { ModuleResolver, type IndexedFunction } from './resolution';
+import { ReadTracker } from './tracking';
+
+export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
+export type { RegisteredName, RegistryEntry, RegistryKind, WorkspaceRegistrations } from './registry';
+export type { Chain, ChainKind, ChainLeaf, ChainLink } from './chains';
+export type { IndexedFunction } from './resolution';
+export { WORKFLOW_ONLY_API } from '../facts/summary';
+export { positionIn, rangeIn } from '../facts/positions';
+
+export interface WorkspaceIndexOptions {
+  /** Absolute workspace folders. */
+  roots: string[];
+  /** Default: read from disk; null when missing, unreadable, binary or not UTF-8. */
+  readFile?: (absPath: string) => string | null;
+  /**
+   * A batch run that analyses every file anyway (the CLI), so that no file is parsed twice: the
+   * trees the index parses for its own needs (a helper's summary, the registry) are kept for
+   * `takeTree` (up to BATCH_HAND_OVER_CHARS characters of source), and the registrations of every
+   * analysed file are recorded at once, before a registry exists to ask for them.
+   */
+  batch?: boolean;
+  /**
+   * Every Python file under the roots, when the caller has walked them already (the CLI, when the
+   * roots lie inside the folders it walked): the registry takes this list instead of walking again.
+   */
+  files?: readonly string[];
+  /**
+   * With `batch`: the registry is not built while the files are analysed. A query answers with no
+   * registrations and records the file that asked; after the pass, `endDeferral` lists those files
+   * so that the caller analyses them again against the complete registry. The registrations come
+   * from the models the analysis builds anyway, so that no file is parsed or modelled for the
+   * registry, and the threads of a batch run can pool them (`registrySnapshot`, `preloadRegistry`).
+   * Not for runs that apply fixes: a fix must not be chosen from an incomplete registry.
+   */
+  deferRegistry?: boolean;
+}
+
+/** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
+const BATCH_HAND_OVER_CHARS = 2_000_000;
+
+export function defaultReadFile(absPath: string): string | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(absPath);
+  } catch {
+    return null;
+  }
+  if (buf.includes(0)) return null;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return null;
+  }
+}
+
+
+interface Entry {
+  summary: ModuleSummary | null;
+  hash: string | null;
+}
+
+const apiIds = new WeakMap<ApiCatalog, number>();
+let nextApiId = 1;
+
+export class WorkspaceIndex {
+  readonly roots: string[];
+  private readonly read: (absPath: string) => string | null;
+  /** A custom reader (virtual files): existence is what it can read. */
+  private readonly customRead: boolean;
+  private readonly overrides = new Map<string, string>();
+  /** Summaries by absolute path (null summary: the file is missing or unreadable). */
+  private readonly entries = new Map<string, Entry>();
+  private readonly existsCache = new Map<string, boolean>();
+  private readonly dirCache = new Map<string, boolean>();
+  private readonly moduleNames = new Map<string, string>();
+  /** What each resolution, chain and analysed file read: what a change invalidates. */
+  private readonly tracker = new ReadTracker();
+  private readonly resolver: ModuleResolver;
+  /** Parses done by the index (for tests and the bench). */
+  parses = 0;
+  /** Workflow and queue names registered anywhere under the roots; built on first use. */
+  private registryCache: WorkspaceRegistry | null = null;
+  /** Trees parsed by the index and kept for `takeTree`, by absolute path; their characters in all. */
+  private readonly handOver = new Map<string, { text: string; tree: Tree }>();
+  private handOverChars = 0;
+  /** Trees taken by `takeTree` (for tests and benches). */
+  private handedOver = 0;
+  private readonly handOverLimit: number;
+  private readonly batch: boolean;
+  private readonly listedFiles: readonly string[] | undefined;
+  /** While the registry is deferred: the analysed files that asked it (see `deferRegistry`). */
+  private deferred: Set<string> | null;
+
+  constructor(options: WorkspaceIndexOptions) {
+    this.roots = options.roots.map((r) => path.resolve(r));
+    this.read = options.readFile ?? defaultReadFile;
+    this.customRead = !!options.readFile;
+    this.batch = !!options.batch;
+    this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
+    this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
+    this.deferred = options.batch && options.deferRegistry ? new Set() : null;
+    this.resolver = new ModuleResolver(this.roots, this.tracker, {
+      held: (abs) => this.entries.get(abs)?.summary,
+      summaryOf: (abs) => this.summaryOf(abs),
+      exists: (abs) => this.exists(abs),
+      isDir: (abs) => this.isDir(abs),
+    });
+  }
+
+  // ------------------------------------------------------------------ the server's contract
+
+  /** The current text of a file (an open editor buffer overrides disk). True when its summary changed. */
+  setText(file: string, text: string): boolean {
+    const abs = path.resolve(file);
+    this.overrides.set(abs, text);
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, text) || regs;
+  }
+
+  /** Drops a buffer override or a deleted file; back to disk (or gone). True when its summary changed. */
+  forget(file: string): boolean {
+    const abs = path.resolve(file);
+    this.overrides.delete(abs);
+    const regs = this.registryCache?.update(abs) ?? false;
+    return this.refresh(abs, this.read(abs)) || regs;
+  }
+
+  /** Absolute paths of files whose findings read `file`'s summary, directly or transitively (sorted). */
+  dependents(file: string): string[] {
+    const abs = path.resolve(file);
+    const seen = this.tracker.readersOf(abs);
+    // a changed registration (a workflow or queue name) concerns every file that compared names with the registry
+    for (const d of this.registryCache?.dependentsOf(abs) ?? []) seen.add(d);
+    seen.delete(abs);
+    return [...seen].sort();
+  }
+
+  /**
+   * The queue or workflow names registered in the workspace (all Python files under the roots, not
+   * only imported modules); the result is complete for `kind`. `reader`, the analysed file, is listed
+   * by `dependents()` when a registration changes; `model` is its current model (its registrations
+   * are read from it).
+   */
+  registrations(kind: RegistryKind, reader: string, model?: ModuleModel): WorkspaceRegistrations {
+    const abs = path.resolve(reader);
+    if (this.deferred) {
+      // the file's own registrations were noted with its model (a batch index notes every model)
+      this.deferred.add(abs);
+      return noRegistrations();
+    }
+    return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
+  }
+
+  /**
+   * Ends a deferred registry (`deferRegistry`): the registry answers from now on, and the files that
+   * asked it while it was deferred are returned (absolute, sorted), to be analysed again.
+   */
+  endDeferral(): string[] {
+    const asked = [...(this.deferred ?? [])].sort();
+    this.deferred = null;
+    return asked;
+  }
+
+  /**
+   * A batch file that was read but not analysed (it has no DBOS code): noted so that the registry
+   * does not read it again.
+   */
+  noteUnanalysed(file: string, text: string): void {
+    if (this.batch) this.registry().noteText(path.resolve(file), text);
+  }
+
+  /** What the registry has read so far, as plain data for another thread of a batch run. */
+  registrySnapshot(): RegistryEntry[] {
+    return this.registry().snapshot();
+  }
+
+  /** Registrations read by other threads of a batch run (files this index has not read itself). */
+  preloadRegistry(entries: readonly RegistryEntry[]): void {
+    this.registry().preload(entries);
+  }
+
+  /**
+   * A tree of `file` the index parsed from exactly `text` for its own needs and kept (a `batch`
+   * index); the caller owns it from now on and must `delete()` it. Null when none.
+   */
+  takeTree(file: string, text: string): Tree | null {
+    const abs = path.resolve(file);
+    const kept = this.handOver.get(abs);
+    if (!kept) return null;
+    this.handOver.delete(abs);
+    this.handOverChars -= kept.text.length;
+    if (kept.text === text) {
+      this.handedOver++;
+      return kept.tree;
+    }
+    kept.tree.delete();
+    return null;
+  }
+
+  /** Frees the trees still kept for `takeTree`. */
+  dispose(): void {
+    for (const k of this.handOver.values()) k.tree.delete();
+    this.handOver.clear();
+    this.handOverChars = 0;
+  }
+
+  /** Parses done by the workspace registry (for tests and benches). */
+  registryParses(): number {
+    return this.registryCache?.parses ?? 0;
+  }
+
+  // ------------------------------------------------------------------ engine side
+
+  /**
+   * The path of a file from the folder that holds the innermost root (so `shop/app.py`, the root's
+   * own name included: a root given as `tests` still marks its files as tests, a project kept under
+   * some `/home/me/tests/` does not); the absolute path when no root holds it.
+   */
+  relativePath(file: string): string {
+    const abs = path.resolve(file);
+    let best: string | null = null;
+    for (const r of this.roots) {
+      if ((abs.startsWith(r + path.sep) || abs === r) && (best === null || r.length > best.length)) best = r;
+    }
+    return best === null ? abs : path.relative(path.dirname(best), abs);
+  }
+
+  /** The module name of a file under the roots (`app.helpers`). */
+  moduleName(file: string): string {
+    const abs = path.resolve(file);
+    let m = this.moduleNames.get(abs);
+    if (m === undefined) {
+      m = moduleNameOf(abs, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
+      this.moduleNames.set(abs, m);
+    }
+    return m;
+  }
+
+  /**
+   * Records the model of a file being analysed, so its summary costs no second parse. Called by
+   * `analyze` while the tree is alive.
+   */
+  noteModel(file: string, text: string, model: ModuleModel): ModuleSummary {
+    const abs = path.resolve(file);
+    this.tracker.resetReads(abs);
+    // a batch run would otherwise parse this file again when the registry is first asked for
+    if (this.batch) this.registry().noteModel(abs, model);
+    const hash = hashOf(text);
+    const old = this.entries.get(abs);
+    if (old?.summary && old.hash === hash && old.summary.moduleName === model.moduleName) return old.summary;
+    const summary = summarize(model, abs, hash);
+    this.store(abs, summary);
+    return summary;
+  }
+
+  /** The summary of a file, summarising it now if needed; null when it is missing or unreadable. */
+  summaryOf(file: string): ModuleSummary | null {
+    const abs = path.resolve(file);
+    const hit = this.entries.get(abs);
+    if (hit) return hit.summary;
+    const text = this.textOf(abs);
+    const summary = text === null ? null : this.build(abs, text);
+    this.entries.set(abs, { summary, hash: summary?.hash ?? null });
+    return summary;
+  }
+
+  /** The function a qualified name, as resolved in `fromFile`, denotes in the workspace. */
+  resolve(fromFile: string, fqn: string): IndexedFunction | null {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => this.resolver.resolveFrom(abs, fqn, 0));
+  }
+
+  /** The summary of a module as `fromFile` imports it; undefined when it is not a workspace module (a library). */
+  moduleSummary(fromFile: string, moduleName: string): ModuleSummary | null | undefined {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => this.resolver.moduleSummary(abs, moduleName));
+  }
+
+  /** A function of a file by its qualified name inside the module (`helper`, `Svc.fetch`). */
+  functionOf(file: string, qualname: string): IndexedFunction | null {
+    const module = this.summaryOf(file);
+    const fn = module?.functions.get(qualname);
+    return module && fn ? { module, fn } : null;
+  }
+
+  /**
+   * The shortest chain from a plain helper to a call of `kind`, through plain helpers only (steps and
+   * workflows end a chain: their bodies are checkpointed or run as their own workflow), at most
+   * `maxDepth` functions long counting `start`. Recursion and import cycles are cut by a visited set;
+   * the search is breadth-first, so the result is the shortest chain and does not depend on the order
+   * in which files were analysed. Allow-listed functions are not entered. `passed`: the arguments of
+   * the call that enters `start`; a call that only runs when one of them is left out
+   * (`when or date.today()`) is no leaf when the caller gives it (see analysis/fallback.ts).
+   */
+  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string, passed?: PassedArgs | null): Chain | null {
+    return this.tracker.reading(reader ? path.resolve(reader) : null, () => {
+      let apiId = apiIds.get(api);
+      if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
+      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
+      const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
+      // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
+      if (!chain?.leaf.call.fallback || !passed) return chain;
+      const args = JSON.stringify(passed);
+      return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed));
+    });
+  }
+
+  /** Figures for the bench and tests. */
+  stats(): { summaries: number; parses: number; functions: number; handedOver: number } {
+    let summaries = 0;
+    let functions = 0;
+    for (const e of this.entries.values()) {
+      if (!e.summary) continue;
+      summaries++;
+      functions += e.summary.functions.size;
+    }
+    return { summaries, parses: this.parses, functions, handedOver: this.handedOver };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private registry(): WorkspaceRegistry {
+    if (!this.registryCache) {
+      this.registryCache = new WorkspaceRegistry({
+        roots: this.roots,
+        onDisk: !this.customRead,
+        listedFiles: () => this.listedFiles,
+        textOf: (abs) => this.textOf(abs),
+        knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
+        relativePath: (abs) => this.relativePath(abs),
+        withModel: (abs, text, use, fallback) => this.withModel(abs, text, use, fallback),
+      });
+    }
+    return this.registryCache;
+  }
+
+  private textOf(abs: string): string | null {
+    const o = this.overrides.get(abs);
+    if (o !== undefined) return o;
+    return this.read(abs);
+  }
+
+  private exists(abs: string): boolean {
+    if (this.overrides.has(abs)) return true;
+    const e = this.entries.get(abs);
+    if (e) return e.summary !== null;
+    let hit = this.existsCache.get(abs);
+    if (hit === undefined) {
+      if (this.customRead) hit = this.read(abs) !== null;
+      else {
+        try {
+          hit = fs.statSync(abs).isFile();
+        } catch {
+          hit = false;
+        }
+      }
+      this.existsCache.set(abs, hit);
+    }
+    return hit;
+  }
+
+  private isDir(abs: string): boolean {
+    if (this.customRead) return true; // a virtual workspace: every candidate folder is tried
+    let hit = this.dirCache.get(abs);
+    if (hit === undefined) {
+      try {
+        hit = fs.statSync(abs).isDirectory();
+      } catch {
+        hit = false;
+      }
+      this.dirCache.set(abs, hit);
+    }
+    return hit;
+  }
+
+  private build(abs: string, text: string): ModuleSummary | null {
+    if (text.includes('\u0000')) return null;
+    this.parses++;
+    // a module the model cannot read is a module without helpers, never a crash
+    return this.withModel(abs, text, (model) => summarize(model, abs, hashOf(text)), null);
+  }
+
+  /**
+   * Parses a file for the index's own needs (a summary, the registry) and applies `use` to its model;
+   * `fallback` when the model cannot be built or read. The tree is then freed or kept for `takeTree`.
+   */
+  private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
+    const tree = parsePython(text);
+    try {
+      return use(new ModuleModel(text, tree, { path: abs, testPath: this.relativePath(abs), moduleName: this.moduleName(abs) }));
+    } catch {
+      return fallback;
+    } finally {
+      this.parsed(abs, text, tree);
+    }
+  }
+
+  /** A tree the index (or its registry) parsed and no longer needs: kept for `takeTree` if there is room, else freed. */
+  private parsed(abs: string, text: string, tree: Tree): void {
+    // a file without DBOS code is never parsed by its own analysis: nothing to hand over
+    if (this.handOverChars + text.length > this.handOverLimit || this.handOver.has(abs) || !mentionsDbos(text)) {
+      tree.delete();
+      return;
+    }
+    this.handOver.set(abs, { text, tree });
+    this.handOverChars += text.length;
+  }
+
+  private store(abs: string, summary: ModuleSummary | null): boolean {
+    const old = this.entries.get(abs);
+    this.entries.set(abs, { summary, hash: summary?.hash ?? null });
+    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : signature(old.summary) !== signature(summary);
+    // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
+    if (changed && (old || this.tracker.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
+    return changed;
+  }
+
+  /** Drops what was derived from the summaries; `appeared`: a file came or went (names can change). */
+  private invalidate(abs: string, appeared: boolean): void {
+    this.tracker.dropDerived(abs);
+    if (appeared) {
+      this.existsCache.delete(abs);
+      this.resolver.clearHeads();
+      this.dirCache.clear();
+      if (path.basename(abs) === '__init__.py') this.moduleNames.clear();
+    }
+  }
+
+  /** After a text change: the new summary when someone reads this file, else just drop the old one. */
+  private refresh(abs: string, text: string | null): boolean {
+    const old = this.entries.get(abs);
+    const hash = text === null ? null : hashOf(text);
+    if (old && old.hash === hash) return false;
+    if (!this.tracker.watched(abs)) {
+      // nothing reads it: summarised again when first needed
+      if (old) {
+        this.entries.delete(abs);
+        this.invalidate(abs, true);
+      } else {
+        this.existsCache.delete(abs);
+        // a new __init__.py makes its folder a package: the names of the modules in it change
+        if (path.basename(abs) === '__init__.py') {
+          this.moduleNames.clear();
+          this.resolver.clearHeads();
+        }
+      }
+      return false;
+    }
+    return this.store(abs, text === null ? null : this.build(abs, text)) || !old;
+  }
+}

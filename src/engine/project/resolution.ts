@@ -1,0 +1,212 @@
+// Cross-module resolution for the workspace index: the function of another module (or of the same
+// one) a qualified name denotes, through packages, `__init__` re-exports, aliases and star imports.
+import * as path from 'node:path';
+import type { FunctionSummary, ModuleSummary } from '../facts/summary';
+import { importBases, moduleFiles } from './modules';
+import type { ReadTracker } from './tracking';
+
+/** A function of a summarised module. */
+export interface IndexedFunction {
+  module: ModuleSummary;
+  fn: FunctionSummary;
+}
+
+/** What resolution reads of the index's files and summaries. */
+export interface ResolutionFiles {
+  /** The summary the index holds for a file, without summarising it (undefined: none yet). */
+  held(abs: string): ModuleSummary | null | undefined;
+  /** The summary of a file, summarising it now if needed. */
+  summaryOf(abs: string): ModuleSummary | null;
+  exists(abs: string): boolean;
+  isDir(abs: string): boolean;
+}
+
+const MAX_ALIAS_HOPS = 8;
+/** Libraries whose functions are never the user's code: not looked up on disk. */
+const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
+
+export class ModuleResolver {
+  /** folder + first segment of a name -> whether a module or package of that name may be found. */
+  private readonly headCache = new Map<string, boolean>();
+  private readonly headProbes = new Map<string, string[]>();
+
+  constructor(
+    private readonly roots: string[],
+    private readonly tracker: ReadTracker,
+    private readonly files: ResolutionFiles,
+  ) {}
+
+  /** Forgets which module names may be found where (a module or package came or went). */
+  clearHeads(): void {
+    this.headCache.clear();
+    this.headProbes.clear();
+  }
+
+  /**
+   * `moduleFirst`: the name comes from a module's own binding (`x = Cls()` after `from .mod import
+   * Cls`), whose dotted prefix names modules: the longest module prefix wins. Otherwise (a name as a
+   * caller wrote it, `from pkg import name`) a package's `__init__` is asked first, as Python does.
+   */
+  resolveFrom(fromFile: string, fqn: string, hops: number, moduleFirst = false): IndexedFunction | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
+    if (!this.mayBeLocal(fromFile, fqn)) return null;
+    const key = fromFile + (moduleFirst ? '\0m\0' : '\0a\0') + fqn;
+    return this.tracker.resolution(key, () => this.resolveUncached(fromFile, fqn, hops, moduleFirst));
+  }
+
+  /**
+   * False when no import base of `fromFile` holds a module or package named like the first segment
+   * of `fqn` (`requests.get` with no `requests.py` or `requests/` around): most library calls stop here.
+   * The probed paths are still read (a `requests.py` created later is noticed).
+   */
+  private mayBeLocal(fromFile: string, fqn: string): boolean {
+    const dot = fqn.indexOf('.');
+    const head = fqn.slice(0, dot).replace(/\(\)$/, '');
+    const own = this.files.held(fromFile);
+    if (own && (own.moduleName === head || own.moduleName.startsWith(head + '.'))) return true;
+    const dir = path.dirname(fromFile);
+    const key = dir + '\0' + head;
+    let hit = this.headCache.get(key);
+    if (hit === undefined) {
+      hit = false;
+      const probed: string[] = [];
+      for (const base of importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p))) {
+        const file = path.join(base, head + '.py');
+        const pkg = path.join(base, head);
+        probed.push(file, path.join(pkg, '__init__.py'));
+        if (this.files.exists(file) || this.files.isDir(pkg)) {
+          hit = true;
+          break;
+        }
+      }
+      this.headCache.set(key, hit);
+      if (!hit) this.headProbes.set(key, probed);
+    }
+    if (!hit) for (const p of this.headProbes.get(key) ?? []) this.tracker.touch(p);
+    return hit;
+  }
+
+  private resolveUncached(fromFile: string, fqn: string, hops: number, moduleFirst: boolean): IndexedFunction | null {
+    const segs = splitFqn(fqn);
+    if (!segs) return null;
+    const own = this.files.held(fromFile);
+    if (moduleFirst) return this.resolveModuleFirst(fromFile, own, segs, hops);
+    // a namespace package (a folder without __init__.py) in a package is found module-first
+    return this.resolveAttributeFirst(fromFile, own, segs, fqn, hops) ?? this.resolveModuleFirst(fromFile, own, segs, hops);
+  }
+
+  private resolveAttributeFirst(fromFile: string, own: ModuleSummary | null | undefined, segs: string[], fqn: string, hops: number): IndexedFunction | null {
+    if (own && fqn.startsWith(own.moduleName + '.')) {
+      this.tracker.touch(fromFile);
+      const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
+      return rest ? this.lookupIn(own, rest, hops) : null;
+    }
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    // the shortest prefix that is a module: a package's `__init__` is asked first, as Python does
+    // for `from pkg import name` (a name bound there wins over a submodule of the same name)
+    for (let i = 1; i < segs.length; i++) {
+      const modParts = segs.slice(0, i);
+      if (modParts.some((s) => s.endsWith('()'))) break;
+      const moduleName = modParts.join('.');
+      const hit = this.inModuleFile(fromFile, bases, moduleName, segs, i, hops);
+      if (hit !== undefined) return hit;
+    }
+    return null;
+  }
+
+  private resolveModuleFirst(fromFile: string, own: ModuleSummary | null | undefined, segs: string[], hops: number): IndexedFunction | null {
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    for (let i = segs.length - 1; i >= 1; i--) {
+      const modParts = segs.slice(0, i);
+      if (modParts.some((s) => s.endsWith('()'))) continue;
+      const moduleName = modParts.join('.');
+      if (own && moduleName === own.moduleName) {
+        this.tracker.touch(fromFile);
+        return this.lookupIn(own, segs.slice(i), hops);
+      }
+      const hit = this.inModuleFile(fromFile, bases, moduleName, segs, i, hops);
+      if (hit !== undefined) return hit;
+    }
+    return null;
+  }
+
+  /**
+   * `segs.slice(from)` looked up in the first file of `moduleName` under the import bases (other
+   * than `fromFile`); undefined when no such file exists, so the caller tries another split.
+   */
+  private inModuleFile(fromFile: string, bases: string[], moduleName: string, segs: string[], from: number, hops: number): IndexedFunction | null | undefined {
+    for (const base of bases) {
+      for (const candidate of moduleFiles(base, moduleName)) {
+        if (candidate === fromFile) continue;
+        this.tracker.touch(candidate);
+        if (!this.files.exists(candidate)) continue;
+        const summary = this.files.summaryOf(candidate);
+        return summary ? this.lookupIn(summary, segs.slice(from), hops) : null;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The summary of the module `moduleName` as imported from `fromFile`: undefined when no module or
+   * package named like its first segment is near (a library), null when that module has no readable file.
+   */
+  moduleSummary(fromFile: string, moduleName: string): ModuleSummary | null | undefined {
+    if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(moduleName) || EXTERNAL.test(moduleName + '.')) return undefined;
+    if (!this.mayBeLocal(fromFile, moduleName + '.x')) return undefined;
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    for (const base of bases) {
+      for (const candidate of moduleFiles(base, moduleName)) {
+        if (candidate === fromFile) continue;
+        this.tracker.touch(candidate);
+        if (this.files.exists(candidate)) return this.files.summaryOf(candidate);
+      }
+    }
+    return null;
+  }
+
+  /** `rest` inside a module: a function, a method (`Cls.m`, `Cls().m`), or a name bound to another. */
+  private lookupIn(module: ModuleSummary, rest: string[], hops: number): IndexedFunction | null {
+    const head = rest[0];
+    const isInstance = head.endsWith('()');
+    const name = isInstance ? head.slice(0, -2) : head;
+    const plainRest = rest.map((s) => s.replace(/\(\)$/, ''));
+    if (!isInstance) {
+      const fn = module.functions.get(plainRest.join('.'));
+      if (fn) return { module, fn };
+    }
+    if (module.classes.has(name)) {
+      // `Cls()` runs `Cls.__init__`; `Cls().m` and `Cls.m` are the method
+      const q = rest.length === 1 ? `${name}.__init__` : rest.length === 2 ? `${name}.${plainRest[1]}` : null;
+      const fn = q ? module.functions.get(q) : undefined;
+      return fn ? { module, fn } : null;
+    }
+    const alias = module.aliases.get(name);
+    if (alias) {
+      const target = alias + (isInstance ? '()' : '') + (rest.length > 1 ? '.' + rest.slice(1).join('.') : '');
+      return this.resolveFrom(module.file, target, hops + 1, true);
+    }
+    for (const star of module.starImports) {
+      const r = this.resolveFrom(module.file, `${star}.${rest.join('.')}`, hops + 1, true);
+      if (r) return r;
+    }
+    // a package: the name is one of its submodules
+    if (!isInstance && rest.length > 1 && path.basename(module.file) === '__init__.py') {
+      const dir = path.dirname(module.file);
+      for (const candidate of [path.join(dir, name + '.py'), path.join(dir, name, '__init__.py')]) {
+        this.tracker.touch(candidate);
+        if (!this.files.exists(candidate)) continue;
+        const sub = this.files.summaryOf(candidate);
+        return sub ? this.lookupIn(sub, rest.slice(1), hops) : null;
+      }
+    }
+    return null;
+  }
+}
+
+/** `a.b.C().m` -> ['a', 'b', 'C()', 'm']; null for shapes that name no function (`f()()`). */
+function splitFqn(fqn: string): string[] | null {
+  const segs = fqn.split('.');
+  for (const s of segs) if (!/^[A-Za-z_]\w*(\(\))?$/.test(s)) return null;
+  return segs;
+}

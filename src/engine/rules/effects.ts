@@ -1,0 +1,446 @@
+// Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
+// functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
+import type { ModuleModel } from '../model/module';
+import type { Binding, CallInfo, FunctionInfo } from '../model/types';
+import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
+import type { ApiEntry } from '../data/catalog';
+import type { Rule, RuleContext } from './rule';
+import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
+import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../project/index';
+import { rangeIn } from '../facts/positions';
+import * as path from 'node:path';
+import { onlyLogged, onlyTimed } from '../model/usage';
+import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
+import { lastSegment } from '../model/names';
+import { workflowOnlyName } from '../facts/summary';
+import { positionalArgs, workflowStart } from '../model/workflow-starts';
+import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from '../facts/fallback';
+
+export type EffectKind = 'nondeterministic' | 'io' | 'database';
+
+export interface DirectEffect {
+  call: CallInfo;
+  fqn: string;
+  entry: ApiEntry;
+}
+
+/** A path from a helper down to the call with the effect: helper -> ... -> leaf call. */
+export interface EffectPath {
+  /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
+  links: { fn: FunctionInfo; via: CallInfo }[];
+  leaf: DirectEffect;
+  /** The leaf only runs when the helper's caller leaves out this parameter of the helper. */
+  fallback?: FallbackParam;
+}
+
+export function argCount(call: CallInfo): number {
+  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
+  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
+}
+
+export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
+  const fqn = ctx.model.calleeFqn(call);
+  if (!fqn || ctx.api.allow.has(fqn)) return null;
+  const entry = ctx.api[kind].match(fqn, () => argCount(call));
+  if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
+  return entry ? { call, fqn, entry } : null;
+}
+
+/** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
+const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
+
+/** A method call on an instance of a seedable generator that was constructed with arguments (a seed), or that is a workflow's input. */
+export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
+  const i = fqn.indexOf('().');
+  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
+  let obj = call.callee.childForFieldName('object');
+  for (let depth = 0; obj && depth < 4; depth++) {
+    if (obj.type === 'call') {
+      const args = obj.childForFieldName('arguments');
+      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
+    }
+    if (obj.type !== 'identifier') return false;
+    // the single binding of the name, in the innermost scope that binds it
+    const name = model.textOf(obj);
+    let bindings: Binding[] | undefined;
+    let owner: FunctionInfo | null = null;
+    for (let f = call.scope.fn; f && !bindings; f = f.parent) {
+      bindings = f.bindings.get(name);
+      owner = f;
+    }
+    bindings ??= model.module.bindings.get(name);
+    if (!bindings || bindings.length !== 1) return false;
+    // a generator that is a workflow's own input: DBOS records the inputs, so a replay starts from the
+    // same state (a helper's generator parameter is its caller's: unknown here, still reported)
+    if (bindings[0].value === null && bindings[0].annotation !== undefined && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
+    obj = bindings[0].value;
+  }
+  return false;
+}
+
+const summaries = new WeakMap<ModuleModel, Map<string, Map<FunctionInfo, EffectPath | null>>>();
+
+/** The first effect of `kind` a plain helper reaches through its own calls (to a fixpoint, cycles cut). */
+export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: EffectKind): EffectPath | null {
+  let byKind = summaries.get(ctx.model);
+  if (!byKind) summaries.set(ctx.model, (byKind = new Map()));
+  let memo = byKind.get(kind);
+  if (!memo) byKind.set(kind, (memo = new Map()));
+  const visiting = new Set<FunctionInfo>();
+  const visit = (fn: FunctionInfo): EffectPath | null => {
+    const known = memo!.get(fn);
+    if (known !== undefined) return known;
+    if (visiting.has(fn) || !isPlain(fn)) return null;
+    visiting.add(fn);
+    let found: EffectPath | null = null;
+    // a call that only stands in for a missing argument counts last, and only where that argument is left out
+    let fallback: EffectPath | null = null;
+    for (const call of fn.calls) {
+      const d = directEffect(ctx, call, kind);
+      if (d && !(kind === 'nondeterministic' && (onlyLogged(ctx.model, call.node, fn) || onlyTimed(ctx.model, call.node, fn, d.fqn)))) {
+        const param = fallbackParam(ctx.model, call.node, fn);
+        if (!param) {
+          found = { links: [], leaf: d };
+          break;
+        }
+        fallback ??= { links: [], leaf: d, fallback: param };
+      }
+    }
+    if (!found) {
+      for (const call of fn.calls) {
+        const g = ctx.model.targetFunction(call);
+        if (!g || g === fn) continue;
+        const sub = visit(g);
+        if (!sub) continue;
+        const path: EffectPath = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
+        if (!sub.fallback) {
+          found = path;
+          break;
+        }
+        // the effect runs only when `g` is not given a parameter: given here, forwarded from one of ours, or left out
+        const passed = passedArgs(ctx.model, call);
+        if (passes(passed, sub.fallback)) continue;
+        const forwarded = forwardedInto(passed, sub.fallback);
+        if (!forwarded) {
+          found = path;
+          break;
+        }
+        fallback ??= { ...path, fallback: parameterPosition(ctx.model, fn, forwarded) };
+      }
+    }
+    found ??= fallback;
+    visiting.delete(fn);
+    memo!.set(fn, found);
+    return found;
+  };
+  return visit(helper);
+}
+
+export interface EffectRuleSpec {
+  code: string;
+  requires?: readonly string[];
+  kind: EffectKind;
+  /** Message for a direct call: `fqn` as called, `callText` the callee as written. */
+  direct(callText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /** Message for a helper call that reaches the effect (`helper.name` as the message shows it: `pricing.quote`). */
+  viaHelper(helper: { name: string }, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /** Skips calls another rule reports. */
+  skip?(ctx: RuleContext, call: CallInfo, fqn: string): boolean;
+}
+
+/** Builds one of the "effect in a workflow" rules. */
+export function effectRule(spec: EffectRuleSpec): Rule {
+  return {
+    code: spec.code,
+    requires: spec.requires,
+    check(ctx) {
+      const { model } = ctx;
+      for (const wf of model.functions) {
+        if (!isWorkflow(wf)) continue;
+        for (const written of wf.calls) {
+          // `await asyncio.to_thread(requests.get, url)`: the function handed to a thread runs in the workflow
+          const handed = handedFunction(model, written);
+          const call = handed ?? written;
+          const d = directEffect(ctx, call, spec.kind);
+          if (d) {
+            // a value that is only logged cannot steer the workflow; an effect is an effect, logged or not
+            if (spec.skip?.(ctx, call, d.fqn) || (spec.kind === 'nondeterministic' && (onlyLogged(model, call.node, wf) || onlyTimed(model, call.node, wf, d.fqn)))) continue;
+            const calleeText = model.textOf(call.callee);
+            ctx.report({
+              node: call.node,
+              message: spec.direct(calleeText, d.entry, wf),
+              severity: d.entry.severity as Severity,
+              fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText, d.fqn),
+            });
+            continue;
+          }
+          const helper = model.targetFunction(call);
+          if (helper && (helper === wf || !isPlain(helper))) continue;
+          let path = helper ? helperEffect(ctx, helper, spec.kind) : null;
+          // `helper(day)` where the helper reads the clock only when no day is given
+          if (path?.fallback && passes(passedArgs(model, call), path.fallback)) path = null;
+          if (helper && path && path.links.length < ctx.config.maxCallDepth) {
+            if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
+            const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
+            const related: RelatedInfo[] = [
+              { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
+              ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
+              { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
+            ];
+            // a function handed to a thread can only become a step itself: there is no call here to wrap
+            const fixes =
+              handed || !breaksInAStep(ctx, call, helper)
+                ? decorateThenInline(decorateHelperFix(model, helper), handed ? null : wrapInlineFix(model, call, wf, ctx.version, helper.name))
+                : [];
+            ctx.report({
+              node: call.node,
+              message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
+              severity: path.leaf.entry.severity as Severity,
+              fixes,
+              related,
+            });
+            continue;
+          }
+          // through other modules: the workspace index
+          const chain = crossChain(ctx, call, helper, spec.kind);
+          if (!chain || !chain.leaf.entry) continue;
+          if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
+          const view = chainView(ctx, wf.name, chain);
+          ctx.report({
+            node: call.node,
+            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf),
+            severity: chain.leaf.entry.severity as Severity,
+            fixes: handed ? [] : chainFixes(ctx, call, wf, helper, chain),
+            related: view.related,
+          });
+        }
+      }
+    },
+  };
+}
+
+/** The step fixes for a helper: `@DBOS.step()` on it, preferred over the inline wrap when both are offered. */
+function decorateThenInline(decorate: Fix | null, inline: Fix | null): Fix[] {
+  const fixes: Fix[] = [];
+  if (decorate) fixes.push(decorate);
+  if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
+  return fixes;
+}
+
+/** Calls that run a function they are handed in a worker thread, and the position of that function. */
+const HANDS_TO_THREAD: Readonly<Record<string, number>> = {
+  'asyncio.to_thread': 0,
+  'anyio.to_thread.run_sync': 0,
+  'starlette.concurrency.run_in_threadpool': 0,
+  'fastapi.concurrency.run_in_threadpool': 0,
+};
+
+/**
+ * For `asyncio.to_thread(f, *args)`, `loop.run_in_executor(executor, f, *args)` and the like, the call
+ * of `f` they make, as a call of the workflow at the same place (the callee is the reference `f`, the
+ * arguments unknown); null for any other call or when `f` is not a plain name (a lambda, a call).
+ */
+export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
+  // asked by each effect rule for every call of a workflow: one answer per call (and one object, so
+  // that the caches keyed by call serve all the rules)
+  let hit = handedCalls.get(call);
+  if (hit === undefined) handedCalls.set(call, (hit = findHanded(model, call)));
+  return hit;
+}
+
+const handedCalls = new WeakMap<CallInfo, CallInfo | null>();
+
+function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
+  let at: number | undefined;
+  if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') at = 1;
+  else {
+    const fqn = model.calleeFqn(call);
+    if (fqn && Object.prototype.hasOwnProperty.call(HANDS_TO_THREAD, fqn)) at = HANDS_TO_THREAD[fqn];
+  }
+  if (at === undefined) return null;
+  const ref = positionalArgs(call)[at];
+  if (!ref || (ref.type !== 'identifier' && ref.type !== 'attribute')) return null;
+  return { node: call.node, callee: ref, calleeType: ref.type, args: null, scope: call.scope, start: call.start, end: call.end, def: call.def };
+}
+
+/**
+ * The chain from a call (in a workflow or step of the analysed file) to an effect of `kind`, through
+ * the workspace index: `helper` is the local function the call enters, if any; otherwise the call is
+ * resolved to a function of another module. Null without an index.
+ */
+export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
+  const { index, file } = ctx;
+  if (!index || !file) return null;
+  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
+  if (!start) return null;
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+}
+
+const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
+
+/** The function of another module a call of the analysed file enters (once per call: several rules ask). */
+export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
+  const { index, file } = ctx;
+  if (!index || !file) return null;
+  let hit = resolvedCalls.get(call);
+  if (hit === undefined) {
+    const fqn = ctx.model.calleeFqn(call);
+    hit = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+    resolvedCalls.set(call, hit);
+  }
+  return hit;
+}
+
+/** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
+export function displayName(ctx: RuleContext, f: IndexedFunction): string {
+  if (f.module.file === ctx.file) return f.fn.qualname;
+  return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
+}
+
+/** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
+export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
+  const where = (m: ModuleSummary) => (m.file === ctx.file ? {} : { file: m.file });
+  const helperName = displayName(ctx, chain.first);
+  const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
+  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
+  const related: RelatedInfo[] = [
+    { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
+    ...chain.links.map((l) => ({
+      message: `calls \`${displayName(ctx, l)}\``,
+      range: rangeIn(l.viaModule, l.via.start, l.via.end),
+      ...where(l.viaModule),
+    })),
+    {
+      message: chain.leaf.workflow ? `calls workflow \`${leafText}\` here` : `\`${leafText}\` is called here`,
+      range: rangeIn(chain.leaf.module, chain.leaf.call.start, chain.leaf.call.end),
+      ...where(chain.leaf.module),
+    },
+  ];
+  return { text: names.join(' → '), helperName, related };
+}
+
+/**
+ * Fixes for a workflow's call that reaches an effect through other modules: wrap the call in a step
+ * here (inline, or a new step function before DBOS 2.9), and add `@DBOS.step()` to the helper (in
+ * its own file when it lives elsewhere: a cross-file, unsafe fix).
+ */
+function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: FunctionInfo | null | undefined, chain: Chain): Fix[] {
+  const { model } = ctx;
+  const fixes: Fix[] = [];
+  if (breaksInAStep(ctx, call, helper)) return fixes;
+  const name = helper?.name ?? chain.first.fn.name;
+  const inline = wrapInlineFix(model, call, wf, ctx.version, name);
+  if (helper) return decorateThenInline(decorateHelperFix(model, helper), inline);
+  const extract = inline ? null : extractStepFix(model, call, wf, name);
+  if (inline) fixes.push(inline);
+  else if (extract) fixes.push({ ...extract, preferred: true });
+  const decorate = decorateElsewhereFix(chain.first);
+  if (decorate) fixes.push(decorate);
+  return fixes;
+}
+
+/** `@DBOS.step()` above a function of another module (with the import when that module lacks it). */
+export function decorateElsewhereFix(f: IndexedFunction): Fix | null {
+  const { module, fn } = f;
+  // module-level functions only: a method's class or an enclosing function may need more than a decorator
+  if (fn.isLambda || !fn.plain || fn.qualname.includes('.')) return null;
+  const edits: TextEdit[] = [];
+  if (module.dbosImport) edits.push({ ...module.dbosImport, file: module.file });
+  const at = fn.defStart;
+  edits.push({ startOffset: at, endOffset: at, range: rangeIn(module, at, at), newText: `@${module.dbosText}.step()${module.eol}${fn.indent}`, file: module.file });
+  return { title: `Make \`${fn.name}\` a step in ${path.basename(module.file)} (add @DBOS.step())`, safe: false, crossFile: true, edits };
+}
+
+/** Calls that return a connection, cursor or pool: a step cannot return those (not serializable). */
+const RETURNS_HANDLE = /\.(connect|create_pool|acquire|begin|cursor)$/;
+
+function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeText: string, fqn: string): Fix[] {
+  const fixes: Fix[] = [];
+  const inline = wrapInlineFix(ctx.model, call, wf, ctx.version, calleeText);
+  if (inline) fixes.push(inline);
+  const extract = extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, '')));
+  if (extract) fixes.push(extract);
+  return fixes;
+}
+/**
+ * Whether the function a workflow's call enters would fail as (or inside) a step: it reaches, through
+ * plain helpers of this module, a workflow-only API (`DBOS.recv`, `DBOS.sleep`, ...), a workflow
+ * start or a workflow call; or, through other modules (with the workspace index), a workflow-only
+ * API or a start. Making it a step (or wrapping the call in one) would trade the finding for a
+ * runtime error, so no such fix is offered.
+ */
+function breaksInAStep(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined): boolean {
+  const { model } = ctx;
+  if (helper) {
+    const seen = new Set<FunctionInfo>([helper]);
+    const todo = [helper];
+    while (todo.length) {
+      const fn = todo.pop()!;
+      for (const c of fn.calls) {
+        if (workflowOnlyName(model.calleeFqn(c)) || workflowStart(model, c)) return true;
+        const t = model.targetFunction(c);
+        if (!t || seen.has(t)) continue;
+        if (isWorkflow(t)) return true;
+        if (isPlain(t)) {
+          seen.add(t);
+          todo.push(t);
+        }
+      }
+    }
+  }
+  return !!(crossChain(ctx, call, helper, 'workflowOnly') || crossChain(ctx, call, helper, 'start'));
+}
+
+/** A step-side chain found by `stepSideChains`. */
+export interface StepChainHit {
+  step: FunctionInfo;
+  call: CallInfo;
+  /** Null for a step calling a workflow of another module directly (kind `start`). */
+  chain: Chain | null;
+  /** The chain as text and related locations; for a direct call, the workflow's location. */
+  view: { text: string; helperName: string; related: RelatedInfo[] };
+}
+
+/**
+ * Steps (and transactions) whose calls reach, through plain helpers of this module or others, a call
+ * that only a workflow may make: starting a workflow (`start`) or a workflow-only API such as
+ * `DBOS.recv` (`workflowOnly`). Direct calls in the step body are the rules' own business. Needs the
+ * workspace index; none without it.
+ */
+export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
+  const { model, index, file } = ctx;
+  if (!index || !file) return [];
+  const out: StepChainHit[] = [];
+  for (const step of model.functions) {
+    if (!isStepLike(step)) continue;
+    for (const call of step.calls) {
+      if (isDirect(call)) continue;
+      const helper = model.targetFunction(call);
+      if (helper && (helper === step || !isPlain(helper))) continue;
+      if (!helper && kind === 'start') {
+        // a workflow of another module called directly from the step
+        const target = resolveCall(ctx, call);
+        if (target?.fn.workflow) {
+          if (model.expectsFailure(call.node)) continue;
+          const name = displayName(ctx, target);
+          const where = target.module.file === file ? {} : { file: target.module.file };
+          out.push({
+            step,
+            call,
+            chain: null,
+            view: {
+              text: `${step.name} → ${name}`,
+              helperName: name,
+              related: [{ message: `workflow \`${name}\` is defined here`, range: rangeIn(target.module, target.fn.defStart, target.fn.defStart), ...where }],
+            },
+          });
+          continue;
+        }
+      }
+      const chain = crossChain(ctx, call, helper, kind);
+      if (!chain || model.expectsFailure(call.node)) continue;
+      out.push({ step, call, chain, view: chainView(ctx, step.name, chain) });
+    }
+  }
+  return out;
+}
