@@ -29,8 +29,8 @@ export interface Health {
   messages: string[];
   statusText: string;
   statusDetail: string;
-  /** vscode.LanguageStatusSeverity of the status item. */
-  statusSeverity: number;
+  /** Every language status item: this file's problems first, then config, version, time budget. */
+  statusItems: { id: string; text: string; detail: string; severity: number }[];
 }
 
 export interface Timings {
@@ -218,7 +218,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     const open = vscode.workspace.textDocuments.find(isPython);
     if (open) return void ensureStarted(`${vscode.workspace.asRelativePath(open.uri)} is open`);
     if (tree.visible) return void ensureStarted('the DBOS view is open');
-    const cfg = vscode.workspace.getConfiguration('dbosLint');
+    const cfg = vscode.workspace.getConfiguration('dbosLint', null);
     if (!vscode.workspace.workspaceFolders?.length || !cfg.get<boolean>('enable', true) || !cfg.get<boolean>('workspaceDiagnostics', true)) return;
     probeWorkspace().then(
       (r) => {
@@ -330,7 +330,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     ruleView,
     status: () => status.status,
     setRuleSeverity,
-    health: (): Health => ({ ...health, statusText: status.item.text, statusDetail: status.item.detail ?? '', statusSeverity: status.item.severity }),
+    health: (): Health => ({ ...health, statusText: status.item.text, statusDetail: status.item.detail ?? '', statusItems: status.items() }),
     timings: () => ({ ...timings, serverReadyMs, probeMs }),
     log: () => output.lines,
     viewVisible: () => tree.visible,

@@ -10,7 +10,7 @@ export type SettingsTarget = 'user' | 'workspace';
 
 /** The severity a settings scope gives a rule ('default' when that scope does not set it). */
 export function configuredSeverity(code: string, where: SettingsTarget): string {
-  const i = vscode.workspace.getConfiguration('dbosLint').inspect<Record<string, string>>('severity');
+  const i = vscode.workspace.getConfiguration('dbosLint', null).inspect<Record<string, string>>('severity');
   const value = (where === 'workspace' ? i?.workspaceValue : i?.globalValue) ?? {};
   const found = Object.entries(value).find(([k]) => k.toUpperCase() === code);
   return found && (LEVELS as readonly string[]).includes(found[1]) ? found[1] : 'default';

@@ -151,4 +151,17 @@ async function launchBrowser() {
   });
 }
 
-module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace };
+/** Waits until the DBOS activity-bar item shows a badge (`text`, or any count). */
+function waitForDbosBadge(page, text, timeout = 90_000) {
+  return page.waitForFunction(
+    (want) => {
+      const item = [...document.querySelectorAll('.activitybar .action-item')].find((i) => i.querySelector('.action-label[aria-label^="DBOS"]'));
+      const badge = item?.querySelector('.badge-content')?.textContent ?? '';
+      return want ? badge === want : /^\d+$/.test(badge);
+    },
+    text ?? null,
+    { timeout },
+  );
+}
+
+module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge };

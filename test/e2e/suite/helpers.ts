@@ -25,6 +25,13 @@ export interface StatusResult {
   pid: number;
 }
 
+export interface StatusItem {
+  id: string;
+  text: string;
+  detail: string;
+  severity: number;
+}
+
 export interface Api {
   ready: Promise<void>;
   startReason(): string;
@@ -38,7 +45,7 @@ export interface Api {
   ruleView: { code: string | undefined; html: string | undefined; handleMessage(m: { type: string; level?: string; target?: string }): Promise<void> };
   status(): StatusResult | undefined;
   setRuleSeverity(code: string, level: string, where: 'user' | 'workspace'): Promise<void>;
-  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string; statusSeverity: number };
+  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string; statusItems: StatusItem[] };
   timings(): { activationMs: number; serverReadyMs: number | null; probeMs: number | null };
   log(): readonly string[];
   viewVisible(): boolean;
@@ -94,4 +101,9 @@ export async function revert(doc: vscode.TextDocument): Promise<void> {
   await vscode.window.showTextDocument(doc);
   await vscode.commands.executeCommand('workbench.action.files.revert');
   await waitFor('revert', () => !doc.isDirty);
+}
+
+/** One language status item of the extension ('status', 'config', 'version', 'budget'). */
+export function statusItem(api: Api, id: string): StatusItem | undefined {
+  return api.health().statusItems.find((i) => i.id === `dbosLint.${id}`);
 }

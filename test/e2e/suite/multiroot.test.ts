@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { codeOf, dbosDiags, EXT_ID, waitFor, type Api } from './helpers';
+import { codeOf, dbosDiags, EXT_ID, statusItem, waitFor, type Api } from './helpers';
 
 let api: Api;
 const folder = (name: string) => vscode.workspace.workspaceFolders!.find((f) => f.name === name)!.uri;
@@ -54,13 +54,19 @@ describe('A multi-root workspace', function () {
       const item = api.rules.getTreeItem(first);
       return `${item.label} | ${item.description}`;
     };
+    const shown = (id: string) => {
+      const i = statusItem(api, id);
+      return `${i?.text} | ${i?.detail}`;
+    };
     await vscode.window.showTextDocument(vscode.Uri.joinPath(folder('shop'), 'shop', 'orders.py'));
-    await waitFor('the status of orders.py', () => api.health().statusText === 'DBOS: 1 problem in this file');
-    assert.match(api.health().statusDetail, /^workspace: 3 problems in 2 files · config: shop\/pyproject\.toml · DBOS 2\.30 \(shop\/pyproject\.toml\)$/);
+    await waitFor('the status of orders.py', () => shown('status') === 'DBOS: 1 problem in this file | workspace: 3 problems in 2 files');
+    await waitFor('the config of shop', () => shown('config') === 'config: shop/pyproject.toml | [tool.dbos-lint]');
+    assert.equal(shown('version'), 'DBOS 2.30 | from shop/pyproject.toml');
     await waitFor('the version row of shop', async () => (await header()) === 'DBOS 2.30 | from shop/pyproject.toml', 20_000, 100);
     await vscode.window.showTextDocument(vscode.Uri.joinPath(folder('worker'), 'jobs.py'));
-    await waitFor('the status of jobs.py', () => api.health().statusText === 'DBOS: 2 problems in this file');
-    assert.match(api.health().statusDetail, /^workspace: 3 problems in 2 files · config: dbosLint\.severity \(folder settings\) · DBOS version unknown$/);
+    await waitFor('the status of jobs.py', () => shown('status') === 'DBOS: 2 problems in this file | workspace: 3 problems in 2 files');
+    await waitFor('the config of worker', () => shown('config') === 'config: dbosLint.severity | dbosLint.severity in folder settings');
+    assert.equal(shown('version'), 'DBOS version unknown | pin dbos or set dbosLint.targetVersion');
     await waitFor('the version row of worker', async () => (await header()) === 'DBOS version unknown | pin dbos or set dbosLint.targetVersion', 20_000, 100);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { codeOf, codes, dbosDiags, EXT_ID, extensionApi, quickFixes, rangeOf, revert, waitFor, type Api, type TreeNode } from './helpers';
+import { codeOf, codes, dbosDiags, EXT_ID, extensionApi, quickFixes, rangeOf, revert, statusItem, waitFor, type Api, type TreeNode } from './helpers';
 
 let api: Api;
 let root: vscode.Uri;
@@ -67,26 +67,32 @@ describe('What the editor shows around the diagnostics', function () {
     assert.equal(colour(cats[1]), 'list.warningForeground');
   });
 
-  it('the status item tells this file\'s problems from the workspace\'s, and names the settings in effect', async () => {
+  it('the status items tell this file\'s problems from the workspace\'s, and name the configuration in effect and the version', async () => {
     const total = () => vscode.languages.getDiagnostics().flatMap(([, ds]) => ds).filter((d) => d.source === 'dbos').length;
     const files = () => vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.source === 'dbos')).length;
+    const item = (id: string) => statusItem(api, id) ?? { text: '', detail: '' };
+    const shown = (id: string) => `${item(id).text} | ${item(id).detail}`;
     await open('app/shop.py');
-    const text = await waitFor('the status of shop.py', () => api.health().statusText === 'DBOS: 3 problems in this file' && api.health().statusDetail);
-    assert.equal(text, `workspace: ${total()} problems in ${files()} files · config: defaults · DBOS version unknown`);
+    await waitFor('the status of shop.py', () => item('status').text === 'DBOS: 3 problems in this file');
+    assert.equal(item('status').detail, `workspace: ${total()} problems in ${files()} files`);
+    assert.equal(shown('config'), 'config: defaults | no [tool.dbos-lint], no dbosLint settings');
+    assert.equal(shown('version'), 'DBOS version unknown | pin dbos or set dbosLint.targetVersion');
     // A severity set in the workspace settings is part of the configuration in effect.
     await vscode.workspace.getConfiguration('dbosLint').update('severity', { DBOS202: 'error' }, vscode.ConfigurationTarget.Workspace);
     try {
-      await waitFor('the settings named', () => api.health().statusDetail.includes('config: dbosLint.severity (workspace settings)'));
+      await waitFor('the setting named', () => shown('config') === 'config: dbosLint.severity | dbosLint.severity in workspace settings');
     } finally {
       await vscode.workspace.getConfiguration('dbosLint').update('severity', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    await waitFor('back to the defaults', () => api.health().statusDetail.includes('config: defaults'));
+    await waitFor('back to the defaults', () => item('config').text === 'config: defaults');
     await open('other/background.py');
-    await waitFor('the status of background.py', () => api.health().statusText === 'DBOS: 1 problem in this file');
-    assert.match(api.health().statusDetail, / · config: other\/pyproject\.toml · DBOS 2\.30 \(other\/pyproject\.toml\)$/);
+    await waitFor('the status of background.py', () => item('status').text === 'DBOS: 1 problem in this file');
+    await waitFor('its pyproject.toml', () => shown('config') === 'config: other/pyproject.toml | [tool.dbos-lint]');
+    assert.equal(shown('version'), 'DBOS 2.30 | from other/pyproject.toml');
     await open('live/pricing.py');
-    await waitFor('a file without DBOS', () => api.health().statusText === 'DBOS: file not checked');
-    assert.match(api.health().statusDetail, /^it does not mention dbos · workspace: /);
+    await waitFor('a file without DBOS', () => shown('status') === 'DBOS: file not checked | it does not mention dbos');
+    // Short lines: VS Code shows each item on one line of the hover.
+    for (const i of api.health().statusItems) assert.ok(`${i.text} ${i.detail}`.length <= 90, `${i.id}: ${i.text} ${i.detail}`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -162,7 +168,7 @@ describe('What the editor shows around the diagnostics', function () {
   it('the output channel is "DBOS Lint", as the README says', () => {
     const ext = vscode.extensions.getExtension(EXT_ID)!;
     const readme = fs.readFileSync(path.join(ext.extensionPath, 'README.md'), 'utf8');
-    assert.match(readme, /the \*DBOS Lint\* output channel/);
+    assert.match(readme, /The \*DBOS Lint\* output channel/);
     assert.doesNotMatch(readme, /\*DBOS\* output channel/);
     assert.ok(api.log().some((l) => /dbos-lint server \d+ started/.test(l)), 'the server logs into it');
   });
