@@ -164,4 +164,24 @@ function waitForDbosBadge(page, text, timeout = 90_000) {
   );
 }
 
-module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge };
+/** Keyboard driving of the workbench through its quick input: open a file, run a command, go to a line. */
+function workbench(page) {
+  const quickInput = async (keys, text, row) => {
+    await page.keyboard.press(keys);
+    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+    await page.keyboard.type(text, { delay: 10 });
+    if (row) await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${row}"]`, { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    await page.keyboard.press('Enter');
+  };
+  return {
+    /** Quick Open (Ctrl+P) on a workspace-relative path. */
+    open: (file) => quickInput('Control+P', file, path.basename(file)),
+    /** Go to Line (Ctrl+G), e.g. '13:17'. */
+    goto: (pos) => quickInput('Control+G', pos),
+    /** A Command Palette command by its title. */
+    command: (title) => quickInput('F1', title, title),
+  };
+}
+
+module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge, workbench };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:e2e`: runs the mocha suites (out/e2e/suite) inside the Node extension host of a real
+// `npm run test:e2e`: runs the mocha suites (out/e2e/test/e2e/suite) inside the Node extension host of a real
 // VS Code (code-server 4.139.1 = VS Code 1.139.1) with this repository as the extension under
 // development, one code-server per session:
 //   main        test/e2e/workspace (a folder with a DBOS app): activation on folder open, diagnostics,
@@ -76,7 +76,7 @@ const SESSIONS = {
 /** One mocha session in its own code-server; resolves with {passed, failed} or throws on a harness error. */
 async function runSession(name) {
   const session = SESSIONS[name];
-  const suite = path.join(ROOT, 'out', 'e2e', 'suite', 'index.js');
+  const suite = path.join(ROOT, 'out', 'e2e', 'test', 'e2e', 'suite', 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} missing: run \`tsc -p test/e2e/tsconfig.json\``);
   const cs = await startCodeServer({
     env: { E2E_GREP: process.env.E2E_GREP || '', E2E_FILES: session.files, E2E_TIMINGS_FILE: process.env.E2E_TIMINGS_FILE || '', ...(session.env ?? {}) },

@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge } = require('./lib');
+const { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge, workbench } = require('./lib');
 
 const OUT = path.resolve(process.env.SHOTS_DIR || path.join(ROOT, 'docs', 'images'));
 const WANT = process.env.SHOTS || 'png,gif';
@@ -65,18 +65,8 @@ async function session(fn, settings = {}) {
 }
 
 function helpers(page) {
-  const quickInput = async (keys, text, row) => {
-    await page.keyboard.press(keys);
-    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await page.keyboard.type(text, { delay: 10 });
-    if (row) await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${row}"]`, { timeout: 20_000 });
-    await sleep(400);
-    await page.keyboard.press('Enter');
-  };
   return {
-    open: (file) => quickInput('Control+P', file, path.basename(file)),
-    goto: (pos) => quickInput('Control+G', pos),
-    command: (name) => quickInput('F1', name, name),
+    ...workbench(page),
     shot: async (name, options = {}) => {
       await page.screenshot({ path: path.join(OUT, name), ...options });
       console.log('saved', path.join(path.relative(ROOT, OUT), name));

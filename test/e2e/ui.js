@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge } = require('./lib');
+const { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge, workbench } = require('./lib');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,26 +50,11 @@ async function runUi() {
       console.log(`    ✘ ${name}\n      ${String(e && e.message ? e.message : e).split('\n').join('\n      ')}\n      (${shot})`);
     }
   };
-  const palette = async (text, pick) => {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await page.keyboard.type(text, { delay: 10 });
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${pick ?? text}"]`, { timeout: 20_000 });
-    await sleep(300);
-    await page.keyboard.press('Enter');
-  };
-  const openFile = async (name) => {
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await page.keyboard.type(name, { delay: 10 });
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${path.basename(name)}"]`, { timeout: 20_000 });
-    await sleep(300);
-    await page.keyboard.press('Enter');
-  };
   const activity = () => page.locator('.activitybar .action-label[aria-label^="DBOS"]');
   try {
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const { open: openFile, command: palette } = workbench(page);
     await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(ROOT)]]));
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     await activity().waitFor({ timeout: 90_000 });

@@ -1,6 +1,7 @@
 // What the e2e test files share: the extension's API as the tests see it, polling, diagnostics.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { StatusResult } from '../../../src/server/protocol';
 
 export const EXT_ID = 'dbos-lint.dbos-lint';
 
@@ -10,19 +11,6 @@ export interface TreeNode {
   rule?: { code: string; severity: string; defaultSeverity: string };
   count?: number;
   finding?: { uri: string; code: string };
-}
-
-export interface StatusResult {
-  state: string;
-  findings: number;
-  filesWithFindings: number;
-  filesChecked: number;
-  configFile: string | null;
-  dbosVersion: string | null;
-  versionSource: string | null;
-  slowFiles: { uri: string; ms: number }[];
-  fileChecked: boolean | null;
-  pid: number;
 }
 
 export interface StatusItem {
