@@ -336,6 +336,7 @@ async function giveWay(): Promise<void> {
 
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;
+  const started = performance.now();
   const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && fs.existsSync(f.path));
   // Files no longer wanted (setting turned off) lose their diagnostics.
   for (const uri of [...disk.keys()]) if (!wantsWorkspace(uri)) dropDisk(uri);
@@ -376,7 +377,8 @@ async function scanWorkspace(): Promise<void> {
   }
   progress?.done();
   sendStatus();
-  connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings`);
+  // Once per scan that finished (one cut short by a newer scan says nothing).
+  if (gen === scanGeneration) connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings (${Math.round(performance.now() - started)} ms)`);
 }
 
 export function startScan(): Promise<void> {
@@ -469,6 +471,8 @@ export function statusFor(uri?: string): StatusResult {
     configErrors: errors,
     errors: handlerFailures(),
     enabled: (ref ? settingsFor(ref) : ws.globalSettings).enable,
+    // The last check of the open document (no new analysis for a status request).
+    fileChecked: uri && open.has(uri) ? !!open.get(uri)!.fileSettings : null,
     pid: process.pid,
   };
 }
