@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { analyze, initParser } from '../engine/index';
+import { analyze, initParser, type FileLimitNotice } from '../engine/index';
 import { ProjectSettings } from '../engine/settings';
 import { fixAll } from '../engine/fixes/fix-all';
 import type { UserConfig } from '../engine/config';
@@ -85,6 +85,13 @@ export interface FileOutcome {
   messages: string[];
   /** What kept the file from being checked in full: reported in every format, and the run exits 2. */
   problems: RunProblem[];
+  /** Warnings about the project's settings files (reported once per run): a pin file that cannot be read. */
+  settingsNotes: string[];
+  /**
+   * Set when the file was skipped (over the size limit, or out of time before its rules) or only
+   * partly checked (out of time during its rules): what to tell the user once (`limit.message`).
+   */
+  limit?: FileLimitNotice;
   fixed: number;
   /** The analysed text (after fixes), with `keepSource`, when there are findings. */
   source?: string;
@@ -217,7 +224,8 @@ export async function checkText(file: string, text: string, options: CheckOption
  * fixes are applied to the text only: the outcome's `source` is the fixed text, nothing is written.
  */
 function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex, given?: string, fixInMemory = false): FileOutcome {
-  const out: FileOutcome = { file, findings: [], messages: [], problems: [], fixed: 0 };
+  const startedAt = performance.now();
+  const out: FileOutcome = { file, findings: [], messages: [], problems: [], settingsNotes: [], fixed: 0 };
   let text: string;
   let bom = false;
   if (given !== undefined) text = given;
@@ -236,7 +244,9 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
   }
   const fileSettings = settings.forFile(file);
   for (const message of fileSettings.errors) out.problems.push({ kind: 'config-error', message });
-  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index };
+  out.settingsNotes = fileSettings.notes;
+  // one budget for the whole file: its read, the fix passes and the analysis
+  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index, startedAt };
   try {
     if (options.fix || options.diff || fixInMemory) {
       const r = fixAll(text, (t) => analyze(t, opts).findings, options.unsafeFixes);
@@ -255,6 +265,10 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
       out.problems.push({ kind: 'internal-error', file, message: `internal error in ${f.code} (the other rules still ran)`, detail: f.message });
     }
     out.findings = result.findings;
+    if (result.limit) {
+      out.limit = result.limit;
+      out.messages.push(`${file}: ${result.limit.message}`);
+    }
   } catch (e) {
     out.problems.push({ kind: 'internal-error', file, message: 'internal error: the file could not be checked', detail: String((e as Error).stack ?? e) });
   }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
-import { ConfigError, userConfigFrom, type UserConfig } from '../engine/config';
+import { userConfigFrom, type UserConfig } from '../engine/config';
 import {
   checkFiles,
   checkInParallel,
@@ -60,6 +60,8 @@ Options:
   --ignore <codes>             skip these codes or prefixes
   --target-version <v>         DBOS version to check against (2.30, 3, auto)
   --profile <default|strict>   strict turns on every rule
+  --file-time-budget-ms <ms>   time one file may take, read to last rule (default 10000)
+  --max-file-size-kb <KiB>     larger files are reported and not parsed (default 2048)
   --statistics                 print the number of findings per rule
   --no-gitignore               do not skip files listed in .gitignore
   -q, --quiet                  print findings only, no summary
@@ -73,8 +75,9 @@ Exit status: 0 nothing fails the run; 1 findings at or above --fail-on (with --d
 2 usage error, invalid configuration, a file that cannot be read, or an internal error (the report
 is still written).`;
 
+/** A comma-separated option as a list; an empty entry is kept, for the validation to report. */
 function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim());
 }
 
 function rulesCommand(format: string): number {
@@ -150,6 +153,8 @@ export async function main(argv: string[]): Promise<number> {
         ignore: { type: 'string' },
         'target-version': { type: 'string' },
         profile: { type: 'string' },
+        'file-time-budget-ms': { type: 'string' },
+        'max-file-size-kb': { type: 'string' },
         statistics: { type: 'boolean', default: false },
         'exit-zero': { type: 'boolean', default: false },
         'no-gitignore': { type: 'boolean', default: false },
@@ -197,10 +202,11 @@ export async function main(argv: string[]): Promise<number> {
     if (o.ignore !== undefined) raw.ignore = list(o.ignore);
     if (o['target-version'] !== undefined) raw.targetVersion = o['target-version'];
     if (o.profile !== undefined) raw.profile = o.profile;
-    cliLayer = userConfigFrom(raw, 'command line');
-    for (const code of [...(cliLayer.select ?? []), ...(cliLayer.ignore ?? []), ...(cliLayer.extendSelect ?? [])]) {
-      if (code !== 'ALL' && !RULES.some((r) => r.code.startsWith(code.toUpperCase()))) throw new ConfigError(`command line: no rule matches "${code}"`);
+    for (const k of ['file-time-budget-ms', 'max-file-size-kb'] as const) {
+      const v = o[k];
+      if (v !== undefined) raw[k] = /^\d+$/.test(v) ? Number(v) : v;
     }
+    cliLayer = userConfigFrom(raw, 'command line');
   } catch (e) {
     process.stderr.write(`dbos-lint: ${(e as Error).message}\n`);
     return 2;
@@ -266,6 +272,11 @@ class RunLog {
   private readonly seen = new Set<string>();
 
   note(outcome: FileOutcome): void {
+    for (const n of outcome.settingsNotes) {
+      if (this.seen.has(`note\0${n}`)) continue;
+      this.seen.add(`note\0${n}`);
+      process.stderr.write(`dbos-lint: warning: ${printable(n)}\n`);
+    }
     for (const m of outcome.messages) process.stderr.write(`dbos-lint: ${printable(m)}\n`);
     for (const p of outcome.problems) this.problem(p);
     this.fixed += outcome.fixed;
@@ -294,9 +305,10 @@ function exitCode(reports: FileReport[], log: RunLog, flags: Flags, diffs: numbe
 }
 
 async function check(paths: string[], flags: Flags, cliLayer: UserConfig, reporter: Reporter, pool: WorkerPool | null, sink: Sink): Promise<number> {
-  const { files, missing } = walk(paths, { respectGitignore: flags.gitignore });
+  const { files, missing, notes } = walk(paths, { respectGitignore: flags.gitignore });
   const log = new RunLog();
   for (const m of missing) log.problem({ kind: 'read-error', file: m, message: 'no such file or directory' });
+  for (const n of notes) process.stderr.write(`dbos-lint: ${printable(n)}\n`);
 
   const roots = workspaceRoots(paths);
   const rootFiles = rootsListing(paths, roots, files, flags.gitignore);
