@@ -86,6 +86,12 @@ export async function codeActions(params: CodeActionParams): Promise<CodeAction[
       }
       if (!shownRule.has(f.code)) {
         shownRule.add(f.code);
+        const igFile = res.ignoreFileFixes[f.code];
+        if (igFile) {
+          const a = CodeAction.create(igFile.title, workspaceEdit(doc, igFile.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
+          a.diagnostics = [diag];
+          actions.push(a);
+        }
         const title = `Show rule ${f.code}`;
         const a = CodeAction.create(
           title,

@@ -13,7 +13,7 @@ import { ProjectSettings } from '../engine/settings';
 import { WorkspaceIndex } from '../engine/project/index';
 import { walk } from '../engine/project/walk';
 import { fixAll } from '../engine/fixes/fix-all';
-import { ignoreFix } from '../engine/fixes/common';
+import { ignoreFileFix, ignoreFix } from '../engine/fixes/common';
 import { signature } from '../engine/facts/summary';
 import type { Fix } from '../engine/types';
 import type { ModuleModel } from '../engine/model/module';
@@ -153,7 +153,11 @@ export class Analysis {
     let result: AnalysisResult;
     // the "ignore on this line" fix of each finding, computed while the model is at hand
     let ignores: (Fix | null)[] = [];
-    const keepIgnores = (model: ModuleModel, r: AnalysisResult) => (ignores = r.findings.map((f) => ignoreFix(model, f.code, f.range.start.line)));
+    const ignoresInFile: Record<string, Fix | null> = {};
+    const keepIgnores = (model: ModuleModel, r: AnalysisResult) => {
+      ignores = r.findings.map((f) => ignoreFix(model, f.code, f.range.start.line));
+      for (const f of r.findings) if (!(f.code in ignoresInFile)) ignoresInFile[f.code] = ignoreFileFix(model, f.code);
+    };
     if (index && file !== null && analysed(text)) {
       // The analysis gives the index this file's summary from its own model (no second parse); the
       // buffer is then registered with the same text, which costs only a hash. Changed or not is
@@ -175,6 +179,7 @@ export class Analysis {
     const out = this.outcome(uri, 'open', result, started, opts.budgetMs, dependents);
     out.version = version;
     out.ignoreFixes = ignores;
+    out.ignoreFileFixes = ignoresInFile;
     if (folder?.realPath) this.keepInside(out, folder.realPath);
     return out;
   }

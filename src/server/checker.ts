@@ -29,6 +29,8 @@ export interface OpenResult {
   findings: Finding[];
   /** The "ignore on this line" fix of each finding (same order), null where none. */
   ignoreFixes: (Fix | null)[];
+  /** The "ignore in this file" fix of each code found, null where none. */
+  ignoreFileFixes: Record<string, Fix | null>;
   fileSettings: FileSettings | null;
   ms: number;
 }
@@ -184,7 +186,7 @@ export function checkOpen(uri: string): void {
   const doc = documents.get(uri);
   if (!doc) return;
   if (!settingsFor(uri).enable) {
-    open.set(uri, { version: doc.version, findings: [], ignoreFixes: [], fileSettings: null, ms: 0 });
+    open.set(uri, { version: doc.version, findings: [], ignoreFixes: [], ignoreFileFixes: {}, fileSettings: null, ms: 0 });
     slow.delete(uri);
     publish(uri, [], doc.version);
     wake(uri);
@@ -210,7 +212,15 @@ function openChecked(uri: string, r: TaskResult | null): void {
   const doc = documents.get(uri);
   if (!doc) return wake(uri);
   noteOutcome(o);
-  open.set(uri, { version: o.version!, findings: o.findings, ignoreFixes: o.ignoreFixes ?? [], fileSettings: fileSettingsFor(uri), ms: o.ms });
+  open.set(uri, {
+    version: o.version!,
+    findings: o.findings,
+    ignoreFixes: o.ignoreFixes ?? [],
+    ignoreFileFixes: o.ignoreFileFixes ?? {},
+    // null: the file was not analysed (no DBOS in it)
+    fileSettings: o.skipped ? null : fileSettingsFor(uri),
+    ms: o.ms,
+  });
   if (doc.version === o.version) publish(uri, o.findings, o.version);
   else if (!timers.has(uri)) checkOpen(uri); // edited meanwhile, with no check pending
   wake(uri);
@@ -294,15 +304,15 @@ export function checkDisk(uri: string, priority: Priority = BACKGROUND, then?: (
       return documents.get(uri) ? null : { kind: 'check', id, uri, mode: 'disk' };
     })
     .then((r) => {
-      if (r?.kind === 'checked') diskChecked(r.outcome, priority);
+      // abandoned for an open document: again, once that is done (`then` after that check)
+      if (r?.kind === 'checked' && r.outcome.cancelled && !documents.get(uri)) return checkDisk(uri, priority, then);
+      if (r?.kind === 'checked') diskChecked(r.outcome);
       then?.();
     });
 }
 
-function diskChecked(o: CheckOutcome, priority: Priority): void {
-  if (documents.get(o.uri)) return;
-  // abandoned for an open document: again, once that is done
-  if (o.cancelled) return checkDisk(o.uri, priority);
+function diskChecked(o: CheckOutcome): void {
+  if (documents.get(o.uri) || o.cancelled) return;
   if (o.gone) return dropDisk(o.uri);
   noteOutcome(o);
   if (o.skipped && !disk.has(o.uri)) return;
@@ -356,6 +366,7 @@ export function dropDisk(uri: string): void {
 
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;
+  const started = performance.now();
   const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && filePath(f.uri) !== null);
   // Files no longer wanted (setting turned off) lose their diagnostics.
   for (const uri of [...disk.keys()]) if (!wantsWorkspace(uri)) dropDisk(uri);
@@ -395,7 +406,8 @@ async function scanWorkspace(): Promise<void> {
   }
   progress?.done();
   sendStatus();
-  connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings`);
+  // Once per scan that finished (one cut short by a newer scan says nothing).
+  if (gen === scanGeneration) connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings (${Math.round(performance.now() - started)} ms)`);
 }
 
 export function startScan(): Promise<void> {
@@ -480,6 +492,8 @@ export function statusFor(uri?: string): StatusResult {
     configErrors: errors,
     errors: handlerFailures(),
     enabled: (ref ? settingsFor(ref) : ws.globalSettings).enable,
+    // The last check of the open document (no new analysis for a status request).
+    fileChecked: uri && open.has(uri) ? !!open.get(uri)!.fileSettings : null,
     pid: process.pid,
   };
 }

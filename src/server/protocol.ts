@@ -99,6 +99,11 @@ export interface StatusResult {
    */
   errors: string[];
   enabled: boolean;
+  /**
+   * For the `uri` asked about, when it is open: whether it was checked (it uses DBOS and checking
+   * is enabled). Null for no `uri` or a document that is not open.
+   */
+  fileChecked: boolean | null;
   /** The server's process id (shown in the output; used by the restart test). */
   pid: number;
 }

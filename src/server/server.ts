@@ -8,6 +8,8 @@ import {
   FileChangeType,
   TextDocumentSyncKind,
   type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
   type DidChangeWatchedFilesParams,
   type ExecuteCommandParams,
   type HoverParams,
@@ -20,6 +22,7 @@ import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, connection, documents } from './connection';
 import { codeActions, FIX_ALL_KIND, hover, SHOW_RULE_SERVER_COMMAND } from './actions';
+import { completions, resolveCompletion } from './completion';
 import {
   allFindings,
   checkOpen,
@@ -35,7 +38,7 @@ import {
   stats,
   statusFor,
 } from './checker';
-import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, uriToPath, ws } from './workspace';
+import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, settingsSignature, uriToPath, ws } from './workspace';
 import { guardProcess, markInitialized, notification, onHandlerFailure, request } from './guard';
 import { Notifications, Requests, type CatalogResult, type FindingInfo, type RuleDocsResult } from './protocol';
 
@@ -72,6 +75,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   caps.workDoneProgress = !!c.window?.workDoneProgress;
   caps.documentChanges = !!c.workspace?.workspaceEdit?.documentChanges;
   caps.relatedInfo = !!c.textDocument?.publishDiagnostics?.relatedInformation;
+  caps.resolveAdditionalTextEdits = !!c.textDocument?.completion?.completionItem?.resolveSupport?.properties?.includes('additionalTextEdits');
   const init = (params.initializationOptions ?? {}) as { clientCommands?: boolean; settings?: unknown; debounceMs?: unknown };
   caps.clientCommands = !!init.clientCommands;
   setDebounce(init.debounceMs);
@@ -83,6 +87,8 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
+      // The DBOS snippets, with the imports they need (`-` keeps the list open after `dbos-`).
+      completionProvider: { resolveProvider: true, triggerCharacters: ['-'] },
       executeCommandProvider: { commands: [SHOW_RULE_SERVER_COMMAND] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -118,7 +124,11 @@ connection.onDidChangeConfiguration(
     const s = (change.settings as Record<string, unknown> | undefined)?.dbosLint;
     if (s !== undefined) ws.pushedSettings = s;
     await ready;
+    // VS Code sends this notification as soon as the server registers for it, and for changes of
+    // any dbosLint setting (the trace level too): re-check only when the settings really changed.
+    const before = settingsSignature();
     await loadSettings();
+    if (settingsSignature() === before) return;
     void recheckEverything();
     void connection.sendNotification(Notifications.configChanged, {});
   }),
@@ -149,6 +159,13 @@ connection.onDidChangeWatchedFiles(
 
 connection.onCodeAction(request('textDocument/codeAction', (p: CodeActionParams) => codeActions(p)));
 connection.onHover(request('textDocument/hover', (p: HoverParams) => hover(p)));
+connection.onCompletion(
+  request('textDocument/completion', async (p: CompletionParams) => {
+    await ready;
+    return completions(p);
+  }),
+);
+connection.onCompletionResolve(request('completionItem/resolve', (item: CompletionItem) => resolveCompletion(item)));
 connection.onExecuteCommand(
   request('workspace/executeCommand', async (p: ExecuteCommandParams) => {
     if (p.command === SHOW_RULE_SERVER_COMMAND) {

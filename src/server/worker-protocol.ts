@@ -38,6 +38,8 @@ export interface CheckOutcome {
   findings: Finding[];
   /** For open documents: the "ignore on this line" fix of each finding (same order), null where none. */
   ignoreFixes?: (Fix | null)[];
+  /** For open documents: the "ignore in this file" fix of each code found. */
+  ignoreFileFixes?: Record<string, Fix | null>;
   ms: number;
   budgetMs: number;
   limit?: FileLimitNotice;

@@ -82,6 +82,11 @@ export function invalidateProjects(): void {
   thread.post({ kind: 'invalidate' });
 }
 
+/** The settings in effect for the whole workspace and each folder, as one string to compare. */
+export function settingsSignature(): string {
+  return JSON.stringify([ws.globalSettings, ...ws.folders.map((f) => [f.uri, f.settings])]);
+}
+
 export async function loadSettings(): Promise<void> {
   if (caps.configuration) {
     const items = [{ section: 'dbosLint' }, ...ws.folders.map((f) => ({ scopeUri: f.uri, section: 'dbosLint' }))];

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { ConfigError, readPyproject, resolveConfig, versionFromRequirement } from '../../src/engine/config';
 import { ProjectSettings } from '../../src/engine/settings';
-import { ignoreFix } from '../../src/engine/fixes/common';
+import { ignoreFileFix, ignoreFix } from '../../src/engine/fixes/common';
 import { applyEdits } from '../../src/engine/text';
 
 const HEAD = ['import random', 'from dbos import DBOS', '', '@DBOS.workflow()', 'def w():'];
@@ -48,6 +48,43 @@ test('ignore-on-this-line fix adds or extends the comment', async () => {
     assert.equal(applyEdits(src, fix.edits), lines([expected]));
     assert.deepEqual(await codesAt(applyEdits(src, fix.edits)), []);
   }
+});
+
+test('ignore-file comments add up; a bare one ignores everything; only the header counts', async () => {
+  const body = lines(['    time.sleep(1)', '    return random.random()']).replace('import random', 'import random\nimport time');
+  assert.deepEqual(await codesAt(body), ['7:DBOS203', '8:DBOS201']);
+  assert.deepEqual(await codesAt('# dbos: ignore-file[DBOS201]\n# dbos: ignore-file[DBOS203]\n' + body), []);
+  assert.deepEqual(await codesAt('# dbos: ignore-file[DBOS201]\n# dbos: ignore-file\n' + body), []);
+  assert.deepEqual(await codesAt('#!/usr/bin/env python\n\n# dbos: ignore-file[DBOS201, DBOS203]\n' + body), []);
+  // After the first statement it is an ordinary comment.
+  assert.deepEqual(await codesAt(body.replace('import time', 'import time\n# dbos: ignore-file[DBOS201]')), ['8:DBOS203', '9:DBOS201']);
+});
+
+test('"Ignore DBOSxxx in this file" writes or extends the ignore-file comment, below a shebang and an encoding line', async () => {
+  await initParser();
+  const body = lines(['    return random.random()']);
+  const cases: [string, string][] = [
+    [body, '# dbos: ignore-file[DBOS201]\n' + body],
+    ['#!/usr/bin/env python3\n' + body, '#!/usr/bin/env python3\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n' + body, '#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['# coding=latin-1\n' + body, '# coding=latin-1\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['"""Orders."""\n' + body, '# dbos: ignore-file[DBOS201]\n"""Orders."""\n' + body],
+    ['# Orders\n# dbos: ignore-file[DBOS202]\n' + body, '# Orders\n# dbos: ignore-file[DBOS202, DBOS201]\n' + body],
+    [body.replace(/\n/g, '\r\n'), '# dbos: ignore-file[DBOS201]\r\n' + body.replace(/\n/g, '\r\n')],
+  ];
+  for (const [src, expected] of cases) {
+    const r = analyze(src, { path: 'app.py', keepTree: true });
+    const fix = ignoreFileFix(r.model!, 'DBOS201')!;
+    r.tree!.delete();
+    assert.equal(fix.title, 'Ignore DBOS201 in this file');
+    assert.equal(fix.safe, false);
+    const out = applyEdits(src, fix.edits);
+    assert.equal(out, expected);
+    assert.deepEqual(await codesAt(out), [], out);
+  }
+  const r = analyze('# dbos: ignore-file\n' + body, { path: 'app.py', keepTree: true });
+  assert.equal(ignoreFileFix(r.model!, 'DBOS201'), null);
+  r.tree!.delete();
 });
 
 test('configuration: select, ignore, severity, profile', () => {
