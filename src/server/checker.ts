@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, mentionsDbos, type AnalysisResult, type Finding } from '../engine/index';
+import { analyze, mayHoldDbosCode, type AnalysisResult, type Finding } from '../engine/index';
 import type { FileSettings } from '../engine/settings';
 import type { Severity } from '../engine/types';
 import { ruleMeta } from '../catalog/rules';
@@ -73,7 +73,7 @@ export function markReady(): void {
 function runAnalysis(uri: string, text: string, incremental = false): OpenResult & { skipped: boolean } {
   const started = performance.now();
   const settings = settingsFor(uri);
-  if (!settings.enable || !mentionsDbos(text)) {
+  if (!settings.enable || !mayHoldDbosCode(text, indexFor(uri), uriToPath(uri))) {
     trees.forget(uri);
     slow.delete(uri);
     return { version: -1, findings: [], fileSettings: null, ms: 0, skipped: true };
@@ -185,7 +185,7 @@ function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): string | null 
 
 /** Whether runAnalysis parses this text (the engine's own pre-checks), so the index gets its model. */
 function analysed(uri: string, text: string): boolean {
-  return settingsFor(uri).enable && mentionsDbos(text) && !text.includes('\u0000');
+  return settingsFor(uri).enable && mayHoldDbosCode(text, indexFor(uri), uriToPath(uri)) && !text.includes('\u0000');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ export interface ResolutionFiles {
 }
 
 const MAX_ALIAS_HOPS = 8;
+/** Bases known not to lead to DBOSConfiguredInstance. */
+const PLAIN_BASES = /^(builtins\.\w+|abc\.ABC|typing\.\w+|typing_extensions\.\w+|enum\.\w+|pydantic\.BaseModel)$/;
 /** Libraries whose functions are never the user's code: not looked up on disk. */
 const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
 
@@ -145,6 +147,87 @@ export class ModuleResolver {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The DBOS API a project name denotes when a module of the project binds it to one
+   * (`dbos_step = DBOS.step`, `def dbos_step(**kw): return DBOS.step(**kw)`), followed through
+   * re-exports (`from ._runtime import dbos_step` in an `__init__`); null for anything else.
+   */
+  dbosName(fromFile: string, fqn: string, hops: number): string | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
+    if (!this.mayBeLocal(fromFile, fqn)) return null;
+    return this.tracker.alias(fromFile + '\0' + fqn, () => {
+      const segs = splitFqn(fqn);
+      if (!segs || segs.some((s) => s.endsWith('()'))) return null;
+      const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+      // the longest prefix that is a module, as for a name bound by `from pkg.mod import name`
+      for (let i = segs.length - 1; i >= 1; i--) {
+        const moduleName = segs.slice(0, i).join('.');
+        for (const base of bases) {
+          for (const candidate of moduleFiles(base, moduleName)) {
+            if (candidate === fromFile) continue;
+            this.tracker.touch(candidate);
+            if (!this.files.exists(candidate)) continue;
+            const summary = this.files.summaryOf(candidate);
+            const alias = summary?.aliases.get(segs[i]);
+            if (!summary || !alias) return null;
+            const target = [alias, ...segs.slice(i + 1)].join('.');
+            return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The class a project name denotes (`durable_swarm.DurableSwarm`, re-exports followed), with the
+   * module that defines it; null when it is no class of the project.
+   */
+  classOf(fromFile: string, fqn: string, hops: number): { module: ModuleSummary; qualname: string } | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.') || !this.mayBeLocal(fromFile, fqn)) return null;
+    const segs = splitFqn(fqn);
+    if (!segs || segs.some((s) => s.endsWith('()'))) return null;
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    for (let i = segs.length - 1; i >= 1; i--) {
+      const moduleName = segs.slice(0, i).join('.');
+      const own = this.files.held(fromFile);
+      const candidates = own && own.moduleName === moduleName ? [fromFile] : bases.flatMap((b) => moduleFiles(b, moduleName));
+      for (const candidate of candidates) {
+        this.tracker.touch(candidate);
+        if (!this.files.exists(candidate)) continue;
+        const summary = this.files.summaryOf(candidate);
+        if (!summary) return null;
+        const qualname = segs.slice(i).join('.');
+        if (summary.classes.has(qualname)) return { module: summary, qualname };
+        const alias = summary.aliases.get(segs[i]);
+        return alias ? this.classOf(summary.file, [alias, ...segs.slice(i + 1)].join('.'), hops + 1) : null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether a class of the project inherits `DBOSConfiguredInstance`, through its bases in any
+   * module: 'yes', 'no', or 'unknown' (a base that cannot be followed).
+   */
+  inheritsConfigured(fromFile: string, fqn: string, depth = 0): 'yes' | 'no' | 'unknown' {
+    if (fqn === 'dbos.DBOSConfiguredInstance') return 'yes';
+    if (depth > MAX_ALIAS_HOPS) return 'unknown';
+    const c = this.classOf(fromFile, fqn, 0);
+    if (!c) return PLAIN_BASES.test(fqn) ? 'no' : 'unknown';
+    let result: 'yes' | 'no' | 'unknown' = 'no';
+    for (const base of c.module.classBases.get(c.qualname) ?? []) {
+      if (!base) {
+        result = 'unknown';
+        continue;
+      }
+      const r = this.inheritsConfigured(c.module.file, base, depth + 1);
+      if (r === 'yes') return 'yes';
+      if (r === 'unknown') result = 'unknown';
+    }
+    return result;
   }
 
   /**
