@@ -1,13 +1,15 @@
 // Workspace folders and their settings: which folder a file belongs to, its editor settings and
 // its project configuration (pyproject.toml, pins). No analysis here.
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkspaceFolder } from 'vscode-languageserver/node';
 import { ProjectSettings, type FileSettings } from '../engine/settings';
-import { WorkspaceIndex } from '../engine/project/index';
 import { ruleMeta } from '../catalog/rules';
 import { caps, connection } from './connection';
+import { thread } from './checker';
 import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';
+import { filePath, pathToUri, uriToPath } from './uris';
+
+export { filePath, pathToUri, uriToPath };
 
 export interface Folder {
   uri: string;
@@ -15,8 +17,6 @@ export interface Folder {
   settings: EditorSettings;
   project: ProjectSettings;
   errors: string[];
-  /** The folder's project index: cross-file chains; open buffers override the disk. */
-  index: WorkspaceIndex;
 }
 
 export const ws = {
@@ -24,24 +24,14 @@ export const ws = {
   globalSettings: { ...DEFAULT_SETTINGS } as EditorSettings,
   /** Settings sent in initializationOptions or didChangeConfiguration by clients without workspace/configuration. */
   pushedSettings: undefined as unknown,
+  /** Problems in the settings that apply outside the workspace folders. */
+  globalErrors: [] as string[],
 };
 const looseProject = new ProjectSettings();
 
-export function uriToPath(uri: string): string {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
-  try {
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch {
-    return uri;
-  }
-}
-
-export function pathToUri(p: string): string {
-  return pathToFileURL(p).href;
-}
-
 export function folderFor(uri: string): Folder | undefined {
-  const p = uriToPath(uri);
+  const p = filePath(uri);
+  if (p === null) return undefined;
   let best: Folder | undefined;
   for (const f of ws.folders) {
     if ((p === f.path || p.startsWith(f.path.endsWith(path.sep) ? f.path : f.path + path.sep)) && (!best || f.path.length > best.path.length)) best = f;
@@ -72,13 +62,9 @@ export function effectiveSeverity(code: string, uri?: string): string {
 }
 
 function newFolder(w: WorkspaceFolder): Folder {
-  const p = uriToPath(w.uri);
-  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [], index: new WorkspaceIndex({ roots: [p] }) };
-}
-
-/** The project index of the folder holding a file (none for files outside the workspace folders). */
-export function indexFor(uri: string): WorkspaceIndex | undefined {
-  return uri.startsWith('file:') ? folderFor(uri)?.index : undefined;
+  // a folder URI that names no local path (another scheme) holds no file: its path matches nothing
+  const p = filePath(w.uri) ?? `\0${w.uri}`;
+  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [] };
 }
 
 export function setFolders(list: WorkspaceFolder[] | null | undefined): void {
@@ -93,6 +79,12 @@ export function changeFolders(added: WorkspaceFolder[], removed: WorkspaceFolder
 export function invalidateProjects(): void {
   looseProject.invalidate();
   for (const f of ws.folders) f.project.invalidate();
+  thread.post({ kind: 'invalidate' });
+}
+
+/** The settings in effect for the whole workspace and each folder, as one string to compare. */
+export function settingsSignature(): string {
+  return JSON.stringify([ws.globalSettings, ...ws.folders.map((f) => [f.uri, f.settings])]);
 }
 
 export async function loadSettings(): Promise<void> {
@@ -113,10 +105,18 @@ export async function loadSettings(): Promise<void> {
   const g = settingsLayer(ws.globalSettings);
   looseProject.setOverrides(g.layer ? [g.layer] : []);
   looseProject.invalidate();
+  ws.globalErrors = g.errors;
   for (const f of ws.folders) {
     const l = settingsLayer(f.settings);
-    f.project.setOverrides(l.layer ? [l.layer] : []);
+    // per-file-ignores globs in the settings are relative to the workspace folder
+    f.project.setOverrides(l.layer ? [{ ...l.layer, base: f.path }] : []);
     f.project.invalidate();
     f.errors = l.errors;
   }
+  // the analysis thread keeps its own copy of the folders and their settings
+  thread.post({
+    kind: 'configure',
+    folders: ws.folders.map((f) => ({ uri: f.uri, path: filePath(f.uri), layer: settingsLayer(f.settings).layer })),
+    global: g.layer,
+  });
 }

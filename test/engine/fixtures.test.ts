@@ -12,6 +12,11 @@
 // `# fix: <part of the fix title>` (and optionally `# fix-code: DBOS202` when not the folder's
 // code). The test applies that fix of the first matching finding, compares with the after file,
 // re-parses the result (no syntax error) and checks that one finding of the code went away.
+//
+// Snapshots: every fixture `NAME.py` (before and after files included) has `NAME.py.snap` beside it:
+// every finding of every code as a user sees it (code, severity, range, message, related locations,
+// fixes with their edits; see snapshot.ts). Any difference fails. `npm run test:update-snapshots`
+// (DBOS_LINT_UPDATE_SNAPSHOTS=1) rewrites them, and deletes those whose fixture is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -21,6 +26,8 @@ import { resolveConfig } from '../../src/engine/config';
 import { parsePython } from '../../src/engine/syntax/parser';
 import { applyEdits } from '../../src/engine/text';
 import { WorkspaceIndex } from '../../src/engine/project/index';
+import type { Finding } from '../../src/engine/types';
+import { renderSnapshot } from './snapshot';
 
 const root = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures');
 
@@ -68,16 +75,48 @@ function hasSyntaxError(text: string): boolean {
   }
 }
 
+const UPDATE = !!process.env.DBOS_LINT_UPDATE_SNAPSHOTS;
+
+/** Compares the findings of a fixture with its snapshot file (or rewrites it when updating). */
+function checkSnapshot(file: string, text: string, findings: readonly Finding[]): void {
+  const rel = path.relative(path.dirname(root), file).replace(/\\/g, '/');
+  const got = renderSnapshot(`test/${rel}`, text, findings);
+  const snap = `${file}.snap`;
+  if (UPDATE) {
+    if (!fs.existsSync(snap) || fs.readFileSync(snap, 'utf8') !== got) fs.writeFileSync(snap, got);
+    return;
+  }
+  assert.ok(fs.existsSync(snap), `${rel}: no snapshot ${path.basename(snap)}; run \`npm run test:update-snapshots\``);
+  assert.equal(got, fs.readFileSync(snap, 'utf8'), `${rel}: findings differ from ${path.basename(snap)} (\`npm run test:update-snapshots\` rewrites it)`);
+}
+
 const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => /^DBOS\d{3}$/.test(d)).sort() : [];
 
 test('fixtures', async (t) => {
   await initParser();
   for (const code of dirs) {
     const dir = path.join(root, code);
-    for (const name of fs.readdirSync(dir).sort()) {
+    const names = fs.readdirSync(dir).sort();
+    await t.test(`${code}: every snapshot has its fixture`, () => {
+      for (const snap of names.filter((n) => n.endsWith('.snap'))) {
+        if (names.includes(snap.slice(0, -5))) continue;
+        if (UPDATE) fs.rmSync(path.join(dir, snap));
+        else assert.fail(`${code}/${snap}: its fixture is gone; run \`npm run test:update-snapshots\``);
+      }
+    });
+    for (const name of names) {
       const file = path.join(dir, name);
+      if (!name.endsWith('.py')) continue;
       const text = fs.readFileSync(file, 'utf8');
-      if (name.endsWith('.after.py')) continue;
+      if (name.endsWith('.after.py')) {
+        await t.test(`${code}/${name}`, () => {
+          const opt = options(text, file);
+          const r = analyze(text, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
+          assert.deepEqual(r.ruleFailures, []);
+          checkSnapshot(file, text, r.findings);
+        });
+        continue;
+      }
       if (name.endsWith('.before.py')) {
         await t.test(`${code}/${name}`, () => {
           const opt = options(text, file);
@@ -86,6 +125,7 @@ test('fixtures', async (t) => {
           assert.ok(want, `${name}: missing "# fix: <title>" header`);
           const before = analyze(text, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
           assert.deepEqual(before.ruleFailures, []);
+          checkSnapshot(file, text, before.findings);
           const finding = before.findings.find((f) => f.code === fixCode && f.fixes.some((x) => x.title.includes(want!)));
           assert.ok(finding, `${name}: no ${fixCode} finding with a fix titled like "${want}"; got ${JSON.stringify(before.findings.map((f) => [f.code, f.fixes.map((x) => x.title)]))}`);
           const fix = finding!.fixes.find((x) => x.title.includes(want!))!;
@@ -100,7 +140,6 @@ test('fixtures', async (t) => {
         });
         continue;
       }
-      if (!name.endsWith('.py')) continue;
       await t.test(`${code}/${name}`, () => {
         const opt = options(text, file);
         const expected = expectations(text);
@@ -109,6 +148,7 @@ test('fixtures', async (t) => {
         assert.deepEqual(r.ruleFailures, []);
         const got = new Set(r.findings.filter((f) => codes.has(f.code)).map((f) => `${f.range.start.line + 1}:${f.code}`));
         assert.deepEqual([...got].sort(), [...expected].sort(), `${code}/${name}: findings (line:code) differ`);
+        checkSnapshot(file, text, r.findings);
         for (const f of r.findings) for (const fix of f.fixes) assert.equal(hasSyntaxError(applyEdits(text, fix.edits)), false, `${name}: fix "${fix.title}" of ${f.code} on line ${f.range.start.line + 1} yields invalid Python`);
       });
     }

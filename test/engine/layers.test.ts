@@ -1,7 +1,7 @@
 // The engine's layers point one way: syntax <- model <- fixes <- facts <- project <- rules, each a
 // folder of src/engine. A file may import its own layer and the layers below it, and the files at the
 // root of src/engine that belong to no layer (types, text, config, settings, data, suppress, words,
-// version); those import no layer. index.ts, the entry point, may import anything.
+// version); those import no layer. The entry points (index.ts, snippets.ts) may import anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,6 +9,8 @@ import * as path from 'node:path';
 
 const engine = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'src/engine');
 const LAYERS = ['syntax', 'model', 'fixes', 'facts', 'project', 'rules'];
+/** Entry points above every layer: the engine's API, and the snippets the server completes with. */
+const ENTRIES = ['index.ts', 'snippets.ts'];
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -23,7 +25,7 @@ function filesUnder(dir: string): string[] {
 /** The rank of a file: its layer's position, -1 for the shared root files, Infinity for the entry point. */
 function rank(file: string): number {
   const rel = path.relative(engine, file).replace(/\\/g, '/');
-  if (rel === 'index.ts') return Infinity;
+  if (ENTRIES.includes(rel)) return Infinity;
   const top = rel.split('/')[0];
   const i = LAYERS.indexOf(top);
   return i >= 0 ? i : -1;
@@ -31,7 +33,7 @@ function rank(file: string): number {
 
 function layerName(file: string): string {
   const r = rank(file);
-  return r === Infinity ? 'index.ts' : r < 0 ? `root (${path.relative(engine, file)})` : LAYERS[r];
+  return r === Infinity ? path.relative(engine, file) : r < 0 ? `root (${path.relative(engine, file)})` : LAYERS[r];
 }
 
 /** The engine files a file imports (static imports, `import type` included, and `import('...')` types). */
