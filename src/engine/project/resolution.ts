@@ -137,13 +137,22 @@ export class ModuleResolver {
    * than `fromFile`); undefined when no such file exists, so the caller tries another split.
    */
   private inModuleFile(fromFile: string, bases: string[], moduleName: string, segs: string[], from: number, hops: number): IndexedFunction | null | undefined {
+    const summary = this.moduleAt(fromFile, bases, moduleName);
+    return summary ? this.lookupIn(summary, segs.slice(from), hops) : summary;
+  }
+
+  /**
+   * The summary of the first file of `moduleName` under the import bases (other than `fromFile`),
+   * every candidate probed recorded as read: undefined when no such file exists, null when it cannot
+   * be summarised.
+   */
+  private moduleAt(fromFile: string, bases: string[], moduleName: string): ModuleSummary | null | undefined {
     for (const base of bases) {
       for (const candidate of moduleFiles(base, moduleName)) {
         if (candidate === fromFile) continue;
         this.tracker.touch(candidate);
         if (!this.files.exists(candidate)) continue;
-        const summary = this.files.summaryOf(candidate);
-        return summary ? this.lookupIn(summary, segs.slice(from), hops) : null;
+        return this.files.summaryOf(candidate);
       }
     }
     return undefined;
@@ -163,19 +172,12 @@ export class ModuleResolver {
       const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
       // the longest prefix that is a module, as for a name bound by `from pkg.mod import name`
       for (let i = segs.length - 1; i >= 1; i--) {
-        const moduleName = segs.slice(0, i).join('.');
-        for (const base of bases) {
-          for (const candidate of moduleFiles(base, moduleName)) {
-            if (candidate === fromFile) continue;
-            this.tracker.touch(candidate);
-            if (!this.files.exists(candidate)) continue;
-            const summary = this.files.summaryOf(candidate);
-            const alias = summary?.aliases.get(segs[i]);
-            if (!summary || !alias) return null;
-            const target = [alias, ...segs.slice(i + 1)].join('.');
-            return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
-          }
-        }
+        const summary = this.moduleAt(fromFile, bases, segs.slice(0, i).join('.'));
+        if (summary === undefined) continue;
+        const alias = summary?.aliases.get(segs[i]);
+        if (!summary || !alias) return null;
+        const target = [alias, ...segs.slice(i + 1)].join('.');
+        return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
       }
       return null;
     });
@@ -190,20 +192,16 @@ export class ModuleResolver {
     const segs = splitFqn(fqn);
     if (!segs || segs.some((s) => s.endsWith('()'))) return null;
     const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    const own = this.files.held(fromFile);
     for (let i = segs.length - 1; i >= 1; i--) {
       const moduleName = segs.slice(0, i).join('.');
-      const own = this.files.held(fromFile);
-      const candidates = own && own.moduleName === moduleName ? [fromFile] : bases.flatMap((b) => moduleFiles(b, moduleName));
-      for (const candidate of candidates) {
-        this.tracker.touch(candidate);
-        if (!this.files.exists(candidate)) continue;
-        const summary = this.files.summaryOf(candidate);
-        if (!summary) return null;
-        const qualname = segs.slice(i).join('.');
-        if (summary.classes.has(qualname)) return { module: summary, qualname };
-        const alias = summary.aliases.get(segs[i]);
-        return alias ? this.classOf(summary.file, [alias, ...segs.slice(i + 1)].join('.'), hops + 1) : null;
-      }
+      const summary = own && own.moduleName === moduleName ? own : this.moduleAt(fromFile, bases, moduleName);
+      if (summary === undefined) continue;
+      if (!summary) return null;
+      const qualname = segs.slice(i).join('.');
+      if (summary.classes.has(qualname)) return { module: summary, qualname };
+      const alias = summary.aliases.get(segs[i]);
+      return alias ? this.classOf(summary.file, [alias, ...segs.slice(i + 1)].join('.'), hops + 1) : null;
     }
     return null;
   }
@@ -238,14 +236,7 @@ export class ModuleResolver {
     if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(moduleName) || EXTERNAL.test(moduleName + '.')) return undefined;
     if (!this.mayBeLocal(fromFile, moduleName + '.x')) return undefined;
     const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
-    for (const base of bases) {
-      for (const candidate of moduleFiles(base, moduleName)) {
-        if (candidate === fromFile) continue;
-        this.tracker.touch(candidate);
-        if (this.files.exists(candidate)) return this.files.summaryOf(candidate);
-      }
-    }
-    return null;
+    return this.moduleAt(fromFile, bases, moduleName) ?? null;
   }
 
   /** `rest` inside a module: a function, a method (`Cls.m`, `Cls().m`), or a name bound to another. */
