@@ -118,6 +118,12 @@ export class StatusItem implements vscode.Disposable {
       this.main(n ? `DBOS: ${plural(n, 'problem')} in this file` : 'DBOS: no problems in this file', workspace);
     } else this.main(`DBOS: ${plural(s.findings, 'problem')}`, 'in the workspace');
     this.item.busy = s.state !== 'ready';
+    // A failure of the server itself (a handler that threw, a file it could not read): it went on,
+    // but something may be missing; the log has the details.
+    if (s.errors.length) {
+      this.item.detail = `${this.item.detail} · server error: ${s.errors[0]}${s.errors.length > 1 ? ` (+${s.errors.length - 1} more)` : ''}`;
+      this.item.severity = vscode.LanguageStatusSeverity.Warning;
+    }
 
     // Configuration: the pyproject.toml, then each setting the user set (where in the detail).
     const settings = settingsInEffect(doc?.uri);

@@ -129,7 +129,7 @@ test('pyproject: [tool.dbos-lint] options, validation errors, dbos pins', () => 
 test('project settings: nearest pyproject, lock files, requirements, per-file ignores', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-proj-'));
   fs.mkdirSync(path.join(root, 'pkg', 'tests'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\ndependencies = ["dbos>=2.20"]\n[tool.dbos-lint]\nper-file-ignores = { "tests/*.py" = ["DBOS201"] }\n');
+  fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\ndependencies = ["dbos>=2.20"]\n[tool.dbos-lint]\nper-file-ignores = { "**/tests/*.py" = ["DBOS201"], "pkg/gen_*.py" = ["DBOS201"], "tests/*.py" = ["DBOS202"] }\n');
   fs.writeFileSync(path.join(root, 'uv.lock'), 'version = 1\n\n[[package]]\nname = "dbos"\nversion = "2.30.0"\nsource = { registry = "x" }\n');
   const s = new ProjectSettings();
   const a = s.forFile(path.join(root, 'pkg', 'app.py'));
@@ -144,8 +144,14 @@ test('project settings: nearest pyproject, lock files, requirements, per-file ig
   await initParser();
   const t = s.forFile(path.join(root, 'pkg', 'tests', 'test_x.py'));
   const src = lines(['    return random.random()']);
-  assert.deepEqual(analyze(src, { path: 'pkg/tests/test_x.py', config: t.config }).findings.map((f) => f.code), []);
-  assert.deepEqual(analyze(src, { path: 'pkg/app.py', config: t.config }).findings.map((f) => f.code), ['DBOS201']);
+  const at = (rel: string) => analyze(src, { path: path.join(root, rel), config: t.config }).findings.map((f) => f.code);
+  assert.deepEqual(at('pkg/tests/test_x.py'), []);
+  assert.deepEqual(at('pkg/app.py'), ['DBOS201']);
+  // globs are relative to the pyproject.toml's folder (as in Ruff): pkg/gen_*.py, not other/pkg/gen_*.py
+  assert.deepEqual(at('pkg/gen_a.py'), []);
+  assert.deepEqual(at('other/pkg/gen_a.py'), ['DBOS201']);
+  assert.deepEqual(t.config.ignoredIn(path.join(root, 'tests', 'test_y.py')), new Set(['DBOS201', 'DBOS202']));
+  assert.equal(t.config.ignoredIn(path.join(root, 'pkg', 'tests', 'x', 'test_y.py')), null);
 });
 
 test('bad input: no crash, no findings, a clear reason', async () => {
