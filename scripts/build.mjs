@@ -18,7 +18,8 @@ for (const [pkg, file] of [['web-tree-sitter', 'tree-sitter.wasm'], ['tree-sitte
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
-  { in: 'src/server/server.ts', out: 'server' },
+  // the server's main thread and its analysis thread, one bundle (entry.ts picks the side)
+  { in: 'src/server/entry.ts', out: 'server' },
   { in: 'src/client/extension.ts', out: 'extension', external: ['vscode'] },
   // The language client on its own, required by the extension after activation (a fast activate).
   { in: 'src/client/languageclient.ts', out: 'languageclient', external: ['vscode'] },
