@@ -4,7 +4,7 @@
 // workspace gets nothing until a Python file is opened. VS Code's own file search lists the files;
 // the engine's text tests (src/engine/project/detect.ts) read them.
 import * as vscode from 'vscode';
-import { declaresDbos, DEPENDENCY_FILES_GLOB, importsDbos, SKIPPED_FOLDERS_GLOB } from '../engine/project/detect';
+import { declaresDbos, DEPENDENCY_FILES_GLOB, importsDbos, ROOT_DEPENDENCY_FILES, SKIPPED_FOLDERS_GLOB } from '../engine/project/detect';
 
 /** At most this many Python files are read, and for at most this long. */
 const MAX_PYTHON_FILES = 400;
@@ -32,6 +32,16 @@ export async function probeWorkspace(): Promise<ProbeResult> {
   const started = performance.now();
   let read = 0;
   const done = (found: vscode.Uri | undefined): ProbeResult => ({ found, read, ms: Math.round(performance.now() - started) });
+  // The folders' own dependency files first: read directly, without a file search (which takes
+  // seconds on a busy machine).
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    for (const name of ROOT_DEPENDENCY_FILES) {
+      const uri = vscode.Uri.joinPath(folder.uri, name);
+      const t = await text(uri);
+      if (t) read++;
+      if (declaresDbos(t)) return done(uri);
+    }
+  }
   const deps = await vscode.workspace.findFiles(DEPENDENCY_FILES_GLOB, SKIPPED_FOLDERS_GLOB, 50);
   for (const uri of deps) {
     read++;

@@ -16,8 +16,12 @@ export function settingsInEffect(uri: vscode.Uri | undefined): [string, string][
     const i = cfg.inspect(key);
     if (!i) continue;
     const isDefault = (v: unknown) => v === undefined || JSON.stringify(v) === JSON.stringify(i.defaultValue);
+    // In a window with one folder, its .vscode/settings.json are the workspace settings (VS Code
+    // reports them as both); folder settings exist only in a multi-root workspace.
     const where = !isDefault(i.workspaceFolderValue)
-      ? 'folder settings'
+      ? vscode.workspace.workspaceFile
+        ? 'folder settings'
+        : 'workspace settings'
       : !isDefault(i.workspaceValue)
         ? 'workspace settings'
         : !isDefault(i.globalValue)

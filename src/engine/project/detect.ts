@@ -3,6 +3,9 @@
 // just opened (a Python workspace without DBOS gets no server until a Python file is opened).
 // Plain text tests, no parse: cheap enough to run on a few hundred files.
 
+/** Dependency files looked for at the root of each workspace folder first (read directly, no search). */
+export const ROOT_DEPENDENCY_FILES = ['pyproject.toml', 'requirements.txt', 'uv.lock', 'poetry.lock', 'pdm.lock', 'setup.py', 'setup.cfg', 'Pipfile'];
+
 /** Files that declare a Python project's dependencies (VS Code glob, any folder). */
 export const DEPENDENCY_FILES_GLOB = '**/{pyproject.toml,requirements*.txt,requirements*.in,setup.py,setup.cfg,Pipfile,uv.lock,poetry.lock,pdm.lock,environment.yml}';
 

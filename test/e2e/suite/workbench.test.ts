@@ -81,7 +81,9 @@ describe('What the editor shows around the diagnostics', function () {
     // A severity set in the workspace settings is part of the configuration in effect.
     await vscode.workspace.getConfiguration('dbosLint').update('severity', { DBOS202: 'error' }, vscode.ConfigurationTarget.Workspace);
     try {
-      await waitFor('the setting named', () => shown('config') === 'config: dbosLint.severity | dbosLint.severity in workspace settings');
+      await waitFor('the setting named', () => shown('config') === 'config: dbosLint.severity | dbosLint.severity in workspace settings').catch((e) => {
+        throw new Error(`${e.message}; the items: ${JSON.stringify(api.health().statusItems)}`);
+      });
     } finally {
       await vscode.workspace.getConfiguration('dbosLint').update('severity', undefined, vscode.ConfigurationTarget.Workspace);
     }
