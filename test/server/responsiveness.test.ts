@@ -7,32 +7,18 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { codesAndLines, Session } from './session';
+import { codesAndLines, sessionPool } from './session';
 import { stopServer } from './stop-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const APP = fs.readFileSync(path.join(ROOT, 'test', 'server', 'sample-app.py'), 'utf8');
 
-const sessions: Session[] = [];
-const dirs: string[] = [];
-
-after(async () => {
-  for (const s of sessions) await s.close();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function session(folder: string | null, env: Record<string, string> = {}, settings: Record<string, unknown> = {}): Promise<Session> {
-  const s = new Session(env);
-  s.settings = settings;
-  sessions.push(s);
-  await s.initialize(folder);
-  return s;
-}
+const { session, tempDir, cleanup } = sessionPool('dbos-resp-');
+after(cleanup);
 
 async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t = performance.now();
@@ -72,8 +58,7 @@ test('requests are answered while a file takes seconds to analyse', async () => 
 });
 
 test('a slow file of the background scan gives way to the file being edited', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-resp-'));
-  dirs.push(dir);
+  const dir = tempDir();
   // scanned first (the walk is sorted), and its DBOS201 spins 4 s: longer than the time allowed to stop
   fs.writeFileSync(path.join(dir, 'a_slow.py'), APP);
   for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `b_mod_${i}.py`), APP);
@@ -114,15 +99,13 @@ test('a rule that runs far past the budget is stopped with the thread: the file 
 });
 
 test('a cross-file fix never writes through a symbolic link out of the workspace folder', async () => {
-  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-outside-'));
-  dirs.push(outside);
+  const outside = tempDir();
   fs.mkdirSync(path.join(outside, 'shared'));
   fs.writeFileSync(path.join(outside, 'shared', '__init__.py'), '');
   fs.writeFileSync(path.join(outside, 'shared', 'net.py'), 'import requests\n\n\ndef fetch(url):\n    return requests.get(url).text\n');
   const app = 'from dbos import DBOS\nfrom shared.net import fetch\n\n\n@DBOS.workflow()\ndef wf(url):\n    return fetch(url)\n';
   const titles = async (linked: boolean): Promise<{ titles: string[]; logs: string[] }> => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-resp-'));
-    dirs.push(dir);
+    const dir = tempDir();
     if (linked) fs.symlinkSync(path.join(outside, 'shared'), path.join(dir, 'shared'));
     else fs.cpSync(path.join(outside, 'shared'), path.join(dir, 'shared'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'app.py'), app);
@@ -183,8 +166,7 @@ test('a request before initialize gets error -32002, and the session goes on aft
 });
 
 test('document URIs Node cannot turn into paths are checked as text, and nothing crashes', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-resp-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const s = await session(dir);
   const odd = ['file://host/share/x.py', 'file:///tmp/a%2Fb.py', 'file:///tmp/caf%E9.py'];
   for (const uri of odd) await s.open(uri, APP);
