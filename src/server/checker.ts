@@ -144,7 +144,12 @@ function noteOutcome(o: CheckOutcome): void {
     slow.set(o.uri, { ms: Math.round(o.ms), budgetMs: o.budgetMs, stopped: true, message: o.limit.message });
     if (!slowLogged.has(o.uri)) {
       slowLogged.add(o.uri);
-      connection.console.warn(`${uriToPath(o.uri)}: ${o.limit.message}`);
+      // the output channel's wording for rules skipped names the editor setting
+      const line =
+        o.limit.checked === 'partial'
+          ? `analysis took ${Math.round(o.ms)} ms, over the ${o.budgetMs} ms budget (dbosLint.fileTimeBudgetMs); the remaining rules were skipped for this file`
+          : o.limit.message;
+      connection.console.warn(`${uriToPath(o.uri)}: ${line}`);
     }
   } else if (!o.skipped) slow.delete(o.uri);
 }
