@@ -85,10 +85,10 @@ test('a rule that runs far past the budget is stopped with the thread: the file 
   await s.open(runaway, APP);
   const p = await s.until('runaway stopped', () => s.last(runaway), 20_000);
   assert.deepEqual(p.diagnostics, []);
-  assert.ok(p.at - opened < 10_000, `stopped after ${(p.at - opened).toFixed(0)} ms`);
+  assert.ok(p.at - opened < 15_000, `stopped after ${(p.at - opened).toFixed(0)} ms`);
   const status = await s.conn.sendRequest<{ slowFiles: { uri: string; message: string }[] }>('dbosLint/status', {});
   assert.deepEqual(status.slowFiles.map((f) => [f.uri, f.message]), [
-    [runaway, 'not checked: one of its rules ran past 1600 ms, three times the 200 ms budget (file-time-budget-ms), and was stopped; it is checked again when it changes'],
+    [runaway, 'not checked: one of its rules ran past 5000 ms (the budget is 200 ms: file-time-budget-ms) and was stopped; it is checked again when it changes'],
   ]);
   assert.equal(s.logs.filter((l) => l.includes('runaway.py: not checked')).length, 1);
   // the new analysis thread checks the other documents
