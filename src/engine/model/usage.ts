@@ -7,7 +7,7 @@ import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 // Log, metrics and durable-record calls: a value that only reaches them does not steer the workflow
 // (set_event and write_stream are checkpointed, so a replay does not record the new value).
 const LOG_CALLEE =
-  /(^|\.)(print|pprint)$|(^|\.)(set_event|set_event_async|write_stream|write_stream_async)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
+  /(^|\.)(print|pprint)$|(^|\.)(set_event|set_event_async|write_stream|write_stream_async)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|getLogger\([^()]*\)\.(debug|info|warning|warn|error|exception|critical|log)$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
 
 /** What the walks of this file read, per model: built once, the first time a value's use is asked. */
 interface UsageIndex {

@@ -5,10 +5,11 @@ import type { Rule } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { callContext, callsTo, skippingExpectedFailures } from '../model/dbos-calls';
+import { callContext, callsTo } from '../model/dbos-calls';
 import { argList, positionalArgs } from '../syntax/arguments';
 import { addImportEdit } from '../fixes/common';
 import type { Node } from 'web-tree-sitter';
+import { skippingExpectedFailures } from './expected-failures';
 
 interface Api {
   /** What the runtime says outside any DBOS context. */

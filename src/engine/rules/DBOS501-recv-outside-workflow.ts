@@ -1,7 +1,8 @@
 // DBOS501: DBOS.recv() / recv_async() called where no workflow runs.
 import type { Rule } from './rule';
 import { callContext, callsTo } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+
 
 export const rule: Rule = {
   code: 'DBOS501',

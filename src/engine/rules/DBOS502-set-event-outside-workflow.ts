@@ -1,7 +1,8 @@
 // DBOS502: DBOS.set_event() / set_event_async() called where neither a workflow nor a step runs.
 import type { Rule } from './rule';
 import { callContext, callsTo } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+
 
 export const rule: Rule = {
   code: 'DBOS502',

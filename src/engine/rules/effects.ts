@@ -1,12 +1,12 @@
 // Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
 // functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
 import type { ModuleModel } from '../model/module';
-import type { Binding, CallInfo, FunctionInfo } from '../model/types';
+import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from './rule';
 import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
-import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../project/index';
+import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
 import { onlyLogged, onlyTimed } from '../model/usage';
@@ -14,7 +14,10 @@ import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
-import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from '../facts/fallback';
+import { passedArgs } from '../facts/fallback';
+import { argCount, seededReceiver } from '../facts/calls';
+
+export { argCount, seededReceiver };
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 
@@ -24,116 +27,12 @@ export interface DirectEffect {
   entry: ApiEntry;
 }
 
-/** A path from a helper down to the call with the effect: helper -> ... -> leaf call. */
-export interface EffectPath {
-  /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
-  links: { fn: FunctionInfo; via: CallInfo }[];
-  leaf: DirectEffect;
-  /** The leaf only runs when the helper's caller leaves out this parameter of the helper. */
-  fallback?: FallbackParam;
-}
-
-export function argCount(call: CallInfo): number {
-  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
-  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
-}
-
 export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
   const fqn = ctx.model.calleeFqn(call);
   if (!fqn || ctx.api.allow.has(fqn)) return null;
   const entry = ctx.api[kind].match(fqn, () => argCount(call));
   if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
   return entry ? { call, fqn, entry } : null;
-}
-
-/** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
-const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
-
-/** A method call on an instance of a seedable generator that was constructed with arguments (a seed), or that is a workflow's input. */
-export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
-  const i = fqn.indexOf('().');
-  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
-  let obj = call.callee.childForFieldName('object');
-  for (let depth = 0; obj && depth < 4; depth++) {
-    if (obj.type === 'call') {
-      const args = obj.childForFieldName('arguments');
-      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
-    }
-    if (obj.type !== 'identifier') return false;
-    // the single binding of the name, in the innermost scope that binds it
-    const name = model.textOf(obj);
-    let bindings: Binding[] | undefined;
-    let owner: FunctionInfo | null = null;
-    for (let f = call.scope.fn; f && !bindings; f = f.parent) {
-      bindings = f.bindings.get(name);
-      owner = f;
-    }
-    bindings ??= model.module.bindings.get(name);
-    if (!bindings || bindings.length !== 1) return false;
-    // a generator that is a workflow's own input: DBOS records the inputs, so a replay starts from the
-    // same state (a helper's generator parameter is its caller's: unknown here, still reported)
-    if (bindings[0].value === null && bindings[0].annotation !== undefined && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
-    obj = bindings[0].value;
-  }
-  return false;
-}
-
-const summaries = new WeakMap<ModuleModel, Map<string, Map<FunctionInfo, EffectPath | null>>>();
-
-/** The first effect of `kind` a plain helper reaches through its own calls (to a fixpoint, cycles cut). */
-export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: EffectKind): EffectPath | null {
-  let byKind = summaries.get(ctx.model);
-  if (!byKind) summaries.set(ctx.model, (byKind = new Map()));
-  let memo = byKind.get(kind);
-  if (!memo) byKind.set(kind, (memo = new Map()));
-  const visiting = new Set<FunctionInfo>();
-  const visit = (fn: FunctionInfo): EffectPath | null => {
-    const known = memo!.get(fn);
-    if (known !== undefined) return known;
-    if (visiting.has(fn) || !isPlain(fn)) return null;
-    visiting.add(fn);
-    let found: EffectPath | null = null;
-    // a call that only stands in for a missing argument counts last, and only where that argument is left out
-    let fallback: EffectPath | null = null;
-    for (const call of fn.calls) {
-      const d = directEffect(ctx, call, kind);
-      if (d && !(kind === 'nondeterministic' && (onlyLogged(ctx.model, call.node, fn) || onlyTimed(ctx.model, call.node, fn, d.fqn)))) {
-        const param = fallbackParam(ctx.model, call.node, fn);
-        if (!param) {
-          found = { links: [], leaf: d };
-          break;
-        }
-        fallback ??= { links: [], leaf: d, fallback: param };
-      }
-    }
-    if (!found) {
-      for (const call of fn.calls) {
-        const g = ctx.model.targetFunction(call);
-        if (!g || g === fn) continue;
-        const sub = visit(g);
-        if (!sub) continue;
-        const path: EffectPath = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
-        if (!sub.fallback) {
-          found = path;
-          break;
-        }
-        // the effect runs only when `g` is not given a parameter: given here, forwarded from one of ours, or left out
-        const passed = passedArgs(ctx.model, call);
-        if (passes(passed, sub.fallback)) continue;
-        const forwarded = forwardedInto(passed, sub.fallback);
-        if (!forwarded) {
-          found = path;
-          break;
-        }
-        fallback ??= { ...path, fallback: parameterPosition(ctx.model, fn, forwarded) };
-      }
-    }
-    found ??= fallback;
-    visiting.delete(fn);
-    memo!.set(fn, found);
-    return found;
-  };
-  return visit(helper);
 }
 
 export interface EffectRuleSpec {
@@ -176,32 +75,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           }
           const helper = model.targetFunction(call);
           if (helper && (helper === wf || !isPlain(helper))) continue;
-          let path = helper ? helperEffect(ctx, helper, spec.kind) : null;
-          // `helper(day)` where the helper reads the clock only when no day is given
-          if (path?.fallback && passes(passedArgs(model, call), path.fallback)) path = null;
-          if (helper && path && path.links.length < ctx.config.maxCallDepth) {
-            if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
-            const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), model.textOf(path.leaf.call.callee)];
-            const related: RelatedInfo[] = [
-              { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
-              ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
-              { message: `\`${model.textOf(path.leaf.call.callee)}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
-            ];
-            // a function handed to a thread can only become a step itself: there is no call here to wrap
-            const fixes =
-              handed || !breaksInAStep(ctx, call, helper)
-                ? decorateThenInline(decorateHelperFix(model, helper), handed ? null : wrapInlineFix(model, call, wf, ctx.version, helper.name))
-                : [];
-            ctx.report({
-              node: call.node,
-              message: spec.viaHelper(helper, names.join(' → '), model.textOf(path.leaf.call.callee), path.leaf.entry, wf),
-              severity: path.leaf.entry.severity as Severity,
-              fixes,
-              related,
-            });
-            continue;
-          }
-          // through other modules: the workspace index
+          // through helpers, of this module or of others: one walk over the project's call graph
           const chain = crossChain(ctx, call, helper, spec.kind);
           if (!chain || !chain.leaf.entry) continue;
           if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
@@ -210,7 +84,8 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             node: call.node,
             message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf),
             severity: chain.leaf.entry.severity as Severity,
-            fixes: handed ? [] : chainFixes(ctx, call, wf, helper, chain),
+            // a function handed to a thread can only become a step itself: there is no call here to wrap
+            fixes: handed ? (helper ? decorateThenInline(decorateHelperFix(model, helper), null) : []) : chainFixes(ctx, call, wf, helper, chain),
             related: view.related,
           });
         }
@@ -269,19 +144,38 @@ function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
  * resolved to a function of another module. Null without an index.
  */
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
-  const { index, file } = ctx;
-  if (!index || !file) return null;
+  const { index, file } = projectOf(ctx);
   const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+}
+
+const singleFile = new WeakMap<ModuleModel, { index: WorkspaceIndex; file: string }>();
+
+/**
+ * The project the analysed file belongs to: the workspace index, or, for single-file analysis, an
+ * index of this one file, so that helpers of the file are followed by the same walk, over the same
+ * facts, as helpers of other modules.
+ */
+export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: string } {
+  if (ctx.index && ctx.file) return { index: ctx.index, file: ctx.file };
+  let hit = singleFile.get(ctx.model);
+  if (!hit) {
+    const file = path.resolve(ctx.model.path);
+    const text = ctx.model.text;
+    const index = new WorkspaceIndex({ roots: [path.dirname(file)], readFile: (p) => (p === file ? text : null) });
+    index.useCatalog(ctx.api);
+    index.noteModel(file, text, ctx.model);
+    singleFile.set(ctx.model, (hit = { index, file }));
+  }
+  return hit;
 }
 
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 
 /** The function of another module a call of the analysed file enters (once per call: several rules ask). */
 export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
-  const { index, file } = ctx;
-  if (!index || !file) return null;
+  const { index, file } = projectOf(ctx);
   let hit = resolvedCalls.get(call);
   if (hit === undefined) {
     const fqn = ctx.model.calleeFqn(call);
@@ -293,13 +187,14 @@ export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction |
 
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
 export function displayName(ctx: RuleContext, f: IndexedFunction): string {
-  if (f.module.file === ctx.file) return f.fn.qualname;
+  if (f.module.file === projectOf(ctx).file) return f.fn.qualname;
   return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
 }
 
 /** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
 export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
-  const where = (m: ModuleSummary) => (m.file === ctx.file ? {} : { file: m.file });
+  const own = projectOf(ctx).file;
+  const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
   const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
   const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
@@ -408,8 +303,8 @@ export interface StepChainHit {
  * workspace index; none without it.
  */
 export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
-  const { model, index, file } = ctx;
-  if (!index || !file) return [];
+  const { model } = ctx;
+  const { file } = projectOf(ctx);
   const out: StepChainHit[] = [];
   for (const step of model.functions) {
     if (!isStepLike(step)) continue;
