@@ -11,6 +11,8 @@ export const BACKGROUND: Priority = 3;
 
 interface Queued {
   priority: Priority;
+  /** A check still running this long after it started is ended with the thread (its budget is long gone). */
+  limitMs?: number;
   /** Builds the task when it is sent (so that it carries the newest text); null: nothing to do any more. */
   make: (id: number) => Task | null;
   resolve: (r: TaskResult | null) => void;
@@ -41,6 +43,8 @@ export class AnalysisThread {
   private hardStop: NodeJS.Timeout | undefined;
   /** Threads ended because a task did not stop in time (for the stats). */
   hardStops = 0;
+  /** The id of the task whose thread was ended for running past its limit. */
+  private overrun = 0;
 
   constructor(
     private readonly script: string,
@@ -75,9 +79,10 @@ export class AnalysisThread {
       if (lost) {
         const t = lost.task;
         // a check ended on purpose comes back as abandoned: its submitter queues it again
+        const overrun = this.overrun === lost.id;
         lost.q.resolve(
           deliberate && t.kind === 'check'
-            ? { kind: 'checked', id: lost.id, outcome: { uri: t.uri, mode: t.mode, cancelled: true, skipped: true, findings: [], ms: 0, budgetMs: 0, ruleFailures: [], dependents: [] } }
+            ? { kind: 'checked', id: lost.id, outcome: { uri: t.uri, mode: t.mode, cancelled: !overrun, overrun, skipped: true, findings: [], ms: 0, budgetMs: 0, ruleFailures: [], dependents: [] } }
             : { kind: 'failed', id: lost.id, message: `the analysis thread stopped (exit code ${code})` },
         );
       }
@@ -110,13 +115,32 @@ export class AnalysisThread {
    * is gone. An open document's check (priority 1) or a request (0) abandons a background check in
    * progress: its submitter gets it back as cancelled and queues it again.
    */
-  submit(priority: Priority, make: (id: number) => Task | null): Promise<TaskResult | null> {
+  submit(priority: Priority, make: (id: number) => Task | null, limitMs?: number): Promise<TaskResult | null> {
     if (this.dead) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.queues[priority].push({ priority, make, resolve });
+      this.queues[priority].push({ priority, make, resolve, limitMs });
       if (priority <= 1 && this.running && this.running.q.priority === BACKGROUND) this.cancelRunning(() => true);
       this.pump();
     });
+  }
+
+  /**
+   * Ends the thread if the task is still running after `ms`: one rule that runs far past the file's
+   * budget (the engine checks the budget only between rules) must not hold the thread. The check
+   * comes back with `overrun` set.
+   */
+  private watch(run: { id: number; task: Task; q: Queued }, ms: number): void {
+    const timer = setTimeout(() => {
+      if (this.running !== run || !this.worker) return;
+      this.overrun = run.id;
+      this.stopping = true;
+      this.hardStops++;
+      void this.worker.terminate();
+    }, ms);
+    run.q.resolve = ((resolve) => (r: TaskResult | null) => {
+      clearTimeout(timer);
+      resolve(r);
+    })(run.q.resolve);
   }
 
   /** Abandons the task in progress if `pred` holds for it (it comes back with `cancelled`). */
@@ -158,6 +182,7 @@ export class AnalysisThread {
       }
       this.running = { id, task, q };
       this.worker.postMessage(task);
+      if (q.limitMs !== undefined) this.watch(this.running, q.limitMs);
     }
   }
 

@@ -9,6 +9,7 @@ import type { Finding } from '../engine/index';
 import type { FileSettings } from '../engine/settings';
 import type { Fix, Severity } from '../engine/types';
 import { ruleMeta } from '../catalog/rules';
+import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
 import { caps, connection, documents } from './connection';
 import { AnalysisThread, BACKGROUND, type Priority } from './analysis-thread';
 import { handlerFailures, reportFailure } from './guard';
@@ -58,6 +59,42 @@ const timers = new Map<string, NodeJS.Timeout>();
 const queuedOpen = new Set<string>();
 /** Disk files whose check is queued. */
 const queuedDisk = new Set<string>();
+/** Open documents (their version) and disk files whose check ran far past its budget: not checked again until they change. */
+const overrun = new Map<string, number>();
+const overrunDisk = new Set<string>();
+
+/**
+ * How long a check may run before the analysis thread is ended: three times the file's budget and two
+ * seconds, 5 s at least (the engine stops between rules once the budget is spent; this is for one
+ * rule that does not, and must not catch a loaded machine's slow but finite one).
+ */
+function limitFor(uri: string): number {
+  let budget = EDITOR_FILE_TIME_BUDGET_MS;
+  try {
+    budget = fileSettingsFor(uri).config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
+  } catch {
+    /* the default */
+  }
+  return Math.max(5000, 3 * budget + 2000);
+}
+
+/** A check ended with its thread: named in the status and, once, in the output. */
+function ranOver(uri: string): void {
+  const limit = limitFor(uri);
+  let budgetMs = EDITOR_FILE_TIME_BUDGET_MS;
+  try {
+    budgetMs = fileSettingsFor(uri).config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
+  } catch {
+    /* the default */
+  }
+  const message = `not checked: one of its rules ran past ${limit} ms (the budget is ${budgetMs} ms: file-time-budget-ms) and was stopped; it is checked again when it changes`;
+  slow.set(uri, { ms: limit, budgetMs, stopped: true, message });
+  if (!slowLogged.has(uri)) {
+    slowLogged.add(uri);
+    connection.console.warn(`${uriToPath(uri)}: ${message}`);
+  }
+}
+
 /** Code actions waiting for the check of a document version. */
 const versionWaiters = new Map<string, (() => void)[]>();
 
@@ -195,12 +232,17 @@ export function checkOpen(uri: string): void {
   if (queuedOpen.has(uri)) return;
   queuedOpen.add(uri);
   void thread
-    .submit(1, (id) => {
-      queuedOpen.delete(uri);
-      const d = documents.get(uri);
-      if (!d || open.get(uri)?.version === d.version) return null;
-      return { kind: 'check', id, uri, mode: 'open', text: d.getText(), version: d.version };
-    })
+    .submit(
+      1,
+      (id) => {
+        queuedOpen.delete(uri);
+        const d = documents.get(uri);
+        // a version already checked, or one whose check ran far past its budget, is not checked again
+        if (!d || open.get(uri)?.version === d.version || overrun.get(uri) === d.version) return null;
+        return { kind: 'check', id, uri, mode: 'open', text: d.getText(), version: d.version };
+      },
+      limitFor(uri),
+    )
     .then((r) => openChecked(uri, r));
 }
 
@@ -211,6 +253,12 @@ function openChecked(uri: string, r: TaskResult | null): void {
   if (o.cancelled) return;
   const doc = documents.get(uri);
   if (!doc) return wake(uri);
+  if (o.overrun) {
+    overrun.set(uri, doc.version);
+    ranOver(uri);
+    publish(uri, [], doc.version);
+    return wake(uri);
+  }
   noteOutcome(o);
   open.set(uri, {
     version: o.version!,
@@ -263,6 +311,7 @@ export function closeDocument(uri: string): void {
   timers.delete(uri);
   lastScheduled.delete(uri);
   open.delete(uri);
+  overrun.delete(uri);
   slowLogged.delete(uri);
   wake(uri);
   thread.cancelRunning((task) => task.kind === 'check' && task.mode === 'open' && task.uri === uri);
@@ -299,11 +348,22 @@ export function checkDisk(uri: string, priority: Priority = BACKGROUND, then?: (
   }
   queuedDisk.add(uri);
   void thread
-    .submit(priority, (id) => {
-      queuedDisk.delete(uri);
-      return documents.get(uri) ? null : { kind: 'check', id, uri, mode: 'disk' };
-    })
+    .submit(
+      priority,
+      (id) => {
+        queuedDisk.delete(uri);
+        return documents.get(uri) || overrunDisk.has(uri) ? null : { kind: 'check', id, uri, mode: 'disk' };
+      },
+      limitFor(uri),
+    )
     .then((r) => {
+      if (r?.kind === 'checked' && r.outcome.overrun) {
+        overrunDisk.add(uri);
+        ranOver(uri);
+        disk.delete(uri);
+        publish(uri, []);
+        return then?.();
+      }
       // abandoned for an open document: again, once that is done (`then` after that check)
       if (r?.kind === 'checked' && r.outcome.cancelled && !documents.get(uri)) return checkDisk(uri, priority, then);
       if (r?.kind === 'checked') diskChecked(r.outcome);
@@ -354,11 +414,13 @@ export function diskFileChanged(uri: string, deleted: boolean): void {
       if (r?.kind === 'closed') recheckDependents(r.dependents);
     });
   }
+  overrunDisk.delete(uri);
   if (deleted) dropDisk(uri);
   else if (wantsWorkspace(uri)) checkDisk(uri, 2);
 }
 
 export function dropDisk(uri: string): void {
+  overrunDisk.delete(uri);
   if (disk.delete(uri) && !documents.get(uri)) publish(uri, []);
   slow.delete(uri);
   slowLogged.delete(uri);

@@ -31,6 +31,8 @@ export interface CheckOutcome {
   version?: number;
   /** A newer edit or more urgent work interrupted the check: nothing to publish, check again. */
   cancelled?: boolean;
+  /** The check ran far past its budget (one slow rule) and was ended with its thread: nothing checked. */
+  overrun?: boolean;
   /** Not analysed at all: no DBOS in it, binary, or (disk) gone or unreadable. */
   skipped: boolean;
   /** The file could not be read from disk (deleted meanwhile). */

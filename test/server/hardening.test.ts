@@ -2,38 +2,18 @@
 // over its time budget, stale checks dropped, and a workspace scan that gives way to edits.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { codesAndLines, Session } from './session';
+import { codesAndLines, sessionPool } from './session';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** The sample app shared by the language-server tests: a DBOS201, a DBOS202 and a DBOS109. */
 const APP = fs.readFileSync(path.join(ROOT, 'test', 'server', 'sample-app.py'), 'utf8');
 
-const sessions: Session[] = [];
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-hard-'));
-  dirs.push(d);
-  return d;
-}
-
-async function session(folder: string | null, env: Record<string, string> = {}, settings: Record<string, unknown> = {}): Promise<Session> {
-  const s = new Session(env);
-  s.settings = settings;
-  sessions.push(s);
-  await s.initialize(folder);
-  return s;
-}
-
-after(async () => {
-  for (const s of sessions) await s.close();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const { session, tempDir, cleanup } = sessionPool('dbos-hard-');
+after(cleanup);
 
 test('a rule that throws is reported once in the output, and the other rules still report', async () => {
   const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'throw:DBOS202' });

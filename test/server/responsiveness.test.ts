@@ -7,32 +7,18 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { codesAndLines, Session } from './session';
+import { codesAndLines, sessionPool } from './session';
 import { stopServer } from './stop-server';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const APP = fs.readFileSync(path.join(ROOT, 'test', 'server', 'sample-app.py'), 'utf8');
 
-const sessions: Session[] = [];
-const dirs: string[] = [];
-
-after(async () => {
-  for (const s of sessions) await s.close();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function session(folder: string | null, env: Record<string, string> = {}, settings: Record<string, unknown> = {}): Promise<Session> {
-  const s = new Session(env);
-  s.settings = settings;
-  sessions.push(s);
-  await s.initialize(folder);
-  return s;
-}
+const { session, tempDir, cleanup } = sessionPool('dbos-resp-');
+after(cleanup);
 
 async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t = performance.now();
@@ -72,8 +58,7 @@ test('requests are answered while a file takes seconds to analyse', async () => 
 });
 
 test('a slow file of the background scan gives way to the file being edited', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-resp-'));
-  dirs.push(dir);
+  const dir = tempDir();
   // scanned first (the walk is sorted), and its DBOS201 spins 4 s: longer than the time allowed to stop
   fs.writeFileSync(path.join(dir, 'a_slow.py'), APP);
   for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `b_mod_${i}.py`), APP);
@@ -91,6 +76,75 @@ test('a slow file of the background scan gives way to the file being edited', as
   const slowDone = await s.until('slow file checked', () => s.last(slowUri), 60_000);
   assert.ok(slowDone.at > mine.at);
   assert.deepEqual(codesAndLines(slowDone.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
+});
+
+test('a rule that runs far past the budget is stopped with the thread: the file is named, the others go on', async () => {
+  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:30000:runaway.py' }, { fileTimeBudgetMs: 200 });
+  const runaway = 'file:///virtual/runaway.py';
+  const opened = performance.now();
+  await s.open(runaway, APP);
+  const p = await s.until('runaway stopped', () => s.last(runaway), 20_000);
+  assert.deepEqual(p.diagnostics, []);
+  assert.ok(p.at - opened < 15_000, `stopped after ${(p.at - opened).toFixed(0)} ms`);
+  const status = await s.conn.sendRequest<{ slowFiles: { uri: string; message: string }[] }>('dbosLint/status', {});
+  assert.deepEqual(status.slowFiles.map((f) => [f.uri, f.message]), [
+    [runaway, 'not checked: one of its rules ran past 5000 ms (the budget is 200 ms: file-time-budget-ms) and was stopped; it is checked again when it changes'],
+  ]);
+  assert.equal(s.logs.filter((l) => l.includes('runaway.py: not checked')).length, 1);
+  // the new analysis thread checks the other documents
+  const other = 'file:///virtual/other.py';
+  await s.open(other, APP);
+  const o = await s.until('other checked', () => s.last(other));
+  assert.ok(o.diagnostics.length >= 2);
+});
+
+test('a cross-file fix never writes through a symbolic link out of the workspace folder', async () => {
+  const outside = tempDir();
+  fs.mkdirSync(path.join(outside, 'shared'));
+  fs.writeFileSync(path.join(outside, 'shared', '__init__.py'), '');
+  fs.writeFileSync(path.join(outside, 'shared', 'net.py'), 'import requests\n\n\ndef fetch(url):\n    return requests.get(url).text\n');
+  const app = 'from dbos import DBOS\nfrom shared.net import fetch\n\n\n@DBOS.workflow()\ndef wf(url):\n    return fetch(url)\n';
+  const titles = async (linked: boolean): Promise<{ titles: string[]; logs: string[] }> => {
+    const dir = tempDir();
+    if (linked) fs.symlinkSync(path.join(outside, 'shared'), path.join(dir, 'shared'));
+    else fs.cpSync(path.join(outside, 'shared'), path.join(dir, 'shared'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'app.py'), app);
+    const s = await session(dir);
+    const uri = pathToFileURL(path.join(dir, 'app.py')).href;
+    await s.open(uri, app);
+    const p = await s.until('app checked', () => s.last(uri)?.diagnostics.some((d) => d.code === 'DBOS202') && s.last(uri));
+    const d = p.diagnostics.find((x) => x.code === 'DBOS202')!;
+    const actions = await s.conn.sendRequest<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    return { titles: actions.map((a) => a.title), logs: s.logs };
+  };
+  const inside = await titles(false);
+  assert.ok(inside.titles.some((t) => /^Make `fetch` a step/.test(t)), inside.titles.join('\n'));
+  const linked = await titles(true);
+  assert.ok(!linked.titles.some((t) => /^Make `fetch` a step/.test(t)), linked.titles.join('\n'));
+  assert.ok(linked.titles.some((t) => t.startsWith('Wrap in a step')));
+  assert.ok(linked.logs.some((l) => /app\.py: 1 fix\(es\) left out because they would write outside the workspace folder: Make `fetch` a step/.test(l)), linked.logs.join('\n'));
+});
+
+test('opening and closing 2,000 documents leaves no tree, result or finding behind', async () => {
+  const s = await session(null);
+  const text = 'from dbos import DBOS\nimport random\n\n@DBOS.workflow()\ndef wf():\n    return random.random()\n';
+  for (let i = 0; i < 2000; i++) {
+    const uri = `file:///virtual/many/doc_${i}.py`;
+    await s.open(uri, text);
+    await s.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+  const last = 'file:///virtual/many/last.py';
+  await s.open(last, text);
+  await s.until('last checked', () => s.last(last));
+  await s.conn.sendNotification('textDocument/didClose', { textDocument: { uri: last } });
+  await s.until('last cleared', () => s.last(last)?.diagnostics.length === 0 && s.last(last));
+  // the close reaches the analysis thread after the diagnostics are cleared: ask until it has
+  let stats = { trees: -1, files: -1 };
+  for (let i = 0; i < 100 && stats.trees !== 0; i++) {
+    stats = await s.conn.sendRequest<{ trees: number; files: number }>('dbosLint/stats', {});
+    if (stats.trees !== 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual({ trees: stats.trees, files: stats.files }, { trees: 0, files: 0 });
 });
 
 test('a request before initialize gets error -32002, and the session goes on after initialize', async () => {
@@ -117,8 +171,7 @@ test('a request before initialize gets error -32002, and the session goes on aft
 });
 
 test('document URIs Node cannot turn into paths are checked as text, and nothing crashes', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-resp-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const s = await session(dir);
   const odd = ['file://host/share/x.py', 'file:///tmp/a%2Fb.py', 'file:///tmp/caf%E9.py'];
   for (const uri of odd) await s.open(uri, APP);

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -118,3 +119,34 @@ export function codesAndLines(d: Diag[]): string[] {
   return d.map((x) => `${x.range.start.line + 1}:${x.code}`);
 }
 
+
+/**
+ * The sessions and temporary folders of one test file: `session` starts and initializes a server,
+ * `tempDir` makes a folder, and `after(cleanup)` closes and removes them all.
+ */
+export function sessionPool(prefix: string): {
+  session(folder: string | null, env?: Record<string, string>, settings?: Record<string, unknown>): Promise<Session>;
+  tempDir(): string;
+  cleanup(): Promise<void>;
+} {
+  const sessions: Session[] = [];
+  const dirs: string[] = [];
+  return {
+    async session(folder, env = {}, settings = {}) {
+      const s = new Session(env);
+      s.settings = settings;
+      sessions.push(s);
+      await s.initialize(folder);
+      return s;
+    },
+    tempDir() {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    async cleanup() {
+      for (const s of sessions) await s.close();
+      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    },
+  };
+}

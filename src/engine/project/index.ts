@@ -5,6 +5,7 @@
 // summarised, its tree freed), and again only when its text changes.
 import { hashOf } from './hash';
 import * as fs from 'node:fs';
+import { DEFAULT_MAX_FILE_KB } from '../config';
 import * as path from 'node:path';
 import { parsePython, type Tree } from '../syntax/parser';
 import { ModuleModel } from '../model/module';
@@ -56,9 +57,14 @@ export interface WorkspaceIndexOptions {
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
 const BATCH_HAND_OVER_CHARS = 2_000_000;
 
+/** Modules larger than this (the default `max-file-size-kb`) are not parsed by the index. */
+const INDEXED_FILE_BYTES = DEFAULT_MAX_FILE_KB * 1024;
+
 export function defaultReadFile(absPath: string): string | null {
   let buf: Buffer;
   try {
+    // a module over the default size limit is not read for its summary (its own check names it)
+    if (fs.statSync(absPath).size > INDEXED_FILE_BYTES) return null;
     buf = fs.readFileSync(absPath);
   } catch {
     return null;
@@ -506,6 +512,8 @@ export class WorkspaceIndex {
    * `fallback` when the model cannot be built or read. The tree is then freed or kept for `takeTree`.
    */
   private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
+    // an open buffer over the size limit is no module with helpers: never parsed here (a 47 MB text aborted the wasm)
+    if (text.length > INDEXED_FILE_BYTES) return fallback;
     const tree = parsePython(text);
     try {
       return use(
