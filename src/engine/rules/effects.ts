@@ -144,6 +144,8 @@ function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
  * resolved to a function of another module. Null without an index.
  */
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
+  // without the workspace index only this file's helpers can be entered
+  if (!helper && !ctx.index) return null;
   const { index, file } = projectOf(ctx);
   const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
@@ -175,6 +177,7 @@ const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 
 /** The function of another module a call of the analysed file enters (once per call: several rules ask). */
 export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
+  if (!ctx.index) return null;
   const { index, file } = projectOf(ctx);
   let hit = resolvedCalls.get(call);
   if (hit === undefined) {
@@ -304,7 +307,7 @@ export interface StepChainHit {
  */
 export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
   const { model } = ctx;
-  const { file } = projectOf(ctx);
+  const own = () => projectOf(ctx).file;
   const out: StepChainHit[] = [];
   for (const step of model.functions) {
     if (!isStepLike(step)) continue;
@@ -318,7 +321,7 @@ export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly',
         if (target?.fn.workflow) {
           if (model.expectsFailure(call.node)) continue;
           const name = displayName(ctx, target);
-          const where = target.module.file === file ? {} : { file: target.module.file };
+          const where = target.module.file === own() ? {} : { file: target.module.file };
           out.push({
             step,
             call,
