@@ -267,7 +267,7 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
     out.findings = result.findings;
     if (result.limit) {
       out.limit = result.limit;
-      out.messages.push(`${file}: ${result.limit.message}`);
+      out.problems.push({ kind: result.limit.checked === 'none' ? 'file-skipped' : 'file-partly-checked', file, message: result.limit.message });
     }
   } catch (e) {
     out.problems.push({ kind: 'internal-error', file, message: 'internal error: the file could not be checked', detail: String((e as Error).stack ?? e) });

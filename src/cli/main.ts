@@ -25,10 +25,10 @@ import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { walk } from '../engine/project/walk';
 import { FORMATS } from './formats/index';
 import { printable } from './formats/escape';
-import { DEFAULT_FAIL_ON, fails, FAIL_ON_LEVELS, type FailOn, type FileReport, type Reporter, type RunProblem } from './formats/report';
+import { blocking, DEFAULT_FAIL_ON, fails, FAIL_ON_LEVELS, type FailOn, type FileReport, type Reporter, type RunProblem } from './formats/report';
 import { statistics } from './formats/text';
 import { InOrder } from './in-order';
-import { installTestHooks } from '../server/testHooks';
+import { installTestHooks } from '../engine/test-hooks';
 import pkg from '../../package.json';
 
 const FORMAT_NAMES = Object.keys(FORMATS);
@@ -287,7 +287,7 @@ class RunLog {
     if (p.kind === 'config-error' ? this.seen.has(p.message) : this.seen.has(key)) return;
     this.seen.add(p.kind === 'config-error' ? p.message : key);
     this.problems.push(p);
-    process.stderr.write(`dbos-lint: ${p.file ? printable(p.file) + ': ' : ''}${printable(p.message)}\n`);
+    process.stderr.write(`dbos-lint: ${blocking(p) ? '' : 'warning: '}${p.file ? printable(p.file) + ': ' : ''}${printable(p.message)}\n`);
     if (p.detail) process.stderr.write(`${printable(p.detail, true)}\n`);
   }
 }
@@ -298,7 +298,7 @@ function reportOf(o: FileOutcome): FileReport {
 
 /** The exit status of a run (see HELP). */
 function exitCode(reports: FileReport[], log: RunLog, flags: Flags, diffs: number): number {
-  if (log.problems.length > 0) return 2;
+  if (log.problems.some(blocking)) return 2;
   if (flags.diff) return diffs > 0 ? 1 : 0;
   if (flags.exitZero) return 0;
   return reports.some((r) => r.findings.some((f) => fails(f.severity, flags.failOn))) ? 1 : 0;

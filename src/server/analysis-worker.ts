@@ -19,7 +19,7 @@ import type { Fix } from '../engine/types';
 import type { ModuleModel } from '../engine/model/module';
 import type { UserConfig } from '../engine/config';
 import { TreeCache } from './incremental';
-import { installTestHooks } from './testHooks';
+import { installTestHooks } from '../engine/test-hooks';
 import { filePath, uriToPath } from './uris';
 import type { CheckOutcome, FolderConfig, FromWorker, Task, TaskResult, ToWorker } from './worker-protocol';
 

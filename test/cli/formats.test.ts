@@ -222,7 +222,7 @@ test('an unreadable file: a message naming it, in every format; the other files 
   assert.equal(text.code, 2, text.stderr);
   assert.equal(text.stderr, 'dbos-lint: a_locked.py: cannot read the file: permission denied (EACCES)\n');
   assert.match(text.stdout, /^b_ok\.py:6:12: DBOS201 /);
-  assert.match(text.stdout, /\n1 file not fully checked \(see the errors above\)\.\n$/);
+  assert.match(text.stdout, /\n1 file not fully checked \(see the messages above\)\.\n$/);
   const json = JSON.parse(run(['--output-format', 'json', '.'], ws, as).stdout) as { file: string; code: string; message: string }[];
   assert.deepEqual(json.map((f) => [f.file, f.code]), [['b_ok.py', 'DBOS201'], ['a_locked.py', 'read-error']]);
   const sarif = assertValidSarif(run(['--output-format', 'sarif', '.'], ws, as).stdout);

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 
 const engine = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'src/engine');
 const LAYERS = ['syntax', 'model', 'fixes', 'facts', 'project', 'rules'];
-/** Entry points above every layer: the engine's API, and the snippets the server completes with. */
-const ENTRIES = ['index.ts', 'snippets.ts'];
+/** Entry points above every layer: the engine's API, the snippets the server completes with, and the test fault injection. */
+const ENTRIES = ['index.ts', 'snippets.ts', 'test-hooks.ts'];
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 // The server answers while it analyses (issue 16): the analysis runs in its own thread, so requests
 // get their answer in milliseconds while a file takes seconds; a background file, however slow,
 // gives way to the file being edited; a request before initialize gets -32002; a document URI Node
-// cannot turn into a path is no crash. Slowness comes from the fault injection of testHooks.ts (a
+// cannot turn into a path is no crash. Slowness comes from the fault injection of src/engine/test-hooks.ts (a
 // rule that spins), so the bounds hold on any machine; the figures for real files are in
 // bench/robustness.mjs.
 import { test, after } from 'node:test';

@@ -4,7 +4,7 @@
 import { ruleMeta } from '../../catalog/rules';
 import type { Finding, Severity } from '../../engine/types';
 import { firstLine, githubData, githubProperty } from './escape';
-import { oneBased, type Reporter } from './report';
+import { blocking, oneBased, type Reporter } from './report';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', information: 'notice', hint: 'notice' };
 
@@ -21,6 +21,6 @@ export const githubReporter: Reporter = {
   file: (r) => r.findings.map((f) => annotation(r.file, f)).join(''),
   end: (_files, run) =>
     run.problems
-      .map((p) => `::error ${p.file ? `file=${githubProperty(p.file)},` : ''}title=${githubProperty(`dbos-lint ${p.kind}`)}::${githubData(p.message)}\n`)
+      .map((p) => `::${blocking(p) ? 'error' : 'warning'} ${p.file ? `file=${githubProperty(p.file)},` : ''}title=${githubProperty(`dbos-lint ${p.kind}`)}::${githubData(p.message)}\n`)
       .join(''),
 };

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Severity } from '../../engine/types';
 import { firstLine } from './escape';
-import { oneBased, shownPath, type FileReport, type Reporter, type RunProblem } from './report';
+import { blocking, oneBased, shownPath, type FileReport, type Reporter, type RunProblem } from './report';
 
 const SEVERITY: Record<Severity, 'critical' | 'major' | 'minor' | 'info'> = { error: 'critical', warning: 'major', information: 'minor', hint: 'info' };
 
@@ -49,7 +49,7 @@ export function toGitlab(files: FileReport[], problems: RunProblem[]): CodeQuali
       type: 'issue',
       check_name: `dbos-lint/${p.kind}`,
       description: p.message,
-      severity: 'blocker',
+      severity: blocking(p) ? 'blocker' : 'info',
       fingerprint: fingerprint(p.kind, file, p.message),
       location: { path: file, positions: { begin: start, end: start } },
     });

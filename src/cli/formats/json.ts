@@ -1,7 +1,8 @@
 // `--output-format json`: an array of findings (1-based positions, the whole message), and one entry
-// per problem of the run (code `read-error`, `config-error` or `internal-error`).
+// per problem of the run (code `read-error`, `config-error` or `internal-error`, severity error; or
+// `file-skipped` / `file-partly-checked` for a file over its size limit or time budget, severity warning).
 import type { Severity } from '../../engine/types';
-import { oneBased, shownPath, type FileReport, type Reporter, type RunProblem } from './report';
+import { blocking, oneBased, shownPath, type FileReport, type Reporter, type RunProblem } from './report';
 
 export interface JsonRelated {
   file: string;
@@ -47,7 +48,7 @@ export function toJson(files: FileReport[], problems: RunProblem[] = []): JsonFi
     })),
   );
   const whole = { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  return [...findings, ...problems.map((p) => ({ file: p.file ?? '', ...whole, code: p.kind, severity: 'error' as const, message: p.message, fixable: false }))];
+  return [...findings, ...problems.map((p) => ({ file: p.file ?? '', ...whole, code: p.kind, severity: blocking(p) ? ('error' as const) : ('warning' as const), message: p.message, fixable: false }))];
 }
 
 export const jsonReporter: Reporter = {

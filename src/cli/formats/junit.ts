@@ -4,7 +4,7 @@
 // text the position, the whole message and the related locations. Problems of the run are `error`s.
 import type { Finding } from '../../engine/types';
 import { firstLine, xml } from './escape';
-import { fails, oneBased, shownPath, type FailOn, type FileReport, type Reporter, type RunProblem } from './report';
+import { blocking, fails, oneBased, shownPath, type FailOn, type FileReport, type Reporter, type RunProblem } from './report';
 
 function testcase(file: string, f: Finding, failOn: FailOn): string {
   const { line, column } = oneBased(f.range.start);
@@ -37,18 +37,26 @@ export function toJunit(files: FileReport[], problems: RunProblem[], failOn: Fai
       `  <testsuite name="${xml(r.file, true)}" tests="${r.findings.length}" failures="${f}" errors="0" skipped="${s}">\n${r.findings.map((x) => testcase(r.file, x, failOn)).join('')}  </testsuite>\n`,
     );
   }
+  // A problem that fails the run is an <error>; a file skipped or partly checked for its limits is <skipped>.
+  const errors = problems.filter(blocking).length;
   if (problems.length > 0) {
     tests += problems.length;
+    skipped += problems.length - errors;
     const cases = problems
-      .map((p) => `    <testcase name="${xml(p.kind, true)}" classname="${xml(p.file ?? 'dbos-lint', true)}">\n      <error type="${xml(p.kind, true)}" message="${xml(p.message, true)}">${xml(`${p.file ? p.file + ': ' : ''}${p.message}`)}</error>\n    </testcase>\n`)
+      .map((p) => {
+        const element = blocking(p)
+          ? `<error type="${xml(p.kind, true)}" message="${xml(p.message, true)}">${xml(`${p.file ? p.file + ': ' : ''}${p.message}`)}</error>`
+          : `<skipped message="${xml(p.message, true)}"/>`;
+        return `    <testcase name="${xml(p.kind, true)}" classname="${xml(p.file ?? 'dbos-lint', true)}">\n      ${element}\n    </testcase>\n`;
+      })
       .join('');
-    suites.push(`  <testsuite name="dbos-lint problems" tests="${problems.length}" failures="0" errors="${problems.length}" skipped="0">\n${cases}  </testsuite>\n`);
+    suites.push(`  <testsuite name="dbos-lint problems" tests="${problems.length}" failures="0" errors="${errors}" skipped="${problems.length - errors}">\n${cases}  </testsuite>\n`);
   }
   if (suites.length === 0) {
     tests = 1;
     suites.push('  <testsuite name="dbos-lint" tests="1" failures="0" errors="0" skipped="0">\n    <testcase name="No problems found" classname="dbos-lint"/>\n  </testsuite>\n');
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dbos-lint" tests="${tests}" failures="${failures}" errors="${problems.length}" skipped="${skipped}">\n${suites.join('')}</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dbos-lint" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${suites.join('')}</testsuites>\n`;
 }
 
 export const junitReporter: Reporter = {

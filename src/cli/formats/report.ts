@@ -14,16 +14,26 @@ export interface FileReport {
 
 /**
  * What kept part of the run from being checked: a file that cannot be read, an invalid
- * configuration, an internal error. Every format reports it, and the run exits 2.
+ * configuration, an internal error (each exits 2), or a file over its size limit or time budget,
+ * skipped or partly checked (a warning: the run's exit status follows the findings). Every format
+ * reports each one.
  */
 export interface RunProblem {
-  kind: 'read-error' | 'config-error' | 'internal-error';
+  kind: 'read-error' | 'config-error' | 'internal-error' | 'file-skipped' | 'file-partly-checked';
   /** The file concerned, as shown; absent for a problem of the whole run. */
   file?: string;
   /** One line, complete. */
   message: string;
   /** More (a stack trace): stderr only. */
   detail?: string;
+}
+
+/**
+ * Whether a problem fails the run (exit 2). A file skipped or partly checked for its size or time
+ * budget does not: it is a limit the user set (or the default one), reported as a warning.
+ */
+export function blocking(p: RunProblem): boolean {
+  return p.kind !== 'file-skipped' && p.kind !== 'file-partly-checked';
 }
 
 /** The severities that `--fail-on` accepts, from the most to the least severe. */

@@ -16,7 +16,7 @@ import { ruleDocs } from '../../catalog/docs';
 import { categoryOf } from '../../catalog/categories';
 import type { Range, Severity } from '../../engine/types';
 import pkg from '../../../package.json';
-import type { FileReport, Reporter, RunProblem } from './report';
+import { blocking, type FileReport, type Reporter, type RunProblem } from './report';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
@@ -80,7 +80,7 @@ export function toSarif(files: FileReport[], version: string, problems: RunProbl
     })),
   );
   const notifications = problems.map((p) => ({
-    level: 'error',
+    level: blocking(p) ? 'error' : 'warning',
     message: { text: p.message },
     descriptor: { id: p.kind },
     ...(p.file ? { locations: [{ physicalLocation: { artifactLocation: artifactLocation(p.file) } }] } : {}),
@@ -91,7 +91,7 @@ export function toSarif(files: FileReport[], version: string, problems: RunProbl
     runs: [
       {
         tool: { driver: { name: 'dbos-lint', version, semanticVersion: version, informationUri: pkg.homepage, rules: descriptors } },
-        invocations: [{ executionSuccessful: problems.length === 0, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }],
+        invocations: [{ executionSuccessful: !problems.some(blocking), ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }],
         columnKind: 'utf16CodeUnits',
         results,
       },

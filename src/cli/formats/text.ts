@@ -51,7 +51,7 @@ function humanEnd(files: FileReport[], run: RunInfo): string {
     if (run.fixed > 0) out += `Fixed ${run.fixed} problem${run.fixed === 1 ? '' : 's'}.\n`;
     out += summary(files, run.unsafeHint) + '\n';
     const unchecked = new Set(run.problems.filter((p) => p.kind !== 'config-error').map((p) => p.file ?? ''));
-    if (unchecked.size > 0) out += `${unchecked.size} file${unchecked.size === 1 ? '' : 's'} not fully checked (see the errors above).\n`;
+    if (unchecked.size > 0) out += `${unchecked.size} file${unchecked.size === 1 ? '' : 's'} not fully checked (see the messages above).\n`;
   }
   return out;
 }

@@ -1,9 +1,9 @@
-// Fault injection for the server's own tests, read once at start from DBOS_LINT_TEST_HOOKS (never
+// Fault injection for the server's and the CLI's own tests, read once at start from DBOS_LINT_TEST_HOOKS (never
 // from settings, so a workspace cannot turn it on): "throw:DBOS202" makes that rule throw,
 // "slow:DBOS201:80" makes it spin 80 ms before running; a last ":dir/name.py" limits either to
 // files whose path ends so ("throw:DBOS202:app.py", "slow:DBOS201:80:app.py"). Comma-separated. Unset: nothing happens.
-import { IMPLEMENTED_RULES } from '../engine/index';
-import type { Rule } from '../engine/rules/rule';
+import { IMPLEMENTED_RULES } from './index';
+import type { Rule } from './rules/rule';
 
 export function installTestHooks(spec = process.env.DBOS_LINT_TEST_HOOKS): string[] {
   const installed: string[] = [];
