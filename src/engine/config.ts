@@ -30,6 +30,8 @@ export interface UserConfig {
   perFileIgnores?: Record<string, string[]>;
   /** How many helper functions deep a workflow or step is followed (cross-file chains included). */
   maxCallDepth?: number;
+  /** The longest line fixes write (default: Ruff's or Black's `line-length` in pyproject.toml, else 88). */
+  lineLength?: number;
 }
 
 export interface ResolvedConfig {
@@ -44,7 +46,12 @@ export interface ResolvedConfig {
   perFileIgnores: [RegExp, string[]][];
   /** Helper functions followed from a workflow or step, at most (default 5). */
   maxCallDepth: number;
+  /** The longest line a fix writes before it breaks a call over lines, as Black and Ruff format it. */
+  lineLength: number;
 }
+
+/** Black's and Ruff's default line length. */
+export const DEFAULT_LINE_LENGTH = 88;
 
 /**
  * 5 helpers: deep enough for real chains (the corpus's and our sample apps' go 1 to 4 deep), short of
@@ -84,8 +91,10 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
   const allow: string[] = [];
   const pfi: [RegExp, string[]][] = [];
   let maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
+  let lineLength = DEFAULT_LINE_LENGTH;
   for (const l of layers) {
     if (l.maxCallDepth !== undefined) maxCallDepth = l.maxCallDepth;
+    if (l.lineLength !== undefined) lineLength = l.lineLength;
     if (l.select) {
       select = l.select;
       ignore.length = 0;
@@ -113,7 +122,7 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
     if (on) enabled.add(r.code);
     severity.set(r.code, s && s !== 'off' ? s : r.defaultSeverity);
   }
-  return { layers, enabled, severity, targetVersion, extraNondeterministic: extraNd, extraIo, allow, perFileIgnores: pfi, maxCallDepth };
+  return { layers, enabled, severity, targetVersion, extraNondeterministic: extraNd, extraIo, allow, perFileIgnores: pfi, maxCallDepth, lineLength };
 }
 
 /** `**` any path, `*` any run of non-slash characters, `?` one character. Matched on the end of the path. */
@@ -146,6 +155,7 @@ const KEY_MAP: Record<string, keyof UserConfig> = {
   allow: 'allow',
   'per-file-ignores': 'perFileIgnores',
   'max-call-depth': 'maxCallDepth',
+  'line-length': 'lineLength',
 };
 
 /** Validates a `[tool.dbos-lint]` table (or editor settings object) into a UserConfig. */
@@ -193,6 +203,10 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
         }
         out.maxCallDepth = v;
         break;
+      case 'lineLength':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 20 || v > 1000) throw new ConfigError(`${where}: "line-length" must be a whole number from 20 to 1000`);
+        out.lineLength = v;
+        break;
       case 'perFileIgnores':
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${where}: "per-file-ignores" must be a table of glob = [codes]`);
         out.perFileIgnores = {};
@@ -211,6 +225,8 @@ export interface PyprojectInfo {
   config?: UserConfig;
   /** The version requirement of `dbos` in the project's dependencies. */
   dbosRequirement?: string;
+  /** `line-length` of [tool.ruff] or [tool.black]: how the project's code is formatted. */
+  lineLength?: number;
 }
 
 /** Reads a pyproject.toml text. Throws ConfigError on invalid TOML or options. */
@@ -225,6 +241,10 @@ export function readPyproject(text: string, where: string): PyprojectInfo {
   const info: PyprojectInfo = {};
   const table = tool['dbos-lint'];
   if (table && typeof table === 'object') info.config = userConfigFrom(table as Record<string, unknown>, `${where} [tool.dbos-lint]`);
+  for (const formatter of ['ruff', 'black']) {
+    const n = ((tool[formatter] ?? {}) as Record<string, unknown>)['line-length'];
+    if (info.lineLength === undefined && typeof n === 'number' && Number.isInteger(n) && n >= 20 && n <= 1000) info.lineLength = n;
+  }
   const project = (doc.project ?? {}) as Record<string, unknown>;
   const deps: unknown[] = Array.isArray(project.dependencies) ? project.dependencies : [];
   for (const d of deps) {

@@ -21,6 +21,8 @@ interface DirInfo {
   version: [number, number] | null;
   versionSource: string | null;
   errors: string[];
+  /** The nearest pyproject.toml's Ruff or Black `line-length`. */
+  lineLength?: number;
 }
 
 const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock'];
@@ -54,7 +56,7 @@ export class ProjectSettings {
 
   private compute(folder: string): FileSettings {
     const dir = this.lookup(folder);
-    const layers = [...(dir.layer ? [dir.layer] : []), ...this.overrides];
+    const layers = [...(dir.lineLength ? [{ lineLength: dir.lineLength }] : []), ...(dir.layer ? [dir.layer] : []), ...this.overrides];
     const config = resolveConfig(layers);
     const pinned = parseVersion(config.targetVersion);
     return {
@@ -88,6 +90,7 @@ export class ProjectSettings {
           info.errors = [];
         }
         if (p.dbosRequirement !== undefined) pyVersion = versionFromRequirement(p.dbosRequirement);
+        if (p.lineLength !== undefined) info.lineLength = p.lineLength;
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         info.configFile = pyproject;

@@ -16,7 +16,8 @@
 // Snapshots: every fixture `NAME.py` (before and after files included) has `NAME.py.snap` beside it:
 // every finding of every code as a user sees it (code, severity, range, message, related locations,
 // fixes with their edits; see snapshot.ts). Any difference fails. `npm run test:update-snapshots`
-// (DBOS_LINT_UPDATE_SNAPSHOTS=1) rewrites them, and deletes those whose fixture is gone.
+// (DBOS_LINT_UPDATE_SNAPSHOTS=1) rewrites them, deletes those whose fixture is gone, and rewrites
+// each `.after.py` with what its fix now produces (review the diff).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -131,10 +132,15 @@ test('fixtures', async (t) => {
           const fix = finding!.fixes.find((x) => x.title.includes(want!))!;
           const result = applyEdits(text, fix.edits);
           const afterFile = file.replace(/\.before\.py$/, '.after.py');
+          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
+          // updating: the after file is the fix's output (review its diff), and its snapshot follows it
+          if (UPDATE && (!fs.existsSync(afterFile) || fs.readFileSync(afterFile, 'utf8') !== result)) {
+            fs.writeFileSync(afterFile, result);
+            checkSnapshot(afterFile, result, after.findings);
+          }
           assert.ok(fs.existsSync(afterFile), `${name}: missing ${path.basename(afterFile)}`);
           assert.equal(result, fs.readFileSync(afterFile, 'utf8'));
           assert.equal(hasSyntaxError(result), false, `${name}: the fixed code does not parse`);
-          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
           const n = (r: typeof before) => r.findings.filter((f) => f.code === fixCode).length;
           assert.ok(n(after) < n(before), `${name}: the ${fixCode} finding is still there after the fix`);
         });

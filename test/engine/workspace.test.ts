@@ -33,9 +33,9 @@ function codes(findings: Finding[]): string[] {
   return findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
 }
 
-/** The chain text of a finding's message: what is inside the last `(... → ...)`. */
+/** The chain text of a finding's message: the `a → b → c` that opens its second line, or is inside `(... → ...)`. */
 function chainOf(f: Finding): string {
-  const m = /\(([^()]*→[^()]*)\)/.exec(f.message);
+  const m = /\n([^\n:]*→[^\n:]*): /.exec(f.message) ?? /\(([^()]*→[^()]*)\)/.exec(f.message);
   return m ? m[1] : '';
 }
 
@@ -63,8 +63,9 @@ test('shop: every import form reaches the helper in its module, with the chain a
   const quote = findings[0];
   assert.equal(
     quote.message,
-    'Workflow `checkout` calls `pricing.quote`, which does HTTP I/O through `requests.get()` (checkout → pricing.quote → http.fetch → http._get → requests.get). ' +
-      'Outside a step it runs again on every recovery; make `pricing.quote` a step or call it in one.',
+    '`pricing.quote` does HTTP I/O in a workflow, outside a step\n' +
+      'checkout → pricing.quote → http.fetch → http._get → requests.get: `requests.get()` runs again every time the workflow is recovered, ' +
+      'and its result is not checkpointed. Make `pricing.quote` a step (`@DBOS.step()`), or call it in one.',
   );
   assert.deepEqual(quote.range, { start: { line: 12, character: 12 }, end: { line: 12, character: 35 } });
   assert.deepEqual(related(quote, root, file), [
