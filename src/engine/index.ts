@@ -8,6 +8,7 @@ import { resolveConfig, type ResolvedConfig } from './config';
 import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
+import { fitHeadline } from './message';
 import type { Rule, RuleContext, Report } from './rule';
 import type { Finding } from './types';
 import type { WorkspaceIndex } from './workspace/index';
@@ -156,7 +157,7 @@ function runRules(
         findings.push({
           code: rule.code,
           severity: explicit ? configured : (r.severity ?? configured),
-          message: r.message,
+          message: fitHeadline(r.message),
           range,
           fixes: r.fixes ?? [],
           related: r.related ?? [],

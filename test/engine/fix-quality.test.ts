@@ -3,9 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initParser } from '../../src/engine/index';
-import { resolveConfig } from '../../src/engine/config';
+import { readPyproject, resolveConfig } from '../../src/engine/config';
 import { applyEdits } from '../../src/engine/text';
 import { ignoreFix } from '../../src/engine/fixes/common';
+import { fixAll } from '../../src/engine/fix-all';
+
+// Ruff's formatter, as the judge of "formatted the way the file is" (a dev dependency, the bench's too)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
+function ruffFormat(text: string, lineLength: number): string {
+  return new Workspace({ 'line-length': lineLength }, PositionEncoding.Utf16).format(text);
+}
 import type { Finding, Fix } from '../../src/engine/types';
 
 const STRICT = resolveConfig([{ profile: 'strict' }]);
@@ -271,7 +279,7 @@ test('new code is indented like the file: tabs', async () => {
     ['import time', 'from dbos import DBOS', '', '', '@DBOS.step()', 'def time_time_step():', '\treturn time.time()', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time_time_step()', '\treturn 0.0', ''].join('\n'),
   );
   const moved = await applyFix(['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'DBOS()', 'DBOS.launch()', ''].join('\n'), 'DBOS101', 'Move');
-  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
+  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
 });
 
 test('new code is indented like the file: two spaces, not fooled by a docstring', async () => {
@@ -488,4 +496,86 @@ test('DBOS215: removing one of two conflicting decorators keeps the comment on i
     applyEdits(before, fix.edits),
     lines('from dbos import DBOS', '', '', '@DBOS.workflow()', '# retried by the caller', 'def job() -> None:', '    pass'),
   );
+});
+
+test('fix-all: an import the fixes leave unused is removed; one still used, or unused before, stays', async () => {
+  await initParser();
+  const before = lines(
+    'import os',
+    'import time',
+    'from time import monotonic, sleep',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> None:',
+    '    time.sleep(1)',
+    '    time.sleep(2)',
+    '    sleep(3)',
+    '    print(monotonic())',
+  );
+  const out = fixAll(before, (t) => analyze(t, { path: 'app.py', config: STRICT, version: null }).findings, false);
+  assert.equal(
+    out.text,
+    lines(
+      'import os',
+      'from time import monotonic',
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow() -> None:',
+      '    DBOS.sleep(1)',
+      '    DBOS.sleep(2)',
+      '    DBOS.sleep(3)',
+      '    print(monotonic())',
+    ),
+  );
+});
+
+test('wrap in a step: the call is broken over lines like Black and Ruff when it passes the line length (88, or the configured one)', async () => {
+  const before = lines(
+    'import requests',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def sync(user_id: str) -> dict:',
+    '    profile = requests.get(f"https://x.test/{user_id}", timeout=10)',
+    '    return profile.json()',
+  );
+  const wrapped = await applyFix(before, 'DBOS202', 'Wrap in a step');
+  assert.equal(
+    wrapped.split('\n').slice(6, 10).join('\n'),
+    ['    profile = DBOS.run_step(', '        {"name": "requests.get"}, requests.get, f"https://x.test/{user_id}", timeout=10', '    )', '    return profile.json()'].join('\n'),
+  );
+  // Ruff's formatter (Black's style) leaves the result as it is
+  assert.equal(ruffFormat(wrapped, 88), wrapped);
+  // a shorter configured line length: one argument per line, with a trailing comma
+  await initParser();
+  const narrow = resolveConfig([{ profile: 'strict', lineLength: 60 }]);
+  const f = analyze(before, { path: 'app.py', config: narrow, version: null }).findings.find((x) => x.code === 'DBOS202')!;
+  const fix = f.fixes.find((x) => x.title.startsWith('Wrap in a step'))!;
+  assert.equal(
+    applyEdits(before, fix.edits).split('\n').slice(6, 12).join('\n'),
+    [
+      '    profile = DBOS.run_step(',
+      '        {"name": "requests.get"},',
+      '        requests.get,',
+      '        f"https://x.test/{user_id}",',
+      '        timeout=10,',
+      '    )',
+    ].join('\n'),
+  );
+  assert.equal(ruffFormat(applyEdits(before, fix.edits), 60), applyEdits(before, fix.edits));
+});
+
+test('line length for fixes: [tool.dbos-lint] line-length, else [tool.ruff], else [tool.black], else 88', () => {
+  assert.equal(readPyproject('[tool.ruff]\nline-length = 120\n[tool.black]\nline-length = 100\n', 'p').lineLength, 120);
+  assert.equal(readPyproject('[tool.black]\nline-length = 100\n', 'p').lineLength, 100);
+  assert.equal(readPyproject('[project]\nname = "x"\n', 'p').lineLength, undefined);
+  assert.equal(resolveConfig([{ lineLength: 100 }, { lineLength: 72 }]).lineLength, 72);
+  assert.equal(resolveConfig([]).lineLength, 88);
+  assert.equal(readPyproject('[tool.dbos-lint]\nline-length = 79\n', 'p').config?.lineLength, 79);
+  assert.throws(() => readPyproject('[tool.dbos-lint]\nline-length = "wide"\n', 'p'), /line-length/);
 });

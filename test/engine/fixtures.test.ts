@@ -78,8 +78,24 @@ function hasSyntaxError(text: string): boolean {
 
 const UPDATE = !!process.env.DBOS_LINT_UPDATE_SNAPSHOTS;
 
+/**
+ * Every message opens with a complete statement of what is wrong, at most 100 characters long (what
+ * the Problems panel and the concise CLI formats show), then a line break and the why and what to do.
+ */
+function checkHeadlines(rel: string, findings: readonly Finding[]): void {
+  for (const f of findings) {
+    const nl = f.message.indexOf('\n');
+    const first = nl < 0 ? f.message : f.message.slice(0, nl);
+    const where = `${rel}:${f.range.start.line + 1} ${f.code}`;
+    assert.ok(nl > 0 && f.message.slice(nl + 1).trim() !== '', `${where}: no explanation after the first line: ${JSON.stringify(f.message)}`);
+    assert.ok(first.length <= 100, `${where}: first line of ${first.length} characters (at most 100): ${first}`);
+    assert.ok(!/[:,;]$/.test(first.trim()), `${where}: the first line is not a complete statement: ${first}`);
+  }
+}
+
 /** Compares the findings of a fixture with its snapshot file (or rewrites it when updating). */
 function checkSnapshot(file: string, text: string, findings: readonly Finding[]): void {
+  checkHeadlines(path.relative(root, file), findings);
   const rel = path.relative(path.dirname(root), file).replace(/\\/g, '/');
   const got = renderSnapshot(`test/${rel}`, text, findings);
   const snap = `${file}.snap`;

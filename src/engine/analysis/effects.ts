@@ -433,7 +433,7 @@ function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeTex
  *   ...), a workflow start or a workflow call; or, through other modules (with the workspace index),
  *   a workflow-only API or a start: in a step these fail at run time (DBOS206, DBOS207).
  */
-function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, chain?: Chain): string | null {
+export function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, chain?: Chain): string | null {
   const { model } = ctx;
   const own = helper ? whyNotAStep(model, helper) : null;
   if (own) return own;

@@ -36,7 +36,8 @@ export const rule: Rule = {
         ctx.report({
           node: fn.node.childForFieldName('name') ?? fn.node,
           message:
-            `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1}): at launch DBOS already ` +
+            `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1})\n` +
+            `At launch DBOS already ` +
             'recovers pending workflows and dequeues work, and one that needs this function fails with `DBOSWorkflowFunctionNotFoundError` ' +
             '("... is not a registered workflow function"). Define it before launch, at module level.',
         });
@@ -50,7 +51,8 @@ export const rule: Rule = {
       ctx.report({
         node: fn.node.childForFieldName('name') ?? fn.node,
         message:
-          `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is defined inside ${late} \`${host.name}\`, so DBOS registers it only when \`${host.name}\` runs, ` +
+          `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered only when ${late} \`${host.name}\` runs\n` +
+          `Defined inside \`${host.name}\`, it is registered when \`${host.name}\` runs, ` +
           `after launch (as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
       });
@@ -66,7 +68,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.node,
         message:
-          `Configured instance of \`${cls.name}\` created after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1}): DBOS only logs "Configured instance ... ` +
+          `Configured instance of \`${cls.name}\` is created after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1})\n` +
+          `DBOS only logs "Configured instance ... ` +
           'was registered after DBOS was launched. This may cause errors during workflow recovery.", and recovery started at launch cannot find the instance. ' +
           'Create configured instances before `DBOS.launch()`.',
       });

@@ -6,7 +6,7 @@ export const rule = effectRule({
   requires: ['workflow'],
   kind: 'database',
   direct: (callee, _entry, wf) =>
-    `Database call \`${callee}()\` in a workflow is outside a transaction or step\n` +
+    `\`${callee}()\` accesses the database in a workflow, outside a transaction or step\n` +
     `Its writes repeat every time workflow \`${wf.name}\` is recovered, and its reads are not checkpointed. ` +
     `Put it in a datasource transaction (\`@ds.transaction()\`) or a \`@DBOS.step()\`.`,
   viaHelper: (helper, chain, leaf, _entry, _wf, advice) =>
