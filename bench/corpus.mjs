@@ -12,9 +12,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { analyze, initParser } = require(path.join(root, 'out/src/engine/index.js'));
-const { ProjectSettings } = require(path.join(root, 'out/src/engine/project.js'));
-const { walk } = require(path.join(root, 'out/src/engine/workspace/walk.js'));
-const { WorkspaceIndex } = require(path.join(root, 'out/src/engine/workspace/index.js'));
+const { ProjectSettings } = require(path.join(root, 'out/src/engine/settings.js'));
+const { walk } = require(path.join(root, 'out/src/engine/project/walk.js'));
+const { WorkspaceIndex } = require(path.join(root, 'out/src/engine/project/index.js'));
 const { workspaceRoots, rootsListing } = require(path.join(root, 'out/src/cli/check.js'));
 
 const args = process.argv.slice(2);

@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { initParser, parsePython } = require(path.join(root, 'out/src/engine/parser.js'));
+const { initParser, parsePython } = require(path.join(root, 'out/src/engine/syntax/parser.js'));
 const { analyze, mentionsDbos } = require(path.join(root, 'out/src/engine/index.js'));
-const { WorkspaceIndex } = require(path.join(root, 'out/src/engine/workspace/index.js'));
+const { WorkspaceIndex } = require(path.join(root, 'out/src/engine/project/index.js'));
 
 const target = Number(process.argv[2] ?? 100_000);
 

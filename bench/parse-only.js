@@ -4,8 +4,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
-const { initParser, parsePython } = require(path.join(root, 'out/src/engine/parser.js'));
-const { walk } = require(path.join(root, 'out/src/engine/workspace/walk.js'));
+const { initParser, parsePython } = require(path.join(root, 'out/src/engine/syntax/parser.js'));
+const { walk } = require(path.join(root, 'out/src/engine/project/walk.js'));
 
 initParser().then(() => {
   let lines = 0;

@@ -13,9 +13,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { initParser, parsePython } = require(path.join(root, 'out/src/engine/parser.js'));
+const { initParser, parsePython } = require(path.join(root, 'out/src/engine/syntax/parser.js'));
 const { analyze, mentionsDbos } = require(path.join(root, 'out/src/engine/index.js'));
-const { walk } = require(path.join(root, 'out/src/engine/workspace/walk.js'));
+const { walk } = require(path.join(root, 'out/src/engine/project/walk.js'));
 const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
 
 const folders = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(root, 'examples'), path.join(root, 'test/fixtures')];

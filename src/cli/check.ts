@@ -4,11 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { analyze, initParser } from '../engine/index';
-import { ProjectSettings } from '../engine/project';
-import { fixAll } from '../engine/fix-all';
+import { ProjectSettings } from '../engine/settings';
+import { fixAll } from '../engine/fixes/fix-all';
 import type { UserConfig } from '../engine/config';
 import type { Finding } from '../engine/types';
-import { WorkspaceIndex, type RegistryEntry } from '../engine/workspace/index';
+import { WorkspaceIndex, type RegistryEntry } from '../engine/project/index';
 
 export interface CheckOptions {
   cliLayer: UserConfig;

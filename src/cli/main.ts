@@ -6,7 +6,7 @@ import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../
 import { checkFiles, checkInParallel, coreCount, isFolder, rootsListing, runWorker, WorkerPool, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
-import { walk } from '../engine/workspace/walk';
+import { walk } from '../engine/project/walk';
 import { statistics, summary, toJson, toSarif, toText, type FileFindings } from './format';
 import pkg from '../../package.json';
 

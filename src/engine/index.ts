@@ -1,6 +1,6 @@
 // The engine's entry point: text in, findings (with fixes as text edits) out.
 import type { Tree } from 'web-tree-sitter';
-import { initParser, parsePython } from './parser';
+import { initParser, parsePython } from './syntax/parser';
 import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
 import { WordScanner } from './words';
@@ -9,9 +9,9 @@ import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
 import { fitHeadline } from './message';
-import type { Rule, RuleContext, Report } from './rule';
+import type { Rule, RuleContext, Report } from './rules/rule';
 import type { Finding } from './types';
-import type { WorkspaceIndex } from './workspace/index';
+import type { WorkspaceIndex } from './project/index';
 import * as path from 'node:path';
 
 export { initParser };

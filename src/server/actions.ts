@@ -4,7 +4,7 @@ import { CodeAction, CodeActionKind, type CodeActionParams, type Hover, type Hov
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Finding } from '../engine/index';
 import type { Fix } from '../engine/types';
-import { fixAll } from '../engine/fix-all';
+import { fixAll } from '../engine/fixes/fix-all';
 import { ignoreFix } from '../engine/fixes/common';
 import { ruleMeta } from '../catalog/rules';
 import { categoryOf } from '../catalog/categories';

@@ -3,7 +3,7 @@
 // "slow:DBOS201:80" makes it spin 80 ms before running; a last ":dir/name.py" limits either to
 // files whose path ends so ("throw:DBOS202:app.py", "slow:DBOS201:80:app.py"). Comma-separated. Unset: nothing happens.
 import { IMPLEMENTED_RULES } from '../engine/index';
-import type { Rule } from '../engine/rule';
+import type { Rule } from '../engine/rules/rule';
 
 export function installTestHooks(spec = process.env.DBOS_LINT_TEST_HOOKS): string[] {
   const installed: string[] = [];

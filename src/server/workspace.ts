@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkspaceFolder } from 'vscode-languageserver/node';
-import { ProjectSettings, type FileSettings } from '../engine/project';
-import { WorkspaceIndex } from '../engine/workspace/index';
+import { ProjectSettings, type FileSettings } from '../engine/settings';
+import { WorkspaceIndex } from '../engine/project/index';
 import { ruleMeta } from '../catalog/rules';
 import { caps, connection } from './connection';
 import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';

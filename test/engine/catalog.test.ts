@@ -10,8 +10,8 @@ import { ruleDocs } from '../../src/catalog/docs';
 import { rulesTable, TABLE_START, TABLE_END } from '../../src/catalog/table';
 import { analyze, initParser, IMPLEMENTED_CODES } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { parsePython } from '../../src/engine/parser';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { parsePython } from '../../src/engine/syntax/parser';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 
 const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
 

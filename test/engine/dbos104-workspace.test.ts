@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 
 // on disk: a virtual workspace treats every name as a possible folder, so libraries are not told apart
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos104-'));

@@ -6,7 +6,7 @@ import { analyze, initParser } from '../../src/engine/index';
 import { readPyproject, resolveConfig } from '../../src/engine/config';
 import { applyEdits } from '../../src/engine/text';
 import { ignoreFix } from '../../src/engine/fixes/common';
-import { fixAll } from '../../src/engine/fix-all';
+import { fixAll } from '../../src/engine/fixes/fix-all';
 
 // Ruff's formatter, as the judge of "formatted the way the file is" (a dev dependency, the bench's too)
 // eslint-disable-next-line @typescript-eslint/no-require-imports

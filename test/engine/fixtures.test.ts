@@ -24,9 +24,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { parsePython } from '../../src/engine/parser';
+import { parsePython } from '../../src/engine/syntax/parser';
 import { applyEdits } from '../../src/engine/text';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 import type { Finding } from '../../src/engine/types';
 import { renderSnapshot } from './snapshot';
 

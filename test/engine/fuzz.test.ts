@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { parsePython } from '../../src/engine/parser';
+import { parsePython } from '../../src/engine/syntax/parser';
 import { applyEdits } from '../../src/engine/text';
 import { spawnSync } from 'node:child_process';
 

@@ -1,10 +1,10 @@
 // Name resolution (catalog §2.1) and function classification (§2.2) of the module model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initParser, parsePython } from '../../src/engine/parser';
+import { initParser, parsePython } from '../../src/engine/syntax/parser';
 import { ModuleModel } from '../../src/engine/model/module';
 import { WordScanner } from '../../src/engine/words';
-import { passedArgs } from '../../src/engine/analysis/fallback';
+import { passedArgs } from '../../src/engine/facts/fallback';
 
 async function model(src: string, path = 'app.py'): Promise<ModuleModel> {
   await initParser();

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
+import { WorkspaceIndex } from '../../src/engine/project/index';
 import type { Finding } from '../../src/engine/types';
 
 const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
@@ -57,7 +57,8 @@ test('registry: names of every file under the roots, imported or not, renamed wi
   );
   assert.equal(
     found[3].message,
-    'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
+    'Enqueue of "ingest", a workflow of another application, without `"application_name"`\n' +
+      'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
   assert.deepEqual(found[3].fixes.map((f) => [f.title, f.safe]), [['Add "application_name": "<owner>" (then replace <owner> with the application that registers "ingest")', false]]);
   assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" includes a module path, but DBOS registers workflow `build_report_v2` as "build_report"/);

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { ConfigError, readPyproject, resolveConfig, versionFromRequirement } from '../../src/engine/config';
-import { ProjectSettings } from '../../src/engine/project';
+import { ProjectSettings } from '../../src/engine/settings';
 import { ignoreFix } from '../../src/engine/fixes/common';
 import { applyEdits } from '../../src/engine/text';
 

@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig, userConfigFrom, ConfigError, type UserConfig } from '../../src/engine/config';
-import { WorkspaceIndex } from '../../src/engine/workspace/index';
-import { moduleNameOf } from '../../src/engine/workspace/modules';
-import { walk } from '../../src/engine/workspace/walk';
+import { WorkspaceIndex } from '../../src/engine/project/index';
+import { moduleNameOf } from '../../src/engine/project/modules';
+import { walk } from '../../src/engine/project/walk';
 import { Parser } from 'web-tree-sitter';
 import { applyEdits } from '../../src/engine/text';
-import { chooseFix, collectEdits, fixAll } from '../../src/engine/fix-all';
+import { chooseFix, collectEdits, fixAll } from '../../src/engine/fixes/fix-all';
 import type { Finding } from '../../src/engine/types';
 import { readSettings, settingsLayer } from '../../src/server/settings';
 

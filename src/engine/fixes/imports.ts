@@ -2,8 +2,9 @@
 // `import time` behind, which Ruff (F401) and reviewers then flag. Only names the fixes stopped using
 // are removed: an import that was already unused before is the user's business.
 import type { Node, Tree } from 'web-tree-sitter';
-import { parsePython } from '../parser';
+import { parsePython } from '../syntax/parser';
 import { LineIndex } from '../text';
+import { holds } from '../syntax/enclosing';
 import type { TextEdit } from '../types';
 
 interface ImportedName {
@@ -48,24 +49,19 @@ function importedNames(root: Node): ImportedName[] {
   return out;
 }
 
-/** How often each name is read outside import statements. */
+/** How often each name is read outside import statements (from offsets: no walk up the tree per identifier). */
 function uses(root: Node): Map<string, number> {
   const counts = new Map<string, number>();
+  const imports = root.descendantsOfType(['import_statement', 'import_from_statement', 'future_import_statement']).filter((n): n is Node => !!n);
+  // `x.sleep` and `f(sleep=1)` do not read a name `sleep`
+  const notReads = new Set<number>();
+  for (const n of root.descendantsOfType(['attribute', 'keyword_argument'])) {
+    const field = n?.childForFieldName(n.type === 'attribute' ? 'attribute' : 'name');
+    if (field) notReads.add(field.id);
+  }
   for (const id of root.descendantsOfType('identifier')) {
-    if (!id) continue;
-    // `x.sleep` and `f(sleep=1)` do not read a name `sleep`
-    const p = id.parent;
-    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
-    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
-    let inImport = false;
-    for (let p = id.parent; p; p = p.parent) {
-      if (p.type === 'import_statement' || p.type === 'import_from_statement' || p.type === 'future_import_statement') {
-        inImport = true;
-        break;
-      }
-      if (p.type === 'module') break;
-    }
-    if (!inImport) counts.set(id.text, (counts.get(id.text) ?? 0) + 1);
+    if (!id || notReads.has(id.id) || imports.some((i) => holds(i, id))) continue;
+    counts.set(id.text, (counts.get(id.text) ?? 0) + 1);
   }
   return counts;
 }

@@ -4,8 +4,9 @@
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argList, positionalArgs } from '../analysis/syntax';
+import { argList, positionalArgs } from '../syntax/arguments';
 import { addImportEdit } from './common';
+import { parentOf } from '../syntax/enclosing';
 
 /** Whether `name` is bound at module level or in a function around the call (a parameter, a local, an import). */
 function boundAround(model: ModuleModel, call: CallInfo, name: string): boolean {
@@ -23,7 +24,7 @@ function boundAround(model: ModuleModel, call: CallInfo, name: string): boolean 
  */
 export function plainSleepFix(model: ModuleModel, call: CallInfo, isAsync: boolean): Fix[] {
   if (argList(call).length !== 1 || positionalArgs(call).length !== 1) return [];
-  if (isAsync && call.node.parent?.type !== 'await') return [];
+  if (isAsync && parentOf(call.node)?.type !== 'await') return [];
   const mod = isAsync ? 'asyncio' : 'time';
   const target = `${mod}.sleep`;
   const edits: TextEdit[] = [];

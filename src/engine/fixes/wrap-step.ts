@@ -3,8 +3,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { atLeast } from '../rule';
+import { atLeast } from '../rules/rule';
 import type { Fix, TextEdit } from '../types';
+import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 import { dbosName, freshName, identifierFrom, indentUnitOf, topLevelStatementOf } from './common';
 
 /** The expression a wrap replaces: the call, its `await`, or a method chain on its result. */
@@ -17,23 +18,22 @@ interface Target {
 }
 
 function findTarget(call: CallInfo): Target {
-  const parent = call.node.parent;
+  const parent = parentOf(call.node);
   if (parent?.type === 'await') return { node: parent, awaited: true, direct: true };
   let cur: Node = call.node;
   // extend over method calls on the result: requests.get(url).json()
-  for (;;) {
-    const p = cur.parent;
-    if (!p || p.type !== 'attribute' || p.childForFieldName('object')?.id !== cur.id) break;
-    const pp = p.parent;
+  for (let p = parent; p && p.type === 'attribute' && p.childForFieldName('object')?.id === cur.id; ) {
+    const pp = parentOf(p);
     if (!pp || pp.type !== 'call' || pp.childForFieldName('function')?.id !== p.id) break;
     cur = pp;
+    p = parentOf(cur);
   }
   return { node: cur, awaited: false, direct: cur.id === call.node.id };
 }
 
 /** Whether an expression replacing `node` needs parentheses when it starts with `await`. */
 function needsParens(node: Node): boolean {
-  const p = node.parent;
+  const p = parentOf(node);
   if (!p) return false;
   if (p.type === 'attribute' || p.type === 'subscript') return p.namedChildren[0]?.id === node.id;
   if (p.type === 'call') return p.childForFieldName('function')?.id === node.id;
@@ -48,9 +48,26 @@ function pyString(s: string): string {
  * Inside a generator expression of the workflow: an `await` there would make it an async generator
  * (`sum(... for ...)` then fails), so an async workflow gets no wrap there.
  */
-function inGeneratorExpression(node: Node, workflow: FunctionInfo): boolean {
-  for (let p = node.parent; p && p.id !== workflow.node.id; p = p.parent) if (p.type === 'generator_expression') return true;
-  return false;
+function inGeneratorExpression(model: ModuleModel, node: Node, workflow: FunctionInfo): boolean {
+  return around(model, node, workflow).some((p) => p.type === 'generator_expression');
+}
+
+const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** The comprehensions and lambdas of each model, found from offsets (a `.parent` loop is quadratic on deep expressions). */
+const binders = new WeakMap<ModuleModel, Enclosing>();
+
+/** The comprehensions and lambdas around `node` inside the workflow, innermost first. */
+function around(model: ModuleModel, node: Node, workflow: FunctionInfo): Node[] {
+  let ix = binders.get(model);
+  if (!ix) binders.set(model, (ix = new Enclosing(model.root.descendantsOfType([...COMPREHENSIONS, 'lambda']).filter((n) => n?.isNamed))));
+  const out: Node[] = [];
+  for (const p of ix.around(node.startIndex, node.endIndex)) {
+    if (p.id === node.id) continue;
+    if (p.id === workflow.node.id || !holds(workflow.node, p)) break;
+    out.push(p);
+  }
+  return out;
 }
 
 /** What a wrap needs of the rule's context: the model, the target DBOS version, the line length. */
@@ -104,7 +121,7 @@ export function wrapInlineFix(ctx: WrapContext, call: CallInfo, workflow: Functi
   const { model } = ctx;
   if (!atLeast(ctx.version, 2, 9)) return null;
   const t = findTarget(call);
-  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(model, t.node, workflow)) return null;
   const dbos = dbosName(model);
   const opts = `{"name": ${pyString(stepName)}}`;
   let args: string[];
@@ -146,8 +163,9 @@ function calleeStem(text: string): string {
  */
 export function extractedStepName(model: ModuleModel, node: Node, fallback: string): string {
   let n = node;
-  if (n.parent?.type === 'await') n = n.parent;
-  const p = n.parent;
+  const up = parentOf(n);
+  if (up?.type === 'await') n = up;
+  const p = parentOf(n);
   if (p && (p.type === 'assignment' || p.type === 'augmented_assignment') && p.childForFieldName('right')?.id === n.id) {
     const left = p.childForFieldName('left');
     let target: string | null = null;
@@ -166,12 +184,10 @@ export function extractedStepName(model: ModuleModel, node: Node, fallback: stri
   return /(^|_)step$/.test(base) ? `run_${base}` : `${base}_step`;
 }
 
-const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
-
 /** Names bound between the expression and the workflow: comprehension variables, lambda parameters. */
 function boundAround(model: ModuleModel, node: Node, workflow: FunctionInfo): Set<string> {
   const out = new Set<string>();
-  for (let p = node.parent; p && p.id !== workflow.node.id; p = p.parent) {
+  for (const p of around(model, node, workflow)) {
     if (COMPREHENSIONS.has(p.type)) {
       for (const clause of p.namedChildren) {
         if (clause?.type !== 'for_in_clause') continue;
@@ -186,18 +202,62 @@ function boundAround(model: ModuleModel, node: Node, workflow: FunctionInfo): Se
   return out;
 }
 
+/** An identifier of a workflow: where it is, its name, and whether it names an attribute or a keyword instead of reading a variable. */
+interface Identifier {
+  start: number;
+  end: number;
+  name: string;
+  /** `x.attr`'s `attr`. */
+  attribute: boolean;
+  /** `f(key=v)`'s `key`. */
+  keyword: boolean;
+}
+
+/**
+ * The identifiers of each workflow in document order, read once per workflow: each expression a fix
+ * moves takes its slice by offsets, instead of a walk over its nodes and a `.parent` per identifier
+ * (quadratic or worse when the findings' expressions nest, `f(f(f(...)))`).
+ */
+const identifierTables = new WeakMap<FunctionInfo, Identifier[]>();
+
+function identifiersIn(model: ModuleModel, workflow: FunctionInfo, node: Node): Identifier[] {
+  let table = identifierTables.get(workflow);
+  if (!table) {
+    const attributes = new Set<number>();
+    const keywords = new Set<number>();
+    for (const n of workflow.node.descendantsOfType(['attribute', 'keyword_argument'])) {
+      const field = n?.childForFieldName(n.type === 'attribute' ? 'attribute' : 'name');
+      if (field) (n!.type === 'attribute' ? attributes : keywords).add(field.id);
+    }
+    table = [];
+    for (const id of workflow.node.descendantsOfType('identifier')) {
+      if (!id) continue;
+      table.push({ start: id.startIndex, end: id.endIndex, name: model.textOf(id), attribute: attributes.has(id.id), keyword: keywords.has(id.id) });
+    }
+    identifierTables.set(workflow, table);
+  }
+  let lo = 0;
+  let hi = table.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (table[mid].start < node.startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  const last = node.endIndex;
+  let end = lo;
+  while (end < table.length && table[end].end <= last) end++;
+  return table.slice(lo, end);
+}
+
 /** Names read by an expression that are local to the workflow (they become the step's parameters). */
 function freeVariables(model: ModuleModel, node: Node, workflow: FunctionInfo): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const around = boundAround(model, node, workflow);
-  const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
-  for (const id of ids) {
-    if (!id) continue;
-    const p = id.parent;
-    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
-    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
-    const name = model.textOf(id);
-    if (out.includes(name)) continue;
+  for (const id of identifiersIn(model, workflow, node)) {
+    if (id.attribute || id.keyword || seen.has(id.name)) continue;
+    const name = id.name;
+    seen.add(name);
     let local = around.has(name);
     for (let f: FunctionInfo | null = workflow; f && !local; f = f.parent) {
       if (f.bindings.has(name) || f.imports.has(name)) {
@@ -228,33 +288,25 @@ const PRIVATE = /^__\w*[^_\W]_?$/;
  * (Python mangles private names only inside the class body). Null when the expression cannot move
  * out of the class: zero-argument `super()`, `__class__`, or a private bare name that is not a parameter.
  */
-function outsideClassText(model: ModuleModel, node: Node, params: string[]): string | null {
+function outsideClassText(model: ModuleModel, node: Node, workflow: FunctionInfo, params: string[]): string | null {
   const text = model.textOf(node);
+  // the innermost class around the expression, from offsets
   let cls: Node | null = null;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'class_definition') {
-      cls = p;
-      break;
-    }
-  }
+  for (const c of model.classes) if (holds(c.node, node) && (!cls || holds(cls, c.node))) cls = c.node;
   if (!cls) return text;
   if (/\bsuper\s*\(\s*\)|\b__class__\b/.test(text)) return null;
   if (!text.includes('__')) return text;
   const owner = model.textOf(cls.childForFieldName('name')!).replace(/^_+/, '');
   const edits: { start: number; end: number; text: string }[] = [];
-  const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
-  for (const id of ids) {
-    if (!id) continue;
-    const name = model.textOf(id);
+  for (const id of identifiersIn(model, workflow, node)) {
+    const name = id.name;
     if (!PRIVATE.test(name)) continue;
-    const p = id.parent;
-    const isAttr = p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id;
-    if (!isAttr) {
+    if (!id.attribute) {
       if (params.includes(name)) continue;
       return null;
     }
     if (!owner) continue;
-    edits.push({ start: id.startIndex - node.startIndex, end: id.endIndex - node.startIndex, text: `_${owner}${name}` });
+    edits.push({ start: id.start - node.startIndex, end: id.end - node.startIndex, text: `_${owner}${name}` });
   }
   let out = text;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
@@ -264,7 +316,7 @@ function outsideClassText(model: ModuleModel, node: Node, params: string[]): str
 /** Extracts the expression into a new module-level `@DBOS.step()` function and calls it (null where `await` cannot go). */
 export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, baseName: string): Fix | null {
   const t = findTarget(call);
-  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(model, t.node, workflow)) return null;
   const dbos = dbosName(model);
   const eol = model.lines.eol;
   // a local of the workflow (or of a function around it) with that name would hide the new step at the call
@@ -273,7 +325,7 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
     return false;
   });
   const params = freeVariables(model, t.node, workflow);
-  const exprText = outsideClassText(model, t.node, params);
+  const exprText = outsideClassText(model, t.node, workflow, params);
   if (exprText === null) return null;
   const isAsync = workflow.isAsync;
   const body = exprText.includes('\n') && !/^[\w.]+\(/.test(exprText) ? `(${exprText})` : exprText;

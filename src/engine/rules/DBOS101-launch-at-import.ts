@@ -1,7 +1,7 @@
 // DBOS101: DBOS.launch() executed when the module is imported.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { importsDbos, addLifespanEdits, fastapiAppAssignment, lifecycleFacts, moveToMainGuardEdits, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../analysis/lifecycle';
+import { importsDbos, addLifespanEdits, fastapiAppAssignment, lifecycleFacts, moveToMainGuardEdits, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../model/lifecycle';
 
 export const rule: Rule = {
   code: 'DBOS101',

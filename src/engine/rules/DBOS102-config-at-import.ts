@@ -1,7 +1,7 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
-import { importsDbos, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, moveToMainGuardEdits, runsAtImport, startupStatements } from '../analysis/lifecycle';
+import { importsDbos, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, moveToMainGuardEdits, runsAtImport, startupStatements } from '../model/lifecycle';
 
 export const rule: Rule = {
   code: 'DBOS102',

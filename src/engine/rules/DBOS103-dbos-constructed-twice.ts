@@ -1,7 +1,7 @@
 // DBOS103: a second DBOS(...) on the same path without DBOS.destroy() in between is silently ignored.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo } from '../model/types';
-import { between, exclusive, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../analysis/lifecycle';
+import { between, exclusive, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../model/lifecycle';
 import { dbosName } from '../fixes/common';
 import type { Node } from 'web-tree-sitter';
 

@@ -1,10 +1,10 @@
 // DBOS104: (a) DBOS.launch() in a program that never constructs DBOS (a silent no-op);
 // (b) a program entry point that constructs DBOS but never launches it.
-import type { Rule, RuleContext } from '../rule';
-import type { ModuleSummary } from '../workspace/index';
+import type { Rule, RuleContext } from './rule';
+import type { ModuleSummary } from '../project/index';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
-import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, ownStatement } from '../analysis/lifecycle';
+import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, ownStatement } from '../model/lifecycle';
 import { addImportEdit, appNameFor, dbosName } from '../fixes/common';
 
 // Modules that cannot construct DBOS for this program: the standard library, DBOS itself and common

@@ -1,9 +1,9 @@
 // DBOS105: workflows, steps or configured instances that DBOS only learns about after launch.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { isTestLike, lifecycleFacts, runsBefore } from '../analysis/lifecycle';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { isTestLike, lifecycleFacts, runsBefore } from '../model/lifecycle';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 import { inheritsConfigured } from './DBOS601-dbos-class-setup';
 
 const REGISTERING = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled']);

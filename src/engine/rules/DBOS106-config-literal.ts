@@ -1,11 +1,11 @@
 // DBOS106: DBOS configuration literals: missing or invalid application name, unknown keys.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
-import { isV3 } from '../rule';
+import { isV3 } from './rule';
 import { appNameFor } from '../fixes/common';
-import { expectsFailure, keywordArg, lifecycleFacts, positionalArgs } from '../analysis/lifecycle';
+import { expectsFailure, keywordArg, lifecycleFacts, positionalArgs } from '../model/lifecycle';
 
 const KEYS_2X = [
   'name', 'system_database_url', 'application_database_url', 'database_url', 'sys_db_pool_size', 'sys_db_polling_concurrency',

@@ -1,11 +1,11 @@
 // DBOS107: start-up calls in the wrong order relative to DBOS(...) and DBOS.launch() on one straight path.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, Severity } from '../types';
-import { atLeast } from '../rule';
+import { atLeast } from './rule';
 import { isWorkflow } from '../model/kinds';
-import { expectsFailure, assignedName, between, lifecycleFacts, lineSpan, runsBefore, sameScope } from '../analysis/lifecycle';
+import { expectsFailure, assignedName, between, lifecycleFacts, lineSpan, runsBefore, sameScope } from '../model/lifecycle';
 
 /** Need a launched DBOS (they read the system database). */
 const NEEDS_LAUNCH = new Set([

@@ -1,11 +1,11 @@
 // DBOS108: FastAPI/Flask integration: DBOS(fastapi=/flask=), a lifespan that never destroys DBOS,
 // a FastAPI module that constructs DBOS but never launches it.
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 
 import { indentUnitOf } from '../fixes/common';
 import type { Fix, TextEdit } from '../types';
-import { isV3 } from '../rule';
-import { addLifespanEdits, fastapiAppAssignment, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../analysis/lifecycle';
+import { isV3 } from './rule';
+import { addLifespanEdits, fastapiAppAssignment, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../model/lifecycle';
 
 export const rule: Rule = {
   code: 'DBOS108',

@@ -1,5 +1,5 @@
 // DBOS109: a DBOS decorator above a route decorator: the route serves the undecorated function.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { DecoratorInfo } from '../model/types';
 import { decoratorKind } from '../model/kinds';
 

@@ -1,11 +1,11 @@
 // DBOS110: an entry point that launches DBOS with schedules and then returns, so the process exits.
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { addImportEdit } from '../fixes/common';
-import { isTestLike, lifecycleFacts } from '../analysis/lifecycle';
-import { callsWithin } from '../analysis/workflow';
+import { isTestLike, lifecycleFacts } from '../model/lifecycle';
+import { callsWithin } from '../model/workflow-starts';
 
 const SCHEDULE_CALLS = /^dbos\.DBOS\.(apply_schedules|create_schedule)(_async)?$/;
 /** DBOS calls that return at once (they do not keep the process alive). */

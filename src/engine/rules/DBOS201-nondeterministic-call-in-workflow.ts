@@ -1,5 +1,5 @@
 // DBOS201: clock, randomness, unique ids and host identity read in a workflow body.
-import { effectRule } from '../analysis/effects';
+import { effectRule } from './effects';
 
 export const rule = effectRule({
   code: 'DBOS201',

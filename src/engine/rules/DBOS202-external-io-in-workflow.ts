@@ -1,5 +1,5 @@
 // DBOS202: network, file, process and SDK calls in a workflow body, outside steps.
-import { effectRule } from '../analysis/effects';
+import { effectRule } from './effects';
 
 export const rule = effectRule({
   code: 'DBOS202',

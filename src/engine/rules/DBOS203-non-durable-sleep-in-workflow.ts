@@ -1,10 +1,10 @@
 // DBOS203: time.sleep / asyncio.sleep in a workflow body instead of the durable DBOS.sleep.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
-import { argCount, chainView, crossChain, stepBlocker } from '../analysis/effects';
-import { argList, isTestPath, numericLiteral, positionalArgs } from '../analysis/workflow';
+import { argCount, chainView, crossChain, stepBlocker } from './effects';
+import { argList, isTestPath, numericLiteral, positionalArgs } from '../model/workflow-starts';
 
 export const rule: Rule = {
   code: 'DBOS203',

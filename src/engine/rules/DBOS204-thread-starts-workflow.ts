@@ -1,12 +1,12 @@
 // DBOS204: threads, timers, processes and executors used to run workflows (anywhere) or DBOS work
 // (inside workflows and steps).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs, spawnPrimitive, spawnTarget, workflowStart, expectsFailure } from '../analysis/workflow';
+import { argList, functionNamed, keywordValueOf, positionalArgs, spawnPrimitive, spawnTarget, workflowStart, expectsFailure } from '../model/workflow-starts';
 
 interface Runs {
   fn: FunctionInfo;

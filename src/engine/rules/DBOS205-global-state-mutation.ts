@@ -1,10 +1,10 @@
 // DBOS205: a workflow or step changes module-level state (global counters, module lists/dicts,
 // attributes of module objects, class attributes).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { inOwnBody, isTestPath, kindWord } from '../analysis/workflow';
+import { inOwnBody, isTestPath, kindWord } from '../model/workflow-starts';
 
 const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft']);
 const CONTAINER_TYPES = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);

@@ -1,11 +1,11 @@
 // DBOS206: a step (or transaction) starts, enqueues or calls a workflow.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
-import { crossChain, directEffect, helperEffect, stepSideChains } from '../analysis/effects';
+import { crossChain, directEffect, helperEffect, stepSideChains } from './effects';
 import { isPlain } from '../model/kinds';
-import { argList, kindWord, workflowStart, expectsFailure } from '../analysis/workflow';
+import { argList, kindWord, workflowStart, expectsFailure } from '../model/workflow-starts';
 
 export const rule: Rule = {
   code: 'DBOS206',

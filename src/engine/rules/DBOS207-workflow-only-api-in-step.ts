@@ -1,10 +1,10 @@
 // DBOS207: recv, sleep and patch called in a step or transaction body.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { plainSleepFix } from '../fixes/sleep';
 import { isStepLike } from '../model/kinds';
-import { WORKFLOW_ONLY_API, workflowOnlyName } from '../workspace/summary';
-import { stepSideChains } from '../analysis/effects';
-import { kindWord, numericLiteral, positionalArgs, expectsFailure } from '../analysis/workflow';
+import { WORKFLOW_ONLY_API, workflowOnlyName } from '../facts/summary';
+import { stepSideChains } from './effects';
+import { kindWord, numericLiteral, positionalArgs, expectsFailure } from '../model/workflow-starts';
 
 const API = WORKFLOW_ONLY_API;
 

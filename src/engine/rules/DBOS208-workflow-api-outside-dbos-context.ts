@@ -1,9 +1,9 @@
 // DBOS208: workflow-only DBOS calls (sleep, write_stream, close_stream, patch, deprecate_patch) made
 // where no workflow (or, for streams, no step) runs. recv and set_event have DBOS501/DBOS502; the same
 // calls inside steps are DBOS207 (sleep, patch) or allowed (streams).
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import { plainSleepFix } from '../fixes/sleep';
-import { callContext, callsTo, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { callContext, callsTo, skippingExpectedFailures } from '../model/dbos-calls';
 import type { Node } from 'web-tree-sitter';
 
 interface Api {

@@ -1,13 +1,13 @@
 // DBOS209: the function given to start_workflow / enqueue / a debouncer / a schedule is not a workflow
 // (or is called instead of passed).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain, isWorkflow } from '../model/kinds';
-import { isQueueObject } from '../analysis/steps-queues';
+import { isQueueObject } from '../model/queues';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs, expectsFailure } from '../analysis/workflow';
+import { argList, functionNamed, keywordValueOf, positionalArgs, expectsFailure } from '../model/workflow-starts';
 
 interface Target {
   node: Node;

@@ -1,10 +1,10 @@
 // DBOS210: SetWorkflowID blocks that start several workflows (only the first gets the ID), that
 // set an empty ID, or (hint) that start nothing.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
-import { stringValue } from '../analysis/comm-pattern-client';
-import { argList, callsWithin, withBlocks, workflowStart, expectsFailure, isTestPath } from '../analysis/workflow';
+import { stringValue } from '../model/dbos-calls';
+import { argList, callsWithin, withBlocks, workflowStart, expectsFailure, isTestPath } from '../model/workflow-starts';
 
 const NEG = -Infinity;
 interface Paths {

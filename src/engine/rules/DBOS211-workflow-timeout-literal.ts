@@ -2,11 +2,11 @@
 // something else than a timeout (zero): SetWorkflowTimeout(...), fork_workflow(timeout_seconds=...),
 // and "workflow_timeout" in EnqueueOptions dicts.
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { callArgs, literal } from '../analysis/steps-queues';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { enqueueOptionDicts } from '../analysis/workflow-options';
+import { callArgs, literal } from '../model/queues';
+import { skippingExpectedFailures } from '../model/dbos-calls';
+import { enqueueOptionDicts } from '../model/workflow-options';
 
 const FORKS = new Set(['dbos.DBOS.fork_workflow', 'dbos.DBOS.fork_workflow_async', 'dbos.DBOSClient().fork_workflow', 'dbos.DBOSClient().fork_workflow_async']);
 

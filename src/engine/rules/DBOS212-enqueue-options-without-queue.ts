@@ -1,11 +1,11 @@
 // DBOS212: SetEnqueueOptions with enqueue-only options around a start_workflow or a direct workflow call.
-import type { Rule, RuleContext } from '../rule';
-import { atLeast } from '../rule';
+import type { Rule, RuleContext } from './rule';
+import { atLeast } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
-import { stringValue } from '../analysis/comm-pattern-client';
-import { queueDeclarations } from '../analysis/steps-queues';
-import { argList, callsWithin, withBlocks, workflowStart, expectsFailure } from '../analysis/workflow';
+import { stringValue } from '../model/dbos-calls';
+import { queueDeclarations } from '../model/queues';
+import { argList, callsWithin, withBlocks, workflowStart, expectsFailure } from '../model/workflow-starts';
 
 const QUEUE_ONLY = ['priority', 'deduplication_id', 'queue_partition_key', 'delay_seconds'];
 

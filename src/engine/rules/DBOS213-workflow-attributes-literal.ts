@@ -3,12 +3,12 @@
 // classes of this file). Sites: SetWorkflowAttributes(x), update_workflow_attributes(id, x),
 // "attributes" in EnqueueOptions dicts.
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
-import { callArgs } from '../analysis/steps-queues';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { enqueueOptionDicts } from '../analysis/workflow-options';
+import { callArgs } from '../model/queues';
+import { skippingExpectedFailures } from '../model/dbos-calls';
+import { enqueueOptionDicts } from '../model/workflow-options';
 
 const UPDATES = new Set([
   'dbos.DBOS.update_workflow_attributes',

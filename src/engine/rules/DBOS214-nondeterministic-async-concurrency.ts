@@ -4,16 +4,16 @@
 // (b) asyncio.as_completed;
 // (c) asyncio.wait with return_when=FIRST_COMPLETED / FIRST_EXCEPTION or a timeout (fix: DBOS.asyncio_wait, >= 2.15).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
-import { atLeast } from '../rule';
+import type { Rule, RuleContext } from './rule';
+import { atLeast } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import type { Fix } from '../types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { argList, keywordValueOf, positionalArgs, expectsFailure } from '../analysis/workflow';
-import { workflowStart } from '../analysis/workflow';
-import { singleBindingValue } from '../analysis/comm-pattern-client';
-import { literal } from '../analysis/steps-queues';
+import { argList, keywordValueOf, positionalArgs, expectsFailure } from '../model/workflow-starts';
+import { workflowStart } from '../model/workflow-starts';
+import { singleBindingValue } from '../model/dbos-calls';
+import { literal } from '../model/queues';
 import { dbosName } from '../fixes/common';
 
 const GATHER = new Set(['asyncio.gather']);

@@ -1,11 +1,11 @@
 // DBOS215: DBOS decorators used without their call, with a call they do not take, stacked with a
 // conflicting kind, under @staticmethod/@classmethod, or on generators.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { DecoratorInfo, FunctionInfo } from '../model/types';
 import { decoratorKind } from '../model/kinds';
 import type { Fix } from '../types';
-import { argList, expectsFailure, inOwnBody } from '../analysis/workflow';
+import { argList, expectsFailure, inOwnBody } from '../model/workflow-starts';
 
 /** Decorator factories that must be called; `fixable`: `()` alone is a valid call. */
 const FACTORIES: Record<string, { fixable: boolean; runtime: string }> = {

@@ -1,9 +1,9 @@
 // DBOS216: two DBOS functions (or DBOS classes) of one file registered under the same name.
-import { isV3, type Rule, type RuleContext } from '../rule';
+import { isV3, type Rule, type RuleContext } from './rule';
 import type { Fix, Severity } from '../types';
-import { mutuallyExclusive, registrations, registryKey, type Registration } from '../analysis/registration';
+import { mutuallyExclusive, registrations, registryKey, type Registration } from '../model/registrations';
 import type { FunctionInfo } from '../model/types';
-import { isTestPath } from '../analysis/workflow';
+import { isTestPath } from '../model/workflow-starts';
 
 /**
  * The function whose execution performs the registration (null: import time). Registrations made

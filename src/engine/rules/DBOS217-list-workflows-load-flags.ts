@@ -1,10 +1,10 @@
 // DBOS217 (hint): list_workflows / list_queued_workflows whose result is only read for metadata
 // (IDs, status, names, timestamps) but that still load and deserialize every input and output.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
-import { argList, keywordArgument } from '../analysis/syntax';
-import { isTestPath } from '../analysis/workflow';
+import { argList, keywordArgument } from '../syntax/arguments';
+import { isTestPath } from '../model/workflow-starts';
 
 const TARGETS = /^dbos\.(DBOS|DBOSClient\(\))\.(list_workflows|list_queued_workflows)(_async)?$/;
 

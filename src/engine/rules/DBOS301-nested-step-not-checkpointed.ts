@@ -1,11 +1,11 @@
 // DBOS301: a step body calls another step (a `@DBOS.step` function of this file, or `DBOS.run_step`).
 // Outside a workflow the inner step wrapper runs the function as a plain call: no checkpoint of its
 // own, no retries. Information: reusing a step as a helper is sometimes intended. Quiet in test files.
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { argList } from '../analysis/syntax';
+import { argList } from '../syntax/arguments';
 
 const RUN_STEP = new Set(['dbos.DBOS.run_step', 'dbos.DBOS.run_step_async']);
 

@@ -1,10 +1,10 @@
 // DBOS302: step options DBOS rejects (preemptible / timeout_seconds on sync steps, bad timeouts,
 // async should_retry on a sync step) or silently ignores (retry settings without retries_allowed).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
-import { callArgs, dictLiteral, literal } from '../analysis/steps-queues';
+import { callArgs, dictLiteral, literal } from '../model/queues';
 
 interface StepOptionsSite {
   /** Where to underline: the decorator or the options argument. */

@@ -3,13 +3,13 @@
 // workflow around a step call. DBOS step retries do the same and record the attempts. Hint.
 // Quiet in tests. Loops over anything but `range(...)` iterate over data (skip-and-continue), not retries.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { argCount } from '../analysis/effects';
-import { argList } from '../analysis/syntax';
-import { literal, num } from '../analysis/steps-queues';
+import { argCount } from './effects';
+import { argList } from '../syntax/arguments';
+import { literal, num } from '../model/queues';
 
 const NESTED = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOPS = new Set(['for_statement', 'while_statement']);

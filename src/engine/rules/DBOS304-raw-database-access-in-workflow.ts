@@ -1,5 +1,5 @@
 // DBOS304: database connections and queries in a workflow body, outside a transaction or step.
-import { effectRule } from '../analysis/effects';
+import { effectRule } from './effects';
 
 export const rule = effectRule({
   code: 'DBOS304',

@@ -1,10 +1,10 @@
 // DBOS305: legacy `@DBOS.transaction` (2.x) used where DBOS rejects it: on a coroutine, called from a
 // step or transaction, `DBOS.sql_session` outside a transaction, called directly from async code.
 // On DBOS 3.x every use is reported by DBOS903 instead.
-import { isV3, type Rule, type RuleContext } from '../rule';
+import { isV3, type Rule, type RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
-import { importsDbos } from '../analysis/lifecycle';
+import { importsDbos } from '../model/lifecycle';
 
 /** Contexts where code certainly does not run inside a legacy transaction. */
 function outsideTransaction(fn: FunctionInfo | null): string | null {

@@ -2,13 +2,13 @@
 // sync/async mismatch, `sql_session()` outside a transaction, a transaction called from a step, and
 // an async datasource created at module level without `asyncio.run`.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { datasourceKind, isWorkflow } from '../model/kinds';
 import { addImportEdit } from '../fixes/common';
-import { callArgs } from '../analysis/steps-queues';
+import { callArgs } from '../model/queues';
 
 function localFunction(model: ModuleModel, node: Node | undefined): FunctionInfo | null {
   if (!node) return null;

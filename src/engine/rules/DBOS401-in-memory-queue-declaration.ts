@@ -2,12 +2,12 @@
 // is gone: register queues after launch). On 2.x (and unknown versions) a declaration that can run
 // twice (inside a function or loop) is a warning, and two declarations of one name are an error.
 import type { Node } from 'web-tree-sitter';
-import { isV3, type Rule, type RuleContext } from '../rule';
+import { isV3, type Rule, type RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
 import { dbosName, statementOf } from '../fixes/common';
-import { enclosingLoop, exclusiveBranches, isGuarded, literal, queueDeclarations, type QueueDecl } from '../analysis/steps-queues';
+import { enclosingLoop, exclusiveBranches, isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 
 const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|once)$/;
 

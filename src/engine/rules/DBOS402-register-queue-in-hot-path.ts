@@ -5,14 +5,14 @@
 // tests, and for handlers that create or reconfigure a queue from the request (a variable name or
 // limit, an explicit `on_conflict`).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { ownStatement } from '../analysis/lifecycle';
-import { callArgs, enclosingLoop, literal, queueDeclarations } from '../analysis/steps-queues';
-import { deleteStatementEdits, startupLaunch, usesOnlyModuleNames } from '../analysis/queue-sites';
+import { ownStatement } from '../model/lifecycle';
+import { callArgs, enclosingLoop, literal, queueDeclarations } from '../model/queues';
+import { deleteStatementEdits, startupLaunch, usesOnlyModuleNames } from '../model/enqueue-sites';
 
 const REGISTER = new Set(['dbos.DBOS.register_queue', 'dbos.DBOS.register_queue_async']);
 

@@ -1,8 +1,8 @@
 // DBOS403: literal queue settings that DBOS rejects with a ValueError (`Queue._validate_queue`):
 // conflicting or out-of-range concurrency limits, incomplete rate limiters, bad polling intervals.
 import type { Node } from 'web-tree-sitter';
-import { isV3, type Rule, type RuleContext } from '../rule';
-import { dictLiteral, literal, queueDeclarations, type QueueDecl } from '../analysis/steps-queues';
+import { isV3, type Rule, type RuleContext } from './rule';
+import { dictLiteral, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 
 type Val = { node: Node; v: number; text: string } | null;
 

@@ -2,10 +2,10 @@
 // queue declared partitioned in this file without a partition key, or a partition key on a queue
 // declared without partition limits (warnings: the live configuration may differ).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
-import { callArgs, dictLiteral, isPartitioned, isQueueObject, literal, queueDeclarations } from '../analysis/steps-queues';
+import { callArgs, dictLiteral, isPartitioned, isQueueObject, literal, queueDeclarations } from '../model/queues';
 
 const ENQUEUE_BY_NAME = new Set(['dbos.DBOS.enqueue_workflow', 'dbos.DBOS.enqueue_workflow_async']);
 const ENQUEUE_WITH_OPTIONS: Record<string, number> = {

@@ -2,11 +2,11 @@
 // "return-existing" where DBOS refuses it (no deduplication ID, a debounce: each with the error DBOS
 // raises there; no queue is DBOS212's, a transactional client enqueue DBOS804's), an empty workflow ID.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
-import { callArgs, dictLiteral, literal } from '../analysis/steps-queues';
-import { ENQUEUE_OPTION_TAKERS } from '../analysis/workflow-options';
-import { workflowStart } from '../analysis/workflow';
+import { callArgs, dictLiteral, literal } from '../model/queues';
+import { ENQUEUE_OPTION_TAKERS } from '../model/workflow-options';
+import { workflowStart } from '../model/workflow-starts';
 
 const MAX_PRIORITY = 2147483647;
 

@@ -6,14 +6,14 @@
 // debouncers: warning (DBOS raises). Quiet in tests (queues live in fixtures) and for options that
 // name another application (`"application_name"`: its queues are its own).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { Fix } from '../types';
 import type { Severity } from '../types';
 import { dbosName } from '../fixes/common';
-import { editDistance } from '../analysis/comm-pattern-client';
-import { callArgs, dictLiteral, literal, queueDeclarations } from '../analysis/steps-queues';
-import { enqueueSite, startupLaunch } from '../analysis/queue-sites';
-import { clientApplication, configuredAppNames } from '../analysis/registrations';
+import { editDistance } from '../model/dbos-calls';
+import { callArgs, dictLiteral, literal, queueDeclarations } from '../model/queues';
+import { enqueueSite, startupLaunch } from '../model/enqueue-sites';
+import { clientApplication, configuredAppNames } from '../model/registered-workflows';
 
 const SCHEDULE = new Set(['dbos.DBOS.create_schedule', 'dbos.DBOS.create_schedule_async', 'dbos.DBOSClient().create_schedule', 'dbos.DBOSClient().create_schedule_async']);
 const APPLY = new Set(['dbos.DBOS.apply_schedules', 'dbos.DBOS.apply_schedules_async', 'dbos.DBOSClient().apply_schedules', 'dbos.DBOSClient().apply_schedules_async']);

@@ -3,10 +3,10 @@
 // Quiet in tests, for loops over a literal collection or `range(<literal>)` (bounded), and when the
 // loop waits for each workflow before starting the next (`handle.get_result()` in the loop).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
-import { enclosingLoop, literal, queueDeclarations } from '../analysis/steps-queues';
+import { enclosingLoop, literal, queueDeclarations } from '../model/queues';
 
 const START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 

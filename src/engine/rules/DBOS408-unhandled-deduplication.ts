@@ -5,14 +5,14 @@
 // A second enqueue with the same ID then raises. Hint. Quiet in tests, when an exception type cannot
 // be resolved, and when the enclosing function is called from such a `try` in this file.
 import type { Node } from 'web-tree-sitter';
-import { atLeast, type Rule, type RuleContext } from '../rule';
+import { atLeast, type Rule, type RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { addImportEdit, indentUnitOf } from '../fixes/common';
-import { lineSpan } from '../analysis/lifecycle';
-import { literal } from '../analysis/steps-queues';
-import { enqueueOptionsAround, enqueueSite } from '../analysis/queue-sites';
+import { lineSpan } from '../model/lifecycle';
+import { literal } from '../model/queues';
+import { enqueueOptionsAround, enqueueSite } from '../model/enqueue-sites';
 
 const HANDLES = new Set(['dbos.error.DBOSQueueDeduplicatedError', 'dbos.error.DBOSException', 'builtins.Exception', 'builtins.BaseException']);
 

@@ -3,10 +3,10 @@
 // Each one is a database round trip that blocks the event loop; DBOS only logs a warning.
 // In-memory `Queue(...)` objects keep their settings in memory: their getters do not touch the database.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { addAwaitEdits, asyncTwinFix, isAwaited } from '../analysis/async-api';
+import { addAwaitEdits, asyncTwinFix, isAwaited } from '../model/async-api';
 
 const FIELDS = [
   'global_concurrency',

@@ -1,6 +1,6 @@
 // DBOS501: DBOS.recv() / recv_async() called where no workflow runs.
-import type { Rule } from '../rule';
-import { callContext, callsTo, outsideWhere, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import type { Rule } from './rule';
+import { callContext, callsTo, outsideWhere, skippingExpectedFailures } from '../model/dbos-calls';
 
 const ERROR = '`DBOSException: recv() must be called from within a workflow`';
 

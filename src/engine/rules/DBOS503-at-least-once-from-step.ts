@@ -1,12 +1,12 @@
 // DBOS503: DBOS.send() without an idempotency key, send_bulk() of unkeyed messages, or write_stream()
 // in a step body: the effect repeats when the step is retried or re-executed.
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { argsOf, callContext, callsTo, hasSplat, keywordArg, positional, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argsOf, callContext, callsTo, hasSplat, keywordArg, positional, skippingExpectedFailures } from '../model/dbos-calls';
 import { dbosName } from '../fixes/common';
-import { appendKeywordEdit } from '../analysis/append-keyword';
+import { appendKeywordEdit } from '../fixes/append-keyword';
 
 const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
 const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];

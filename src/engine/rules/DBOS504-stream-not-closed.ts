@@ -1,9 +1,9 @@
 // DBOS504: a workflow writes a stream with a known key and nothing in the file closes it.
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { callContext, callsTo, positional, keywordValue, singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
+import { callContext, callsTo, positional, keywordValue, singleBindingValue, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
 import { dbosName } from '../fixes/common';
 import { isPlain } from '../model/kinds';
 

@@ -1,9 +1,9 @@
 // DBOS505: a workflow that polls: a `while` loop that checks state through a step, sleeps, and leaves
 // the loop when the state changes. A message (DBOS.recv / DBOS.send) would do.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 import { isStepLike, isWorkflow } from '../model/kinds';
 
 const SLEEPS = new Set(['dbos.DBOS.sleep', 'dbos.DBOS.sleep_async', 'time.sleep', 'asyncio.sleep']);

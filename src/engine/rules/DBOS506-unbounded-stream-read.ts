@@ -1,8 +1,8 @@
 // DBOS506: a stream read outside workflows without `timeout_seconds=`: the reader waits as long as
 // the producing workflow keeps the stream open.
-import type { Rule } from '../rule';
-import { calledFromDbosFunction, callsTo, hasSplat, keywordArg, skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { appendKeywordEdit } from '../analysis/append-keyword';
+import type { Rule } from './rule';
+import { calledFromDbosFunction, callsTo, hasSplat, keywordArg, skippingExpectedFailures } from '../model/dbos-calls';
+import { appendKeywordEdit } from '../fixes/append-keyword';
 import { isPlain, isWorkflow } from '../model/kinds';
 
 const METHODS = ['read_stream', 'read_stream_async', 'read_stream_offset', 'read_stream_offset_async'];

@@ -1,11 +1,11 @@
 // DBOS601: classes with instance-method or classmethod workflows that DBOS cannot dispatch.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { ClassInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName, nameFor } from '../fixes/common';
-import { callsTo, dominates, methodKind, positional, keywordValue, statementIn, stringValue } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { callsTo, dominates, methodKind, positional, keywordValue, statementIn, stringValue } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 const CLASS_DECORATORS = new Set(['dbos.DBOS.dbos_class', 'dbos.DBOS.default_required_roles']);
 /** Class decorators that certainly do not register the class with DBOS. */

@@ -1,6 +1,6 @@
 // DBOS602: scheduled workflows declared or registered in a way DBOS rejects (now or at the next tick).
 import type { Node } from 'web-tree-sitter';
-import { isV3, type Rule, type RuleContext } from '../rule';
+import { isV3, type Rule, type RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
 import {
@@ -14,9 +14,9 @@ import {
   singleBindingValue,
   stringValue,
   type DictLiteral,
-} from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { cronProblem, timezoneKnown } from '../analysis/cron';
+} from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
+import { cronProblem, timezoneKnown } from './cron';
 
 const SCHEDULE_FIELDS = ['schedule_name', 'workflow_fn', 'schedule'];
 

@@ -1,7 +1,7 @@
 // DBOS603: Debouncer.create() given a bound method, or debounce() under SetEnqueueOptions (or a
 // DebouncerClient whose workflow options) that set what the debouncer owns.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, ClassInfo, FunctionInfo, Scope } from '../model/types';
 import type { Fix } from '../types';
 import {
@@ -15,7 +15,7 @@ import {
   singleBindingValue,
   skippingExpectedFailures,
   stringValue,
-} from '../analysis/comm-pattern-client';
+} from '../model/dbos-calls';
 
 const CREATE = ['dbos.Debouncer.create', 'dbos.Debouncer.create_async'];
 const DEBOUNCE = ['create', 'create_async'].flatMap((c) => ['debounce', 'debounce_async'].map((m) => `dbos.Debouncer.${c}().${m}`));

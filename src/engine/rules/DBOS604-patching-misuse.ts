@@ -1,9 +1,9 @@
 // DBOS604: DBOS.patch()/deprecate_patch() without `enable_patching`, or with its result ignored.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { Fix } from '../types';
-import { callsTo, dictLiteral, keywordValue, singleBindingValue, isDbosConstructor, argsOf } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { callsTo, dictLiteral, keywordValue, singleBindingValue, isDbosConstructor, argsOf } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 const PATCH = ['dbos.DBOS.patch', 'dbos.DBOS.patch_async', 'dbos.DBOS.deprecate_patch', 'dbos.DBOS.deprecate_patch_async'];
 

@@ -1,11 +1,11 @@
 // DBOS605 (hint, off by default): HTTP handlers that start a workflow for an entity of their path
 // (`/orders/{order_id}`) without `SetWorkflowID`, or that set a random workflow ID although the path names one.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { singleBindingValue, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
-import { withBlocks, workflowStart, type WorkflowStart } from '../analysis/workflow';
+import { singleBindingValue, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { withBlocks, workflowStart, type WorkflowStart } from '../model/workflow-starts';
 import { nameFor, indentUnitOf } from '../fixes/common';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement']);

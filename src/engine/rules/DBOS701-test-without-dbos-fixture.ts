@@ -1,11 +1,11 @@
 // DBOS701: a test function that constructs DBOS itself, without destroying an earlier instance first.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { isConstruction } from '../analysis/lifecycle';
-import { skippingExpectedFailures, statementIn } from '../analysis/comm-pattern-client';
-import { reaches } from '../analysis/registrations';
+import { isConstruction } from '../model/lifecycle';
+import { skippingExpectedFailures, statementIn } from '../model/dbos-calls';
+import { reaches } from '../model/registered-workflows';
 
 const SETUP = /^(setUp|setUpClass|setup_method|setup_class|setup|asyncSetUp)$/;
 

@@ -1,10 +1,10 @@
 // DBOS702: DBOS.reset_system_database() after launch (assertion) or before DBOS(...) exists (no-op).
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
-import { callsTo, dominates, isDbosConstructor, keywordArg, statementIn } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { callsTo, dominates, isDbosConstructor, keywordArg, statementIn } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 function sameScope(a: CallInfo, b: CallInfo): boolean {
   return a.scope.fn === b.scope.fn;

@@ -1,11 +1,11 @@
 // DBOS703: pytest fixtures that build DBOS without tearing it down properly.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argDeletionRange, callsTo, isDbosConstructor, keywordArg, keywordValue, statementIn } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argDeletionRange, callsTo, isDbosConstructor, keywordArg, keywordValue, statementIn } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 import { isWorkflow } from '../model/kinds';
 
 const PYTEST_BUILTINS = new Set([

@@ -1,12 +1,12 @@
 // DBOS704: a pytest fixture that launches DBOS on a system database left over from earlier runs.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { isConstruction, runsBefore } from '../analysis/lifecycle';
-import { skippingExpectedFailures, statementIn } from '../analysis/comm-pattern-client';
-import { reaches, someParamFixture } from '../analysis/registrations';
-import { keywordArgument } from '../analysis/syntax';
+import { isConstruction, runsBefore } from '../model/lifecycle';
+import { skippingExpectedFailures, statementIn } from '../model/dbos-calls';
+import { reaches, someParamFixture } from '../model/registered-workflows';
+import { keywordArgument } from '../syntax/arguments';
 
 const RESET = 'dbos.DBOS.reset_system_database';
 /** Fixture names that give the test an empty or fresh database. */

@@ -1,8 +1,8 @@
 // DBOS801: EnqueueOptions literals without workflow_name/queue_name, or with unknown keys.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
-import { argsOf, dictLiteral, editDistance, isEnqueueOptionsCall, keywordValue, optionsValue, positional, skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argsOf, dictLiteral, editDistance, isEnqueueOptionsCall, keywordValue, optionsValue, positional, skippingExpectedFailures } from '../model/dbos-calls';
 
 const REQUIRED = ['workflow_name', 'queue_name'];
 const KNOWN = new Set([

@@ -1,13 +1,13 @@
 // DBOS802: a DBOSClient whose connection pool is never released with destroy().
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain } from '../model/kinds';
-import { inLoop } from '../analysis/lifecycle';
+import { inLoop } from '../model/lifecycle';
 import { indentUnitOf } from '../fixes/common';
 import type { Fix } from '../types';
-import { statementIn } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { statementIn } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 /** How a name is used after its assignment: destroyed, only used through methods, or escaping. */
 function usage(ctx: RuleContext, scopeNode: Node, name: string, target: Node): 'destroyed' | 'methods' | 'escapes' {

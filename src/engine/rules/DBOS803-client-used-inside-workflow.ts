@@ -1,12 +1,12 @@
 // DBOS803: a DBOSClient built or used in a workflow body, where its calls are not checkpointed.
-import type { Rule } from '../rule';
-import { atLeast } from '../rule';
+import type { Rule } from './rule';
+import { atLeast } from './rule';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
-import { positionalArgs } from '../analysis/syntax';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { positionalArgs } from '../syntax/arguments';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 const CLIENT = 'dbos.DBOSClient';
 const METHOD_PREFIX = 'dbos.DBOSClient().';

@@ -1,8 +1,8 @@
 // DBOS804: DBOSClient options that DBOS rejects, and deprecated connection arguments.
-import { isV3, type Rule } from '../rule';
+import { isV3, type Rule } from './rule';
 import type { Fix } from '../types';
-import { argDeletionRange, dictLiteral, keywordArg, keywordValue, positional, singleBindingValue, stringValue } from '../analysis/comm-pattern-client';
-import { skippingExpectedFailures } from '../analysis/comm-pattern-client';
+import { argDeletionRange, dictLiteral, keywordArg, keywordValue, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
+import { skippingExpectedFailures } from '../model/dbos-calls';
 
 export const rule: Rule = {
   code: 'DBOS804',

@@ -1,9 +1,9 @@
 // DBOS805: a DBOSClient that does not say which application it acts for.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { hasSplat, keywordArg, skippingExpectedFailures } from '../analysis/comm-pattern-client';
-import { isTestLike } from '../analysis/lifecycle';
-import { appendArgumentEdit, configuredAppNames, pyString } from '../analysis/registrations';
+import { hasSplat, keywordArg, skippingExpectedFailures } from '../model/dbos-calls';
+import { isTestLike } from '../model/lifecycle';
+import { appendArgumentEdit, configuredAppNames, pyString } from '../model/registered-workflows';
 
 export const rule: Rule = {
   code: 'DBOS805',

@@ -3,13 +3,13 @@
 // (the workspace registry) and a name registered nowhere is reported (information); without it, only
 // the workflows of the same file are known and an unknown name is no evidence.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
-import { isTestLike } from '../analysis/lifecycle';
-import { appendArgumentEdit, clientApplication, pyString, workflowNameDict } from '../analysis/registrations';
-import { registrationsOf, type RegisteredName } from '../workspace/registry';
+import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { isTestLike } from '../model/lifecycle';
+import { appendArgumentEdit, clientApplication, pyString, workflowNameDict } from '../model/registered-workflows';
+import { registrationsOf, type RegisteredName } from '../project/registry';
 
 /** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
 const ENQUEUES: [RegExp, number, string][] = [

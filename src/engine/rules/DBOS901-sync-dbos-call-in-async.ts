@@ -1,8 +1,8 @@
 // DBOS901: a sync DBOS method that calls check_async() (RuntimeError in a running event loop), called
 // from the body of an `async def`.
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../analysis/async-api';
+import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../model/async-api';
 
 export const rule: Rule = {
   code: 'DBOS901',

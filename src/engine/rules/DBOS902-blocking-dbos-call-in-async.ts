@@ -1,7 +1,7 @@
 // DBOS902: sync DBOS calls that block the event loop of an `async def` without raising (a), and
 // `get_result()` / `get_status()` of a `WorkflowHandleAsync` left un-awaited (c).
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from '../rule';
+import type { Rule } from './rule';
 import type { Fix } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
@@ -16,7 +16,7 @@ import {
   isAwaited,
   olderThan,
   returnsHandle,
-} from '../analysis/async-api';
+} from '../model/async-api';
 
 export const rule: Rule = {
   code: 'DBOS902',

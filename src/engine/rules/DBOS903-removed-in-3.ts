@@ -2,11 +2,11 @@
 // Not here (other codes own them): `Queue(...)` declarations (DBOS401), `@DBOS.scheduled` (DBOS602),
 // `DBOS(fastapi=/flask=)` (DBOS108), `DBOSClient(database_url=)` (DBOS804).
 import type { Node } from 'web-tree-sitter';
-import { isV3, type Rule, type RuleContext } from '../rule';
+import { isV3, type Rule, type RuleContext } from './rule';
 import type { Fix, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
-import { isClientObject, isQueueObject, olderThan } from '../analysis/async-api';
-import { stringValue } from '../analysis/syntax';
+import { isClientObject, isQueueObject, olderThan } from '../model/async-api';
+import { stringValue } from '../syntax/arguments';
 
 const REMOVED_CONFIG: Record<string, string> = {
   application_database_url: 'the application database only served `@DBOS.transaction`; use a `SQLAlchemyDatasource` for database steps',

@@ -2,11 +2,11 @@
 // annotations and from the arguments passed where DBOS records them.
 // Step *inputs* are not recorded by DBOS (only the step's output is), so step parameters are not checked.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { argList, keywordArgument, positionalArgs } from '../analysis/syntax';
-import { DBOS_START, workflowStart } from '../analysis/workflow';
+import { argList, keywordArgument, positionalArgs } from '../syntax/arguments';
+import { DBOS_START, workflowStart } from '../model/workflow-starts';
 
 /** Annotation types whose instances do not pickle (`cannot pickle '...' object`). */
 const TYPES = new Map<string, string>(

@@ -7,12 +7,12 @@
 // (the index): without it an unknown name is no evidence. Quiet when the workspace registers
 // workflows under names that are not literals, in tests, and inside `pytest.raises`.
 import type { Node } from 'web-tree-sitter';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../analysis/comm-pattern-client';
-import { isTestLike } from '../analysis/lifecycle';
-import { clientApplication, pyString, workflowNameDict } from '../analysis/registrations';
+import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { isTestLike } from '../model/lifecycle';
+import { clientApplication, pyString, workflowNameDict } from '../model/registered-workflows';
 
 const ENQUEUE = /^dbos\.DBOS\.enqueue_workflow_with_options(_async)?$/;
 /** Client enqueues and the index of their options argument. */

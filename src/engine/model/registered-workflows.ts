@@ -2,13 +2,13 @@
 // DBOS704, DBOS803, DBOS805, DBOS806): the names under which this file registers its workflows, the
 // application names it configures, and small argument edits.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo } from './types';
 import type { TextEdit } from '../types';
-import { isWorkflow } from '../model/kinds';
+import { isWorkflow } from './kinds';
 import { lifecycleFacts } from './lifecycle';
-import { argList, keywordArgument, positionalArgs, stringValue } from './syntax';
-import { dictLiteral, singleBindingValue } from './comm-pattern-client';
+import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
+import { dictLiteral, singleBindingValue } from './dbos-calls';
 
 /** A workflow registered by this file, with the name DBOS records for it. */
 export interface RegisteredWorkflow {

@@ -8,6 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
+import { holds, parentOf } from '../syntax/enclosing';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -17,16 +18,11 @@ export const MUTATING_METHODS = new Set([
 
 const CONTEXT_MANAGER_DECORATORS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
-/** The nearest function or lambda around a node, as its node. */
-function ownerOf(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return p;
-  return null;
-}
-
-/** Nodes of these types in the function's own body (not in nested functions or lambdas). */
-function own(fn: FunctionInfo, types: string[]): Node[] {
+/** Nodes of these types in the function's own body (not in nested functions or lambdas), from offsets. */
+function own(model: ModuleModel, fn: FunctionInfo, types: string[]): Node[] {
   if (!fn.body) return [];
-  return fn.body.descendantsOfType(types).filter((n): n is Node => !!n && ownerOf(n)?.id === fn.node.id);
+  const nested = model.functions.filter((f) => f !== fn && holds(fn.node, f.node)).map((f) => f.node);
+  return fn.body.descendantsOfType(types).filter((n): n is Node => !!n && !nested.some((f) => holds(f, n)));
 }
 
 /** The identifier at the root of `a.b[c].d`, if the expression is one. */
@@ -63,8 +59,8 @@ export function whyNotAStep(model: ModuleModel, fn: FunctionInfo): string | null
 function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   if (fn.isLambda) return null;
   if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER_DECORATORS.has(d.fqn))) return 'it is a context manager';
-  if (own(fn, ['yield']).length > 0) return 'it is a generator';
-  for (const a of own(fn, ['assignment', 'augmented_assignment'])) {
+  if (own(model, fn, ['yield']).length > 0) return 'it is a generator';
+  for (const a of own(model, fn, ['assignment', 'augmented_assignment'])) {
     const left = a.childForFieldName('left');
     if (!left) continue;
     const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left];
@@ -80,7 +76,7 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
       if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(t)}\`, which its caller can read`;
     }
   }
-  for (const d of own(fn, ['delete_statement'])) {
+  for (const d of own(model, fn, ['delete_statement'])) {
     for (const t of d.namedChildren) {
       const root = t && (t.type === 'attribute' || t.type === 'subscript') ? rootName(t) : null;
       if (root && sharedName(model, fn, model.textOf(root))) return `it deletes from \`${model.textOf(root)}\`, which its caller can read`;
@@ -99,8 +95,8 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
 
 /** The call is the context manager of a `with` statement (`with track(...):`): its result is not a value a step can return. */
 export function usedAsContextManager(call: CallInfo): boolean {
-  let p = call.node.parent;
-  if (p?.type === 'await') p = p.parent;
-  if (p?.type === 'as_pattern') p = p.parent;
+  let p = parentOf(call.node);
+  if (p?.type === 'await') p = parentOf(p);
+  if (p?.type === 'as_pattern') p = parentOf(p);
   return p?.type === 'with_item';
 }

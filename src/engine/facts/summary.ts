@@ -5,14 +5,14 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { buildApiCatalog } from '../data/catalog';
-import { quietValue, toleratedValue } from '../analysis/usage';
-import { argCount, seededReceiver } from '../analysis/effects';
-import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../analysis/workflow';
+import { quietValue, toleratedValue } from '../model/usage';
+import { argCount, seededReceiver } from '../rules/effects';
+import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
-import { whyNotAStep } from '../analysis/step-validity';
+import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
-import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from '../analysis/fallback';
+import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator

@@ -11,9 +11,9 @@ import {
   type CallSummary,
   type FunctionSummary,
   type ModuleSummary,
-} from './summary';
+} from '../facts/summary';
 import type { IndexedFunction, ModuleResolver } from './resolution';
-import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../analysis/fallback';
+import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
 import type { ReadTracker } from './tracking';
 
 /**

@@ -1,9 +1,9 @@
 // DBOS registration names (DBOS216, DBOS905): the name under which DBOS registers each workflow,
 // step, legacy transaction and DBOS class of a file, read from the decorators.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { ClassInfo, DecoratorInfo, FunctionInfo } from '../model/types';
-import { argList, keywordArgument, positionalArgs, stringValue } from './syntax';
+import type { ModuleModel } from './module';
+import type { ClassInfo, DecoratorInfo, FunctionInfo } from './types';
+import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
 
 /** `workflow` names share one namespace; steps and transactions register `<temp>.<name>` workflows. */
 export type RegistrationKind = 'workflow' | 'step' | 'transaction' | 'class';

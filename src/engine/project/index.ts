@@ -6,24 +6,24 @@
 import { hashOf } from './hash';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parsePython, type Tree } from '../parser';
+import { parsePython, type Tree } from '../syntax/parser';
 import { ModuleModel } from '../model/module';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog } from '../data/catalog';
-import { signature, summarize, type ModuleSummary } from './summary';
+import { signature, summarize, type ModuleSummary } from '../facts/summary';
 import { moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
-import type { PassedArgs } from '../analysis/fallback';
+import type { PassedArgs } from '../facts/fallback';
 import { ModuleResolver, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
-export type { CallSummary, FunctionSummary, ModuleSummary } from './summary';
+export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
 export type { RegisteredName, RegistryEntry, RegistryKind, WorkspaceRegistrations } from './registry';
 export type { Chain, ChainKind, ChainLeaf, ChainLink } from './chains';
 export type { IndexedFunction } from './resolution';
-export { WORKFLOW_ONLY_API } from './summary';
-export { positionIn, rangeIn } from './positions';
+export { WORKFLOW_ONLY_API } from '../facts/summary';
+export { positionIn, rangeIn } from '../facts/positions';
 
 export interface WorkspaceIndexOptions {
   /** Absolute workspace folders. */

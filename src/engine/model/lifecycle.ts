@@ -2,11 +2,11 @@
 // destroyed in one file, which statements run at import, straight-line order, and the edits that move
 // DBOS start-up into a main guard or a FastAPI lifespan.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo } from './types';
 import type { TextEdit } from '../types';
 import { dbosName, freshName, addImportEdit, indentUnitOf } from '../fixes/common';
-import { keywordArgument, positionalArgs } from './syntax';
+import { keywordArgument, positionalArgs } from '../syntax/arguments';
 
 export const DBOS_FQN = 'dbos.DBOS';
 

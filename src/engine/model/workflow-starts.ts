@@ -1,13 +1,13 @@
 // Shared helpers for the Workflow rules (DBOS203-DBOS215): workflow starts, spawn primitives,
 // context-manager blocks and small argument utilities.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo, WithInfo } from '../model/types';
-import { isStepLike, isWorkflow } from '../model/kinds';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo, WithInfo } from './types';
+import { isStepLike, isWorkflow } from './kinds';
 import { expandBraces } from '../data/catalog';
-import { isQueueObject } from './steps-queues';
+import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
-import { argList, positionalArgs } from './syntax';
+import { argList, positionalArgs } from '../syntax/arguments';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([

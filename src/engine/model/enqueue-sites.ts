@@ -2,12 +2,12 @@
 // startup, enqueue sites and their queue names, `SetEnqueueOptions` blocks around a node, and
 // moving a statement to startup.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo } from './types';
 import type { TextEdit } from '../types';
 import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
-import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './steps-queues';
-import { dictMutated, singleBindingValue } from './comm-pattern-client';
+import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './queues';
+import { dictMutated, singleBindingValue } from './dbos-calls';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {

@@ -2,7 +2,7 @@
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import type { TextEdit } from '../types';
-import { argList } from './syntax';
+import { argList } from '../syntax/arguments';
 
 /** An edit that appends `text` (`name=value`) as the last argument of the call; null for unusual shapes. */
 export function appendKeywordEdit(model: ModuleModel, call: CallInfo, text: string): TextEdit | null {

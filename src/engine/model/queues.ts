@@ -1,8 +1,8 @@
 // Shared helpers for the Step (DBOS3xx) and Queue (DBOS4xx) rules: keyword arguments, option dict
 // literals, literal values, queue declarations and queue objects.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { CallInfo } from './types';
 import { isQueueObject } from './async-api';
 
 export type Literal =

@@ -1,11 +1,11 @@
 // Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
 // argument access, literal reading, DBOS call lookup and execution-context classification.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo, Scope } from '../model/types';
-import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
-import type { RuleContext } from '../rule';
-import { argList, keywordArgument, stringValue } from './syntax';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo, Scope } from './types';
+import { isPlain, isStepLike, isWorkflow } from './kinds';
+import type { RuleContext } from '../rules/rule';
+import { argList, keywordArgument, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
 
 /** Arguments of a call, comments left out. */

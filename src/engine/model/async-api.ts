@@ -2,8 +2,8 @@
 // loop, which only block it, their `_async` twins, and the "use the async twin" fix.
 import type { Node } from 'web-tree-sitter';
 import api from '../data/dbos-api.json';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo } from './types';
 import type { Fix, TextEdit } from '../types';
 
 export type Receiver = 'DBOS' | 'queue' | 'client';

@@ -4,19 +4,19 @@ import type { ModuleModel } from '../model/module';
 import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from './rule';
 import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
-import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../workspace/index';
-import { rangeIn } from '../workspace/positions';
+import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../project/index';
+import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
-import { onlyLogged, quietValue, steersWorkflow, toleratedValue, valueReach } from './usage';
-import { usedAsContextManager, whyNotAStep } from './step-validity';
+import { onlyLogged, quietValue, steersWorkflow, toleratedValue, valueReach } from '../model/usage';
+import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
 import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
-import { workflowOnlyName } from '../workspace/summary';
-import { positionalArgs, workflowStart } from './workflow';
-import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from './fallback';
+import { workflowOnlyName } from '../facts/summary';
+import { positionalArgs, workflowStart } from '../model/workflow-starts';
+import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from '../facts/fallback';
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 

@@ -1,10 +1,10 @@
 // What a rule is: a code and a check over the module model.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from './model/module';
-import type { DiagnosticTag, Fix, RelatedInfo, Severity } from './types';
-import type { ResolvedConfig } from './config';
-import type { ApiCatalog } from './data/catalog';
-import type { WorkspaceIndex } from './workspace/index';
+import type { ModuleModel } from '../model/module';
+import type { DiagnosticTag, Fix, RelatedInfo, Severity } from '../types';
+import type { ResolvedConfig } from '../config';
+import type { ApiCatalog } from '../data/catalog';
+import type { WorkspaceIndex } from '../project/index';
 
 export interface Report {
   /** The node to underline, or explicit offsets. */

@@ -1,10 +1,10 @@
 // Where workflow options are written as literals: `EnqueueOptions` dicts (client enqueue,
 // enqueue_workflow_with_options, DebouncerClient) for DBOS211 (workflow_timeout) and DBOS213 (attributes).
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { Scope } from '../model/types';
-import { callArgs, dictLiteral, type DictEntries } from './steps-queues';
-import { dictMutated, singleBindingValue } from './comm-pattern-client';
+import type { ModuleModel } from './module';
+import type { Scope } from './types';
+import { callArgs, dictLiteral, type DictEntries } from './queues';
+import { dictMutated, singleBindingValue } from './dbos-calls';
 
 /** Calls that enqueue with an `EnqueueOptions` dict, with the position of that argument. */
 export const ENQUEUE_OPTION_TAKERS: Readonly<Record<string, number>> = {

@@ -10,9 +10,9 @@
 import { hashOf } from './hash';
 import * as path from 'node:path';
 import { isTestFilePath, type ModuleModel } from '../model/module';
-import { configuredAppNames, registeredWorkflows } from '../analysis/registrations';
-import { registrations } from '../analysis/registration';
-import { queueDeclarations } from '../analysis/steps-queues';
+import { configuredAppNames, registeredWorkflows } from '../model/registered-workflows';
+import { registrations } from '../model/registrations';
+import { queueDeclarations } from '../model/queues';
 import { walk } from './walk';
 
 /** A workflow registered somewhere in the workspace. */

@@ -1,7 +1,7 @@
 // Cross-module resolution for the workspace index: the function of another module (or of the same
 // one) a qualified name denotes, through packages, `__init__` re-exports, aliases and star imports.
 import * as path from 'node:path';
-import type { FunctionSummary, ModuleSummary } from './summary';
+import type { FunctionSummary, ModuleSummary } from '../facts/summary';
 import { importBases, moduleFiles } from './modules';
 import type { ReadTracker } from './tracking';
 
