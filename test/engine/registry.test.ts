@@ -61,7 +61,7 @@ test('registry: names of every file under the roots, imported or not, renamed wi
       'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
   assert.deepEqual(found[3].fixes.map((f) => [f.title, f.safe]), [['Add "application_name": "<owner>" (then replace <owner> with the application that registers "ingest")', false]]);
-  assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" includes a module path, but DBOS registers workflow `build_report_v2` as "build_report"/);
+  assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" has a module path; DBOS registers it as "build_report"\nDBOS registers workflow `build_report_v2`/);
   // the default profile: DBOS406 and DBOS806 run, DBOS905 waits for the strict profile
   assert.deepEqual(lines(run(index, main, 'default')), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '18:58:DBOS806:warning']);
   // a client acting for an application this workspace does not configure: that application's workflows are not registered here
