@@ -248,8 +248,8 @@ export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, ste
       // straight into a checkpointed DBOS call: as quiet as a log (through a wrapper: tolerated, below)
       if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return 'logged';
       if (steersCall(call)) return 'steers';
-      // `str(value)`: the call's result carries the value on
-      if (PASS_THROUGH.test(text)) return valueReach(model, call, fn, steersCall, depth);
+      // `str(value)`, `Status(created_at=value)`: the result (a conversion, a data object) carries the value on
+      if (PASS_THROUGH.test(text) || /(^|\.)[A-Z]\w*$/.test(text)) return valueReach(model, call, fn, steersCall, depth);
       if (depth < 3 && forwardsOnlyTo(model, call, cur, fn, steersCall, depth)) return 'tolerated';
       return 'other';
     }

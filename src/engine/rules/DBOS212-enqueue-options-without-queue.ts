@@ -38,6 +38,8 @@ export const rule: Rule = {
         if (s.kind === 'direct') {
           ctx.report({
             node: s.call.node,
+            // DBOS silently ignores them: a likely mistake it tolerates
+            severity: 'information',
             message:
               `\`SetEnqueueOptions(${what}=...)\` has no effect on the direct call of \`${s.label}\`\n` +
               `These options only apply ` +
