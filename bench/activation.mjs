@@ -40,7 +40,7 @@ const keys = ['loadMs', 'activateMs', 'activationMs', 'hostGapMs', 'serverReadyM
 const all = Object.fromEntries(keys.map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
   const file = path.join(os.tmpdir(), `dbos-lint-timings-${process.pid}-${i}.json`);
-  const r = spawnSync('node', ['test/e2e/run.js'], { cwd: root, env: { ...process.env, E2E_GREP: 'measures activation', E2E_TIMINGS_FILE: file }, encoding: 'utf8' });
+  const r = spawnSync('node', ['test/e2e/run.js'], { cwd: root, env: { ...process.env, E2E_SESSIONS: 'main', E2E_GREP: 'measures activation', E2E_TIMINGS_FILE: file }, encoding: 'utf8' });
   if (!fs.existsSync(file)) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error('the activation test did not write its timings');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { analyze, initParser } from '../engine/index';
+import { analyze, initParser, type FileLimitNotice } from '../engine/index';
 import { ProjectSettings } from '../engine/settings';
 import { fixAll } from '../engine/fixes/fix-all';
 import type { UserConfig } from '../engine/config';
@@ -79,6 +79,13 @@ export interface FileOutcome {
   messages: string[];
   /** Configuration errors (reported once per run, whatever the number of files). */
   configErrors: string[];
+  /** Warnings about the project's settings files (reported once per run): a pin file that cannot be read. */
+  settingsNotes: string[];
+  /**
+   * Set when the file was skipped (over the size limit, or out of time before its rules) or only
+   * partly checked (out of time during its rules): what to tell the user once (`limit.message`).
+   */
+  limit?: FileLimitNotice;
   internalError: boolean;
   fixed: number;
 }
@@ -135,7 +142,8 @@ export async function checkFiles(files: string[], options: CheckOptions, exchang
 }
 
 function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex): FileOutcome {
-  const out: FileOutcome = { file, findings: [], messages: [], configErrors: [], internalError: false, fixed: 0 };
+  const startedAt = performance.now();
+  const out: FileOutcome = { file, findings: [], messages: [], configErrors: [], settingsNotes: [], internalError: false, fixed: 0 };
   const src = readSource(file);
   if (src.error !== undefined || src.text === undefined) {
     out.messages.push(`${file}: ${src.error}`);
@@ -146,7 +154,9 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
     out.configErrors.push(...fileSettings.errors);
     out.internalError = true;
   }
-  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index };
+  out.settingsNotes = fileSettings.notes;
+  // one budget for the whole file: its read, the fix passes and the analysis
+  const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index, startedAt };
   let text = src.text;
   try {
     if (options.fix) {
@@ -164,6 +174,10 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
       out.internalError = true;
     }
     out.findings = result.findings;
+    if (result.limit) {
+      out.limit = result.limit;
+      out.messages.push(`${file}: ${result.limit.message}`);
+    }
   } catch (e) {
     out.messages.push(`${file}: internal error: ${(e as Error).stack ?? e}`);
     out.internalError = true;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
-import { ConfigError, resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
+import { resolveConfig, userConfigFrom, type UserConfig } from '../engine/config';
 import { checkFiles, checkInParallel, coreCount, isFolder, rootsListing, runWorker, WorkerPool, workspaceRoots, type CheckOptions } from './check';
 import { RULES } from '../catalog/rules';
 import { CATEGORIES, categoryOf } from '../catalog/categories';
@@ -25,6 +25,8 @@ Options:
   --ignore <codes>             skip these codes or prefixes
   --target-version <v>         DBOS version to check against (2.30, 3, auto)
   --profile <default|strict>   strict turns on every rule
+  --file-time-budget-ms <ms>   time one file may take, read to last rule (default 10000)
+  --max-file-size-kb <KiB>     larger files are reported and not parsed (default 2048)
   --statistics                 print the number of findings per rule
   --exit-zero                  exit 0 even with error-level findings
   --no-gitignore               do not skip files listed in .gitignore
@@ -36,8 +38,9 @@ Configuration is read from [tool.dbos-lint] in the nearest pyproject.toml; optio
 Threads: one per core from 3 cores and 150 files per thread up (at most 8); DBOS_LINT_THREADS=N sets them.
 Exit status: 0 no error-level findings, 1 error-level findings, 2 usage or internal error.`;
 
+/** A comma-separated option as a list; an empty entry is kept, for the validation to report. */
 function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim());
 }
 
 function rulesCommand(format: string): number {
@@ -82,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
         ignore: { type: 'string' },
         'target-version': { type: 'string' },
         profile: { type: 'string' },
+        'file-time-budget-ms': { type: 'string' },
+        'max-file-size-kb': { type: 'string' },
         statistics: { type: 'boolean', default: false },
         'exit-zero': { type: 'boolean', default: false },
         'no-gitignore': { type: 'boolean', default: false },
@@ -125,10 +130,11 @@ export async function main(argv: string[]): Promise<number> {
     if (o.ignore !== undefined) raw.ignore = list(o.ignore);
     if (o['target-version'] !== undefined) raw.targetVersion = o['target-version'];
     if (o.profile !== undefined) raw.profile = o.profile;
-    cliLayer = userConfigFrom(raw, 'command line');
-    for (const code of [...(cliLayer.select ?? []), ...(cliLayer.ignore ?? []), ...(cliLayer.extendSelect ?? [])]) {
-      if (code !== 'ALL' && !RULES.some((r) => r.code.startsWith(code.toUpperCase()))) throw new ConfigError(`command line: no rule matches "${code}"`);
+    for (const k of ['file-time-budget-ms', 'max-file-size-kb'] as const) {
+      const v = o[k];
+      if (v !== undefined) raw[k] = /^\d+$/.test(v) ? Number(v) : v;
     }
+    cliLayer = userConfigFrom(raw, 'command line');
   } catch (e) {
     process.stderr.write(`dbos-lint: ${(e as Error).message}\n`);
     return 2;
@@ -168,9 +174,10 @@ interface CheckFlags {
 }
 
 async function check(paths: string[], o: CheckFlags, cliLayer: UserConfig, format: string, pool: WorkerPool | null): Promise<number> {
-  const { files, missing } = walk(paths, { respectGitignore: !o['no-gitignore'] });
+  const { files, missing, notes } = walk(paths, { respectGitignore: !o['no-gitignore'] });
   let internalError = missing.length > 0;
   for (const m of missing) process.stderr.write(`dbos-lint: ${m}: no such file or directory\n`);
+  for (const n of notes) process.stderr.write(`dbos-lint: ${n}\n`);
 
   const roots = workspaceRoots(paths);
   const rootFiles = rootsListing(paths, roots, files, !o['no-gitignore']);
@@ -184,6 +191,12 @@ async function check(paths: string[], o: CheckFlags, cliLayer: UserConfig, forma
       if (!reportedConfigErrors.has(err)) {
         reportedConfigErrors.add(err);
         process.stderr.write(`dbos-lint: ${err}\n`);
+      }
+    }
+    for (const note of r.settingsNotes) {
+      if (!reportedConfigErrors.has(note)) {
+        reportedConfigErrors.add(note);
+        process.stderr.write(`dbos-lint: warning: ${note}\n`);
       }
     }
     for (const m of r.messages) process.stderr.write(`dbos-lint: ${m}\n`);

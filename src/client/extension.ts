@@ -1,14 +1,20 @@
 // The VS Code client: starts the language server and owns the sidebar, rule view, commands and
 // status item. It never analyses code itself; it asks the server.
-// Activation does no work beyond registering: vscode-languageclient is loaded and the server
-// started right after activate() returns.
+// Activation does no work beyond registering. The server starts right after activate() returns
+// when a Python file is open (or opens later), when the DBOS view or a command needs it, or, for a
+// folder just opened, when a quick look at its files (probe.ts) shows that it uses dbos: then the
+// whole workspace is checked in the background before any file is opened.
 import { loadStart } from './loadStart';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { DbosLanguageClient } from './languageclient';
 import { Notifications, Requests, type RuleDocsResult, type StatusResult, type FindingInfo, type CatalogResult } from '../server/protocol';
 import { RulesTreeProvider } from './rulesTree';
 import { RuleView, setRuleSeverity } from './ruleView';
+import { Log } from './log';
+import { activePython, configText, StatusItem } from './status';
+import { probeWorkspace } from './probe';
 
 /** Automatic restarts allowed within RESTART_WINDOW_MS before the client gives up and says so once. */
 const MAX_RESTARTS = 3;
@@ -23,8 +29,8 @@ export interface Health {
   messages: string[];
   statusText: string;
   statusDetail: string;
-  /** The sidebar's description (the DBOS version). */
-  sidebarDescription: string;
+  /** Every language status item: this file's problems first, then config, version, time budget. */
+  statusItems: { id: string; text: string; detail: string; severity: number }[];
 }
 
 export interface Timings {
@@ -38,61 +44,54 @@ export interface Timings {
   hostGapMs: number;
   /** Bundle load start to the server answering its first status request, ms (null until then). */
   serverReadyMs: number | null;
+  /** The look for dbos in a folder just opened, ms (null when it did not run). */
+  probeMs: number | null;
 }
 
 export interface DbosLintApi {
-  /** Resolves once the language server is running. */
+  /** Resolves once the language server is running (it starts on a trigger: see the file header). */
   ready: Promise<void>;
-  client(): LanguageClient | undefined;
+  /** Why the server was started ('' while it is not). */
+  startReason(): string;
+  client(): DbosLanguageClient | undefined;
   rules: RulesTreeProvider;
   ruleView: RuleView;
   status(): StatusResult | undefined;
   setRuleSeverity: typeof setRuleSeverity;
   health(): Health;
   timings(): Timings;
+  /** The lines written to the "DBOS Lint" output channel. */
+  log(): readonly string[];
+  /** Whether the Rules view is visible. */
+  viewVisible(): boolean;
 }
 
-let client: LanguageClient | undefined;
-let lastStatus: StatusResult | undefined;
+let client: DbosLanguageClient | undefined;
+let log: Log | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<DbosLintApi> {
   const activateStart = performance.now();
-  const output = vscode.window.createOutputChannel('DBOS Lint');
-  context.subscriptions.push(output);
-  const rules = new RulesTreeProvider(() => client);
-  const ruleView = new RuleView(async (code) => (client ? client.sendRequest<RuleDocsResult | null>(Requests.ruleDocs, { code }) : null));
+  const output = new Log();
+  log = output;
+  const status = new StatusItem();
+  context.subscriptions.push(status);
+  let startReason = '';
+  const rules = new RulesTreeProvider(() => client, () => startReason !== '');
+  const ruleView = new RuleView(async (code) => (client ? client.sendRequest<RuleDocsResult | null>(Requests.ruleDocs, { code, uri: activePython()?.uri.toString() }) : null));
   const tree = vscode.window.createTreeView('dbosLint.rules', { treeDataProvider: rules, showCollapseAll: true });
-  context.subscriptions.push(tree, { dispose: () => ruleView.dispose() });
+  context.subscriptions.push(tree, vscode.window.registerFileDecorationProvider(rules), { dispose: () => ruleView.dispose() });
   void vscode.commands.executeCommand('setContext', 'dbosLint.rules.filtered', false);
 
-  const statusItem = vscode.languages.createLanguageStatusItem('dbosLint.status', { language: 'python' });
-  statusItem.name = 'DBOS Lint';
-  statusItem.text = '$(sync~spin) DBOS';
-  statusItem.command = { command: 'dbosLint.showOutput', title: 'Show Output' };
-  context.subscriptions.push(statusItem);
-
   const updateStatus = (s: StatusResult) => {
-    lastStatus = s;
-    statusItem.busy = s.state !== 'ready';
-    statusItem.text = s.enabled ? `DBOS: ${s.findings} finding${s.findings === 1 ? '' : 's'}` : 'DBOS: off';
-    const parts = [s.configFile ? `config: ${vscode.workspace.asRelativePath(s.configFile)}` : 'config: defaults', `DBOS ${s.dbosVersion ?? 'version unknown'}`];
-    if (s.slowFiles.length) {
-      const f = s.slowFiles[0];
-      const more = s.slowFiles.length > 1 ? ` (+${s.slowFiles.length - 1} more)` : '';
-      parts.push(`over the time budget: ${vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri))} ${f.ms} ms > ${f.budgetMs} ms${f.stopped ? ', rules skipped' : ''}${more}`);
-    }
-    if (s.configErrors.length) parts.push(`config error: ${s.configErrors[0]}`);
-    statusItem.detail = parts.join(' · ');
-    statusItem.severity = s.configErrors.length || s.slowFiles.length ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-    tree.badge = s.findings ? { value: s.findings, tooltip: `${s.findings} DBOS findings` } : undefined;
-    // The sidebar's title line: the DBOS version the checks assume for the active file's project.
-    const source = s.versionSource ? ` · ${s.versionSource === 'setting' ? 'dbosLint.targetVersion' : vscode.workspace.asRelativePath(s.versionSource)}` : '';
-    tree.description = s.dbosVersion ? `DBOS ${s.dbosVersion}${source}` : 'DBOS version unknown';
+    status.update(s);
+    tree.badge = s.findings ? { value: s.findings, tooltip: `${s.findings} DBOS finding${s.findings === 1 ? '' : 's'} in the workspace` } : undefined;
+    rules.setVersion({ version: s.dbosVersion, source: s.versionSource, config: configText(s, activePython()?.uri) });
+    void vscode.commands.executeCommand('setContext', 'dbosLint.dbosFile', s.fileChecked === true);
   };
   /** Status is asked for the active Python file: its project's config and DBOS version. */
   const statusParams = () => {
-    const doc = vscode.window.activeTextEditor?.document;
-    return doc?.languageId === 'python' ? { uri: doc.uri.toString() } : {};
+    const doc = activePython();
+    return doc ? { uri: doc.uri.toString() } : {};
   };
   const refreshStatus = () => {
     const c = client;
@@ -111,42 +110,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     refreshTimer = setTimeout(() => void rules.refresh(), 200);
   };
 
-  const stopped = (why: string) => {
-    statusItem.busy = false;
-    statusItem.text = 'DBOS: stopped';
-    statusItem.detail = why;
-    statusItem.severity = vscode.LanguageStatusSeverity.Error;
-    statusItem.command = { command: 'dbosLint.restartServer', title: 'Restart' };
-  };
-
   /** The server process died: restart it a few times quietly (one output line each), then stop and say so once. */
-  const onServerClosed = (lc: typeof import('vscode-languageclient/node')) => {
+  const onServerClosed = (lc: typeof import('./languageclient')) => {
     const now = Date.now();
     crashes.push(now);
     while (crashes.length && now - crashes[0] > RESTART_WINDOW_MS) crashes.shift();
     if (crashes.length <= MAX_RESTARTS) {
       health.restarts++;
-      output.appendLine(`[${new Date().toISOString()}] The DBOS Lint server stopped unexpectedly; restarting it (${crashes.length} of ${MAX_RESTARTS} in 3 minutes).`);
-      statusItem.busy = true;
-      statusItem.text = '$(sync~spin) DBOS: restarting';
+      output.info(`The language server stopped unexpectedly; restarting it (${crashes.length} of ${MAX_RESTARTS} in 3 minutes).`);
+      status.starting(true);
       return { action: lc.CloseAction.Restart, handled: true };
     }
     health.gaveUp = true;
     const message = `DBOS Lint: the language server stopped ${crashes.length} times in 3 minutes and was not restarted again.`;
-    output.appendLine(`[${new Date().toISOString()}] ${message}`);
-    stopped('The server stopped repeatedly. Use "DBOS: Restart Server" after checking the output.');
+    output.info(message);
+    status.stopped('The server stopped repeatedly. Use "DBOS: Restart the Language Server" after checking the log.');
     health.messages.push(message);
-    void vscode.window.showErrorMessage(message, 'Show Output', 'Restart').then((choice) => {
-      if (choice === 'Show Output') output.show(true);
+    void vscode.window.showErrorMessage(message, 'Show Log', 'Restart').then((choice) => {
+      if (choice === 'Show Log') output.show(true);
       else if (choice === 'Restart') void vscode.commands.executeCommand('dbosLint.restartServer');
     });
     return { action: lc.CloseAction.DoNotRestart, handled: true };
   };
 
-  const start = async () => {
+  const startServer = async () => {
     // Loaded here, after activate() returned, from its own bundle (src/client/languageclient.ts):
     // activation reads and compiles only this small file.
-    const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('vscode-languageclient/node');
+    const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('./languageclient');
     // --optimize-for-size: V8 keeps a smaller heap and compiles less eagerly. Measured with
     // bench/server.mjs on a 101,224-line workspace: 117-125 MB RSS instead of 159-168 MB, for checks
     // about 15-25% slower (a keystroke re-check 35 ms instead of 31 ms, after the 200 ms pause anyway).
@@ -169,7 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
         closed: () => onServerClosed(lc),
       },
     };
-    const c = new lc.LanguageClient('dbosLint', 'DBOS Lint', serverOptions, clientOptions);
+    const c = new lc.DbosLanguageClient('dbosLint', 'DBOS Lint', serverOptions, clientOptions);
     client = c;
     c.onNotification(Notifications.findingsChanged, refreshSoon);
     c.onNotification(Notifications.status, (st: StatusResult) => ('uri' in statusParams() ? refreshStatus() : updateStatus(st)));
@@ -180,7 +170,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     // After an automatic restart: fresh status and counts from the new process.
     c.onDidChangeState((e) => {
       if (e.newState === lc.State.Running && e.oldState !== lc.State.Running) {
-        void c.sendRequest<StatusResult>(Requests.status, statusParams()).then(updateStatus, () => undefined);
+        refreshStatus();
         refreshSoon();
       }
     });
@@ -189,32 +179,95 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     serverReadyMs = performance.now() - loadStart;
     await rules.refresh();
   };
-  // Started once activate() has returned.
-  const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(start).catch((e) => {
-    output.appendLine(`DBOS Lint: the language server failed to start: ${e?.stack ?? e}`);
-    stopped(`The server failed to start: ${e?.message ?? e}`);
-    throw e;
+
+  let resolveReady!: () => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => undefined); // reported in the output and the status item
+  /** Starts the server once, saying why in the output. */
+  const ensureStarted = (why: string): Promise<void> => {
+    if (startReason) return ready;
+    startReason = why;
+    output.info(`Starting the language server: ${why}.`);
+    status.starting();
+    rules.refresh().catch(() => undefined); // the view leaves its welcome text
+    startServer().then(resolveReady, (e) => {
+      output.info(`The language server failed to start: ${e?.stack ?? e}`);
+      status.stopped(`The server failed to start: ${e?.message ?? e}`);
+      rejectReady(e);
+    });
+    return ready;
+  };
+
+  const isPython = (d: vscode.TextDocument) => d.languageId === 'python';
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (isPython(d)) void ensureStarted(`${vscode.workspace.asRelativePath(d.uri)} was opened`);
+    }),
+    tree.onDidChangeVisibility((e) => {
+      if (e.visible) void ensureStarted('the DBOS view was opened');
+    }),
+  );
+  let probeMs: number | null = null;
+  // After activate() has returned: a Python file already open starts the server; otherwise a
+  // workspace that uses dbos does (checked with a bounded look at its files).
+  setImmediate(() => {
+    const open = vscode.workspace.textDocuments.find(isPython);
+    if (open) return void ensureStarted(`${vscode.workspace.asRelativePath(open.uri)} is open`);
+    if (tree.visible) return void ensureStarted('the DBOS view is open');
+    const cfg = vscode.workspace.getConfiguration('dbosLint', null);
+    if (!vscode.workspace.workspaceFolders?.length || !cfg.get<boolean>('enable', true) || !cfg.get<boolean>('workspaceDiagnostics', true)) return;
+    probeWorkspace().then(
+      (r) => {
+        probeMs = r.ms;
+        if (r.found) void ensureStarted(`the workspace uses dbos (${vscode.workspace.asRelativePath(r.found)}; found in ${r.ms} ms)`);
+        else if (!startReason) output.info(`No file of the workspace imports dbos (${r.read} files read in ${r.ms} ms): the language server starts when a Python file is opened.`);
+      },
+      (e) => output.info(`Could not look for dbos in the workspace: ${e?.message ?? e}`),
+    );
   });
 
   const reg = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   reg('dbosLint.checkWorkspace', async () => {
-    await ready;
-    const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'DBOS: checking workspace' }, () =>
+    await ensureStarted('"Check All Files in the Workspace Now" was run');
+    const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'DBOS: checking the workspace' }, () =>
       client!.sendRequest<StatusResult>(Requests.checkWorkspace, {}),
     );
     updateStatus(s);
     await rules.refresh();
-    void vscode.window.showInformationMessage(`DBOS Lint: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.filesWithFindings} of ${s.filesChecked} files.`);
+    void vscode.window.showInformationMessage(`DBOS Lint: ${s.findings} problem${s.findings === 1 ? '' : 's'} in ${s.filesWithFindings} of ${s.filesChecked} files.`);
     return s;
+  });
+  reg('dbosLint.fixAllInFile', async () => {
+    const doc = activePython();
+    if (!doc) {
+      void vscode.window.showInformationMessage('DBOS Lint: open a Python file to fix its DBOS problems.');
+      return 0;
+    }
+    await ensureStarted(`${vscode.workspace.asRelativePath(doc.uri)} is open`);
+    const all = new vscode.Range(0, 0, doc.lineCount, 0);
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, all, 'source.fixAll.dbos')) ?? [];
+    const fix = actions.find((a) => a.kind?.value === 'source.fixAll.dbos' && a.edit);
+    if (!fix) {
+      void vscode.window.showInformationMessage('DBOS Lint: no safe fix to apply in this file.');
+      return 0;
+    }
+    await vscode.workspace.applyEdit(fix.edit!);
+    const n = Number(/\((\d+)\)/.exec(fix.title)?.[1] ?? 1);
+    vscode.window.setStatusBarMessage(`$(check) DBOS: ${n} safe fix${n === 1 ? '' : 'es'} applied`, 4000);
+    return n;
   });
   reg('dbosLint.showRules', () => vscode.commands.executeCommand('dbosLint.rules.focus'));
   reg('dbosLint.openRule', async (code?: string) => {
-    await ready;
+    await ensureStarted('a rule was opened');
     if (typeof code !== 'string') {
       const cat = await client!.sendRequest<CatalogResult>(Requests.catalog, {});
       const pick = await vscode.window.showQuickPick(
         cat.categories.flatMap((c) => c.rules.map((r) => ({ label: r.code, description: r.title, detail: `${c.title} · ${c.impact} · ${r.severity}` }))),
-        { placeHolder: 'Open a DBOS rule', matchOnDescription: true },
+        { placeHolder: 'Open the documentation of a DBOS rule', matchOnDescription: true },
       );
       if (!pick) return;
       code = pick.label;
@@ -222,13 +275,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     await ruleView.show(code);
   });
   reg('dbosLint.restartServer', async () => {
-    await ready.catch(() => undefined);
     crashes.length = 0;
     health.gaveUp = false;
-    statusItem.command = { command: 'dbosLint.showOutput', title: 'Show Output' };
-    if (client) await client.restart();
-    else await start();
-    updateStatus(await client!.sendRequest<StatusResult>(Requests.status, statusParams()));
+    if (!client) return ensureStarted('"Restart the Language Server" was run');
+    await ready.catch(() => undefined);
+    output.info('Restarting the language server ("Restart the Language Server" was run).');
+    status.starting();
+    await client.restart();
+    updateStatus(await client.sendRequest<StatusResult>(Requests.status, statusParams()));
     await rules.refresh();
   });
   reg('dbosLint.showOutput', () => output.show(true));
@@ -237,6 +291,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     const r = new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character);
     await vscode.window.showTextDocument(doc, { selection: r, preview: true });
   });
+  reg('dbosLint.openVersionSource', async (source?: string | null) => {
+    if (source && source !== 'setting') await vscode.window.showTextDocument(vscode.Uri.file(source), { preview: true });
+    else await vscode.commands.executeCommand('workbench.action.openSettings', 'dbosLint.targetVersion');
+  });
+  reg('dbosLint.snippetInserted', () => vscode.commands.executeCommand('setContext', 'dbosLint.snippetInserted', true));
   reg('dbosLint.rules.refresh', () => rules.refresh());
   reg('dbosLint.rules.filterFindings', () => rules.setFilter(true));
   reg('dbosLint.rules.showAll', () => rules.setFilter(false));
@@ -254,7 +313,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dbosLint')) refreshSoon();
+      if (!e.affectsConfiguration('dbosLint')) return;
+      refreshSoon();
+      refreshStatus(); // the settings in effect are part of the status
     }),
   );
 
@@ -263,18 +324,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
   const timings = { loadMs, activateMs, activationMs: loadMs + activateMs, hostGapMs: activateStart - loadEnd };
   return {
     ready,
+    startReason: () => startReason,
     client: () => client,
     rules,
     ruleView,
-    status: () => lastStatus,
+    status: () => status.status,
     setRuleSeverity,
-    health: (): Health => ({ ...health, statusText: statusItem.text, statusDetail: statusItem.detail ?? '', sidebarDescription: tree.description ?? '' }),
-    timings: () => ({ ...timings, serverReadyMs }),
+    health: (): Health => ({ ...health, statusText: status.item.text, statusDetail: status.item.detail ?? '', statusItems: status.items() }),
+    timings: () => ({ ...timings, serverReadyMs, probeMs }),
+    log: () => output.lines,
+    viewVisible: () => tree.visible,
   };
 }
 
+/** Stops the server first, then closes the output channel (in that order: see log.ts). */
 export async function deactivate(): Promise<void> {
-  if (client) await client.stop();
+  try {
+    if (client) await client.stop(3000);
+  } catch {
+    /* already stopped */
+  } finally {
+    log?.dispose();
+  }
 }
 
 /** The end of this bundle's module code (the last top-level statement to run). */

@@ -6,9 +6,21 @@ import type { RuleDocsResult } from '../server/protocol';
 
 const LEVELS = ['default', 'error', 'warning', 'information', 'hint', 'off'] as const;
 
+export type SettingsTarget = 'user' | 'workspace';
+
+/** The severity a settings scope gives a rule ('default' when that scope does not set it). */
+export function configuredSeverity(code: string, where: SettingsTarget): string {
+  const i = vscode.workspace.getConfiguration('dbosLint', null).inspect<Record<string, string>>('severity');
+  const value = (where === 'workspace' ? i?.workspaceValue : i?.globalValue) ?? {};
+  const found = Object.entries(value).find(([k]) => k.toUpperCase() === code);
+  return found && (LEVELS as readonly string[]).includes(found[1]) ? found[1] : 'default';
+}
+
 export class RuleView {
   private panel: vscode.WebviewPanel | undefined;
   private current: RuleDocsResult | undefined;
+  /** The settings scope last chosen on the page, kept across renders (and rules). */
+  private target: SettingsTarget = 'user';
 
   constructor(private readonly fetchDocs: (code: string) => Promise<RuleDocsResult | null>) {}
 
@@ -31,10 +43,16 @@ export class RuleView {
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('dbosLint.rule', docs.code, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [] });
       this.panel.onDidDispose(() => (this.panel = undefined));
-      this.panel.webview.onDidReceiveMessage((m) => this.onMessage(m));
+      this.panel.webview.onDidReceiveMessage((m) => this.handleMessage(m));
     }
     this.panel.title = `${docs.code} ${docs.name}`;
-    this.panel.webview.html = render(docs);
+    const hasWorkspace = !!vscode.workspace.workspaceFolders?.length;
+    if (!hasWorkspace) this.target = 'user';
+    this.panel.webview.html = render(docs, {
+      target: this.target,
+      hasWorkspace,
+      configured: { user: configuredSeverity(docs.code, 'user'), workspace: configuredSeverity(docs.code, 'workspace') },
+    });
     this.panel.reveal(undefined, true);
   }
 
@@ -43,13 +61,15 @@ export class RuleView {
     if (this.panel && this.current) await this.show(this.current.code);
   }
 
-  private async onMessage(m: { type: string; level?: string; target?: string }): Promise<void> {
+  /** A message from the page (public for the e2e tests, which cannot click inside the webview). */
+  async handleMessage(m: { type: string; level?: string; target?: string }): Promise<void> {
     const docs = this.current;
     if (!docs) return;
+    if (m.target === 'user' || m.target === 'workspace') this.target = m.target;
     if (m.type === 'openDocs') {
       await vscode.env.openExternal(vscode.Uri.parse(docs.docsUrl));
     } else if (m.type === 'setSeverity' && m.level && (LEVELS as readonly string[]).includes(m.level)) {
-      await setRuleSeverity(docs.code, m.level, m.target === 'workspace' ? 'workspace' : 'user');
+      await setRuleSeverity(docs.code, m.level, this.target);
     }
   }
 
@@ -59,7 +79,7 @@ export class RuleView {
 }
 
 /** Writes dbosLint.severity[code] (or removes it for 'default') in user or workspace settings. */
-export async function setRuleSeverity(code: string, level: string, where: 'user' | 'workspace'): Promise<void> {
+export async function setRuleSeverity(code: string, level: string, where: SettingsTarget): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('dbosLint');
   const target = where === 'workspace' && vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   const inspected = cfg.inspect<Record<string, string>>('severity');
@@ -99,9 +119,23 @@ function prose(md: string): string {
  * The page: everything inline under a per-render nonce, no resource of any origin (no images, fonts
  * or remote links; the docs link goes through the extension, which opens it in the browser).
  */
-export function render(d: RuleDocsResult): string {
+export interface PageSettings {
+  /** The scope the page writes to. */
+  target: SettingsTarget;
+  hasWorkspace: boolean;
+  /** What each scope sets for the rule ('default': nothing). */
+  configured: Record<SettingsTarget, string>;
+}
+
+export function render(d: RuleDocsResult, page: PageSettings): string {
   const nonce = crypto.randomBytes(16).toString('base64');
-  const options = LEVELS.map((l) => `<option value="${l}"${(l === 'default' ? d.severity === d.defaultSeverity : l === d.severity) ? ' selected' : ''}>${l === 'default' ? `default (${d.defaultSeverity})` : l}</option>`).join('');
+  // The level shown is the one the chosen scope sets: "default (warning)" when it sets none.
+  const shown = page.configured[page.target];
+  const options = LEVELS.map((l) => `<option value="${l}"${l === shown ? ' selected' : ''}>${l === 'default' ? `default (${esc(d.defaultSeverity)})` : l}</option>`).join('');
+  const targets = (['user', 'workspace'] as const)
+    .filter((t) => t === 'user' || page.hasWorkspace)
+    .map((t) => `<option value="${t}" data-level="${esc(page.configured[t])}"${t === page.target ? ' selected' : ''}>${t === 'user' ? 'User settings' : 'Workspace settings'}</option>`)
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -134,12 +168,12 @@ export function render(d: RuleDocsResult): string {
 </head>
 <body>
 <h1>${esc(d.code)} · ${esc(d.title)}</h1>
-<div class="meta"><span class="badge">${esc(d.category)} · ${esc(d.impact)}</span><span class="badge sev-${esc(d.severity)}">${esc(d.severity)}</span>${d.implemented ? '' : '<span class="badge">planned</span>'}<span>${esc(d.name)}</span></div>
+<div class="meta"><span class="badge">${esc(d.category)} · ${esc(d.impact)}</span><span class="badge sev-${esc(d.severity)}" title="The severity in effect, settings and pyproject.toml applied">in effect: ${esc(d.severity)}</span>${d.implemented ? '' : '<span class="badge">planned</span>'}<span>${esc(d.name)}</span></div>
 <div class="actions">
   <label for="level">Severity</label>
   <select id="level">${options}</select>
   <label for="target">in</label>
-  <select id="target"><option value="user">User settings</option><option value="workspace">Workspace settings</option></select>
+  <select id="target">${targets}</select>
   <button id="apply">Apply</button>
   <button id="off" class="secondary">Turn off</button>
   <a id="docs" role="link" tabindex="0">DBOS documentation ↗</a>
@@ -159,6 +193,10 @@ ${prose(d.fixes)}
   const $ = (id) => document.getElementById(id);
   $('apply').addEventListener('click', () => vscode.postMessage({ type: 'setSeverity', level: $('level').value, target: $('target').value }));
   $('off').addEventListener('click', () => vscode.postMessage({ type: 'setSeverity', level: 'off', target: $('target').value }));
+  // Switching the scope shows what that scope sets for the rule.
+  $('target').addEventListener('change', () => {
+    $('level').value = $('target').selectedOptions[0].dataset.level;
+  });
   $('docs').addEventListener('click', () => vscode.postMessage({ type: 'openDocs' }));
 </script>
 </body>

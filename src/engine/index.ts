@@ -1,10 +1,11 @@
 // The engine's entry point: text in, findings (with fixes as text edits) out.
 import type { Tree } from 'web-tree-sitter';
-import { initParser, parsePython } from './syntax/parser';
+import { initParser, parseWithin } from './syntax/parser';
 import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
 import { WordScanner } from './words';
 import { resolveConfig, type ResolvedConfig } from './config';
+import { DEFAULT_FILE_TIME_BUDGET_MS, overBudget, tooLarge, type FileLimitNotice } from './budget';
 import { buildApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
@@ -15,7 +16,7 @@ import type { WorkspaceIndex } from './project/index';
 import * as path from 'node:path';
 
 export { initParser };
-export type { Finding };
+export type { Finding, FileLimitNotice };
 
 export interface AnalyzeOptions {
   /** The file's path (for test-file detection, per-file ignores and messages). */
@@ -28,8 +29,13 @@ export interface AnalyzeOptions {
   previousTree?: Tree | null;
   /** Keep the tree in the result (the caller then owns it and must `delete()` it). */
   keepTree?: boolean;
-  /** Checked before each rule: true skips the remaining rules (a time budget); the result says `stopped`. */
-  shouldStop?: () => boolean;
+  /**
+   * When the caller started on this file (`performance.now()`, before reading it): the time budget
+   * counts from there. Default: when `analyze` is called.
+   */
+  startedAt?: number;
+  /** The file's time budget (ms); default: the configuration's `file-time-budget-ms`, else DEFAULT_FILE_TIME_BUDGET_MS. */
+  budgetMs?: number;
   /**
    * The workspace index: chains from workflows and steps through helpers of other modules. Absent:
    * single-file analysis. With it, `moduleName` defaults to the index's name for the file.
@@ -46,12 +52,19 @@ export interface AnalysisResult {
   findings: Finding[];
   /** Rules that threw: the others still ran. */
   ruleFailures: RuleFailure[];
-  /** Why the file was not analysed ('no-dbos', 'binary'), if it was not. */
-  skipped?: 'no-dbos' | 'binary';
+  /**
+   * Why the file was not analysed, if it was not: 'no-dbos' and 'binary' need no word to the user;
+   * 'too-large' and 'over-budget' come with `limit`.
+   */
+  skipped?: 'no-dbos' | 'binary' | 'too-large' | 'over-budget';
   /** Top-level statements holding a syntax error that tree-sitter recovered from (0: none). */
   syntaxErrors: number;
-  /** Set when `shouldStop` ended the run early: the rules after that point did not run. */
-  stopped?: boolean;
+  /**
+   * Set when the file's size or time budget kept it from being checked in full: skipped (`checked:
+   * 'none'`, with `skipped`) or partly checked (`'partial'`: the findings are those of the rules that
+   * ran). Its `message` is what to tell the user, once per file.
+   */
+  limit?: FileLimitNotice;
   model?: ModuleModel;
   tree?: Tree;
 }
@@ -67,15 +80,27 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   if (text.includes('\u0000')) return { findings: [], ruleFailures: [], skipped: 'binary', syntaxErrors: 0 };
   if (!mentionsDbos(text)) return { findings: [], ruleFailures: [], skipped: 'no-dbos', syntaxErrors: 0 };
   const config = options.config ?? DEFAULT_CONFIG;
-  const normPath = options.path.replace(/\\/g, '/');
-  let ignoredHere: Set<string> | null = null;
-  for (const [re, codes] of config.perFileIgnores) {
-    if (re.test(normPath)) ignoredHere = new Set([...(ignoredHere ?? []), ...codes.map((c) => c.toUpperCase())]);
+  const started = options.startedAt ?? performance.now();
+  const budgetMs = options.budgetMs ?? config.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
+  const deadline = started + budgetMs;
+  // characters first: a text of fewer characters than the limit may still be over it in bytes
+  if (text.length * 3 > config.maxFileBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > config.maxFileBytes) return { findings: [], ruleFailures: [], skipped: 'too-large', syntaxErrors: 0, limit: tooLarge(bytes, config.maxFileBytes) };
   }
+  const ignoredHere = config.ignoredIn(options.path);
   const index = options.index;
   const file = index ? path.resolve(options.path) : undefined;
+  const overBudgetIn = (phase: 'parse' | 'model'): AnalysisResult => ({
+    findings: [],
+    ruleFailures: [],
+    skipped: 'over-budget',
+    syntaxErrors: 0,
+    limit: overBudget(phase, performance.now() - started, budgetMs),
+  });
   // a tree the index parsed from this very text for its own needs (a batch run hands it over)
-  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parsePython(text, options.previousTree);
+  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree);
+  if (!tree) return overBudgetIn('parse');
   try {
     const model = new ModuleModel(text, tree, {
       path: options.path,
@@ -83,7 +108,8 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       moduleName: options.moduleName ?? (file && index?.moduleName(file)),
     });
     if (index && file) index.noteModel(file, text, model);
-    const result = runRules(model, config, options.version ?? null, ignoredHere, index, file, options.shouldStop);
+    const time = { started, budgetMs, deadline };
+    const result = performance.now() > deadline ? overBudgetIn('model') : runRules(model, config, options.version ?? null, ignoredHere, index, file, time);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -118,10 +144,10 @@ function runRules(
   model: ModuleModel,
   config: ResolvedConfig,
   version: [number, number] | null,
-  ignoredHere: Set<string> | null,
-  index?: WorkspaceIndex,
-  file?: string,
-  shouldStop?: () => boolean,
+  ignoredHere: ReadonlySet<string> | null,
+  index: WorkspaceIndex | undefined,
+  file: string | undefined,
+  time: { started: number; budgetMs: number; deadline: number },
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -129,12 +155,13 @@ function runRules(
   const api = buildApiCatalog(config);
   const seen = new Set<string>();
   const present = wordsIn(model.text);
-  let stopped = false;
+  /** Rules skipped because the time ran out. */
+  let skippedRules = 0;
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
-    if (shouldStop?.()) {
-      stopped = true;
-      break;
+    if (skippedRules > 0 || performance.now() > time.deadline) {
+      skippedRules++;
+      continue;
     }
     if (rule.requires && !rule.requires.some((word) => present.has(word))) continue;
     const configured = config.severity.get(rule.code)!;
@@ -175,5 +202,6 @@ function runRules(
     (a, b) =>
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
-  return stopped ? { findings, ruleFailures, syntaxErrors: 0, stopped } : { findings, ruleFailures, syntaxErrors: 0 };
+  if (skippedRules === 0) return { findings, ruleFailures, syntaxErrors: 0 };
+  return { findings, ruleFailures, syntaxErrors: 0, limit: overBudget('rules', performance.now() - time.started, time.budgetMs, skippedRules) };
 }

@@ -13,6 +13,11 @@ export interface FileSettings {
   configFile: string | null;
   /** Problems found in configuration files (reported once, analysis goes on with defaults). */
   errors: string[];
+  /**
+   * Files the settings could not be read from that do not stop the check (a lock or requirements
+   * file that cannot be read: the version comes from the other files). Reported once, as warnings.
+   */
+  notes: string[];
 }
 
 interface DirInfo {
@@ -21,6 +26,7 @@ interface DirInfo {
   version: [number, number] | null;
   versionSource: string | null;
   errors: string[];
+  notes: string[];
   /** The nearest pyproject.toml's Ruff or Black `line-length`. */
   lineLength?: number;
 }
@@ -65,6 +71,7 @@ export class ProjectSettings {
       versionSource: pinned ? 'setting' : dir.versionSource,
       configFile: dir.configFile,
       errors: dir.errors,
+      notes: dir.notes,
     };
   }
 
@@ -74,19 +81,21 @@ export class ProjectSettings {
     const parent = path.dirname(dir);
     const up: DirInfo | null = parent !== dir ? this.lookup(parent) : null;
     const info: DirInfo = up
-      ? { ...up, errors: up.errors }
-      : { configFile: null, layer: null, version: null, versionSource: null, errors: [] };
+      ? { ...up, errors: up.errors, notes: up.notes }
+      : { configFile: null, layer: null, version: null, versionSource: null, errors: [], notes: [] };
     // one listing of the folder answers which of the files below exist (instead of a stat each)
     const names = listing(dir);
-    const own = readDirVersion(dir, names);
+    const own = readDirVersion(dir, names, info);
     const pyproject = path.join(dir, 'pyproject.toml');
     let pyVersion: [number, number] | null = null;
     if (names.has('pyproject.toml') && isFile(pyproject)) {
+      const read = readText(pyproject);
       try {
-        const p = readPyproject(fs.readFileSync(pyproject, 'utf8'), pyproject);
+        if ('error' in read) throw new ConfigError([`${pyproject}: cannot read the file (${read.error}), so its [tool.dbos-lint] settings are not applied`]);
+        const p = readPyproject(read.text, pyproject);
         if (p.config) {
           info.configFile = pyproject;
-          info.layer = p.config;
+          info.layer = { ...p.config, base: dir };
           info.errors = [];
         }
         if (p.dbosRequirement !== undefined) pyVersion = versionFromRequirement(p.dbosRequirement);
@@ -95,7 +104,7 @@ export class ProjectSettings {
         if (!(e instanceof ConfigError)) throw e;
         info.configFile = pyproject;
         info.layer = null;
-        info.errors = [e.message];
+        info.errors = [...e.problems];
       }
     }
     if (own) {
@@ -127,23 +136,101 @@ function listing(dir: string): Set<string> {
   }
 }
 
-/** The dbos version from a lock file or requirements file in one folder (`names`: its listing). */
-function readDirVersion(dir: string, names: Set<string>): { version: [number, number]; source: string } | null {
+/** Why a read failed, in words. */
+const READ_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOENT: 'it is gone, or a dangling symbolic link',
+  ELOOP: 'a loop of symbolic links',
+  EIO: 'input/output error',
+};
+
+/**
+ * A configuration or pin file's text, or why it cannot be read: no read of the project's files may
+ * end the process (a folder named requirements.txt, a dangling link, a file the user cannot read).
+ * Files over MAX_PROJECT_FILE_BYTES are not read.
+ */
+function readText(p: string): { text: string } | { error: string } {
+  try {
+    const size = fs.statSync(p).size;
+    if (size > MAX_PROJECT_FILE_BYTES) return { error: `${Math.round(size / (1024 * 1024))} MiB is over the ${MAX_PROJECT_FILE_BYTES / (1024 * 1024)} MiB limit for project files` };
+    return { text: fs.readFileSync(p, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: (code && READ_ERRORS[code]) ?? code ?? (e as Error).message };
+  }
+}
+
+/** pyproject.toml, lock and requirements files larger than this are not read (the largest real lock files are a few MiB). */
+const MAX_PROJECT_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The dbos version from a lock file or requirements file in one folder (`names`: its listing). A
+ * file that cannot be read adds a note to `info.errors`, and the next source is tried.
+ */
+function readDirVersion(dir: string, names: Set<string>, info: DirInfo): { version: [number, number]; source: string } | null {
+  const read = (p: string): string | null => {
+    if (!isFile(p)) return null; // a folder or a dangling link of that name is no pin file
+    const r = readText(p);
+    if ('text' in r) return r.text;
+    info.notes = [...info.notes, `${p}: cannot read the file (${r.error}); the DBOS version is taken from the project's other files`];
+    return null;
+  };
   for (const lock of LOCKS) {
+    if (!names.has(lock)) continue;
     const p = path.join(dir, lock);
-    if (!names.has(lock) || !isFile(p)) continue;
-    const text = fs.readFileSync(p, 'utf8');
-    const m = /\[\[package\]\]\s*\nname\s*=\s*"dbos"\s*\nversion\s*=\s*"(\d+)\.(\d+)/.exec(text);
-    if (m) return { version: [Number(m[1]), Number(m[2])], source: p };
+    const text = read(p);
+    const v = text === null ? null : lockedDbosVersion(text);
+    if (v) return { version: v, source: p };
   }
   for (const n of [...names].filter((n) => /^requirements.*\.(txt|in)$/.test(n)).sort()) {
     const p = path.join(dir, n);
-    const text = fs.readFileSync(p, 'utf8');
-    const m = /^\s*dbos(?:\[[^\]]*\])?\s*([^#\n;]*)/im.exec(text);
-    if (m) {
-      const v = versionFromRequirement(m[1]);
-      if (v) return { version: v, source: p };
+    const text = read(p);
+    const req = text === null ? null : requiredDbos(text);
+    const v = req === null ? null : versionFromRequirement(req);
+    if (v) return { version: v, source: p };
+  }
+  return null;
+}
+
+/**
+ * The version of the `dbos` package in a lock file (uv.lock, poetry.lock, pdm.lock: a `[[package]]`
+ * table with `name = "dbos"` and then `version = "2.30.0"`), read line by line: linear in the text.
+ */
+export function lockedDbosVersion(text: string): [number, number] | null {
+  let inDbos = false;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = text.length;
+    const line = text.slice(lineStart, end).trim();
+    lineStart = end + 1;
+    if (line.startsWith('[')) inDbos = false;
+    else if (/^name\s*=\s*"dbos"$/.test(line)) inDbos = true;
+    else if (inDbos) {
+      const m = /^version\s*=\s*"(\d+)\.(\d+)/.exec(line);
+      if (m) return [Number(m[1]), Number(m[2])];
     }
+  }
+  return null;
+}
+
+/**
+ * The version specifier of the first `dbos` requirement in a requirements file (`dbos>=2.9`,
+ * `dbos[otel]==2.30.0 ; python_version>"3.9"`), read line by line (no regular expression over the
+ * whole text: a multiline one took 5.4 s on 40,000 blank lines). Null when dbos is not required.
+ */
+export function requiredDbos(text: string): string | null {
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = text.length;
+    // only lines that start with dbos are parsed
+    const line = text.slice(lineStart, Math.min(end, lineStart + 4096));
+    lineStart = end + 1;
+    const m = /^\s*dbos(?![\w.-])(?:\[[^\]]*\])?\s*([^#;\r]*)/i.exec(line);
+    if (m) return m[1].trim();
   }
   return null;
 }

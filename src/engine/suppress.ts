@@ -10,7 +10,8 @@ export interface Suppressions {
 
 const IGNORE = /#\s*dbos:\s*ignore(?!-file)(?:\[([^\]]*)\])?/i;
 const NOQA = /#\s*noqa\s*:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)/i;
-const IGNORE_FILE = /#\s*dbos:\s*ignore-file(?:\[([^\]]*)\])?/i;
+/** `# dbos: ignore-file` or `# dbos: ignore-file[DBOS201, DBOS202]`; group 1 holds the codes. */
+export const IGNORE_FILE = /#\s*dbos:\s*ignore-file(?:\[([^\]]*)\])?/i;
 
 function codes(list: string | undefined): Set<string> | 'all' {
   if (!list || !list.trim()) return 'all';
@@ -33,7 +34,8 @@ export function findSuppressions(lines: LineIndex): Suppressions {
     if (inHeader) {
       const f = IGNORE_FILE.exec(comment);
       if (f) {
-        out.file = codes(f[1]);
+        // Several `ignore-file` comments add up (a bare one ignores everything).
+        out.file = merge(out.file ?? undefined, codes(f[1]));
         continue;
       }
     }
@@ -51,6 +53,18 @@ export function findSuppressions(lines: LineIndex): Suppressions {
     if (trimmed.startsWith('#')) out.lines.set(i + 1, merge(out.lines.get(i + 1), set));
   }
   return out;
+}
+
+/**
+ * The header of a file: its first lines up to the first line that is neither blank nor a comment.
+ * `# dbos: ignore-file` counts only there.
+ */
+export function headerLineCount(lines: LineIndex): number {
+  for (let i = 0; i < lines.lineCount; i++) {
+    const trimmed = lines.lineText(i).trim();
+    if (trimmed !== '' && !trimmed.startsWith('#')) return i;
+  }
+  return lines.lineCount;
 }
 
 function merge(a: Set<string> | 'all' | undefined, b: Set<string> | 'all'): Set<string> | 'all' {

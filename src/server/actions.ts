@@ -5,7 +5,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Finding } from '../engine/index';
 import type { Fix } from '../engine/types';
 import { fixAll } from '../engine/fixes/fix-all';
-import { ignoreFix } from '../engine/fixes/common';
+import { ignoreFileFix, ignoreFix } from '../engine/fixes/common';
 import { ruleMeta } from '../catalog/rules';
 import { categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
@@ -91,6 +91,12 @@ export function codeActions(params: CodeActionParams): CodeAction[] {
         }
         if (!shownRule.has(f.code)) {
           shownRule.add(f.code);
+          const igFile = model ? ignoreFileFix(model, f.code) : null;
+          if (igFile) {
+            const a = CodeAction.create(igFile.title, workspaceEdit(doc, igFile.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
+            a.diagnostics = [diag];
+            actions.push(a);
+          }
           const title = `Show rule ${f.code}`;
           const a = CodeAction.create(
             title,

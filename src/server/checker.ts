@@ -7,14 +7,16 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, mentionsDbos, type AnalysisResult, type Finding } from '../engine/index';
 import type { FileSettings } from '../engine/settings';
 import type { Severity } from '../engine/types';
+import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
 import { ruleMeta } from '../catalog/rules';
 import { walk } from '../engine/project/walk';
 import { caps, connection, documents } from './connection';
 import { signature } from '../engine/facts/summary';
 import type { WorkspaceIndex } from '../engine/project/index';
 import { TreeCache } from './incremental';
+import { handlerFailures } from './guard';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
-import { fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
+import { filePath, fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
 
 /** Delay between an edit and its check (initializationOptions.debounceMs; 200 ms by default). */
 let DEBOUNCE_MS = 200;
@@ -35,8 +37,10 @@ export interface OpenResult {
 interface SlowFile {
   ms: number;
   budgetMs: number;
-  /** Rules were skipped because the budget ran out. */
+  /** Rules were skipped because the budget ran out (or the file was not checked at all). */
   stopped: boolean;
+  /** What happened, for the user (FileLimitNotice.message). */
+  message: string;
 }
 
 const open = new Map<string, OpenResult>();
@@ -78,14 +82,15 @@ function runAnalysis(uri: string, text: string, incremental = false): OpenResult
     slow.delete(uri);
     return { version: -1, findings: [], fileSettings: null, ms: 0, skipped: true };
   }
-  const budget = settings.fileTimeBudgetMs;
   const fileSettings = fileSettingsFor(uri);
+  const budget = fileSettings.config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
   const options = {
     path: uriToPath(uri),
     config: fileSettings.config,
     version: fileSettings.version,
     index: indexFor(uri),
-    shouldStop: () => performance.now() - started > budget,
+    startedAt: started,
+    budgetMs: budget,
   };
   const result: AnalysisResult = incremental ? trees.analyze(uri, text, options) : analyze(text, options);
   for (const f of result.ruleFailures) {
@@ -94,14 +99,11 @@ function runAnalysis(uri: string, text: string, incremental = false): OpenResult
     connection.console.error(`rule ${f.code} failed on ${uri} (reported once; its findings are missing, the other rules ran): ${f.message}`);
   }
   const ms = performance.now() - started;
-  if (ms > budget || result.stopped) {
-    slow.set(uri, { ms: Math.round(ms), budgetMs: budget, stopped: !!result.stopped });
+  if (result.limit) {
+    slow.set(uri, { ms: Math.round(ms), budgetMs: budget, stopped: true, message: result.limit.message });
     if (!slowLogged.has(uri)) {
       slowLogged.add(uri);
-      connection.console.warn(
-        `${uriToPath(uri)}: analysis took ${Math.round(ms)} ms, over the ${budget} ms budget (dbosLint.fileTimeBudgetMs)` +
-          (result.stopped ? '; the remaining rules were skipped for this file' : ''),
-      );
+      connection.console.warn(`${uriToPath(uri)}: ${result.limit.message}`);
     }
   } else slow.delete(uri);
   return { version: -1, findings: result.findings, fileSettings, ms, skipped: !!result.skipped };
@@ -197,7 +199,10 @@ let draining = false;
 
 function openByPath(): Map<string, TextDocument> {
   const m = new Map<string, TextDocument>();
-  for (const d of documents.all()) if (d.uri.startsWith('file:')) m.set(uriToPath(d.uri), d);
+  for (const d of documents.all()) {
+    const p = filePath(d.uri);
+    if (p !== null) m.set(p, d);
+  }
   return m;
 }
 
@@ -302,9 +307,11 @@ export function wantsWorkspace(uri: string): boolean {
 /** Re-checks a workspace file from disk (not open in the editor). */
 export function checkDisk(uri: string): void {
   if (documents.get(uri)) return;
+  const file = filePath(uri);
   let text: string;
   try {
-    text = fs.readFileSync(uriToPath(uri), 'utf8');
+    if (file === null) throw new Error('no local path');
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     dropDisk(uri);
     return;
@@ -329,6 +336,7 @@ async function giveWay(): Promise<void> {
 
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;
+  const started = performance.now();
   const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && fs.existsSync(f.path));
   // Files no longer wanted (setting turned off) lose their diagnostics.
   for (const uri of [...disk.keys()]) if (!wantsWorkspace(uri)) dropDisk(uri);
@@ -369,7 +377,8 @@ async function scanWorkspace(): Promise<void> {
   }
   progress?.done();
   sendStatus();
-  connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings`);
+  // Once per scan that finished (one cut short by a newer scan says nothing).
+  if (gen === scanGeneration) connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings (${Math.round(performance.now() - started)} ms)`);
 }
 
 export function startScan(): Promise<void> {
@@ -448,7 +457,7 @@ export function statusFor(uri?: string): StatusResult {
   } catch {
     fsets = null;
   }
-  const errors = [...new Set([...(fsets?.errors ?? []), ...ws.folders.flatMap((f) => f.errors)])];
+  const errors = [...new Set([...(fsets?.errors ?? []), ...(fsets?.notes ?? []), ...ws.globalErrors, ...ws.folders.flatMap((f) => f.errors)])];
   const ref = uri ?? ws.folders[0]?.uri;
   return {
     state,
@@ -460,7 +469,10 @@ export function statusFor(uri?: string): StatusResult {
     versionSource: fsets?.versionSource ?? null,
     slowFiles: [...slow].map(([u, s]) => ({ uri: u, ...s })).sort((a, b) => b.ms - a.ms),
     configErrors: errors,
+    errors: handlerFailures(),
     enabled: (ref ? settingsFor(ref) : ws.globalSettings).enable,
+    // The last check of the open document (no new analysis for a status request).
+    fileChecked: uri && open.has(uri) ? !!open.get(uri)!.fileSettings : null,
     pid: process.pid,
   };
 }

@@ -17,4 +17,6 @@ export const caps = {
   relatedInfo: false,
   /** The VS Code client registers dbosLint.openRule; other editors get the server command. */
   clientCommands: false,
+  /** The client resolves a completion item's additionalTextEdits when it is chosen (VS Code does). */
+  resolveAdditionalTextEdits: false,
 };

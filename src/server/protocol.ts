@@ -88,12 +88,22 @@ export interface StatusResult {
   dbosVersion: string | null;
   versionSource: string | null;
   /**
-   * Files whose last analysis exceeded the time budget (slowest first): the time in ms, the budget,
-   * and whether rules were skipped because of it.
+   * Files over their time budget or size limit (slowest first): the time in ms, the budget, whether
+   * rules were skipped (or the whole file), and the message shown once in the output channel.
    */
-  slowFiles: { uri: string; ms: number; budgetMs: number; stopped: boolean }[];
+  slowFiles: { uri: string; ms: number; budgetMs: number; stopped: boolean; message: string }[];
   configErrors: string[];
+  /**
+   * Failures of the server itself (a request or notification handler that threw, a file it could not
+   * read), once each: the server went on, but something the user expects may be missing.
+   */
+  errors: string[];
   enabled: boolean;
+  /**
+   * For the `uri` asked about, when it is open: whether it was checked (it uses DBOS and checking
+   * is enabled). Null for no `uri` or a document that is not open.
+   */
+  fileChecked: boolean | null;
   /** The server's process id (shown in the output; used by the restart test). */
   pid: number;
 }

@@ -7,6 +7,12 @@ import {
   DidChangeConfigurationNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
+  type DidChangeWatchedFilesParams,
+  type ExecuteCommandParams,
+  type HoverParams,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -16,6 +22,7 @@ import { CATEGORIES, categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, connection, documents } from './connection';
 import { codeActions, FIX_ALL_KIND, hover, SHOW_RULE_SERVER_COMMAND } from './actions';
+import { completions, resolveCompletion } from './completion';
 import {
   allFindings,
   checkOpen,
@@ -31,13 +38,16 @@ import {
   stats,
   statusFor,
 } from './checker';
-import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, uriToPath, ws } from './workspace';
+import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, settingsSignature, uriToPath, ws } from './workspace';
 import { installTestHooks } from './testHooks';
+import { guardProcess, markInitialized, notification, onHandlerFailure, request } from './guard';
 import { Notifications, Requests, type CatalogResult, type FindingInfo, type RuleDocsResult } from './protocol';
 
 export { FIX_ALL_KIND, SHOW_RULE_SERVER_COMMAND };
 
 const hooks = installTestHooks();
+guardProcess();
+onHandlerFailure(() => sendStatus());
 
 function catalog(uri?: string): CatalogResult {
   return {
@@ -61,11 +71,13 @@ function catalog(uri?: string): CatalogResult {
 }
 
 connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+  markInitialized();
   const c = params.capabilities;
   caps.configuration = !!c.workspace?.configuration;
   caps.workDoneProgress = !!c.window?.workDoneProgress;
   caps.documentChanges = !!c.workspace?.workspaceEdit?.documentChanges;
   caps.relatedInfo = !!c.textDocument?.publishDiagnostics?.relatedInformation;
+  caps.resolveAdditionalTextEdits = !!c.textDocument?.completion?.completionItem?.resolveSupport?.properties?.includes('additionalTextEdits');
   const init = (params.initializationOptions ?? {}) as { clientCommands?: boolean; settings?: unknown; debounceMs?: unknown };
   caps.clientCommands = !!init.clientCommands;
   setDebounce(init.debounceMs);
@@ -77,6 +89,8 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
+      // The DBOS snippets, with the imports they need (`-` keeps the list open after `dbos-`).
+      completionProvider: { resolveProvider: true, triggerCharacters: ['-'] },
       executeCommandProvider: { commands: [SHOW_RULE_SERVER_COMMAND] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -84,119 +98,161 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   };
 });
 
-connection.onInitialized(async () => {
-  connection.console.info(`dbos-lint server ${process.pid} started${hooks.length ? ` with test hooks ${hooks.join(', ')}` : ''}`);
-  if (caps.configuration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'dbosLint' });
-  try {
-    connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
-      changeFolders(e.added, e.removed);
-      await loadSettings();
-      void recheckEverything();
-    });
-  } catch {
-    /* client without workspace folders */
-  }
-  await loadSettings();
-  markReady();
-  for (const doc of documents.all()) checkOpen(doc);
-  sendStatus();
-  void startScan();
-});
+connection.onInitialized(
+  notification('initialized', async () => {
+    connection.console.info(`dbos-lint server ${process.pid} started${hooks.length ? ` with test hooks ${hooks.join(', ')}` : ''}`);
+    if (caps.configuration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'dbosLint' });
+    try {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        notification('workspace/didChangeWorkspaceFolders', async (e) => {
+          changeFolders(e.added, e.removed);
+          await loadSettings();
+          void recheckEverything();
+        }),
+      );
+    } catch {
+      /* client without workspace folders */
+    }
+    await loadSettings();
+    markReady();
+    for (const doc of documents.all()) checkOpen(doc);
+    sendStatus();
+    void startScan();
+  }),
+);
 
-connection.onDidChangeConfiguration(async (change) => {
-  const s = (change.settings as Record<string, unknown> | undefined)?.dbosLint;
-  if (s !== undefined) ws.pushedSettings = s;
-  await ready;
-  await loadSettings();
-  void recheckEverything();
-  void connection.sendNotification(Notifications.configChanged, {});
-});
+connection.onDidChangeConfiguration(
+  notification('workspace/didChangeConfiguration', async (change) => {
+    const s = (change.settings as Record<string, unknown> | undefined)?.dbosLint;
+    if (s !== undefined) ws.pushedSettings = s;
+    await ready;
+    // VS Code sends this notification as soon as the server registers for it, and for changes of
+    // any dbosLint setting (the trace level too): re-check only when the settings really changed.
+    const before = settingsSignature();
+    await loadSettings();
+    if (settingsSignature() === before) return;
+    void recheckEverything();
+    void connection.sendNotification(Notifications.configChanged, {});
+  }),
+);
 
-documents.onDidOpen((e) => schedule(e.document, 0));
-documents.onDidChangeContent((e) => schedule(e.document));
-documents.onDidClose((e) => closeDocument(e.document.uri));
+documents.onDidOpen(notification('textDocument/didOpen', (e) => schedule(e.document, 0)));
+documents.onDidChangeContent(notification('textDocument/didChange', (e) => schedule(e.document)));
+documents.onDidClose(notification('textDocument/didClose', (e) => closeDocument(e.document.uri)));
 
 const CONFIG_FILES = /(^|[\\/])(pyproject\.toml|uv\.lock|poetry\.lock|pdm\.lock|requirements[^\\/]*\.(txt|in))$/;
 
-connection.onDidChangeWatchedFiles(async (params) => {
-  await ready;
-  let configChanged = false;
-  for (const c of params.changes) {
-    const p = uriToPath(c.uri);
-    if (CONFIG_FILES.test(p)) configChanged = true;
-    else if (/\.pyi?$/.test(p)) diskFileChanged(c.uri, c.type === FileChangeType.Deleted);
-  }
-  if (configChanged) {
-    invalidateProjects();
-    void recheckEverything();
-    void connection.sendNotification(Notifications.configChanged, {});
-  }
-});
+connection.onDidChangeWatchedFiles(
+  notification('workspace/didChangeWatchedFiles', async (params: DidChangeWatchedFilesParams) => {
+    await ready;
+    let configChanged = false;
+    for (const c of params.changes) {
+      const p = uriToPath(c.uri);
+      if (CONFIG_FILES.test(p)) configChanged = true;
+      else if (/\.pyi?$/.test(p)) diskFileChanged(c.uri, c.type === FileChangeType.Deleted);
+    }
+    if (configChanged) {
+      invalidateProjects();
+      void recheckEverything();
+      void connection.sendNotification(Notifications.configChanged, {});
+    }
+  }),
+);
 
-connection.onCodeAction((p) => codeActions(p));
-connection.onHover((p) => hover(p));
-connection.onExecuteCommand(async (p) => {
-  if (p.command === SHOW_RULE_SERVER_COMMAND) {
-    const meta = ruleMeta(String(p.arguments?.[0] ?? ''));
-    if (meta) await connection.window.showDocument({ uri: meta.docsUrl, external: true });
-  }
-});
+connection.onCodeAction(request('textDocument/codeAction', (p: CodeActionParams) => codeActions(p)));
+connection.onHover(request('textDocument/hover', (p: HoverParams) => hover(p)));
+connection.onCompletion(
+  request('textDocument/completion', async (p: CompletionParams) => {
+    await ready;
+    return completions(p);
+  }),
+);
+connection.onCompletionResolve(request('completionItem/resolve', (item: CompletionItem) => resolveCompletion(item)));
+connection.onExecuteCommand(
+  request('workspace/executeCommand', async (p: ExecuteCommandParams) => {
+    if (p.command === SHOW_RULE_SERVER_COMMAND) {
+      const meta = ruleMeta(String(p.arguments?.[0] ?? ''));
+      if (meta) await connection.window.showDocument({ uri: meta.docsUrl, external: true });
+    }
+  }),
+);
 
-connection.onRequest(Requests.catalog, async (p?: { uri?: string }) => {
-  await ready;
-  return catalog(p?.uri);
-});
-connection.onRequest(Requests.counts, async () => {
-  await ready;
-  const counts: Record<string, number> = {};
-  for (const list of allFindings().values()) for (const f of list) counts[f.code] = (counts[f.code] ?? 0) + 1;
-  return counts;
-});
-connection.onRequest(Requests.findings, async (p: { code: string }): Promise<FindingInfo[]> => {
-  await ready;
-  const out: FindingInfo[] = [];
-  const all = [...allFindings()].sort(([a], [b]) => a.localeCompare(b));
-  for (const [uri, list] of all) {
-    for (const f of list) if (f.code === p.code) out.push({ uri, code: f.code, severity: f.severity, message: f.message, range: f.range });
-  }
-  return out;
-});
-connection.onRequest(Requests.ruleDocs, async (p: { code: string; uri?: string }): Promise<RuleDocsResult | null> => {
-  await ready;
-  const meta = ruleMeta(p.code);
-  if (!meta) return null;
-  const d = ruleDocs(p.code);
-  const cat = categoryOf(p.code);
-  return {
-    code: meta.code,
-    name: meta.name,
-    title: meta.title,
-    category: cat.title,
-    impact: cat.impact,
-    defaultSeverity: meta.defaultSeverity,
-    severity: effectiveSeverity(meta.code, p.uri),
-    implemented: IMPLEMENTED_CODES.has(meta.code),
-    docsUrl: meta.docsUrl,
-    what: d?.what ?? meta.title,
-    why: d?.why ?? '',
-    bad: d?.bad ?? '',
-    good: d?.good ?? '',
-    fixes: d?.fixes ?? '',
-  };
-});
-connection.onRequest(Requests.status, async (p?: { uri?: string }) => {
-  await ready;
-  return statusFor(p?.uri);
-});
-connection.onRequest(Requests.stats, async (p?: { uri?: string }) => {
-  await ready;
-  return stats(p?.uri);
-});
-connection.onRequest(Requests.checkWorkspace, async () => {
-  await ready;
-  await recheckEverything();
-  return statusFor();
-});
+connection.onRequest(
+  Requests.catalog,
+  request(Requests.catalog, async (p?: { uri?: string }) => {
+    await ready;
+    return catalog(p?.uri);
+  }),
+);
+connection.onRequest(
+  Requests.counts,
+  request(Requests.counts, async () => {
+    await ready;
+    const counts: Record<string, number> = {};
+    for (const list of allFindings().values()) for (const f of list) counts[f.code] = (counts[f.code] ?? 0) + 1;
+    return counts;
+  }),
+);
+connection.onRequest(
+  Requests.findings,
+  request(Requests.findings, async (p: { code: string }): Promise<FindingInfo[]> => {
+    await ready;
+    const out: FindingInfo[] = [];
+    const all = [...allFindings()].sort(([a], [b]) => a.localeCompare(b));
+    for (const [uri, list] of all) {
+      for (const f of list) if (f.code === p.code) out.push({ uri, code: f.code, severity: f.severity, message: f.message, range: f.range });
+    }
+    return out;
+  }),
+);
+connection.onRequest(
+  Requests.ruleDocs,
+  request(Requests.ruleDocs, async (p: { code: string; uri?: string }): Promise<RuleDocsResult | null> => {
+    await ready;
+    const meta = ruleMeta(p.code);
+    if (!meta) return null;
+    const d = ruleDocs(p.code);
+    const cat = categoryOf(p.code);
+    return {
+      code: meta.code,
+      name: meta.name,
+      title: meta.title,
+      category: cat.title,
+      impact: cat.impact,
+      defaultSeverity: meta.defaultSeverity,
+      severity: effectiveSeverity(meta.code, p.uri),
+      implemented: IMPLEMENTED_CODES.has(meta.code),
+      docsUrl: meta.docsUrl,
+      what: d?.what ?? meta.title,
+      why: d?.why ?? '',
+      bad: d?.bad ?? '',
+      good: d?.good ?? '',
+      fixes: d?.fixes ?? '',
+    };
+  }),
+);
+connection.onRequest(
+  Requests.status,
+  request(Requests.status, async (p?: { uri?: string }) => {
+    await ready;
+    return statusFor(p?.uri);
+  }),
+);
+connection.onRequest(
+  Requests.stats,
+  request(Requests.stats, async (p?: { uri?: string }) => {
+    await ready;
+    return stats(p?.uri);
+  }),
+);
+connection.onRequest(
+  Requests.checkWorkspace,
+  request(Requests.checkWorkspace, async () => {
+    await ready;
+    await recheckEverything();
+    return statusFor();
+  }),
+);
 
 documents.listen(connection);
 connection.listen();

@@ -24,11 +24,32 @@ export const ws = {
   globalSettings: { ...DEFAULT_SETTINGS } as EditorSettings,
   /** Settings sent in initializationOptions or didChangeConfiguration by clients without workspace/configuration. */
   pushedSettings: undefined as unknown,
+  /** Problems in the settings that apply outside the workspace folders. */
+  globalErrors: [] as string[],
 };
 const looseProject = new ProjectSettings();
 
+/**
+ * The local path of a `file:` URI; null for other schemes and for file URIs Node cannot map to a
+ * path on this system (`file://host/share/x.py` on POSIX, an encoded `/`, percent-encoded bytes
+ * that are not UTF-8): such documents are checked as text, never read from disk nor given to an index.
+ */
+export function filePath(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A path for any document URI, for messages, test-file detection and per-file ignores: its file path
+ * when it has one, else the URI's decoded path, else the URI itself. Never throws.
+ */
 export function uriToPath(uri: string): string {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  const p = filePath(uri);
+  if (p !== null) return p;
   try {
     return decodeURIComponent(new URL(uri).pathname);
   } catch {
@@ -41,7 +62,8 @@ export function pathToUri(p: string): string {
 }
 
 export function folderFor(uri: string): Folder | undefined {
-  const p = uriToPath(uri);
+  const p = filePath(uri);
+  if (p === null) return undefined;
   let best: Folder | undefined;
   for (const f of ws.folders) {
     if ((p === f.path || p.startsWith(f.path.endsWith(path.sep) ? f.path : f.path + path.sep)) && (!best || f.path.length > best.path.length)) best = f;
@@ -72,7 +94,8 @@ export function effectiveSeverity(code: string, uri?: string): string {
 }
 
 function newFolder(w: WorkspaceFolder): Folder {
-  const p = uriToPath(w.uri);
+  // a folder URI that names no local path (another scheme) holds no file: its path matches nothing
+  const p = filePath(w.uri) ?? `\0${w.uri}`;
   return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [], index: new WorkspaceIndex({ roots: [p] }) };
 }
 
@@ -95,6 +118,11 @@ export function invalidateProjects(): void {
   for (const f of ws.folders) f.project.invalidate();
 }
 
+/** The settings in effect for the whole workspace and each folder, as one string to compare. */
+export function settingsSignature(): string {
+  return JSON.stringify([ws.globalSettings, ...ws.folders.map((f) => [f.uri, f.settings])]);
+}
+
 export async function loadSettings(): Promise<void> {
   if (caps.configuration) {
     const items = [{ section: 'dbosLint' }, ...ws.folders.map((f) => ({ scopeUri: f.uri, section: 'dbosLint' }))];
@@ -113,9 +141,11 @@ export async function loadSettings(): Promise<void> {
   const g = settingsLayer(ws.globalSettings);
   looseProject.setOverrides(g.layer ? [g.layer] : []);
   looseProject.invalidate();
+  ws.globalErrors = g.errors;
   for (const f of ws.folders) {
     const l = settingsLayer(f.settings);
-    f.project.setOverrides(l.layer ? [l.layer] : []);
+    // per-file-ignores globs in the settings are relative to the workspace folder
+    f.project.setOverrides(l.layer ? [{ ...l.layer, base: f.path }] : []);
     f.project.invalidate();
     f.errors = l.errors;
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:electron`: the same mocha suite (out/e2e/suite) in desktop VS Code through
+// `npm run test:electron`: the same mocha suite (out/e2e/test/e2e/suite) in desktop VS Code through
 // @vscode/test-electron. It downloads VS Code from update.code.visualstudio.com (not possible on
 // offline machines: use `npm run test:e2e` there). VSCODE_VERSION picks the build (default 1.139.1).
 'use strict';
@@ -19,7 +19,7 @@ async function main() {
     await runTests({
       version: process.env.VSCODE_VERSION || '1.139.1',
       extensionDevelopmentPath: ROOT,
-      extensionTestsPath: path.join(ROOT, 'out', 'e2e', 'suite', 'index.js'),
+      extensionTestsPath: path.join(ROOT, 'out', 'e2e', 'test', 'e2e', 'suite', 'index.js'),
       launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${path.join(dir, 'ud')}`],
       extensionTestsEnv: { HARNESS_RESULTS_FILE: results, E2E_GREP: process.env.E2E_GREP || '' },
     });

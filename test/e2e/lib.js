@@ -132,8 +132,10 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     stop,
     resultsFile: childEnv.HARNESS_RESULTS_FILE,
     remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
+    /** The workbench URL opening a folder, or a multi-root workspace (a `.code-workspace` file). */
     url(folder, payload) {
-      let u = `${base}/?folder=${encodeURIComponent(path.resolve(folder))}`;
+      const where = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+      let u = `${base}/?${where}=${encodeURIComponent(path.resolve(folder))}`;
       if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
       return u;
     },
@@ -149,4 +151,37 @@ async function launchBrowser() {
   });
 }
 
-module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace };
+/** Waits until the DBOS activity-bar item shows a badge (`text`, or any count). */
+function waitForDbosBadge(page, text, timeout = 90_000) {
+  return page.waitForFunction(
+    (want) => {
+      const item = [...document.querySelectorAll('.activitybar .action-item')].find((i) => i.querySelector('.action-label[aria-label^="DBOS"]'));
+      const badge = item?.querySelector('.badge-content')?.textContent ?? '';
+      return want ? badge === want : /^\d+$/.test(badge);
+    },
+    text ?? null,
+    { timeout },
+  );
+}
+
+/** Keyboard driving of the workbench through its quick input: open a file, run a command, go to a line. */
+function workbench(page) {
+  const quickInput = async (keys, text, row) => {
+    await page.keyboard.press(keys);
+    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+    await page.keyboard.type(text, { delay: 10 });
+    if (row) await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${row}"]`, { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    await page.keyboard.press('Enter');
+  };
+  return {
+    /** Quick Open (Ctrl+P) on a workspace-relative path. */
+    open: (file) => quickInput('Control+P', file, path.basename(file)),
+    /** Go to Line (Ctrl+G), e.g. '13:17'. */
+    goto: (pos) => quickInput('Control+G', pos),
+    /** A Command Palette command by its title. */
+    command: (title) => quickInput('F1', title, title),
+  };
+}
+
+module.exports = { ROOT, startCodeServer, launchBrowser, copyWorkspace, waitForDbosBadge, workbench };

@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// `npm run test:e2e`: runs the mocha suite (out/e2e/suite) inside the Node extension host of a real
+// `npm run test:e2e`: runs the mocha suites (out/e2e/test/e2e/suite) inside the Node extension host of a real
 // VS Code (code-server 4.139.1 = VS Code 1.139.1) with this repository as the extension under
-// development. Exit 0: all passed; 1: failures; 2: harness error or timeout.
-// Env: VSC_HARNESS_PREFIX (setup prefix), E2E_TIMEOUT_MS (default 240000), E2E_GREP (mocha grep),
-// E2E_VERBOSE=1 (browser console), E2E_KEEP=1 (keep the run folder), E2E_TIMINGS_FILE (the
-// activation test writes the extension's timings there as JSON; bench/activation.mjs reads it),
-// E2E_BULK_LINES / E2E_BULK_FROM (a large workspace: see addBulk).
+// development, one code-server per session:
+//   main        test/e2e/workspace (a folder with a DBOS app): activation on folder open, diagnostics,
+//               fixes, sidebar, status, commands, rule page, snippets, live updates, resilience;
+//   multi-root  test/e2e/workspace-multiroot/shop.code-workspace (three folders, each its own config);
+//   plain       test/e2e/workspace-plain (Python without DBOS: nothing starts until a file is opened);
+//   ui          test/e2e/ui.js: the workbench itself driven through Chromium (what the sidebar rows,
+//               the activity bar, the walkthrough show; a window reload's extension-host log).
+// Exit 0: all passed; 1: failures; 2: harness error or timeout.
+// Env: VSC_HARNESS_PREFIX (setup prefix), E2E_SESSIONS (comma list, default all), E2E_TIMEOUT_MS
+// (per session, default 240000), E2E_GREP (mocha grep), E2E_VERBOSE=1 (browser console),
+// E2E_KEEP=1 (keep the run folders), E2E_TIMINGS_FILE (the activation test writes the extension's
+// timings there as JSON; bench/activation.mjs reads it), E2E_BULK_LINES / E2E_BULK_FROM (a large
+// main workspace: see addBulk).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -43,14 +51,37 @@ function addBulk(ws) {
   return { files: n, lines, from };
 }
 
-async function main() {
-  const suite = path.join(ROOT, 'out', 'e2e', 'suite', 'index.js');
+const SESSIONS = {
+  main: {
+    files: 'activation,extension,live,resilience,workbench',
+    // A test hook makes one rule slow on one workspace file (slow/budget.py) for the time-budget test.
+    env: { DBOS_LINT_TEST_HOOKS: 'slow:DBOS603:1200:slow/budget.py' },
+    workspace(dir) {
+      const ws = copyWorkspace(dir);
+      const bulk = addBulk(ws);
+      if (bulk) console.log(`harness: workspace with bulk/: ${bulk.files} files, ${bulk.lines} lines copied from ${bulk.from}`);
+      return ws;
+    },
+  },
+  'multi-root': {
+    files: 'multiroot',
+    workspace: (dir) => path.join(copyWorkspace(dir, path.join(__dirname, 'workspace-multiroot')), 'shop.code-workspace'),
+  },
+  plain: {
+    files: 'plain',
+    workspace: (dir) => copyWorkspace(dir, path.join(__dirname, 'workspace-plain')),
+  },
+};
+
+/** One mocha session in its own code-server; resolves with {passed, failed} or throws on a harness error. */
+async function runSession(name) {
+  const session = SESSIONS[name];
+  const suite = path.join(ROOT, 'out', 'e2e', 'test', 'e2e', 'suite', 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} missing: run \`tsc -p test/e2e/tsconfig.json\``);
-  // A test hook makes one rule slow on one workspace file (slow/budget.py) for the time-budget test.
-  const cs = await startCodeServer({ env: { E2E_GREP: process.env.E2E_GREP || '', DBOS_LINT_TEST_HOOKS: 'slow:DBOS603:1200:slow/budget.py', E2E_TIMINGS_FILE: process.env.E2E_TIMINGS_FILE || '' } });
-  const ws = copyWorkspace(cs.dir);
-  const bulk = addBulk(ws);
-  if (bulk) console.log(`harness: workspace with bulk/: ${bulk.files} files, ${bulk.lines} lines copied from ${bulk.from}`);
+  const cs = await startCodeServer({
+    env: { E2E_GREP: process.env.E2E_GREP || '', E2E_FILES: session.files, E2E_TIMINGS_FILE: process.env.E2E_TIMINGS_FILE || '', ...(session.env ?? {}) },
+  });
+  const ws = session.workspace(cs.dir);
   let browser;
   let passed = false;
   const started = Date.now();
@@ -64,25 +95,42 @@ async function main() {
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
     if (code === 'timeout') {
       await page.screenshot({ path: path.join(cs.dir, 'timeout.png') }).catch(() => undefined);
-      console.error(`harness: timeout after ${timeoutMs} ms; see ${cs.dir}`);
-      return 2;
+      throw new Error(`session ${name}: timeout after ${timeoutMs} ms; see ${cs.dir}`);
     }
     const log = cs.resultsFile + '.log';
     if (fs.existsSync(log)) process.stdout.write(fs.readFileSync(log, 'utf8'));
-    if (!fs.existsSync(cs.resultsFile)) {
-      console.error(`harness: the suite did not report results (exit ${code}); see ${cs.dir}`);
-      return 2;
-    }
+    if (!fs.existsSync(cs.resultsFile)) throw new Error(`session ${name}: the suite did not report results (exit ${code}); see ${cs.dir}`);
     const r = JSON.parse(fs.readFileSync(cs.resultsFile, 'utf8'));
     for (const f of r.failures) console.log(`\nFAILED: ${f.title}\n${f.error}`);
-    console.log(`harness: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir}${passed ? '' : ''})`);
+    console.log(`harness: session ${name}: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir})`);
     passed = r.failed === 0 && code === 0;
-    return passed ? 0 : 1;
+    return { passed: r.passed, failed: r.failed + (r.failed === 0 && code !== 0 ? 1 : 0) };
   } finally {
     if (browser) await browser.close().catch(() => undefined);
     cs.stop();
     if (passed && !process.env.E2E_KEEP) setTimeout(() => fs.rmSync(cs.dir, { recursive: true, force: true }), 500).unref?.();
   }
+}
+
+async function main() {
+  const wanted = (process.env.E2E_SESSIONS || [...Object.keys(SESSIONS), 'ui'].join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  let passed = 0;
+  let failed = 0;
+  let harnessError = false;
+  const started = Date.now();
+  for (const name of wanted) {
+    try {
+      const r = name === 'ui' ? await require('./ui').runUi() : SESSIONS[name] ? await runSession(name) : null;
+      if (!r) throw new Error(`unknown session ${name} (sessions: ${Object.keys(SESSIONS).join(', ')}, ui)`);
+      passed += r.passed;
+      failed += r.failed;
+    } catch (e) {
+      harnessError = true;
+      console.error('harness error:', e && e.stack ? e.stack : e);
+    }
+  }
+  console.log(`harness: ${passed} passed, ${failed} failed (${wanted.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return harnessError ? 2 : failed ? 1 : 0;
 }
 
 main().then(

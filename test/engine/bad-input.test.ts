@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
 
 const WF = ['import random', 'from dbos import DBOS', '', '@DBOS.workflow()', 'def w(x):', '    return random.random()', ''];
 
@@ -50,5 +51,10 @@ test('a 100,000-line file and a 10 MB file', async () => {
   const big = 'from dbos import DBOS\n';
   const ten = big + ('y = "' + 'b'.repeat(64) + '"\n').repeat(150_000) + WF.slice(2).join('\n');
   assert.ok(ten.length > 10_000_000);
-  assert.deepEqual((await codes('import random\n' + ten)).map((c) => c.split(':')[1]), ['DBOS201']);
+  // over the default size limit (2 MiB): not parsed, with a reason; checked once the limit is raised
+  const skipped = analyze('import random\n' + ten, { path: 'app.py' });
+  assert.equal(skipped.skipped, 'too-large');
+  assert.match(skipped.limit!.message, /^not checked: 9\.\d MiB is over the 2\.0 MiB size limit \(max-file-size-kb\)$/);
+  const config = resolveConfig([{ maxFileSizeKb: 16384, fileTimeBudgetMs: 600_000 }]);
+  assert.deepEqual(analyze('import random\n' + ten, { path: 'app.py', config }).findings.map((f) => f.code), ['DBOS201']);
 });

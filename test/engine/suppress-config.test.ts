@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { ConfigError, readPyproject, resolveConfig, versionFromRequirement } from '../../src/engine/config';
 import { ProjectSettings } from '../../src/engine/settings';
-import { ignoreFix } from '../../src/engine/fixes/common';
+import { ignoreFileFix, ignoreFix } from '../../src/engine/fixes/common';
 import { applyEdits } from '../../src/engine/text';
 
 const HEAD = ['import random', 'from dbos import DBOS', '', '@DBOS.workflow()', 'def w():'];
@@ -48,6 +48,43 @@ test('ignore-on-this-line fix adds or extends the comment', async () => {
     assert.equal(applyEdits(src, fix.edits), lines([expected]));
     assert.deepEqual(await codesAt(applyEdits(src, fix.edits)), []);
   }
+});
+
+test('ignore-file comments add up; a bare one ignores everything; only the header counts', async () => {
+  const body = lines(['    time.sleep(1)', '    return random.random()']).replace('import random', 'import random\nimport time');
+  assert.deepEqual(await codesAt(body), ['7:DBOS203', '8:DBOS201']);
+  assert.deepEqual(await codesAt('# dbos: ignore-file[DBOS201]\n# dbos: ignore-file[DBOS203]\n' + body), []);
+  assert.deepEqual(await codesAt('# dbos: ignore-file[DBOS201]\n# dbos: ignore-file\n' + body), []);
+  assert.deepEqual(await codesAt('#!/usr/bin/env python\n\n# dbos: ignore-file[DBOS201, DBOS203]\n' + body), []);
+  // After the first statement it is an ordinary comment.
+  assert.deepEqual(await codesAt(body.replace('import time', 'import time\n# dbos: ignore-file[DBOS201]')), ['8:DBOS203', '9:DBOS201']);
+});
+
+test('"Ignore DBOSxxx in this file" writes or extends the ignore-file comment, below a shebang and an encoding line', async () => {
+  await initParser();
+  const body = lines(['    return random.random()']);
+  const cases: [string, string][] = [
+    [body, '# dbos: ignore-file[DBOS201]\n' + body],
+    ['#!/usr/bin/env python3\n' + body, '#!/usr/bin/env python3\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n' + body, '#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['# coding=latin-1\n' + body, '# coding=latin-1\n# dbos: ignore-file[DBOS201]\n' + body],
+    ['"""Orders."""\n' + body, '# dbos: ignore-file[DBOS201]\n"""Orders."""\n' + body],
+    ['# Orders\n# dbos: ignore-file[DBOS202]\n' + body, '# Orders\n# dbos: ignore-file[DBOS202, DBOS201]\n' + body],
+    [body.replace(/\n/g, '\r\n'), '# dbos: ignore-file[DBOS201]\r\n' + body.replace(/\n/g, '\r\n')],
+  ];
+  for (const [src, expected] of cases) {
+    const r = analyze(src, { path: 'app.py', keepTree: true });
+    const fix = ignoreFileFix(r.model!, 'DBOS201')!;
+    r.tree!.delete();
+    assert.equal(fix.title, 'Ignore DBOS201 in this file');
+    assert.equal(fix.safe, false);
+    const out = applyEdits(src, fix.edits);
+    assert.equal(out, expected);
+    assert.deepEqual(await codesAt(out), [], out);
+  }
+  const r = analyze('# dbos: ignore-file\n' + body, { path: 'app.py', keepTree: true });
+  assert.equal(ignoreFileFix(r.model!, 'DBOS201'), null);
+  r.tree!.delete();
 });
 
 test('configuration: select, ignore, severity, profile', () => {
@@ -92,7 +129,7 @@ test('pyproject: [tool.dbos-lint] options, validation errors, dbos pins', () => 
 test('project settings: nearest pyproject, lock files, requirements, per-file ignores', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-proj-'));
   fs.mkdirSync(path.join(root, 'pkg', 'tests'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\ndependencies = ["dbos>=2.20"]\n[tool.dbos-lint]\nper-file-ignores = { "tests/*.py" = ["DBOS201"] }\n');
+  fs.writeFileSync(path.join(root, 'pyproject.toml'), '[project]\ndependencies = ["dbos>=2.20"]\n[tool.dbos-lint]\nper-file-ignores = { "**/tests/*.py" = ["DBOS201"], "pkg/gen_*.py" = ["DBOS201"], "tests/*.py" = ["DBOS202"] }\n');
   fs.writeFileSync(path.join(root, 'uv.lock'), 'version = 1\n\n[[package]]\nname = "dbos"\nversion = "2.30.0"\nsource = { registry = "x" }\n');
   const s = new ProjectSettings();
   const a = s.forFile(path.join(root, 'pkg', 'app.py'));
@@ -107,8 +144,14 @@ test('project settings: nearest pyproject, lock files, requirements, per-file ig
   await initParser();
   const t = s.forFile(path.join(root, 'pkg', 'tests', 'test_x.py'));
   const src = lines(['    return random.random()']);
-  assert.deepEqual(analyze(src, { path: 'pkg/tests/test_x.py', config: t.config }).findings.map((f) => f.code), []);
-  assert.deepEqual(analyze(src, { path: 'pkg/app.py', config: t.config }).findings.map((f) => f.code), ['DBOS201']);
+  const at = (rel: string) => analyze(src, { path: path.join(root, rel), config: t.config }).findings.map((f) => f.code);
+  assert.deepEqual(at('pkg/tests/test_x.py'), []);
+  assert.deepEqual(at('pkg/app.py'), ['DBOS201']);
+  // globs are relative to the pyproject.toml's folder (as in Ruff): pkg/gen_*.py, not other/pkg/gen_*.py
+  assert.deepEqual(at('pkg/gen_a.py'), []);
+  assert.deepEqual(at('other/pkg/gen_a.py'), ['DBOS201']);
+  assert.deepEqual(t.config.ignoredIn(path.join(root, 'tests', 'test_y.py')), new Set(['DBOS201', 'DBOS202']));
+  assert.equal(t.config.ignoredIn(path.join(root, 'pkg', 'tests', 'x', 'test_y.py')), null);
 });
 
 test('bad input: no crash, no findings, a clear reason', async () => {

@@ -132,7 +132,7 @@ test('checks workspace files that are not open', async () => {
   assert.equal(diags[0].code, 'DBOS201');
 });
 
-test('code actions: fixes, ignore this line and show rule (server command for other editors)', async () => {
+test('code actions: fixes, ignore this line, ignore in this file and show rule (server command for other editors)', async () => {
   const diags = await waitDiagnostics(uri, (d) => d.length >= 3);
   const d201 = diags.find((d) => d.code === 'DBOS201')!;
   const actions = await conn.sendRequest<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: d201.range, context: { diagnostics: [d201] } });
@@ -146,6 +146,10 @@ test('code actions: fixes, ignore this line and show rule (server command for ot
   const ignore = actions.find((a) => a.title === 'Ignore DBOS201 on this line');
   assert.ok(ignore);
   assert.match(applyEdits(APP, ignore.edit!.changes![uri]), /token = random\.random\(\) {2}# dbos: ignore\[DBOS201\]/);
+  const ignoreFile = actions.find((a) => a.title === 'Ignore DBOS201 in this file');
+  assert.ok(ignoreFile, titles.join(' | '));
+  assert.equal(applyEdits(APP, ignoreFile.edit!.changes![uri]), '# dbos: ignore-file[DBOS201]\n' + APP);
+  assert.equal(titles.filter((t) => t === 'Ignore DBOS201 in this file').length, 1);
   const show = actions.find((a) => a.title === 'Show rule DBOS201');
   assert.equal(show?.command?.command, 'dbosLint.server.showRuleDocs');
   assert.deepEqual(show?.command?.arguments, ['DBOS201']);
@@ -214,6 +218,37 @@ test('hover on a code in a suppression comment', async () => {
   const h = await conn.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: u }, position: { line: 1, character: 18 } });
   assert.match(h!.contents.value, /DBOS202/);
   assert.match(h!.contents.value, /External I\/O in a workflow outside a step/);
+});
+
+test('completion: the DBOS snippets with the imports they need (computed for a client that cannot resolve them later)', async () => {
+  const snipUri = pathToFileURL(path.join(dir, 'snip.py')).href;
+  const text = 'import os\n\n\ndbos-que';
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: snipUri, languageId: 'python', version: 1, text } });
+  interface Item {
+    label: string;
+    kind: number;
+    filterText: string;
+    insertTextFormat: number;
+    textEdit: Edit;
+    additionalTextEdits?: Edit[];
+  }
+  const items = await conn.sendRequest<Item[]>('textDocument/completion', { textDocument: { uri: snipUri }, position: { line: 3, character: 8 } });
+  assert.equal(items.length, 41);
+  const queue = items.find((i) => i.label === 'dbos-queue')!;
+  assert.equal(queue.kind, 15); // Snippet
+  assert.equal(queue.insertTextFormat, 2);
+  assert.deepEqual(queue.textEdit.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 8 } });
+  assert.match(queue.textEdit.newText, /^def \$\{1:register_queues\}\(\) -> None:/);
+  const out = applyEdits(text, [queue.textEdit, ...queue.additionalTextEdits!]);
+  assert.match(out, /^import os\nfrom dbos import DBOS\n\n\ndef \$\{1:register_queues\}\(\) -> None:\n/);
+  // The entry point's own import lines are merged with the file's, not inserted twice.
+  const main = items.find((i) => i.label === 'dbos-main')!;
+  assert.deepEqual(main.additionalTextEdits!.map((e) => e.newText), ['\nfrom dbos import DBOS, DBOSConfig']);
+  // Nothing in a comment, nor for a word that cannot start a snippet prefix.
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: snipUri, version: 2 }, contentChanges: [{ text: 'x = 1  # dbos-que\nvalue' }] });
+  assert.deepEqual(await conn.sendRequest('textDocument/completion', { textDocument: { uri: snipUri }, position: { line: 0, character: 17 } }), []);
+  assert.deepEqual(await conn.sendRequest('textDocument/completion', { textDocument: { uri: snipUri }, position: { line: 1, character: 5 } }), []);
+  await conn.sendNotification('textDocument/didClose', { textDocument: { uri: snipUri } });
 });
 
 test('custom requests feed the sidebar: catalog, counts, findings, docs, status', async () => {

@@ -3,6 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { Fix, TextEdit } from '../types';
 import { indentUnit } from '../text';
+import { headerLineCount, IGNORE_FILE } from '../suppress';
 
 const units = new WeakMap<ModuleModel, string>();
 
@@ -97,6 +98,34 @@ export function ignoreFix(model: ModuleModel, code: string, line: number): Fix |
     }
   }
   return { title: `Ignore ${code} on this line`, safe: false, edits: [edit] };
+}
+
+/**
+ * "Ignore DBOSxxx in this file": adds the code to the file's `# dbos: ignore-file[...]` comment, or
+ * writes one at the top of the file (below a shebang line and an encoding declaration, which must
+ * stay first). Null when a bare `# dbos: ignore-file` already ignores every rule.
+ */
+export function ignoreFileFix(model: ModuleModel, code: string): Fix | null {
+  const lines = model.lines;
+  const title = `Ignore ${code} in this file`;
+  const header = headerLineCount(lines);
+  for (let i = 0; i < header; i++) {
+    const text = lines.lineText(i);
+    const hash = text.indexOf('#');
+    if (hash < 0) continue;
+    const m = IGNORE_FILE.exec(text.slice(hash));
+    if (!m) continue;
+    if (m[1] === undefined || !m[1].trim()) return null;
+    const close = lines.starts[i] + hash + m.index + m[0].length - 1; // the `]`
+    return { title, safe: false, edits: [lines.edit(close, close, `, ${code}`)] };
+  }
+  // Line 0 may be a shebang; an encoding declaration must stay on line 0 or 1 (PEP 263).
+  let at = 0;
+  if (at < lines.lineCount && lines.lineText(at).startsWith('#!')) at++;
+  if (at < lines.lineCount && at <= 1 && /^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+/.test(lines.lineText(at))) at++;
+  const offset = at < lines.lineCount ? lines.starts[at] : lines.text.length;
+  const before = offset > 0 && !/\r?\n$|\r$/.test(lines.text.slice(0, offset)) ? lines.eol : '';
+  return { title, safe: false, edits: [lines.edit(offset, offset, `${before}# dbos: ignore-file[${code}]${lines.eol}`)] };
 }
 
 function inString(node: Node): boolean {

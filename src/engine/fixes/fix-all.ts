@@ -1,7 +1,7 @@
 // Applying many fixes at once (CLI --fix, the editor's fix-all): safe fixes only unless asked.
 import type { Finding, Fix, TextEdit } from '../types';
 import { applyEdits } from '../text';
-import { importsMadeUnused } from './imports';
+import { importsMadeUnused } from './unused-imports';
 
 /** The fix to apply for a finding: the preferred one among those allowed, else the first allowed. */
 export function chooseFix(f: Finding, unsafe: boolean): Fix | undefined {

@@ -1,106 +1,186 @@
-// Imports that fixes leave unused: `time.sleep(...)` rewritten to `DBOS.sleep(...)` everywhere leaves
-// `import time` behind, which Ruff (F401) and reviewers then flag. Only names the fixes stopped using
-// are removed: an import that was already unused before is the user's business.
-import type { Node, Tree } from 'web-tree-sitter';
-import { parsePython } from '../syntax/parser';
-import { LineIndex } from '../text';
-import { holds } from '../syntax/enclosing';
+// Adding imports to a module: the names missing from it, merged into its existing `from M import`
+// statements or written as new lines in the import block (standard library first, then third-party
+// packages, then dbos), with the blank lines PEP 8 asks for when the file had no imports yet.
+import type { Node } from 'web-tree-sitter';
+import type { ModuleModel } from '../model/module';
 import type { TextEdit } from '../types';
+import { headerLineCount } from '../suppress';
 
-interface ImportedName {
-  /** The name the import binds (`time`, `sleep`, `np`). */
-  bound: string;
-  /** The `dotted_name` or `aliased_import` node of that name. */
-  node: Node;
-  /** The import statement. */
-  statement: Node;
+/** One imported name: `import module [as alias]` (name null) or `from module import name [as alias]`. */
+export interface ImportNeed {
+  module: string;
+  name: string | null;
+  alias: string | null;
 }
 
-function withTree<T>(text: string, f: (tree: Tree) => T): T {
-  const tree = parsePython(text);
-  try {
-    return f(tree);
-  } finally {
-    tree.delete();
-  }
+/** The standard-library modules that imports added by dbos-lint can name (their section comes first). */
+const STDLIB = new Set([
+  'asyncio', 'contextlib', 'dataclasses', 'datetime', 'enum', 'functools', 'json', 'logging', 'os', 'random', 'sys', 'threading',
+  'time', 'typing', 'uuid',
+]);
+
+/** The name an import binds in the module. */
+export function boundName(need: ImportNeed): string {
+  return need.alias ?? need.name ?? need.module.split('.')[0];
 }
 
-/** The names bound by the top-level `import x` / `from m import a, b as c` statements (star imports and `__future__` left out). */
-function importedNames(root: Node): ImportedName[] {
-  const out: ImportedName[] = [];
-  for (const st of root.namedChildren) {
-    if (!st) continue;
-    if (st.type === 'import_statement') {
-      for (const n of st.childrenForFieldName('name')) {
-        if (!n) continue;
-        // `import a.b` binds `a`; `import a.b as c` binds `c`
-        const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text.split('.')[0];
-        if (bound) out.push({ bound, node: n, statement: st });
-      }
-    } else if (st.type === 'import_from_statement') {
-      if (st.descendantsOfType('wildcard_import').length > 0) continue;
-      for (const n of st.childrenForFieldName('name')) {
-        if (!n) continue;
-        const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
-        if (bound) out.push({ bound, node: n, statement: st });
-      }
-    }
-  }
-  return out;
+/** `import a, b as c` / `from m import x, y as z` as needs (one line, no parentheses). */
+export function parseImportLine(line: string): ImportNeed[] {
+  const from = /^\s*from\s+([\w.]+)\s+import\s+(.+?)\s*$/.exec(line);
+  const items = (from ? from[2] : (/^\s*import\s+(.+?)\s*$/.exec(line)?.[1] ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
+  return items.map((item) => {
+    const [target, alias] = item.split(/\s+as\s+/);
+    return from ? { module: from[1], name: target, alias: alias ?? null } : { module: target, name: null, alias: alias ?? null };
+  });
 }
 
-/** How often each name is read outside import statements (from offsets: no walk up the tree per identifier). */
-function uses(root: Node): Map<string, number> {
-  const counts = new Map<string, number>();
-  const imports = root.descendantsOfType(['import_statement', 'import_from_statement', 'future_import_statement']).filter((n): n is Node => !!n);
-  // `x.sleep` and `f(sleep=1)` do not read a name `sleep`
-  const notReads = new Set<number>();
-  for (const n of root.descendantsOfType(['attribute', 'keyword_argument'])) {
-    const field = n?.childForFieldName(n.type === 'attribute' ? 'attribute' : 'name');
-    if (field) notReads.add(field.id);
-  }
-  for (const id of root.descendantsOfType('identifier')) {
-    if (!id || notReads.has(id.id) || imports.some((i) => holds(i, id))) continue;
-    counts.set(id.text, (counts.get(id.text) ?? 0) + 1);
-  }
-  return counts;
+function section(module: string): number {
+  const top = module.split('.')[0];
+  if (top === 'dbos') return 2;
+  return STDLIB.has(top) ? 0 : 1;
+}
+
+/** isort's order of imported names: CONSTANTS, then Classes, then functions and modules; then by name. */
+function nameOrder(a: ImportNeed, b: ImportNeed): number {
+  const rank = (n: ImportNeed) => {
+    const s = n.name ?? n.module;
+    return /^[A-Z0-9_]+$/.test(s) ? 0 : /^[A-Z]/.test(s) ? 1 : 2;
+  };
+  return rank(a) - rank(b) || (a.name ?? a.module).localeCompare(b.name ?? b.module);
+}
+
+function lineOf(need: ImportNeed | ImportNeed[]): string {
+  const list = (Array.isArray(need) ? [...need] : [need]).sort(nameOrder);
+  const item = (n: ImportNeed) => `${n.name ?? n.module}${n.alias ? ` as ${n.alias}` : ''}`;
+  return list[0].name === null ? `import ${item(list[0])}` : `from ${list[0].module} import ${list.map(item).join(', ')}`;
+}
+
+/** A top-level statement that starts a definition (wants two blank lines above it). */
+const DEFINITION = /^\s*(@|def\s|class\s|async\s+def\s)/;
+
+export interface ImportPlacement {
+  /** The line where the text needing the imports goes (a snippet inserted at the cursor). */
+  line: number;
+  /** The first line of that text, to choose the blank lines above it when the imports go right before it. */
+  firstLine: string;
 }
 
 /**
- * Edits to `after` that remove the imported names `before` used and `after` no longer does: the
- * whole statement when none of its names is left, else the name from its list.
+ * The edits that give the module every import in `needs` that it does not bind yet: names added to
+ * an existing `from M import ...` (top level), the others as new lines after the module's last
+ * top-level import (standard-library lines before its first), or, in a module without imports,
+ * after its docstring or header comments (shebang, encoding, `# dbos: ignore-file`).
  */
-export function importsMadeUnused(before: string, after: string): TextEdit[] {
-  const usedBefore = withTree(before, (t) => uses(t.rootNode));
-  return withTree(after, (tree) => {
-    const usedAfter = uses(tree.rootNode);
-    // `__all__ = ["x"]` re-exports by string: keep anything the module names in a string there
-    const dropped = importedNames(tree.rootNode).filter(
-      (n) => (usedBefore.get(n.bound) ?? 0) > 0 && !usedAfter.has(n.bound) && !new RegExp(`["']${n.bound}["']`).test(after),
-    );
-    if (dropped.length === 0) return [];
-    const lines = new LineIndex(after);
-    const edits: TextEdit[] = [];
-    const byStatement = new Map<number, ImportedName[]>();
-    for (const d of dropped) byStatement.set(d.statement.id, [...(byStatement.get(d.statement.id) ?? []), d]);
-    for (const group of byStatement.values()) {
-      const st = group[0].statement;
-      const names = st.childrenForFieldName('name').filter((n): n is Node => !!n);
-      if (group.length === names.length) {
-        // the whole statement, with its line when it is alone there
-        const line = lines.positionAt(st.startIndex).line;
-        const endLine = lines.positionAt(st.endIndex).line;
-        const alone = after.slice(lines.starts[line], st.startIndex).trim() === '' && after.slice(st.endIndex, lines.lineEnd(endLine)).trim() === '';
-        if (alone) {
-          const end = endLine + 1 < lines.lineCount ? lines.starts[endLine + 1] : after.length;
-          edits.push(lines.edit(lines.starts[line], end, ''));
-        } else edits.push(lines.edit(st.startIndex, st.endIndex, 'pass'));
-        continue;
-      }
-      // the names that stay, written as they were
-      const kept = names.filter((n) => !group.some((d) => d.node.id === n.id)).map((n) => n.text);
-      edits.push(lines.edit(names[0].startIndex, names[names.length - 1].endIndex, kept.join(', ')));
+export function importEditsFor(model: ModuleModel, needs: readonly ImportNeed[], placement?: ImportPlacement): TextEdit[] {
+  const bound = new Set([...model.module.bindings.keys(), ...model.module.imports.keys()]);
+  const missing: ImportNeed[] = [];
+  for (const n of needs) {
+    const name = boundName(n);
+    if (bound.has(name)) continue;
+    bound.add(name);
+    missing.push(n);
+  }
+  if (!missing.length) return [];
+  const lines = model.lines;
+  const eol = lines.eol;
+  const imports = model.root.namedChildren.filter(
+    (c): c is Node => !!c && (c.type === 'import_statement' || c.type === 'import_from_statement' || c.type === 'future_import_statement'),
+  );
+  const edits: TextEdit[] = [];
+  // Names from a module that the file already imports from: added to that statement.
+  const fresh: ImportNeed[] = [];
+  const byModule = new Map<string, ImportNeed[]>();
+  for (const n of missing) {
+    if (n.name === null || n.alias) {
+      fresh.push(n);
+      continue;
     }
+    const list = byModule.get(n.module) ?? [];
+    list.push(n);
+    byModule.set(n.module, list);
+  }
+  for (const [module, list] of byModule) {
+    const stmt = imports.find((s) => s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === module && !s.descendantsOfType('wildcard_import').length);
+    const edit = stmt ? extendFromImport(model, stmt, list.map((n) => n.name!)) : null;
+    if (edit) edits.push(edit);
+    else fresh.push(...list);
+  }
+  if (!fresh.length) return edits;
+  // New lines: one `from M import a, b` per module, `import x` each; by section, then by text.
+  const groups: ImportNeed[][] = [];
+  for (const n of fresh) {
+    const g = n.name !== null && !n.alias ? groups.find((x) => x[0].module === n.module && x[0].name !== null && !x[0].alias) : undefined;
+    if (g) g.push(n);
+    else groups.push([n]);
+  }
+  const newLines = groups
+    .map((g) => ({ text: lineOf(g), section: section(g[0].module), plain: g[0].name === null }))
+    .sort((a, b) => a.section - b.section || Number(b.plain) - Number(a.plain) || a.text.localeCompare(b.text));
+  if (imports.length) {
+    const first = imports[0];
+    const last = imports[imports.length - 1];
+    // Standard-library lines go above a file's imports that start with another section.
+    const firstModule = /^(?:import|from)\s+([\w.]+)/.exec(first.text)?.[1];
+    const beforeFirst = firstModule && section(firstModule) > 0 ? newLines.filter((l) => l.section === 0) : [];
+    const after = newLines.filter((l) => !beforeFirst.includes(l));
+    const firstLineStart = lines.starts[lines.positionAt(first.startIndex).line];
+    if (beforeFirst.length && firstLineStart === first.startIndex) {
+      edits.push(lines.edit(firstLineStart, firstLineStart, beforeFirst.map((l) => l.text + eol).join('')));
+    } else after.unshift(...beforeFirst);
+    if (after.length) edits.push(lines.edit(last.endIndex, last.endIndex, after.map((l) => eol + l.text).join('')));
     return edits;
-  });
+  }
+  // A new import block: a blank line between the standard library and the packages (dbos is one,
+  // written last).
+  const block = newLines.map((l, i) => (i && l.section > 0 && newLines[i - 1].section === 0 ? eol : '') + l.text).join(eol);
+  const doc = model.root.namedChildren.find((c) => c && c.type !== 'comment');
+  if (doc && doc.type === 'expression_statement' && doc.namedChildren[0]?.type === 'string') {
+    edits.push(lines.edit(doc.endIndex, doc.endIndex, eol + eol + block));
+    return edits;
+  }
+  const at = headerLineCount(lines);
+  const offset = at < lines.lineCount ? lines.starts[at] : lines.text.length;
+  const sep = offset > 0 && !/[\r\n]$/.test(lines.text.slice(0, offset)) ? eol : '';
+  // What comes next: the file's next non-blank line, or the inserted text when it goes there first.
+  let next: string | null = null;
+  for (let l = at; l < lines.lineCount; l++) {
+    if (placement && l === placement.line) {
+      next = placement.firstLine;
+      break;
+    }
+    const t = lines.lineText(l);
+    if (t.trim()) {
+      next = t;
+      break;
+    }
+  }
+  if (next === null && placement) next = placement.firstLine;
+  const blank = next === null ? '' : DEFINITION.test(next) ? eol + eol : eol;
+  // Blank lines already there after the insertion point count towards the gap.
+  let existing = '';
+  for (let l = at; l < lines.lineCount && !lines.lineText(l).trim() && l !== placement?.line; l++) existing += eol;
+  const gap = blank.length > existing.length ? blank.slice(existing.length) : '';
+  edits.push(lines.edit(offset, offset, sep + block + eol + gap));
+  return edits;
+}
+
+/** Adds names to `from M import a, b` (one line, parenthesized, multi-line, trailing comma kept). */
+function extendFromImport(model: ModuleModel, stmt: Node, names: string[]): TextEdit | null {
+  const moduleName = stmt.childForFieldName('module_name');
+  const items = stmt.namedChildren.filter((c): c is Node => !!c && c.id !== moduleName?.id && c.type !== 'comment');
+  const last = items[items.length - 1];
+  if (!last) return null;
+  const lines = model.lines;
+  const next = last.nextSibling;
+  const trailingComma = next?.type === ',';
+  const multiLine = lines.positionAt(stmt.startIndex).line !== lines.positionAt(stmt.endIndex).line && stmt.children.some((c) => c?.type === '(');
+  if (multiLine) {
+    const lastLine = lines.positionAt(last.startIndex).line;
+    const lead = model.text.slice(lines.starts[lastLine], last.startIndex);
+    const indent = /^[ \t]+$/.test(lead) ? lead : '    ';
+    if (trailingComma) return lines.edit(next!.endIndex, next!.endIndex, names.map((n) => `${lines.eol}${indent}${n},`).join(''));
+    return lines.edit(last.endIndex, last.endIndex, names.map((n) => `,${lines.eol}${indent}${n}`).join(''));
+  }
+  if (trailingComma) return lines.edit(next!.endIndex, next!.endIndex, ` ${names.join(', ')},`);
+  return lines.edit(last.endIndex, last.endIndex, `, ${names.join(', ')}`);
 }

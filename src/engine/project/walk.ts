@@ -11,6 +11,11 @@ const SKIP_DIRS = new Set([
 
 export interface WalkResult {
   files: string[];
+  /**
+   * Python files found but not listed, each with why: a symbolic link to a file outside the folder
+   * walked or to nothing, a name that is not valid UTF-8. Worth one line to the user each.
+   */
+  notes: string[];
   /** Paths given on the command line that do not exist. */
   missing: string[];
 }
@@ -54,9 +59,38 @@ function ancestorLayers(dir: string): IgnoreLayer[] {
   return chain.map(loadGitignore).filter((l): l is IgnoreLayer => l !== null);
 }
 
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Why a symbolic link to a .py file is not checked, or null when it is: it is followed when it
+ * leads to a regular file inside the folder walked (a file outside may not be the project's, and a
+ * fix must never write there), and reported otherwise.
+ */
+function linkProblem(link: string, root: string): string | null {
+  let target: string;
+  try {
+    target = fs.realpathSync(link);
+    if (!fs.statSync(target).isFile()) return 'a symbolic link to something that is not a file';
+  } catch {
+    return 'a symbolic link to nothing (dangling)';
+  }
+  if (target !== root && !target.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    return `a symbolic link to ${target}, outside ${root}`;
+  }
+  return null;
+}
+
 export function walk(paths: string[], options: { respectGitignore: boolean } = { respectGitignore: true }): WalkResult {
   const files: string[] = [];
   const missing: string[] = [];
+  const notes: string[] = [];
+  const links: { shown: string; target: string }[] = [];
   const seen = new Set<string>();
   const add = (f: string) => {
     const key = path.resolve(f);
@@ -79,33 +113,56 @@ export function walk(paths: string[], options: { respectGitignore: boolean } = {
     }
     if (!st.isDirectory()) continue;
     const layers = options.respectGitignore ? ancestorLayers(path.resolve(p)).filter((l) => l.base !== path.resolve(p)) : [];
+    const root = realPath(path.resolve(p));
     const stack: { dir: string; shown: string; layers: IgnoreLayer[] }[] = [{ dir: path.resolve(p), shown: p, layers }];
     while (stack.length > 0) {
       const { dir, shown, layers: inherited } = stack.pop()!;
       const own = options.respectGitignore ? loadGitignore(dir) : null;
       const active = own ? [...inherited, own] : inherited;
-      let entries: fs.Dirent[];
+      let raw: fs.Dirent<Buffer>[];
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        raw = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
       } catch {
         continue;
       }
+      const entries: { e: fs.Dirent<Buffer>; name: string }[] = [];
+      for (const e of raw) {
+        const name = e.name.toString('utf8');
+        // a name that is not UTF-8 has no string path that reaches the file
+        if (!Buffer.from(name, 'utf8').equals(e.name)) {
+          if (name.endsWith('.py')) notes.push(`${path.join(shown, e.name.toString('latin1'))}: not checked: its name is not valid UTF-8 (rename it)`);
+          continue;
+        }
+        entries.push({ e, name });
+      }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: { dir: string; shown: string; layers: IgnoreLayer[] }[] = [];
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        const shownPath = path.join(shown, e.name);
+      for (const { e, name } of entries) {
+        const full = path.join(dir, name);
+        const shownPath = path.join(shown, name);
         if (e.isDirectory()) {
-          if (SKIP_DIRS.has(e.name) || isVenv(full)) continue;
+          if (SKIP_DIRS.has(name) || isVenv(full)) continue;
           if (isIgnored(active, full, true)) continue;
           subdirs.push({ dir: full, shown: shownPath, layers: active });
-        } else if (e.isFile() && e.name.endsWith('.py')) {
+        } else if (name.endsWith('.py') && (e.isFile() || e.isSymbolicLink())) {
           if (isIgnored(active, full, false)) continue;
+          if (e.isSymbolicLink()) {
+            const why = linkProblem(full, root);
+            if (why) notes.push(`${shownPath}: not checked: ${why}`);
+            // checked under its own name unless the file it leads to is listed too (once is enough)
+            else links.push({ shown: shownPath, target: fs.realpathSync(full) });
+            continue;
+          }
           add(shownPath);
         }
       }
       stack.push(...subdirs.reverse());
     }
   }
-  return { files, missing };
+  for (const l of links) {
+    if (seen.has(l.target)) continue;
+    add(l.shown);
+    seen.add(l.target);
+  }
+  return { files, missing, notes };
 }

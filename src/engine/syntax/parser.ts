@@ -53,4 +53,16 @@ export function parsePython(text: string, oldTree?: Tree | null): Tree {
   return tree;
 }
 
+/**
+ * Parses Python text, giving up once `performance.now()` passes `deadline` (tree-sitter calls the
+ * progress callback every hundred or so parser operations): null then, and the parser is reset so
+ * that the next parse starts afresh instead of resuming this one.
+ */
+export function parseWithin(text: string, deadline: number, oldTree?: Tree | null): Tree | null {
+  const p = getParser();
+  const tree = p.parse(text, oldTree ?? null, { progressCallback: () => performance.now() > deadline });
+  if (!tree) p.reset();
+  return tree;
+}
+
 export type { Tree, Edit };

@@ -5,48 +5,10 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { codeOf, dbosDiags, EXT_ID, quickFixes, rangeOf, revert, waitFor, type Api, type TreeNode } from './helpers';
 
-interface TreeNode {
-  kind: string;
-  category?: { id: string; title: string; priority: number; impact: string };
-  rule?: { code: string; severity: string };
-  count?: number;
-  finding?: { uri: string; code: string };
-}
-interface Api {
-  ready: Promise<void>;
-  rules: { refresh(): Promise<void>; getChildren(n?: TreeNode): Promise<TreeNode[]>; getTreeItem(n: TreeNode): vscode.TreeItem };
-  ruleView: { code: string | undefined; html: string | undefined };
-  status(): { findings: number; state: string } | undefined;
-  setRuleSeverity(code: string, level: string, where: 'user' | 'workspace'): Promise<void>;
-}
-
-const EXT_ID = 'dbos-lint.dbos-lint';
 let api: Api;
 let root: vscode.Uri;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function dbosDiags(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dbos');
-}
-
-function codeOf(d: vscode.Diagnostic): string {
-  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-}
 
 /** Python's own parser decides whether a text is valid Python. */
 function assertValidPython(text: string): void {
@@ -54,26 +16,10 @@ function assertValidPython(text: string): void {
   assert.equal(r.status, 0, `not valid Python:\n${r.stderr}\n---\n${text}`);
 }
 
-function rangeOf(doc: vscode.TextDocument, needle: string): vscode.Range {
-  const at = doc.getText().indexOf(needle);
-  assert.ok(at >= 0, `"${needle}" not in ${doc.uri.path}`);
-  return new vscode.Range(doc.positionAt(at), doc.positionAt(at + needle.length));
-}
-
 async function openFile(rel: string): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, rel));
   await vscode.window.showTextDocument(doc);
   return doc;
-}
-
-async function revert(doc: vscode.TextDocument): Promise<void> {
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.files.revert');
-  await waitFor('revert', () => !doc.isDirty);
-}
-
-async function quickFixes(doc: vscode.TextDocument, range: vscode.Range, kind?: string): Promise<vscode.CodeAction[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, range, kind)) ?? [];
 }
 
 async function treeItems(nodes: TreeNode[]): Promise<vscode.TreeItem[]> {
@@ -182,19 +128,29 @@ describe('DBOS Lint in a real VS Code', function () {
     await revert(doc);
   });
 
-  it('a snippet inserted with editor.action.insertSnippet is valid Python without findings', async () => {
+  it('a snippet chosen in the completion list adds the imports it needs, and the file is then checked and clean', async () => {
     const file = vscode.Uri.joinPath(root, 'app/snippet_check.py');
-    fs.writeFileSync(file.fsPath, 'import random\nfrom dbos import DBOS\n\n\n@DBOS.workflow()\ndef w() -> float:\n    return random.random()\n');
+    fs.writeFileSync(file.fsPath, 'import os\n\n\n');
     try {
       const doc = await openFile('app/snippet_check.py');
-      await waitFor('a finding before the snippet', () => dbosDiags(doc.uri).length > 0);
       const editor = vscode.window.activeTextEditor!;
-      editor.selection = new vscode.Selection(0, 0, doc.lineCount, 0);
-      await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'python', name: 'DBOS entry point' });
-      await waitFor('snippet inserted', () => doc.getText().includes('DBOS.launch()'));
+      editor.selection = new vscode.Selection(3, 0, 3, 0);
+      await vscode.commands.executeCommand('type', { text: 'dbos-queue' });
+      // All 41 snippets are offered by the language server.
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(3, 10));
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)).filter((l) => l.startsWith('dbos-'));
+      assert.equal(labels.length, 41, labels.join(' '));
+      // Chosen in the suggest widget, as a user does: the snippet, then the import it needs.
+      await vscode.commands.executeCommand('editor.action.triggerSuggest');
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('acceptSelectedSuggestion');
+      await waitFor('the snippet and its import', () => doc.getText().startsWith('import os\nfrom dbos import DBOS\n\n\ndef register_queues() -> None:\n'), 10_000);
       await vscode.commands.executeCommand('leaveSnippet');
-      await waitFor('no findings on the snippet', () => dbosDiags(doc.uri).length === 0);
+      assert.doesNotMatch(doc.getText(), /dbos-queue/);
       assertValidPython(doc.getText());
+      // It imports dbos now, so it is checked, and the snippet leaves nothing to report.
+      await waitFor('the file checked', () => api.status()?.fileChecked === true);
+      assert.deepEqual(dbosDiags(doc.uri), []);
       await doc.save(); // the editor keeps closed documents for a while: leave a clean one behind
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
@@ -227,7 +183,8 @@ describe('DBOS Lint in a real VS Code', function () {
     await waitFor('diagnostics settle', () => allDiags(false).length === 4); // shop.py 3 + background.py 1
     await waitFor('the workspace check to finish', () => api.status()?.state === 'ready', 120_000);
     await api.rules.refresh();
-    const cats = await api.rules.getChildren();
+    const [header, ...cats] = await api.rules.getChildren();
+    assert.equal(header.kind, 'header');
     const items = await treeItems(cats);
     assert.deepEqual(
       items.map((i) => i.label),
@@ -251,7 +208,9 @@ describe('DBOS Lint in a real VS Code', function () {
     assert.equal(r201.count, n201);
     if (!bulk) assert.equal(n201, 2);
     const ruleItem = (await treeItems([r201]))[0];
-    assert.match(String(ruleItem.description), new RegExp(`warning · ${n201}`));
+    // The configured severity as text, the count as the row's badge.
+    assert.equal(ruleItem.description, 'warning');
+    assert.equal(api.rules.provideFileDecoration(ruleItem.resourceUri!)?.badge, String(n201));
     assert.equal(ruleItem.command?.command, 'dbosLint.openRule');
     const findings = await api.rules.getChildren(r201);
     assert.deepEqual(
@@ -296,7 +255,7 @@ describe('DBOS Lint in a real VS Code', function () {
     const settingsFile = path.join(root.fsPath, '.vscode', 'settings.json');
     assert.match(fs.readFileSync(settingsFile, 'utf8'), /"DBOS201": "error"/);
     await api.rules.refresh();
-    const wf = (await api.rules.getChildren())[1];
+    const wf = (await api.rules.getChildren())[2];
     assert.equal((await api.rules.getChildren(wf)).find((r) => r.rule!.code === 'DBOS201')!.rule!.severity, 'error');
     await api.setRuleSeverity('DBOS201', 'off', 'workspace');
     await waitFor('DBOS201 off', () => sev201() === undefined && dbosDiags(doc.uri).length === 2);
@@ -318,7 +277,7 @@ describe('DBOS Lint in a real VS Code', function () {
 
   it('registers the DBOS commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['dbosLint.checkWorkspace', 'dbosLint.showRules', 'dbosLint.openRule', 'dbosLint.restartServer', 'dbosLint.showOutput']) assert.ok(all.includes(c), c);
+    for (const c of ['dbosLint.checkWorkspace', 'dbosLint.fixAllInFile', 'dbosLint.showRules', 'dbosLint.openRule', 'dbosLint.restartServer', 'dbosLint.showOutput']) assert.ok(all.includes(c), c);
     const s = await vscode.commands.executeCommand<{ findings: number; filesChecked: number }>('dbosLint.checkWorkspace');
     assert.ok(s.findings >= 4 && s.filesChecked >= 3, JSON.stringify(s));
   });

@@ -19,7 +19,9 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.E2E_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  // E2E_FILES: the test files of this session (test/e2e/run.js), e.g. "multiroot"; default all.
+  const only = process.env.E2E_FILES ? new Set(process.env.E2E_FILES.split(',').map((s) => `${s.trim()}.test.js`)) : null;
+  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only || only.has(f))).sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
     let passed = 0;

@@ -4,36 +4,14 @@
 import * as assert from 'node:assert/strict';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import { codeOf, dbosDiags as dbos, EXT_ID, waitFor, type Api } from './helpers';
 
-interface Api {
-  ready: Promise<void>;
-  status(): { dbosVersion: string | null; state: string } | undefined;
-  health(): { sidebarDescription: string };
-}
-
-const EXT_ID = 'dbos-lint.dbos-lint';
 let api: Api;
 let root: vscode.Uri;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000, pollMs = 10): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
-function dbos(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dbos');
-}
 
 function withTimeout<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
 }
-
-const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
 
 describe('DBOS Lint live across files', function () {
   this.timeout(90_000);
@@ -108,15 +86,20 @@ describe('DBOS Lint live across files', function () {
     await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
   });
 
-  it('the sidebar shows the DBOS version detected for the active file', async () => {
+  it('the sidebar\'s first row shows the DBOS version detected for the active file, and where it comes from', async () => {
+    const header = async () => {
+      const [first] = await api.rules.getChildren();
+      assert.equal(first.kind, 'header');
+      const item = api.rules.getTreeItem(first);
+      return `${item.label} | ${item.description}`;
+    };
     const other = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'other', 'background.py'));
     await vscode.window.showTextDocument(other);
     // other/pyproject.toml pins dbos>=2.30
-    const desc = await waitFor('the version in the sidebar', () => /^DBOS 2\.30/.test(api.health().sidebarDescription) && api.health().sidebarDescription);
-    assert.match(desc, /^DBOS 2\.30 · other\/pyproject\.toml$/);
+    await waitFor('the version in the sidebar', async () => (await header()) === 'DBOS 2.30 | from other/pyproject.toml', 20_000, 100);
     assert.equal(api.status()?.dbosVersion, '2.30');
     const shop = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'app', 'shop.py'));
     await vscode.window.showTextDocument(shop);
-    await waitFor('no version for app/ (no pins)', () => api.health().sidebarDescription === 'DBOS version unknown');
+    await waitFor('no version for app/ (no pins)', async () => (await header()) === 'DBOS version unknown | pin dbos or set dbosLint.targetVersion', 20_000, 100);
   });
 });

@@ -3,36 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { codes, EXT_ID, statusItem, waitFor, type Api } from './helpers';
 
-interface Api {
-  ready: Promise<void>;
-  status(): { findings: number; pid: number; slowFiles: { uri: string }[] } | undefined;
-  client(): { isRunning(): boolean } | undefined;
-  health(): { restarts: number; gaveUp: boolean; messages: string[]; statusText: string; statusDetail: string; sidebarDescription: string };
-  timings(): { activationMs: number; serverReadyMs: number | null };
-}
-
-const EXT_ID = 'dbos-lint.dbos-lint';
 let api: Api;
 let root: vscode.Uri;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function codes(uri: vscode.Uri): string[] {
-  return vscode.languages
-    .getDiagnostics(uri)
-    .filter((d) => d.source === 'dbos')
-    .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code))
-    .sort();
-}
 
 /** Kills the server process and waits until a new one answers (or, if `expectRestart` is false, until the client gives up). */
 async function killServer(expectRestart = true): Promise<void> {
@@ -46,8 +20,7 @@ describe('DBOS Lint resilience and timings', function () {
   this.timeout(120_000);
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<Api>(EXT_ID)!;
-    api = await ext.activate();
+    api = await vscode.extensions.getExtension<Api>(EXT_ID)!.activate();
     await api.ready;
     root = vscode.workspace.workspaceFolders![0].uri;
   });
@@ -61,12 +34,22 @@ describe('DBOS Lint resilience and timings', function () {
   it('a file over the time budget is named in the language status item with its time', async () => {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'slow', 'budget.py'));
     await vscode.window.showTextDocument(doc);
-    const detail = await waitFor('the status item to name the slow file', () => {
-      const d = api.health().statusDetail;
-      return /over the time budget/.test(d) && d;
-    });
-    assert.match(detail, /over the time budget: slow\/budget\.py (\d+) ms > 1000 ms, rules skipped/);
-    assert.ok(Number(/budget\.py (\d+) ms/.exec(detail)![1]) >= 1200, detail);
+    // An item of its own, a warning, while a file is over its budget.
+    const budget = await waitFor('the status item naming the slow file', () => statusItem(api, 'budget'));
+    assert.equal(budget.text, 'over the time budget: slow/budget.py');
+    assert.match(budget.detail, /^\d+ ms > 1000 ms, rules skipped$/);
+    assert.ok(Number(/^(\d+)/.exec(budget.detail)![1]) >= 1200, budget.detail);
+    assert.equal(budget.severity, vscode.LanguageStatusSeverity.Warning);
+    // Logged once in the output, however often it happens.
+    const editor = vscode.window.activeTextEditor!;
+    for (let i = 0; i < 2; i++) {
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# again\n'));
+      await new Promise((r) => setTimeout(r, 1800));
+    }
+    const budgetLines = api.log().filter((l) => /budget\.py: analysis took \d+ ms, over the 1000 ms budget \(dbosLint\.fileTimeBudgetMs\); the remaining rules were skipped for this file/.test(l));
+    assert.equal(budgetLines.length, 1, api.log().join('\n'));
+    assert.match(budgetLines[0], /^\[Warn/);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
@@ -106,5 +89,23 @@ describe('DBOS Lint resilience and timings', function () {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'app', 'shop.py'));
     await vscode.window.showTextDocument(doc);
     await waitFor('diagnostics after the manual restart', () => codes(doc.uri).length >= 3);
+  });
+
+  it('"Restart the Language Server" on a running server is logged as a restart, not as an error', async () => {
+    const before = api.log().length;
+    const restarts = api.health().restarts;
+    const pid = api.status()!.pid;
+    await vscode.commands.executeCommand('dbosLint.restartServer');
+    await waitFor('a new server', () => api.status()?.pid !== pid && api.client()?.isRunning());
+    const lines = api.log().slice(before);
+    assert.ok(lines.some((l) => /Restarting the language server \("Restart the Language Server" was run\)/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /The language server process ended normally \(exit code 0\)/.test(l)), lines.join('\n'));
+    assert.deepEqual(lines.filter((l) => /^\[Error/.test(l) || /exited with code/.test(l)), []);
+    // The new server checks the workspace once (the settings it is sent at once change nothing).
+    await waitFor('the workspace check', () => api.status()?.state === 'ready', 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(api.log().slice(before).filter((l) => /\] workspace check: \d+ Python files, \d+ findings \(\d+ ms\)$/.test(l)).length, 1, api.log().slice(before).join('\n'));
+    assert.equal(api.health().restarts, restarts, 'a requested restart is not counted as a crash');
+    assert.equal(api.health().messages.length, 1);
   });
 });

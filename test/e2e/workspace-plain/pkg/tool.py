@@ -1,0 +1,7 @@
+import random
+import time
+
+
+def jitter(seconds: float) -> float:
+    time.sleep(seconds)
+    return random.random()
