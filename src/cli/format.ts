@@ -73,7 +73,7 @@ export function toText(results: FileFindings[]): string {
   const lines: string[] = [];
   for (const r of results) {
     for (const f of r.findings) {
-      lines.push(`${r.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`);
+      lines.push(`${r.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message.split('\n')[0]}`);
     }
   }
   return lines.join('\n');

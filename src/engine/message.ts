@@ -8,9 +8,10 @@ export const HEADLINE_MAX = 100;
 /**
  * The message with its first line brought within HEADLINE_MAX characters when names from the user's
  * code made it longer: each code span (in backticks) longer than 24 characters keeps its last dotted
- * part (`…completions.create`), longest first, until it fits; the full names stay in the text below.
- * A first line still too long is left as it is (the rules write headlines that fit with names of
- * usual length; the fixture test checks them).
+ * parts (`…completions.create`), longest first, until it fits; then spans of 16 characters or more
+ * keep their last 12 (`…rkflow_events`). The full names stay in the text below the first line, and
+ * the related locations name them too. The rules write headlines that fit with names of usual
+ * length; the fixture test checks them before this.
  */
 export function fitHeadline(message: string): string {
   const nl = message.indexOf('\n');
@@ -25,6 +26,15 @@ export function fitHeadline(message: string): string {
     if (length <= HEADLINE_MAX) break;
     const short = shorten(s.p);
     length -= parts[s.i].length - short.length;
+    parts[s.i] = short;
+  }
+  // then the longest names of 16 characters or more keep their end (`…workflow_events`)
+  const rest = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && parts[x.i].length >= 16).sort((a, b) => parts[b.i].length - parts[a.i].length);
+  for (const s of rest) {
+    if (length <= HEADLINE_MAX) break;
+    const cur = parts[s.i];
+    const short = `…${cur.slice(-12)}`;
+    length -= cur.length - short.length;
     parts[s.i] = short;
   }
   const head = parts.join('`');

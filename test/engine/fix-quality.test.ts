@@ -7,6 +7,7 @@ import { readPyproject, resolveConfig } from '../../src/engine/config';
 import { applyEdits } from '../../src/engine/text';
 import { ignoreFix } from '../../src/engine/fixes/common';
 import { fixAll } from '../../src/engine/fixes/fix-all';
+import { fitHeadline } from '../../src/engine/message';
 
 // Ruff's formatter, as the judge of "formatted the way the file is" (a dev dependency, the bench's too)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -578,4 +579,14 @@ test('line length for fixes: [tool.dbos-lint] line-length, else [tool.ruff], els
   assert.equal(resolveConfig([]).lineLength, 88);
   assert.equal(readPyproject('[tool.dbos-lint]\nline-length = 79\n', 'p').config?.lineLength, 79);
   assert.throws(() => readPyproject('[tool.dbos-lint]\nline-length = "wide"\n', 'p'), /line-length/);
+});
+
+test('a first line made long by the names of the code is shortened to 100 characters; the rest of the message is kept', () => {
+  const msg = '`DBOS.get_all_events()` is called in the coroutine `get_all_workflow_events_for_the_dashboard`, where an event loop is running\nDBOS raises.';
+  const out = fitHeadline(msg);
+  const [first, ...rest] = out.split('\n');
+  assert.ok(first.length <= 100, first);
+  assert.match(first, /^`DBOS\.get_all_events\(\)` is called in the coroutine `…\w+`, where an event loop is running$/);
+  assert.deepEqual(rest, ['DBOS raises.']);
+  assert.equal(fitHeadline('short\nbody'), 'short\nbody');
 });
