@@ -18,7 +18,8 @@ for (const [pkg, file] of [['web-tree-sitter', 'tree-sitter.wasm'], ['tree-sitte
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
-  { in: 'src/server/server.ts', out: 'server' },
+  // the server's main thread and its analysis thread, one bundle (entry.ts picks the side); a bin of the npm package
+  { in: 'src/server/entry.ts', out: 'server', banner: '#!/usr/bin/env node' },
   { in: 'src/client/extension.ts', out: 'extension', external: ['vscode'] },
   // The language client on its own, required by the extension after activation (a fast activate).
   { in: 'src/client/languageclient.ts', out: 'languageclient', external: ['vscode'] },
@@ -49,5 +50,6 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
-  if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+  // the bins of the npm package
+  for (const bin of ['cli.js', 'server.js']) if (fs.existsSync(path.join(dist, bin))) fs.chmodSync(path.join(dist, bin), 0o755);
 }

@@ -9,11 +9,17 @@ import { fixAll } from '../engine/fixes/fix-all';
 import type { UserConfig } from '../engine/config';
 import type { Finding } from '../engine/types';
 import { WorkspaceIndex, type RegistryEntry } from '../engine/project/index';
+import { unifiedDiff } from './diff';
+import type { RunProblem } from './formats/report';
 
 export interface CheckOptions {
   cliLayer: UserConfig;
   fix: boolean;
   unsafeFixes: boolean;
+  /** Compute what `fix` would change as a unified diff instead of writing it (`--diff`). */
+  diff?: boolean;
+  /** Keep the analysed text of files with findings in their outcome (formats that show source lines). */
+  keepSource?: boolean;
   /** Workspace roots for the project index (cross-file chains); see `workspaceRoots`. */
   roots: string[];
   /** Every Python file under the roots, absolute, when the walk of the command line covered them all (see `rootsListing`). */
@@ -71,14 +77,14 @@ export function rootsListing(paths: string[], roots: string[], files: string[], 
   return covered ? files.map((f) => path.resolve(f)) : undefined;
 }
 
-/** What checking one file gave: findings, messages for stderr, fixes applied. */
+/** What checking one file gave: findings, messages for stderr, problems, fixes applied. */
 export interface FileOutcome {
   file: string;
   findings: Finding[];
-  /** Lines for stderr, without the `dbos-lint: ` prefix. */
+  /** Notes for stderr (a skipped binary file), without the `dbos-lint: ` prefix; they do not fail the run. */
   messages: string[];
-  /** Configuration errors (reported once per run, whatever the number of files). */
-  configErrors: string[];
+  /** What kept the file from being checked in full: reported in every format, and the run exits 2. */
+  problems: RunProblem[];
   /** Warnings about the project's settings files (reported once per run): a pin file that cannot be read. */
   settingsNotes: string[];
   /**
@@ -86,27 +92,59 @@ export interface FileOutcome {
    * partly checked (out of time during its rules): what to tell the user once (`limit.message`).
    */
   limit?: FileLimitNotice;
-  internalError: boolean;
   fixed: number;
+  /** The analysed text (after fixes), with `keepSource`, when there are findings. */
+  source?: string;
+  /** With `diff`: what the fixes would change, as a unified diff (absent when nothing). */
+  diff?: string;
 }
 
-export function readSource(file: string): { text?: string; error?: string } {
+/** Why a file could not be read, in words, from the system's error code. */
+const READ_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file (removed during the run, or a dangling symbolic link)',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+};
+
+/** `bom`: the file starts with a UTF-8 byte order mark, which `text` leaves out and a fix writes back. */
+export type SourceRead = { text: string; bom: boolean } | { unreadable: string } | { skipped: string };
+
+/** A Python file's text (UTF-8, without a byte order mark), or why it cannot be checked. */
+export function readSource(file: string): SourceRead {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { error: `cannot read file (${err.code ?? err.message})` };
+    const why = (err.code && READ_ERRORS[err.code]) ?? err.code ?? err.message;
+    return { unreadable: `cannot read the file: ${why}${err.code && READ_ERRORS[err.code] ? ` (${err.code})` : ''}` };
   }
-  if (buf.includes(0)) return { error: 'skipped: binary file' };
+  return decodeSource(buf);
+}
+
+/** Bytes as Python source: UTF-8 without NUL bytes, the byte order mark dropped. */
+export function decodeSource(buf: Buffer): SourceRead {
+  if (buf.includes(0)) return { skipped: 'skipped: binary file' };
   try {
-    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text };
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+    const bom = text.charCodeAt(0) === 0xfeff;
+    return { text: bom ? text.slice(1) : text, bom };
   } catch {
-    return { error: 'skipped: not valid UTF-8' };
+    return { skipped: 'skipped: not valid UTF-8' };
   }
 }
+
+/**
+ * What `checkFiles` reports as files complete: a file's final outcome, or that its outcome waits for
+ * the workspace registry (it comes at the end of the run, after the registry is complete).
+ */
+export type CheckEvent = { file: string; outcome: FileOutcome } | { file: string; deferred: true };
 
 /**
  * Pools the registrations one thread read with those of the others and returns theirs (the threads
@@ -121,19 +159,43 @@ export type RegistryExchange = (mine: RegistryEntry[]) => Promise<RegistryEntry[
  * (DBOS406, DBOS806, DBOS905), against the complete registry. With `exchange`, the threads of a
  * parallel run pool their registrations between the passes.
  */
-export async function checkFiles(files: string[], options: CheckOptions, exchange?: RegistryExchange): Promise<FileOutcome[]> {
+export async function checkFiles(
+  files: string[],
+  options: CheckOptions,
+  exchange?: RegistryExchange,
+  onEvent?: (e: CheckEvent) => void,
+): Promise<FileOutcome[]> {
   await initParser();
   const settings = new ProjectSettings([options.cliLayer]);
-  // a fix must never be chosen against an incomplete registry: with --fix the registry is built when first asked
-  const defer = !options.fix;
+  // a fix must never be chosen against an incomplete registry: with --fix (or --diff) the registry is built when first asked
+  const defer = !options.fix && !options.diff;
   // one index per thread: summaries depend only on file contents, so every thread sees the same chains
   const index = new WorkspaceIndex({ roots: options.roots, batch: true, files: options.rootFiles, deferRegistry: defer });
   try {
-    let outcomes = files.map((file) => checkOne(file, settings, options, index));
+    let outcomes: FileOutcome[] = [];
+    let lastYield = performance.now();
+    for (const file of files) {
+      const o = checkOne(file, settings, options, index);
+      outcomes.push(o);
+      if (!onEvent) continue;
+      onEvent(index.askedDeferredRegistry(file) ? { file, deferred: true } : { file, outcome: o });
+      // let the messages of other threads in (their findings are printed as they come)
+      if (performance.now() - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    }
     if (defer) {
       if (exchange) index.preloadRegistry(await exchange(index.registrySnapshot()));
       const again = new Set(index.endDeferral());
-      if (again.size > 0) outcomes = outcomes.map((o) => (again.has(path.resolve(o.file)) ? checkOne(o.file, settings, options, index) : o));
+      if (again.size > 0) {
+        outcomes = outcomes.map((o) => {
+          if (!again.has(path.resolve(o.file))) return o;
+          const redone = checkOne(o.file, settings, options, index);
+          onEvent?.({ file: o.file, outcome: redone });
+          return redone;
+        });
+      }
     }
     return outcomes;
   } finally {
@@ -141,37 +203,66 @@ export async function checkFiles(files: string[], options: CheckOptions, exchang
   }
 }
 
-function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex): FileOutcome {
+/**
+ * Checks text that is not read from disk (standard input) as the file `file`, in this thread: the
+ * project index sees this text in place of the file's, and the registry is complete from the start.
+ */
+export async function checkText(file: string, text: string, options: CheckOptions): Promise<FileOutcome> {
+  await initParser();
+  const settings = new ProjectSettings([options.cliLayer]);
+  const index = new WorkspaceIndex({ roots: options.roots, batch: true });
+  try {
+    index.setText(file, text);
+    return checkOne(file, settings, { ...options, fix: false }, index, text, options.fix);
+  } finally {
+    index.dispose();
+  }
+}
+
+/**
+ * Reads (unless `given`), fixes or diffs, and analyses one file. With `fixInMemory` (standard input),
+ * fixes are applied to the text only: the outcome's `source` is the fixed text, nothing is written.
+ */
+function checkOne(file: string, settings: ProjectSettings, options: CheckOptions, index: WorkspaceIndex, given?: string, fixInMemory = false): FileOutcome {
   const startedAt = performance.now();
-  const out: FileOutcome = { file, findings: [], messages: [], configErrors: [], settingsNotes: [], internalError: false, fixed: 0 };
-  const src = readSource(file);
-  if (src.error !== undefined || src.text === undefined) {
-    out.messages.push(`${file}: ${src.error}`);
-    return out;
+  const out: FileOutcome = { file, findings: [], messages: [], problems: [], settingsNotes: [], fixed: 0 };
+  let text: string;
+  let bom = false;
+  if (given !== undefined) text = given;
+  else {
+    const src = readSource(file);
+    if ('unreadable' in src) {
+      out.problems.push({ kind: 'read-error', file, message: src.unreadable });
+      return out;
+    }
+    if ('skipped' in src) {
+      out.messages.push(`${file}: ${src.skipped}`);
+      return out;
+    }
+    text = src.text;
+    bom = src.bom;
   }
   const fileSettings = settings.forFile(file);
-  if (fileSettings.errors.length > 0) {
-    out.configErrors.push(...fileSettings.errors);
-    out.internalError = true;
-  }
+  for (const message of fileSettings.errors) out.problems.push({ kind: 'config-error', message });
   out.settingsNotes = fileSettings.notes;
   // one budget for the whole file: its read, the fix passes and the analysis
   const opts = { path: file, config: fileSettings.config, version: fileSettings.version, index, startedAt };
-  let text = src.text;
   try {
-    if (options.fix) {
+    if (options.fix || options.diff || fixInMemory) {
       const r = fixAll(text, (t) => analyze(t, opts).findings, options.unsafeFixes);
       if (r.fixed > 0 && r.text !== text) {
-        fs.writeFileSync(file, r.text);
-        text = r.text;
         out.fixed = r.fixed;
+        if (options.diff) out.diff = unifiedDiff(file, text, r.text);
+        else {
+          if (!fixInMemory) fs.writeFileSync(file, bom ? '\ufeff' + r.text : r.text);
+          text = r.text;
+        }
       }
     }
     const result = analyze(text, opts);
     if (result.skipped === 'no-dbos') index.noteUnanalysed(file, text);
     for (const f of result.ruleFailures) {
-      out.messages.push(`internal error in ${f.code} on ${file} (other rules still ran):\n${f.message}`);
-      out.internalError = true;
+      out.problems.push({ kind: 'internal-error', file, message: `internal error in ${f.code} (the other rules still ran)`, detail: f.message });
     }
     out.findings = result.findings;
     if (result.limit) {
@@ -179,9 +270,9 @@ function checkOne(file: string, settings: ProjectSettings, options: CheckOptions
       out.messages.push(`${file}: ${result.limit.message}`);
     }
   } catch (e) {
-    out.messages.push(`${file}: internal error: ${(e as Error).stack ?? e}`);
-    out.internalError = true;
+    out.problems.push({ kind: 'internal-error', file, message: 'internal error: the file could not be checked', detail: String((e as Error).stack ?? e) });
   }
+  if (fixInMemory || (options.keepSource && out.findings.length > 0)) out.source = text;
   return out;
 }
 
@@ -195,7 +286,8 @@ export const MIN_FILES_PER_WORKER = 150;
 /** Messages between `checkInParallel` and its worker threads. */
 export type WorkerMessage =
   | { kind: 'registrations'; entries: RegistryEntry[] }
-  | { kind: 'done'; outcomes: FileOutcome[] };
+  | { kind: 'event'; event: CheckEvent }
+  | { kind: 'done' };
 
 /** The cores this process may use. */
 export function coreCount(): number {
@@ -246,12 +338,12 @@ const EARLY_WORKERS = 3;
  * threads send the registrations they read, and each gets those of all the others, so that no file
  * is parsed by more than one thread. Results come back in the order of `files`.
  */
-export async function checkInParallel(files: string[], options: CheckOptions, pool: WorkerPool): Promise<FileOutcome[]> {
+export async function checkInParallel(files: string[], options: CheckOptions, pool: WorkerPool, onEvent?: (e: CheckEvent) => void): Promise<FileOutcome[]> {
   const count = Math.min(pool.limit + 1, Math.floor(files.length / pool.minShare));
   const workers = pool.take(count - 1);
   // the workers not needed end now, not after the check
   pool.close();
-  if (count < 2) return checkFiles(files, options);
+  if (count < 2) return checkFiles(files, options, undefined, onEvent);
   const shares: string[][] = Array.from({ length: count }, () => []);
   files.forEach((f, i) => shares[i % count].push(f));
   // the pool of registrations: complete when every thread, this one included, has sent its own
@@ -266,11 +358,20 @@ export async function checkInParallel(files: string[], options: CheckOptions, po
       complete(pooled);
     }
   };
+  const byFile = new Map<string, FileOutcome>();
+  const note = (e: CheckEvent): void => {
+    if ('outcome' in e) byFile.set(e.file, e.outcome);
+    onEvent?.(e);
+  };
   try {
-    const outcomes = workers.map(
+    const finished = workers.map(
       (w, i) =>
-        new Promise<FileOutcome[]>((resolve, reject) => {
-          w.on('message', (m: WorkerMessage) => (m.kind === 'done' ? resolve(m.outcomes) : add(m.entries)));
+        new Promise<void>((resolve, reject) => {
+          w.on('message', (m: WorkerMessage) => {
+            if (m.kind === 'done') resolve();
+            else if (m.kind === 'event') note(m.event);
+            else add(m.entries);
+          });
           w.once('error', reject);
           w.once('exit', (code) => {
             if (code !== 0) reject(new Error(`worker exited with code ${code}`));
@@ -278,15 +379,18 @@ export async function checkInParallel(files: string[], options: CheckOptions, po
           w.postMessage({ files: shares[i + 1], options } satisfies WorkerShare);
         }),
     );
-    const parts = await Promise.all([
-      checkFiles(shares[0], options, (mine) => {
-        add(mine);
-        return whole;
-      }),
-      ...outcomes,
+    await Promise.all([
+      checkFiles(
+        shares[0],
+        options,
+        (mine) => {
+          add(mine);
+          return whole;
+        },
+        note,
+      ),
+      ...finished,
     ]);
-    const byFile = new Map<string, FileOutcome>();
-    for (const p of parts) for (const o of p) byFile.set(o.file, o);
     return files.map((f) => byFile.get(f)!);
   } finally {
     // a failed worker must not leave the others waiting for the pool forever
@@ -302,7 +406,7 @@ export interface WorkerShare {
 
 /**
  * The body of a worker thread of `checkInParallel`: loads the parser at once, checks the share it is
- * sent, and sends the outcomes back.
+ * sent, and sends each outcome back as its file completes.
  */
 export function runWorker(port: MessagePort): void {
   void initParser();
@@ -312,6 +416,7 @@ export function runWorker(port: MessagePort): void {
         port.once('message', (pooled: RegistryEntry[]) => resolve(pooled));
         port.postMessage({ kind: 'registrations', entries } satisfies WorkerMessage);
       });
-    checkFiles(files, options, exchange).then((outcomes) => port.postMessage({ kind: 'done', outcomes } satisfies WorkerMessage));
+    const send = (event: CheckEvent): void => port.postMessage({ kind: 'event', event } satisfies WorkerMessage);
+    checkFiles(files, options, exchange, send).then(() => port.postMessage({ kind: 'done' } satisfies WorkerMessage));
   });
 }

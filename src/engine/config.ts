@@ -267,7 +267,11 @@ function globProblem(glob: string): string | null {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  /** `partial`: what was valid (a table's valid entries included), for readers that apply the valid part (editor settings). */
+  constructor(
+    readonly problems: string[],
+    readonly partial: UserConfig = {},
+  ) {
     super(problems.join('\n'));
   }
 }
@@ -413,7 +417,7 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
           }
           sev[code.toUpperCase()] = lv as SeveritySetting;
         }
-        if (ok) out.severity = sev;
+        if (Object.keys(sev).length || ok) out.severity = sev;
         break;
       }
       case 'targetVersion':
@@ -465,12 +469,12 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
           if (codes) pfi[g] = codes;
           else ok = false;
         }
-        if (ok) out.perFileIgnores = pfi;
+        if (Object.keys(pfi).length || ok) out.perFileIgnores = pfi;
         break;
       }
     }
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length) throw new ConfigError(problems, out);
   return out;
 }
 

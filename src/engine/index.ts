@@ -37,6 +37,11 @@ export interface AnalyzeOptions {
   /** The file's time budget (ms); default: the configuration's `file-time-budget-ms`, else DEFAULT_FILE_TIME_BUDGET_MS. */
   budgetMs?: number;
   /**
+   * Asked during the parse, after the model and before each rule: true abandons the analysis (a
+   * newer edit arrived); the result then says `cancelled` and holds nothing to show.
+   */
+  cancelled?: () => boolean;
+  /**
    * The workspace index: chains from workflows and steps through helpers of other modules. Absent:
    * single-file analysis. With it, `moduleName` defaults to the index's name for the file.
    */
@@ -65,6 +70,8 @@ export interface AnalysisResult {
    * ran). Its `message` is what to tell the user, once per file.
    */
   limit?: FileLimitNotice;
+  /** `cancelled()` held: the analysis was abandoned and its (empty) findings mean nothing. */
+  cancelled?: boolean;
   model?: ModuleModel;
   tree?: Tree;
 }
@@ -98,9 +105,11 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
     syntaxErrors: 0,
     limit: overBudget(phase, performance.now() - started, budgetMs),
   });
+  const cancelled = options.cancelled;
+  const abandoned: AnalysisResult = { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
   // a tree the index parsed from this very text for its own needs (a batch run hands it over)
-  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree);
-  if (!tree) return overBudgetIn('parse');
+  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree, cancelled);
+  if (!tree) return cancelled?.() ? abandoned : overBudgetIn('parse');
   try {
     const model = new ModuleModel(text, tree, {
       path: options.path,
@@ -108,8 +117,12 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       moduleName: options.moduleName ?? (file && index?.moduleName(file)),
     });
     if (index && file) index.noteModel(file, text, model);
-    const time = { started, budgetMs, deadline };
-    const result = performance.now() > deadline ? overBudgetIn('model') : runRules(model, config, options.version ?? null, ignoredHere, index, file, time);
+    const time = { started, budgetMs, deadline, cancelled };
+    const result = cancelled?.()
+      ? abandoned
+      : performance.now() > deadline
+        ? overBudgetIn('model')
+        : runRules(model, config, options.version ?? null, ignoredHere, index, file, time);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -147,7 +160,7 @@ function runRules(
   ignoredHere: ReadonlySet<string> | null,
   index: WorkspaceIndex | undefined,
   file: string | undefined,
-  time: { started: number; budgetMs: number; deadline: number },
+  time: { started: number; budgetMs: number; deadline: number; cancelled?: () => boolean },
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -159,6 +172,7 @@ function runRules(
   let skippedRules = 0;
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
+    if (time.cancelled?.()) return { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
     if (skippedRules > 0 || performance.now() > time.deadline) {
       skippedRules++;
       continue;

@@ -2,16 +2,14 @@
 // in suppression comments. Engine fixes in, LSP edits out.
 import { CodeAction, CodeActionKind, type CodeActionParams, type Hover, type HoverParams, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Finding } from '../engine/index';
+import type { Finding } from '../engine/index';
 import type { Fix } from '../engine/types';
-import { fixAll } from '../engine/fixes/fix-all';
-import { ignoreFileFix, ignoreFix } from '../engine/fixes/common';
 import { ruleMeta } from '../catalog/rules';
 import { categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, documents } from './connection';
-import { analyzeOpen, toDiagnostic, trees, type OpenResult } from './checker';
-import { effectiveSeverity, pathToUri, uriToPath } from './workspace';
+import { resultFor, thread, toDiagnostic, type OpenResult } from './checker';
+import { effectiveSeverity, filePath, pathToUri } from './workspace';
 
 export const FIX_ALL_KIND = 'source.fixAll.dbos';
 export const SHOW_RULE_SERVER_COMMAND = 'dbosLint.server.showRuleDocs';
@@ -39,7 +37,7 @@ function fixEdit(doc: TextDocument, fix: Fix): WorkspaceEdit {
     let uri = doc.uri;
     if (e.file) {
       // The client's own URI for the file when it is open, so the edit lands in its buffer.
-      uri = documents.all().find((d) => d.uri.startsWith('file:') && uriToPath(d.uri) === e.file)?.uri ?? pathToUri(e.file);
+      uri = documents.all().find((d) => filePath(d.uri) === e.file)?.uri ?? pathToUri(e.file);
     }
     let list = byUri.get(uri);
     if (!list) byUri.set(uri, (list = []));
@@ -51,79 +49,74 @@ function fixEdit(doc: TextDocument, fix: Fix): WorkspaceEdit {
   return { changes: Object.fromEntries(byUri) };
 }
 
-export function codeActions(params: CodeActionParams): CodeAction[] {
+/**
+ * How long a code action waits for the check of the document's current version (an action asked
+ * right after an edit): the answer must come within about 100 ms whatever is being analysed.
+ */
+const CODE_ACTION_WAIT_MS = 80;
+
+export async function codeActions(params: CodeActionParams): Promise<CodeAction[]> {
   const doc = documents.get(params.textDocument.uri);
   if (!doc) return [];
   const only = params.context?.only;
   const actions: CodeAction[] = [];
-  const res = analyzeOpen(doc);
+  // the findings of this very version, with their fixes and "ignore" edits (computed by the analysis thread)
+  const res = await resultFor(doc, CODE_ACTION_WAIT_MS);
+  if (!res || documents.get(doc.uri)?.version !== res.version) return [];
   if (kindWanted(only, CodeActionKind.QuickFix)) {
-    const here = res.findings.filter((f) => intersects(f.range, params.range));
-    let model: ReturnType<typeof analyze>['model'];
-    let tree: ReturnType<typeof analyze>['tree'];
-    if (here.length && res.fileSettings) {
-      const text = doc.getText();
-      // The kept tree of this text makes this parse nearly free.
-      const previousTree = trees.treeFor(doc.uri, text) ?? null;
-      const r = analyze(text, { path: uriToPath(doc.uri), config: res.fileSettings.config, version: res.fileSettings.version, keepTree: true, previousTree });
-      model = r.model;
-      tree = r.tree;
-    }
-    try {
-      const shownRule = new Set<string>();
-      for (const f of here) {
-        const diag =
-          (params.context?.diagnostics ?? []).find(
-            (d) => d?.code === f.code && d.range?.start?.line === f.range.start.line && d.range.start.character === f.range.start.character,
-          ) ?? toDiagnostic(doc.uri, f);
-        const preferredIndex = Math.max(0, f.fixes.findIndex((x) => x.preferred) >= 0 ? f.fixes.findIndex((x) => x.preferred) : f.fixes.findIndex((x) => x.safe));
-        f.fixes.forEach((fix, i) => {
-          const a = CodeAction.create(fix.title, fixEdit(doc, fix), CodeActionKind.QuickFix);
-          a.diagnostics = [diag];
-          if (i === preferredIndex && (fix.preferred || fix.safe || f.fixes.length === 1)) a.isPreferred = true;
-          actions.push(a);
-        });
-        const ig = model ? ignoreFix(model, f.code, f.range.start.line) : null;
-        if (ig) {
-          const a = CodeAction.create(`Ignore ${f.code} on this line`, workspaceEdit(doc, ig.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
-          a.diagnostics = [diag];
-          actions.push(a);
-        }
-        if (!shownRule.has(f.code)) {
-          shownRule.add(f.code);
-          const igFile = model ? ignoreFileFix(model, f.code) : null;
-          if (igFile) {
-            const a = CodeAction.create(igFile.title, workspaceEdit(doc, igFile.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
-            a.diagnostics = [diag];
-            actions.push(a);
-          }
-          const title = `Show rule ${f.code}`;
-          const a = CodeAction.create(
-            title,
-            caps.clientCommands ? { title, command: CLIENT_OPEN_RULE_COMMAND, arguments: [f.code] } : { title, command: SHOW_RULE_SERVER_COMMAND, arguments: [f.code] },
-            CodeActionKind.QuickFix,
-          );
-          a.diagnostics = [diag];
-          actions.push(a);
-        }
+    const shownRule = new Set<string>();
+    res.findings.forEach((f, index) => {
+      if (!intersects(f.range, params.range)) return;
+      const diag =
+        (params.context?.diagnostics ?? []).find(
+          (d) => d?.code === f.code && d.range?.start?.line === f.range.start.line && d.range.start.character === f.range.start.character,
+        ) ?? toDiagnostic(doc.uri, f);
+      const preferredIndex = Math.max(0, f.fixes.findIndex((x) => x.preferred) >= 0 ? f.fixes.findIndex((x) => x.preferred) : f.fixes.findIndex((x) => x.safe));
+      f.fixes.forEach((fix, i) => {
+        const a = CodeAction.create(fix.title, fixEdit(doc, fix), CodeActionKind.QuickFix);
+        a.diagnostics = [diag];
+        if (i === preferredIndex && (fix.preferred || fix.safe || f.fixes.length === 1)) a.isPreferred = true;
+        actions.push(a);
+      });
+      const ig = res.ignoreFixes[index];
+      if (ig) {
+        const a = CodeAction.create(`Ignore ${f.code} on this line`, workspaceEdit(doc, ig.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
+        a.diagnostics = [diag];
+        actions.push(a);
       }
-    } finally {
-      tree?.delete();
-    }
+      if (!shownRule.has(f.code)) {
+        shownRule.add(f.code);
+        const igFile = res.ignoreFileFixes[f.code];
+        if (igFile) {
+          const a = CodeAction.create(igFile.title, workspaceEdit(doc, igFile.edits.map((e) => ({ range: e.range, newText: e.newText }))), CodeActionKind.QuickFix);
+          a.diagnostics = [diag];
+          actions.push(a);
+        }
+        const title = `Show rule ${f.code}`;
+        const a = CodeAction.create(
+          title,
+          caps.clientCommands ? { title, command: CLIENT_OPEN_RULE_COMMAND, arguments: [f.code] } : { title, command: SHOW_RULE_SERVER_COMMAND, arguments: [f.code] },
+          CodeActionKind.QuickFix,
+        );
+        a.diagnostics = [diag];
+        actions.push(a);
+      }
+    });
   }
   if (only && kindWanted(only, FIX_ALL_KIND)) {
-    const a = fixAllAction(doc, res);
+    const a = await fixAllAction(doc, res);
     if (a) actions.push(a);
   }
   return actions;
 }
 
-function fixAllAction(doc: TextDocument, res: OpenResult): CodeAction | null {
-  if (!res.fileSettings || !res.findings.some((f) => f.fixes.some((x) => x.safe))) return null;
-  const fsets = res.fileSettings;
+async function fixAllAction(doc: TextDocument, res: OpenResult): Promise<CodeAction | null> {
+  if (!res.findings.some((f) => f.fixes.some((x) => x.safe))) return null;
   const text = doc.getText();
-  const out = fixAll(text, (t) => analyze(t, { path: uriToPath(doc.uri), config: fsets.config, version: fsets.version }).findings, false);
-  if (out.text === text) return null;
+  const version = doc.version;
+  const r = await thread.submit(0, (id) => ({ kind: 'fixAll', id, uri: doc.uri, text }));
+  if (r?.kind !== 'fixed' || r.text === text || documents.get(doc.uri)?.version !== version) return null;
+  const out = r;
   // One minimal edit: the changed middle of the document.
   let start = 0;
   while (start < text.length && start < out.text.length && text[start] === out.text[start]) start++;

@@ -1,22 +1,21 @@
-// Checking documents: open documents (debounced, incremental, newest version only) and workspace
-// files on disk (a background scan that gives way to edits), each within a time budget, and the
-// aggregates the sidebar and the status item show. Engine results in, LSP diagnostics out.
-import * as fs from 'node:fs';
+// Checking documents, from the main thread: open documents (debounced, newest version only) and
+// workspace files on disk (a background scan), each analysed by the analysis thread
+// (analysis-thread.ts, analysis-worker.ts) within its time budget, so that this thread answers
+// every request at once; the results, the diagnostics published, and the aggregates the sidebar
+// and the status item show. Engine results in, LSP diagnostics out.
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, mentionsDbos, type AnalysisResult, type Finding } from '../engine/index';
+import type { Finding } from '../engine/index';
 import type { FileSettings } from '../engine/settings';
-import type { Severity } from '../engine/types';
-import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
+import type { Fix, Severity } from '../engine/types';
 import { ruleMeta } from '../catalog/rules';
-import { walk } from '../engine/project/walk';
 import { caps, connection, documents } from './connection';
-import { signature } from '../engine/facts/summary';
-import type { WorkspaceIndex } from '../engine/project/index';
-import { TreeCache } from './incremental';
-import { handlerFailures } from './guard';
+import { AnalysisThread, BACKGROUND, type Priority } from './analysis-thread';
+import { handlerFailures, reportFailure } from './guard';
+import { publishDiagnostics } from './outbox';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
-import { filePath, fileSettingsFor, fileSettingsNear, folderFor, indexFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
+import type { CheckOutcome, TaskResult } from './worker-protocol';
+import { filePath, fileSettingsFor, fileSettingsNear, folderFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
 
 /** Delay between an edit and its check (initializationOptions.debounceMs; 200 ms by default). */
 let DEBOUNCE_MS = 200;
@@ -24,12 +23,14 @@ let DEBOUNCE_MS = 200;
 export function setDebounce(ms: unknown): void {
   if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= 10_000) DEBOUNCE_MS = ms;
 }
-/** The background scan works in slices of this many ms, then lets pending messages and checks run. */
-const SCAN_SLICE_MS = 10;
 
 export interface OpenResult {
   version: number;
   findings: Finding[];
+  /** The "ignore on this line" fix of each finding (same order), null where none. */
+  ignoreFixes: (Fix | null)[];
+  /** The "ignore in this file" fix of each code found, null where none. */
+  ignoreFileFixes: Record<string, Fix | null>;
   fileSettings: FileSettings | null;
   ms: number;
 }
@@ -37,7 +38,7 @@ export interface OpenResult {
 interface SlowFile {
   ms: number;
   budgetMs: number;
-  /** Rules were skipped because the budget ran out (or the file was not checked at all). */
+  /** Rules were skipped because the budget ran out (or the whole file). */
   stopped: boolean;
   /** What happened, for the user (FileLimitNotice.message). */
   message: string;
@@ -47,19 +48,23 @@ const open = new Map<string, OpenResult>();
 /** Findings of workspace files read from disk (workspace diagnostics). */
 const disk = new Map<string, Finding[]>();
 const slow = new Map<string, SlowFile>();
-/** Files already named in the output channel for exceeding the budget (once each). */
+/** Files already named in the output channel for exceeding the budget (once each, while known). */
 const slowLogged = new Set<string>();
 /** Rules already reported as failing (once each, not once per keystroke). */
 const failedRules = new Set<string>();
 /** Pending debounced checks of open documents. */
 const timers = new Map<string, NodeJS.Timeout>();
-/** The last tree of each open document, for incremental reparses. */
-export const trees = new TreeCache();
+/** Open documents whose check is queued in the analysis thread (one at a time each). */
+const queuedOpen = new Set<string>();
+/** Disk files whose check is queued. */
+const queuedDisk = new Set<string>();
+/** Code actions waiting for the check of a document version. */
+const versionWaiters = new Map<string, (() => void)[]>();
 
 let state: StatusResult['state'] = 'starting';
 let scanGeneration = 0;
-let scanPromise: Promise<void> | null = null;
 let filesChecked = 0;
+let hooks: string[] = [];
 
 let resolveReady!: () => void;
 /** Resolves once settings are loaded after `initialized`. */
@@ -70,52 +75,47 @@ export function markReady(): void {
   resolveReady();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Analysis
+/** The analysis thread, started with the server (its own copy of the engine and the project indexes). */
+export const thread = new AnalysisThread(__filename, {
+  ready: (h) => {
+    hooks = h;
+    if (h.length) connection.console.info(`dbos-lint analysis thread started with test hooks ${h.join(', ')}`);
+  },
+  failed: (what, e) => reportFailure(what, e),
+  // background checks wait while edits wait for their check (typing)
+  holdBackground: () => timers.size > 0 || queuedOpen.size > 0,
+  // the new thread knows no open buffer: check the open documents again (full parses)
+  restarted: () => {
+    open.clear();
+    for (const doc of documents.all()) checkOpen(doc.uri);
+  },
+});
 
-/** Analyses a text within the file time budget; `incremental` for open documents (tree kept). */
-function runAnalysis(uri: string, text: string, incremental = false): OpenResult & { skipped: boolean } {
-  const started = performance.now();
-  const settings = settingsFor(uri);
-  if (!settings.enable || !mentionsDbos(text)) {
-    trees.forget(uri);
-    slow.delete(uri);
-    return { version: -1, findings: [], fileSettings: null, ms: 0, skipped: true };
-  }
-  const fileSettings = fileSettingsFor(uri);
-  const budget = fileSettings.config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
-  const options = {
-    path: uriToPath(uri),
-    config: fileSettings.config,
-    version: fileSettings.version,
-    index: indexFor(uri),
-    startedAt: started,
-    budgetMs: budget,
-  };
-  const result: AnalysisResult = incremental ? trees.analyze(uri, text, options) : analyze(text, options);
-  for (const f of result.ruleFailures) {
-    if (failedRules.has(f.code)) continue;
-    failedRules.add(f.code);
-    connection.console.error(`rule ${f.code} failed on ${uri} (reported once; its findings are missing, the other rules ran): ${f.message}`);
-  }
-  const ms = performance.now() - started;
-  if (result.limit) {
-    slow.set(uri, { ms: Math.round(ms), budgetMs: budget, stopped: true, message: result.limit.message });
-    if (!slowLogged.has(uri)) {
-      slowLogged.add(uri);
-      connection.console.warn(`${uriToPath(uri)}: ${result.limit.message}`);
-    }
-  } else slow.delete(uri);
-  return { version: -1, findings: result.findings, fileSettings, ms, skipped: !!result.skipped };
+/** The fault injection the analysis thread installed (DBOS_LINT_TEST_HOOKS), for the start-up line. */
+export function testHooks(): string[] {
+  return hooks;
 }
 
-export function analyzeOpen(doc: TextDocument): OpenResult {
-  const cached = open.get(doc.uri);
-  if (cached && cached.version === doc.version) return cached;
-  const r = runAnalysis(doc.uri, doc.getText(), true);
-  const res: OpenResult = { version: doc.version, findings: r.findings, fileSettings: r.fileSettings, ms: r.ms };
-  open.set(doc.uri, res);
-  return res;
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/** Rule failures and files over their budget: logged once each; the status lists the slow files. */
+function noteOutcome(o: CheckOutcome): void {
+  for (const f of o.ruleFailures) {
+    if (failedRules.has(f.code)) continue;
+    failedRules.add(f.code);
+    connection.console.error(`rule ${f.code} failed on ${o.uri} (reported once; its findings are missing, the other rules ran): ${f.message}`);
+  }
+  if (o.droppedFixes?.length) {
+    connection.console.warn(`${uriToPath(o.uri)}: ${o.droppedFixes.length} fix(es) left out because they would write outside the workspace folder: ${o.droppedFixes.join('; ')}`);
+  }
+  if (o.limit) {
+    slow.set(o.uri, { ms: Math.round(o.ms), budgetMs: o.budgetMs, stopped: true, message: o.limit.message });
+    if (!slowLogged.has(o.uri)) {
+      slowLogged.add(o.uri);
+      connection.console.warn(`${uriToPath(o.uri)}: ${o.limit.message}`);
+    }
+  } else if (!o.skipped) slow.delete(o.uri);
 }
 
 const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -143,59 +143,198 @@ export function toDiagnostic(uri: string, f: Finding): Diagnostic {
 }
 
 function publish(uri: string, findings: Finding[], version?: number): void {
-  void connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(uri, f)) });
+  publishDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(uri, f)) });
   changed();
 }
 
-/** Checks an open document now and publishes, unless a newer version arrived meanwhile. */
-export function checkOpen(doc: TextDocument): void {
-  const cur = documents.get(doc.uri);
-  if (!cur || cur.version !== doc.version) return; // stale: a newer version is scheduled
-  const index = indexFor(cur.uri);
-  const text = cur.getText();
-  const file = uriToPath(cur.uri);
-  let summaryChanged = false;
-  if (index && analysed(cur.uri, text)) {
-    // The analysis gives the index this file's summary from its own model (no second parse); the
-    // buffer is then registered with the same text, which costs only a hash. (Registering it
-    // first would make the index parse the file again on every edit of a file that it reads.)
-    // Changed or not is judged against the summary its dependents last saw: an analysis for a
-    // code action may already have updated the index.
-    const seen = announced.has(cur.uri) ? announced.get(cur.uri)! : sigOf(index.summaryOf(file));
-    const r = analyzeOpen(cur);
-    index.setText(file, text);
-    const now = sigOf(index.summaryOf(file));
-    announced.set(cur.uri, now);
-    summaryChanged = now !== seen;
-    if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
-  } else {
-    announced.delete(cur.uri);
-    // Not analysed (no DBOS in it, a plain helper): the index summarises it if another file reads it.
-    if (index) summaryChanged = index.setText(file, text);
-    const r = analyzeOpen(cur);
-    if (documents.get(doc.uri)?.version === r.version) publish(doc.uri, r.findings, doc.version);
+/** The result of the current version of an open document, waiting for its check up to `waitMs`. */
+export async function resultFor(doc: TextDocument, waitMs: number): Promise<OpenResult | null> {
+  const have = () => {
+    const r = open.get(doc.uri);
+    return r && r.version === doc.version && documents.get(doc.uri)?.version === doc.version ? r : null;
+  };
+  if (have() || !documents.get(doc.uri)) return have();
+  // not checked yet (a code action right after an edit): check now rather than after the debounce
+  if (timers.has(doc.uri)) {
+    clearTimeout(timers.get(doc.uri)!);
+    timers.delete(doc.uri);
+    checkOpen(doc.uri);
   }
-  if (summaryChanged) recheckDependents(cur.uri);
+  await new Promise<void>((resolve) => {
+    const list = versionWaiters.get(doc.uri) ?? [];
+    versionWaiters.set(doc.uri, list);
+    const timer = setTimeout(resolve, waitMs);
+    list.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return have();
 }
 
-/** The signature of the summary each open DBOS document's dependents were last checked against. */
-const announced = new Map<string, string | null>();
-
-function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): string | null {
-  return summary ? signature(summary) : null;
-}
-
-/** Whether runAnalysis parses this text (the engine's own pre-checks), so the index gets its model. */
-function analysed(uri: string, text: string): boolean {
-  return settingsFor(uri).enable && mentionsDbos(text) && !text.includes('\u0000');
+function wake(uri: string): void {
+  const list = versionWaiters.get(uri);
+  versionWaiters.delete(uri);
+  for (const w of list ?? []) w();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cross-file: files whose findings read a changed file are checked again (no full re-scan)
+// Open documents
 
-/** Workspace files on disk waiting for a re-check because a file they read changed. */
-const dependentsQueue = new Set<string>();
-let draining = false;
+/** Queues the check of an open document's current text (one queued check per document). */
+export function checkOpen(uri: string): void {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  if (!settingsFor(uri).enable) {
+    open.set(uri, { version: doc.version, findings: [], ignoreFixes: [], ignoreFileFixes: {}, fileSettings: null, ms: 0 });
+    slow.delete(uri);
+    publish(uri, [], doc.version);
+    wake(uri);
+    return;
+  }
+  if (queuedOpen.has(uri)) return;
+  queuedOpen.add(uri);
+  void thread
+    .submit(1, (id) => {
+      queuedOpen.delete(uri);
+      const d = documents.get(uri);
+      if (!d || open.get(uri)?.version === d.version) return null;
+      return { kind: 'check', id, uri, mode: 'open', text: d.getText(), version: d.version };
+    })
+    .then((r) => openChecked(uri, r));
+}
+
+function openChecked(uri: string, r: TaskResult | null): void {
+  if (!r || r.kind !== 'checked') return wake(uri);
+  const o = r.outcome;
+  // abandoned for a newer edit: that edit's check follows
+  if (o.cancelled) return;
+  const doc = documents.get(uri);
+  if (!doc) return wake(uri);
+  noteOutcome(o);
+  open.set(uri, {
+    version: o.version!,
+    findings: o.findings,
+    ignoreFixes: o.ignoreFixes ?? [],
+    ignoreFileFixes: o.ignoreFileFixes ?? {},
+    // null: the file was not analysed (no DBOS in it)
+    fileSettings: o.skipped ? null : fileSettingsFor(uri),
+    ms: o.ms,
+  });
+  if (doc.version === o.version) publish(uri, o.findings, o.version);
+  else if (!timers.has(uri)) checkOpen(uri); // edited meanwhile, with no check pending
+  wake(uri);
+  recheckDependents(o.dependents);
+}
+
+/** An edit after a pause is checked after this short delay (it batches the changes of one command). */
+const LEADING_MS = 20;
+/** When each open document's last check was scheduled to run. */
+const lastScheduled = new Map<string, number>();
+
+/**
+ * Schedules a check of an open document; a newer edit cancels the pending one (and abandons a
+ * check of an older version in progress). An edit after a pause (nothing pending, no check in the
+ * last debounce period) is checked almost at once; edits in a row (typing) wait for a pause.
+ */
+export function schedule(doc: TextDocument, delay: number = DEBOUNCE_MS): void {
+  const uri = doc.uri;
+  thread.cancelRunning((t) => t.kind === 'check' && t.mode === 'open' && t.uri === uri);
+  const t = timers.get(uri);
+  if (t) clearTimeout(t);
+  const now = performance.now();
+  if (!t && now - (lastScheduled.get(uri) ?? -Infinity) > DEBOUNCE_MS) delay = Math.min(delay, LEADING_MS);
+  lastScheduled.set(uri, now + delay);
+  timers.set(
+    uri,
+    setTimeout(() => {
+      timers.delete(uri);
+      ready
+        .then(() => checkOpen(uri))
+        .catch((e: unknown) => reportFailure(`checking ${uri}`, e))
+        .finally(() => thread.pump());
+    }, delay),
+  );
+}
+
+export function closeDocument(uri: string): void {
+  const t = timers.get(uri);
+  if (t) clearTimeout(t);
+  timers.delete(uri);
+  lastScheduled.delete(uri);
+  open.delete(uri);
+  slowLogged.delete(uri);
+  wake(uri);
+  thread.cancelRunning((task) => task.kind === 'check' && task.mode === 'open' && task.uri === uri);
+  // the analysis thread frees the tree and reads the file from disk again (unless it was reopened meanwhile)
+  void thread
+    .submit(2, (id) => (documents.get(uri) ? null : { kind: 'close', id, uri }))
+    .then((r) => {
+      if (r?.kind === 'closed') recheckDependents(r.dependents);
+    });
+  if (wantsWorkspace(uri)) {
+    disk.delete(uri);
+    checkDisk(uri, 2, () => {
+      if (!disk.has(uri) && !documents.get(uri)) publish(uri, []);
+    });
+  } else {
+    slow.delete(uri);
+    publish(uri, []);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files on disk, and the files whose findings read a changed file
+
+export function wantsWorkspace(uri: string): boolean {
+  const s = settingsFor(uri);
+  return s.enable && s.workspaceDiagnostics && filePath(uri) !== null && !!folderFor(uri);
+}
+
+/** Queues a check of a workspace file from disk (not open in the editor); `then` runs after it. */
+export function checkDisk(uri: string, priority: Priority = BACKGROUND, then?: () => void): void {
+  if (queuedDisk.has(uri)) {
+    then?.();
+    return;
+  }
+  queuedDisk.add(uri);
+  void thread
+    .submit(priority, (id) => {
+      queuedDisk.delete(uri);
+      return documents.get(uri) ? null : { kind: 'check', id, uri, mode: 'disk' };
+    })
+    .then((r) => {
+      // abandoned for an open document: again, once that is done (`then` after that check)
+      if (r?.kind === 'checked' && r.outcome.cancelled && !documents.get(uri)) return checkDisk(uri, priority, then);
+      if (r?.kind === 'checked') diskChecked(r.outcome);
+      then?.();
+    });
+}
+
+function diskChecked(o: CheckOutcome): void {
+  if (documents.get(o.uri) || o.cancelled) return;
+  if (o.gone) return dropDisk(o.uri);
+  noteOutcome(o);
+  if (o.skipped && !disk.has(o.uri)) return;
+  disk.set(o.uri, o.findings);
+  publish(o.uri, o.findings);
+}
+
+/** The files to check again after a change: open ones at once, the others in the background. */
+function recheckDependents(files: string[]): void {
+  if (!files.length) return;
+  const openDocs = openByPath();
+  for (const file of files) {
+    const doc = openDocs.get(file);
+    if (doc) {
+      open.delete(doc.uri);
+      checkOpen(doc.uri);
+    } else {
+      const depUri = pathToUri(file);
+      if (wantsWorkspace(depUri)) checkDisk(depUri);
+    }
+  }
+}
 
 function openByPath(): Map<string, TextDocument> {
   const m = new Map<string, TextDocument>();
@@ -206,170 +345,60 @@ function openByPath(): Map<string, TextDocument> {
   return m;
 }
 
-/** The summary of `uri` changed: open dependents are checked at once, disk ones in the background. */
-export function recheckDependents(uri: string): void {
-  const index = indexFor(uri);
-  if (!index) return;
-  const openDocs = openByPath();
-  for (const file of index.dependents(uriToPath(uri))) {
-    const doc = openDocs.get(file);
-    if (doc) {
-      open.delete(doc.uri);
-      checkOpen(doc);
-    } else {
-      const depUri = pathToUri(file);
-      if (wantsWorkspace(depUri)) dependentsQueue.add(depUri);
-    }
-  }
-  if (dependentsQueue.size && !draining) void drainDependents();
-}
-
-async function drainDependents(): Promise<void> {
-  draining = true;
-  try {
-    while (dependentsQueue.size) {
-      const uri = dependentsQueue.values().next().value as string;
-      dependentsQueue.delete(uri);
-      checkDisk(uri);
-      await giveWay();
-    }
-  } finally {
-    draining = false;
-  }
-}
-
 /** A Python file changed on disk (not open): the index reads it again; its dependents follow. */
 export function diskFileChanged(uri: string, deleted: boolean): void {
-  const index = indexFor(uri);
-  const openHere = !!documents.get(uri) || openByPath().has(uriToPath(uri));
-  if (index && !openHere && index.forget(uriToPath(uri))) recheckDependents(uri);
+  const p = filePath(uri);
+  const openHere = !!documents.get(uri) || (p !== null && openByPath().has(p));
+  if (!openHere) {
+    void thread.submit(2, (id) => (documents.get(uri) ? null : { kind: 'diskChanged', id, uri })).then((r) => {
+      if (r?.kind === 'closed') recheckDependents(r.dependents);
+    });
+  }
   if (deleted) dropDisk(uri);
-  else if (wantsWorkspace(uri)) checkDisk(uri);
-}
-
-/** An edit after a pause is checked after this short delay (it batches the changes of one command). */
-const LEADING_MS = 20;
-/** When each open document's last check was scheduled to run. */
-const lastScheduled = new Map<string, number>();
-
-/**
- * Schedules a check of an open document; a newer edit cancels the pending one. An edit after a
- * pause (nothing pending, no check in the last debounce period) is checked almost at once; edits
- * in a row (typing) wait for a pause of the debounce period.
- */
-export function schedule(doc: TextDocument, delay: number = DEBOUNCE_MS): void {
-  const t = timers.get(doc.uri);
-  if (t) clearTimeout(t);
-  const now = performance.now();
-  if (!t && now - (lastScheduled.get(doc.uri) ?? -Infinity) > DEBOUNCE_MS) delay = Math.min(delay, LEADING_MS);
-  lastScheduled.set(doc.uri, now + delay);
-  const version = doc.version;
-  timers.set(
-    doc.uri,
-    setTimeout(() => {
-      timers.delete(doc.uri);
-      ready
-        .then(() => {
-          const cur = documents.get(doc.uri);
-          if (cur && cur.version === version) checkOpen(cur);
-        })
-        .catch((e: unknown) => connection.console.error(`dbos-lint: checking ${doc.uri} failed: ${(e as Error)?.stack ?? e}`));
-    }, delay),
-  );
-}
-
-export function closeDocument(uri: string): void {
-  const t = timers.get(uri);
-  if (t) clearTimeout(t);
-  timers.delete(uri);
-  lastScheduled.delete(uri);
-  announced.delete(uri);
-  open.delete(uri);
-  trees.forget(uri);
-  // Back to the disk's text for other files' chains.
-  const index = indexFor(uri);
-  if (index?.forget(uriToPath(uri))) recheckDependents(uri);
-  if (wantsWorkspace(uri)) {
-    disk.delete(uri);
-    checkDisk(uri);
-    if (!disk.has(uri)) publish(uri, []);
-  } else {
-    slow.delete(uri);
-    publish(uri, []);
-  }
-}
-
-export function wantsWorkspace(uri: string): boolean {
-  const s = settingsFor(uri);
-  return s.enable && s.workspaceDiagnostics && uri.startsWith('file:') && !!folderFor(uri);
-}
-
-/** Re-checks a workspace file from disk (not open in the editor). */
-export function checkDisk(uri: string): void {
-  if (documents.get(uri)) return;
-  const file = filePath(uri);
-  let text: string;
-  try {
-    if (file === null) throw new Error('no local path');
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    dropDisk(uri);
-    return;
-  }
-  const r = runAnalysis(uri, text);
-  if (r.skipped && !disk.has(uri)) return;
-  // Fixes are only offered on open documents (analysed again when opened): not kept for disk files.
-  disk.set(uri, r.findings.map((f) => (f.fixes.length ? { ...f, fixes: [] } : f)));
-  publish(uri, r.findings);
+  else if (wantsWorkspace(uri)) checkDisk(uri, 2);
 }
 
 export function dropDisk(uri: string): void {
   if (disk.delete(uri) && !documents.get(uri)) publish(uri, []);
   slow.delete(uri);
-}
-
-/** Lets pending messages run, and waits while open documents have checks pending (typing). */
-async function giveWay(): Promise<void> {
-  await new Promise((r) => setImmediate(r));
-  while (timers.size) await new Promise((r) => setTimeout(r, DEBOUNCE_MS / 4));
+  slowLogged.delete(uri);
 }
 
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;
   const started = performance.now();
-  const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && fs.existsSync(f.path));
+  const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && filePath(f.uri) !== null);
   // Files no longer wanted (setting turned off) lose their diagnostics.
   for (const uri of [...disk.keys()]) if (!wantsWorkspace(uri)) dropDisk(uri);
   if (!roots.length) return;
   state = 'scanning';
   sendStatus();
   const progress = caps.workDoneProgress ? await connection.window.createWorkDoneProgress() : null;
-  let files: string[] = [];
-  try {
-    files = walk(roots.map((r) => r.path)).files.filter((f) => f.endsWith('.py') || f.endsWith('.pyi'));
-  } catch (e) {
-    connection.console.error(`workspace scan failed: ${(e as Error).message}`);
-  }
+  const listed = await thread.submit(BACKGROUND, (id) => ({ kind: 'list', id, roots: roots.map((r) => r.path) }));
+  const files = listed?.kind === 'listed' ? listed.files : [];
+  if (listed?.kind === 'listed') for (const n of listed.notes) connection.console.warn(n);
   progress?.begin('DBOS Lint', 0, `checking ${files.length} files`, false);
   const seen = new Set<string>();
   let done = 0;
-  let slice = performance.now();
-  let lastReport = 0;
-  for (const file of files) {
-    if (gen !== scanGeneration) break;
-    const uri = pathToUri(file);
-    seen.add(uri);
-    if (wantsWorkspace(uri)) checkDisk(uri);
-    done++;
-    if (performance.now() - slice > SCAN_SLICE_MS) {
-      if (done - lastReport >= 20) {
-        progress?.report(Math.round((done / files.length) * 100), `${done}/${files.length} files`);
-        lastReport = done;
-      }
-      await giveWay();
-      slice = performance.now();
-    }
-  }
+  let lastReport = performance.now();
+  await Promise.all(
+    files.map(
+      (file) =>
+        new Promise<void>((resolve) => {
+          const uri = pathToUri(file);
+          seen.add(uri);
+          if (gen !== scanGeneration || !wantsWorkspace(uri)) return resolve();
+          checkDisk(uri, BACKGROUND, () => {
+            done++;
+            if (progress && performance.now() - lastReport > 250) {
+              progress.report(Math.round((done / files.length) * 100), `${done}/${files.length} files`);
+              lastReport = performance.now();
+            }
+            resolve();
+          });
+        }),
+    ),
+  );
   if (gen === scanGeneration) {
     for (const uri of [...disk.keys()]) if (!seen.has(uri)) dropDisk(uri);
     filesChecked = files.length;
@@ -382,17 +411,13 @@ async function scanWorkspace(): Promise<void> {
 }
 
 export function startScan(): Promise<void> {
-  const p = scanWorkspace().finally(() => {
-    if (scanPromise === p) scanPromise = null;
-  });
-  scanPromise = p;
-  return p;
+  return scanWorkspace().catch((e: unknown) => reportFailure('the workspace scan', e));
 }
 
 /** Checks the open documents again (settings changed) and starts a new workspace scan. */
 export function recheckEverything(): Promise<void> {
   open.clear();
-  for (const doc of documents.all()) checkOpen(doc);
+  for (const doc of documents.all()) checkOpen(doc.uri);
   return startScan();
 }
 
@@ -425,21 +450,17 @@ function changed(): void {
   }, 150);
 }
 
-export function stats(uri?: string): StatsResult {
+export async function stats(uri?: string): Promise<StatsResult> {
   const r = uri ? open.get(uri) : undefined;
+  const w = await thread.submit(0, (id) => ({ kind: 'stats', id }));
+  const ws_ = w?.kind === 'stats' ? w.stats : null;
   return {
     memory: process.memoryUsage(),
-    trees: trees.size,
-    parses: { ...trees.stats },
+    trees: ws_?.trees ?? 0,
+    parses: ws_?.parses ?? { incremental: 0, full: 0 },
     files: allFindings().size,
     last: r ? { ms: r.ms, version: r.version } : null,
-    index: ws.folders.reduce(
-      (a, f) => {
-        const x = f.index.stats();
-        return { summaries: a.summaries + x.summaries, parses: a.parses + x.parses, functions: a.functions + x.functions };
-      },
-      { summaries: 0, parses: 0, functions: 0 },
-    ),
+    index: ws_?.index ?? { summaries: 0, parses: 0, functions: 0 },
   };
 }
 
@@ -480,3 +501,4 @@ export function statusFor(uri?: string): StatusResult {
 export function sendStatus(): void {
   void connection.sendNotification(Notifications.status, statusFor());
 }
+

@@ -11,11 +11,10 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModuleModel } from '../engine/model/module';
-import { parsePython } from '../engine/syntax/parser';
+import { parseWithin } from '../engine/syntax/parser';
 import { expandSnippet, preparedSnippets, type PreparedSnippet } from '../engine/snippets';
 import { importEditsFor, type ImportNeed } from '../engine/fixes/imports';
 import { caps, documents } from './connection';
-import { trees } from './checker';
 import { uriToPath } from './workspace';
 
 interface ItemData {
@@ -37,11 +36,16 @@ function importLine(n: ImportNeed): string {
   return n.name === null ? `import ${n.module}${n.alias ? ` as ${n.alias}` : ''}` : `from ${n.module} import ${n.name}${n.alias ? ` as ${n.alias}` : ''}`;
 }
 
+/** How long the parse for import edits may take in the main thread (ms). */
+const IMPORT_PARSE_MS = 50;
+
 /** The edits adding the imports `snippets` need to the document, computed over one parse of it. */
 function importEdits(doc: TextDocument, line: number, snippets: PreparedSnippet[]): Map<string, TextEdit[]> {
   const text = doc.getText();
-  const kept = trees.treeFor(doc.uri, text);
-  const tree = kept ?? parsePython(text);
+  // parsed here, in the main thread, within a bound that keeps the answer quick (the document's
+  // kept tree is in the analysis thread); a document too long to parse in time gets no import edits
+  const tree = parseWithin(text, performance.now() + IMPORT_PARSE_MS);
+  if (!tree) return new Map();
   try {
     const model = new ModuleModel(text, tree, { path: uriToPath(doc.uri) });
     const out = new Map<string, TextEdit[]>();
@@ -51,7 +55,7 @@ function importEdits(doc: TextDocument, line: number, snippets: PreparedSnippet[
     }
     return out;
   } finally {
-    if (!kept) tree.delete();
+    tree.delete();
   }
 }
 

@@ -3,6 +3,7 @@
 // No LSP here: text in, engine result out, so it is tested with node --test.
 import type { Edit, Point, Tree } from 'web-tree-sitter';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../engine/index';
+import type { ModuleModel } from '../engine/model/module';
 
 /**
  * The single edit that turns `oldText` into `newText` (common prefix and suffix), in the units
@@ -55,9 +56,14 @@ function pointAt(text: string, index: number): Point {
 function advance(from: Point, text: string, start: number, end: number): Point {
   let row = from.row;
   let lineStart = start - from.column;
-  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+  // rows as in the text the parser is given (parsedText): a lone CR ends a line too
+  const breaks = text.includes('\r') ? /\r\n|\r|\n/g : /\n/g;
+  breaks.lastIndex = start;
+  for (let m = breaks.exec(text); m && m.index < end; m = breaks.exec(text)) {
+    const after = m.index + m[0].length;
+    if (after > end) break; // a CRLF split by the edit: the CR alone ends a row in the parsed text
     row++;
-    lineStart = i + 1;
+    lineStart = after;
   }
   return { row, column: end - lineStart };
 }
@@ -73,8 +79,11 @@ export class TreeCache {
   /** Parses of the last analyses: incremental (reused a tree) or full. */
   readonly stats = { incremental: 0, full: 0 };
 
-  /** Analyses `text` as the new content of document `key`, reparsing incrementally when it can. */
-  analyze(key: string, text: string, options: Omit<AnalyzeOptions, 'previousTree' | 'keepTree'>): AnalysisResult {
+  /**
+   * Analyses `text` as the new content of document `key`, reparsing incrementally when it can.
+   * `withModel` is given the module model before it is dropped (the result does not keep it).
+   */
+  analyze(key: string, text: string, options: Omit<AnalyzeOptions, 'previousTree' | 'keepTree'>, withModel?: (model: ModuleModel, result: AnalysisResult) => void): AnalysisResult {
     const prev = this.entries.get(key);
     this.entries.delete(key);
     let previousTree: Tree | null = null;
@@ -95,7 +104,8 @@ export class TreeCache {
       this.entries.set(key, { text, tree: result.tree });
       result.tree = undefined;
     }
-    // The model is not kept: callers that need it (code actions) analyse again with the tree.
+    // The model is not kept: what callers need of it they take now.
+    if (result.model && withModel) withModel(result.model, result);
     result.model = undefined;
     return result;
   }

@@ -39,13 +39,11 @@ import {
   statusFor,
 } from './checker';
 import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, settingsSignature, uriToPath, ws } from './workspace';
-import { installTestHooks } from './testHooks';
 import { guardProcess, markInitialized, notification, onHandlerFailure, request } from './guard';
 import { Notifications, Requests, type CatalogResult, type FindingInfo, type RuleDocsResult } from './protocol';
 
 export { FIX_ALL_KIND, SHOW_RULE_SERVER_COMMAND };
 
-const hooks = installTestHooks();
 guardProcess();
 onHandlerFailure(() => sendStatus());
 
@@ -100,7 +98,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
 
 connection.onInitialized(
   notification('initialized', async () => {
-    connection.console.info(`dbos-lint server ${process.pid} started${hooks.length ? ` with test hooks ${hooks.join(', ')}` : ''}`);
+    connection.console.info(`dbos-lint server ${process.pid} started`);
     if (caps.configuration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'dbosLint' });
     try {
       connection.workspace.onDidChangeWorkspaceFolders(
@@ -115,7 +113,7 @@ connection.onInitialized(
     }
     await loadSettings();
     markReady();
-    for (const doc of documents.all()) checkOpen(doc);
+    for (const doc of documents.all()) checkOpen(doc.uri);
     sendStatus();
     void startScan();
   }),

@@ -66,15 +66,8 @@ export function settingsLayer(s: EditorSettings): { layer: UserConfig | null; er
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     errors.push(...e.problems);
-    // Keep the settings that are valid on their own.
-    const layer: UserConfig = {};
-    for (const [k, v] of Object.entries(s.checks)) {
-      try {
-        Object.assign(layer, userConfigFrom({ [k]: v }, 'settings (dbosLint)'));
-      } catch {
-        /* reported above */
-      }
-    }
+    // the valid settings (and the valid entries of a table) still apply
+    const layer = e.partial;
     return { layer: Object.keys(layer).length ? layer : null, errors };
   }
 }

@@ -1,13 +1,15 @@
 // Workspace folders and their settings: which folder a file belongs to, its editor settings and
 // its project configuration (pyproject.toml, pins). No analysis here.
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkspaceFolder } from 'vscode-languageserver/node';
 import { ProjectSettings, type FileSettings } from '../engine/settings';
-import { WorkspaceIndex } from '../engine/project/index';
 import { ruleMeta } from '../catalog/rules';
 import { caps, connection } from './connection';
+import { thread } from './checker';
 import { readSettings, settingsLayer, DEFAULT_SETTINGS, type EditorSettings } from './settings';
+import { filePath, pathToUri, uriToPath } from './uris';
+
+export { filePath, pathToUri, uriToPath };
 
 export interface Folder {
   uri: string;
@@ -15,8 +17,6 @@ export interface Folder {
   settings: EditorSettings;
   project: ProjectSettings;
   errors: string[];
-  /** The folder's project index: cross-file chains; open buffers override the disk. */
-  index: WorkspaceIndex;
 }
 
 export const ws = {
@@ -28,38 +28,6 @@ export const ws = {
   globalErrors: [] as string[],
 };
 const looseProject = new ProjectSettings();
-
-/**
- * The local path of a `file:` URI; null for other schemes and for file URIs Node cannot map to a
- * path on this system (`file://host/share/x.py` on POSIX, an encoded `/`, percent-encoded bytes
- * that are not UTF-8): such documents are checked as text, never read from disk nor given to an index.
- */
-export function filePath(uri: string): string | null {
-  if (!uri.startsWith('file:')) return null;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A path for any document URI, for messages, test-file detection and per-file ignores: its file path
- * when it has one, else the URI's decoded path, else the URI itself. Never throws.
- */
-export function uriToPath(uri: string): string {
-  const p = filePath(uri);
-  if (p !== null) return p;
-  try {
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch {
-    return uri;
-  }
-}
-
-export function pathToUri(p: string): string {
-  return pathToFileURL(p).href;
-}
 
 export function folderFor(uri: string): Folder | undefined {
   const p = filePath(uri);
@@ -96,12 +64,7 @@ export function effectiveSeverity(code: string, uri?: string): string {
 function newFolder(w: WorkspaceFolder): Folder {
   // a folder URI that names no local path (another scheme) holds no file: its path matches nothing
   const p = filePath(w.uri) ?? `\0${w.uri}`;
-  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [], index: new WorkspaceIndex({ roots: [p] }) };
-}
-
-/** The project index of the folder holding a file (none for files outside the workspace folders). */
-export function indexFor(uri: string): WorkspaceIndex | undefined {
-  return uri.startsWith('file:') ? folderFor(uri)?.index : undefined;
+  return { uri: w.uri, path: p, settings: ws.globalSettings, project: new ProjectSettings(), errors: [] };
 }
 
 export function setFolders(list: WorkspaceFolder[] | null | undefined): void {
@@ -116,6 +79,7 @@ export function changeFolders(added: WorkspaceFolder[], removed: WorkspaceFolder
 export function invalidateProjects(): void {
   looseProject.invalidate();
   for (const f of ws.folders) f.project.invalidate();
+  thread.post({ kind: 'invalidate' });
 }
 
 /** The settings in effect for the whole workspace and each folder, as one string to compare. */
@@ -149,4 +113,10 @@ export async function loadSettings(): Promise<void> {
     f.project.invalidate();
     f.errors = l.errors;
   }
+  // the analysis thread keeps its own copy of the folders and their settings
+  thread.post({
+    kind: 'configure',
+    folders: ws.folders.map((f) => ({ uri: f.uri, path: filePath(f.uri), layer: settingsLayer(f.settings).layer })),
+    global: g.layer,
+  });
 }

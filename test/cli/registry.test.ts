@@ -20,7 +20,7 @@ test('cli: names registered across the modules of a folder', () => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-cli-registry-'));
   fs.cpSync(path.join(repo, 'test/fixtures/workspace/registry'), ws, { recursive: true });
   const r = run(['-q', '--profile', 'strict', '--select', 'DBOS406,DBOS806,DBOS905', '.'], ws);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, r.stderr); // warnings fail the run by default (--fail-on warning)
   const got = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' '));
   assert.deepEqual(got, [
     'app/main.py:8:27: DBOS406',
@@ -51,7 +51,7 @@ test('cli: the walk of the command line serves the registry when it covers every
   const args = ['-q', '--profile', 'strict', '--select', 'DBOS406,DBOS806,DBOS905'];
   const listed = run([...args, '.'], ws);
   const walked = run([...args, '--no-gitignore', '.'], ws);
-  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal(listed.code, 1, listed.stderr);
   assert.equal(listed.stdout, walked.stdout);
   assert.match(listed.stdout, /app\/main\.py:8:27: DBOS406/);
 });

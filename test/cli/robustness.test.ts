@@ -59,7 +59,9 @@ test('project files that cannot be read are no crash: the findings are printed, 
   const r = run(['.'], ws);
   assert.match(r.stdout, /app\.py:6:12: DBOS201 /);
   assert.doesNotMatch(r.stderr, /internal error/);
-  assert.equal(r.code, 0);
+  // the DBOS201 warning fails the run (--fail-on warning by default); the unreadable pin files do not
+  assert.equal(r.code, 1);
+  assert.equal(run(['--fail-on', 'error', '.'], ws).code, 0);
 });
 
 test('configuration errors: one line each, exit 2, and the findings still printed with the defaults', () => {

@@ -24,7 +24,7 @@ function copyFixture(name: string): string {
 test('text: chains through other modules, reported at the workflow call', () => {
   const ws = copyFixture('layouts');
   const r = run(['-q', '.'], ws);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, r.stderr); // warnings fail the run by default (--fail-on warning)
   assert.equal(
     r.stdout,
     [

@@ -72,6 +72,21 @@ function copyWorkspace(runDir, src = path.join(__dirname, 'workspace')) {
   return ws;
 }
 
+/** Whether this code-server takes `--vscode-option` (added after 4.17). */
+function supportsVscodeOption() {
+  let version = '999';
+  // the bin links to out/node/entry.js of the package
+  for (let d = path.dirname(fs.realpathSync(CODE_SERVER)); d !== path.dirname(d); d = path.dirname(d)) {
+    const pkg = path.join(d, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'code-server') {
+      version = JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
+      break;
+    }
+  }
+  const [major, minor] = version.split('.').map(Number);
+  return major > 4 || (major === 4 && minor > 17);
+}
+
 async function startCodeServer({ settings = {}, env = {} } = {}) {
   checkInstall();
   // Outside the repository: the workspace copy must not sit under the repo's .gitignore'd folders.
@@ -99,14 +114,21 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--disable-proxy', '--ignore-last-opened',
     '--user-data-dir', userData, '--extensions-dir', extDir,
-    // Without it the built workbench ignores the extensionDevelopmentPath/extensionTestsPath payload.
-    '--vscode-option', 'enable-smoke-test-driver',
   ];
+  // Without it the built workbench of recent code-servers ignores the extensionDevelopmentPath /
+  // extensionTestsPath payload; code-server 4.17 (the oldest VS Code tested) has no such option
+  // and honours the payload without it.
+  if (supportsVscodeOption()) args.push('--vscode-option', 'enable-smoke-test-driver');
   const log = fs.openSync(path.join(dir, 'code-server.log'), 'a');
+  // E2E_VSIX: the .vsix is installed as a user installs it, and the suite runs against that copy
+  let installedExtension = null;
   if (process.env.E2E_VSIX) {
     const r = spawnSync(CODE_SERVER, ['--user-data-dir', userData, '--extensions-dir', extDir, '--install-extension', path.resolve(process.env.E2E_VSIX), '--force'], { env: childEnv, encoding: 'utf8' });
     fs.writeSync(log, (r.stdout || '') + (r.stderr || ''));
     if (r.status !== 0) throw new Error(`installing ${process.env.E2E_VSIX} failed: ${r.stderr || r.stdout}`);
+    const installed = fs.readdirSync(extDir).find((d) => d.startsWith('dbos-lint.dbos-lint-'));
+    if (!installed) throw new Error(`installing ${process.env.E2E_VSIX}: no dbos-lint.dbos-lint-* folder in ${extDir}`);
+    installedExtension = path.join(extDir, installed);
   }
   const child = spawn(CODE_SERVER, args, { env: childEnv, detached: true, stdio: ['ignore', log, log] });
   const stop = () => {
@@ -131,6 +153,8 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
     base,
     stop,
     resultsFile: childEnv.HARNESS_RESULTS_FILE,
+    /** The folder of the extension installed from E2E_VSIX, else null. */
+    installedExtension,
     remote: (p) => `vscode-remote://${authority}${path.resolve(p)}`,
     /** The workbench URL opening a folder, or a multi-root workspace (a `.code-workspace` file). */
     url(folder, payload) {

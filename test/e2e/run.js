@@ -13,7 +13,8 @@
 // (per session, default 240000), E2E_GREP (mocha grep), E2E_VERBOSE=1 (browser console),
 // E2E_KEEP=1 (keep the run folders), E2E_TIMINGS_FILE (the activation test writes the extension's
 // timings there as JSON; bench/activation.mjs reads it), E2E_BULK_LINES / E2E_BULK_FROM (a large
-// main workspace: see addBulk).
+// main workspace: see addBulk), E2E_VSIX (install this .vsix and run the sessions against the
+// installed copy instead of the repository; the ui session always uses the repository).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -90,7 +91,10 @@ async function runSession(name) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     if (process.env.E2E_VERBOSE) page.on('console', (m) => console.log('[browser]', m.text()));
     const exited = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
-    await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(ROOT)], ['extensionTestsPath', cs.remote(suite)]]));
+    // the repository itself, or (E2E_VSIX) the extension as the .vsix installed it
+    const extension = cs.installedExtension ?? ROOT;
+    if (cs.installedExtension) console.log(`harness: extension installed from ${process.env.E2E_VSIX} into ${extension}`);
+    await page.goto(cs.url(ws, [['extensionDevelopmentPath', cs.remote(extension)], ['extensionTestsPath', cs.remote(suite)]]));
     const timeoutMs = Number(process.env.E2E_TIMEOUT_MS || 240000);
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
     if (code === 'timeout') {

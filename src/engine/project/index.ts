@@ -170,6 +170,11 @@ export class WorkspaceIndex {
     return this.registry().query(kind, abs, model ? { file: abs, model } : undefined);
   }
 
+  /** While the registry is deferred: whether the analysis of `file` asked it (it is to be analysed again). */
+  askedDeferredRegistry(file: string): boolean {
+    return this.deferred?.has(path.resolve(file)) ?? false;
+  }
+
   /**
    * Ends a deferred registry (`deferRegistry`): the registry answers from now on, and the files that
    * asked it while it was deferred are returned (absolute, sorted), to be analysed again.

@@ -48,21 +48,30 @@ function getParser(): Parser {
  * incremental. Returns null only when tree-sitter gives up (it does not for any string input).
  */
 export function parsePython(text: string, oldTree?: Tree | null): Tree {
-  const tree = getParser().parse(text, oldTree ?? null);
+  const tree = getParser().parse(parsedText(text), oldTree ?? null);
   if (!tree) throw new Error('dbos-lint: the parser returned no tree');
   return tree;
 }
 
 /**
- * Parses Python text, giving up once `performance.now()` passes `deadline` (tree-sitter calls the
+ * Parses Python text, giving up once `performance.now()` passes `deadline` or `cancelled()` holds (tree-sitter calls the
  * progress callback every hundred or so parser operations): null then, and the parser is reset so
  * that the next parse starts afresh instead of resuming this one.
  */
-export function parseWithin(text: string, deadline: number, oldTree?: Tree | null): Tree | null {
+export function parseWithin(text: string, deadline: number, oldTree?: Tree | null, cancelled?: () => boolean): Tree | null {
   const p = getParser();
-  const tree = p.parse(text, oldTree ?? null, { progressCallback: () => performance.now() > deadline });
+  const tree = p.parse(parsedText(text), oldTree ?? null, { progressCallback: () => performance.now() > deadline || !!cancelled?.() });
   if (!tree) p.reset();
   return tree;
+}
+
+/**
+ * The text tree-sitter is given: a lone carriage return (old Mac line endings, which Python accepts)
+ * becomes a line feed, one character for one, so offsets do not move. tree-sitter-python does not
+ * end a line at a lone CR, and such a file parsed as one broken line gave no finding at all.
+ */
+export function parsedText(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 export type { Tree, Edit };
