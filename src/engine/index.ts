@@ -6,7 +6,7 @@ import { RULES as IMPLEMENTED } from './rules/index.generated';
 import { WordScanner } from './words';
 import { resolveConfig, type ResolvedConfig } from './config';
 import { DEFAULT_FILE_TIME_BUDGET_MS, overBudget, tooLarge, type FileLimitNotice } from './budget';
-import { buildApiCatalog } from './data/catalog';
+import { buildApiCatalog, type ApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
 import { fitHeadline } from './message';
@@ -83,9 +83,17 @@ const DEFAULT_CONFIG = resolveConfig();
 
 export { mentionsDbos };
 
+/**
+ * Whether a file is analysed at all: it names dbos, or (with the workspace index) it imports a
+ * module of the project that does.
+ */
+export function mayHoldDbosCode(text: string, index?: WorkspaceIndex, file?: string): boolean {
+  return mentionsDbos(text) || (!!index && !!file && index.importsDbosModule(file, text));
+}
+
 export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   if (text.includes('\u0000')) return { findings: [], ruleFailures: [], skipped: 'binary', syntaxErrors: 0 };
-  if (!mentionsDbos(text)) return { findings: [], ruleFailures: [], skipped: 'no-dbos', syntaxErrors: 0 };
+  if (!mayHoldDbosCode(text, options.index, options.path)) return { findings: [], ruleFailures: [], skipped: 'no-dbos', syntaxErrors: 0 };
   const config = options.config ?? DEFAULT_CONFIG;
   const started = options.startedAt ?? performance.now();
   const budgetMs = options.budgetMs ?? config.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
@@ -110,11 +118,17 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   // a tree the index parsed from this very text for its own needs (a batch run hands it over)
   const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree, cancelled);
   if (!tree) return cancelled?.() ? abandoned : overBudgetIn('parse');
+  const api = buildApiCatalog(config);
   try {
+    if (index && file) {
+      index.useCatalog(api);
+      index.beginAnalysis(file);
+    }
     const model = new ModuleModel(text, tree, {
       path: options.path,
       testPath: file && index ? index.relativePath(file) : undefined,
       moduleName: options.moduleName ?? (file && index?.moduleName(file)),
+      externalName: index && file ? (fqn) => index.dbosNameOf(file, fqn) : undefined,
     });
     if (index && file) index.noteModel(file, text, model);
     const time = { started, budgetMs, deadline, cancelled };
@@ -122,7 +136,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       ? abandoned
       : performance.now() > deadline
         ? overBudgetIn('model')
-        : runRules(model, config, options.version ?? null, ignoredHere, index, file, time);
+        : runRules(model, config, api, options.version ?? null, ignoredHere, index, file, time);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
     if (options.keepTree) {
       result.tree = tree;
@@ -156,6 +170,7 @@ function wordsIn(text: string): Set<string> {
 function runRules(
   model: ModuleModel,
   config: ResolvedConfig,
+  api: ApiCatalog,
   version: [number, number] | null,
   ignoredHere: ReadonlySet<string> | null,
   index: WorkspaceIndex | undefined,
@@ -165,7 +180,6 @@ function runRules(
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
   const suppressions = findSuppressions(model.lines);
-  const api = buildApiCatalog(config);
   const seen = new Set<string>();
   const present = wordsIn(model.text);
   /** Rules skipped because the time ran out. */

@@ -1,9 +1,12 @@
 // Offset <-> position conversion over one text, and line helpers used by rules and fixes.
 import type { Position, Range, TextEdit } from './types';
 
-/** Whether a text can hold DBOS code at all (cheap pre-check that skips the parse). */
+/**
+ * Whether a text can hold DBOS code at all (cheap pre-check that skips the parse): it names dbos,
+ * also inside a longer name (`from app._dbos_runtime import dbos_step`, `DBOSConfiguredInstance`).
+ */
 export function mentionsDbos(text: string): boolean {
-  return /\bdbos\b/i.test(text);
+  return /dbos/i.test(text);
 }
 
 export class LineIndex {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
-import { analyze, initParser, mentionsDbos, type AnalysisResult } from '../engine/index';
+import { analyze, initParser, mayHoldDbosCode, type AnalysisResult } from '../engine/index';
 import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
 import { ProjectSettings } from '../engine/settings';
 import { WorkspaceIndex } from '../engine/project/index';
@@ -158,7 +158,7 @@ export class Analysis {
       ignores = r.findings.map((f) => ignoreFix(model, f.code, f.range.start.line));
       for (const f of r.findings) if (!(f.code in ignoresInFile)) ignoresInFile[f.code] = ignoreFileFix(model, f.code);
     };
-    if (index && file !== null && analysed(text)) {
+    if (index && file !== null && analysed(text, index, file)) {
       // The analysis gives the index this file's summary from its own model (no second parse); the
       // buffer is then registered with the same text, which costs only a hash. Changed or not is
       // judged against the summary its dependents last saw.
@@ -245,8 +245,8 @@ function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): string | null 
 }
 
 /** Whether `analyze` parses this text (its own pre-checks), so the index gets its model. */
-function analysed(text: string): boolean {
-  return mentionsDbos(text) && !text.includes('\u0000');
+function analysed(text: string, index: WorkspaceIndex, file: string): boolean {
+  return !text.includes('\u0000') && mayHoldDbosCode(text, index, file);
 }
 
 function realPath(p: string): string {

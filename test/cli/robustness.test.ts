@@ -12,7 +12,7 @@ const repo = process.env.DBOS_LINT_ROOT ?? process.cwd();
 const cli = path.join(repo, 'dist', 'cli.js');
 
 function run(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

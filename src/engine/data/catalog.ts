@@ -60,6 +60,13 @@ export class ApiList {
     return e;
   }
 
+  /** Whether both lists hold the same patterns (the same entries for every name). */
+  sameAs(other: ApiList): boolean {
+    if (other.exact.size !== this.exact.size || other.prefixes.length !== this.prefixes.length) return false;
+    for (const k of this.exact.keys()) if (!other.exact.has(k)) return false;
+    return this.prefixes.every((p, i) => other.prefixes[i][0] === p[0]);
+  }
+
   get size(): number {
     return this.exact.size + this.prefixes.length;
   }

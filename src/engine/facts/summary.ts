@@ -4,11 +4,12 @@
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
-import { buildApiCatalog } from '../data/catalog';
+import { buildApiCatalog, type ApiList } from '../data/catalog';
 import { quietValue, toleratedValue } from '../model/usage';
-import { argCount, seededReceiver } from '../rules/effects';
+import { argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
+import { lifecycleFacts, runsAtImport } from '../model/lifecycle';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
@@ -74,6 +75,8 @@ export interface FunctionSummary {
   optional?: Record<string, number | null>;
   /** Why a plain function cannot be a step as written (analysis/step-validity.ts), if it cannot. */
   notAStep?: string;
+  /** `@functools.lru_cache` / `@functools.cache`: it runs once per process and arguments (a set-up, not an effect per replay). */
+  memoized?: boolean;
 }
 
 export interface ModuleSummary {
@@ -94,6 +97,10 @@ export interface ModuleSummary {
   dbosImport: TextEdit | null;
   /** The module calls the `DBOS(...)` constructor somewhere (DBOS104: a launch elsewhere has an instance). */
   constructsDbos: boolean;
+  /** The qualified names of each class's bases (null: a base that does not resolve), by class qualname. */
+  classBases: Map<string, (string | null)[]>;
+  /** `DBOS.launch()` runs when the module is imported (module level, outside the main guard). */
+  launchesAtImport: boolean;
 }
 
 const sigs = new WeakMap<ModuleSummary, string>();
@@ -111,7 +118,7 @@ export function signature(m: ModuleSummary): string {
   };
   const parts: string[] = [];
   for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.notAStep ?? ''}`);
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.notAStep ?? ''}`);
     for (const c of f.calls) {
       const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
       const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
@@ -119,6 +126,8 @@ export function signature(m: ModuleSummary): string {
     }
   }
   for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
+  for (const [q, bases] of m.classBases) parts.push(`B ${q} ${bases.join(',')}`);
+  parts.push(`L ${m.launchesAtImport}`);
   parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`, `K ${m.constructsDbos}`);
   sig = parts.join('\n');
   sigs.set(m, sig);
@@ -127,7 +136,20 @@ export function signature(m: ModuleSummary): string {
 
 const DEFAULTS = buildApiCatalog();
 const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];
+
+/**
+ * The lists a summary's call facts are computed against: the catalog's defaults and every list the
+ * project's configurations add (`extra-nondeterministic`, `extra-io`), so that a user's function is
+ * known to be only logged or a fallback exactly like a built-in one.
+ */
+export interface EffectLists {
+  nondeterministic: readonly ApiList[];
+  all: readonly ApiList[];
+}
+
+export const DEFAULT_EFFECT_LISTS: EffectLists = { nondeterministic: [DEFAULTS.nondeterministic], all: DEFAULT_LISTS };
 const NOT_HELPERS: FunctionKind[] = ['test', 'fixture', 'http'];
+const MEMOIZING = /^functools\.(lru_cache|cache)$/;
 const START_METHOD = /\.(enqueue|enqueue_async|debounce|debounce_async)$/;
 
 const argsMatterCache = new Map<string, boolean>();
@@ -145,12 +167,12 @@ function argsMatter(fqn: string): boolean {
   return hit;
 }
 
-function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): CallSummary {
+function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists: EffectLists): CallSummary {
   const fqn = model.calleeFqn(call);
   const text = model.textOf(call.callee);
   const argc = fqn && argsMatter(fqn) ? argCount(call) : 0;
   let flags = 0;
-  if (fqn && DEFAULTS.nondeterministic.match(fqn, argc)) {
+  if (fqn && lists.nondeterministic.some((l) => l.match(fqn, argc))) {
     if (seededReceiver(model, call, fqn) || quietValue(model, call.node, fn, fqn)) flags |= CALL_QUIET_ND;
     else if (toleratedValue(model, call.node, fn)) flags |= CALL_TOLERATED_ND;
   }
@@ -168,7 +190,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
   const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
   const target = model.targetFunction(call);
   if (target && target !== fn) out.local = target.qualname;
-  const effect = !!fqn && DEFAULT_LISTS.some((l) => l.match(fqn, argc));
+  const effect = !!fqn && lists.all.some((l) => l.match(fqn, argc));
   if (effect) {
     const fallback = fallbackParam(model, call.node, fn);
     if (fallback) out.fallback = fallback;
@@ -177,7 +199,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo): Call
 }
 
 /** The summary of a module, from its model (the model's tree must still be alive). */
-export function summarize(model: ModuleModel, file: string, hash: string): ModuleSummary {
+export function summarize(model: ModuleModel, file: string, hash: string, lists: EffectLists = DEFAULT_EFFECT_LISTS): ModuleSummary {
   const functions = new Map<string, FunctionSummary>();
   const lines = model.lines;
   for (const fn of model.functions) {
@@ -196,26 +218,46 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
       indent: lines.indentOf(defLine),
       // chains only go through plain functions: the calls of workflows and steps are not needed, nor
       // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
-      calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c)) : [],
+      calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c, lists)) : [],
     };
     const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
     if (optional) f.optional = optional;
     const notAStep = isPlain(fn) ? whyNotAStep(model, fn) : null;
     if (notAStep) f.notAStep = notAStep;
+    if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);
   }
   const aliases = new Map<string, string>(model.module.imports);
   const moduleScope = { fn: null, cls: null, mainGuard: false };
   for (const [name, bindings] of model.module.bindings) {
-    if (bindings.length !== 1 || aliases.has(name)) continue;
+    if (bindings.length !== 1 || aliases.has(name)) {
+      // `try: from dbos import DBOS` / `except ImportError: DBOS = None`, `dbos_step = DBOS.step` or
+      // an identity stand-in: the name is the DBOS API when the binder says so
+      const r = bindings.length > 1 ? model.resolveDotted(name, moduleScope) : null;
+      if (r && r.startsWith('dbos.')) aliases.set(name, r);
+      continue;
+    }
     const v = bindings[0].value;
-    if (!v || v.type === 'function_definition' || v.type === 'class_definition') continue;
+    if (!v || v.type === 'class_definition') continue;
+    if (v.type === 'function_definition') {
+      // `def dbos_step(**kw): return DBOS.step(**kw)`
+      const fn = model.functionOf(v);
+      const api = fn ? model.apiFactory(fn) : null;
+      if (api) aliases.set(name, api);
+      continue;
+    }
     if (v.type !== 'call' && v.type !== 'identifier' && v.type !== 'attribute') continue;
     const r = model.resolve(v, moduleScope);
     if (r) aliases.set(name, r);
   }
   const classes = new Set(model.classes.map((c) => c.qualname));
+  const classBases = new Map<string, (string | null)[]>();
+  for (const c of model.classes) {
+    const around = { fn: c.parentFunction, cls: null, mainGuard: false };
+    classBases.set(c.qualname, c.bases.map((b) => model.resolve(b, around)));
+  }
+  const launchesAtImport = /launch/.test(model.text) && lifecycleFacts(model).launches.some((l) => runsAtImport(model, l));
   const dbosLocal = model.localNameFor(DBOS);
   return {
     file,
@@ -230,6 +272,8 @@ export function summarize(model: ModuleModel, file: string, hash: string): Modul
     dbosText: dbosLocal ?? 'DBOS',
     dbosImport: dbosLocal ? null : addImportEdit(model, 'from dbos import DBOS'),
     constructsDbos: /dbos/i.test(model.text) && model.calls.some((c) => model.calleeFqn(c) === DBOS),
+    classBases,
+    launchesAtImport,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { atLeast } from '../rules/rule';
+import { atLeast } from '../version';
 import type { Fix, TextEdit } from '../types';
 import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 import { dbosName, freshName, identifierFrom, indentUnitOf, topLevelStatementOf } from './common';

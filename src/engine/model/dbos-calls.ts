@@ -4,8 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo, Scope } from './types';
 import { isPlain, isStepLike, isWorkflow } from './kinds';
-import type { RuleContext } from '../rules/rule';
-import { argList, keywordArgument, stringValue } from '../syntax/arguments';
+import { argList, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
 
 /** Arguments of a call, comments left out. */
@@ -16,12 +15,6 @@ export function positional(call: CallInfo | Node, i: number): Node | null {
   return pos[i] ?? null;
 }
 
-/** The `keyword_argument` node named `name`. */
-export const keywordArg = keywordArgument;
-
-export function keywordValue(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
-  return keywordArg(model, call, name)?.childForFieldName('value') ?? null;
-}
 
 /** The call has `*args` or `**kwargs`: its arguments cannot be known. */
 export function hasSplat(call: CallInfo | Node): boolean {
@@ -34,28 +27,6 @@ export function isTrue(node: Node | null | undefined): boolean {
   return !!node && node.type === 'true';
 }
 
-export interface DictLiteral {
-  node: Node;
-  /** String keys to their `pair` nodes. */
-  keys: Map<string, Node>;
-  /** Contains `**x` or a non-literal key: other keys may be present. */
-  open: boolean;
-}
-
-export function dictLiteral(model: ModuleModel, node: Node | null | undefined): DictLiteral | null {
-  if (!node || node.type !== 'dictionary') return null;
-  const keys = new Map<string, Node>();
-  let open = false;
-  for (const c of node.namedChildren) {
-    if (!c || c.type === 'comment') continue;
-    if (c.type === 'pair') {
-      const k = stringValue(model, c.childForFieldName('key'));
-      if (k === null) open = true;
-      else keys.set(k, c);
-    } else open = true;
-  }
-  return { node, keys, open };
-}
 
 /** The value a plain name is bound to when it has exactly one binding with a value in its scope. */
 export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope): Node | null {
@@ -328,14 +299,3 @@ export function expectsFailure(model: ModuleModel, node: Node): boolean {
   return model.expectsFailure(node);
 }
 
-/** A context whose reports skip findings inside `pytest.raises` blocks. */
-export function skippingExpectedFailures(ctx: RuleContext): RuleContext {
-  return {
-    ...ctx,
-    report(r) {
-      const node = r.node ?? (r.start !== undefined ? ctx.model.root.descendantForIndex(r.start) : null);
-      if (node && expectsFailure(ctx.model, node)) return;
-      ctx.report(r);
-    },
-  };
-}

@@ -50,6 +50,19 @@ export function decoratorKind(model: ModuleModel, d: DecoratorInfo): FunctionKin
   return null;
 }
 
+/** pydantic-ai's tool decorators: the agent keeps the function they are applied to. */
+const AGENT_TOOL = /^pydantic_ai\.(?:agent\.)?Agent\(\)\.(tool|tool_plain)$/;
+
+/**
+ * A framework decorator that registers the function it is applied to, so that a decorator below it
+ * is bypassed: a web route (`@app.get(...)`, kind `http`) or an agent tool (`@agent.tool` of
+ * pydantic-ai, `tool`). Null for any other decorator.
+ */
+export function registeringDecorator(model: ModuleModel, d: DecoratorInfo): 'http' | 'tool' | null {
+  if (decoratorKind(model, d) === 'http') return 'http';
+  return d.fqn && AGENT_TOOL.test(d.fqn) ? 'tool' : null;
+}
+
 function isWebApp(model: ModuleModel, obj: import('web-tree-sitter').Node): boolean {
   const fqn = model.resolve(obj);
   if (fqn && fqn.endsWith('()')) return APP_CONSTRUCTORS.has(lastSegment(fqn.slice(0, -2)));

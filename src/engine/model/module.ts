@@ -21,6 +21,11 @@ export interface ModuleOptions {
   testPath?: string;
   /** Dotted module name (`app.helpers`), used to name local functions. Default: the file's stem. */
   moduleName?: string;
+  /**
+   * What a qualified name of another project module denotes when it is a DBOS API under another
+   * name (`app._runtime.dbos_step` -> `dbos.DBOS.step`), from the workspace index; null otherwise.
+   */
+  externalName?: (fqn: string) => string | null;
 }
 
 /** Whether a path (relative to its project, or as the caller knows it) is test code: `test_*.py`, `*_test.py`, `conftest.py`, or under a `test`/`tests`/`testing` folder. */
@@ -60,7 +65,7 @@ export class ModuleModel {
   private readonly texts = new Map<number, string>();
   private readonly annotations = new Map<number, Node | null>();
   private readonly scopes = new ScopeIndex(this);
-  private readonly resolver = new Resolver(this);
+  private readonly resolver: Resolver;
 
   constructor(
     readonly text: string,
@@ -75,6 +80,7 @@ export class ModuleModel {
     this.projectPath = options.testPath ?? options.path;
     this.isTestFile = isTestFilePath(this.projectPath);
     this.isMainModule = base === '__main__.py';
+    this.resolver = new Resolver(this, options.externalName);
     new ModelBuilder(this, this.scopes, this.functionByNodeId).build();
     classifyFunctions(this);
     this.cacheLookups();
@@ -129,6 +135,14 @@ export class ModuleModel {
    */
   resolve(node: Node | null | undefined, scope?: Scope): string | null {
     return this.resolver.resolve(node, scope);
+  }
+
+  /**
+   * The DBOS decorator a function stands for when its body only returns one
+   * (`def dbos_step(**kw): return DBOS.step(**kw)`), else null.
+   */
+  apiFactory(fn: FunctionInfo): string | null {
+    return this.resolver.apiFactory(fn);
   }
 
   /** Resolution of the callee of a call. */

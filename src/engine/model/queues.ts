@@ -232,33 +232,6 @@ export function enclosingLoop(node: Node): Node | null {
   return null;
 }
 
-/** Two nodes in different branches of one `if`/`try`/`match` (they never both run). */
-export function exclusiveBranches(a: Node, b: Node): boolean {
-  const chain = (n: Node): Node[] => {
-    const out: Node[] = [];
-    for (let p: Node | null = n; p; p = p.parent) out.push(p);
-    return out;
-  };
-  const ca = chain(a);
-  const cb = chain(b);
-  const idsB = new Set(cb.map((n) => n.id));
-  const lcaIdx = ca.findIndex((n) => idsB.has(n.id));
-  if (lcaIdx <= 0) return false;
-  const lca = ca[lcaIdx];
-  if (!['if_statement', 'try_statement', 'match_statement', 'block', 'conditional_expression'].includes(lca.type)) return false;
-  if (lca.type === 'block') return lca.parent?.type === 'match_statement';
-  const childA = ca[lcaIdx - 1];
-  const childB = cb[cb.findIndex((n) => n.id === lca.id) - 1];
-  if (!childA || !childB || childA.id === childB.id) return false;
-  if (lca.type === 'try_statement') {
-    // body vs except/else: the except branch runs when the body failed
-    return childA.type === 'except_clause' || childB.type === 'except_clause' || childA.type === 'except_group_clause' || childB.type === 'except_group_clause';
-  }
-  if (lca.type === 'conditional_expression') return true;
-  // if: the condition is not a branch
-  const cond = lca.childForFieldName('condition');
-  return childA.id !== cond?.id && childB.id !== cond?.id;
-}
 
 /** Inside an `if` or `try` between the node and its function/module: a guarded (lazy) execution. */
 export function isGuarded(node: Node): boolean {

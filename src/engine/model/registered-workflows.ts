@@ -8,7 +8,8 @@ import type { TextEdit } from '../types';
 import { isWorkflow } from './kinds';
 import { lifecycleFacts } from './lifecycle';
 import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
-import { dictLiteral, singleBindingValue } from './dbos-calls';
+import { singleBindingValue } from './dbos-calls';
+import { dictLiteral } from './queues';
 
 /** A workflow registered by this file, with the name DBOS records for it. */
 export interface RegisteredWorkflow {
@@ -66,7 +67,7 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
       continue;
     }
     const d = dictLiteral(model, cfg);
-    const v = stringValue(model, d?.keys.get('name')?.childForFieldName('value'));
+    const v = stringValue(model, d?.entries.get('name')?.value);
     if (v) names.add(v);
   }
   return names;
@@ -108,7 +109,7 @@ export interface WorkflowNameDict {
 export function workflowNameDict(model: ModuleModel, node: Node | null | undefined): WorkflowNameDict | null {
   const d = dictLiteral(model, node);
   if (!d) return null;
-  const v = d.keys.get('workflow_name')?.childForFieldName('value');
+  const v = d.entries.get('workflow_name')?.value;
   const name = stringValue(model, v);
   if (name === null || !v) return null;
   const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
@@ -116,8 +117,8 @@ export function workflowNameDict(model: ModuleModel, node: Node | null | undefin
   return {
     name,
     node: v,
-    has: (k) => d.keys.has(k),
-    open: d.open,
+    has: (k) => d.entries.has(k),
+    open: d.splat,
     add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${pyString(k)}: ${pyString(val)}`),
   };
 }

@@ -108,13 +108,3 @@ export function workflowNames(model: ModuleModel): Set<string> {
   return new Set(registrations(model).filter((r) => r.kind === 'workflow').map((r) => r.name));
 }
 
-/**
- * Whether two definitions can never both run: they sit in different branches of one `if`/`try`/
- * `match` (`if X: def f ... else: def f ...`, `try: ... except ImportError: ...`).
- */
-export function mutuallyExclusive(a: Node, b: Node): boolean {
-  let lca: Node | null = a.parent;
-  while (lca && !(lca.startIndex <= b.startIndex && lca.endIndex >= b.endIndex)) lca = lca.parent;
-  if (!lca) return false;
-  return lca.type === 'if_statement' || lca.type === 'try_statement' || lca.type === 'match_statement' || lca.type === 'conditional_expression';
-}

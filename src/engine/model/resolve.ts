@@ -2,6 +2,7 @@
 // import, alias, assignment and `self.attr` of the file, with the caches that make it cheap.
 import type { Node } from 'web-tree-sitter';
 import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
+import { soleReturnedCall } from '../syntax/statements';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 
@@ -29,8 +30,13 @@ export class Resolver {
   /** Deepest resolveIn depth reached so far, and how often the depth limit cut a resolution short. */
   private deepest = 0;
   private cutoffs = 0;
+  private readonly factories = new Map<FunctionInfo, string | null>();
+  private readonly externals = new Map<string, string>();
 
-  constructor(private readonly m: ModuleModel) {}
+  constructor(
+    private readonly m: ModuleModel,
+    private readonly externalName?: (fqn: string) => string | null,
+  ) {}
 
   /**
    * The qualified name an expression refers to: `time.sleep`, `dbos.DBOS.workflow`,
@@ -68,6 +74,11 @@ export class Resolver {
         if (!obj || !attr) return null;
         const selfAttr = obj.type === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
         if (selfAttr !== undefined) return selfAttr;
+        // `super().run`: the method of the first base class that has it
+        if (obj.type === 'call' && SUPER_CALL.test(this.m.textOf(obj))) {
+          const cls = enclosingMethod(scope)?.cls;
+          return cls ? this.inheritedMember(cls, this.m.textOf(attr), depth) : null;
+        }
         const base = this.resolveIn(obj, scope, depth + 1);
         return base ? `${base}.${this.m.textOf(attr)}` : null;
       }
@@ -107,7 +118,11 @@ export class Resolver {
     if (!method?.cls || method.params[0] !== objName) return undefined;
     if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.m.textOf(d.expr)))) return undefined;
     const bindings = method.cls.selfAttrs.get(attr);
-    if (!bindings) return undefined;
+    if (!bindings) {
+      // a method the class inherits (`self.run()` with `run` defined by a base class)
+      if (method.cls.methods.some((m) => m.name === attr)) return undefined;
+      return this.inheritedMember(method.cls, attr, depth) ?? undefined;
+    }
     let result: string | null | undefined;
     for (const b of bindings) {
       const f = this.m.functionOf(enclosingDef(b.node)!);
@@ -116,6 +131,64 @@ export class Resolver {
       result = r;
     }
     return result ?? null;
+  }
+
+  /**
+   * The qualified name of the member `name` that `cls` inherits: the method of the first base (in
+   * order, depth first) of this module that defines it, or `<base>.<name>` for a base class of the
+   * project defined in another module (the workspace index finds it there). Null when no base is
+   * known to define it (a library base, an unresolved base).
+   */
+  inheritedMember(cls: ClassInfo, name: string, depth: number, seen = new Set<ClassInfo>()): string | null {
+    if (seen.has(cls) || depth > MAX_RESOLVE_DEPTH) return null;
+    seen.add(cls);
+    const around: Scope = { fn: cls.parentFunction, cls: null, mainGuard: false };
+    for (const b of cls.bases) {
+      const fqn = this.resolveIn(b, around, depth + 1);
+      if (!fqn) continue;
+      const local = this.m.classes.find((c) => c.fqn === fqn);
+      if (local) {
+        const own = local.methods.find((m) => m.name === name);
+        if (own) return own.fqn;
+        const up = this.inheritedMember(local, name, depth + 1, seen);
+        if (up) return up;
+        continue;
+      }
+      if (!LIBRARY_BASE.test(fqn) && !fqn.endsWith('()')) return `${fqn}.${name}`;
+    }
+    return null;
+  }
+
+  /**
+   * A function whose body only returns a DBOS decorator (`def dbos_step(**kw): return DBOS.step(**kw)`):
+   * calling it is calling that decorator, so a name bound to it resolves to the decorator's name.
+   */
+  apiFactory(fn: FunctionInfo): string | null {
+    let hit = this.factories.get(fn);
+    if (hit === undefined) {
+      hit = null;
+      // read the body only when its text can return a DBOS decorator
+      const body = fn.body;
+      const call = fn.isLambda || !body || !DECORATOR_CALL.test(this.m.textOf(body)) ? null : soleReturnedCall(body);
+      if (call) {
+        const callee = call.childForFieldName('function');
+        const r = callee ? this.resolveIn(callee, { fn, cls: null, mainGuard: false }, 1) : null;
+        if (r && DBOS_DECORATORS.has(r)) hit = r;
+      }
+      this.factories.set(fn, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * What a project name imported here denotes when the workspace index knows it to be a DBOS API
+   * re-exported under another name (`from app._runtime import dbos_step`); the name itself otherwise.
+   */
+  private external(fqn: string): string {
+    if (!this.externalName || fqn.startsWith('dbos.') || !fqn.includes('.')) return fqn;
+    let hit = this.externals.get(fqn);
+    if (hit === undefined) this.externals.set(fqn, (hit = this.externalName(fqn) ?? fqn));
+    return hit;
   }
 
   /**
@@ -236,21 +309,75 @@ export class Resolver {
   private lookupIn(info: ScopeInfo, name: string, scope: Scope, depth: number): string | null | undefined {
     const imp = info.imports.get(name);
     const bindings = info.bindings.get(name);
-    if (!bindings) return imp;
+    if (!bindings) return imp === undefined ? imp : this.external(imp);
     let result: string | null | undefined;
+    let agree = true;
+    const seen: string[] = [];
     for (const b of bindings) {
       let r: string | null;
       const valueType = b.value?.type;
       if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
-        r = this.m.functionOf(b.value)?.fqn ?? this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null;
-      } else r = this.resolveIn(b.value, scope, depth + 1, valueType);
+        const fn = this.m.functionOf(b.value);
+        r = fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
+      } else if (valueType === 'none') r = NONE;
+      else r = this.resolveIn(b.value, scope, depth + 1, valueType);
+      // stop at the first value that settles it (each binding's resolution can be deep)
       if (r === null) return null;
+      seen.push(r);
       if (result === undefined) result = r;
-      else if (result !== r) return null;
+      else if (result !== r) agree = false;
+      if (!agree && !seen.every((v) => this.standIn(v))) return null;
     }
-    return result ?? null;
+    // `except ImportError: DBOS = None` beside the import: the import is what the code uses
+    if (agree) return result === NONE ? (imp === undefined ? null : this.external(imp)) : (result ?? null);
+    return this.optionalDependency(imp === undefined ? seen : [this.external(imp), ...seen]);
   }
+
+  /**
+   * The optional-dependency pattern: `try: from dbos import DBOS` / `except ImportError: DBOS = None`,
+   * or `dbos_step = DBOS.step if ... else <identity decorator>`. When exactly one of a name's values is
+   * a DBOS name and every other one is `None` or a function of this module (a stand-in), the name
+   * denotes that DBOS name; otherwise it is unknown.
+   */
+  /** A value the optional-dependency pattern can hold: a DBOS name, `None`, a function of this module. */
+  private standIn(v: string): boolean {
+    return v === NONE || v.startsWith('dbos.') || v.startsWith(this.m.moduleName + '.');
+  }
+
+  private optionalDependency(values: (string | null)[]): string | null {
+    let dbos: string | null = null;
+    const local = this.m.moduleName + '.';
+    for (const v of values) {
+      if (v !== null && v.startsWith('dbos.')) {
+        if (dbos !== null && dbos !== v) return null;
+        dbos = v;
+      } else if (v !== NONE && (v === null || !v.startsWith(local))) return null;
+    }
+    return dbos;
+  }
+}
+
+/** The value of a binding to the `None` literal, while bindings are compared. */
+const NONE = '\0None';
+
+/** `super()` or `super(Cls, self)`. */
+const SUPER_CALL = /^super\s*\(\s*(?:[A-Za-z_][\w.]*\s*,\s*[A-Za-z_]\w*\s*)?\)$/;
+
+/** Bases whose members are not the project's code: not looked up in other modules. */
+const LIBRARY_BASE = /^(builtins|typing|typing_extensions|abc|enum|dbos|pydantic|collections|dataclasses)(\.|$)/;
+
+/** The text of a call of one of those decorators (`.step(`, `.workflow (`). */
+const DECORATOR_CALL = /\.\s*(workflow|step|transaction|scheduled|dbos_class)\s*\(/;
+
+/** DBOS decorators a factory function can stand for. */
+const DBOS_DECORATORS = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled', 'dbos.DBOS.dbos_class']);
+
+/** The method whose body holds the scope (its class is `cls`), looking out through nested functions. */
+function enclosingMethod(scope: Scope): FunctionInfo | null {
+  let f = scope.fn;
+  while (f && !f.cls) f = f.parent;
+  return f;
 }
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */

@@ -9,7 +9,7 @@ import { MUTATING_METHODS } from './step-validity';
 
 // Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
-  /(^|\.)(print|pprint)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
+  /(^|\.)(print|pprint)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|getLogger\([^()]*\)\.(debug|info|warning|warn|error|exception|critical|log)$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
 
 /** What the walks of this file read, per model: built once, the first time a value's use is asked. */
 interface UsageIndex {

@@ -7,7 +7,7 @@ import { isStepLike, isWorkflow } from './kinds';
 import { expandBraces } from '../data/catalog';
 import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
-import { argList, positionalArgs } from '../syntax/arguments';
+import { argList, positionalArgs, keywordValue } from '../syntax/arguments';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -31,13 +31,6 @@ export interface WorkflowStart {
 
 /** Arguments of a call without comments. */
 export { argList, positionalArgs };
-
-export function keywordValueOf(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
-  for (const a of argList(call)) {
-    if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a.childForFieldName('value');
-  }
-  return null;
-}
 
 export function hasSplatArgs(call: CallInfo | Node): boolean {
   return argList(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
@@ -161,7 +154,7 @@ export function spawnPrimitive(fqn: string | null): SpawnPrimitive | null {
 /** The function argument a spawn call runs. */
 export function spawnTarget(model: ModuleModel, call: CallInfo, p: SpawnPrimitive): Node | null {
   if (p.keyword) {
-    const kw = keywordValueOf(model, call, p.keyword);
+    const kw = keywordValue(model, call, p.keyword);
     if (kw) return kw;
   }
   if (p.position === undefined) return null;

@@ -103,6 +103,9 @@ export function searchChain(
           return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
         }
         if (depth === maxDepth || !enterable(target.fn, api)) continue;
+        // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
+        // repeated by a replay (a non-deterministic value it caches still differs in the next process)
+        if (target.fn.memoized && (kind === 'io' || kind === 'database')) continue;
         const k = target.module.file + '\0' + target.fn.qualname;
         if (seen.has(k)) continue;
         seen.add(k);

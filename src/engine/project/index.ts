@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { parsePython, type Tree } from '../syntax/parser';
 import { ModuleModel } from '../model/module';
 import { mentionsDbos } from '../text';
-import type { ApiCatalog } from '../data/catalog';
-import { signature, summarize, type ModuleSummary } from '../facts/summary';
-import { moduleNameOf } from './modules';
+import type { ApiCatalog, ApiList } from '../data/catalog';
+import { DEFAULT_EFFECT_LISTS, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
+import { importBases, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
@@ -107,6 +107,11 @@ export class WorkspaceIndex {
   private readonly handOverLimit: number;
   private readonly batch: boolean;
   private readonly listedFiles: readonly string[] | undefined;
+  /** The lists the summaries' call facts are computed against (defaults, plus what configurations add). */
+  private effectLists: EffectLists = DEFAULT_EFFECT_LISTS;
+  private readonly catalogsSeen = new WeakSet<ApiCatalog>();
+  /** Files whose summary is being built (an import cycle asks for one of them again). */
+  private readonly building = new Set<string>();
   /** While the registry is deferred: the analysed files that asked it (see `deferRegistry`). */
   private deferred: Set<string> | null;
 
@@ -261,18 +266,103 @@ export class WorkspaceIndex {
   }
 
   /**
+   * The API catalog an analysis uses (the defaults and the configuration's additions): the call
+   * facts of every summary are computed against all the lists seen, so a catalog with new lists
+   * drops the summaries made without them. Called by `analyze`.
+   */
+  useCatalog(api: ApiCatalog): void {
+    if (this.catalogsSeen.has(api)) return;
+    this.catalogsSeen.add(api);
+    const nd = this.effectLists.nondeterministic.includes(api.nondeterministic) ? [] : [api.nondeterministic];
+    const more = [api.nondeterministic, api.io, api.database, api.sleep].filter((l) => !this.effectLists.all.includes(l));
+    // a list equal to one already used adds nothing (the default catalog is one object per process)
+    const added = more.filter((l) => !this.effectLists.all.some((k: ApiList) => k.size === l.size && k.sameAs(l)));
+    if (added.length === 0) return;
+    this.effectLists = {
+      nondeterministic: [...this.effectLists.nondeterministic, ...nd.filter((l) => added.includes(l))],
+      all: [...this.effectLists.all, ...added],
+    };
+    if (this.entries.size === 0) return;
+    for (const abs of [...this.entries.keys()]) {
+      this.entries.delete(abs);
+      this.tracker.dropDerived(abs);
+    }
+  }
+
+  /**
+   * Starts the analysis of a file: what its previous analysis read is forgotten (the reads of this
+   * one, from its model on, are recorded again).
+   */
+  beginAnalysis(file: string): void {
+    this.tracker.resetReads(path.resolve(file));
+  }
+
+  /**
+   * The DBOS API that a qualified name of another project module denotes, as `fromFile` imports it
+   * (`app._runtime.dbos_step` -> `dbos.DBOS.step`); null when it is not one (see `ModuleOptions.externalName`).
+   */
+  dbosNameOf(fromFile: string, fqn: string): string | null {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => this.resolver.dbosName(abs, fqn, 0));
+  }
+
+  /**
+   * Whether a file that does not name dbos imports a module of the project that does
+   * (`from durable_swarm import DurableSwarm`): its code can then use DBOS through that module (a
+   * configured instance, a re-exported decorator), so it is analysed too. Only the file's import
+   * lines are read, and only the existence and text of the modules they name.
+   */
+  importsDbosModule(file: string, text: string): boolean {
+    const abs = path.resolve(file);
+    if (!/\bimport\b/.test(text)) return false;
+    return this.tracker.reading(abs, () => {
+      const bases = importBases(abs, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
+      const own = this.moduleName(abs).split('.');
+      const inInit = path.basename(abs) === '__init__.py' ? 1 : 0;
+      for (const m of text.matchAll(/^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))/gm)) {
+        const dots = m[1]?.length ?? 0;
+        const name = dots > 0 ? [...own.slice(0, Math.max(0, own.length - dots + inInit)), ...(m[2] ? [m[2]] : [])].join('.') : (m[2] || m[3]);
+        if (!name || /^(dbos|typing|os|sys|re|json|time|asyncio|logging|datetime|collections|pathlib|functools|itertools|dataclasses|abc|enum)(\.|$)/.test(name)) continue;
+        for (const base of bases) {
+          for (const candidate of moduleFiles(base, name)) {
+            if (candidate === abs) continue;
+            this.tracker.touch(candidate);
+            if (!this.exists(candidate)) continue;
+            const t = this.textOf(candidate);
+            if (t !== null && mentionsDbos(t)) return true;
+          }
+        }
+      }
+      return false;
+    });
+  }
+
+  /**
+   * A class of the project as `fromFile` names it (`durable_swarm.DurableSwarm`): whether it inherits
+   * `DBOSConfiguredInstance` (through bases in any module) and whether its module launches DBOS when
+   * imported. Null when the name is no class of the project.
+   */
+  projectClass(fromFile: string, fqn: string): { configured: 'yes' | 'no' | 'unknown'; launchesAtImport: boolean; module: ModuleSummary; qualname: string } | null {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => {
+      const c = this.resolver.classOf(abs, fqn, 0);
+      if (!c) return null;
+      return { configured: this.resolver.inheritsConfigured(abs, fqn), launchesAtImport: c.module.launchesAtImport, module: c.module, qualname: c.qualname };
+    });
+  }
+
+  /**
    * Records the model of a file being analysed, so its summary costs no second parse. Called by
    * `analyze` while the tree is alive.
    */
   noteModel(file: string, text: string, model: ModuleModel): ModuleSummary {
     const abs = path.resolve(file);
-    this.tracker.resetReads(abs);
     // a batch run would otherwise parse this file again when the registry is first asked for
     if (this.batch) this.registry().noteModel(abs, model);
     const hash = hashOf(text);
     const old = this.entries.get(abs);
     if (old?.summary && old.hash === hash && old.summary.moduleName === model.moduleName) return old.summary;
-    const summary = summarize(model, abs, hash);
+    const summary = summarize(model, abs, hash, this.effectLists);
     this.store(abs, summary);
     return summary;
   }
@@ -399,9 +489,16 @@ export class WorkspaceIndex {
 
   private build(abs: string, text: string): ModuleSummary | null {
     if (text.includes('\u0000')) return null;
+    // two modules that import each other's names: the one asked again while it is being built has no summary yet
+    if (this.building.has(abs)) return null;
     this.parses++;
-    // a module the model cannot read is a module without helpers, never a crash
-    return this.withModel(abs, text, (model) => summarize(model, abs, hashOf(text)), null);
+    this.building.add(abs);
+    try {
+      // a module the model cannot read is a module without helpers, never a crash
+      return this.withModel(abs, text, (model) => summarize(model, abs, hashOf(text), this.effectLists), null);
+    } finally {
+      this.building.delete(abs);
+    }
   }
 
   /**
@@ -411,7 +508,14 @@ export class WorkspaceIndex {
   private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
     const tree = parsePython(text);
     try {
-      return use(new ModuleModel(text, tree, { path: abs, testPath: this.relativePath(abs), moduleName: this.moduleName(abs) }));
+      return use(
+        new ModuleModel(text, tree, {
+          path: abs,
+          testPath: this.relativePath(abs),
+          moduleName: this.moduleName(abs),
+          externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
+        }),
+      );
     } catch {
       return fallback;
     } finally {

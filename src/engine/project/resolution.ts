@@ -22,6 +22,8 @@ export interface ResolutionFiles {
 }
 
 const MAX_ALIAS_HOPS = 8;
+/** Bases known not to lead to DBOSConfiguredInstance. */
+const PLAIN_BASES = /^(builtins\.\w+|abc\.ABC|typing\.\w+|typing_extensions\.\w+|enum\.\w+|pydantic\.BaseModel)$/;
 /** Libraries whose functions are never the user's code: not looked up on disk. */
 const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
 
@@ -135,16 +137,95 @@ export class ModuleResolver {
    * than `fromFile`); undefined when no such file exists, so the caller tries another split.
    */
   private inModuleFile(fromFile: string, bases: string[], moduleName: string, segs: string[], from: number, hops: number): IndexedFunction | null | undefined {
+    const summary = this.moduleAt(fromFile, bases, moduleName);
+    return summary ? this.lookupIn(summary, segs.slice(from), hops) : summary;
+  }
+
+  /**
+   * The summary of the first file of `moduleName` under the import bases (other than `fromFile`),
+   * every candidate probed recorded as read: undefined when no such file exists, null when it cannot
+   * be summarised.
+   */
+  private moduleAt(fromFile: string, bases: string[], moduleName: string): ModuleSummary | null | undefined {
     for (const base of bases) {
       for (const candidate of moduleFiles(base, moduleName)) {
         if (candidate === fromFile) continue;
         this.tracker.touch(candidate);
         if (!this.files.exists(candidate)) continue;
-        const summary = this.files.summaryOf(candidate);
-        return summary ? this.lookupIn(summary, segs.slice(from), hops) : null;
+        return this.files.summaryOf(candidate);
       }
     }
     return undefined;
+  }
+
+  /**
+   * The DBOS API a project name denotes when a module of the project binds it to one
+   * (`dbos_step = DBOS.step`, `def dbos_step(**kw): return DBOS.step(**kw)`), followed through
+   * re-exports (`from ._runtime import dbos_step` in an `__init__`); null for anything else.
+   */
+  dbosName(fromFile: string, fqn: string, hops: number): string | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
+    if (!this.mayBeLocal(fromFile, fqn)) return null;
+    return this.tracker.alias(fromFile + '\0' + fqn, () => {
+      const segs = splitFqn(fqn);
+      if (!segs || segs.some((s) => s.endsWith('()'))) return null;
+      const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+      // the longest prefix that is a module, as for a name bound by `from pkg.mod import name`
+      for (let i = segs.length - 1; i >= 1; i--) {
+        const summary = this.moduleAt(fromFile, bases, segs.slice(0, i).join('.'));
+        if (summary === undefined) continue;
+        const alias = summary?.aliases.get(segs[i]);
+        if (!summary || !alias) return null;
+        const target = [alias, ...segs.slice(i + 1)].join('.');
+        return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The class a project name denotes (`durable_swarm.DurableSwarm`, re-exports followed), with the
+   * module that defines it; null when it is no class of the project.
+   */
+  classOf(fromFile: string, fqn: string, hops: number): { module: ModuleSummary; qualname: string } | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.') || !this.mayBeLocal(fromFile, fqn)) return null;
+    const segs = splitFqn(fqn);
+    if (!segs || segs.some((s) => s.endsWith('()'))) return null;
+    const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+    const own = this.files.held(fromFile);
+    for (let i = segs.length - 1; i >= 1; i--) {
+      const moduleName = segs.slice(0, i).join('.');
+      const summary = own && own.moduleName === moduleName ? own : this.moduleAt(fromFile, bases, moduleName);
+      if (summary === undefined) continue;
+      if (!summary) return null;
+      const qualname = segs.slice(i).join('.');
+      if (summary.classes.has(qualname)) return { module: summary, qualname };
+      const alias = summary.aliases.get(segs[i]);
+      return alias ? this.classOf(summary.file, [alias, ...segs.slice(i + 1)].join('.'), hops + 1) : null;
+    }
+    return null;
+  }
+
+  /**
+   * Whether a class of the project inherits `DBOSConfiguredInstance`, through its bases in any
+   * module: 'yes', 'no', or 'unknown' (a base that cannot be followed).
+   */
+  inheritsConfigured(fromFile: string, fqn: string, depth = 0): 'yes' | 'no' | 'unknown' {
+    if (fqn === 'dbos.DBOSConfiguredInstance') return 'yes';
+    if (depth > MAX_ALIAS_HOPS) return 'unknown';
+    const c = this.classOf(fromFile, fqn, 0);
+    if (!c) return PLAIN_BASES.test(fqn) ? 'no' : 'unknown';
+    let result: 'yes' | 'no' | 'unknown' = 'no';
+    for (const base of c.module.classBases.get(c.qualname) ?? []) {
+      if (!base) {
+        result = 'unknown';
+        continue;
+      }
+      const r = this.inheritsConfigured(c.module.file, base, depth + 1);
+      if (r === 'yes') return 'yes';
+      if (r === 'unknown') result = 'unknown';
+    }
+    return result;
   }
 
   /**
@@ -155,14 +236,7 @@ export class ModuleResolver {
     if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(moduleName) || EXTERNAL.test(moduleName + '.')) return undefined;
     if (!this.mayBeLocal(fromFile, moduleName + '.x')) return undefined;
     const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
-    for (const base of bases) {
-      for (const candidate of moduleFiles(base, moduleName)) {
-        if (candidate === fromFile) continue;
-        this.tracker.touch(candidate);
-        if (this.files.exists(candidate)) return this.files.summaryOf(candidate);
-      }
-    }
-    return null;
+    return this.moduleAt(fromFile, bases, moduleName) ?? null;
   }
 
   /** `rest` inside a module: a function, a method (`Cls.m`, `Cls().m`), or a name bound to another. */

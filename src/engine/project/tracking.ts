@@ -19,9 +19,11 @@ export class ReadTracker {
   /** Resolutions and chains, each with the paths it read (summaries, and candidates probed). */
   private readonly resolveCache = new Map<string, Derived<IndexedFunction | null>>();
   private readonly chains = new Map<string, Derived<Chain | null>>();
+  private readonly aliases = new Map<string, Derived<string | null>>();
   /** path -> keys of the resolutions and chains that read it (what a change of it invalidates). */
   private readonly resolveByFile = new Map<string, Set<string>>();
   private readonly chainsByFile = new Map<string, Set<string>>();
+  private readonly aliasesByFile = new Map<string, Set<string>>();
   /** analysed file -> paths its findings read; and the reverse. */
   private readonly reads = new Map<string, Set<string>>();
   private readonly readBy = new Map<string, Set<string>>();
@@ -31,6 +33,11 @@ export class ReadTracker {
   /** A memoised resolution of a name (null in an alias or import cycle). */
   resolution(key: string, compute: () => IndexedFunction | null): IndexedFunction | null {
     return this.derive(this.resolveCache, this.resolveByFile, key, null, compute);
+  }
+
+  /** A memoised name resolution to a DBOS API (null in a cycle). */
+  alias(key: string, compute: () => string | null): string | null {
+    return this.derive(this.aliases, this.aliasesByFile, key, null, compute);
   }
 
   /** A memoised chain search (null in a cycle). */
@@ -116,6 +123,7 @@ export class ReadTracker {
     for (const [cache, byFile] of [
       [this.chains, this.chainsByFile],
       [this.resolveCache, this.resolveByFile],
+      [this.aliases, this.aliasesByFile],
     ] as const) {
       for (const key of byFile.get(abs) ?? []) cache.delete(key);
       byFile.delete(abs);
@@ -124,6 +132,6 @@ export class ReadTracker {
 
   /** Whether some analysed file's findings, or a memoised resolution or chain, read this path. */
   watched(abs: string): boolean {
-    return (this.readBy.get(abs)?.size ?? 0) > 0 || (this.resolveByFile.get(abs)?.size ?? 0) > 0 || (this.chainsByFile.get(abs)?.size ?? 0) > 0;
+    return (this.readBy.get(abs)?.size ?? 0) > 0 || (this.resolveByFile.get(abs)?.size ?? 0) > 0 || (this.chainsByFile.get(abs)?.size ?? 0) > 0 || (this.aliasesByFile.get(abs)?.size ?? 0) > 0;
   }
 }

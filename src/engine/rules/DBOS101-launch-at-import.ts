@@ -1,7 +1,8 @@
 // DBOS101: DBOS.launch() executed when the module is imported.
 import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { importsDbos, addLifespanEdits, fastapiAppAssignment, lifecycleFacts, moveToMainGuardEdits, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../model/lifecycle';
+import { importsDbos, fastapiAppAssignment, lifecycleFacts, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../model/lifecycle';
+import { moveToMainGuardEdits, addLifespanEdits } from '../fixes/startup';
 
 export const rule: Rule = {
   code: 'DBOS101',

@@ -1,11 +1,13 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
 import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
-import { importsDbos, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, moveToMainGuardEdits, runsAtImport, startupStatements } from '../model/lifecycle';
+import { importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
+import { moveToMainGuardEdits } from '../fixes/startup';
+import { keywordArgument } from '../syntax/arguments';
 
 export const rule: Rule = {
   code: 'DBOS102',
-  requires: ['config'],
+  requires: ['config', 'DBOS('],
   check(ctx) {
     const { model } = ctx;
     if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;
@@ -19,7 +21,7 @@ export const rule: Rule = {
     for (const c of facts.constructions) {
       if (!runsAtImport(model, c)) continue;
       // DBOS(fastapi=app / flask=app) must see the app at import: DBOS108 covers it
-      if (keywordArg(c, 'fastapi', model) || keywordArg(c, 'flask', model)) continue;
+      if (keywordArgument(model, c, 'fastapi') || keywordArgument(model, c, 'flask')) continue;
       const canMove = model.mainGuards.length > 0 || facts.launches.some((l) => runsAtImport(model, l));
       const stmts = canMove ? startupStatements(model) : null;
       const move = stmts ? moveToMainGuardEdits(model, stmts) : null;

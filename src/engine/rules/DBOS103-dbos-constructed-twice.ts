@@ -1,9 +1,10 @@
 // DBOS103: a second DBOS(...) on the same path without DBOS.destroy() in between is silently ignored.
 import type { Rule } from './rule';
 import type { CallInfo } from '../model/types';
-import { between, exclusive, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../model/lifecycle';
+import { between, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameScope } from '../model/lifecycle';
 import { dbosName } from '../fixes/common';
 import type { Node } from 'web-tree-sitter';
+import { exclusiveBranches } from '../syntax/branches';
 
 export const rule: Rule = {
   code: 'DBOS103',
@@ -23,7 +24,7 @@ export const rule: Rule = {
             // module level then main guard: the main guard runs after everything at module level
             if (!(runsAtImport(model, first) && second.scope.mainGuard)) continue;
           } else if (!runsBefore(first.node, second.node)) continue;
-          if (exclusive(first.node, second.node) || leavesBefore(first.node, second.node) || between(facts.destroys, first, second)) continue;
+          if (exclusiveBranches(first.node, second.node) || leavesBefore(first.node, second.node) || between(facts.destroys, first, second)) continue;
           previous = first;
         } else if (runsAtImport(model, first) && second.scope.fn?.kinds.has('entry') && !second.scope.fn.kinds.has('lifespan')) {
           // constructed at import, then again in the program's entry point

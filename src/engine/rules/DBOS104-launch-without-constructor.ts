@@ -4,8 +4,9 @@ import type { Rule, RuleContext } from './rule';
 import type { ModuleSummary } from '../project/index';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
-import { importsDbos, isTestLike, keywordArg, lifecycleFacts, lifespanLaunches, ownStatement } from '../model/lifecycle';
+import { importsDbos, isTestLike, lifecycleFacts, lifespanLaunches, ownStatement } from '../model/lifecycle';
 import { addImportEdit, appNameFor, dbosName } from '../fixes/common';
+import { keywordArgument } from '../syntax/arguments';
 
 // Modules that cannot construct DBOS for this program: the standard library, DBOS itself and common
 // third-party packages. A file importing anything else may get its DBOS instance from that import.
@@ -145,7 +146,7 @@ export const rule: Rule = {
     // (b) never launched: only for the program's own entry point, where nothing else can launch it
     if (facts.launches.length > 0 || lifespanLaunches(model) || !importsOnlyKnownModules(model)) return;
     for (const c of facts.constructions) {
-      if (keywordArg(c, 'fastapi', model) || keywordArg(c, 'flask', model)) continue;
+      if (keywordArgument(model, c, 'fastapi') || keywordArgument(model, c, 'flask')) continue;
       const atEntry = c.scope.mainGuard || (model.isMainModule && c.scope.fn === null) || (!!c.scope.fn && c.scope.fn.kinds.has('entry') && !c.scope.fn.kinds.has('lifespan'));
       if (!atEntry) continue;
       ctx.report({

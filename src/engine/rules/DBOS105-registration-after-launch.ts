@@ -3,8 +3,10 @@ import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { isTestLike, lifecycleFacts, runsBefore } from '../model/lifecycle';
-import { skippingExpectedFailures } from '../model/dbos-calls';
 import { inheritsConfigured } from './DBOS601-dbos-class-setup';
+import { rangeIn } from '../facts/positions';
+import { keywordArgument } from '../syntax/arguments';
+import { skippingExpectedFailures } from './expected-failures';
 
 const REGISTERING = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled']);
 
@@ -17,9 +19,21 @@ function launchBefore(launches: CallInfo[], fn: FunctionInfo | null, node: impor
   return launches.find((l) => l.scope.fn === fn && !l.scope.cls && runsBefore(l.node, node));
 }
 
+/** A dotted name whose last segment looks like a class (`pkg.mod.Runner`). */
+const CLASS_NAME = /^[A-Za-z_][\w.]*\.[A-Z]\w*$/;
+
+function afterLaunch(name: string, when: string): string {
+  return (
+    `Configured instance of \`${name}\` is created after \`DBOS.launch()\`, too late for recovery\n` +
+    `DBOS was launched before it ${when}. DBOS only logs "Configured instance ... ` +
+    'was registered after DBOS was launched. This may cause errors during workflow recovery.", and recovery started at launch cannot find the instance. ' +
+    'Create configured instances before `DBOS.launch()`.'
+  );
+}
+
 export const rule: Rule = {
   code: 'DBOS105',
-  requires: ['launch', 'workflow', 'step', 'transaction'],
+  // no required words: a file that only instantiates a configured class of another module names none of them
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
@@ -46,13 +60,17 @@ export const rule: Rule = {
       // (b) nested in a function that only runs once DBOS is launched: a workflow, a step, an HTTP handler
       if (!parent) continue;
       const host = parent;
-      const late = isWorkflow(host) || isStepLike(host) ? kindOf(host) : host.kinds.has('http') ? 'HTTP handler' : null;
+      // a method runs once per call on an instance, long after import: each call registers the function again
+      const late = isWorkflow(host) || isStepLike(host) ? kindOf(host) : host.kinds.has('http') ? 'HTTP handler' : host.cls && !host.isLambda ? 'method' : null;
       if (!late) continue;
+      // `@DBOS.workflow(name=f"{self.name}.run")` in a method: a framework registering each instance's
+      // functions under a stable name of their own (created before launch, like configured instances)
+      if (late === 'method' && fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn) && d.expr.type === 'call' && keywordArgument(model, d.expr, 'name'))) continue;
       ctx.report({
         node: fn.node.childForFieldName('name') ?? fn.node,
         message:
           `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered only when ${late} \`${host.name}\` runs\n` +
-          `Defined inside \`${host.name}\`, it is registered when \`${host.name}\` runs, ` +
+          `Defined inside ${late} \`${late === 'method' ? host.qualname : host.name}\`, it is registered when \`${host.name}\` runs, ` +
           `after launch (as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
       });
@@ -60,19 +78,31 @@ export const rule: Rule = {
     // configured instances created after launch
     for (const call of model.calls) {
       const fqn = model.calleeFqn(call);
-      if (!fqn) continue;
+      if (!fqn || call.scope.cls) continue;
       const cls = model.classes.find((c) => c.fqn === fqn);
-      if (!cls || inheritsConfigured(ctx, cls) !== 'yes') continue;
+      if (cls) {
+        if (inheritsConfigured(ctx, cls) !== 'yes') continue;
+        const launch = launchBefore(launches, call.scope.fn, call.node);
+        if (!launch) continue;
+        ctx.report({ node: call.node, message: afterLaunch(cls.name, `(line ${launch.node.startPosition.row + 1})`) });
+        continue;
+      }
+      // a class of another module of the project (`from durable_swarm import DurableSwarm`)
+      if (!ctx.index || !ctx.file || !CLASS_NAME.test(fqn) || fqn.startsWith('dbos.') || fqn.startsWith(model.moduleName + '.')) continue;
+      const other = ctx.index.projectClass(ctx.file, fqn);
+      if (!other || other.configured !== 'yes') continue;
+      const name = other.qualname;
       const launch = launchBefore(launches, call.scope.fn, call.node);
-      if (!launch || call.scope.cls) continue;
-      ctx.report({
-        node: call.node,
-        message:
-          `Configured instance of \`${cls.name}\` is created after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1})\n` +
-          `DBOS only logs "Configured instance ... ` +
-          'was registered after DBOS was launched. This may cause errors during workflow recovery.", and recovery started at launch cannot find the instance. ' +
-          'Create configured instances before `DBOS.launch()`.',
-      });
+      if (launch) {
+        ctx.report({ node: call.node, message: afterLaunch(name, `(line ${launch.node.startPosition.row + 1})`) });
+      } else if (other.launchesAtImport) {
+        // importing the class's module ran its module-level DBOS.launch()
+        ctx.report({
+          node: call.node,
+          message: afterLaunch(name, `(when \`${other.module.moduleName}\` was imported: it calls \`DBOS.launch()\` at module level)`),
+          related: [{ message: `\`${name}\` is defined here`, range: rangeIn(other.module, 0, 0), file: other.module.file }],
+        });
+      }
     }
   },
 };

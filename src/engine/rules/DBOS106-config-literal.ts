@@ -5,7 +5,8 @@ import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
 import { isV3 } from './rule';
 import { appNameFor } from '../fixes/common';
-import { expectsFailure, keywordArg, lifecycleFacts, positionalArgs } from '../model/lifecycle';
+import { expectsFailure, lifecycleFacts, positionalArgs } from '../model/lifecycle';
+import { keywordArgument } from '../syntax/arguments';
 
 const KEYS_2X = [
   'name', 'system_database_url', 'application_database_url', 'database_url', 'sys_db_pool_size', 'sys_db_polling_concurrency',
@@ -94,7 +95,7 @@ function collect(model: ModuleModel): ConfigLiteral[] {
     out.set(l.node.id, l);
   };
   for (const c of lifecycleFacts(model).constructions) {
-    const v = keywordArg(c, 'config', model)?.childForFieldName('value') ?? positionalArgs(c)[0];
+    const v = keywordArgument(model, c, 'config')?.childForFieldName('value') ?? positionalArgs(c)[0];
     if (!v || expectsFailure(model, c.node)) continue;
     if (v.type === 'identifier') {
       const name = model.textOf(v);

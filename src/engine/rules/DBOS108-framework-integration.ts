@@ -5,7 +5,9 @@ import type { Rule, RuleContext } from './rule';
 import { indentUnitOf } from '../fixes/common';
 import type { Fix, TextEdit } from '../types';
 import { isV3 } from './rule';
-import { addLifespanEdits, fastapiAppAssignment, integrationLaunches, isTestLike, keywordArg, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../model/lifecycle';
+import { fastapiAppAssignment, integrationLaunches, isTestLike, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../model/lifecycle';
+import { addLifespanEdits } from '../fixes/startup';
+import { keywordArgument } from '../syntax/arguments';
 
 export const rule: Rule = {
   code: 'DBOS108',
@@ -17,7 +19,7 @@ export const rule: Rule = {
     // (a) fastapi= / flask= keyword
     for (const c of facts.constructions) {
       for (const kw of ['fastapi', 'flask']) {
-        const arg = keywordArg(c, kw, model);
+        const arg = keywordArgument(model, c, kw);
         if (!arg) continue;
         ctx.report({
           node: arg,
@@ -53,7 +55,7 @@ export const rule: Rule = {
     // (a server or runtime the lifespan starts launches DBOS: llama-agents' `await workflow_server.start()`)
     if (!isTestLike(model) && facts.launches.length === 0 && !integrationLaunches(model) && facts.fastapiApps.some((a) => runsAtImport(model, a))) {
       for (const c of facts.constructions) {
-        if (!runsAtImport(model, c) || keywordArg(c, 'fastapi', model) || keywordArg(c, 'flask', model)) continue;
+        if (!runsAtImport(model, c) || keywordArgument(model, c, 'fastapi') || keywordArgument(model, c, 'flask')) continue;
         ctx.report({
           node: c.node,
           severity: 'information',

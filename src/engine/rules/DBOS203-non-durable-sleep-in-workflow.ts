@@ -41,8 +41,7 @@ export const rule: Rule = {
         });
       }
     }
-    // through helpers, in this module or others (needs the workspace index)
-    if (!ctx.index) return;
+    // through helpers, in this module or others (one walk over the project's call graph)
     for (const wf of model.functions) {
       if (!isWorkflow(wf)) continue;
       for (const call of wf.calls) {

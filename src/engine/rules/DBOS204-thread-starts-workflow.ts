@@ -6,7 +6,8 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs, spawnPrimitive, spawnTarget, workflowStart, expectsFailure } from '../model/workflow-starts';
+import { argList, functionNamed, positionalArgs, spawnPrimitive, spawnTarget, workflowStart, expectsFailure } from '../model/workflow-starts';
+import { keywordValue } from '../syntax/arguments';
 
 interface Runs {
   fn: FunctionInfo;
@@ -107,9 +108,9 @@ function startFix(ctx: RuleContext, call: CallInfo, r: Runs, kind: string): Fix[
       const k = model.textOf(a.childForFieldName('name')!);
       if (!['target', 'args', 'kwargs', 'daemon', 'name'].includes(k)) return [];
     }
-    const t = keywordValueOf(model, call, 'target');
-    const a = keywordValueOf(model, call, 'args');
-    const kw = keywordValueOf(model, call, 'kwargs');
+    const t = keywordValue(model, call, 'target');
+    const a = keywordValue(model, call, 'args');
+    const kw = keywordValue(model, call, 'kwargs');
     if (a) {
       if (a.type !== 'tuple' && a.type !== 'list') return [];
       args.push(...a.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => model.textOf(c)));

@@ -3,7 +3,7 @@ import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
-import { crossChain, directEffect, helperEffect, stepSideChains } from './effects';
+import { crossChain, directEffect, stepSideChains } from './effects';
 import { isPlain } from '../model/kinds';
 import { argList, kindWord, workflowStart, expectsFailure } from '../model/workflow-starts';
 
@@ -82,9 +82,10 @@ function toWorkflowFix(ctx: Parameters<Rule['check']>[0], fn: import('../model/t
   for (const kind of ['io', 'database', 'nondeterministic'] as const) {
     for (const c of fn.calls) {
       if (directEffect(ctx, c, kind)) return [];
+      // helpers of this module and of others: the project's call graph
       const helper = model.targetFunction(c);
-      if (helper && isPlain(helper) && helperEffect(ctx, helper, kind, true)) return [];
-      if (crossChain(ctx, c, helper, kind)) return [];
+      if (helper && !isPlain(helper)) continue;
+      if (crossChain(ctx, c, helper, kind) || (kind === 'nondeterministic' && crossChain(ctx, c, helper, 'nondeterministicTolerated'))) return [];
     }
   }
   const callee = d.expr.childForFieldName('function')!;

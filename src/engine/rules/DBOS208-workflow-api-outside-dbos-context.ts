@@ -3,7 +3,8 @@
 // calls inside steps are DBOS207 (sleep, patch) or allowed (streams).
 import type { Rule } from './rule';
 import { plainSleepFix } from '../fixes/sleep';
-import { callContext, callsTo, skippingExpectedFailures } from '../model/dbos-calls';
+import { callContext, callsTo } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
 import type { Node } from 'web-tree-sitter';
 
 interface Api {

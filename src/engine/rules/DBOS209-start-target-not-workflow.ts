@@ -7,7 +7,8 @@ import { isPlain, isWorkflow } from '../model/kinds';
 import { isQueueObject } from '../model/queues';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argList, functionNamed, keywordValueOf, positionalArgs, expectsFailure } from '../model/workflow-starts';
+import { argList, functionNamed, positionalArgs, expectsFailure } from '../model/workflow-starts';
+import { keywordValue } from '../syntax/arguments';
 
 interface Target {
   node: Node;
@@ -25,10 +26,10 @@ function targetsOf(ctx: RuleContext, call: CallInfo): Target[] {
   if (fqn === 'dbos.DBOS.enqueue_workflow' || fqn === 'dbos.DBOS.enqueue_workflow_async') return one(positionalArgs(call)[1], model.textOf(call.callee), true);
   if (fqn === 'dbos.Debouncer.create' || fqn === 'dbos.Debouncer.create_async') {
     const pos = positionalArgs(call);
-    return one(pos[0] ?? keywordValueOf(model, call, 'workflow'), model.textOf(call.callee), !!pos[0]);
+    return one(pos[0] ?? keywordValue(model, call, 'workflow'), model.textOf(call.callee), !!pos[0]);
   }
   if (fqn === 'dbos.DBOS.create_schedule' || fqn === 'dbos.DBOS.create_schedule_async') {
-    return one(keywordValueOf(model, call, 'workflow_fn'), model.textOf(call.callee), false);
+    return one(keywordValue(model, call, 'workflow_fn'), model.textOf(call.callee), false);
   }
   if (fqn === 'dbos.DBOS.apply_schedules' || fqn === 'dbos.DBOS.apply_schedules_async') {
     const list = positionalArgs(call)[0];

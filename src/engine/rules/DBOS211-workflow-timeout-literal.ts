@@ -5,8 +5,8 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule } from './rule';
 import type { Fix } from '../types';
 import { callArgs, literal } from '../model/queues';
-import { skippingExpectedFailures } from '../model/dbos-calls';
 import { enqueueOptionDicts } from '../model/workflow-options';
+import { skippingExpectedFailures } from './expected-failures';
 
 const FORKS = new Set(['dbos.DBOS.fork_workflow', 'dbos.DBOS.fork_workflow_async', 'dbos.DBOSClient().fork_workflow', 'dbos.DBOSClient().fork_workflow_async']);
 

@@ -7,8 +7,8 @@ import type { Rule } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
 import { callArgs } from '../model/queues';
-import { skippingExpectedFailures } from '../model/dbos-calls';
 import { enqueueOptionDicts } from '../model/workflow-options';
+import { skippingExpectedFailures } from './expected-failures';
 
 const UPDATES = new Set([
   'dbos.DBOS.update_workflow_attributes',

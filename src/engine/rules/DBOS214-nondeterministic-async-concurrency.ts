@@ -10,11 +10,12 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import type { Fix } from '../types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { argList, keywordValueOf, positionalArgs, expectsFailure } from '../model/workflow-starts';
+import { argList, positionalArgs, expectsFailure } from '../model/workflow-starts';
 import { workflowStart } from '../model/workflow-starts';
 import { singleBindingValue } from '../model/dbos-calls';
 import { literal } from '../model/queues';
 import { dbosName } from '../fixes/common';
+import { keywordValue } from '../syntax/arguments';
 
 const GATHER = new Set(['asyncio.gather']);
 const TASK_STARTERS = new Set(['asyncio.create_task', 'asyncio.ensure_future', 'asyncio.TaskGroup().create_task']);
@@ -144,14 +145,14 @@ function nameRange(model: ModuleModel, fn: FunctionInfo) {
 
 /** `return_when=FIRST_COMPLETED` / `FIRST_EXCEPTION` (as `asyncio.X` or a string), or a `timeout=` that is not None. */
 function waitIsPartial(model: ModuleModel, call: CallInfo): string | null {
-  const rw = keywordValueOf(model, call, 'return_when');
+  const rw = keywordValue(model, call, 'return_when');
   if (rw) {
     const fqn = model.resolve(rw, call.scope);
     const lit = literal(model, rw);
     const v = fqn?.startsWith('asyncio.') || fqn?.startsWith('concurrent.futures.') ? fqn.split('.').pop() : lit?.t === 'str' ? lit.v : null;
     if (v === 'FIRST_COMPLETED' || v === 'FIRST_EXCEPTION') return `return_when=${v}`;
   }
-  const t = keywordValueOf(model, call, 'timeout');
+  const t = keywordValue(model, call, 'timeout');
   if (t && literal(model, t)?.t !== 'none') return 'a timeout';
   return null;
 }

@@ -1,9 +1,10 @@
 // DBOS216: two DBOS functions (or DBOS classes) of one file registered under the same name.
 import { isV3, type Rule, type RuleContext } from './rule';
 import type { Fix, Severity } from '../types';
-import { mutuallyExclusive, registrations, registryKey, type Registration } from '../model/registrations';
+import { registrations, registryKey, type Registration } from '../model/registrations';
 import type { FunctionInfo } from '../model/types';
 import { isTestPath } from '../model/workflow-starts';
+import { exclusiveBranches } from '../syntax/branches';
 
 /**
  * The function whose execution performs the registration (null: import time). Registrations made
@@ -73,7 +74,7 @@ export const rule: Rule = {
       list.push(r);
       seen.set(key, list);
       // the same definition registered twice is DBOS215's business; branches that exclude each other are fine
-      const first = earlier.find((e) => !mutuallyExclusive(e.node, r.node));
+      const first = earlier.find((e) => !exclusiveBranches(e.node, r.node));
       if (!first || model.expectsFailure(r.node)) continue;
       const line = model.lines.positionAt(first.node.startIndex).line + 1;
       let severity: Severity | undefined;

@@ -1,6 +1,7 @@
 // DBOS501: DBOS.recv() / recv_async() called where no workflow runs.
 import type { Rule } from './rule';
-import { callContext, callsTo, outsideWhere, skippingExpectedFailures } from '../model/dbos-calls';
+import { callContext, callsTo, outsideWhere } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
 
 const ERROR = '`DBOSException: recv() must be called from within a workflow`';
 

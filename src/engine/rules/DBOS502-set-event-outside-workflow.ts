@@ -1,6 +1,7 @@
 // DBOS502: DBOS.set_event() / set_event_async() called where neither a workflow nor a step runs.
 import type { Rule } from './rule';
-import { callContext, callsTo, outsideWhere, skippingExpectedFailures } from '../model/dbos-calls';
+import { callContext, callsTo, outsideWhere } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
 
 const ERROR = '`DBOSException: set_event() must be called from within a workflow or step`';
 

@@ -4,9 +4,11 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { argsOf, callContext, callsTo, hasSplat, keywordArg, positional, skippingExpectedFailures } from '../model/dbos-calls';
+import { argsOf, callContext, callsTo, hasSplat, positional } from '../model/dbos-calls';
 import { dbosName } from '../fixes/common';
 import { appendKeywordEdit } from '../fixes/append-keyword';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument } from '../syntax/arguments';
 
 const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
 const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];
@@ -23,7 +25,7 @@ function inLoop(node: Node, fn: FunctionInfo): boolean {
 /** `SendMessage(...)` calls that carry no idempotency key (4th positional or `idempotency_key=`). */
 function unkeyedMessages(ctx: Parameters<Rule['check']>[0], bulk: CallInfo): { keyed: number; unkeyed: number } {
   const { model } = ctx;
-  const arg = positional(bulk, 0) ?? keywordArg(model, bulk, 'messages')?.childForFieldName('value') ?? null;
+  const arg = positional(bulk, 0) ?? keywordArgument(model, bulk, 'messages')?.childForFieldName('value') ?? null;
   let keyed = 0;
   let unkeyed = 0;
   if (!arg) return { keyed, unkeyed };
@@ -31,7 +33,7 @@ function unkeyedMessages(ctx: Parameters<Rule['check']>[0], bulk: CallInfo): { k
     if (call.start < arg.startIndex || call.end > arg.endIndex) continue;
     const fqn = model.calleeFqn(call);
     if (!fqn || !/^dbos\.(_sys_db\.)?SendMessage$/.test(fqn)) continue;
-    if (hasSplat(call) || positional(call, 3) || keywordArg(model, call, 'idempotency_key')) keyed++;
+    if (hasSplat(call) || positional(call, 3) || keywordArgument(model, call, 'idempotency_key')) keyed++;
     else unkeyed++;
   }
   return { keyed, unkeyed };
@@ -59,7 +61,7 @@ export const rule: Rule = {
       const what = fn.kinds.has('step') ? 'step' : 'transaction';
       const where = `${what} \`${fn.name}\``;
       if (SEND.includes(fqn)) {
-        if (hasSplat(call) || keywordArg(model, call, 'idempotency_key')) continue;
+        if (hasSplat(call) || keywordArgument(model, call, 'idempotency_key')) continue;
         const fixes: Fix[] = [];
         // one key per step execution: only when this is the step's only send, outside loops
         if (sendsPerFn.get(fn) === 1 && !inLoop(call.node, fn) && argsOf(call).length >= 2) {

@@ -3,9 +3,11 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { callContext, callsTo, positional, keywordValue, singleBindingValue, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { callContext, callsTo, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
 import { dbosName } from '../fixes/common';
 import { isPlain } from '../model/kinds';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordValue } from '../syntax/arguments';
 
 const WRITE = ['dbos.DBOS.write_stream', 'dbos.DBOS.write_stream_async'];
 const CLOSE = ['dbos.DBOS.close_stream', 'dbos.DBOS.close_stream_async'];

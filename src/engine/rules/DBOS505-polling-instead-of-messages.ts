@@ -3,8 +3,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { skippingExpectedFailures } from '../model/dbos-calls';
 import { isStepLike, isWorkflow } from '../model/kinds';
+import { skippingExpectedFailures } from './expected-failures';
 
 const SLEEPS = new Set(['dbos.DBOS.sleep', 'dbos.DBOS.sleep_async', 'time.sleep', 'asyncio.sleep']);
 const NESTED = new Set(['function_definition', 'class_definition', 'lambda', 'decorated_definition']);

@@ -1,9 +1,11 @@
 // DBOS506: a stream read outside workflows without `timeout_seconds=`: the reader waits as long as
 // the producing workflow keeps the stream open.
 import type { Rule } from './rule';
-import { calledFromDbosFunction, callsTo, hasSplat, keywordArg, skippingExpectedFailures } from '../model/dbos-calls';
+import { calledFromDbosFunction, callsTo, hasSplat } from '../model/dbos-calls';
 import { appendKeywordEdit } from '../fixes/append-keyword';
 import { isPlain, isWorkflow } from '../model/kinds';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument } from '../syntax/arguments';
 
 const METHODS = ['read_stream', 'read_stream_async', 'read_stream_offset', 'read_stream_offset_async'];
 const READS = METHODS.flatMap((m) => [`dbos.DBOS.${m}`, `dbos.DBOSClient().${m}`]);
@@ -17,7 +19,7 @@ export const rule: Rule = {
     // tests read the streams of workflows they just ran to completion
     if (model.isTestFile) return;
     for (const { call, fqn } of callsTo(model, READS)) {
-      if (hasSplat(call) || keywordArg(model, call, 'timeout_seconds')) continue;
+      if (hasSplat(call) || keywordArgument(model, call, 'timeout_seconds')) continue;
       // a signature written as a call (`read_stream(workflow_id: str, ...)` in docs) is not code
       if (call.args?.hasError) continue;
       const fns = model.enclosingFunctions(call.scope);

@@ -4,8 +4,10 @@ import type { Rule, RuleContext } from './rule';
 import type { ClassInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName, nameFor } from '../fixes/common';
-import { callsTo, dominates, methodKind, positional, keywordValue, statementIn, stringValue } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { callsTo, dominates, methodKind, positional, statementIn, stringValue } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordValue } from '../syntax/arguments';
+
 
 const CLASS_DECORATORS = new Set(['dbos.DBOS.dbos_class', 'dbos.DBOS.default_required_roles']);
 /** Class decorators that certainly do not register the class with DBOS. */

@@ -3,20 +3,11 @@ import type { Node } from 'web-tree-sitter';
 import { isV3, type Rule, type RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
-import {
-  callContext,
-  callsTo,
-  dictLiteral,
-  keywordValue,
-  methodKind,
-  paramShape,
-  positional,
-  singleBindingValue,
-  stringValue,
-  type DictLiteral,
-} from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { callContext, callsTo, methodKind, paramShape, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
 import { cronProblem, timezoneKnown } from './cron';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordValue } from '../syntax/arguments';
+import { dictLiteral, type DictEntries } from '../model/queues';
 
 const SCHEDULE_FIELDS = ['schedule_name', 'workflow_fn', 'schedule'];
 
@@ -184,18 +175,18 @@ export const rule: Rule = {
       let i = 0;
       for (const item of list.namedChildren) {
         if (!item || item.type === 'comment') continue;
-        const d: DictLiteral | null = dictLiteral(model, item);
+        const d: DictEntries | null = dictLiteral(model, item);
         if (d) {
-          const missing = SCHEDULE_FIELDS.find((f) => !d.keys.has(f));
-          if (missing && !d.open) {
+          const missing = SCHEDULE_FIELDS.find((f) => !d.entries.has(f));
+          if (missing && !d.splat) {
             ctx.report({
               node: item,
               message: `Schedule entry ${i} lacks "${missing}"\nDBOS raises \`DBOSException: Schedule entry ${i} is missing required field '${missing}'\`. Each entry needs "schedule_name", "workflow_fn" and "schedule".`,
             });
           }
-          checkCron(ctx, d.keys.get('schedule')?.childForFieldName('value') ?? null, null);
-          checkTimezone(ctx, d.keys.get('cron_timezone')?.childForFieldName('value') ?? null);
-          checkWorkflowFn(ctx, d.keys.get('workflow_fn')?.childForFieldName('value') ?? null);
+          checkCron(ctx, d.entries.get('schedule')?.value ?? null, null);
+          checkTimezone(ctx, d.entries.get('cron_timezone')?.value ?? null);
+          checkWorkflowFn(ctx, d.entries.get('workflow_fn')?.value ?? null);
         }
         i++;
       }

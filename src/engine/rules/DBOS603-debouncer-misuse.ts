@@ -4,18 +4,10 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo, ClassInfo, FunctionInfo, Scope } from '../model/types';
 import type { Fix } from '../types';
-import {
-  argDeletionRange,
-  callsTo,
-  dictLiteral,
-  hasSplat,
-  keywordArg,
-  methodKind,
-  positional,
-  singleBindingValue,
-  skippingExpectedFailures,
-  stringValue,
-} from '../model/dbos-calls';
+import { argDeletionRange, callsTo, hasSplat, methodKind, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument } from '../syntax/arguments';
+import { dictLiteral } from '../model/queues';
 
 const CREATE = ['dbos.Debouncer.create', 'dbos.Debouncer.create_async'];
 const DEBOUNCE = ['create', 'create_async'].flatMap((c) => ['debounce', 'debounce_async'].map((m) => `dbos.Debouncer.${c}().${m}`));
@@ -91,7 +83,7 @@ export const rule: Rule = {
     const { model } = ctx;
     // (a) a bound method
     for (const { call, fqn } of callsTo(model, CREATE)) {
-      const arg = positional(call, 0) ?? keywordArg(model, call, 'workflow')?.childForFieldName('value') ?? null;
+      const arg = positional(call, 0) ?? keywordArgument(model, call, 'workflow')?.childForFieldName('value') ?? null;
       if (!arg) continue;
       const m = boundMethod(ctx, arg, call.scope);
       if (!m) continue;
@@ -107,7 +99,7 @@ export const rule: Rule = {
     for (const { call, fqn } of callsTo(model, DEBOUNCE)) {
       for (const opts of enqueueOptionsAround(ctx, call)) {
         const bad = Object.keys(CONFLICTS)
-          .map((k) => keywordArg(model, opts, k))
+          .map((k) => keywordArgument(model, opts, k))
           .filter((a): a is Node => !!a && conflicting(ctx, model.textOf(a.childForFieldName('name')!), a.childForFieldName('value')));
         if (bad.length === 0) continue;
         const names = bad.map((a) => model.textOf(a.childForFieldName('name')!));
@@ -131,13 +123,13 @@ export const rule: Rule = {
       if (recv?.type !== 'identifier') continue;
       const ctor = singleBindingValue(model, recv, call.scope);
       if (ctor?.type !== 'call' || model.resolve(ctor.childForFieldName('function')) !== 'dbos.DebouncerClient') continue;
-      let opts = positional(ctor, 1) ?? keywordArg(model, ctor, 'workflow_options')?.childForFieldName('value') ?? null;
+      let opts = positional(ctor, 1) ?? keywordArgument(model, ctor, 'workflow_options')?.childForFieldName('value') ?? null;
       if (opts?.type === 'identifier') opts = singleBindingValue(model, opts, model.scopeOf(ctor));
       const d = dictLiteral(model, opts);
       if (!d) continue;
-      const names = Object.keys(CONFLICTS).filter((k) => conflicting(ctx, k, d.keys.get(k)?.childForFieldName('value')));
+      const names = Object.keys(CONFLICTS).filter((k) => conflicting(ctx, k, d.entries.get(k)?.value));
       if (names.length === 0) continue;
-      const line = model.lines.positionAt(d.keys.get(names[0])!.startIndex).line + 1;
+      const line = model.lines.positionAt(d.entries.get(names[0])!.node.startIndex).line + 1;
       ctx.report({
         node: call.node,
         message:

@@ -2,8 +2,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { Fix } from '../types';
-import { callsTo, dictLiteral, keywordValue, singleBindingValue, isDbosConstructor, argsOf } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { callsTo, singleBindingValue, isDbosConstructor, argsOf } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordValue } from '../syntax/arguments';
+import { dictLiteral } from '../model/queues';
+
 
 const PATCH = ['dbos.DBOS.patch', 'dbos.DBOS.patch_async', 'dbos.DBOS.deprecate_patch', 'dbos.DBOS.deprecate_patch_async'];
 
@@ -20,7 +23,7 @@ function readConfig(ctx: RuleContext, node: Node | null): ConfigLiteral | null {
   if (!node) return null;
   const { model } = ctx;
   const d = dictLiteral(model, node);
-  if (d) return { node, kind: 'dict', open: d.open, patching: d.keys.get('enable_patching')?.childForFieldName('value') ?? null };
+  if (d) return { node, kind: 'dict', open: d.splat, patching: d.entries.get('enable_patching')?.value ?? null };
   if (node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.DBOSConfig') {
     const args = argsOf(node);
     return {

@@ -4,9 +4,10 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { singleBindingValue, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { singleBindingValue, stringValue } from '../model/dbos-calls';
 import { withBlocks, workflowStart, type WorkflowStart } from '../model/workflow-starts';
 import { nameFor, indentUnitOf } from '../fixes/common';
+import { skippingExpectedFailures } from './expected-failures';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement']);
 const RANDOM_IDS = new Set(['uuid.uuid4', 'uuid.uuid1']);

@@ -4,8 +4,9 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
 import { isConstruction } from '../model/lifecycle';
-import { skippingExpectedFailures, statementIn } from '../model/dbos-calls';
+import { statementIn } from '../model/dbos-calls';
 import { reaches } from '../model/registered-workflows';
+import { skippingExpectedFailures } from './expected-failures';
 
 const SETUP = /^(setUp|setUpClass|setup_method|setup_class|setup|asyncSetUp)$/;
 

@@ -3,8 +3,10 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
-import { callsTo, dominates, isDbosConstructor, keywordArg, statementIn } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { callsTo, dominates, isDbosConstructor, statementIn } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument } from '../syntax/arguments';
+
 
 function sameScope(a: CallInfo, b: CallInfo): boolean {
   return a.scope.fn === b.scope.fn;
@@ -64,7 +66,7 @@ export const rule: Rule = {
         continue;
       }
       // before construction: a no-op unless a system database URL is given
-      if (keywordArg(model, call, 'system_database_url')) continue;
+      if (keywordArgument(model, call, 'system_database_url')) continue;
       const ctorAfter = ctors.find((c) => sameScope(c, call) && dominates(statementIn(call.node), c.node));
       const ctorEarlier = ctors.some((c) => sameScope(c, call) && c.end <= call.start);
       if (!ctorAfter || ctorEarlier) continue;

@@ -4,9 +4,10 @@ import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
-import { argDeletionRange, callsTo, isDbosConstructor, keywordArg, keywordValue, statementIn } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { argDeletionRange, callsTo, isDbosConstructor, statementIn } from '../model/dbos-calls';
 import { isWorkflow } from '../model/kinds';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument, keywordValue } from '../syntax/arguments';
 
 const PYTEST_BUILTINS = new Set([
   'request', 'tmp_path', 'tmp_path_factory', 'tmpdir', 'tmpdir_factory', 'monkeypatch', 'capsys', 'capfd', 'caplog',
@@ -135,7 +136,7 @@ export const rule: Rule = {
       if (moduleWorkflows) {
         for (const c of fn.calls) {
           if (!isDestroy(ctx, c)) continue;
-          const kw = keywordArg(model, c, 'destroy_registry');
+          const kw = keywordArgument(model, c, 'destroy_registry');
           if (!kw || kw.childForFieldName('value')?.type !== 'true') continue;
           const r = argDeletionRange(model, kw);
           ctx.report({

@@ -4,9 +4,10 @@ import type { FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
 import { isConstruction, runsBefore } from '../model/lifecycle';
-import { skippingExpectedFailures, statementIn } from '../model/dbos-calls';
+import { statementIn } from '../model/dbos-calls';
 import { reaches, someParamFixture } from '../model/registered-workflows';
 import { keywordArgument } from '../syntax/arguments';
+import { skippingExpectedFailures } from './expected-failures';
 
 const RESET = 'dbos.DBOS.reset_system_database';
 /** Fixture names that give the test an empty or fresh database. */

@@ -2,7 +2,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
-import { argsOf, dictLiteral, editDistance, isEnqueueOptionsCall, keywordValue, optionsValue, positional, skippingExpectedFailures } from '../model/dbos-calls';
+import { argsOf, editDistance, isEnqueueOptionsCall, optionsValue, positional } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordValue } from '../syntax/arguments';
+import { dictLiteral } from '../model/queues';
 
 const REQUIRED = ['workflow_name', 'queue_name'];
 const KNOWN = new Set([
@@ -21,7 +24,7 @@ const TARGETS: [RegExp, number, string][] = [
 
 interface Options {
   node: Node;
-  keys: Map<string, Node>;
+  keys: ReadonlyMap<string, unknown>;
   /** Key nodes to rename (the string of a dict pair, the name of a keyword argument). */
   keyNode: (k: string) => Node | null;
   open: boolean;
@@ -33,7 +36,7 @@ function readOptions(ctx: RuleContext, call: CallInfo, arg: Node | null): Option
   const node = optionsValue(model, arg, call.scope);
   if (!node) return null;
   const d = dictLiteral(model, node);
-  if (d) return { node, keys: d.keys, keyNode: (k) => d.keys.get(k)?.childForFieldName('key') ?? null, open: d.open, kwargs: false };
+  if (d) return { node, keys: d.entries, keyNode: (k) => d.entries.get(k)?.node.childForFieldName('key') ?? null, open: d.splat, kwargs: false };
   if (isEnqueueOptionsCall(model, node)) {
     const keys = new Map<string, Node>();
     let open = false;

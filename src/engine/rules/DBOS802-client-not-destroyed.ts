@@ -7,7 +7,8 @@ import { inLoop } from '../model/lifecycle';
 import { indentUnitOf } from '../fixes/common';
 import type { Fix } from '../types';
 import { statementIn } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+
 
 /** How a name is used after its assignment: destroyed, only used through methods, or escaping. */
 function usage(ctx: RuleContext, scopeNode: Node, name: string, target: Node): 'destroyed' | 'methods' | 'escapes' {

@@ -6,7 +6,8 @@ import type { CallInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import { positionalArgs } from '../syntax/arguments';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+
 
 const CLIENT = 'dbos.DBOSClient';
 const METHOD_PREFIX = 'dbos.DBOSClient().';

@@ -1,8 +1,11 @@
 // DBOS804: DBOSClient options that DBOS rejects, and deprecated connection arguments.
 import { isV3, type Rule } from './rule';
 import type { Fix } from '../types';
-import { argDeletionRange, dictLiteral, keywordArg, keywordValue, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
-import { skippingExpectedFailures } from '../model/dbos-calls';
+import { argDeletionRange, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument, keywordValue } from '../syntax/arguments';
+import { dictLiteral } from '../model/queues';
+
 
 export const rule: Rule = {
   code: 'DBOS804',
@@ -15,8 +18,8 @@ export const rule: Rule = {
       const fqn = model.calleeFqn(call);
       if (fqn === 'dbos.DBOSClient') {
         // (a) lazy + use_listen_notify
-        const lazy = keywordArg(model, call, 'lazy');
-        const listen = keywordArg(model, call, 'use_listen_notify');
+        const lazy = keywordArgument(model, call, 'lazy');
+        const listen = keywordArgument(model, call, 'use_listen_notify');
         if (lazy?.childForFieldName('value')?.type === 'true' && listen?.childForFieldName('value')?.type === 'true') {
           const r = argDeletionRange(model, listen);
           ctx.report({
@@ -32,12 +35,12 @@ export const rule: Rule = {
         const pos = positional(call, 0);
         const first = pos && !pos.hasError && pos.type !== 'list_splat' ? pos : null;
         for (const [node, label] of [
-          [keywordArg(model, call, 'database_url'), 'database_url='],
-          [keywordArg(model, call, 'application_database_url'), 'application_database_url='],
+          [keywordArgument(model, call, 'database_url'), 'database_url='],
+          [keywordArgument(model, call, 'application_database_url'), 'application_database_url='],
           [first, ''],
         ] as const) {
           if (!node) continue;
-          const hasSystem = !!keywordArg(model, call, 'system_database_url');
+          const hasSystem = !!keywordArgument(model, call, 'system_database_url');
           const fixes: Fix[] = [];
           if (node.type === 'keyword_argument' && !hasSystem) {
             const nameNode = node.childForFieldName('name')!;
@@ -84,7 +87,7 @@ export const rule: Rule = {
         let opts = positional(call, 1) ?? keywordValue(model, call, 'options');
         if (opts?.type === 'identifier') opts = singleBindingValue(model, opts, call.scope);
         const d = dictLiteral(model, opts);
-        const pair = d?.keys.get('duplication_policy');
+        const pair = d?.entries.get('duplication_policy')?.node;
         const value = pair?.childForFieldName('value');
         if (pair && stringValue(model, value) === 'return-existing') {
           ctx.report({

@@ -1,9 +1,11 @@
 // DBOS805: a DBOSClient that does not say which application it acts for.
 import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { hasSplat, keywordArg, skippingExpectedFailures } from '../model/dbos-calls';
+import { hasSplat } from '../model/dbos-calls';
 import { isTestLike } from '../model/lifecycle';
 import { appendArgumentEdit, configuredAppNames, pyString } from '../model/registered-workflows';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument } from '../syntax/arguments';
 
 export const rule: Rule = {
   code: 'DBOS805',
@@ -16,7 +18,7 @@ export const rule: Rule = {
     let names: Set<string> | null = null;
     for (const call of model.calls) {
       if (model.calleeFqn(call) !== 'dbos.DBOSClient') continue;
-      if (hasSplat(call) || keywordArg(model, call, 'application_name')) continue;
+      if (hasSplat(call) || keywordArgument(model, call, 'application_name')) continue;
       names ??= configuredAppNames(model);
       const fixes: Fix[] = [];
       if (names.size === 1) {

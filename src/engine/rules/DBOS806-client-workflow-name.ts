@@ -6,10 +6,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { argsOf, isEnqueueOptionsCall, optionsValue, positional, stringValue } from '../model/dbos-calls';
 import { isTestLike } from '../model/lifecycle';
 import { appendArgumentEdit, clientApplication, pyString, workflowNameDict } from '../model/registered-workflows';
 import { registrationsOf, type RegisteredName } from '../project/registry';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument, keywordValue } from '../syntax/arguments';
 
 /** [callee fqn, index of the options argument, keyword name]: calls whose options name a workflow. */
 const ENQUEUES: [RegExp, number, string][] = [
@@ -53,7 +55,7 @@ function callSite(ctx: RuleContext, call: CallInfo | Node, nameKey: string, clas
   return {
     name,
     node: v,
-    has: (k) => !!keywordArg(model, call, k),
+    has: (k) => !!keywordArgument(model, call, k),
     open: items.some((a) => a.type === 'dictionary_splat'),
     classKey,
     instanceKey,

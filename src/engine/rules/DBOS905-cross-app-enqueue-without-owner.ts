@@ -10,9 +10,11 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
-import { argsOf, isEnqueueOptionsCall, keywordArg, keywordValue, optionsValue, positional, skippingExpectedFailures, stringValue } from '../model/dbos-calls';
+import { argsOf, isEnqueueOptionsCall, optionsValue, positional, stringValue } from '../model/dbos-calls';
 import { isTestLike } from '../model/lifecycle';
 import { clientApplication, pyString, workflowNameDict } from '../model/registered-workflows';
+import { skippingExpectedFailures } from './expected-failures';
+import { keywordArgument, keywordValue } from '../syntax/arguments';
 
 const ENQUEUE = /^dbos\.DBOS\.enqueue_workflow_with_options(_async)?$/;
 /** Client enqueues and the index of their options argument. */
@@ -46,7 +48,7 @@ function optionsOf(ctx: RuleContext, call: CallInfo, at = 0): Options | null {
     return {
       nameNode: v,
       name,
-      has: (k) => !!keywordArg(model, call, k),
+      has: (k) => !!keywordArgument(model, call, k),
       open: items.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat'),
       add: (k, val) => model.lines.edit(last.endIndex, last.endIndex, `, ${k}=${pyString(val)}`),
     };

@@ -1,12 +1,12 @@
 // Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
 // functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
 import type { ModuleModel } from '../model/module';
-import type { Binding, CallInfo, FunctionInfo } from '../model/types';
+import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from './rule';
 import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
-import type { Chain, ChainKind, IndexedFunction, ModuleSummary } from '../project/index';
+import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
 import { onlyLogged, quietValue, steersWorkflow, toleratedValue, valueReach } from '../model/usage';
@@ -16,7 +16,10 @@ import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
-import { fallbackParam, forwardedInto, parameterPosition, passedArgs, passes, type FallbackParam } from '../facts/fallback';
+import { passedArgs } from '../facts/fallback';
+import { argCount, seededReceiver } from '../facts/calls';
+
+export { argCount, seededReceiver };
 
 export type EffectKind = 'nondeterministic' | 'io' | 'database';
 
@@ -26,122 +29,12 @@ export interface DirectEffect {
   entry: ApiEntry;
 }
 
-/** A path from a helper down to the call with the effect: helper -> ... -> leaf call. */
-export interface EffectPath {
-  /** Each link: the function entered and the call that entered it (the first link's call is the caller's). */
-  links: { fn: FunctionInfo; via: CallInfo }[];
-  leaf: DirectEffect;
-  /** The leaf only runs when the helper's caller leaves out this parameter of the helper. */
-  fallback?: FallbackParam;
-}
-
-export function argCount(call: CallInfo): number {
-  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
-  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
-}
-
 export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
   const fqn = ctx.model.calleeFqn(call);
   if (!fqn || ctx.api.allow.has(fqn)) return null;
   const entry = ctx.api[kind].match(fqn, () => argCount(call));
   if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
   return entry ? { call, fqn, entry } : null;
-}
-
-/** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
-const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.random.RandomState', 'numpy.random.Generator']);
-
-/** A method call on an instance of a seedable generator that was constructed with arguments (a seed), or that is a workflow's input. */
-export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
-  const i = fqn.indexOf('().');
-  if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
-  let obj = call.callee.childForFieldName('object');
-  for (let depth = 0; obj && depth < 4; depth++) {
-    if (obj.type === 'call') {
-      const args = obj.childForFieldName('arguments');
-      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
-    }
-    if (obj.type !== 'identifier') return false;
-    // the single binding of the name, in the innermost scope that binds it
-    const name = model.textOf(obj);
-    let bindings: Binding[] | undefined;
-    let owner: FunctionInfo | null = null;
-    for (let f = call.scope.fn; f && !bindings; f = f.parent) {
-      bindings = f.bindings.get(name);
-      owner = f;
-    }
-    bindings ??= model.module.bindings.get(name);
-    if (!bindings || bindings.length !== 1) return false;
-    // a generator that is a workflow's own input: DBOS records the inputs, so a replay starts from the
-    // same state (a helper's generator parameter is its caller's: unknown here, still reported)
-    if (bindings[0].value === null && bindings[0].annotation !== undefined && owner && isWorkflow(owner) && owner.params.includes(name)) return true;
-    obj = bindings[0].value;
-  }
-  return false;
-}
-
-const summaries = new WeakMap<ModuleModel, Map<string, Map<FunctionInfo, EffectPath | null>>>();
-
-/**
- * The first effect of `kind` a plain helper reaches through its own calls (to a fixpoint, cycles
- * cut). For non-deterministic values, `tolerated` false leaves out those that only reach
- * checkpointed DBOS calls or nothing in their function (`toleratedValue`); true takes them too.
- */
-export function helperEffect(ctx: RuleContext, helper: FunctionInfo, kind: EffectKind, tolerated = false): EffectPath | null {
-  let byKind = summaries.get(ctx.model);
-  if (!byKind) summaries.set(ctx.model, (byKind = new Map()));
-  const key = tolerated ? `${kind}+tolerated` : kind;
-  let memo = byKind.get(key);
-  if (!memo) byKind.set(key, (memo = new Map()));
-  const visiting = new Set<FunctionInfo>();
-  const visit = (fn: FunctionInfo): EffectPath | null => {
-    const known = memo!.get(fn);
-    if (known !== undefined) return known;
-    if (visiting.has(fn) || !isPlain(fn)) return null;
-    visiting.add(fn);
-    let found: EffectPath | null = null;
-    // a call that only stands in for a missing argument counts last, and only where that argument is left out
-    let fallback: EffectPath | null = null;
-    for (const call of fn.calls) {
-      const d = directEffect(ctx, call, kind);
-      if (d && !(kind === 'nondeterministic' && quietValue(ctx.model, call.node, fn, d.fqn))) {
-        if (kind === 'nondeterministic' && !tolerated && toleratedValue(ctx.model, call.node, fn)) continue;
-        const param = fallbackParam(ctx.model, call.node, fn);
-        if (!param) {
-          found = { links: [], leaf: d };
-          break;
-        }
-        fallback ??= { links: [], leaf: d, fallback: param };
-      }
-    }
-    if (!found) {
-      for (const call of fn.calls) {
-        const g = ctx.model.targetFunction(call);
-        if (!g || g === fn) continue;
-        const sub = visit(g);
-        if (!sub) continue;
-        const path: EffectPath = { links: [{ fn: g, via: call }, ...sub.links], leaf: sub.leaf };
-        if (!sub.fallback) {
-          found = path;
-          break;
-        }
-        // the effect runs only when `g` is not given a parameter: given here, forwarded from one of ours, or left out
-        const passed = passedArgs(ctx.model, call);
-        if (passes(passed, sub.fallback)) continue;
-        const forwarded = forwardedInto(passed, sub.fallback);
-        if (!forwarded) {
-          found = path;
-          break;
-        }
-        fallback ??= { ...path, fallback: parameterPosition(ctx.model, fn, forwarded) };
-      }
-    }
-    found ??= fallback;
-    visiting.delete(fn);
-    memo!.set(fn, found);
-    return found;
-  };
-  return visit(helper);
 }
 
 export interface EffectRuleSpec {
@@ -169,20 +62,30 @@ export interface EffectRuleSpec {
  * a step or workflow argument, a workflow ID), `information` when nothing that a replay repeats can
  * see it (only checkpointed DBOS calls, or nothing), else the catalog entry's level.
  */
-function nondeterministicSeverity(model: ModuleModel, node: Node, fn: FunctionInfo, entry: ApiEntry, direct: boolean): Severity {
+function nondeterministicSeverity(model: ModuleModel, node: Node, fn: FunctionInfo, entry: ApiEntry): Severity {
   const base = entry.severity as Severity;
   if (base === 'information' || base === 'hint') return base;
   const reach = valueReach(model, node, fn, (c) => steersWorkflow(model, c));
   if (reach === 'tolerated' || reach === 'logged') return 'information';
-  if (reach === 'steers' && direct) return 'error';
+  if (reach === 'steers') return 'error';
   return base;
 }
 
 /** Advice for a helper that reaches an effect: make it a step, or (when it cannot be one) wrap the leaf call where it is made. */
 function stepAdvice(helperName: string, leafText: string, leafIn: string, blocker: string | null): string {
   if (!blocker) return `Make \`${helperName}\` a step (\`@DBOS.step()\`), or call it in one.`;
-  const where = leafIn === helperName ? `in \`${helperName}\`` : `in \`${leafIn}\``;
-  return `\`${helperName}\` cannot be a step (${blocker}): run the \`${leafText}()\` call ${where} in a step instead (\`DBOS.run_step\`), or move it out of the workflow's path.`;
+  return `\`${helperName}\` cannot be a step (${blocker}): run the \`${leafText}()\` call in \`${leafIn}\` in a step instead (\`DBOS.run_step\`), or move it out of the workflow's path.`;
+}
+
+/**
+ * The inline wrap of a chain's leaf call where it is made, when that call is in the analysed file
+ * (it runs in the workflow, so it becomes a step there): the fix for a helper that cannot be a step.
+ */
+function leafWrapFix(ctx: RuleContext, chain: Chain): Fix | null {
+  if (chain.leaf.module.file !== projectOf(ctx).file) return null;
+  const call = ctx.model.calls.find((c) => c.start === chain.leaf.call.start && c.end === chain.leaf.call.end);
+  const fn = call?.scope.fn;
+  return call && fn ? wrapInlineFix(ctx, call, fn, chain.leaf.call.text) : null;
 }
 
 /** Builds one of the "effect in a workflow" rules. */
@@ -207,71 +110,44 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             ctx.report({
               node: call.node,
               message: spec.direct(calleeText, d.entry, wf),
-              severity: nd && !handed ? nondeterministicSeverity(model, call.node, wf, d.entry, true) : (d.entry.severity as Severity),
+              severity: nd && !handed ? nondeterministicSeverity(model, call.node, wf, d.entry) : (d.entry.severity as Severity),
               fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText),
             });
             continue;
           }
           const helper = model.targetFunction(call);
           if (helper && (helper === wf || !isPlain(helper))) continue;
-          let path = helper ? helperEffect(ctx, helper, spec.kind, false) : null;
-          // `helper(day)` where the helper reads the clock only when no day is given
-          if (path?.fallback && passes(passedArgs(model, call), path.fallback)) path = null;
-          // a value that only reaches checkpointed DBOS calls (or nothing) in the helper: information
-          let tolerated = false;
-          if (helper && !path && nd) {
-            path = helperEffect(ctx, helper, spec.kind, true);
-            if (path?.fallback && passes(passedArgs(model, call), path.fallback)) path = null;
-            tolerated = !!path;
-          }
-          if (helper && path && path.links.length < ctx.config.maxCallDepth) {
-            if (nd && onlyLogged(model, call.node, wf)) continue;
-            const leafText = model.textOf(path.leaf.call.callee);
-            const names = [wf.name, helper.name, ...path.links.map((l) => l.fn.name), leafText];
-            const related: RelatedInfo[] = [
-              { message: `\`${helper.name}\` is defined here`, range: model.lines.range(helper.node.startIndex, helper.node.startIndex) },
-              ...path.links.map((l) => ({ message: `calls \`${l.fn.name}\``, range: model.lines.range(l.via.start, l.via.end) })),
-              { message: `\`${leafText}\` is called here`, range: model.lines.range(path.leaf.call.start, path.leaf.call.end) },
-            ];
-            const leafFn = path.links.length ? path.links[path.links.length - 1].fn : helper;
-            const blocker = handed ? null : stepBlocker(ctx, call, helper);
-            let fixes: Fix[];
-            if (!blocker) fixes = decorateThenInline(decorateHelperFix(model, helper), handed ? null : wrapInlineFix(ctx, call, wf, helper.name));
-            else {
-              // the offending call itself, wrapped where it is made (it runs in the workflow, so it becomes a step there)
-              const leafWrap = wrapInlineFix(ctx, path.leaf.call, leafFn, leafText);
-              fixes = leafWrap ? [leafWrap] : [];
-            }
-            let severity = path.leaf.entry.severity as Severity;
-            if (nd && severity !== 'information' && (tolerated || toleratedValue(model, call.node, wf))) severity = 'information';
-            ctx.report({
-              node: call.node,
-              message: spec.viaHelper(helper, names.join(' → '), leafText, path.leaf.entry, wf, stepAdvice(helper.name, leafText, leafFn.name, blocker)),
-              severity,
-              fixes,
-              related,
-            });
-            continue;
-          }
-          // through other modules: the workspace index
+          // through helpers, of this module or of others: one walk over the project's call graph
           let chain = crossChain(ctx, call, helper, spec.kind);
-          let crossTolerated = false;
+          // a value that only reaches checkpointed DBOS calls (or nothing) where it is read: information
+          let tolerated = false;
           if (!chain && nd) {
             chain = crossChain(ctx, call, helper, 'nondeterministicTolerated');
-            crossTolerated = !!chain;
+            tolerated = !!chain;
           }
           if (!chain || !chain.leaf.entry) continue;
           if (nd && onlyLogged(model, call.node, wf)) continue;
           const view = chainView(ctx, wf.name, chain);
+          // a helper that cannot be a step gets the advice (and fix) to wrap the offending call where it is made
           const blocker = handed ? null : stepBlocker(ctx, call, helper, chain);
           const leafIn = chain.links.length ? displayName(ctx, chain.links[chain.links.length - 1]) : view.helperName;
           let severity = chain.leaf.entry.severity as Severity;
-          if (nd && severity !== 'information' && (crossTolerated || toleratedValue(model, call.node, wf))) severity = 'information';
+          if (nd && severity !== 'information' && (tolerated || toleratedValue(model, call.node, wf))) severity = 'information';
+          const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
             message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker)),
             severity,
-            fixes: handed || blocker ? [] : chainFixes(ctx, call, wf, helper, chain),
+            // a function handed to a thread can only become a step itself: there is no call here to wrap
+            fixes: handed
+              ? helper
+                ? decorateThenInline(decorateHelperFix(model, helper), null)
+                : []
+              : blocker
+                ? leafWrap
+                  ? [leafWrap]
+                  : []
+                : chainFixes(ctx, call, wf, helper, chain),
             related: view.related,
           });
         }
@@ -330,19 +206,38 @@ function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
  * resolved to a function of another module. Null without an index.
  */
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
-  const { index, file } = ctx;
-  if (!index || !file) return null;
+  const { index, file } = projectOf(ctx);
   const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+}
+
+const singleFile = new WeakMap<ModuleModel, { index: WorkspaceIndex; file: string }>();
+
+/**
+ * The project the analysed file belongs to: the workspace index, or, for single-file analysis, an
+ * index of this one file, so that helpers of the file are followed by the same walk, over the same
+ * facts, as helpers of other modules.
+ */
+export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: string } {
+  if (ctx.index && ctx.file) return { index: ctx.index, file: ctx.file };
+  let hit = singleFile.get(ctx.model);
+  if (!hit) {
+    const file = path.resolve(ctx.model.path);
+    const text = ctx.model.text;
+    const index = new WorkspaceIndex({ roots: [path.dirname(file)], readFile: (p) => (p === file ? text : null) });
+    index.useCatalog(ctx.api);
+    index.noteModel(file, text, ctx.model);
+    singleFile.set(ctx.model, (hit = { index, file }));
+  }
+  return hit;
 }
 
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 
 /** The function of another module a call of the analysed file enters (once per call: several rules ask). */
 export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
-  const { index, file } = ctx;
-  if (!index || !file) return null;
+  const { index, file } = projectOf(ctx);
   let hit = resolvedCalls.get(call);
   if (hit === undefined) {
     const fqn = ctx.model.calleeFqn(call);
@@ -354,13 +249,14 @@ export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction |
 
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
 export function displayName(ctx: RuleContext, f: IndexedFunction): string {
-  if (f.module.file === ctx.file) return f.fn.qualname;
+  if (f.module.file === projectOf(ctx).file) return f.fn.qualname;
   return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
 }
 
 /** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
 export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
-  const where = (m: ModuleSummary) => (m.file === ctx.file ? {} : { file: m.file });
+  const own = projectOf(ctx).file;
+  const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
   const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
   const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
@@ -426,16 +322,15 @@ function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeTex
 /**
  * Why the function a workflow's call enters cannot be made a step (or the call wrapped in one), as a
  * clause for the message, or null when it can:
- * - the call is a `with` item: its result is a context manager, not a value a step can return;
  * - the function is a generator, a context manager or changes state its caller reads
- *   (analysis/step-validity.ts; for a function of another module, its summary);
- * - it reaches, through plain helpers of this module, a workflow-only API (`DBOS.recv`, `DBOS.sleep`,
- *   ...), a workflow start or a workflow call; or, through other modules (with the workspace index),
- *   a workflow-only API or a start: in a step these fail at run time (DBOS206, DBOS207).
+ *   (model/step-validity.ts; for a function of another module, its summary), or the call is a `with`
+ *   item (its result is a context manager, not a value a step can return);
+ * - it reaches, through plain helpers, a workflow-only API (`DBOS.recv`, `DBOS.sleep`, ...), a
+ *   workflow start or a workflow call: in a step these fail at run time (DBOS206, DBOS207).
  */
 export function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, chain?: Chain): string | null {
   const { model } = ctx;
-  const own = helper ? whyNotAStep(model, helper) : null;
+  const own = helper ? whyNotAStep(model, helper) : (chain?.first.fn.notAStep ?? null);
   if (own) return own;
   if (usedAsContextManager(call)) return 'it is used as a context manager';
   if (helper) {
@@ -457,7 +352,7 @@ export function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionIn
         }
       }
     }
-  } else if (chain?.first.fn.notAStep) return chain.first.fn.notAStep;
+  }
   const only = crossChain(ctx, call, helper, 'workflowOnly');
   if (only) return `it calls \`${only.leaf.call.text}\`, which only works in a workflow`;
   if (crossChain(ctx, call, helper, 'start')) return 'it starts a workflow, which a step cannot do';
@@ -481,8 +376,8 @@ export interface StepChainHit {
  * workspace index; none without it.
  */
 export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
-  const { model, index, file } = ctx;
-  if (!index || !file) return [];
+  const { model } = ctx;
+  const { file } = projectOf(ctx);
   const out: StepChainHit[] = [];
   for (const step of model.functions) {
     if (!isStepLike(step)) continue;

@@ -1,10 +1,21 @@
-// Reading Python syntax shared by the rules: call arguments and literal values.
+// The argument reader: the arguments of a call, positional and by keyword, read from the tree.
 import type { Node } from 'web-tree-sitter';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo } from '../model/types';
+
+/** What reads the source text of a node (the module model remembers them). */
+export interface SourceText {
+  textOf(node: Node): string;
+}
+
+/** A call whose argument lists are read once and kept on it (the model's calls). */
+export interface CallArgsHolder {
+  callee: Node;
+  readonly args: Node | null;
+  argList?: Node[];
+  positionalArgs?: Node[];
+}
 
 /** Arguments of a call (a CallInfo or a `call` node), comments left out; [] for `f(x for x in y)`. */
-export function argList(call: CallInfo | Node): Node[] {
+export function argList(call: CallArgsHolder | Node): Node[] {
   if ('callee' in call) {
     // read once per call of the model and shared by every rule (the caller must not mutate it)
     if (!call.argList) call.argList = readArgs(call.args);
@@ -19,7 +30,7 @@ function readArgs(args: Node | null): Node[] {
 }
 
 /** Positional arguments (no keywords, no `*args` / `**kwargs`). */
-export function positionalArgs(call: CallInfo | Node): Node[] {
+export function positionalArgs(call: CallArgsHolder | Node): Node[] {
   if ('callee' in call) {
     if (!call.positionalArgs) call.positionalArgs = argList(call).filter(isPositional);
     return call.positionalArgs;
@@ -32,15 +43,20 @@ function isPositional(a: Node): boolean {
 }
 
 /** The `keyword_argument` node named `name`. */
-export function keywordArgument(model: ModuleModel, call: CallInfo | Node, name: string): Node | null {
+export function keywordArgument(model: SourceText, call: CallArgsHolder | Node, name: string): Node | null {
   for (const a of argList(call)) {
     if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
   }
   return null;
 }
 
+/** The value of the keyword argument `name` (`x` in `f(name=x)`). */
+export function keywordValue(model: SourceText, call: CallArgsHolder | Node, name: string): Node | null {
+  return keywordArgument(model, call, name)?.childForFieldName('value') ?? null;
+}
+
 /** The value of a plain string literal (no f-string, no implicit concatenation), else null. */
-export function stringValue(model: ModuleModel, node: Node | null | undefined): string | null {
+export function stringValue(model: SourceText, node: Node | null | undefined): string | null {
   if (!node || node.type !== 'string') return null;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
   const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(model.textOf(node));

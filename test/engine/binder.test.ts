@@ -1,0 +1,89 @@
+// The binder's shapes, on the fixture workspace test/fixtures/workspace/binder/: DBOS decorators
+// re-exported under other names from a project module, optional imports, super() and inherited
+// methods across modules, framework decorators that register the undecorated function, a workflow
+// defined inside a method, and configured instances created after a launch in another module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { resolveConfig } from '../../src/engine/config';
+import { WorkspaceIndex } from '../../src/engine/project/index';
+import { parsePython } from '../../src/engine/syntax/parser';
+import { ModuleModel } from '../../src/engine/model/module';
+
+const root = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace/binder');
+
+function check(index: WorkspaceIndex, rel: string): string[] {
+  const file = path.join(root, rel);
+  const r = analyze(fs.readFileSync(file, 'utf8'), { path: file, index, config: resolveConfig(), version: [2, 10] });
+  return r.findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
+}
+
+function messages(index: WorkspaceIndex, rel: string, code: string): string[] {
+  const file = path.join(root, rel);
+  const r = analyze(fs.readFileSync(file, 'utf8'), { path: file, index, config: resolveConfig(), version: [2, 10] });
+  return r.findings.filter((f) => f.code === code).map((f) => f.message);
+}
+
+test('1. decorators re-exported from a project module: `dbos_workflow = DBOS.workflow` and a factory returning DBOS.step(...)', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(check(index, 'app/flows.py'), ['14:DBOS201', '15:DBOS203']);
+  const flows = path.join(root, 'app/flows.py');
+  assert.equal(index.dbosNameOf(flows, 'app._runtime.dbos_workflow'), 'dbos.DBOS.workflow');
+  assert.equal(index.dbosNameOf(flows, 'app._runtime.dbos_step'), 'dbos.DBOS.step');
+  assert.equal(index.dbosNameOf(flows, 'app._runtime._identity'), null);
+  // editing the runtime module re-checks its importers
+  assert.ok(index.dependents(path.join(root, 'app/_runtime.py')).includes(flows));
+});
+
+test('1b. without the index the names stay unknown (nothing is guessed)', async () => {
+  await initParser();
+  const file = path.join(root, 'app/flows.py');
+  const r = analyze(fs.readFileSync(file, 'utf8'), { path: file, config: resolveConfig() });
+  assert.deepEqual(r.findings.map((f) => f.code), []);
+});
+
+test('2. optional import: `except ImportError: DBOS = None` keeps DBOS, a conditional DBOS(config=...) at import is found', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(check(index, 'app/config.py'), ['7:DBOS102']);
+  const text = 'try:\n    from dbos import DBOS\nexcept ImportError:\n    DBOS = None\n\nx = DBOS.workflow\n';
+  const tree = parsePython(text);
+  const model = new ModuleModel(text, tree, { path: 'm.py' });
+  assert.equal(model.resolveDotted('x', { fn: null, cls: null, mainGuard: false }), 'dbos.DBOS.workflow');
+  tree.delete();
+});
+
+test('3. super() and inherited methods of a base class in another module are followed', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(check(index, 'app/child.py'), ['13:DBOS201', '13:DBOS201']);
+  const msgs = messages(index, 'app/child.py', 'DBOS201');
+  assert.ok(msgs[0].includes('\nrun → base.Agent.run → uuid.uuid4: '), msgs[0]);
+  assert.ok(msgs[1].includes('\nrun → base.Agent.label → uuid.uuid4: '), msgs[1]);
+});
+
+test('4. @DBOS.step() above a pydantic-ai @agent.tool: the agent registers the undecorated function', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(check(index, 'app/tools.py'), ['8:DBOS109']);
+  assert.match(messages(index, 'app/tools.py', 'DBOS109')[0], /^Tool decorator `agent.tool` is below `DBOS.step`/);
+});
+
+test('5. a workflow defined inside a method is registered anew on every call', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  assert.deepEqual(check(index, 'app/late.py'), ['7:DBOS105']);
+  assert.match(messages(index, 'app/late.py', 'DBOS105')[0], /inside method `Service.handle`/);
+});
+
+test('6. configured instances created after launch, the class in another module (package re-export too)', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  // the file names no DBOS API at all: it is analysed because it imports a module that uses DBOS
+  assert.deepEqual(check(index, 'app/use_swarm.py'), ['3:DBOS105']);
+  assert.match(messages(index, 'app/use_swarm.py', 'DBOS105')[0], /\(when `app\.swarm` was imported: it calls `DBOS\.launch\(\)` at module level\)/);
+  assert.deepEqual(check(index, 'scripts/run.py'), ['8:DBOS105']);
+});
