@@ -20,14 +20,14 @@ ruleFiles.forEach((f, i) => {
 reg += `\nexport const RULES: Rule[] = [${ruleFiles.map((_, i) => `r${i}`).join(', ')}];\n`;
 writeIfChanged(path.join(rulesDir, 'index.generated.ts'), reg);
 
-// Rule docs: Markdown with sections "## What", "## Why", "## Bad", "## Good", "## Fixes".
+// Rule docs: Markdown with sections "## What", "## Why", "## Severity", "## Bad", "## Good", "## Fixes".
 const docs = {};
 for (const f of fs.readdirSync(docsDir).filter((f) => /^DBOS\d{3}\.md$/.test(f)).sort()) {
   const text = fs.readFileSync(path.join(docsDir, f), 'utf8');
   const sections = {};
   let cur = null;
   for (const line of text.split('\n')) {
-    const h = /^## (What|Why|Bad|Good|Fixes)\s*$/.exec(line);
+    const h = /^## (What|Why|Severity|Bad|Good|Fixes)\s*$/.exec(line);
     if (h) {
       cur = h[1].toLowerCase();
       sections[cur] = [];
@@ -41,6 +41,7 @@ for (const f of fs.readdirSync(docsDir).filter((f) => /^DBOS\d{3}\.md$/.test(f))
   docs[f.slice(0, 7)] = {
     what: clean(sections.what),
     why: clean(sections.why),
+    severity: clean(sections.severity),
     bad: code(clean(sections.bad)),
     good: code(clean(sections.good)),
     fixes: clean(sections.fixes),

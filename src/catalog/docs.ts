@@ -6,6 +6,8 @@ export interface RuleDocs {
   what: string;
   /** Why it matters: what DBOS does at run time. */
   why: string;
+  /** Why each severity the rule gives: the policy in docs/DEVELOPING.md applied to this rule. */
+  severity: string;
   /** A Python example the rule reports. */
   bad: string;
   /** The same example, corrected. */

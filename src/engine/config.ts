@@ -41,7 +41,12 @@ export interface UserConfig {
   fileTimeBudgetMs?: number;
   /** Files larger than this (KiB) are not parsed. */
   maxFileSizeKb?: number;
+  /** The longest line fixes write (default: Ruff's or Black's `line-length` in pyproject.toml, else 88). */
+  lineLength?: number;
 }
+
+/** Black's and Ruff's default line length. */
+export const DEFAULT_LINE_LENGTH = 88;
 
 /** A per-file-ignores entry, compiled. */
 export interface PerFileIgnore {
@@ -67,6 +72,8 @@ export interface ResolvedConfig {
   fileTimeBudgetMs: number | null;
   /** Files over this many bytes are not parsed (`max-file-size-kb`, default 2 MiB). */
   maxFileBytes: number;
+  /** The longest line a fix writes before it breaks a call over lines, as Black and Ruff format it. */
+  lineLength: number;
   /** The codes each file's path turns off through `perFileIgnores` (cached per path). */
   ignoredIn(file: string): ReadonlySet<string> | null;
 }
@@ -128,8 +135,10 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
   let maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
   let fileTimeBudgetMs: number | null = null;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
+  let lineLength = DEFAULT_LINE_LENGTH;
   for (const l of layers) {
     if (l.maxCallDepth !== undefined) maxCallDepth = l.maxCallDepth;
+    if (l.lineLength !== undefined) lineLength = l.lineLength;
     if (l.fileTimeBudgetMs !== undefined) fileTimeBudgetMs = l.fileTimeBudgetMs;
     if (l.maxFileSizeKb !== undefined) maxFileKb = l.maxFileSizeKb;
     if (l.select) {
@@ -169,6 +178,7 @@ export function resolveConfig(layers: UserConfig[] = []): ResolvedConfig {
     allow,
     perFileIgnores: pfi,
     maxCallDepth,
+    lineLength,
     fileTimeBudgetMs,
     maxFileBytes: maxFileKb * 1024,
     ignoredIn: ignoredInCache(pfi),
@@ -279,6 +289,7 @@ const KEYS = new Map<string, keyof UserConfig>([
   ['allow', 'allow'],
   ['per-file-ignores', 'perFileIgnores'],
   ['max-call-depth', 'maxCallDepth'],
+  ['line-length', 'lineLength'],
   ['file-time-budget-ms', 'fileTimeBudgetMs'],
   ['max-file-size-kb', 'maxFileSizeKb'],
 ]);
@@ -425,6 +436,11 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
         if (n !== null) out.maxCallDepth = n;
         break;
       }
+      case 'lineLength': {
+        const n = wholeNumber(k, v, 20, 1000);
+        if (n !== null) out.lineLength = n;
+        break;
+      }
       case 'fileTimeBudgetMs': {
         const n = wholeNumber(k, v, 1, MAX_FILE_TIME_BUDGET_MS);
         if (n !== null) out.fileTimeBudgetMs = n;
@@ -471,6 +487,8 @@ export interface PyprojectInfo {
   config?: UserConfig;
   /** The version requirement of `dbos` in the project's dependencies. */
   dbosRequirement?: string;
+  /** `line-length` of [tool.ruff] or [tool.black]: how the project's code is formatted. */
+  lineLength?: number;
 }
 
 /** Reads a pyproject.toml text. Throws ConfigError on invalid TOML or options. */
@@ -486,6 +504,10 @@ export function readPyproject(text: string, where: string): PyprojectInfo {
   const table = tool['dbos-lint'];
   if (table !== undefined && !isTable(table)) throw new ConfigError([`${where}: [tool.dbos-lint] must be a table, not ${typeName(table)}`]);
   if (table) info.config = userConfigFrom(table, `${where} [tool.dbos-lint]`);
+  for (const formatter of ['ruff', 'black']) {
+    const n = isTable(tool[formatter]) ? tool[formatter]['line-length'] : undefined;
+    if (info.lineLength === undefined && typeof n === 'number' && Number.isInteger(n) && n >= 20 && n <= 1000) info.lineLength = n;
+  }
   const project = isTable(doc.project) ? doc.project : {};
   const deps: unknown[] = Array.isArray(project.dependencies) ? project.dependencies : [];
   for (const d of deps) {

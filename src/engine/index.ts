@@ -9,6 +9,7 @@ import { DEFAULT_FILE_TIME_BUDGET_MS, overBudget, tooLarge, type FileLimitNotice
 import { buildApiCatalog, type ApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
+import { fitHeadline } from './message';
 import type { Rule, RuleContext, Report } from './rules/rule';
 import type { Finding } from './types';
 import type { WorkspaceIndex } from './project/index';
@@ -211,7 +212,7 @@ function runRules(
         findings.push({
           code: rule.code,
           severity: explicit ? configured : (r.severity ?? configured),
-          message: r.message,
+          message: fitHeadline(r.message),
           range,
           fixes: r.fixes ?? [],
           related: r.related ?? [],

@@ -27,6 +27,8 @@ interface DirInfo {
   versionSource: string | null;
   errors: string[];
   notes: string[];
+  /** The nearest pyproject.toml's Ruff or Black `line-length`. */
+  lineLength?: number;
 }
 
 const LOCKS = ['uv.lock', 'poetry.lock', 'pdm.lock'];
@@ -60,7 +62,7 @@ export class ProjectSettings {
 
   private compute(folder: string): FileSettings {
     const dir = this.lookup(folder);
-    const layers = [...(dir.layer ? [dir.layer] : []), ...this.overrides];
+    const layers = [...(dir.lineLength ? [{ lineLength: dir.lineLength }] : []), ...(dir.layer ? [dir.layer] : []), ...this.overrides];
     const config = resolveConfig(layers);
     const pinned = parseVersion(config.targetVersion);
     return {
@@ -97,6 +99,7 @@ export class ProjectSettings {
           info.errors = [];
         }
         if (p.dbosRequirement !== undefined) pyVersion = versionFromRequirement(p.dbosRequirement);
+        if (p.lineLength !== undefined) info.lineLength = p.lineLength;
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         info.configFile = pyproject;

@@ -29,7 +29,7 @@ test('cli: names registered across the modules of a folder', () => {
     'app/main.py:17:58: DBOS905',
     'app/main.py:18:58: DBOS806',
   ]);
-  assert.match(r.stdout, /app\/main\.py:17:58: DBOS905 No workflow of this workspace is registered as "ingest"/);
+  assert.match(r.stdout, /app\/main\.py:17:58: DBOS905 Enqueue of "ingest", a workflow of another application/);
   // one file named on the command line: its workspace is still the whole project (pyproject.toml)
   const one = run(['-q', '--profile', 'strict', '--select', 'DBOS406,DBOS806,DBOS905', 'app/main.py'], ws);
   assert.equal(one.stdout, r.stdout);

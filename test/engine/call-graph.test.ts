@@ -46,7 +46,7 @@ test('item 7: a configured non-deterministic call only logged in a same-file hel
   const withIndex = analyze(APP, { path: file, config, index }).findings;
   assert.deepEqual(alone.map((f) => `${f.range.start.line + 1}:${f.code}`), ['19:DBOS201']);
   assert.deepEqual(shape(withIndex), shape(alone));
-  assert.match(alone[0].message, /\(flow → loud → mylib\.now\)/);
+  assert.match(alone[0].message, /\nflow → loud → mylib\.now: /);
   // the same helper in another module: the same finding through the same walk
   fs.writeFileSync(path.join(dir, 'helpers.py'), APP.split('\n\n\n@DBOS')[0].replace('from dbos import DBOS\n', '') + '\n');
   const caller = 'from dbos import DBOS\n\nfrom helpers import loud, quiet\n\n\n@DBOS.workflow()\ndef flow() -> int:\n    quiet()\n    return loud()\n';
@@ -54,7 +54,7 @@ test('item 7: a configured non-deterministic call only logged in a same-file hel
   fs.writeFileSync(other, caller);
   const cross = analyze(caller, { path: other, config, index }).findings;
   assert.deepEqual(cross.map((f) => `${f.range.start.line + 1}:${f.code}`), ['9:DBOS201']);
-  assert.match(cross[0].message, /\(flow → helpers\.loud → mylib\.now\)/);
+  assert.match(cross[0].message, /\nflow → helpers\.loud → mylib\.now: /);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -84,5 +84,5 @@ def flow() -> float:
 `;
   const r = analyze(text, { path: 'app.py', config: resolveConfig() });
   assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.code}`), ['21:DBOS201']);
-  assert.match(r.findings[0].message, /\(flow → helper → random\.random\)/);
+  assert.match(r.findings[0].message, /\nflow → helper → random\.random: /);
 });

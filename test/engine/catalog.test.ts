@@ -35,7 +35,7 @@ test('every rule has metadata and docs in our own words', () => {
     assert.ok(categoryOf(r.code), `${r.code}: category`);
     const d = ruleDocs(r.code);
     assert.ok(d, `${r.code}: missing src/catalog/docs/${r.code}.md`);
-    for (const k of ['what', 'why', 'bad', 'good', 'fixes'] as const) assert.ok(d![k].length > 0, `${r.code}: docs section "${k}" is empty`);
+    for (const k of ['what', 'why', 'severity', 'bad', 'good', 'fixes'] as const) assert.ok(d![k].length > 0, `${r.code}: docs section "${k}" is empty`);
   }
 });
 

@@ -24,7 +24,7 @@ const W = 'pyproject.toml [tool.dbos-lint]: ';
 
 test('unknown options, including the names of Object.prototype, are errors', () => {
   assert.deepEqual(problems('selct = ["DBOS2"]'), [
-    `${W}unknown option "selct" (known: select, extend-select, ignore, severity, target-version, profile, extra-nondeterministic, extra-io, allow, per-file-ignores, max-call-depth, file-time-budget-ms, max-file-size-kb)`,
+    `${W}unknown option "selct" (known: select, extend-select, ignore, severity, target-version, profile, extra-nondeterministic, extra-io, allow, per-file-ignores, max-call-depth, line-length, file-time-budget-ms, max-file-size-kb)`,
   ]);
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'base']) {
     const p = problems(`${name} = ["DBOS2"]`);

@@ -3,9 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initParser } from '../../src/engine/index';
-import { resolveConfig } from '../../src/engine/config';
+import { readPyproject, resolveConfig } from '../../src/engine/config';
 import { applyEdits } from '../../src/engine/text';
 import { ignoreFix } from '../../src/engine/fixes/common';
+import { fixAll } from '../../src/engine/fixes/fix-all';
+import { fitHeadline } from '../../src/engine/message';
+
+// Ruff's formatter, as the judge of "formatted the way the file is" (a dev dependency, the bench's too)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
+function ruffFormat(text: string, lineLength: number): string {
+  return new Workspace({ 'line-length': lineLength }, PositionEncoding.Utf16).format(text);
+}
 import type { Finding, Fix } from '../../src/engine/types';
 
 const STRICT = resolveConfig([{ profile: 'strict' }]);
@@ -112,7 +121,7 @@ test('DBOS902: only the uses of that handle, up to the next assignment of the va
   );
 });
 
-test('DBOS201: no "make it a step" or "wrap in a step" for a helper that calls a workflow-only API', async () => {
+test('DBOS201: a helper that calls a workflow-only API is not made a step; the offending call is wrapped where it is made', async () => {
   const text = lines(
     'import time',
     'from dbos import DBOS',
@@ -133,10 +142,12 @@ test('DBOS201: no "make it a step" or "wrap in a step" for a helper that calls a
   );
   const f = (await findings(text)).find((x) => x.code === 'DBOS201');
   assert.ok(f, 'DBOS201 is still reported');
-  assert.deepEqual(f.fixes.map((x) => x.title), []);
+  assert.match(f.message, /`poll` cannot be a step \(it calls `DBOS\.sleep`, which only works in a workflow\): run the `time\.time\(\)` call in `wait_and_stamp` in a step instead/);
+  assert.deepEqual(f.fixes.map((x) => x.title), ['Wrap in a step: DBOS.run_step(…)']);
+  assert.match(applyEdits(text, f.fixes[0].edits), /\n    return DBOS\.run_step\(\{"name": "time\.time"\}, time\.time\)\n\n\ndef poll/);
 });
 
-test('DBOS201: no step fixes for a helper that starts a workflow', async () => {
+test('DBOS201: a helper that starts a workflow is not made a step; the offending call is wrapped where it is made', async () => {
   const text = lines(
     'import random',
     'from dbos import DBOS',
@@ -159,7 +170,44 @@ test('DBOS201: no step fixes for a helper that starts a workflow', async () => {
   );
   const f = (await findings(text)).find((x) => x.code === 'DBOS201');
   assert.ok(f, 'DBOS201 is still reported');
-  assert.deepEqual(f.fixes.map((x) => x.title), []);
+  assert.match(f.message, /`roll` cannot be a step \(it starts a workflow, which a step cannot do\)/);
+  assert.deepEqual(f.fixes.map((x) => x.title), ['Wrap in a step: DBOS.run_step(…)']);
+  assert.match(applyEdits(text, f.fixes[0].edits), /\n    x = DBOS\.run_step\(\{"name": "random\.random"\}, random\.random\)\n/);
+});
+
+test('DBOS201: a context manager, a generator or a helper that changes what its caller reads is not made a step', async () => {
+  const text = lines(
+    'import time',
+    'from contextlib import contextmanager',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@contextmanager',
+    'def timed(log: list):',
+    '    log.append(time.time())',
+    '    yield',
+    '',
+    '',
+    'def ticks():',
+    '    yield time.time()',
+    '',
+    '',
+    'def stamp(order: dict) -> None:',
+    '    order["at"] = time.time()',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow(order: dict) -> dict:',
+    '    with timed([]):',
+    '        pass',
+    '    first = next(ticks())',
+    '    stamp(order)',
+    '    return {**order, "first": first}',
+  );
+  const all = (await findings(text)).filter((x) => x.code === 'DBOS201');
+  const why = all.map((f) => /cannot be a step \(([^)]*)\)/.exec(f.message)?.[1]);
+  assert.deepEqual(why, ['it is a context manager', 'it is a generator', 'it changes `order["at"]`, which its caller can read']);
+  for (const f of all) assert.deepEqual(f.fixes.map((x) => x.title), ['Wrap in a step: DBOS.run_step(…)']);
 });
 
 test('DBOS201: a plain helper still gets both step fixes', async () => {
@@ -229,10 +277,10 @@ test('new code is indented like the file: tabs', async () => {
   const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
   assert.equal(
     after,
-    ['import time', 'from dbos import DBOS', '', '', '@DBOS.step()', 'def time_step():', '\treturn time.time()', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time_step()', '\treturn 0.0', ''].join('\n'),
+    ['import time', 'from dbos import DBOS', '', '', '@DBOS.step()', 'def time_time_step():', '\treturn time.time()', '', '', '@DBOS.workflow()', 'def flow(n):', '\tif n:', '\t\treturn time_time_step()', '\treturn 0.0', ''].join('\n'),
   );
   const moved = await applyFix(['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'DBOS()', 'DBOS.launch()', ''].join('\n'), 'DBOS101', 'Move');
-  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
+  assert.equal(moved, ['from dbos import DBOS', '', '', 'def helper():', '\treturn 1', '', '', 'if __name__ == "__main__":', '\tDBOS()', '\tDBOS.launch()', ''].join('\n'));
 });
 
 test('new code is indented like the file: two spaces, not fooled by a docstring', async () => {
@@ -250,7 +298,7 @@ test('new code is indented like the file: two spaces, not fooled by a docstring'
     '  return time.time()',
   );
   const after = await applyFix(before, 'DBOS201', 'Extract into a new step');
-  assert.match(after, /\n@DBOS\.step\(\)\ndef time_step\(\):\n {2}return time\.time\(\)\n/);
+  assert.match(after, /\n@DBOS\.step\(\)\ndef time_time_step\(\):\n {2}return time\.time\(\)\n/);
 });
 
 test('DBOS109: swapping decorators keeps CRLF line endings when one carries a comment', async () => {
@@ -270,13 +318,13 @@ test('extract: a comprehension variable around the call becomes a parameter', as
       '',
       '',
       '@DBOS.step()',
-      'def get_step(u):',
+      'def requests_get_step(u):',
       '    return requests.get(u)',
       '',
       '',
       '@DBOS.workflow()',
       'def flow(urls):',
-      '    return [get_step(u).status_code for u in urls]',
+      '    return [requests_get_step(u).status_code for u in urls]',
     ),
   );
 });
@@ -305,7 +353,7 @@ test('extract out of a class: private names are mangled by hand, zero-argument s
     '        return requests.get(url, headers=super().headers()).text',
   );
   const after = await applyFix(before, 'DBOS202', 'Extract into a new step', 9);
-  assert.match(after, /\n@DBOS\.step\(\)\ndef get_step\(url, self\):\n {4}return requests\.get\(url, headers=self\._Api__headers\)\n/);
+  assert.match(after, /\n@DBOS\.step\(\)\ndef requests_get_step\(url, self\):\n {4}return requests\.get\(url, headers=self\._Api__headers\)\n/);
   const again = (await findings(before)).find((x) => x.code === 'DBOS202' && x.range.start.line + 1 === 13);
   assert.ok(again);
   assert.deepEqual(
@@ -331,10 +379,17 @@ test('ignore on a line that ends with a backslash: the comment goes on its own l
 });
 
 test('extract: the new step is not named like a local of the workflow, which would hide it', async () => {
-  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(url):', '    get_step = 1', '    return requests.get(url).text, get_step');
+  const before = lines('import requests', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(url):', '    requests_get_step = 1', '    return requests.get(url).text, requests_get_step');
   const after = await applyFix(before, 'DBOS202', 'Extract into a new step');
-  assert.match(after, /\ndef get_step_2\(url\):\n/);
-  assert.match(after, /\n {4}return get_step_2\(url\)\.text, get_step\n/);
+  assert.match(after, /\ndef requests_get_step_2\(url\):\n/);
+  assert.match(after, /\n {4}return requests_get_step_2\(url\)\.text, requests_get_step\n/);
+});
+
+test('extract: the new step is named after what the value is assigned to, else after the callee', async () => {
+  const before = lines('import datetime', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow(order):', '    order["created_at"] = datetime.datetime.now()', '    return order');
+  assert.match(await applyFix(before, 'DBOS201', 'Extract into a new step'), /\ndef get_created_at\(\):\n/);
+  const bare = lines('import datetime', 'from dbos import DBOS', '', '', '@DBOS.workflow()', 'def flow():', '    return datetime.datetime.now()');
+  assert.match(await applyFix(bare, 'DBOS201', 'Extract into a new step'), /\ndef datetime_now_step\(\):\n/);
 });
 
 test('DBOS202: a call on what a client method returned (the response) is not I/O again; the request is reported once', async () => {
@@ -385,7 +440,7 @@ test('DBOS201: an extracted step goes above a module-level DBOS.launch() that pr
       '',
       '',
       '@DBOS.step()',
-      'def time_step():',
+      'def time_time_step():',
       '    return time.time()',
       '',
       '',
@@ -394,7 +449,7 @@ test('DBOS201: an extracted step goes above a module-level DBOS.launch() that pr
       '',
       '@DBOS.workflow()',
       'def flow() -> float:',
-      '    return time_step()',
+      '    return time_time_step()',
     ),
   );
 });
@@ -442,4 +497,96 @@ test('DBOS215: removing one of two conflicting decorators keeps the comment on i
     applyEdits(before, fix.edits),
     lines('from dbos import DBOS', '', '', '@DBOS.workflow()', '# retried by the caller', 'def job() -> None:', '    pass'),
   );
+});
+
+test('fix-all: an import the fixes leave unused is removed; one still used, or unused before, stays', async () => {
+  await initParser();
+  const before = lines(
+    'import os',
+    'import time',
+    'from time import monotonic, sleep',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def flow() -> None:',
+    '    time.sleep(1)',
+    '    time.sleep(2)',
+    '    sleep(3)',
+    '    print(monotonic())',
+  );
+  const out = fixAll(before, (t) => analyze(t, { path: 'app.py', config: STRICT, version: null }).findings, false);
+  assert.equal(
+    out.text,
+    lines(
+      'import os',
+      'from time import monotonic',
+      'from dbos import DBOS',
+      '',
+      '',
+      '@DBOS.workflow()',
+      'def flow() -> None:',
+      '    DBOS.sleep(1)',
+      '    DBOS.sleep(2)',
+      '    DBOS.sleep(3)',
+      '    print(monotonic())',
+    ),
+  );
+});
+
+test('wrap in a step: the call is broken over lines like Black and Ruff when it passes the line length (88, or the configured one)', async () => {
+  const before = lines(
+    'import requests',
+    'from dbos import DBOS',
+    '',
+    '',
+    '@DBOS.workflow()',
+    'def sync(user_id: str) -> dict:',
+    '    profile = requests.get(f"https://x.test/{user_id}", timeout=10)',
+    '    return profile.json()',
+  );
+  const wrapped = await applyFix(before, 'DBOS202', 'Wrap in a step');
+  assert.equal(
+    wrapped.split('\n').slice(6, 10).join('\n'),
+    ['    profile = DBOS.run_step(', '        {"name": "requests.get"}, requests.get, f"https://x.test/{user_id}", timeout=10', '    )', '    return profile.json()'].join('\n'),
+  );
+  // Ruff's formatter (Black's style) leaves the result as it is
+  assert.equal(ruffFormat(wrapped, 88), wrapped);
+  // a shorter configured line length: one argument per line, with a trailing comma
+  await initParser();
+  const narrow = resolveConfig([{ profile: 'strict', lineLength: 60 }]);
+  const f = analyze(before, { path: 'app.py', config: narrow, version: null }).findings.find((x) => x.code === 'DBOS202')!;
+  const fix = f.fixes.find((x) => x.title.startsWith('Wrap in a step'))!;
+  assert.equal(
+    applyEdits(before, fix.edits).split('\n').slice(6, 12).join('\n'),
+    [
+      '    profile = DBOS.run_step(',
+      '        {"name": "requests.get"},',
+      '        requests.get,',
+      '        f"https://x.test/{user_id}",',
+      '        timeout=10,',
+      '    )',
+    ].join('\n'),
+  );
+  assert.equal(ruffFormat(applyEdits(before, fix.edits), 60), applyEdits(before, fix.edits));
+});
+
+test('line length for fixes: [tool.dbos-lint] line-length, else [tool.ruff], else [tool.black], else 88', () => {
+  assert.equal(readPyproject('[tool.ruff]\nline-length = 120\n[tool.black]\nline-length = 100\n', 'p').lineLength, 120);
+  assert.equal(readPyproject('[tool.black]\nline-length = 100\n', 'p').lineLength, 100);
+  assert.equal(readPyproject('[project]\nname = "x"\n', 'p').lineLength, undefined);
+  assert.equal(resolveConfig([{ lineLength: 100 }, { lineLength: 72 }]).lineLength, 72);
+  assert.equal(resolveConfig([]).lineLength, 88);
+  assert.equal(readPyproject('[tool.dbos-lint]\nline-length = 79\n', 'p').config?.lineLength, 79);
+  assert.throws(() => readPyproject('[tool.dbos-lint]\nline-length = "wide"\n', 'p'), /line-length/);
+});
+
+test('a first line made long by the names of the code is shortened to 100 characters; the rest of the message is kept', () => {
+  const msg = '`DBOS.get_all_events()` is called in the coroutine `get_all_workflow_events_for_the_dashboard`, where an event loop is running\nDBOS raises.';
+  const out = fitHeadline(msg);
+  const [first, ...rest] = out.split('\n');
+  assert.ok(first.length <= 100, first);
+  assert.match(first, /^`DBOS\.get_all_events\(\)` is called in the coroutine `…\w+`, where an event loop is running$/);
+  assert.deepEqual(rest, ['DBOS raises.']);
+  assert.equal(fitHeadline('short\nbody'), 'short\nbody');
 });

@@ -16,7 +16,8 @@
 // Snapshots: every fixture `NAME.py` (before and after files included) has `NAME.py.snap` beside it:
 // every finding of every code as a user sees it (code, severity, range, message, related locations,
 // fixes with their edits; see snapshot.ts). Any difference fails. `npm run test:update-snapshots`
-// (DBOS_LINT_UPDATE_SNAPSHOTS=1) rewrites them, and deletes those whose fixture is gone.
+// (DBOS_LINT_UPDATE_SNAPSHOTS=1) rewrites them, deletes those whose fixture is gone, and rewrites
+// each `.after.py` with what its fix now produces (review the diff).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -77,8 +78,24 @@ function hasSyntaxError(text: string): boolean {
 
 const UPDATE = !!process.env.DBOS_LINT_UPDATE_SNAPSHOTS;
 
+/**
+ * Every message opens with a complete statement of what is wrong, at most 100 characters long (what
+ * the Problems panel and the concise CLI formats show), then a line break and the why and what to do.
+ */
+function checkHeadlines(rel: string, findings: readonly Finding[]): void {
+  for (const f of findings) {
+    const nl = f.message.indexOf('\n');
+    const first = nl < 0 ? f.message : f.message.slice(0, nl);
+    const where = `${rel}:${f.range.start.line + 1} ${f.code}`;
+    assert.ok(nl > 0 && f.message.slice(nl + 1).trim() !== '', `${where}: no explanation after the first line: ${JSON.stringify(f.message)}`);
+    assert.ok(first.length <= 100, `${where}: first line of ${first.length} characters (at most 100): ${first}`);
+    assert.ok(!/[:,;]$/.test(first.trim()), `${where}: the first line is not a complete statement: ${first}`);
+  }
+}
+
 /** Compares the findings of a fixture with its snapshot file (or rewrites it when updating). */
 function checkSnapshot(file: string, text: string, findings: readonly Finding[]): void {
+  checkHeadlines(path.relative(root, file), findings);
   const rel = path.relative(path.dirname(root), file).replace(/\\/g, '/');
   const got = renderSnapshot(`test/${rel}`, text, findings);
   const snap = `${file}.snap`;
@@ -131,10 +148,15 @@ test('fixtures', async (t) => {
           const fix = finding!.fixes.find((x) => x.title.includes(want!))!;
           const result = applyEdits(text, fix.edits);
           const afterFile = file.replace(/\.before\.py$/, '.after.py');
+          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
+          // updating: the after file is the fix's output (review its diff), and its snapshot follows it
+          if (UPDATE && (!fs.existsSync(afterFile) || fs.readFileSync(afterFile, 'utf8') !== result)) {
+            fs.writeFileSync(afterFile, result);
+            checkSnapshot(afterFile, result, after.findings);
+          }
           assert.ok(fs.existsSync(afterFile), `${name}: missing ${path.basename(afterFile)}`);
           assert.equal(result, fs.readFileSync(afterFile, 'utf8'));
           assert.equal(hasSyntaxError(result), false, `${name}: the fixed code does not parse`);
-          const after = analyze(result, { path: opt.path, version: opt.version, config: opt.config, index: opt.index?.() });
           const n = (r: typeof before) => r.findings.filter((f) => f.code === fixCode).length;
           assert.ok(n(after) < n(before), `${name}: the ${fixCode} finding is still there after the fix`);
         });

@@ -43,23 +43,25 @@ test('registry: names of every file under the roots, imported or not, renamed wi
   assert.deepEqual(lines(found), ['8:27:DBOS406:information', '12:42:DBOS905:warning', '13:42:DBOS806:warning', '17:58:DBOS905:warning', '18:58:DBOS806:warning']);
   assert.equal(
     found[0].message,
-    'Queue "emails" is not registered anywhere in this workspace, which registers "reports": DBOS accepts the enqueue and the workflow stays ENQUEUED until a queue of that name is registered, possibly forever. Correct the name, or register the queue at startup after `DBOS.launch()`.',
+    'Queue "emails" is not registered anywhere in this workspace\nThe workspace registers "reports": DBOS accepts the enqueue and the workflow stays ENQUEUED until a queue of that name is registered, possibly forever. Correct the name, or register the queue at startup after `DBOS.launch()`.',
   );
   assert.equal(
     found[1].message,
-    'No workflow of this workspace is registered as "build_report_v2", and these options do not name the application that owns it: this client acts for "reports" (its `application_name=`), an application this workspace configures, and DBOS makes it the owner of what the client enqueues without `"application_name"`, and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "build_report_v2", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
+    'Enqueue of "build_report_v2", a workflow of another application, without `"application_name"`\n' +
+      'No workflow of this workspace is registered as "build_report_v2", and these options do not name the application that owns it: this client acts for "reports" (its `application_name=`), an application this workspace configures, and DBOS makes it the owner of what the client enqueues without `"application_name"`, and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "build_report_v2", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
   assert.deepEqual(found[1].fixes.map((f) => f.edits.map((e) => e.newText)), [[', "application_name": "<owner>"']]);
   assert.equal(
     found[2].message,
-    'Workflow "Reporter.publish" is an instance method of a configured class, but these options lack `instance_name`: the executing application runs it without its `self` argument and the workflow fails (DBOS does not check when enqueueing). Add `instance_name` (the class is registered as "Reporter").',
+    'These options lack `instance_name`, which workflow "Reporter.publish" needs\nWorkflow "Reporter.publish" is an instance method of a configured class: the executing application runs it without its `self` argument and the workflow fails (DBOS does not check when enqueueing). Add `instance_name` (the class is registered as "Reporter").',
   );
   assert.equal(
     found[3].message,
-    'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
+    'Enqueue of "ingest", a workflow of another application, without `"application_name"`\n' +
+      'No workflow of this workspace is registered as "ingest", and these options do not name the application that owns it: DBOS makes the calling application the owner (an unset `"application_name"` is the caller\'s name), and this application cannot run the workflow, so the application that implements it never picks it up (DBOS raises nothing when enqueueing). Add `"application_name"` naming the application that registers "ingest", or correct the name. If that application is written in another language, also set `"serialization_type": WorkflowSerializationFormat.PORTABLE` so that it can read the arguments.',
   );
   assert.deepEqual(found[3].fixes.map((f) => [f.title, f.safe]), [['Add "application_name": "<owner>" (then replace <owner> with the application that registers "ingest")', false]]);
-  assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" includes a module path, but DBOS registers workflow `build_report_v2` as "build_report"/);
+  assert.match(found[4].message, /^Workflow name "app\.workers\.build_report" has a module path; DBOS registers it as "build_report"\nDBOS registers workflow `build_report_v2`/);
   // the default profile: DBOS406 and DBOS806 run, DBOS905 waits for the strict profile
   assert.deepEqual(lines(run(index, main, 'default')), ['8:27:DBOS406:information', '12:42:DBOS806:information', '13:42:DBOS806:warning', '18:58:DBOS806:warning']);
   // a client acting for an application this workspace does not configure: that application's workflows are not registered here

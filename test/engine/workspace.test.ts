@@ -33,9 +33,9 @@ function codes(findings: Finding[]): string[] {
   return findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
 }
 
-/** The chain text of a finding's message: what is inside the last `(... → ...)`. */
+/** The chain text of a finding's message: the `a → b → c` that opens its second line, or is inside `(... → ...)`. */
 function chainOf(f: Finding): string {
-  const m = /\(([^()]*→[^()]*)\)/.exec(f.message);
+  const m = /\n([^\n:]*→[^\n:]*): /.exec(f.message) ?? /\(([^()]*→[^()]*)\)/.exec(f.message);
   return m ? m[1] : '';
 }
 
@@ -63,8 +63,9 @@ test('shop: every import form reaches the helper in its module, with the chain a
   const quote = findings[0];
   assert.equal(
     quote.message,
-    'Workflow `checkout` calls `pricing.quote`, which does HTTP I/O through `requests.get()` (checkout → pricing.quote → http.fetch → http._get → requests.get). ' +
-      'Outside a step it runs again on every recovery; make `pricing.quote` a step or call it in one.',
+    '`pricing.quote` does HTTP I/O in a workflow, outside a step\n' +
+      'checkout → pricing.quote → http.fetch → http._get → requests.get: `requests.get()` runs again every time the workflow is recovered, ' +
+      'and its result is not checkpointed. Make `pricing.quote` a step (`@DBOS.step()`), or call it in one.',
   );
   assert.deepEqual(quote.range, { start: { line: 12, character: 12 }, end: { line: 12, character: 35 } });
   assert.deepEqual(related(quote, root, file), [
@@ -162,11 +163,11 @@ test('steps: start_workflow, a direct workflow call and recv through helpers; se
   assert.deepEqual(findings.map(chainOf), [
     'charge → notify.send_receipt → DBOS.start_workflow',
     'await_payment → notify.wait_payment → DBOS.recv',
-    '',
+    'direct → flows.ship',
     'direct → notify.ship_now → flows.ship',
   ]);
-  assert.match(findings[1].message, /^Step `await_payment` calls `notify\.wait_payment`, which calls `DBOS\.recv\(\)` .*DBOSException: recv\(\) must be called from within a workflow/);
-  assert.match(findings[2].message, /^Step `direct` calls workflow `flows\.ship` directly\./);
+  assert.match(findings[1].message, /^Step `await_payment` calls `notify\.wait_payment`, which calls workflow-only `DBOS\.recv\(\)`\n[^]*DBOSException: recv\(\) must be called from within a workflow/);
+  assert.match(findings[2].message, /^Step `direct` calls workflow `flows\.ship` directly\n/);
   assert.deepEqual(related(findings[3], root, file), [
     'app/notify.py:20:1 `notify.ship_now` is defined here',
     'app/notify.py:21:12 calls workflow `flows.ship` here',
@@ -301,7 +302,8 @@ test('packages: an instance re-exported by a package __init__, a namespace sub-p
   ]);
   assert.equal(
     findings[1].message,
-    'Workflow `pay` calls `sleepy.nap`, which sleeps with `time.sleep(...)` (pay → sleepy.nap → time.sleep): the delay is not durable, so when the ' +
+    '`sleepy.nap` sleeps in a workflow with a non-durable `time.sleep(...)`\n' +
+      'pay → sleepy.nap → time.sleep: the delay is not durable, so when the ' +
       'workflow is recovered the whole wait starts again from zero. Use `DBOS.sleep(...)` in the workflow instead, or make `sleepy.nap` a step.',
   );
   // orders/tasks/ has no __init__.py: a namespace sub-package of the package orders

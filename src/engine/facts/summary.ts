@@ -5,11 +5,12 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { buildApiCatalog, type ApiList } from '../data/catalog';
-import { onlyLogged, onlyTimed } from '../model/usage';
+import { quietValue, toleratedValue } from '../model/usage';
 import { argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
 import { lifecycleFacts, runsAtImport } from '../model/lifecycle';
+import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
@@ -19,6 +20,7 @@ export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged
 export const CALL_STARTS_WORKFLOW = 2; // DBOS.start_workflow, enqueue, queue.enqueue, debounce
 export const CALL_EXPECTS_FAILURE = 4; // inside pytest.raises and the like
 export const CALL_ZERO_SLEEP = 8; // DBOS.sleep(0): returns at once
+export const CALL_TOLERATED_ND = 16; // a non-deterministic value that only reaches checkpointed DBOS calls, or nothing
 
 /** DBOS APIs that only work in a workflow body, with the error DBOS raises elsewhere (DBOS207). */
 export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
@@ -71,6 +73,8 @@ export interface FunctionSummary {
   calls: CallSummary[];
   /** Parameters defaulting to `None`, with their positions among a call's positional arguments (null: keyword-only). */
   optional?: Record<string, number | null>;
+  /** Why a plain function cannot be a step as written (analysis/step-validity.ts), if it cannot. */
+  notAStep?: string;
   /** `@functools.lru_cache` / `@functools.cache`: it runs once per process and arguments (a set-up, not an effect per replay). */
   memoized?: boolean;
 }
@@ -114,7 +118,7 @@ export function signature(m: ModuleSummary): string {
   };
   const parts: string[] = [];
   for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''}`);
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.notAStep ?? ''}`);
     for (const c of f.calls) {
       const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
       const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
@@ -168,7 +172,10 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   const text = model.textOf(call.callee);
   const argc = fqn && argsMatter(fqn) ? argCount(call) : 0;
   let flags = 0;
-  if (fqn && lists.nondeterministic.some((l) => l.match(fqn, argc)) && (seededReceiver(model, call, fqn) || onlyLogged(model, call.node, fn) || onlyTimed(model, call.node, fn, fqn))) flags |= CALL_QUIET_ND;
+  if (fqn && lists.nondeterministic.some((l) => l.match(fqn, argc))) {
+    if (seededReceiver(model, call, fqn) || quietValue(model, call.node, fn, fqn)) flags |= CALL_QUIET_ND;
+    else if (toleratedValue(model, call.node, fn)) flags |= CALL_TOLERATED_ND;
+  }
   const wfOnly = workflowOnlyName(fqn);
   let risky = !!wfOnly;
   if ((fqn && (DBOS_START.has(fqn) || DBOS_ENQUEUE.has(fqn))) || START_METHOD.test(text)) {
@@ -215,6 +222,8 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
     };
     const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
     if (optional) f.optional = optional;
+    const notAStep = isPlain(fn) ? whyNotAStep(model, fn) : null;
+    if (notAStep) f.notAStep = notAStep;
     if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);

@@ -1,6 +1,7 @@
 // Applying many fixes at once (CLI --fix, the editor's fix-all): safe fixes only unless asked.
 import type { Finding, Fix, TextEdit } from '../types';
 import { applyEdits } from '../text';
+import { importsMadeUnused } from './unused-imports';
 
 /** The fix to apply for a finding: the preferred one among those allowed, else the first allowed. */
 export function chooseFix(f: Finding, unsafe: boolean): Fix | undefined {
@@ -30,7 +31,8 @@ export function collectEdits(findings: readonly Finding[], unsafe: boolean): { e
 
 /**
  * Applies fixes until none is left (at most `rounds` passes, since one fix can make room for
- * another). `analyzeText` re-runs the engine on the new text.
+ * another), then removes the imports the fixes left unused. `analyzeText` re-runs the engine on the
+ * new text.
  */
 export function fixAll(
   text: string,
@@ -47,6 +49,11 @@ export function fixAll(
     if (next === cur) break;
     cur = next;
     fixed += applied;
+  }
+  // imports the fixes stopped using (`import time` after every `time.sleep` became `DBOS.sleep`)
+  if (fixed > 0) {
+    const prune = importsMadeUnused(text, cur);
+    if (prune.length > 0) cur = applyEdits(cur, prune);
   }
   return { text: cur, fixed };
 }

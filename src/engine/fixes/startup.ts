@@ -30,6 +30,7 @@ export function moveToMainGuardEdits(model: ModuleModel, stmts: Node[]): TextEdi
   const sorted = [...new Map(stmts.map((s) => [s.id, s])).values()].sort((a, b) => a.startIndex - b.startIndex);
   const edits: TextEdit[] = [];
   const texts: string[] = [];
+  const spans: { start: number; end: number }[] = [];
   const guard = lastMainGuard(model);
   for (const s of sorted) {
     if (s.parent?.type !== 'module') return null;
@@ -38,9 +39,10 @@ export function moveToMainGuardEdits(model: ModuleModel, stmts: Node[]): TextEdi
     const text = model.text.slice(span.start, span.end);
     if (/"""|'''/.test(text)) return null;
     if (guard && span.start <= guard.startIndex && span.end > guard.startIndex) return null;
-    edits.push(model.lines.edit(span.start, span.end, ''));
+    spans.push(span);
     texts.push(text);
   }
+  for (const r of removals(model, spans, !guard)) edits.push(model.lines.edit(r.start, r.end, ''));
   const eol = model.lines.eol;
   if (guard) {
     const body = guard.childForFieldName('consequence');
@@ -56,6 +58,53 @@ export function moveToMainGuardEdits(model: ModuleModel, stmts: Node[]): TextEdi
     edits.push(model.lines.edit(end, end, `${tail}${eol}${eol}if __name__ == "__main__":${eol}${moved}${eol}`));
   }
   return edits;
+}
+
+/** Whether the text between two offsets is only blank lines. */
+function blank(model: ModuleModel, from: number, to: number): boolean {
+  return /^[ \t\r\n]*$/.test(model.text.slice(from, to));
+}
+
+/**
+ * The text to delete for the lines of moved statements, so that no more than two blank lines are
+ * left where they were (PEP 8, and what Black and Ruff write): statements separated only by blank
+ * lines are removed with those lines, the blank lines after a removal are trimmed to keep at most
+ * two around it, and at the end of the file (where a new main guard follows, with its own two blank
+ * lines) the blank lines before it go too.
+ */
+function removals(model: ModuleModel, spans: { start: number; end: number }[], appendsGuard: boolean): { start: number; end: number }[] {
+  const merged: { start: number; end: number }[] = [];
+  for (const sp of spans) {
+    const last = merged[merged.length - 1];
+    if (last && blank(model, last.end, sp.start)) last.end = sp.end;
+    else merged.push({ ...sp });
+  }
+  const lines = model.lines;
+  const lineOf = (o: number) => lines.positionAt(o).line;
+  // the empty "line" after a final line break is no line of the file
+  const count = lines.starts[lines.lineCount - 1] === model.text.length ? lines.lineCount - 1 : lines.lineCount;
+  const isBlank = (l: number) => l >= 0 && l < count && lines.lineText(l).trim() === '';
+  for (const r of merged) {
+    const first = lineOf(r.start);
+    let before = 0;
+    while (isBlank(first - 1 - before)) before++;
+    let next = r.end >= model.text.length ? lines.lineCount : lineOf(r.end);
+    // blank lines after the removal, and whether only blank lines follow (the end of the file)
+    let after = 0;
+    while (isBlank(next + after)) after++;
+    const atEnd = blank(model, r.end, model.text.length);
+    if (atEnd && appendsGuard) {
+      r.start = first - before > 0 ? lines.starts[first - before] : 0;
+      r.end = model.text.length;
+      continue;
+    }
+    const drop = Math.min(after, Math.max(0, before + after - 2));
+    if (drop > 0) {
+      next += drop;
+      r.end = next < lines.lineCount ? lines.starts[next] : model.text.length;
+    }
+  }
+  return merged;
 }
 
 /**

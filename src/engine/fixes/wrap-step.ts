@@ -44,20 +44,6 @@ function pyString(s: string): string {
   return JSON.stringify(s);
 }
 
-function argsText(model: ModuleModel, call: CallInfo): string | null {
-  const args = call.args;
-  if (!args) return '';
-  if (args.type !== 'argument_list') return null; // generator argument: f(x for x in y)
-  for (const a of args.namedChildren) {
-    if (a?.type === 'keyword_argument') {
-      const k = a.childForFieldName('name');
-      if (k && (model.textOf(k) === 'func' || model.textOf(k) === 'dbos_step_options')) return null;
-    }
-  }
-  const inner = model.text.slice(args.startIndex + 1, args.endIndex - 1).trim();
-  return inner;
-}
-
 /**
  * Inside a generator expression of the workflow: an `await` there would make it an async generator
  * (`sum(... for ...)` then fails), so an async workflow gets no wrap there.
@@ -84,35 +70,118 @@ function around(model: ModuleModel, node: Node, workflow: FunctionInfo): Node[] 
   return out;
 }
 
+/** What a wrap needs of the rule's context: the model, the target DBOS version, the line length. */
+export interface WrapContext {
+  model: ModuleModel;
+  version: [number, number] | null;
+  config: { lineLength: number };
+}
+
+/** The arguments of a call as written, one text each (comments left out); null when they cannot be passed on. */
+function argTexts(model: ModuleModel, call: CallInfo): string[] | null {
+  const args = call.args;
+  if (!args) return [];
+  if (args.type !== 'argument_list') return null; // generator argument: f(x for x in y)
+  const out: string[] = [];
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name');
+      if (k && (model.textOf(k) === 'func' || model.textOf(k) === 'dbos_step_options')) return null;
+    }
+    out.push(model.textOf(a));
+  }
+  return out;
+}
+
+/**
+ * `head(arg, arg, ...)` replacing `node`, laid out as Black and Ruff would: on the line when it fits
+ * in `lineLength`, else the arguments on one indented line between the brackets, else one argument
+ * per line with a trailing comma.
+ */
+export function callLayout(model: ModuleModel, node: Node, head: string, args: string[], lineLength: number, close = ')'): string {
+  const one = `${head}(${args.join(', ')}${close}`;
+  const startLine = model.lines.positionAt(node.startIndex).line;
+  const endLine = model.lines.positionAt(node.endIndex).line;
+  const before = model.text.slice(model.lines.starts[startLine], node.startIndex);
+  const after = model.text.slice(node.endIndex, model.lines.lineEnd(endLine));
+  const multiline = args.some((a) => a.includes('\n'));
+  // a trailing comment counts, as it does for Black and Ruff
+  if (!multiline && startLine === endLine && (before + one + after).replace(/\s+$/, '').length <= lineLength) return one;
+  const eol = model.lines.eol;
+  const indent = model.lines.indentOf(startLine);
+  const inner = indent + indentUnitOf(model);
+  const joined = `${inner}${args.join(', ')}`;
+  if (!multiline && joined.length <= lineLength) return `${head}(${eol}${joined}${eol}${indent}${close}`;
+  return `${head}(${eol}${args.map((a) => `${inner}${a},`).join(eol)}${eol}${indent}${close}`;
+}
+
 /** `x = DBOS.run_step({"name": "requests.get"}, requests.get, url)` (or `await DBOS.run_step_async`). */
-export function wrapInlineFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, version: [number, number] | null, stepName: string): Fix | null {
-  if (!atLeast(version, 2, 9)) return null;
+export function wrapInlineFix(ctx: WrapContext, call: CallInfo, workflow: FunctionInfo, stepName: string): Fix | null {
+  const { model } = ctx;
+  if (!atLeast(ctx.version, 2, 9)) return null;
   const t = findTarget(call);
   if (workflow.isAsync && !t.awaited && inGeneratorExpression(model, t.node, workflow)) return null;
   const dbos = dbosName(model);
   const opts = `{"name": ${pyString(stepName)}}`;
-  let inner: string;
-  const args = t.direct ? argsText(model, call) : null;
-  if (t.direct && args !== null) {
-    inner = `${opts}, ${model.textOf(call.callee)}${args ? ', ' + args : ''}`;
+  let args: string[];
+  const passed = t.direct ? argTexts(model, call) : null;
+  if (t.direct && passed !== null) {
+    args = [opts, model.textOf(call.callee), ...passed];
   } else if (t.awaited) {
     return null; // an awaited call with arguments we cannot pass through: extraction handles it
   } else {
-    inner = `${opts}, lambda: ${model.textOf(t.node)}`;
+    args = [opts, `lambda: ${model.textOf(t.node)}`];
   }
-  let text: string;
-  if (workflow.isAsync) {
-    text = `await ${dbos.text}.run_step_async(${inner})`;
-    if (needsParens(t.node)) text = `(${text})`;
-  } else {
-    text = `${dbos.text}.run_step(${inner})`;
-  }
+  const parens = workflow.isAsync && needsParens(t.node);
+  const head = workflow.isAsync ? `${parens ? '(' : ''}await ${dbos.text}.run_step_async` : `${dbos.text}.run_step`;
+  const text = callLayout(model, t.node, head, args, ctx.config.lineLength, parens ? '))' : ')');
   return {
     title: `Wrap in a step: ${workflow.isAsync ? 'await DBOS.run_step_async' : 'DBOS.run_step'}(…)`,
     safe: false,
     preferred: true,
     edits: [...dbos.edits, model.lines.edit(t.node.startIndex, t.node.endIndex, text)],
   };
+}
+
+/** Callee names that say little alone: their object names the step with them (`requests.get` -> `requests_get`). */
+const GENERIC = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'request', 'run', 'call', 'create', 'now', 'utcnow', 'today', 'time', 'send', 'read', 'write', 'open', 'execute', 'fetch', 'query', 'load', 'invoke', 'random']);
+
+/** `requests.get` -> `requests.get`, `uuid.uuid4` -> `uuid4`, `client.chat.completions.create` -> `completions.create`. */
+function calleeStem(text: string): string {
+  const parts = text.replace(/\(\)/g, '').split('.').filter(Boolean);
+  const last = parts[parts.length - 1] ?? text;
+  const prev = parts[parts.length - 2];
+  if (!prev || !GENERIC.has(last) || prev.startsWith('_')) return last;
+  return `${prev}.${last}`;
+}
+
+/**
+ * The name of a step extracted from an expression: from what it is assigned to (`order_id = ...` ->
+ * `get_order_id`), else from the function given (`make_token` -> `make_token_step`; a name that
+ * already ends in `step` gets `run_`).
+ */
+export function extractedStepName(model: ModuleModel, node: Node, fallback: string): string {
+  let n = node;
+  const up = parentOf(n);
+  if (up?.type === 'await') n = up;
+  const p = parentOf(n);
+  if (p && (p.type === 'assignment' || p.type === 'augmented_assignment') && p.childForFieldName('right')?.id === n.id) {
+    const left = p.childForFieldName('left');
+    let target: string | null = null;
+    if (left?.type === 'identifier') target = model.textOf(left);
+    else if (left?.type === 'attribute') target = model.textOf(left.childForFieldName('attribute')!);
+    else if (left?.type === 'subscript') {
+      const key = left.childForFieldName('subscript');
+      const m = key ? /^["']([A-Za-z_]\w*)["']$/.exec(model.textOf(key)) : null;
+      if (m) target = m[1];
+    }
+    const id = target ? identifierFrom(target) : '';
+    // a name of one or two letters (`r = requests.get(...)`) says nothing: the callee names the step better
+    if (id.length > 2 && !id.startsWith('step_')) return `get_${id}`;
+  }
+  const base = identifierFrom(calleeStem(fallback));
+  return /(^|_)step$/.test(base) ? `run_${base}` : `${base}_step`;
 }
 
 /** Names bound between the expression and the workflow: comprehension variables, lambda parameters. */
@@ -251,7 +320,7 @@ export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: Fun
   const dbos = dbosName(model);
   const eol = model.lines.eol;
   // a local of the workflow (or of a function around it) with that name would hide the new step at the call
-  const name = freshName(model, identifierFrom(baseName) + '_step', (n) => {
+  const name = freshName(model, extractedStepName(model, t.node, baseName), (n) => {
     for (let f: FunctionInfo | null = workflow; f; f = f.parent) if (f.bindings.has(n) || f.imports.has(n)) return true;
     return false;
   });

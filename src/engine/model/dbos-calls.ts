@@ -172,6 +172,21 @@ export function callContext(model: ModuleModel, scope: Scope): CallContext {
   return { kind: 'helper', fn };
 }
 
+/**
+ * How a message names where an `outside` call runs: `the \`__main__\` block`, `HTTP handler \`f\``,
+ * or, for a plain function the program only reaches from its entry point (`main()` calls it, not
+ * the `__main__` block itself), `\`f\`, which only runs outside workflows (from \`main\`)`: it is
+ * no entry point itself.
+ */
+export function outsideWhere(model: ModuleModel, c: Extract<CallContext, { kind: 'outside' }>): string {
+  if (!c.fn) return c.what;
+  if (c.what !== 'entry point' || c.fn.kinds.has('lifespan')) return `${c.what} \`${c.fn.name}\``;
+  const direct = model.moduleCalls.some((m) => m.scope.mainGuard && model.targetFunction(m) === c.fn);
+  if (direct) return `entry point \`${c.fn.name}\``;
+  const caller = model.functions.find((f) => f.kinds.has('entry') && f.calls.some((x) => model.targetFunction(x) === c.fn));
+  return `\`${c.fn.name}\`, which only runs outside workflows${caller ? ` (from \`${caller.name}\`)` : ''}`;
+}
+
 /** Statement (child of a block or module) containing the node. */
 export function statementIn(node: Node): Node {
   let n = node;

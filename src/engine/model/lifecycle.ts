@@ -94,6 +94,29 @@ export function lifespanLaunches(model: ModuleModel): boolean {
   return facts.launches.some((l) => [...reach].some((f) => withinFunction(l.scope.fn, f)));
 }
 
+const INTEGRATION_LAUNCH = new Set(['launch', 'launch_sync', 'launch_async']);
+const SERVER_START = new Set(['start', 'serve', 'start_async', 'run_async']);
+
+/**
+ * DBOS is launched by something the module starts rather than by `DBOS.launch()` here: an
+ * integration runtime (`DBOSRuntime(...)`, `runtime.launch()`, `launch_sync()` on any object but
+ * DBOS) called anywhere in the module, or a server started in a lifespan (`await
+ * workflow_server.start()`), which launches the DBOS it was given (the llama-agents runtime and
+ * workflow server do). The engine cannot see into them; it only sees that the launch is handed over.
+ */
+export function integrationLaunches(model: ModuleModel): boolean {
+  const spans = lifespans(model);
+  return model.calls.some((c) => {
+    const fqn = model.calleeFqn(c);
+    if (fqn && /(^|\.)DBOSRuntime$/.test(fqn)) return true;
+    if (c.calleeType !== 'attribute' || fqn === 'dbos.DBOS.launch') return false;
+    const method = model.methodOf(c);
+    if (!method) return false;
+    if (INTEGRATION_LAUNCH.has(method)) return true;
+    return SERVER_START.has(method) && spans.some((f) => withinFunction(c.scope.fn, f));
+  });
+}
+
 export function withinFunction(fn: FunctionInfo | null, outer: FunctionInfo): boolean {
   for (let f = fn; f; f = f.parent) if (f === outer) return true;
   return false;

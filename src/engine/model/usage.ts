@@ -1,13 +1,15 @@
 // How a value is used: only logged (harmless in a workflow) or used for real.
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
-import type { FunctionInfo } from './types';
+import type { CallInfo, FunctionInfo } from './types';
 import { Enclosing, holds, parentOf } from '../syntax/enclosing';
+import { isStepLike, isWorkflow } from './kinds';
+import { workflowStart } from './workflow-starts';
+import { MUTATING_METHODS } from './step-validity';
 
-// Log, metrics and durable-record calls: a value that only reaches them does not steer the workflow
-// (set_event and write_stream are checkpointed, so a replay does not record the new value).
+// Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
-  /(^|\.)(print|pprint)$|(^|\.)(set_event|set_event_async|write_stream|write_stream_async)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|getLogger\([^()]*\)\.(debug|info|warning|warn|error|exception|critical|log)$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
+  /(^|\.)(print|pprint)$|(^|\.)(logger|logging|log|_logger|_log|LOGGER|LOG)\.(debug|info|warning|warn|error|exception|critical|log)$|\.logger\.\w+$|getLogger\([^()]*\)\.(debug|info|warning|warn|error|exception|critical|log)$|\.(set_attribute|add_event|observe|inc|dec|labels|record)$/;
 
 /** What the walks of this file read, per model: built once, the first time a value's use is asked. */
 interface UsageIndex {
@@ -197,4 +199,207 @@ function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: num
   // `t = time.time() - t` reuses the name: its read inside the expression is the reading itself
   const uses = usesOf(model, fn, name).filter((u) => u.startIndex < e.startIndex || u.endIndex > e.endIndex);
   return uses.every((u) => durationOk(model, u, fn, depth + 1));
+}
+
+/**
+ * Where a value computed in a function ends up, as far as the function's own body shows:
+ * - `logged`: only log or metrics calls (or a timing metric), the catalog's harmless uses;
+ * - `tolerated`: only DBOS calls that checkpoint what they record (`set_event`, `write_stream`,
+ *   `send`), directly or through a helper of this module that only hands its parameter to them, or
+ *   nowhere at all (discarded, or bound to a name or a local object nothing reads afterwards): a
+ *   replay computes a new value that nothing sees;
+ * - `steers`: a condition (`if`, `while`, a conditional expression, a comprehension filter, `match`)
+ *   or an argument of a workflow, step or transaction call, a workflow start or `SetWorkflowID`: the
+ *   replay takes another path, or a step runs with a value other than the one recorded;
+ * - `other`: anything else (returned, stored, passed to a function the engine does not follow).
+ */
+export type ValueReach = 'logged' | 'tolerated' | 'steers' | 'other';
+
+/** DBOS calls whose effect is checkpointed in a workflow: a replay does not repeat it, so the value it was given is kept. */
+const CHECKPOINTED_CALLEE = /(^|\.)(set_event|set_event_async|write_stream|write_stream_async|send|send_async)$/;
+
+/** Calls a value goes through unchanged in kind: conversions, formatting, arithmetic helpers. */
+const PASS_THROUGH = /^(str|int|float|round|abs|bool|repr|format|len|min|max|sum|sorted|list|tuple|dict|set|hex)$/;
+
+/** Expression nodes a value flows through into the expression around it. */
+const CARRIERS = new Set([
+  'parenthesized_expression', 'binary_operator', 'comparison_operator', 'boolean_operator', 'not_operator', 'unary_operator',
+  'pair', 'dictionary', 'list', 'tuple', 'set', 'expression_list', 'interpolation', 'string', 'concatenated_string',
+  'keyword_argument', 'attribute', 'subscript', 'list_splat', 'dictionary_splat', 'await', 'format_expression',
+]);
+
+const REACH_ORDER: ValueReach[] = ['logged', 'tolerated', 'other', 'steers'];
+const worst = (a: ValueReach, b: ValueReach): ValueReach => (REACH_ORDER.indexOf(a) >= REACH_ORDER.indexOf(b) ? a : b);
+
+/**
+ * Where the value of `node` (an expression in `fn`'s body) goes; see `ValueReach`. `steersCall`
+ * says whether a call's arguments steer the workflow (a step, workflow or start: the rule knows).
+ */
+export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth = 0): ValueReach {
+  if (onlyTimedNode(model, node, fn)) return 'logged';
+  let cur = node;
+  for (let p = parentOf(node); p; cur = p, p = parentOf(p)) {
+    if (p.type === 'argument_list') {
+      const call = parentOf(p);
+      const callee = call?.childForFieldName('function');
+      if (!call || !callee) return 'other';
+      const text = model.textOf(callee);
+      if (LOG_CALLEE.test(text)) return 'logged';
+      // straight into a checkpointed DBOS call: as quiet as a log (through a wrapper: tolerated, below)
+      if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return 'logged';
+      if (steersCall(call)) return 'steers';
+      // `str(value)`, `Status(created_at=value)`: the result (a conversion, a data object) carries the value on
+      if (PASS_THROUGH.test(text) || /(^|\.)[A-Z]\w*$/.test(text)) return valueReach(model, call, fn, steersCall, depth);
+      if (depth < 3 && forwardsOnlyTo(model, call, cur, fn, steersCall, depth)) return 'tolerated';
+      return 'other';
+    }
+    if (CARRIERS.has(p.type)) {
+      // `x.attr` carries the value; `f(x).attr` only when x is the object, not an argument
+      if (p.type === 'attribute' && p.childForFieldName('object')?.id !== cur.id) return 'other';
+      // `payload.update(extra)` as a statement changes the object in place: the value stays where it was
+      const call = p.type === 'attribute' ? parentOf(p) : null;
+      if (call?.type === 'call' && call.childForFieldName('function')?.id === p.id) {
+        const method = model.textOf(p.childForFieldName('attribute')!);
+        if (MUTATING_METHODS.has(method) && parentOf(call)?.type === 'expression_statement') return 'logged';
+      }
+      continue;
+    }
+    if (p.type === 'call') {
+      // `value.isoformat()`: a method of the value gives a value derived from it; `make()()` calls it
+      if (p.childForFieldName('function')?.id === cur.id && cur.type === 'attribute') continue;
+      return 'other';
+    }
+    return statementReach(model, p, cur, fn, steersCall, depth);
+  }
+  return 'other';
+}
+
+/** A clock reading only used as a timing metric (see `onlyTimed`), from its node. */
+function onlyTimedNode(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
+  if (node.type !== 'call') return false;
+  const fqn = model.resolve(node.childForFieldName('function'));
+  return !!fqn && onlyTimed(model, node, fn, fqn);
+}
+
+/** The reach of a value at the statement or clause `p` that holds it as `child`. */
+function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+  switch (p.type) {
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+    case 'match_statement':
+    case 'if_clause':
+    case 'assert_statement':
+      return p.childForFieldName('condition')?.id === child.id || p.type === 'if_clause' || p.type === 'match_statement' || p.type === 'assert_statement' ? 'steers' : 'other';
+    case 'conditional_expression':
+      // `a if cond else b`: the condition is the middle child
+      return p.namedChildren[1]?.id === child.id ? 'steers' : valueReach(model, p, fn, steersCall, depth);
+    case 'expression_statement':
+      return 'tolerated';
+    case 'return_statement':
+      return 'other';
+    case 'for_statement':
+    case 'for_in_clause':
+      return 'steers';
+    case 'assignment':
+    case 'augmented_assignment': {
+      if (p.childForFieldName('right')?.id !== child.id) return 'other';
+      const left = p.childForFieldName('left');
+      if (!left) return 'other';
+      if (left.type === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
+      if (left.type === 'attribute' || left.type === 'subscript') {
+        // stored into a local object that nothing reads afterwards: a ledger nobody looks at
+        let root: Node | null = left;
+        while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.namedChildren[0] ?? null;
+        if (root?.type !== 'identifier') return 'other';
+        const name = model.textOf(root);
+        if (fn.params.includes(name) || !fn.bindings.has(name) || fn.globals.has(name) || fn.nonlocals.has(name)) return 'other';
+        const later = usesOf(model, fn, name).filter((u) => u.startIndex > p.endIndex);
+        return later.length === 0 ? 'tolerated' : 'other';
+      }
+      return 'other';
+    }
+    default:
+      return 'other';
+  }
+}
+
+/** The reach of a value bound to `name` by `binding`: the worst reach of its later reads (none: tolerated). */
+function namedReach(model: ModuleModel, name: string, binding: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+  if (name === '_') return 'tolerated';
+  if (depth >= 3 || fn.globals.has(name) || fn.nonlocals.has(name)) return 'other';
+  const uses = usesOf(model, fn, name).filter((u) => u.startIndex > binding.endIndex || u.endIndex < binding.startIndex);
+  let out: ValueReach = uses.length === 0 ? 'tolerated' : 'logged';
+  for (const u of uses) {
+    out = worst(out, valueReach(model, u, fn, steersCall, depth + 1));
+    if (out === 'steers') break;
+  }
+  return out;
+}
+
+/**
+ * `wrapper(key, payload)` where `wrapper` is a plain function of this module that hands the
+ * parameter `arg` stands for only to checkpointed DBOS calls (or logs): `_safe_write_stream`.
+ */
+function forwardsOnlyTo(model: ModuleModel, call: Node, arg: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): boolean {
+  const info = model.calls.find((c) => c.node.id === call.id);
+  const target = info ? model.targetFunction(info) : null;
+  if (!target || target === fn || target.kinds.size > 0 || !target.body) return false;
+  let param: string | undefined;
+  if (arg.type === 'keyword_argument') param = model.textOf(arg.childForFieldName('name')!);
+  else {
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+    const i = args.findIndex((a) => a?.id === arg.id);
+    if (i < 0 || args.slice(0, i).some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat' || a?.type === 'keyword_argument')) return false;
+    // a method called on an object or class: its first parameter is that object
+    const bound = !!target.cls && call.childForFieldName('function')?.type === 'attribute';
+    param = target.params[bound ? i + 1 : i];
+  }
+  if (!param) return false;
+  const uses = usesOf(model, target, param);
+  if (uses.length === 0) return false;
+  return uses.every((u) => {
+    const r = valueReach(model, u, target, steersCall, depth + 1);
+    return r === 'tolerated' || r === 'logged';
+  });
+}
+
+const callsByNode = new WeakMap<ModuleModel, Map<number, CallInfo>>();
+
+/** The model's record of a call node (null for a call the model does not collect, e.g. in a decorator). */
+export function callInfoAt(model: ModuleModel, node: Node): CallInfo | null {
+  let byId = callsByNode.get(model);
+  if (!byId) {
+    byId = new Map();
+    for (const c of model.calls) byId.set(c.node.id, c);
+    callsByNode.set(model, byId);
+  }
+  return byId.get(node.id) ?? null;
+}
+
+const STEERING_APIS = new Set(['dbos.SetWorkflowID', 'dbos.DBOS.sleep', 'dbos.DBOS.sleep_async', 'dbos.DBOS.recv', 'dbos.DBOS.recv_async']);
+
+/** A call whose arguments steer a workflow: a workflow, step or transaction of this module, a workflow start, `SetWorkflowID`, a durable sleep or wait. */
+export function steersWorkflow(model: ModuleModel, call: Node): boolean {
+  const info = callInfoAt(model, call);
+  if (!info) return false;
+  const fqn = model.calleeFqn(info);
+  if (fqn && STEERING_APIS.has(fqn)) return true;
+  const target = model.targetFunction(info);
+  if (target && (isWorkflow(target) || isStepLike(target))) return true;
+  return !!workflowStart(model, info);
+}
+
+/**
+ * The value of `node` (a call of `fqn`) is not worth a finding: only logged, a timing metric, or
+ * handed straight to a checkpointed DBOS call (`valueReach` says `logged`).
+ */
+export function quietValue(model: ModuleModel, node: Node, fn: FunctionInfo, fqn: string): boolean {
+  return onlyLogged(model, node, fn) || onlyTimed(model, node, fn, fqn) || valueReach(model, node, fn, (c) => steersWorkflow(model, c)) === 'logged';
+}
+
+/** The value of `node` reaches nothing a replay repeats: checkpointed DBOS calls through a helper, or nothing at all (see `valueReach`). */
+export function toleratedValue(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
+  const r = valueReach(model, node, fn, (c) => steersWorkflow(model, c));
+  return r === 'tolerated' || r === 'logged';
 }

@@ -5,6 +5,7 @@ import {
   CALL_EXPECTS_FAILURE,
   CALL_QUIET_ND,
   CALL_STARTS_WORKFLOW,
+  CALL_TOLERATED_ND,
   CALL_ZERO_SLEEP,
   workflowOnlyName,
   type CallSummary,
@@ -15,8 +16,12 @@ import type { IndexedFunction, ModuleResolver } from './resolution';
 import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
 import type { ReadTracker } from './tracking';
 
-/** What a chain can end in: the effect rules' kinds, plus the step-side ones. */
-export type ChainKind = 'nondeterministic' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly';
+/**
+ * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
+ * leaves out values that only reach checkpointed DBOS calls or nothing (CALL_TOLERATED_ND);
+ * `nondeterministicTolerated` takes them too (asked when the first finds nothing).
+ */
+export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly';
 
 export interface ChainLink extends IndexedFunction {
   /** The call that enters `fn`, in the previous link's module (`viaModule`). */
@@ -127,9 +132,13 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntr
     case 'sleep':
       if (!call.fqn || api.allow.has(call.fqn) || call.flags & CALL_ZERO_SLEEP) return undefined;
       return api.sleep.match(call.fqn, call.argc) ?? undefined;
+    case 'nondeterministic':
+    case 'nondeterministicTolerated':
+      if (!call.fqn || api.allow.has(call.fqn) || call.flags & CALL_QUIET_ND) return undefined;
+      if (kind === 'nondeterministic' && call.flags & CALL_TOLERATED_ND) return undefined;
+      return api.nondeterministic.match(call.fqn, call.argc) ?? undefined;
     default: {
       if (!call.fqn || api.allow.has(call.fqn)) return undefined;
-      if (kind === 'nondeterministic' && call.flags & CALL_QUIET_ND) return undefined;
       return api[kind].match(call.fqn, call.argc) ?? undefined;
     }
   }

@@ -14,12 +14,17 @@ export const rule: Rule = {
     for (const launch of facts.launches) {
       if (!runsAtImport(model, launch)) continue;
       const where = launch.scope.cls ? 'in a class body' : 'at module level';
+      // the construction at import goes with it (DBOS102 leaves these lines to this finding)
+      const cons = facts.constructions.find((c) => runsAtImport(model, c));
       ctx.report({
         node: launch.node,
         message:
-          `\`${model.textOf(launch.callee)}()\` runs ${where}, so every import of this module (uvicorn workers, \`--reload\`, pytest collection, ` +
-          `another module importing a workflow) launches DBOS: it migrates the system database, recovers pending workflows and starts ` +
-          `background threads. DBOS does not warn about this. Launch DBOS from \`if __name__ == "__main__":\` or a FastAPI lifespan.`,
+          `\`${model.textOf(launch.callee)}()\` runs when this module is imported (${where})\n` +
+          `Every import of this module (uvicorn workers, \`--reload\`, pytest collection, another module importing a workflow) launches DBOS: ` +
+          `it migrates the system database, recovers pending workflows and starts background threads, and DBOS does not warn. ` +
+          (cons ? `The \`${model.textOf(cons.callee)}(...)\` on line ${model.lines.positionAt(cons.start).line + 1} also runs at import and configures DBOS for every importer. ` : '') +
+          `Launch DBOS from \`if __name__ == "__main__":\` or a FastAPI lifespan.`,
+        related: cons ? [{ message: 'DBOS is constructed at import here', range: model.lines.range(cons.start, cons.end) }] : [],
         fixes: fixes(ctx.model, launch),
       });
     }

@@ -1,7 +1,7 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
 import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
-import { importsDbos, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
+import { importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
 import { moveToMainGuardEdits } from '../fixes/startup';
 import { keywordArgument } from '../syntax/arguments';
 
@@ -14,6 +14,10 @@ export const rule: Rule = {
     const facts = lifecycleFacts(model);
     // module-level construction + a lifespan that launches is the documented FastAPI pattern
     if (lifespanLaunches(model)) return;
+    // a launch at import is DBOS101's error, which names this construction too: one finding for the two lines
+    if (ctx.config.enabled.has('DBOS101') && facts.launches.some((l) => runsAtImport(model, l))) return;
+    // an integration runtime or a server started in a lifespan launches DBOS: the importers' harm is small
+    const handedOver = integrationLaunches(model);
     for (const c of facts.constructions) {
       if (!runsAtImport(model, c)) continue;
       // DBOS(fastapi=app / flask=app) must see the app at import: DBOS108 covers it
@@ -29,13 +33,15 @@ export const rule: Rule = {
         // a runnable script that never calls DBOS.launch() itself: an integration (a runtime or server it starts
         // from the __main__ block) launches DBOS, the same starter layout (a script that forgets to launch also
         // gets information here, not a warning)
-        (facts.launches.length === 0 && model.mainGuards.length > 0);
+        (facts.launches.length === 0 && model.mainGuards.length > 0) ||
+        handedOver;
       ctx.report({
         node: c.node,
         severity: launchedFromEntry ? 'information' : undefined,
         message:
-          `\`${model.textOf(c.callee)}(...)\` runs when this module is imported, so every importer (workers, tests, tools) configures DBOS with this ` +
-          `configuration, and a later \`DBOS(config=...)\` (for example a test's) is silently ignored because DBOS keeps the first instance. ` +
+          `\`${model.textOf(c.callee)}(...)\` configures DBOS when this module is imported\n` +
+          `Every importer (workers, tests, tools) configures DBOS with this configuration, and a later \`DBOS(config=...)\` (for example a test's) ` +
+          `is silently ignored because DBOS keeps the first instance. ` +
           `Construct DBOS in \`if __name__ == "__main__":\` (or the function that starts the program), next to \`DBOS.launch()\`.`,
         fixes: move ? [{ title: 'Move DBOS(...) and DBOS.launch() into `if __name__ == "__main__":`', safe: false, edits: move }] : [],
       });

@@ -50,7 +50,7 @@ export const rule: Rule = {
         ctx.report({
           node: second.node,
           message:
-            `DBOS was already constructed on line ${line} and not destroyed since, so this \`${model.textOf(second.callee)}(...)\` is silently ignored: ` +
+            `This \`${model.textOf(second.callee)}(...)\` is ignored: DBOS was constructed on line ${line} and not destroyed since\n` +
             `DBOS keeps its first instance and its configuration (name, database URLs, version). Call \`DBOS.destroy()\` before constructing DBOS again, or remove this construction.`,
           related: [{ message: 'First construction', range: model.lines.range(previous.start, previous.end) }],
           fixes,

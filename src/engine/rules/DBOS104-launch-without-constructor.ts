@@ -134,8 +134,10 @@ export const rule: Rule = {
         ctx.report({
           node: launch.node,
           message:
-            `\`${model.textOf(launch.callee)}()\` is called but DBOS is never constructed, so the launch silently does nothing and the first workflow call ` +
-            `fails with "System database accessed before DBOS was launched". Construct DBOS with \`DBOS(config=...)\` before launching it.`,
+            `\`${model.textOf(launch.callee)}()\` does nothing here: DBOS is never constructed\n` +
+            `Without a \`DBOS(...)\` the launch silently returns, and the first workflow, step or transaction call fails with ` +
+            `"Function <name> invoked before DBOS initialized" (other DBOS calls with "No DBOS was created yet"). ` +
+            `Construct DBOS with \`DBOS(config=...)\` before launching it.`,
           fixes: constructFix(model, launch),
         });
       }
@@ -151,8 +153,9 @@ export const rule: Rule = {
         node: c.node,
         severity: 'information',
         message:
-          `DBOS is constructed in this entry point but \`DBOS.launch()\` is never called in this file, so the first workflow or queue call fails with ` +
-          `"System database accessed before DBOS was launched" and nothing is recovered. Call \`DBOS.launch()\` after constructing DBOS.`,
+          `DBOS is constructed in this entry point but \`DBOS.launch()\` is never called in this file\n` +
+          `The first workflow or queue call fails with "System database accessed before DBOS was launched", and nothing is recovered. ` +
+          `Call \`DBOS.launch()\` after constructing DBOS.`,
         fixes: launchFix(model, c),
       });
     }

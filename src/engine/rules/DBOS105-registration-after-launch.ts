@@ -24,7 +24,8 @@ const CLASS_NAME = /^[A-Za-z_][\w.]*\.[A-Z]\w*$/;
 
 function afterLaunch(name: string, when: string): string {
   return (
-    `Configured instance of \`${name}\` created after \`DBOS.launch()\` ${when}: DBOS only logs "Configured instance ... ` +
+    `Configured instance of \`${name}\` is created after \`DBOS.launch()\`, too late for recovery\n` +
+    `DBOS was launched before it ${when}. DBOS only logs "Configured instance ... ` +
     'was registered after DBOS was launched. This may cause errors during workflow recovery.", and recovery started at launch cannot find the instance. ' +
     'Create configured instances before `DBOS.launch()`.'
   );
@@ -49,7 +50,8 @@ export const rule: Rule = {
         ctx.report({
           node: fn.node.childForFieldName('name') ?? fn.node,
           message:
-            `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1}): at launch DBOS already ` +
+            `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered after \`DBOS.launch()\` (line ${launch.node.startPosition.row + 1})\n` +
+            `At launch DBOS already ` +
             'recovers pending workflows and dequeues work, and one that needs this function fails with `DBOSWorkflowFunctionNotFoundError` ' +
             '("... is not a registered workflow function"). Define it before launch, at module level.',
         });
@@ -67,7 +69,8 @@ export const rule: Rule = {
       ctx.report({
         node: fn.node.childForFieldName('name') ?? fn.node,
         message:
-          `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is defined inside ${late} \`${late === 'method' ? host.qualname : host.name}\`, so DBOS registers it only when \`${host.name}\` runs, ` +
+          `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered only when ${late} \`${host.name}\` runs\n` +
+          `Defined inside ${late} \`${late === 'method' ? host.qualname : host.name}\`, it is registered when \`${host.name}\` runs, ` +
           `after launch (as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
       });

@@ -173,7 +173,8 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
       node: lit.node,
       severity: 'error',
       message:
-        `This DBOS configuration has no \`name\`: \`DBOS(config=...)\` fails with "Configuration must specify an application name" ` +
+        `This DBOS configuration has no \`name\`, so \`DBOS(config=...)\` fails\n` +
+        `DBOS raises "Configuration must specify an application name" ` +
         `(DBOSInitializationError). Add a \`name\` of 3 to 30 lowercase letters, digits, dashes or underscores.`,
       fixes: [{ title: 'Add `"name"` to the configuration', safe: false, edits: [model.lines.edit(lit.insertAt, lit.insertAt, text)] }],
     });
@@ -197,7 +198,8 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
         node: name.value!,
         severity: longOnV2Maybe && !ctx.version ? 'warning' : 'error',
         message:
-          `Invalid DBOS application name "${value}": DBOS raises DBOSInitializationError "Invalid app name ${value}. App names must be between ${limit} ` +
+          `Invalid DBOS application name ${JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value)}: DBOS rejects it at \`DBOS(...)\`\n` +
+          `DBOS raises DBOSInitializationError "Invalid app name ${value}. App names must be between ${limit} ` +
           `characters long and contain only lowercase letters, numbers, dashes, and underscores."${longOnV2Maybe && !ctx.version ? ' (DBOS 2.x allows at most 30 characters; 3.x allows 256.)' : ''}`,
         fixes: fix,
       });
@@ -213,7 +215,8 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
       node: e.keyNode,
       severity: 'warning',
       message:
-        `${q(e.key)} is not a DBOS configuration key, so DBOS silently ignores it${near ? `; did you mean ${q(near)}?` : '.'} ` +
+        `${q(e.key)} is not a DBOS configuration key, so DBOS silently ignores it\n` +
+        `${near ? `Did you mean ${q(near)}? ` : ''}` +
         `See the \`DBOSConfig\` fields in the DBOS configuration reference.`,
       fixes,
     });

@@ -48,7 +48,7 @@ export const rule: Rule = {
       if (method === 'listen_queues') {
         const prev = listens.find((p) => sameScope(p, call) && runsBefore(p.node, call.node) && !between(facts.destroys, p, call));
         if (prev) {
-          report(ctx, call, `\`DBOS.listen_queues\` is called a second time; DBOS raises "listen_queues called more than once". Pass every queue name in one call.`);
+          report(ctx, call, `\`DBOS.listen_queues\` is called a second time\nDBOS raises "listen_queues called more than once". Pass every queue name in one call.`);
           listens.push(call);
           continue;
         }
@@ -56,7 +56,7 @@ export const rule: Rule = {
       }
       // (c) before construction
       if (method && NEEDS_INSTANCE.has(method) && nextCons && !consBefore) {
-        report(ctx, call, `\`DBOS.${method}\` runs before \`DBOS(...)\` is constructed on line ${lineOf(ctx, nextCons)}; DBOS raises "No DBOS was created yet". Call it after the construction${BEFORE_LAUNCH.has(method) ? ' and before `DBOS.launch()`' : ' and after `DBOS.launch()`'}.`, method && !BEFORE_LAUNCH.has(method) ? moveAfter(ctx, call, nextLaunch) : null);
+        report(ctx, call, `\`DBOS.${method}\` runs before \`DBOS(...)\` is constructed on line ${lineOf(ctx, nextCons)}\nDBOS raises "No DBOS was created yet". Call it after the construction${BEFORE_LAUNCH.has(method) ? ' and before `DBOS.launch()`' : ' and after `DBOS.launch()`'}.`, method && !BEFORE_LAUNCH.has(method) ? moveAfter(ctx, call, nextLaunch) : null);
         continue;
       }
       // (a) before launch
@@ -69,7 +69,7 @@ export const rule: Rule = {
         report(
           ctx,
           call,
-          `${what} runs before \`DBOS.launch()\` (line ${lineOf(ctx, nextLaunch)}); DBOS raises "System database accessed before DBOS was launched"` +
+          `${what} runs before \`DBOS.launch()\` (line ${lineOf(ctx, nextLaunch)})\nDBOS raises "System database accessed before DBOS was launched"` +
             `${!method && !consBefore ? ' (or "Function ... invoked before DBOS initialized")' : ''}. Call it after \`DBOS.launch()\`.`,
           moveAfter(ctx, call, nextLaunch),
         );
@@ -78,7 +78,7 @@ export const rule: Rule = {
       // (b) after launch
       if (method && BEFORE_LAUNCH.has(method) && lastLaunchBefore) {
         const msg = `DBOS raises "listen_queues called after DBOS is launched"`;
-        report(ctx, call, `\`DBOS.${method}\` runs after \`DBOS.launch()\` (line ${lineOf(ctx, lastLaunchBefore)}); ${msg}. Call it before \`DBOS.launch()\`.`, moveBefore(ctx, call, lastLaunchBefore));
+        report(ctx, call, `\`DBOS.${method}\` runs after \`DBOS.launch()\` (line ${lineOf(ctx, lastLaunchBefore)})\n${msg}. Call it before \`DBOS.launch()\`.`, moveBefore(ctx, call, lastLaunchBefore));
         continue;
       }
       // (e) datasource created after launch
@@ -87,7 +87,7 @@ export const rule: Rule = {
         report(
           ctx,
           call,
-          `The datasource is created after \`DBOS.launch()\` (line ${lineOf(ctx, lastLaunchBefore)}), so DBOS does not know it when it recovers workflows at launch` +
+          `The datasource is created after \`DBOS.launch()\` (line ${lineOf(ctx, lastLaunchBefore)})\nDBOS does not know it when it recovers workflows at launch` +
             `${v31 ? '; DBOS 3.1+ raises a DBOSException' : ''}. Create datasources before \`DBOS.launch()\`.`,
           moveBefore(ctx, call, lastLaunchBefore),
           v31 ? 'error' : 'warning',
@@ -102,7 +102,7 @@ export const rule: Rule = {
       if (!l) continue;
       ctx.report({
         node: d.node,
-        message: `\`@DBOS.alert_handler\` is registered after \`DBOS.launch()\` (line ${lineOf(ctx, l)}); DBOS raises "alert_handler must be defined before DBOS is launched". Define it before launching.`,
+        message: `\`@DBOS.alert_handler\` is registered after \`DBOS.launch()\` (line ${lineOf(ctx, l)})\nDBOS raises "alert_handler must be defined before DBOS is launched". Define it before launching.`,
       });
     }
   },

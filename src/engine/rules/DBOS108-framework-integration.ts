@@ -5,7 +5,7 @@ import type { Rule, RuleContext } from './rule';
 import { indentUnitOf } from '../fixes/common';
 import type { Fix, TextEdit } from '../types';
 import { isV3 } from './rule';
-import { fastapiAppAssignment, isTestLike, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../model/lifecycle';
+import { fastapiAppAssignment, integrationLaunches, isTestLike, lifecycleFacts, lifespans, runsAtImport, withinFunction } from '../model/lifecycle';
 import { addLifespanEdits } from '../fixes/startup';
 import { keywordArgument } from '../syntax/arguments';
 
@@ -26,9 +26,11 @@ export const rule: Rule = {
           severity: v3 ? 'error' : 'information',
           tags: ['deprecated'],
           message: v3
-            ? `\`DBOS(${kw}=...)\` was removed in DBOS 3.0, so this construction fails. Remove \`${kw}=\` and launch DBOS yourself` +
+            ? `\`DBOS(${kw}=...)\` was removed in DBOS 3.0, so this construction fails\n` +
+              `Remove \`${kw}=\` and launch DBOS yourself` +
               `${kw === 'fastapi' ? ' in a FastAPI lifespan (`DBOS.launch()` before `yield`, `DBOS.destroy()` after it)' : ' before `app.run()`'}.`
-            : `\`DBOS(${kw}=...)\` is the deprecated integration style (removed in DBOS 3.0): DBOS launches itself from the framework's startup hook. ` +
+            : `\`DBOS(${kw}=...)\` is the deprecated integration style, removed in DBOS 3.0\n` +
+              `DBOS launches itself from the framework's startup hook. ` +
               `Prefer launching DBOS explicitly${kw === 'fastapi' ? ' in a FastAPI lifespan' : ' before `app.run()`'}.`,
           fixes: kw === 'fastapi' ? replaceWithLifespan(ctx, arg) : [],
         });
@@ -44,21 +46,23 @@ export const rule: Rule = {
         node: launch.node,
         severity: 'information',
         message:
-          `Lifespan \`${f.name}\` launches DBOS but never calls \`DBOS.destroy()\`, so DBOS threads and connections are not shut down cleanly on reload or shutdown ` +
-          `(DBOS does not warn). Call \`DBOS.destroy()\` in a \`finally:\` after \`yield\`.`,
+          `Lifespan \`${f.name}\` launches DBOS but never calls \`DBOS.destroy()\`\n` +
+          `DBOS threads and connections are not shut down cleanly on reload or shutdown (DBOS does not warn). Call \`DBOS.destroy()\` in a \`finally:\` after \`yield\`.`,
         fixes: destroyFix(ctx, f),
       });
     }
     // (c) FastAPI module constructs DBOS at import but never launches it anywhere in the file
-    if (!isTestLike(model) && facts.launches.length === 0 && facts.fastapiApps.some((a) => runsAtImport(model, a))) {
+    // (a server or runtime the lifespan starts launches DBOS: llama-agents' `await workflow_server.start()`)
+    if (!isTestLike(model) && facts.launches.length === 0 && !integrationLaunches(model) && facts.fastapiApps.some((a) => runsAtImport(model, a))) {
       for (const c of facts.constructions) {
         if (!runsAtImport(model, c) || keywordArgument(model, c, 'fastapi') || keywordArgument(model, c, 'flask')) continue;
         ctx.report({
           node: c.node,
           severity: 'information',
           message:
-            `This FastAPI module constructs DBOS but never launches it (no \`DBOS.launch()\` in a lifespan or in \`if __name__ == "__main__":\`), ` +
-            `so unless another module launches it, workflow calls fail with "System database accessed before DBOS was launched". Launch DBOS in a FastAPI lifespan.`,
+            `This FastAPI module constructs DBOS but never launches it\n` +
+            `There is no \`DBOS.launch()\` in a lifespan or in \`if __name__ == "__main__":\`, so unless another module launches it, workflow calls fail with ` +
+            `"System database accessed before DBOS was launched". Launch DBOS in a FastAPI lifespan.`,
         });
       }
     }

@@ -36,8 +36,8 @@ export const rule: Rule = {
         ctx.report({
           node: route.node,
           message:
-            `Tool decorator \`${model.textOf(route.expr).split('(')[0]}\` is below \`${model.textOf(dbosDec.expr).split('(')[0]}\`, so the agent registers the undecorated ` +
-            `function: when the agent calls the tool, \`${fn.name}\` runs without DBOS (no checkpoint, no retries) and DBOS does not warn. Put the tool decorator outermost (first).`,
+            `Tool decorator \`${model.textOf(route.expr).split('(')[0]}\` is below \`${model.textOf(dbosDec.expr).split('(')[0]}\`: the tool skips DBOS\n` +
+            `The agent registers the undecorated function: when the agent calls the tool, \`${fn.name}\` runs without DBOS (no checkpoint, no retries) and DBOS does not warn. Put the tool decorator outermost (first).`,
           related: [{ message: 'DBOS decorator', range: model.lines.range(dbosDec.node.startIndex, dbosDec.node.endIndex) }],
           fixes: [{ title: 'Swap decorators so the tool decorator is outermost', safe: true, preferred: true, edits }],
         });
@@ -46,8 +46,8 @@ export const rule: Rule = {
       ctx.report({
         node: route.node,
         message:
-          `Route decorator \`${model.textOf(route.expr).split('(')[0]}\` is below \`${model.textOf(dbosDec.expr).split('(')[0]}\`, so the route registers the undecorated ` +
-          `function: HTTP requests run \`${fn.name}\` without DBOS (no durability, no checkpoints) and DBOS does not warn. Put the route decorator outermost (first).`,
+          `Route decorator \`${model.textOf(route.expr).split('(')[0]}\` is below \`${model.textOf(dbosDec.expr).split('(')[0]}\`: the route skips DBOS\n` +
+          `The route registers the undecorated function: HTTP requests run \`${fn.name}\` without DBOS (no durability, no checkpoints) and DBOS does not warn. Put the route decorator outermost (first).`,
         related: [{ message: 'DBOS decorator', range: model.lines.range(dbosDec.node.startIndex, dbosDec.node.endIndex) }],
         fixes: [{ title: 'Swap decorators so the route decorator is outermost', safe: true, preferred: true, edits }],
       });

@@ -95,7 +95,8 @@ export const rule: Rule = {
       ctx.report({
         node: launch.callee,
         message:
-          'This program launches DBOS with scheduled workflows and then reaches its end: DBOS runs schedules on daemon threads, so the process exits and ' +
+          'This program launches DBOS with scheduled workflows, then exits before any schedule fires\n' +
+          'DBOS runs schedules on daemon threads, so the process exits and ' +
           'the schedules never fire (nothing is logged). Block the main thread after `DBOS.launch()`, for example with `threading.Event().wait()`.',
         fixes,
       });

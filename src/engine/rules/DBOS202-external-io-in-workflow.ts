@@ -6,9 +6,10 @@ export const rule = effectRule({
   requires: ['workflow'],
   kind: 'io',
   direct: (callee, entry, wf) =>
-    `\`${callee}()\` (${entry.group} I/O) runs in workflow \`${wf.name}\` outside a step: it runs again on every recovery ` +
-    `(duplicate requests, writes or charges) and its result is not checkpointed. Move it into a @DBOS.step().`,
-  viaHelper: (helper, chain, leaf, entry, wf) =>
-    `Workflow \`${wf.name}\` calls \`${helper.name}\`, which does ${entry.group} I/O through \`${leaf}()\` (${chain}). ` +
-    `Outside a step it runs again on every recovery; make \`${helper.name}\` a step or call it in one.`,
+    `\`${callee}()\` does ${entry.group} I/O in a workflow, outside a step\n` +
+    `It runs again every time workflow \`${wf.name}\` is recovered (duplicate requests, writes or charges), and its result is not ` +
+    `checkpointed. Move it into a \`@DBOS.step()\`.`,
+  viaHelper: (helper, chain, leaf, entry, _wf, advice) =>
+    `\`${helper.name}\` does ${entry.group} I/O in a workflow, outside a step\n` +
+    `${chain}: \`${leaf}()\` runs again every time the workflow is recovered, and its result is not checkpointed. ${advice}`,
 });

@@ -3,7 +3,7 @@ import type { Rule } from './rule';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
-import { argCount, chainView, crossChain } from './effects';
+import { argCount, chainView, crossChain, stepBlocker } from './effects';
 import { argList, isTestPath, numericLiteral, positionalArgs } from '../model/workflow-starts';
 
 export const rule: Rule = {
@@ -33,7 +33,8 @@ export const rule: Rule = {
           // test workflows sleep on purpose to simulate slow work
           ...(isTestPath(model) ? { severity: 'information' as const } : {}),
           message:
-            `\`${callee}(...)\` in workflow \`${wf.name}\` is not durable: DBOS does not record the delay, so when the workflow ` +
+            `\`${callee}(...)\` in a workflow is not durable: recovery restarts the whole wait\n` +
+            `DBOS does not record the delay, so when workflow \`${wf.name}\` ` +
             `is recovered after a crash or a redeploy the whole wait starts again from zero.${extra} Use \`${durable}\`, which ` +
             `checkpoints the wake-up time and only waits for what is left on recovery.`,
           fixes: sleepFix(ctx, call, wf.isAsync, asyncKind, awaited, fqn, pos.length === 1 && args.length === 1),
@@ -49,13 +50,16 @@ export const rule: Rule = {
         const chain = crossChain(ctx, call, helper, 'sleep');
         if (!chain) continue;
         const view = chainView(ctx, wf.name, chain);
+        // a helper that cannot be a step (a generator, a context manager, one that starts workflows...)
+        const blocker = stepBlocker(ctx, call, helper, chain);
         ctx.report({
           node: call.node,
           ...(isTestPath(model) ? { severity: 'information' as const } : {}),
           message:
-            `Workflow \`${wf.name}\` calls \`${view.helperName}\`, which sleeps with \`${chain.leaf.call.text}(...)\` (${view.text}): ` +
-            `the delay is not durable, so when the workflow is recovered the whole wait starts again from zero. Use ` +
-            `\`${wf.isAsync ? 'await DBOS.sleep_async(...)' : 'DBOS.sleep(...)'}\` in the workflow instead, or make \`${view.helperName}\` a step.`,
+            `\`${view.helperName}\` sleeps in a workflow with a non-durable \`${chain.leaf.call.text}(...)\`\n` +
+            `${view.text}: the delay is not durable, so when the workflow is recovered the whole wait starts again from zero. Use ` +
+            `\`${wf.isAsync ? 'await DBOS.sleep_async(...)' : 'DBOS.sleep(...)'}\` in the workflow instead` +
+            (blocker ? ` (\`${view.helperName}\` cannot be a step: ${blocker}).` : `, or make \`${view.helperName}\` a step.`),
           related: view.related,
         });
       }

@@ -68,7 +68,8 @@ export const rule: Rule = {
           node: call.node,
           severity: 'error',
           message:
-            `\`${primitive}(...)\` in ${kind} \`${encl!.name}\` runs ${r.what} on another thread or process. DBOS keeps the workflow ` +
+            `\`${primitive}(...)\` runs ${r.what} on another thread, outside the ${kind}'s DBOS context\n` +
+            `It is called in ${kind} \`${encl!.name}\`. DBOS keeps the workflow ` +
             `context in a context variable that threads and executors do not copy, so there it runs without it: a workflow ` +
             `becomes an unrelated top-level workflow (started again on every recovery of \`${encl!.name}\`), and steps are not ` +
             `checkpointed. Nothing warns you. Use \`DBOS.start_workflow\` (or a queue) for workflows and call steps directly.`,
@@ -81,7 +82,8 @@ export const rule: Rule = {
         node: call.node,
         severity: 'warning',
         message:
-          `\`${primitive}(...)\` runs workflow \`${r.workflow.name}\` on its own thread or process. The workflow still runs, but it ` +
+          `\`${primitive}(...)\` runs workflow \`${r.workflow.name}\` on its own thread or process\n` +
+          `The workflow still runs, but it ` +
           `ties up a thread, bypasses DBOS's executor and gives you no workflow handle. Start it with ` +
           `\`DBOS.start_workflow(${r.workflow.name}, ...)\` (or enqueue it on a queue), which runs it in the background and returns a handle.`,
         fixes: startFix(ctx, call, r, p.kind),

@@ -96,7 +96,7 @@ export const rule: Rule = {
         'This state lives only in the memory of one process: it is lost when the workflow is recovered in another process, ' +
         'and changed again each time a step is retried or the workflow replays, so it drifts silently. Return the value, ' +
         'publish it with `DBOS.set_event`, or store it in a database transaction.';
-      const report = (node: Node, what: string) => ctx.report({ node, message: `${who} ${what}. ${why}` });
+      const report = (node: Node, what: string) => ctx.report({ node, message: `${who} ${what}\n${why}` });
 
       // (b) mutating calls on module-level containers
       for (const call of fn.calls) {

@@ -3,7 +3,8 @@ import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
-import { directEffect, stepSideChains } from './effects';
+import { crossChain, directEffect, stepSideChains } from './effects';
+import { isPlain } from '../model/kinds';
 import { argList, kindWord, workflowStart, expectsFailure } from '../model/workflow-starts';
 
 export const rule: Rule = {
@@ -30,7 +31,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `${cap(where)} ${what}. Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
+            `${cap(where)} ${what}\n` +
+            `Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
             `with a bare \`AssertionError\` (no message) because the step has no workflow context to attach a child to. ` +
             `Start the workflow from the calling workflow instead, or make \`${fn.isLambda ? 'this function' : fn.name}\` a workflow.`,
           fixes: toWorkflowFix(ctx, fn),
@@ -45,15 +47,17 @@ export const rule: Rule = {
       const what = !hit.chain
         ? `calls workflow \`${hit.view.helperName}\` directly`
         : leaf?.workflow
-          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.fn.name}\` directly (${hit.view.text})`
-          : `calls \`${hit.view.helperName}\`, which starts a workflow with \`${leaf!.call.text}(...)\` (${hit.view.text})`;
+          ? `calls \`${hit.view.helperName}\`, which calls workflow \`${leaf.workflow.fn.name}\` directly`
+          : `calls \`${hit.view.helperName}\`, which starts a workflow with \`${leaf!.call.text}(...)\``;
       ctx.report({
         node: hit.call.node,
         message:
-          `${cap(where)} ${what}. Workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
+          `${cap(where)} ${what}\n` +
+          `${hit.view.text}: workflows can only be started from workflows (or outside DBOS code): inside a step DBOS fails ` +
           `with a bare \`AssertionError\` (no message) because the step has no workflow context to attach a child to. ` +
           `Start the workflow from the calling workflow instead, or make \`${fn.isLambda ? 'this function' : fn.name}\` a workflow.`,
         related: hit.view.related,
+        fixes: toWorkflowFix(ctx, fn),
       });
     }
   },
@@ -73,7 +77,17 @@ function toWorkflowFix(ctx: Parameters<Rule['check']>[0], fn: import('../model/t
   if (!d.called || d.expr.type !== 'call') return [];
   const args = argList(d.expr);
   if (args.some((a) => !(a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'name'))) return [];
-  if (fn.calls.some((c) => directEffect(ctx, c, 'io') || directEffect(ctx, c, 'database') || directEffect(ctx, c, 'nondeterministic'))) return [];
+  // as a workflow, its body would run again on every recovery: only when nothing in it (directly or
+  // through helpers, here or in other modules) does I/O, touches the database or reads a changing value
+  for (const kind of ['io', 'database', 'nondeterministic'] as const) {
+    for (const c of fn.calls) {
+      if (directEffect(ctx, c, kind)) return [];
+      // helpers of this module and of others: the project's call graph
+      const helper = model.targetFunction(c);
+      if (helper && !isPlain(helper)) continue;
+      if (crossChain(ctx, c, helper, kind) || (kind === 'nondeterministic' && crossChain(ctx, c, helper, 'nondeterministicTolerated'))) return [];
+    }
+  }
   const callee = d.expr.childForFieldName('function')!;
   const attr = callee.type === 'attribute' ? callee.childForFieldName('attribute') : null;
   if (!attr) return [];

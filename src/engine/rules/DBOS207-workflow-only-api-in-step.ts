@@ -1,13 +1,10 @@
 // DBOS207: recv, sleep and patch called in a step or transaction body.
 import type { Rule } from './rule';
+import { plainSleepFix } from '../fixes/sleep';
 import { isStepLike } from '../model/kinds';
-import type { Fix, TextEdit } from '../types';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo } from '../model/types';
-import { addImportEdit } from '../fixes/common';
 import { WORKFLOW_ONLY_API, workflowOnlyName } from '../facts/summary';
 import { stepSideChains } from './effects';
-import { argList, kindWord, numericLiteral, positionalArgs, expectsFailure } from '../model/workflow-starts';
+import { kindWord, numericLiteral, positionalArgs, expectsFailure } from '../model/workflow-starts';
 
 const API = WORKFLOW_ONLY_API;
 
@@ -37,7 +34,7 @@ export const rule: Rule = {
         }
         ctx.report({
           node: call.node,
-          message: `\`DBOS.${name}()\` only works in a workflow body, but it is called in ${where}: DBOS raises \`${err}\`. ${advice}`,
+          message: `\`DBOS.${name}()\` is called in ${where}, but it only works in a workflow body\nDBOS raises \`${err}\`. ${advice}`,
           fixes: name.startsWith('sleep') ? plainSleepFix(model, call, name === 'sleep_async') : [],
         });
       }
@@ -56,8 +53,8 @@ export const rule: Rule = {
       ctx.report({
         node: hit.call.node,
         message:
-          `${where[0].toUpperCase()}${where.slice(1)} calls \`${hit.view.helperName}\`, which calls \`DBOS.${name}()\` (${hit.view.text}): ` +
-          `it only works in a workflow body, and in a step DBOS raises \`${API[name]}\`. ${advice}`,
+          `${where[0].toUpperCase()}${where.slice(1)} calls \`${hit.view.helperName}\`, which calls workflow-only \`DBOS.${name}()\`\n` +
+          `${hit.view.text}: \`DBOS.${name}()\` only works in a workflow body, and in a step DBOS raises \`${API[name]}\`. ${advice}`,
         related: hit.view.related,
       });
     }
@@ -66,13 +63,3 @@ export const rule: Rule = {
 
 const ADVICE_PATCH = 'Call it in the workflow and branch there, calling a different step in each branch.';
 
-function plainSleepFix(model: ModuleModel, call: CallInfo, isAsync: boolean): Fix[] {
-  if (argList(call).length !== 1) return [];
-  if (isAsync && call.node.parent?.type !== 'await') return [];
-  const mod = isAsync ? 'asyncio' : 'time';
-  const local = model.localNameFor(`${mod}.sleep`);
-  const edits: TextEdit[] = [];
-  if (!local) edits.push(addImportEdit(model, `import ${mod}`));
-  edits.push(model.lines.edit(call.callee.startIndex, call.callee.endIndex, local ?? `${mod}.sleep`));
-  return [{ title: `Replace with \`${isAsync ? 'await asyncio.sleep' : 'time.sleep'}(...)\``, safe: false, edits }];
-}

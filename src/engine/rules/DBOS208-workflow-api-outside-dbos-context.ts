@@ -2,14 +2,10 @@
 // where no workflow (or, for streams, no step) runs. recv and set_event have DBOS501/DBOS502; the same
 // calls inside steps are DBOS207 (sleep, patch) or allowed (streams).
 import type { Rule } from './rule';
-import type { ModuleModel } from '../model/module';
-import type { CallInfo } from '../model/types';
-import type { Fix, TextEdit } from '../types';
+import { plainSleepFix } from '../fixes/sleep';
 import { callContext, callsTo } from '../model/dbos-calls';
-import { argList, positionalArgs } from '../syntax/arguments';
-import { addImportEdit } from '../fixes/common';
-import type { Node } from 'web-tree-sitter';
 import { skippingExpectedFailures } from './expected-failures';
+import type { Node } from 'web-tree-sitter';
 
 interface Api {
   /** What the runtime says outside any DBOS context. */
@@ -56,15 +52,16 @@ export const rule: Rule = {
         const where = c.fn ? `${c.what} \`${c.fn.name}\`` : c.what;
         ctx.report({
           node: call.node,
-          message: `\`${name}()\` is called in ${where}, outside any workflow${api.steps ? ' or step' : ''}: DBOS raises ${api.error}. ${api.advice}`,
-          fixes: api === SLEEP ? plainSleepFix(model, call, fqn.endsWith('_async')) : undefined,
+          message: `\`${name}()\` is called outside any workflow${api.steps ? ' or step' : ''}\nIt is called in ${where}: DBOS raises ${api.error}. ${api.advice}`,
+          fixes: api === SLEEP ? plainSleepFix(model, call, fqn.endsWith('_async')) : [],
         });
       } else if (c.kind === 'helper' && !guarded(call.node)) {
         ctx.report({
           node: call.node,
           severity: 'information',
           message:
-            `\`${name}()\` is called in \`${c.fn.name}\`, which is not ${api.steps ? 'a workflow or step' : 'a workflow'}: it only works when ` +
+            `\`${name}()\` is called in \`${c.fn.name}\`, which is not ${api.steps ? 'a workflow or step' : 'a workflow'}\n` +
+            `It only works when ` +
             `\`${c.fn.name}\` runs inside ${needs}; anywhere else DBOS raises ${api.error}. ` +
             `Make \`${c.fn.name}\` a \`@DBOS.${api.steps ? 'step' : 'workflow'}()\` or call it only from workflows.`,
         });
@@ -73,23 +70,6 @@ export const rule: Rule = {
   },
 };
 
-/** `DBOS.sleep(x)` -> `time.sleep(x)`, `await DBOS.sleep_async(x)` -> `await asyncio.sleep(x)` (one positional argument). */
-function plainSleepFix(model: ModuleModel, call: CallInfo, isAsync: boolean): Fix[] | undefined {
-  if (argList(call).length !== 1 || positionalArgs(call).length !== 1) return undefined;
-  if (isAsync && call.node.parent?.type !== 'await') return undefined;
-  const mod = isAsync ? 'asyncio' : 'time';
-  const target = `${mod}.sleep`;
-  const edits: TextEdit[] = [];
-  let text = model.localNameFor(target);
-  if (!text) {
-    // `time` names something else here: leave the rewrite to the user
-    if (model.module.bindings.has(mod) || model.module.imports.has(mod)) return undefined;
-    text = target;
-    edits.push(addImportEdit(model, `import ${mod}`));
-  }
-  edits.unshift(model.lines.edit(call.callee.startIndex, call.callee.endIndex, text));
-  return [{ title: `Replace with \`${text}(...)\` (a plain, non-durable pause)`, safe: false, edits }];
-}
 
 /** In the body of a `try` with handlers: a helper that expects to run outside workflows sometimes and handles it. */
 function guarded(node: Node): boolean {

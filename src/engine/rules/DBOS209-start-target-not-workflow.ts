@@ -73,7 +73,8 @@ export const rule: Rule = {
           ctx.report({
             node: t.node,
             message:
-              `\`${t.api}(...)\` is given the result of calling \`${model.textOf(inner.callee)}(...)\` instead of the function: the ` +
+              `\`${t.api}(...)\` is given the result of \`${model.textOf(inner.callee)}(...)\`, not the function\n` +
+              `The ` +
               `${isWorkflow(f) ? 'workflow' : 'step'} runs right here, synchronously, and its return value is then passed on as if it were ` +
               `a function, which DBOS rejects. Pass the function and its arguments separately: \`${t.api}(${model.textOf(inner.callee)}, ...)\`.`,
             fixes: spreadFix(ctx, call, t, inner),
@@ -85,7 +86,8 @@ export const rule: Rule = {
         ctx.report({
           node: t.node,
           message:
-            `\`${f.name}\` is passed to \`${t.api}(...)\` but it is not a DBOS workflow: DBOS cannot find it in its registry and raises ` +
+            `\`${f.name}\` is passed to \`${t.api}(...)\` but it is not a DBOS workflow\n` +
+            `DBOS cannot find it in its registry and raises ` +
             `\`DBOSWorkflowFunctionNotFoundError\` ("${f.name} is not a registered workflow function"). Decorate \`${f.name}\` with ` +
             `\`@DBOS.workflow()\` (or \`@DBOS.step()\`).`,
           fixes: [addWorkflowFix(ctx, f)],

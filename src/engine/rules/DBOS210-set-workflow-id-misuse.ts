@@ -28,7 +28,7 @@ export const rule: Rule = {
           node: arg,
           severity: 'error',
           message:
-            `The workflow ID given to \`SetWorkflowID\` is empty: DBOS raises \`DBOSException: Invalid workflow ID '${id}': workflow IDs ` +
+            `The workflow ID given to \`SetWorkflowID\` is empty\nDBOS raises \`DBOSException: Invalid workflow ID '${id}': workflow IDs ` +
             `must be non-empty and cannot be only whitespace.\` Pass a unique, non-empty ID (for example \`f"order-{order_id}"\`).`,
         });
         continue;
@@ -50,7 +50,8 @@ export const rule: Rule = {
         // tests start several workflows in one block on purpose to check the warning
         severity: isTestPath(model) ? 'information' : 'warning',
         message:
-          `More than one workflow is started in this \`SetWorkflowID\` block: only the first one gets the ID, the others get ` +
+          `More than one workflow is started in this \`SetWorkflowID\` block: only the first gets the ID\n` +
+          `The others get ` +
           `random IDs, so they are no longer idempotent (DBOS only logs "Multiple workflows started in the same SetWorkflowID ` +
           `block"). Give each workflow start its own \`with SetWorkflowID(...)\` block with its own ID.`,
         related: [{ message: 'the block starts here', range: model.lines.range(ctor.startIndex, ctor.endIndex) }],
@@ -72,7 +73,8 @@ function noEffectHint(ctx: RuleContext, body: Node, ctor: Node): void {
     node: ctor,
     severity: 'hint',
     message:
-      '`SetWorkflowID` has no effect here: no workflow is started or enqueued inside the block, so the ID is never used. ' +
+      '`SetWorkflowID` has no effect here: no workflow is started or enqueued inside the block\n' +
+      'The ID is never used. ' +
       'Move the workflow start into the block or remove the `with`.',
   });
 }

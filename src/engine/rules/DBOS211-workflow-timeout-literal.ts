@@ -32,7 +32,7 @@ export const rule: Rule = {
           ctx.report({
             node: arg,
             message:
-              `\`SetWorkflowTimeout(${model.textOf(arg)})\` is not a valid timeout: DBOS raises \`Exception: Invalid workflow timeout ${shown(lit.text)}. ` +
+              `\`SetWorkflowTimeout(${model.textOf(arg)})\` is not a valid timeout\nDBOS raises \`Exception: Invalid workflow timeout ${shown(lit.text)}. ` +
               'Timeouts must be positive.` when the context manager is created. Pass a positive number of seconds, or `None` to run without a timeout.',
           });
         } else if (lit.v === 0) {
@@ -45,7 +45,7 @@ export const rule: Rule = {
             node: arg,
             severity: 'warning',
             message:
-              `\`SetWorkflowTimeout(${model.textOf(arg)})\` sets no timeout at all: DBOS accepts zero but treats it as "not set", so workflows ` +
+              `\`SetWorkflowTimeout(${model.textOf(arg)})\` sets no timeout at all\nDBOS accepts zero but treats it as "not set", so workflows ` +
               'started in the block run without a deadline (and drop any deadline inherited from a parent) and nothing reports it. ' +
               'Pass a positive number of seconds, or `None` to say that no timeout is wanted.',
             fixes: [fix],
@@ -58,7 +58,7 @@ export const rule: Rule = {
         ctx.report({
           node: arg,
           message:
-            `\`timeout_seconds=${model.textOf(arg)}\` in \`${model.textOf(call.callee)}\` is not a valid timeout: DBOS raises ` +
+            `\`timeout_seconds=${model.textOf(arg)}\` in \`${model.textOf(call.callee)}\` is not a valid timeout\nDBOS raises ` +
             `\`Exception: Invalid workflow timeout ${shown(lit.text)}. Timeouts must be positive.\` Pass a positive number of seconds, or leave it out for no timeout.`,
         });
       }
@@ -70,7 +70,8 @@ export const rule: Rule = {
       ctx.report({
         node: v,
         message:
-          `\`workflow_timeout\` ${model.textOf(v)} in ${label} is not a positive number of seconds. DBOS does not check it: it stores the ` +
+          `\`workflow_timeout\` ${model.textOf(v)} is not a positive number of seconds, so the workflow is cancelled at once\n` +
+          `In ${label}. DBOS does not check it: it stores the ` +
           'timeout and sets the deadline when the workflow is dequeued, a deadline that has then already passed, so the workflow is cancelled ' +
           'as soon as it starts. Use a positive number of seconds, or leave `workflow_timeout` out for no timeout.',
       });

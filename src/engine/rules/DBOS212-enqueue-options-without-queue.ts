@@ -38,8 +38,11 @@ export const rule: Rule = {
         if (s.kind === 'direct') {
           ctx.report({
             node: s.call.node,
+            // DBOS silently ignores them: a likely mistake it tolerates
+            severity: 'information',
             message:
-              `\`SetEnqueueOptions(${what}=...)\` has no effect on the direct call of workflow \`${s.label}\`: these options only apply ` +
+              `\`SetEnqueueOptions(${what}=...)\` has no effect on the direct call of \`${s.label}\`\n` +
+              `These options only apply ` +
               `when a workflow is enqueued on a queue, and a direct call silently ignores them. Enqueue the workflow instead ` +
               `(\`DBOS.enqueue_workflow("<queue>", ${s.label}, ...)\`).`,
           });
@@ -51,7 +54,8 @@ export const rule: Rule = {
           ctx.report({
             node: s.call.node,
             message:
-              `\`${s.label}(...)\` inside \`SetEnqueueOptions(${what}=...)\` does not enqueue the workflow, so DBOS raises ` +
+              `\`${s.label}(...)\` does not enqueue, so its \`SetEnqueueOptions\` make DBOS raise\n` +
+              `The block sets ${what}; DBOS raises ` +
               `\`${runtime}\` Enqueue it on a queue instead.`,
             fixes: enqueueFix(ctx, s.call),
           });

@@ -185,7 +185,7 @@ export const rule: Rule = {
         ctx.report({
           node: value,
           message:
-            `The workflow attributes in ${label} are ${what}, not a dict: DBOS raises \`DBOSException: Invalid workflow attributes <value>. ` +
+            `The workflow attributes in ${label} are ${what}, not a dict\nDBOS raises \`DBOSException: Invalid workflow attributes <value>. ` +
             'Attributes must be a dict.` Pass a dict of JSON values, for example `{"customer": customer_id}`, or `None` for no attributes.',
         });
         continue;
@@ -196,7 +196,7 @@ export const rule: Rule = {
         ctx.report({
           node: b.node,
           message:
-            `The workflow attributes in ${label} hold ${b.what}, which JSON cannot encode: DBOS raises \`DBOSException: Invalid workflow attributes <value>. ` +
+            `Workflow attributes hold ${b.what}, which JSON cannot encode\nIn ${label}, DBOS raises \`DBOSException: Invalid workflow attributes <value>. ` +
             'Attributes must be JSON-serializable.` Store strings, numbers, booleans, None, lists and dicts only (a list for a set, `.isoformat()` for a date).',
           fixes: b.fix ? [b.fix] : undefined,
         });

@@ -128,8 +128,8 @@ function checkInterleaving(ctx: RuleContext, call: CallInfo, label: string, args
     ctx.report({
       node: call.node,
       message:
-        `\`${label}\` runs \`${fn.name}\` concurrently, and \`${fn.name}\` runs several DBOS operations one after the other ` +
-        `(\`${model.textOf(ops[0].callee)}\` ...): DBOS numbers steps in the order they start, and that order now depends on timing. ` +
+        `\`${label}\` runs \`${fn.name}\`, which runs several DBOS operations, concurrently\n` +
+        `\`${fn.name}\` runs DBOS operations one after the other (\`${model.textOf(ops[0].callee)}\` ...): DBOS numbers steps in the order they start, and that order now depends on timing. ` +
         'On recovery the steps can start in another order and DBOS raises `DBOSUnexpectedStepError` ("... Check that your workflow is deterministic."), ' +
         'or the workflow silently takes another path; the first run shows nothing. Make each concurrent branch a single step, or turn ' +
         `\`${fn.name}\` into a child \`@DBOS.workflow()\` started with \`DBOS.start_workflow_async\`.`,
@@ -209,7 +209,8 @@ export const rule: Rule = {
           ctx.report({
             node: call.callee,
             message:
-              `\`${model.textOf(call.callee)}(...)\` in the workflow \`${fn.name}\` yields results in the order they finish, which changes from run to run: ` +
+              `\`${model.textOf(call.callee)}(...)\` yields results in the order they finish, which changes on replay\n` +
+              `In workflow \`${fn.name}\`, ` +
               'whatever the workflow does with them next (steps, their order, their inputs) is not replayed the same way on recovery ' +
               '(`DBOSUnexpectedStepError`, or silently different results). Await the tasks in a fixed order (`asyncio.gather(...)` keeps argument order), ' +
               'or use `DBOS.asyncio_wait(...)`, which records which tasks finished.',
@@ -220,7 +221,8 @@ export const rule: Rule = {
           ctx.report({
             node: call.callee,
             message:
-              `\`${model.textOf(call.callee)}(...)\` with ${why} in the workflow \`${fn.name}\` returns whichever tasks happen to be done: the split into done ` +
+              `\`${model.textOf(call.callee)}(...)\` with ${why} returns whichever tasks happen to be done\n` +
+              `In workflow \`${fn.name}\`, the split into done ` +
               'and pending is not recorded, so on recovery the workflow can see another split and run other steps ' +
               '(`DBOSUnexpectedStepError`, or silently different results). Use `DBOS.asyncio_wait(...)` (DBOS 2.15 or later), which takes the same ' +
               'arguments and records which tasks finished.',

@@ -53,7 +53,8 @@ export const rule: Rule = {
           ctx.report({
             node: d.expr,
             message:
-              `\`@${text}\` must be called: \`@${text}(${name.fixable ? '' : '...'})\`. Used bare, Python passes the decorated ` +
+              `\`@${text}\` must be called: \`@${text}(${name.fixable ? '' : '...'})\`\n` +
+              `Used bare, Python passes the decorated ` +
               `${fn ? 'function' : 'class'} to the decorator factory, which ${name.runtime}.`,
             fixes: name.fixable
               ? [{ title: 'Add parentheses', safe: true, preferred: true, edits: [model.lines.edit(d.expr.endIndex, d.expr.endIndex, '()')] }]
@@ -67,7 +68,8 @@ export const rule: Rule = {
           ctx.report({
             node: d.expr,
             message:
-              `\`@${model.textOf(callee)}\` must be used without parentheses: it takes the handler function itself, so ` +
+              `\`@${model.textOf(callee)}\` must be used without parentheses\n` +
+              `It takes the handler function itself, so ` +
               `\`@${model.textOf(d.expr)}\` ${empty ? 'raises `TypeError` (missing the function argument)' : 'registers the wrong object'} at import.`,
             fixes: empty ? [{ title: 'Remove parentheses', safe: true, preferred: true, edits: [model.lines.edit(callee.endIndex, d.expr.endIndex, '')] }] : [],
           });
@@ -101,7 +103,8 @@ function conflictingKinds(ctx: RuleContext, fn: FunctionInfo): void {
     ctx.report({
       node: later.node,
       message:
-        `\`${fn.name}\` is decorated both as ${KIND_LABEL[a]} and as ${KIND_LABEL[b]}: a function is either a workflow, a step or a ` +
+        `\`${fn.name}\` is decorated both as ${KIND_LABEL[a]} and as ${KIND_LABEL[b]}\n` +
+        `A function is either a workflow, a step or a ` +
         `transaction. ${runtime}. Keep one of the two decorators.`,
       fixes: [removeDecoratorFix(ctx, db, `Remove \`${model.textOf(db.node)}\` (keep ${a})`), removeDecoratorFix(ctx, da, `Remove \`${model.textOf(da.node)}\` (keep ${b})`)],
     });
@@ -167,7 +170,8 @@ function wrappedMethodDecorator(ctx: RuleContext, fn: FunctionInfo): void {
     ctx.report({
       node: d.node,
       message:
-        `\`@${kindName}\` is below \`${model.textOf(top.node)}\` on \`${fn.name}\`: DBOS wraps the ${kindName} object, and its class ` +
+        `\`@${kindName}\` is below \`${model.textOf(top.node)}\` on \`${fn.name}\`: DBOS registers it wrongly\n` +
+        `DBOS wraps the ${kindName} object, and its class ` +
         `registration no longer sees a ${kindName}, so it registers an instance method. ` +
         (kindName === 'staticmethod'
           ? 'DBOS then takes the first argument for the instance and calls fail with `Exception: Function target appears to be a class instance, but does not have `config_name` set`. '
@@ -189,7 +193,8 @@ function generator(ctx: RuleContext, fn: FunctionInfo): void {
   ctx.report({
     node: y,
     message:
-      `${kind === 'workflow' ? 'Workflow' : 'Step'} \`${fn.name}\` is a generator (it uses \`yield\`): calling it only creates a generator ` +
+      `${kind === 'workflow' ? 'Workflow' : 'Step'} \`${fn.name}\` is a generator, which DBOS cannot run as a ${kind}\n` +
+      `It uses \`yield\`: calling it only creates a generator ` +
       `object, which DBOS tries to checkpoint as the ${kind}'s result and cannot serialize, and the body does not run as a ${kind}. ` +
       `Return a list instead, or stream values with \`DBOS.write_stream\`.`,
   });

@@ -82,13 +82,14 @@ export const rule: Rule = {
       if (r.kind === 'class') {
         severity = 'error';
         message =
-          `${label(r)} is registered as DBOS class \`${r.name}\`, like ${label(first)} (line ${line}): DBOS raises ` +
+          `${label(r)} is registered as DBOS class \`${r.name}\`, like ${label(first)} (line ${line})\nDBOS raises ` +
           `\`Exception: Duplicate type registration for class '${r.name}'\` at import. Give each class a unique name with \`@DBOS.dbos_class("<name>")\`.`;
       } else if (r.kind !== first.kind) {
         // a step and a legacy transaction share the `<temp>.` namespace with different types
         severity = 'error';
         message =
-          `${label(r)} is registered as ${KIND_WORD[r.kind]} \`${r.name}\`, the name of the ${KIND_WORD[first.kind]} ${label(first)} (line ${line}): ` +
+          `${label(r)} is registered as ${KIND_WORD[r.kind]} \`${r.name}\`, a name already taken (line ${line})\n` +
+          `It is the name of the ${KIND_WORD[first.kind]} ${label(first)}: ` +
           `DBOS raises \`DBOSConflictingRegistrationError\` ("Operation (Name: <temp>.${r.name}) is already registered with a conflicting function type") at import. ` +
           'Give one of them a unique `name=`.';
       } else {
@@ -98,7 +99,8 @@ export const rule: Rule = {
             ? `the later registration replaces the earlier one, so recovery and enqueues by name run ${label(r)} for both`
             : `the later ${KIND_WORD[r.kind]} replaces the earlier one in DBOS's registry (used when it is started as its own workflow and when that workflow is recovered)`;
         message =
-          `${label(r)} is registered as ${KIND_WORD[r.kind]} \`${r.name}\`, like ${label(first)} (line ${line}): DBOS 2.x only logs ` +
+          `${label(r)} is registered as ${KIND_WORD[r.kind]} \`${r.name}\`, like ${label(first)} (line ${line})\n` +
+          `DBOS 2.x only logs ` +
           `"Duplicate registration of function '${r.name}'. A function named '${r.name}' has already been registered with DBOS. All functions registered with DBOS must have unique names." ` +
           `and ${effect}; DBOS 3.x raises at registration. Give each a unique \`name=\` (before the first deployment: renaming orphans existing runs).`;
       }

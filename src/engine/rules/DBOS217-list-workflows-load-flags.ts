@@ -134,8 +134,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.callee,
         message:
-          `\`${model.textOf(call.callee)}(...)\` loads and deserializes every listed workflow's ${flags.length === 2 ? 'inputs and outputs' : flags[0].startsWith('load_input') ? 'inputs' : 'outputs'}, ` +
-          `but the result is only read for metadata (IDs, status, names, timestamps). Nothing fails; it is wasted database traffic and CPU. Pass \`${text}\`.`,
+          `\`${model.textOf(call.callee)}(...)\` loads ${flags.length === 2 ? 'inputs and outputs' : flags[0].startsWith('load_input') ? 'inputs' : 'outputs'} that this code never reads\n` +
+          `It loads and deserializes them for every listed workflow, but the result is only read for metadata (IDs, status, names, timestamps). Nothing fails; it is wasted database traffic and CPU. Pass \`${text}\`.`,
         fixes: [{ title: `Add \`${text}\``, safe: true, preferred: true, edits: [edit] }],
       });
     }

@@ -36,7 +36,8 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message:
-          `${cap(where)} calls ${inner}. A step only gets a checkpoint and retries when a workflow calls it: inside another step DBOS runs it ` +
+          `${cap(where)} calls ${inner}, which then runs without its own checkpoint\n` +
+          `A step only gets a checkpoint and retries when a workflow calls it: inside another step DBOS runs it ` +
           `as a plain function call (silently), so its result is not recorded and its retry options are ignored; only the outer step's result is. ` +
           `Call both steps from the workflow, or make the inner function an undecorated helper.`,
         fixes: target ? unwrapFix(ctx, fn, call, target) : [],

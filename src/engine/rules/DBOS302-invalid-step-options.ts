@@ -149,7 +149,7 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: node('preemptible'),
         message:
-          `\`preemptible=True\` in ${s.where} needs an \`async def\` step: DBOS raises "Step ${s.stepName} is sync but preemptible=True. ` +
+          `\`preemptible=True\` in ${s.where} needs an \`async def\` step\nDBOS raises "Step ${s.stepName} is sync but preemptible=True. ` +
           `Preemption is only supported for async steps." Make the step \`async def\` or remove \`preemptible\`.`,
       });
     }
@@ -159,7 +159,7 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: node('timeout_seconds'),
         message:
-          `\`timeout_seconds\` in ${s.where} needs an \`async def\` step: DBOS raises "Step ${s.stepName} is sync but timeout_seconds is set. ` +
+          `\`timeout_seconds\` in ${s.where} needs an \`async def\` step\nDBOS raises "Step ${s.stepName} is sync but timeout_seconds is set. ` +
           `Step timeouts are only supported for async steps." Make the step \`async def\` or remove \`timeout_seconds\`.`,
       });
     } else if (timeout) {
@@ -168,7 +168,7 @@ function check(ctx: RuleContext): void {
         ctx.report({
           node: node('timeout_seconds'),
           message:
-            `\`timeout_seconds=${t.text}\` in ${s.where} is rejected: DBOS raises "Step ${s.stepName} has timeout_seconds=${pyNum(t.v)}. ` +
+            `\`timeout_seconds=${t.text}\` in ${s.where} is rejected\nDBOS raises "Step ${s.stepName} has timeout_seconds=${pyNum(t.v)}. ` +
             `Step timeouts must be positive and finite." Use a positive number of seconds, or remove the option for no timeout.`,
         });
       }
@@ -182,7 +182,8 @@ function check(ctx: RuleContext): void {
         ctx.report({
           node: node('should_retry'),
           message:
-            `\`should_retry=${model.textOf(sr)}\` is an \`async def\` predicate on the sync step of ${s.where}: when the step runs in a workflow DBOS raises ` +
+            `\`should_retry=${model.textOf(sr)}\` is an \`async def\` predicate on a sync step\n` +
+            `In ${s.where}: when the step runs in a workflow DBOS raises ` +
             `"Step ${s.stepName} is sync but should_retry is async. Use an async step to pair with an async validator." Make the predicate or the step match.`,
         });
       }
@@ -198,9 +199,11 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: node(given[0]),
       message:
-        `${list} in ${s.where} ${given.length > 1 ? 'have' : 'has'} no effect: \`retries_allowed\` is ${ra ? '`False`' : 'not set (default `False`)'}, ` +
-        `so DBOS makes a single attempt and silently ignores the retry settings. Add \`retries_allowed=True\`.`,
-      severity: 'warning',
+        `${list} ${given.length > 1 ? 'have' : 'has'} no effect: \`retries_allowed\` is ${ra ? '`False`' : 'not set (default `False`)'}\n` +
+        `In ${s.where}, DBOS makes a single attempt and silently ignores the retry settings. ` +
+        (ra ? 'Set `retries_allowed=True` to retry, or remove the retry settings.' : 'Add `retries_allowed=True`.'),
+      // retries turned off on purpose: information; left out: the step gives up at its first failure (warning)
+      severity: ra ? 'information' : 'warning',
       fixes: [addRetriesFix(model, s)],
     });
   }

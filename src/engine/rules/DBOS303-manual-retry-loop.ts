@@ -100,7 +100,8 @@ function check(ctx: RuleContext): void {
           start: loop.startIndex,
           end: loop.startIndex + head.length,
           message:
-            `Hand-written retry loop (\`${head}\`) in ${fn.kinds.has('step') ? 'step' : 'transaction'} \`${fn.name}\`: it works, but DBOS does not see the attempts ` +
+            `Hand-written retry loop in ${fn.kinds.has('step') ? 'step' : 'transaction'} \`${fn.name}\`: DBOS step retries do this\n` +
+            `\`${head}\` works, but DBOS does not see the attempts ` +
             `and it duplicates what step retries already do. Use \`@DBOS.step(retries_allowed=True, max_attempts=..., interval_seconds=..., backoff_rate=...)\` ` +
             `(and \`should_retry\` for errors that must not be retried), and remove the loop.`,
           fixes: retryOptionsFix(ctx, fn, r),
@@ -112,7 +113,8 @@ function check(ctx: RuleContext): void {
           start: loop.startIndex,
           end: loop.startIndex + head.length,
           message:
-            `Hand-written retry loop (\`${head}\`) around step \`${inner}\` in workflow \`${fn.name}\`: every failed attempt is recorded as a failed step, ` +
+            `Hand-written retry loop around step \`${inner}\`: each failed attempt is recorded as a failed step\n` +
+            `\`${head}\` in workflow \`${fn.name}\` retries the step by hand: ` +
             (r.sleeps.length > 0 ? `the back-off sleep is not durable (it restarts after a crash), ` : '') +
             `and DBOS step retries already do this. Configure retries on the step (\`retries_allowed=True, max_attempts=...\`) and call it once.`,
         });

@@ -6,9 +6,10 @@ export const rule = effectRule({
   requires: ['workflow'],
   kind: 'database',
   direct: (callee, _entry, wf) =>
-    `Database call \`${callee}()\` in workflow \`${wf.name}\` is outside a transaction or step: writes repeat on every recovery ` +
-    `and reads are not checkpointed. Put it in a datasource transaction (@ds.transaction()) or a @DBOS.step().`,
-  viaHelper: (helper, chain, leaf, _entry, wf) =>
-    `Workflow \`${wf.name}\` calls \`${helper.name}\`, which accesses the database through \`${leaf}()\` (${chain}) outside a transaction or step; ` +
-    `writes repeat on every recovery. Make \`${helper.name}\` a step or a datasource transaction.`,
+    `\`${callee}()\` accesses the database in a workflow, outside a transaction or step\n` +
+    `Its writes repeat every time workflow \`${wf.name}\` is recovered, and its reads are not checkpointed. ` +
+    `Put it in a datasource transaction (\`@ds.transaction()\`) or a \`@DBOS.step()\`.`,
+  viaHelper: (helper, chain, leaf, _entry, _wf, advice) =>
+    `\`${helper.name}\` accesses the database in a workflow, outside a transaction or step\n` +
+    `${chain}: \`${leaf}()\` repeats its writes every time the workflow is recovered. ${advice.replace(' (`@DBOS.step()`), or call it in one.', ' or a datasource transaction, or call it in one.')}`,
 });

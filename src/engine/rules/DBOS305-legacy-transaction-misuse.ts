@@ -29,7 +29,7 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: d?.node ?? fn.node,
       message:
-        `\`@DBOS.transaction\` on \`async def ${fn.name}\`: DBOS raises "Function ${fn.name} is a coroutine function, but DBOS.transaction does not support coroutine functions" at import. ` +
+        `\`@DBOS.transaction\` on \`async def ${fn.name}\`\nDBOS raises "Function ${fn.name} is a coroutine function, but DBOS.transaction does not support coroutine functions" at import. ` +
         `Make it a plain \`def\` (call it with \`asyncio.to_thread\` from async code) or use an \`AsyncSQLAlchemyDatasource\` transaction.`,
     });
   }
@@ -42,14 +42,15 @@ function check(ctx: RuleContext): void {
         ctx.report({
           node: call.node,
           message:
-            `Transaction \`${target.name}\` is called from ${kind} \`${caller.name}\`: DBOS raises \`AssertionError: Transactions must be called from within workflows\`. ` +
+            `Transaction \`${target.name}\` is called from ${kind} \`${caller.name}\`\nDBOS raises \`AssertionError: Transactions must be called from within workflows\`. ` +
             `Call it from the workflow instead, or make \`${target.name}\` a plain function the ${kind} calls.`,
         });
       } else if (caller.isAsync && call.node.parent?.type !== 'await') {
         ctx.report({
           node: call.node,
           message:
-            `Transaction \`${target.name}\` is called directly from \`async def ${caller.name}\`: it blocks the event loop while it talks to the database ` +
+            `Transaction \`${target.name}\` is called from \`async def ${caller.name}\` and blocks the event loop\n` +
+            `It blocks the event loop while it talks to the database ` +
             `(DBOS logs "Transaction ${target.name} was called while an event loop is running. Invoke transactions from an async context using asyncio.to_thread to avoid blocking the event loop."). ` +
             `Use \`await asyncio.to_thread(${target.name}, ...)\`.`,
           severity: 'warning',
@@ -68,7 +69,7 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node,
       message:
-        `\`DBOS.sql_session\` is used ${where}, outside a \`@DBOS.transaction\` function: DBOS raises \`AssertionError: db is only available within a transaction.\` ` +
+        `\`DBOS.sql_session\` is used ${where}, outside a \`@DBOS.transaction\` function\nDBOS raises \`AssertionError: db is only available within a transaction.\` ` +
         `Move the database work into a \`@DBOS.transaction()\` function (or a datasource transaction) and call that.`,
     });
   }

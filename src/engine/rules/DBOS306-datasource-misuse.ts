@@ -43,14 +43,14 @@ function check(ctx: RuleContext): void {
         ctx.report({
           node: d.node,
           message:
-            `\`${model.textOf(d.expr)}\` belongs to a sync \`SQLAlchemyDatasource\` but \`${fn.name}\` is \`async def\`: DBOS raises "SyncDatasource.transaction requires a non-coroutine function, but ${fn.name} is a coroutine". ` +
+            `\`${model.textOf(d.expr)}\` belongs to a sync \`SQLAlchemyDatasource\` but \`${fn.name}\` is \`async def\`\nDBOS raises "SyncDatasource.transaction requires a non-coroutine function, but ${fn.name} is a coroutine". ` +
             `Use an \`AsyncSQLAlchemyDatasource\` for async transactions, or make \`${fn.name}\` a plain \`def\`.`,
         });
       } else if (kind === 'async' && !fn.isAsync && !fn.isLambda) {
         ctx.report({
           node: d.node,
           message:
-            `\`${model.textOf(d.expr)}\` belongs to an \`AsyncSQLAlchemyDatasource\` but \`${fn.name}\` is not \`async def\`: DBOS raises "AsyncDatasource.transaction requires a coroutine function, but ${fn.name} is not". ` +
+            `\`${model.textOf(d.expr)}\` belongs to an \`AsyncSQLAlchemyDatasource\` but \`${fn.name}\` is not \`async def\`\nDBOS raises "AsyncDatasource.transaction requires a coroutine function, but ${fn.name} is not". ` +
             `Make \`${fn.name}\` \`async def\` (awaiting \`sql_session().execute(...)\`), or use a sync \`SQLAlchemyDatasource\`.`,
         });
       }
@@ -68,12 +68,12 @@ function check(ctx: RuleContext): void {
       if (f && kind === 'sync' && m[2] === 'run_tx_step' && f.isAsync) {
         ctx.report({
           node: call.node,
-          message: `\`${f.name}\` is a coroutine: DBOS raises "Function ${f.name} is a coroutine; use AsyncDatasource.run_tx_step_async instead". Run it on an \`AsyncSQLAlchemyDatasource\` with \`await ads.run_tx_step_async(...)\`, or make it a plain \`def\`.`,
+          message: `\`${f.name}\` is a coroutine\nDBOS raises "Function ${f.name} is a coroutine; use AsyncDatasource.run_tx_step_async instead". Run it on an \`AsyncSQLAlchemyDatasource\` with \`await ads.run_tx_step_async(...)\`, or make it a plain \`def\`.`,
         });
       } else if (f && kind === 'async' && m[2] === 'run_tx_step_async' && !f.isAsync) {
         ctx.report({
           node: call.node,
-          message: `\`${f.isLambda ? 'lambda' : f.name}\` is not a coroutine function: DBOS raises "Function ${f.isLambda ? '<lambda>' : f.name} must be a coroutine function for AsyncDatasource". Pass an \`async def\` function, or use a sync \`SQLAlchemyDatasource\` with \`run_tx_step\`.`,
+          message: `\`${f.isLambda ? 'lambda' : f.name}\` is not a coroutine function\nDBOS raises "Function ${f.isLambda ? '<lambda>' : f.name} must be a coroutine function for AsyncDatasource". Pass an \`async def\` function, or use a sync \`SQLAlchemyDatasource\` with \`run_tx_step\`.`,
         });
       }
       continue;
@@ -87,7 +87,7 @@ function check(ctx: RuleContext): void {
         ctx.report({
           node: call.node,
           message:
-            `\`${model.textOf(call.callee)}()\` is called ${where}, outside a transaction of that datasource: DBOS raises ` +
+            `\`${model.textOf(call.callee)}()\` is called ${where}, outside a transaction of that datasource\nDBOS raises ` +
             `\`AssertionError: sql_session() must be called within a ${sync ? 'sync' : 'async'} datasource transaction\`. ` +
             `Move the queries into a \`@${model.textOf(call.callee).replace(/\.sql_session$/, '')}.transaction()\` function and call it.`,
         });
@@ -114,7 +114,7 @@ function check(ctx: RuleContext): void {
         node: target,
         message: awaited
           ? `\`await AsyncSQLAlchemyDatasource.create(...)\` at module level is a \`SyntaxError\` ("'await' outside function"). Create it with \`asyncio.run(AsyncSQLAlchemyDatasource.create(...))\` before \`DBOS.launch()\`.`
-          : `\`AsyncSQLAlchemyDatasource.create(...)\` returns a coroutine: without \`await\` the module holds a coroutine, not a datasource, and its \`transaction\` attribute does not exist. Create it with \`asyncio.run(AsyncSQLAlchemyDatasource.create(...))\` before \`DBOS.launch()\`.`,
+          : `\`AsyncSQLAlchemyDatasource.create(...)\` returns a coroutine, not a datasource, without \`await\`\nWithout \`await\` the module holds a coroutine, not a datasource, and its \`transaction\` attribute does not exist. Create it with \`asyncio.run(AsyncSQLAlchemyDatasource.create(...))\` before \`DBOS.launch()\`.`,
         fixes: [fix],
       });
       continue;
@@ -126,7 +126,7 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message:
-          `Datasource transaction \`${target.name}\` is called from step \`${caller.name}\`: outside a workflow it runs as an ordinary database transaction, without DBOS recording its result, ` +
+          `Datasource transaction \`${target.name}\` is called from step \`${caller.name}\`, so it is not recorded\nOutside a workflow it runs as an ordinary database transaction, without DBOS recording its result, ` +
           `so a retry of the step runs it again. Call it from the workflow instead.`,
         severity: 'information',
       });

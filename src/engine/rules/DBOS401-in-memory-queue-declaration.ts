@@ -22,7 +22,8 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: d.call.node,
         message:
-          `${label}: in-memory queues were removed in DBOS 3.0 and the \`Queue\` constructor raises a \`DBOSException\`. ` +
+          `${label} fails: in-memory queues were removed in DBOS 3.0\n` +
+          `The \`Queue\` constructor raises a \`DBOSException\`. ` +
           `Register the queue in the database with \`DBOS.register_queue(...)\` after \`DBOS.launch()\` and enqueue by name with \`DBOS.enqueue_workflow(...)\`.`,
         severity: 'error',
         fixes: migrationFixes(ctx, d),
@@ -42,7 +43,8 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: b.call.node,
       message:
-        `Queue "${b.name}" is already declared on line ${line}: the second \`Queue(...)\` raises \`Exception: Queue ${b.name} has already been declared\`. ` +
+        `Queue "${b.name}" is already declared on line ${line}, so this declaration raises\n` +
+        `The second \`Queue(...)\` raises \`Exception: Queue ${b.name} has already been declared\`. ` +
         `Declare each queue once, at module level, and reuse that object.`,
       severity: 'error',
       related: [{ message: `first declaration of "${b.name}"`, range: model.lines.range(a.call.start, a.call.end) }],
@@ -57,7 +59,8 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: d.call.node,
       message:
-        `\`Queue(${JSON.stringify(d.name)})\` is declared ${where}: the second time it runs DBOS raises \`Exception: Queue ${d.name} has already been declared\`, ` +
+        `\`Queue(${JSON.stringify(d.name)})\` is declared ${where}, so it can run twice and raise\n` +
+        `The second time it runs DBOS raises \`Exception: Queue ${d.name} has already been declared\`, ` +
         `and workflows recovered before it runs have no queue to go to. Declare the queue once at module level, before \`DBOS.launch()\`.`,
       severity: 'warning',
     });

@@ -64,7 +64,9 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: call.node,
       message:
-        `${label} is called ${where}: ${why}. Each call writes the queue's row in the system database` +
+        `\`${model.textOf(call.callee)}(...)\` runs ${where}, not once at startup\n` +
+        `${label}: ` +
+        `${why}. Each call writes the queue's row in the system database` +
         (a.keywords.has('on_conflict') ? '' : `, and with the default \`on_conflict="update_if_latest_version"\` it can overwrite limits changed at run time with \`set_*\``) +
         `; DBOS reports nothing. ` +
         `Register queues once at startup, right after \`DBOS.launch()\`, and only enqueue by name here.`,

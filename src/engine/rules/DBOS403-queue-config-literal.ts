@@ -11,7 +11,7 @@ function check(ctx: RuleContext): void {
   for (const d of queueDeclarations(model)) {
     const what = d.legacy ? '`Queue(...)`' : `\`${model.textOf(d.call.callee)}(...)\``;
     const report = (node: Node, problem: string, error: string, todo: string) =>
-      ctx.report({ node, message: `${problem} in ${what}: DBOS raises \`ValueError: ${error}\`. ${todo}` });
+      ctx.report({ node, message: `${problem}: DBOS rejects this queue\nIn ${what}, DBOS raises \`ValueError: ${error}\`. ${todo}` });
     const present = (k: string): Node | null => {
       const n = d.options.get(k);
       return n && literal(model, n)?.t !== 'none' ? n : null;
@@ -82,7 +82,7 @@ function reservedName(ctx: RuleContext, d: QueueDecl): void {
   if (!isV3(ctx.version) || d.name === null || !d.name.startsWith('_dbos_') || !d.nameNode) return;
   ctx.report({
     node: d.nameNode,
-    message: `Queue name "${d.name}" starts with \`_dbos_\`, a prefix reserved for DBOS's internal queues: DBOS 3.x rejects it. Pick another name.`,
+    message: `Queue name "${d.name}" starts with \`_dbos_\`, a prefix DBOS 3.x reserves and rejects\nThe prefix is reserved for DBOS's internal queues. Pick another name.`,
   });
 }
 

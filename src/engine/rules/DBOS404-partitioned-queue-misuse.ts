@@ -67,7 +67,7 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: dedup.node,
         message:
-          `${label} set both \`deduplication_id\` and \`queue_partition_key\`: DBOS raises "Deduplication is not supported for partitioned queues". ` +
+          `${label} set both \`deduplication_id\` and \`queue_partition_key\`\nDBOS raises "Deduplication is not supported for partitioned queues". ` +
           `Drop the deduplication ID (or deduplicate inside the partition yourself, e.g. with \`SetWorkflowID\`).`,
         severity: 'error',
       });
@@ -127,7 +127,8 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message:
-          `Queue "${queueName}" is partitioned (it has \`partition_*\` limits) but this enqueue has no \`queue_partition_key\`: the database-backed queue accepts it ` +
+          `This enqueue has no \`queue_partition_key\`, but queue "${queueName}" is partitioned\n` +
+          `The queue has \`partition_*\` limits: the database-backed queue accepts the enqueue ` +
           `and the workflow stays ENQUEUED forever (an in-memory queue raises "A workflow cannot be enqueued on partitioned queue ${queueName} without a partition key"). ` +
           `Wrap it in \`with SetEnqueueOptions(queue_partition_key=...)\`.`,
         severity: 'warning',
@@ -136,7 +137,8 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message:
-          `Queue "${queueName}" is declared without partition limits but this enqueue sets a \`queue_partition_key\`: an in-memory queue raises "You can only use a partition key on a partition-enabled queue", ` +
+          `This enqueue sets a \`queue_partition_key\`, but queue "${queueName}" is not partitioned\n` +
+          `The queue has no \`partition_*\` limits: an in-memory queue raises "You can only use a partition key on a partition-enabled queue", ` +
           `and a database-backed one does not partition by it. Add \`partition_concurrency\` (or another \`partition_*\` limit) to the queue, or drop the key.`,
         severity: 'warning',
       });

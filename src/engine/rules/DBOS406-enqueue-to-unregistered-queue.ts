@@ -13,6 +13,7 @@ import { dbosName } from '../fixes/common';
 import { editDistance } from '../model/dbos-calls';
 import { callArgs, dictLiteral, literal, queueDeclarations } from '../model/queues';
 import { enqueueSite, startupLaunch } from '../model/enqueue-sites';
+import { clientApplication, configuredAppNames } from '../model/registered-workflows';
 
 const SCHEDULE = new Set(['dbos.DBOS.create_schedule', 'dbos.DBOS.create_schedule_async', 'dbos.DBOSClient().create_schedule', 'dbos.DBOSClient().create_schedule_async']);
 const APPLY = new Set(['dbos.DBOS.apply_schedules', 'dbos.DBOS.apply_schedules_async', 'dbos.DBOSClient().apply_schedules', 'dbos.DBOSClient().apply_schedules_async']);
@@ -22,20 +23,23 @@ interface Use {
   node: Node;
   name: string;
   what: 'enqueue' | 'schedule' | 'debouncer';
+  /** The `application_name=` of the `DBOSClient` that enqueues, when known. */
+  client?: string | null;
 }
 
 function queueNameUses(ctx: RuleContext): Use[] {
   const { model } = ctx;
   const out: Use[] = [];
-  const add = (node: Node | null | undefined, what: Use['what']) => {
+  const add = (node: Node | null | undefined, what: Use['what'], client?: string | null) => {
     const l = literal(model, node);
     // a name held in a variable: several enqueues may read the same string
-    if (node && l?.t === 'str' && !out.some((u) => u.node.id === node.id)) out.push({ node, name: l.v, what });
+    if (node && l?.t === 'str' && !out.some((u) => u.node.id === node.id)) out.push({ node, name: l.v, what, client });
   };
   for (const call of model.calls) {
     const site = enqueueSite(model, call);
     if (site) {
-      if (site.nameNode && site.name !== null && !site.options?.has('application_name')) add(site.nameNode, 'enqueue');
+      // options that name an application: that application's queues, which may be registered elsewhere
+      if (site.nameNode && site.name !== null && !site.options?.has('application_name')) add(site.nameNode, 'enqueue', clientApplication(model, call));
       continue;
     }
     const fqn = model.calleeFqn(call);
@@ -61,18 +65,22 @@ function check(ctx: RuleContext): void {
   if (uses.length === 0) return;
   const { index, file } = ctx;
   let known: Set<string>;
+  let apps: Set<string>;
   if (index && file) {
     const regs = index.registrations('queues', file, model);
     if (regs.queues.size === 0 || regs.dynamicQueueFiles.length > 0) return;
     known = new Set(regs.queues.keys());
+    apps = new Set(regs.appNames.keys());
   } else {
     const decls = queueDeclarations(model);
     if (decls.length === 0 || decls.some((d) => d.name === null)) return;
     known = new Set(decls.map((d) => d.name!));
+    apps = configuredAppNames(model);
   }
-  const where = index && file ? 'anywhere in this workspace, which registers' : 'in this file, which registers';
   for (const use of uses) {
     if (known.has(use.name) || use.name.startsWith('_dbos_')) continue;
+    // a client acting for an application this workspace does not configure: that application's queues
+    if (use.client && !apps.has(use.client)) continue;
     if (model.expectsFailure(use.node)) continue;
     const names = [...known];
     const close = names.map((n) => [n, editDistance(n, use.name)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1]);
@@ -89,7 +97,8 @@ function check(ctx: RuleContext): void {
       node: use.node,
       severity,
       message:
-        `Queue "${use.name}" is not registered ${where} ${listed}: ${why}. ` +
+        `Queue "${use.name}" is not registered ${index && file ? 'anywhere in this workspace' : 'in this file'}\n` +
+        `The ${index && file ? 'workspace registers' : 'file registers'} ${listed}: ${why}. ` +
         (best ? `Did you mean "${best}"? ` : '') +
         `Correct the name, or register the queue at startup after \`DBOS.launch()\`.`,
       fixes: fixes(ctx, use, best),

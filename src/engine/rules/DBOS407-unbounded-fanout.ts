@@ -70,7 +70,8 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: call.node,
       message:
-        `\`${model.textOf(call.callee)}(...)\` in ${where}: each workflow starts running at once in this process, with no limit, so a large input ` +
+        `\`${model.textOf(call.callee)}(...)\` in ${where} starts every workflow at once, with no limit\n` +
+        `Each workflow starts running at once in this process, so a large input ` +
         `starts them all together (threads, connections, a downstream API's rate limit). DBOS does not complain. ` +
         `Enqueue them instead on a queue registered with \`worker_concurrency\` or \`global_concurrency\` (\`DBOS.enqueue_workflow("<queue>", ...)\`).`,
       fixes: enqueueFixes(ctx, call, fqn),

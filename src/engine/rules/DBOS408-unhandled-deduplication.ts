@@ -97,7 +97,8 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: call.node,
       message:
-        `This enqueue sets a deduplication ID but does not handle the duplicate case: when a workflow with the same ID is already queued, DBOS raises ` +
+        `This enqueue sets a deduplication ID but does not handle the duplicate case\n` +
+        `When a workflow with the same ID is already queued, DBOS raises ` +
         `\`DBOSQueueDeduplicatedError\` ("Workflow <id> was deduplicated due to an existing workflow in queue <q> with deduplication ID <d>."), turning an expected duplicate ` +
         `(a double click, a retried webhook) into a failure. Catch \`dboserror.DBOSQueueDeduplicatedError\`` +
         (atLeast(ctx.version, 2, 30) ? ', or pass `duplication_policy="return-existing"` to get the handle of the queued workflow.' : '.'),

@@ -70,8 +70,8 @@ function check(ctx: RuleContext): void {
       ctx.report({
         node: attr,
         message:
-          `\`${recv}.${field}\` in async function \`${fn.name}\` reads the queue's settings from the system database synchronously, blocking the event loop ` +
-          `for the round trip; DBOS only logs "Synchronous 'Queue.${field}' was called from a running asyncio event loop. This blocks the loop on a database round-trip. Use 'Queue.get_${field}_async' instead." ` +
+          `\`${recv}.${field}\` reads queue settings synchronously, blocking the event loop\n` +
+          `In async function \`${fn.name}\`, it reads them from the system database, blocking the event loop for the round trip; DBOS only logs "Synchronous 'Queue.${field}' was called from a running asyncio event loop. This blocks the loop on a database round-trip. Use 'Queue.get_${field}_async' instead." ` +
           `Use \`await ${recv}.${getter}()\`.`,
         fixes,
       });
@@ -91,8 +91,8 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: call.node,
       message:
-        `\`${recv}.${method}(...)\` in async function \`${fn.name}\` writes the queue's settings to the system database synchronously, blocking the event loop ` +
-        `for the round trip; DBOS only logs "Synchronous 'Queue.${method}' was called from a running asyncio event loop. This blocks the loop on a database round-trip. Use 'Queue.${method}_async' instead." ` +
+        `\`${recv}.${method}(...)\` writes queue settings synchronously, blocking the event loop\n` +
+        `In async function \`${fn.name}\`, it writes them to the system database, blocking the event loop for the round trip; DBOS only logs "Synchronous 'Queue.${method}' was called from a running asyncio event loop. This blocks the loop on a database round-trip. Use 'Queue.${method}_async' instead." ` +
         `Use \`await ${recv}.${method}_async(...)\`.`,
       fixes: fix ? [fix] : [],
     });

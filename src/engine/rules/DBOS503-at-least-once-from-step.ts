@@ -73,7 +73,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `\`DBOS.${name}()\` in ${where} has no \`idempotency_key\`: if the ${what} is retried or re-executed after a crash, ` +
+            `\`DBOS.${name}()\` in a ${what} has no \`idempotency_key\`, so a retry sends it twice\n` +
+            `In ${where}: if the ${what} is retried or re-executed after a crash, ` +
             'the message is sent again and the receiver gets it twice (DBOS does not detect this). Pass ' +
             '`idempotency_key=f"{DBOS.workflow_id}-{DBOS.step_id}"` (a key unique to this send), or call `DBOS.send` from the workflow, where it is checkpointed.',
           fixes,
@@ -84,7 +85,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `\`DBOS.${name}()\` in ${where} sends \`SendMessage\`s without an idempotency key: if the ${what} is retried or re-executed ` +
+            `\`DBOS.${name}()\` in a ${what} sends messages without an idempotency key\n` +
+            `In ${where}, the \`SendMessage\`s have no key: if the ${what} is retried or re-executed ` +
             'after a crash, the messages are sent again (DBOS does not detect this). Give each `SendMessage` a distinct ' +
             '`idempotency_key` (its 4th field), or send from the workflow, where the call is checkpointed.',
         });
@@ -95,7 +97,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `\`DBOS.${name}()\` in ${where} is at-least-once: if the ${what} is retried or re-executed after a crash, its stream ` +
+            `\`DBOS.${name}()\` in a ${what} is at-least-once: a retry writes again\n` +
+            `In ${where}: if the ${what} is retried or re-executed after a crash, its stream ` +
             'writes happen again and readers see them twice (DBOS does not detect this). Write the stream from the workflow ' +
             'body, where each write is checkpointed (exactly once), or make readers tolerate duplicates.',
         });

@@ -110,7 +110,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.node,
         message:
-          `Workflow \`${fn.name}\` writes stream "${key}" and keeps running (line ${workLine}) without closing it: readers ` +
+          `Stream "${key}" stays open while the workflow keeps running (line ${workLine})\n` +
+          `Workflow \`${fn.name}\` writes it and does not close it: readers ` +
           '(`DBOS.read_stream`) keep waiting for more values until the workflow ends, when DBOS closes its streams (no error is raised). ' +
           `Call \`${close}\` once the last value is written.`,
         fixes: fix ? [fix] : [],

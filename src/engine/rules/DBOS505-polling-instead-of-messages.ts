@@ -123,7 +123,8 @@ export const rule: Rule = {
         ctx.report({
           node: loop.firstChild ?? loop,
           message:
-            `Workflow \`${fn.name}\` polls: this loop calls \`${name}()\` and sleeps (\`${sleepName}\`) until the state changes. ` +
+            `Workflow \`${fn.name}\` polls for a change instead of waiting for a message\n` +
+            `This loop calls \`${name}()\` and sleeps (\`${sleepName}\`) until the state changes. ` +
             'It works, but every iteration adds checkpoints and the reaction waits for the next poll. When the change comes from ' +
             `outside, wait for a message instead: \`DBOS.recv("<topic>", timeout_seconds=...)\` in the workflow, and ` +
             '`DBOS.send(workflow_id, value, "<topic>")` from the webhook or handler that sees the change.',

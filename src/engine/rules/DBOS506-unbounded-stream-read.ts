@@ -35,7 +35,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.node,
         message:
-          `\`${shown}()\` has no \`timeout_seconds\`: it waits for as long as the producing workflow keeps the stream open, so if ` +
+          `\`${shown}()\` has no \`timeout_seconds\`, so it can wait forever\n` +
+          `It waits for as long as the producing workflow keeps the stream open, so if ` +
           'that workflow stalls, this code hangs with it (DBOS reports nothing). Pass `timeout_seconds=...` (the longest wait for each value) and handle ' +
           '`DBOSStreamTimeoutError` ("No value arrived on stream <key> of workflow <id> within <t> seconds").',
         fixes: edit ? [{ title: 'Add `timeout_seconds=30`', safe: false, edits: [edit] }] : [],

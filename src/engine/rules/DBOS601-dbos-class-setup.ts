@@ -154,26 +154,33 @@ export const rule: Rule = {
       const registered = cls.decorators.some((d) => d.fqn && CLASS_DECORATORS.has(d.fqn));
       const unknownDecorator = cls.decorators.some((d) => !d.fqn || (!CLASS_DECORATORS.has(d.fqn) && !HARMLESS_DECORATORS.test(d.fqn)));
       if (unknownDecorator && !registered) continue; // a custom decorator may register the class itself
+      const inh = instanceWfs.length > 0 && !registersByHand(ctx, cls) ? inheritsConfigured(ctx, cls) : 'yes';
       if (!registered) {
+        // DBOS checks the registration first: the config_name errors below are never reached, so this
+        // is the one finding for the class (it says what the instance methods will need next)
         const kind = instanceWfs.length > 0 ? 'a class instance' : 'a class';
+        const alsoInherit = inh === 'no';
         ctx.report({
           node: nameNode,
           message:
-            `Class \`${cls.name}\` defines DBOS workflow methods (${wfNames}) but is not decorated with \`@DBOS.dbos_class()\`: ` +
-            `calling them raises \`Function target appears to be ${kind}, but is not properly registered\`. Add \`@DBOS.dbos_class()\` above the class.`,
-          fixes: [addDecoratorFix(ctx, cls)],
+            `Class \`${cls.name}\` has DBOS workflow methods but no \`@DBOS.dbos_class()\`, so calling them raises\n` +
+            `Calling ${wfNames} raises \`Function target appears to be ${kind}, but is not properly registered\`. Add \`@DBOS.dbos_class()\` above the class` +
+            (alsoInherit
+              ? '; its instance-method workflows also need the class to inherit `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.'
+              : '.'),
+          fixes: alsoInherit ? [addDecoratorFix(ctx, cls), inheritAndInitFix(ctx, cls)] : [addDecoratorFix(ctx, cls)],
         });
+        continue;
       }
 
       if (instanceWfs.length === 0 || registersByHand(ctx, cls)) continue;
-      const inh = inheritsConfigured(ctx, cls);
       // (b) instance-method workflows without DBOSConfiguredInstance
       if (inh === 'no') {
         ctx.report({
           node: nameNode,
           message:
-            `Class \`${cls.name}\` has instance-method workflows (${instanceWfs.map((m) => `\`${m.name}\``).join(', ')}) but does not inherit ` +
-            '`DBOSConfiguredInstance`: calling them raises ``Function target appears to be a class instance, but does not have `config_name` set``, ' +
+            `Class \`${cls.name}\` has instance-method workflows but does not inherit \`DBOSConfiguredInstance\`\n` +
+            `Calling ${instanceWfs.map((m) => `\`${m.name}\``).join(', ')} raises \`\`Function target appears to be a class instance, but does not have \`config_name\` set\`\`, ` +
             'and recovery could not find the instance. Inherit from `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.',
           fixes: [inheritAndInitFix(ctx, cls)],
         });
@@ -188,8 +195,8 @@ export const rule: Rule = {
         ctx.report({
           node: init.node.childForFieldName('name') ?? init.node,
           message:
-            `\`${cls.name}.__init__\` never calls \`super().__init__(config_name)\`, so the instance has no \`config_name\` and is not registered: ` +
-            'its workflows raise ``Function target appears to be a class instance, but does not have `config_name` set``. ' +
+            `\`${cls.name}.__init__\` never calls \`super().__init__(config_name)\`: the instance is not registered\n` +
+            'It has no `config_name`, and its workflows raise ``Function target appears to be a class instance, but does not have `config_name` set``. ' +
             'Call `super().__init__(config_name=...)` with a name unique to this instance.',
           fixes: fix ? [fix] : [],
         });
@@ -220,7 +227,8 @@ function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
           node: call.node,
           severity: 'warning',
           message:
-            `Configured instance of \`${cls.name}\` created ${where.startsWith('after') ? where : `in ${where}`}: DBOS logs "Configured instance ... was registered after DBOS was launched" ` +
+            `Configured instance of \`${cls.name}\` is created ${where.startsWith('after') ? where : `in ${where}`}, too late for recovery\n` +
+            `DBOS logs "Configured instance ... was registered after DBOS was launched" ` +
             'and workflows of this instance cannot be recovered after a restart until it exists again. Create configured instances at module level (or in `main`) before `DBOS.launch()`.',
         });
       }
@@ -236,7 +244,7 @@ function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
           ctx.report({
             node: nameArg!,
             message:
-              `A second \`${cls.name}\` instance is created with config name "${lit}": DBOS raises ` +
+              `A second \`${cls.name}\` instance is created with config name "${lit}"\nDBOS raises ` +
               `\`Duplicate instance registration for class '${cls.name}' instance '${lit}'\`. Give each instance a unique config name.`,
           });
         } else seenNames.set(key, nameArg!);

@@ -24,7 +24,8 @@ function checkSignature(ctx: RuleContext, fn: FunctionInfo, at: Node, legacy: bo
   ctx.report({
     node: at,
     message:
-      `Scheduled workflow \`${fn.name}\` ${takes}, but the scheduler calls it with exactly two positional arguments ${args}: ` +
+      `Scheduled workflow \`${fn.name}\` ${takes}, so every run fails\n` +
+      `The scheduler calls it with exactly two positional arguments ${args}: ` +
       'every scheduled run fails with a `TypeError` (registration does not check this). Give it two positional parameters.',
   });
 }
@@ -37,14 +38,14 @@ function checkCron(ctx: RuleContext, node: Node | null, legacyFn: string | null)
   const runtime = legacyFn
     ? `\`ValueError: Invalid crontab "${cron}" for scheduled function function ${legacyFn}.\``
     : `\`DBOSException: Invalid cron schedule: '${cron}'\``;
-  ctx.report({ node, message: `Invalid cron expression "${cron}": ${problem}. DBOS raises ${runtime}. Use e.g. "*/5 * * * *" (every 5 minutes) or "0 */30 * * * *" with seconds first.` });
+  ctx.report({ node, message: `Invalid cron expression ${JSON.stringify(cron.length > 40 ? cron.slice(0, 37) + '...' : cron)}: DBOS rejects it\n${problem[0].toUpperCase()}${problem.slice(1)}. DBOS raises ${runtime}. Use e.g. "*/5 * * * *" (every 5 minutes) or "0 */30 * * * *" with seconds first.` });
 }
 
 function checkTimezone(ctx: RuleContext, node: Node | null): void {
   const tz = stringValue(ctx.model, node);
   if (tz === null || !node || tz === '') return;
   if (timezoneKnown(tz) !== false) return;
-  ctx.report({ node, message: `"${tz}" is not an IANA time zone name: DBOS raises \`DBOSException: Invalid timezone: '${tz}'\`. Use a name such as "Europe/Paris" or "UTC".` });
+  ctx.report({ node, message: `"${tz}" is not an IANA time zone name\nDBOS raises \`DBOSException: Invalid timezone: '${tz}'\`. Use a name such as "Europe/Paris" or "UTC".` });
 }
 
 function checkWorkflowFn(ctx: RuleContext, node: Node | null): void {
@@ -62,7 +63,7 @@ function checkWorkflowFn(ctx: RuleContext, node: Node | null): void {
         ctx.report({
           node,
           message:
-            `\`${model.textOf(node)}\` is a method of a configured instance of \`${cls.name}\`: DBOS raises ` +
+            `\`${model.textOf(node)}\` is a method of a configured instance of \`${cls.name}\`\nDBOS raises ` +
             '`DBOSException: Configured instance methods cannot be used as scheduled workflows`. Schedule a module-level workflow (or a staticmethod) that calls the instance.',
         });
       }
@@ -76,7 +77,7 @@ function inWorkflow(ctx: RuleContext, call: CallInfo, name: string): void {
   ctx.report({
     node: call.node,
     message:
-      `\`DBOS.${name}()\` is called in workflow \`${c.fn.name}\`: DBOS raises \`DBOSException: DBOS.${name.replace(/_async$/, '')} cannot be called from within a workflow\`. ` +
+      `\`DBOS.${name}()\` is called in workflow \`${c.fn.name}\`\nDBOS raises \`DBOSException: DBOS.${name.replace(/_async$/, '')} cannot be called from within a workflow\`. ` +
       'Call it from the program\'s startup code (after `DBOS.launch()`) or from a handler.',
   });
 }
@@ -114,7 +115,8 @@ export const rule: Rule = {
         ctx.report({
           node: d.node,
           message:
-            '`@DBOS.scheduled` was removed in DBOS 3.0 (importing this module fails with `AttributeError`). Register the schedule after launch with ' +
+            '`@DBOS.scheduled` was removed in DBOS 3.0, so importing this module fails\n' +
+            'Python raises `AttributeError` at import. Register the schedule after launch with ' +
             `\`DBOS.apply_schedules([{"schedule_name": "${fn.name}", "workflow_fn": ${fn.name}, "schedule": ...}])\`; the workflow's second parameter becomes \`context\`.`,
         });
       } else {
@@ -122,16 +124,20 @@ export const rule: Rule = {
           node: d.node,
           severity: 'information',
           message:
-            '`@DBOS.scheduled` is the legacy scheduling API and is removed in DBOS 3.0. Prefer registering the schedule after launch with ' +
+            '`@DBOS.scheduled` is the legacy scheduling API, removed in DBOS 3.0\n' +
+            'Prefer registering the schedule after launch with ' +
             `\`DBOS.apply_schedules([{"schedule_name": "${fn.name}", "workflow_fn": ${fn.name}, "schedule": ...}])\`.`,
         });
         const wf = fn.decorators.findIndex((x) => x.fqn === 'dbos.DBOS.workflow');
         if (wf >= 0 && wf < i) {
           ctx.report({
             node: d.node,
-            severity: 'hint',
+            // every tick the scheduler enqueues the undecorated function, which DBOS rejects (a logged exception)
+            severity: 'error',
             message:
-              '`@DBOS.scheduled` is below `@DBOS.workflow()`: it then schedules the undecorated function, which is not a registered workflow. Put `@DBOS.scheduled(...)` above `@DBOS.workflow()`.',
+              '`@DBOS.scheduled` is below `@DBOS.workflow()`, so every scheduled run fails\n' +
+              'It schedules the undecorated function, which is not a registered workflow: at each tick the scheduler enqueues it, DBOS rejects it, ' +
+              'and only logs "Exception encountered in scheduler thread". Put `@DBOS.scheduled(...)` above `@DBOS.workflow()`.',
           });
         }
       }
@@ -152,7 +158,8 @@ export const rule: Rule = {
             node: call.node,
             severity: 'warning',
             message:
-              `\`DBOS.${fqn.slice('dbos.DBOS.'.length)}(schedule_name="${name}")\` runs at every start: the second start fails with ` +
+              `\`DBOS.${fqn.slice('dbos.DBOS.'.length)}(...)\` runs at every start, so the second start fails\n` +
+              `Schedule "${name}" is created on the startup path: the second start fails with ` +
               `\`DBOSException: Schedule '${name}' already exists\`. Use \`DBOS.apply_schedules([...])\`, which creates or updates schedules idempotently.`,
           });
         }
@@ -174,7 +181,7 @@ export const rule: Rule = {
           if (missing && !d.splat) {
             ctx.report({
               node: item,
-              message: `Schedule entry ${i} lacks "${missing}": DBOS raises \`DBOSException: Schedule entry ${i} is missing required field '${missing}'\`. Each entry needs "schedule_name", "workflow_fn" and "schedule".`,
+              message: `Schedule entry ${i} lacks "${missing}"\nDBOS raises \`DBOSException: Schedule entry ${i} is missing required field '${missing}'\`. Each entry needs "schedule_name", "workflow_fn" and "schedule".`,
             });
           }
           checkCron(ctx, d.entries.get('schedule')?.value ?? null, null);

@@ -90,7 +90,7 @@ export const rule: Rule = {
       ctx.report({
         node: arg,
         message:
-          `\`Debouncer.${fqn.slice(fqn.lastIndexOf('.') + 1)}()\` is given the method \`${model.textOf(arg)}\`: DBOS raises ` +
+          `\`Debouncer.${fqn.slice(fqn.lastIndexOf('.') + 1)}()\` is given the method \`${model.textOf(arg)}\`\nDBOS raises ` +
           '`TypeError: Only workflow functions may be debounced, not methods`. Debounce a module-level `@DBOS.workflow()` function ' +
           '(it may call the method).',
       });
@@ -109,7 +109,7 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `\`${fqn.slice(fqn.lastIndexOf('.') + 1)}()\` runs under \`SetEnqueueOptions(${names.map((n) => `${n}=...`).join(', ')})\`: DBOS raises ` +
+            `\`${fqn.slice(fqn.lastIndexOf('.') + 1)}()\` runs under \`SetEnqueueOptions(${names.map((n) => `${n}=...`).join(', ')})\`\nDBOS raises ` +
             `\`DBOSException: ${CONFLICTS[names[0]]}\` The debouncer owns the deduplication ID and delay of the workflow; remove ` +
             `${names.length > 1 ? 'these options' : 'this option'} around \`debounce()\`.`,
           fixes,
@@ -134,7 +134,7 @@ export const rule: Rule = {
         node: call.node,
         message:
           `\`${model.textOf(recv)}.${fqn.slice(fqn.lastIndexOf('.') + 1)}()\` uses a \`DebouncerClient\` whose workflow options set ` +
-          `${names.map((n) => `"${n}"`).join(', ')} (line ${line}): DBOS raises \`DBOSException: ${CONFLICTS[names[0]]}\` ` +
+          `${names.map((n) => `"${n}"`).join(', ')} (line ${line})\nDBOS raises \`DBOSException: ${CONFLICTS[names[0]]}\` ` +
           `Remove ${names.length > 1 ? 'these keys' : 'this key'} from the options.`,
       });
     }

@@ -116,7 +116,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            `\`DBOS.${name}()\` needs patching enabled, but the DBOS config in this file ${off ? 'sets `"enable_patching": False`' : 'does not set `"enable_patching": True`'}: ` +
+            `\`DBOS.${name}()\` needs \`"enable_patching": True\`, which the DBOS config in this file lacks\n` +
+            `The config ${off ? 'sets `"enable_patching": False`' : 'does not set `"enable_patching": True`'}: ` +
             'DBOS raises `DBOSException: enable_patching must be True in DBOS configuration`. Add `"enable_patching": True` to the config ' +
             '(note: unless `application_version` is set, patching pins the version to "PATCHING_ENABLED").',
           fixes: fix ? [fix] : [],
@@ -129,10 +130,13 @@ export const rule: Rule = {
         if (n.parent?.type === 'expression_statement') {
           ctx.report({
             node: call.node,
-            severity: 'warning',
+            // DBOS tolerates it: each workflow stays consistent with itself; the patch just does nothing useful
+            severity: 'information',
             message:
-              `The result of \`DBOS.${name}()\` is ignored: it returns whether this execution takes the patched path (False when an old workflow is being recovered), ` +
-              `so calling it alone changes nothing. Use it as a condition: \`if ${name === 'patch_async' ? 'await ' : ''}DBOS.${name}(...):\` new code \`else:\` old code.`,
+              `The result of \`DBOS.${name}()\` is ignored, so old and new workflows run the same code\n` +
+              `It returns whether this execution takes the patched path (False when a workflow started before the patch is recovered). ` +
+              `Called alone it still records a patch marker and advances the workflow's step counter, but the code after it runs the same for both. ` +
+              `Use it as a condition: \`if ${name === 'patch_async' ? 'await ' : ''}DBOS.${name}(...):\` new code \`else:\` old code.`,
           });
         }
       }

@@ -109,7 +109,8 @@ export const rule: Rule = {
       ctx.report({
         node: arg,
         message:
-          `The workflow ID given to \`SetWorkflowID\` in handler \`${fn.name}\` is random (\`${model.textOf(random)}\`): a retried request ` +
+          `The workflow ID given to \`SetWorkflowID\` is random, so it protects nothing\n` +
+          `In handler \`${fn.name}\` it comes from \`${model.textOf(random)}\`: a retried request ` +
           'gets a new ID and starts the workflow again, so the ID protects nothing. Derive the ID from the request ' +
           `(for example \`f"<name>-{${ids[0]}}"\`) so that DBOS returns the existing workflow for a duplicate.`,
       });
@@ -130,7 +131,8 @@ export const rule: Rule = {
         ctx.report({
           node: start.call.node,
           message:
-            `Handler \`${fn.name}\` starts a workflow for \`${param}\` without a workflow ID: a retried or repeated request ` +
+            `Handler \`${fn.name}\` starts a workflow for \`${param}\` without a workflow ID\n` +
+            `A retried or repeated request ` +
             `runs it again (DBOS cannot tell the requests apart). Wrap the start in \`with SetWorkflowID(f"<name>-{${param}}"):\` ` +
             'so that a duplicate returns the existing workflow.',
           fixes: fix ? [fix] : [],

@@ -38,7 +38,8 @@ export const rule: Rule = {
       ctx.report({
         node: ctor.callee,
         message:
-          `Test \`${fn.name}\` constructs DBOS itself and never destroys it: DBOS is a process-wide singleton, so when an earlier test left an instance this ` +
+          `Test \`${fn.name}\` constructs DBOS itself and never destroys it\n` +
+          `DBOS is a process-wide singleton, so when an earlier test left an instance this ` +
           '`DBOS(...)` is silently ignored and the test runs with the old configuration, workflows and state, and this instance leaks into the next tests. Use a pytest fixture that calls ' +
           '`DBOS.destroy()`, `DBOS(config=...)`, `DBOS.reset_system_database()`, `DBOS.launch()`, then `DBOS.destroy()` after `yield` (or at least destroy first).',
         fixes: [fix],

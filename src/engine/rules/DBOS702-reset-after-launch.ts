@@ -58,7 +58,7 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            '`DBOS.reset_system_database()` is called after `DBOS.launch()`: DBOS raises `AssertionError: The system database cannot be reset after DBOS is launched. ' +
+            '`DBOS.reset_system_database()` is called after `DBOS.launch()`\nDBOS raises `AssertionError: The system database cannot be reset after DBOS is launched. ' +
             'Resetting the system database is a destructive operation that should only be used in a test environment.` ' +
             'Reset between `DBOS(config=...)` and `DBOS.launch()` (`truncate=True` is faster).',
           fixes: fix ? [fix] : [],
@@ -80,7 +80,8 @@ export const rule: Rule = {
         node: call.node,
         severity: 'warning',
         message:
-          '`DBOS.reset_system_database()` is called before `DBOS(...)` is constructed and without `system_database_url=`: it does nothing ' +
+          '`DBOS.reset_system_database()` does nothing here: DBOS is not constructed yet\n' +
+          'It is called before `DBOS(...)` and without `system_database_url=`: it does nothing ' +
           '(DBOS only logs "reset_system_database has no effect because global DBOS object does not exist"), so the tests share old state. ' +
           'Call it between `DBOS(config=...)` and `DBOS.launch()`.',
         fixes: fix ? [fix] : [],

@@ -112,7 +112,8 @@ export const rule: Rule = {
           ctx.report({
             node: y,
             message:
-              `Fixture \`${fn.name}\` builds DBOS but does not call \`DBOS.destroy()\` after \`yield\`: the launched instance keeps its background threads ` +
+              `Fixture \`${fn.name}\` builds DBOS but does not call \`DBOS.destroy()\` after \`yield\`\n` +
+              'The launched instance keeps its background threads ' +
               'and database connections running into the next test (DBOS does not warn). Call `DBOS.destroy()` after the `yield`.',
             fixes: last ? [insertLineFix(ctx, 'Call `DBOS.destroy()` after the `yield`', last, true)] : [],
           });
@@ -124,7 +125,8 @@ export const rule: Rule = {
           ctx.report({
             node: ctor.node,
             message:
-              `Fixture \`${fn.name}\` constructs DBOS without calling \`DBOS.destroy()\` first: when an earlier test left an instance, the new ` +
+              `Fixture \`${fn.name}\` constructs DBOS without calling \`DBOS.destroy()\` first\n` +
+              'When an earlier test left an instance, the new ' +
               '`DBOS(config=...)` is silently ignored and the test runs against the old configuration and state. Call `DBOS.destroy()` before `DBOS(...)`.',
             fixes: [insertLineFix(ctx, 'Call `DBOS.destroy()` before `DBOS(...)`', statementIn(ctor.node), false)],
           });
@@ -140,7 +142,8 @@ export const rule: Rule = {
           ctx.report({
             node: kw,
             message:
-              '`DBOS.destroy(destroy_registry=True)` drops the registry of workflows, but this module registers its workflows once, at import: the next ' +
+              '`DBOS.destroy(destroy_registry=True)` drops workflows this module registers only at import\n' +
+              'This module registers its workflows once, at import: the next ' +
               'DBOS instance no longer knows them (recovery and dequeue fail with `DBOSWorkflowFunctionNotFoundError`). Call `DBOS.destroy()` without it.',
             fixes: [{ title: 'Remove `destroy_registry=True`', safe: false, edits: [model.lines.edit(r.start, r.end, '')] }],
           });
@@ -156,7 +159,8 @@ export const rule: Rule = {
         ctx.report({
           node: call.node,
           message:
-            '`DBOS.reset_system_database()` in application code deletes every workflow, queue entry and event in the system database (DBOS does not ask). ' +
+            '`DBOS.reset_system_database()` in application code deletes all workflow state\n' +
+            'It deletes every workflow, queue entry and event in the system database (DBOS does not ask). ' +
             'Keep it in test fixtures; in production code, remove it.',
         });
       }

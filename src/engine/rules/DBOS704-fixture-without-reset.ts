@@ -13,7 +13,7 @@ const RESET = 'dbos.DBOS.reset_system_database';
 /** Fixture names that give the test an empty or fresh database. */
 const CLEANING = /clean|reset|drop|truncate|fresh|wipe|empty|purge|tmp_path|tmpdir/i;
 /** Database cleanup in a fixture body (SQL or SQLAlchemy). */
-const CLEANUP_TEXT = /\b(DROP\s+(DATABASE|SCHEMA|TABLE)|TRUNCATE|drop_all|:memory:)/i;
+const CLEANUP_TEXT = /\b(DROP\s+(DATABASE|SCHEMA|TABLE)|TRUNCATE|drop_all|:memory:|drop_database|create_database|dropdb|createdb|recreate_\w*(db|database))/i;
 
 function cleansDatabase(fn: FunctionInfo, text: string): boolean {
   return CLEANUP_TEXT.test(text) || fn.params.some((p) => CLEANING.test(p));
@@ -57,7 +57,8 @@ export const rule: Rule = {
       ctx.report({
         node: launch.callee,
         message:
-          `Fixture \`${fn.name}\` launches DBOS without \`DBOS.reset_system_database()\` first: the system database keeps workflows from earlier runs, ` +
+          `Fixture \`${fn.name}\` launches DBOS on a system database left over from earlier runs\n` +
+          'It does not call `DBOS.reset_system_database()` first (nor drop or recreate the database): the system database keeps workflows from earlier runs, ' +
           'so launch recovers them and a workflow started with a fixed ID returns the old result instead of running (DBOS does not warn). ' +
           'Call `DBOS.reset_system_database()` between `DBOS(config=...)` and `DBOS.launch()` (`truncate=True` is faster on recent versions).',
         fixes,

@@ -71,7 +71,7 @@ export const rule: Rule = {
         ctx.report({
           node: opts.node,
           message:
-            `Enqueue options lack ${missing.map((k) => `"${k}"`).join(' and ')}${hint}: DBOS fails with \`KeyError: '${missing[0]}'\` when enqueueing. ` +
+            `Enqueue options lack ${missing.map((k) => `"${k}"`).join(' and ')}${hint}\nDBOS fails with \`KeyError: '${missing[0]}'\` when enqueueing. ` +
             'Every `EnqueueOptions` needs the registered workflow name and the queue name.',
         });
       }
@@ -88,7 +88,7 @@ export const rule: Rule = {
           node: keyNode ?? opts.node,
           severity: 'warning',
           message:
-            `\`${k}\` is not an \`EnqueueOptions\` key: DBOS silently ignores it${close ? ` (did you mean \`${close}\`?)` : ''}.`,
+            `\`${k}\` is not an \`EnqueueOptions\` key\nDBOS silently ignores it${close ? ` (did you mean \`${close}\`?)` : ''}.`,
           fixes,
         });
       }

@@ -88,7 +88,8 @@ function check(ctx: RuleContext, call: CallInfo): void {
       node: call.node,
       severity: 'information',
       message:
-        `\`DBOSClient\` \`${name}\` is never destroyed: its connection pool stays open until the process exits. ` +
+        `\`DBOSClient\` \`${name}\` is never destroyed\n` +
+        `Its connection pool stays open until the process exits. ` +
         `If it lives as long as the application, call \`${name}.destroy()\` in a shutdown hook (lifespan, \`atexit\`).`,
     });
     return;
@@ -102,7 +103,8 @@ function check(ctx: RuleContext, call: CallInfo): void {
       node: call.node,
       severity: 'information',
       message:
-        `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\`, which runs once from the \`__main__\` block, and is never destroyed: its connection ` +
+        `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\` and never destroyed\n` +
+        `\`${fn.name}\` runs once from the \`__main__\` block: its connection ` +
         `pool stays open until the process exits. Call \`${name}.destroy()\` when done, in a \`finally:\` block.`,
       fixes: fix ? [fix] : [],
     });
@@ -112,7 +114,8 @@ function check(ctx: RuleContext, call: CallInfo): void {
     node: call.node,
     severity: model.isTestFile ? 'information' : undefined,
     message:
-      `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\` but never destroyed: each call leaks a connection pool (and the notification ` +
+      `\`DBOSClient\` \`${name}\` is created in \`${fn.name}\` but never destroyed: each call leaks one\n` +
+      `Each call leaks a connection pool (and the notification ` +
       `listener thread when \`use_listen_notify=True\`); DBOS does not warn. Call \`${name}.destroy()\` when done, in a \`finally:\` block.`,
     fixes: fix ? [fix] : [],
   });

@@ -66,7 +66,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.callee,
         message:
-          `\`${obj}.${method}(...)\` is a \`DBOSClient\` call inside workflow \`${fn.name}\`: client calls are plain database operations, not ` +
+          `\`${obj}.${method}(...)\` is a \`DBOSClient\` call in a workflow, where it is not checkpointed\n` +
+          `In workflow \`${fn.name}\`: client calls are plain database operations, not ` +
           'checkpointed steps, so they run again when the workflow is recovered (a second message or enqueue) and what they read can differ between runs; DBOS does not warn. ' +
           (ok ? `Use \`DBOS.${target}(...)\`, which the workflow records.` : 'Use the `DBOS` method of the same name, or move the call into a `@DBOS.step()`.'),
         fixes,
@@ -78,7 +79,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.callee,
         message:
-          `\`DBOSClient(...)\` built inside workflow \`${fn.name}\`: the client is for programs outside the DBOS application; its calls are not ` +
+          `\`DBOSClient(...)\` is built in workflow \`${fn.name}\`, where its calls are not checkpointed\n` +
+          'The client is for programs outside the DBOS application; its calls are not ' +
           'checkpointed, so they repeat when the workflow is recovered, and each run opens a new connection pool. Use the `DBOS` methods (`DBOS.send`, ' +
           '`DBOS.enqueue_workflow_with_options`, `DBOS.get_event`...) in workflows.',
       });

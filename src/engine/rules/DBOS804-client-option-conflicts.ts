@@ -25,7 +25,7 @@ export const rule: Rule = {
           ctx.report({
             node: listen,
             message:
-              '`DBOSClient(lazy=True, use_listen_notify=True)`: DBOS raises `DBOSException: A DBOSClient cannot be both lazy and use_listen_notify: ' +
+              '`DBOSClient(lazy=True, use_listen_notify=True)`\nDBOS raises `DBOSException: A DBOSClient cannot be both lazy and use_listen_notify: ' +
               'the notification listener connects immediately.` Drop one of the two options.',
             fixes: [{ title: 'Remove `use_listen_notify=True`', safe: false, edits: [model.lines.edit(r.start, r.end, '')] }],
           });
@@ -55,7 +55,8 @@ export const rule: Rule = {
             severity: v3 ? 'error' : 'hint',
             tags: ['deprecated'],
             message:
-              `${label ? `\`DBOSClient(${label}...)\`` : 'The positional URL of `DBOSClient(...)`'} names the application database, ${v3 ? 'which DBOS 3.x no longer accepts' : 'which is deprecated and removed in DBOS 3.0'}. ` +
+              `${label ? `\`DBOSClient(${label}...)\`` : 'The positional URL of `DBOSClient(...)`'} names the application database, ${v3 ? 'which DBOS 3.x rejects' : 'deprecated in DBOS 2'}\n` +
+              `${v3 ? 'DBOS 3.x no longer accepts it' : 'It is deprecated and removed in DBOS 3.0'}. ` +
               (hasSystem
                 ? 'The client only uses `system_database_url=`: remove this argument.'
                 : 'Pass the system database with `system_database_url=` (on Postgres the system database DBOS derived from it is named `<database>_dbos_sys`).'),
@@ -74,7 +75,7 @@ export const rule: Rule = {
           ctx.report({
             node: v!,
             message:
-              "`DBOSClient.register_queue(on_conflict=\"update_if_latest_version\")`: DBOS raises `DBOSException: DBOSClient.register_queue does not support " +
+              "`DBOSClient.register_queue(on_conflict=\"update_if_latest_version\")`\nDBOS raises `DBOSException: DBOSClient.register_queue does not support " +
               "on_conflict='update_if_latest_version' because clients are not associated with an application version. Use 'always_update' or 'never_update'.`",
             fixes: [{ title: 'Use `on_conflict="always_update"`', safe: false, edits: [model.lines.edit(v!.startIndex, v!.endIndex, `${q}always_update${q}`)] }],
           });
@@ -92,7 +93,7 @@ export const rule: Rule = {
           ctx.report({
             node: pair,
             message:
-              "`enqueue_in_transaction` with `\"duplication_policy\": \"return-existing\"`: DBOS raises `DBOSException: duplication_policy 'return-existing' is not " +
+              "`enqueue_in_transaction` with `\"duplication_policy\": \"return-existing\"`\nDBOS raises `DBOSException: duplication_policy 'return-existing' is not " +
               "supported by enqueue_in_transaction. Use enqueue instead.` Use `client.enqueue(...)`, or let a duplicate raise `DBOSQueueDeduplicatedError`.",
           });
         }

@@ -29,7 +29,8 @@ export const rule: Rule = {
       ctx.report({
         node: call.callee,
         message:
-          '`DBOSClient(...)` without `application_name=`: the workflows, queues and schedules it creates belong to no application, so any ' +
+          '`DBOSClient(...)` has no `application_name=`: what it creates belongs to no application\n' +
+          'The workflows, queues and schedules it creates belong to no application, so any ' +
           'application sharing this system database may run them (DBOS does not warn). Pass `application_name="<app>"` naming the application that owns them.',
         fixes,
       });

@@ -166,7 +166,8 @@ export const rule: Rule = {
         ctx.report({
           node: site.node,
           message:
-            `Workflow "${site.name}" is ${what}, but these options lack ${keys.map((k) => `\`${k}\``).join(' and ')}: the executing application runs it ` +
+            `These options lack ${keys.map((k) => `\`${k}\``).join(' and ')}, which workflow "${site.name}" needs\n` +
+            `Workflow "${site.name}" is ${what}: the executing application runs it ` +
             `without its \`${w.method === 'instance' ? 'self' : 'cls'}\` argument and the workflow fails (DBOS does not check when enqueueing). ` +
             `Add ${keys.map((k) => `\`${k}\``).join(' and ')}${w.className ? ` (the class is registered as "${w.className}")` : ''}.`,
           fixes,
@@ -180,8 +181,8 @@ export const rule: Rule = {
         ctx.report({
           node: site.node,
           message:
-            `Workflow name "${site.name}" includes a module path, but DBOS registers workflow \`${w.fnName}\` as "${w.name}" (its \`name=\` or qualified name, ` +
-            `without module): the application fails it with \`DBOSWorkflowFunctionNotFoundError\` ("... is not a registered workflow function"). Use "${w.name}".`,
+            `Workflow name "${site.name}" has a module path; DBOS registers it as "${w.name}"\n` +
+            `DBOS registers workflow \`${w.fnName}\` by its \`name=\` or qualified name, without module: the application fails it with \`DBOSWorkflowFunctionNotFoundError\` ("... is not a registered workflow function"). Use "${w.name}".`,
           fixes: [replaceNameFix(ctx, site, w.name)],
         });
         continue;
@@ -196,7 +197,8 @@ export const rule: Rule = {
         node: site.node,
         severity: 'information',
         message:
-          `No workflow of this workspace is registered as "${site.name}" (registered: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}). ` +
+          `No workflow of this workspace is registered as "${site.name}"\n` +
+          `Registered: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}. ` +
           'If no application sharing the system database registers it, the enqueued workflow fails with `DBOSWorkflowFunctionNotFoundError`. ' +
           'Check the name (the `name=` of `@DBOS.workflow`, or the function\'s qualified name).',
       });

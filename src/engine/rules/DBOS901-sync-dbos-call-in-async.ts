@@ -32,7 +32,7 @@ export const rule: Rule = {
       ctx.report({
         node: call.node,
         message:
-          `\`${callee}()\` is called in the coroutine \`${fn.name}\`, where an event loop is running: DBOS raises ${runtime}. ` +
+          `\`${callee}()\` is called in the coroutine \`${fn.name}\`, where an event loop is running\nDBOS raises ${runtime}. ` +
           `In async code ${how}.`,
         fixes,
       });

@@ -143,20 +143,20 @@ export const rule: Rule = {
         seen.add(d.expr.id);
         report(
           d.expr,
-          `\`@${model.textOf(d.expr)}\` ${status}${v3 ? ' (`DBOS` has no `transaction` attribute there)' : ''}. Create a datasource before launch ` +
+          `\`@${model.textOf(d.expr)}\` ${status}\n${v3 ? "`DBOS` has no `transaction` attribute there. " : ""}Create a datasource before launch ` +
             `(\`ds = SQLAlchemyDatasource.create(url)\`) and use \`@ds.transaction()\` with \`ds.sql_session()\`.`,
         );
       }
     }
     for (const call of model.calls) {
       if (seen.has(call.node.id) || model.calleeFqn(call) !== 'dbos.DBOS.transaction') continue;
-      report(call.node, `\`${model.textOf(call.callee)}()\` ${status}. Use a datasource transaction (\`@ds.transaction()\` on a \`SQLAlchemyDatasource\`).`);
+      report(call.node, `\`${model.textOf(call.callee)}()\` ${status}\nUse a datasource transaction (\`@ds.transaction()\` on a \`SQLAlchemyDatasource\`).`);
     }
     // DBOS.sql_session
     for (const a of model.attributesNamed('sql_session')) {
       if (!a || model.textOf(a.childForFieldName('attribute')!) !== 'sql_session') continue;
       if (model.resolve(a) !== 'dbos.DBOS.sql_session') continue;
-      report(a, `\`${model.textOf(a)}\` ${status}, like \`@DBOS.transaction\`. Use \`ds.sql_session()\` inside a \`@ds.transaction()\` of a \`SQLAlchemyDatasource\`.`);
+      report(a, `\`${model.textOf(a)}\` ${status}, like \`@DBOS.transaction\`\nUse \`ds.sql_session()\` inside a \`@ds.transaction()\` of a \`SQLAlchemyDatasource\`.`);
     }
 
     // config keys and EnqueueOptions["max_recovery_attempts"]
@@ -164,10 +164,10 @@ export const rule: Rule = {
     const checkKey = (kind: DictKind, key: string, node: Node, item: Node | null): void => {
       if (kind === 'config' && REMOVED_CONFIG[key]) {
         const fixes: Fix[] = item ? [{ title: `Remove \`${key}\` from the configuration`, safe: false, edits: removeItemEdits(model, item) }] : [];
-        report(node, `DBOS configuration key \`${key}\` ${status}: ${REMOVED_CONFIG[key]}.`, fixes);
+        report(node, `DBOS configuration key \`${key}\` ${status}\n${REMOVED_CONFIG[key][0].toUpperCase()}${REMOVED_CONFIG[key].slice(1)}.`, fixes);
       } else if (kind === 'enqueue' && key === 'max_recovery_attempts') {
         const fixes: Fix[] = item ? [{ title: 'Remove `max_recovery_attempts` from the enqueue options', safe: false, edits: removeItemEdits(model, item) }] : [];
-        report(node, `\`EnqueueOptions\` key \`max_recovery_attempts\` ${status}. Set it on the workflow instead: \`@DBOS.workflow(max_recovery_attempts=...)\`.`, fixes);
+        report(node, `\`EnqueueOptions\` key \`max_recovery_attempts\` ${status}\nSet it on the workflow instead: \`@DBOS.workflow(max_recovery_attempts=...)\`.`, fixes);
       }
     };
     for (const h of holders) {
@@ -212,7 +212,7 @@ export const rule: Rule = {
             }
             report(
               name,
-              `Queue parameter \`concurrency\` ${status}: it was renamed \`global_concurrency\` (the cluster-wide limit; \`worker_concurrency\` is per process).` +
+              `Queue parameter \`concurrency\` ${status}\nIt was renamed \`global_concurrency\` (the cluster-wide limit; \`worker_concurrency\` is per process).` +
                 (partitioned ? ' With `partition_queue=True` it is a per-partition limit: use `partition_concurrency` instead.' : ''),
               fixes,
               !knownOld,
@@ -220,12 +220,12 @@ export const rule: Rule = {
           } else if (key === 'priority_enabled') {
             const isDefault = value === 'False';
             const fixes: Fix[] = [{ title: 'Remove `priority_enabled`', safe: isDefault || newQueueApi || v3, preferred: true, edits: removeItemEdits(model, kw) }];
-            report(name, `Queue parameter \`priority_enabled\` ${status}: DBOS 3.0 always honours \`priority\`, so drop the argument.`, fixes);
+            report(name, `Queue parameter \`priority_enabled\` ${status}\nDBOS 3.0 always honours \`priority\`, so drop the argument.`, fixes);
           } else if (key === 'partition_queue') {
             const fixes: Fix[] = value === 'False' ? [{ title: 'Remove `partition_queue`', safe: true, preferred: true, edits: removeItemEdits(model, kw) }] : [];
             report(
               name,
-              `Queue parameter \`partition_queue\` ${status}. Partition a queue with the \`partition_concurrency\`, \`partition_worker_concurrency\` or \`partition_limiter\` limits instead.`,
+              `Queue parameter \`partition_queue\` ${status}\nPartition a queue with the \`partition_concurrency\`, \`partition_worker_concurrency\` or \`partition_limiter\` limits instead.`,
               fixes,
             );
           }
@@ -239,7 +239,7 @@ export const rule: Rule = {
         const fixes: Fix[] = knownOld
           ? []
           : [{ title: `Use \`set_global_concurrency${m[2] ?? ''}\``, safe: newQueueApi || v3, preferred: true, edits: [model.lines.edit(attr.startIndex, attr.endIndex, `set_global_concurrency${m[2] ?? ''}`)] }];
-        report(attr, `\`Queue.set_concurrency${m[2] ?? ''}\` ${status}; it was renamed \`set_global_concurrency${m[2] ?? ''}\`.`, fixes, !knownOld);
+        report(attr, `\`Queue.set_concurrency${m[2] ?? ''}\` ${status}\nIt was renamed \`set_global_concurrency${m[2] ?? ''}\`.`, fixes, !knownOld);
         continue;
       }
       // DBOS.listen_queues([queue_obj])
@@ -258,7 +258,7 @@ export const rule: Rule = {
             qname !== null && !olderThan(version, [2, 20])
               ? [{ title: `Pass the queue name ${JSON.stringify(qname)}`, safe: true, preferred: true, edits: [model.lines.edit(el.startIndex, el.endIndex, JSON.stringify(qname))] }]
               : [];
-          report(el, `Passing a \`Queue\` object to \`DBOS.listen_queues\` ${status}; pass queue names (\`DBOS.listen_queues(["name"])\`).`, fixes);
+          report(el, `Passing a \`Queue\` object to \`DBOS.listen_queues\` ${status}\nPass queue names (\`DBOS.listen_queues(["name"])\`).`, fixes);
         }
       }
     }

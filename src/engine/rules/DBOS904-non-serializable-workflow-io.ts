@@ -212,7 +212,7 @@ function checkSignature(ctx: RuleContext, fn: FunctionInfo): void {
       ctx.report({
         node: p,
         message:
-          `Workflow \`${fn.name}\` takes ${what} (\`${model.textOf(p)}\`): DBOS records workflow inputs when the workflow starts, and ${WHY}. ` +
+          `Workflow \`${fn.name}\` takes ${what} (\`${model.textOf(p)}\`)\nDBOS records workflow inputs when the workflow starts, and ${WHY}. ` +
           'Pass identifiers or plain data and create the resource inside the step that uses it.',
       });
     }
@@ -226,7 +226,7 @@ function checkSignature(ctx: RuleContext, fn: FunctionInfo): void {
   ctx.report({
     node: ret,
     message:
-      `${kind} \`${fn.name}\` returns ${what} (\`${model.textOf(ret)}\`): DBOS records the ${workflow ? 'workflow' : 'step'}'s output, and ${WHY}` +
+      `${kind} \`${fn.name}\` returns ${what} (\`${model.textOf(ret)}\`)\nDBOS records the ${workflow ? 'workflow' : 'step'}'s output, and ${WHY}` +
       `${workflow ? '' : ' after the step has already run, so its effect is not recorded and is repeated on recovery'}. Return plain data instead.`,
   });
 }
@@ -280,7 +280,8 @@ export const rule: Rule = {
         ctx.report({
           node: arg,
           message:
-            `\`${model.textOf(arg).split('\n')[0]}\` is ${what}, passed as a ${rec.what} to \`${model.textOf(call.callee)}\`: ${WHY}. ` +
+            `${what[0].toUpperCase()}${what.slice(1)} is passed as a ${rec.what} to \`${model.textOf(call.callee)}\`, which DBOS cannot pickle\n` +
+            `\`${model.textOf(arg).split('\n')[0]}\` is ${what}: ${WHY}. ` +
             'Pass identifiers or plain data and create the resource where it is used.',
         });
       }

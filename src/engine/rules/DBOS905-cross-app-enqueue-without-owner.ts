@@ -102,6 +102,7 @@ export const rule: Rule = {
       ctx.report({
         node: opts.nameNode,
         message:
+          `Enqueue of "${opts.name}", a workflow of another application, without \`"application_name"\`\n` +
           `No workflow of this workspace is registered as "${opts.name}", and these options do not name the application that owns it: ` +
           `${owner}, and this application cannot run the workflow, ` +
           'so the application that implements it never picks it up (DBOS raises nothing when enqueueing). ' +

@@ -9,7 +9,9 @@ import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
 import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
-import { onlyLogged, onlyTimed } from '../model/usage';
+import { onlyLogged, quietValue, steersWorkflow, toleratedValue, valueReach } from '../model/usage';
+import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
+import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../facts/summary';
@@ -39,16 +41,56 @@ export interface EffectRuleSpec {
   code: string;
   requires?: readonly string[];
   kind: EffectKind;
-  /** Message for a direct call: `fqn` as called, `callText` the callee as written. */
+  /**
+   * Message for a direct call (`callText`: the callee as written): a first line of at most 100
+   * characters that says what is wrong, then, after a line break, why and what to do.
+   */
   direct(callText: string, entry: ApiEntry, workflow: FunctionInfo): string;
-  /** Message for a helper call that reaches the effect (`helper.name` as the message shows it: `pricing.quote`). */
-  viaHelper(helper: { name: string }, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo): string;
+  /**
+   * Message for a helper call that reaches the effect (`helper.name` as the message shows it:
+   * `pricing.quote`); `advice` is what to do, from `stepAdvice` (make the helper a step, or why it
+   * cannot be one and what to wrap instead).
+   */
+  viaHelper(helper: { name: string }, chain: string, leafText: string, entry: ApiEntry, workflow: FunctionInfo, advice: string): string;
   /** Skips calls another rule reports. */
   skip?(ctx: RuleContext, call: CallInfo, fqn: string): boolean;
 }
 
+/**
+ * The severity of a non-deterministic value read in a workflow (DBOS201), from where the value goes
+ * (see `valueReach`): `error` when it steers the workflow in code the engine sees whole (a condition,
+ * a step or workflow argument, a workflow ID), `information` when nothing that a replay repeats can
+ * see it (only checkpointed DBOS calls, or nothing), else the catalog entry's level.
+ */
+function nondeterministicSeverity(model: ModuleModel, node: Node, fn: FunctionInfo, entry: ApiEntry): Severity {
+  const base = entry.severity as Severity;
+  if (base === 'information' || base === 'hint') return base;
+  const reach = valueReach(model, node, fn, (c) => steersWorkflow(model, c));
+  if (reach === 'tolerated' || reach === 'logged') return 'information';
+  if (reach === 'steers') return 'error';
+  return base;
+}
+
+/** Advice for a helper that reaches an effect: make it a step, or (when it cannot be one) wrap the leaf call where it is made. */
+function stepAdvice(helperName: string, leafText: string, leafIn: string, blocker: string | null): string {
+  if (!blocker) return `Make \`${helperName}\` a step (\`@DBOS.step()\`), or call it in one.`;
+  return `\`${helperName}\` cannot be a step (${blocker}): run the \`${leafText}()\` call in \`${leafIn}\` in a step instead (\`DBOS.run_step\`), or move it out of the workflow's path.`;
+}
+
+/**
+ * The inline wrap of a chain's leaf call where it is made, when that call is in the analysed file
+ * (it runs in the workflow, so it becomes a step there): the fix for a helper that cannot be a step.
+ */
+function leafWrapFix(ctx: RuleContext, chain: Chain): Fix | null {
+  if (chain.leaf.module.file !== projectOf(ctx).file) return null;
+  const call = ctx.model.calls.find((c) => c.start === chain.leaf.call.start && c.end === chain.leaf.call.end);
+  const fn = call?.scope.fn;
+  return call && fn ? wrapInlineFix(ctx, call, fn, chain.leaf.call.text) : null;
+}
+
 /** Builds one of the "effect in a workflow" rules. */
 export function effectRule(spec: EffectRuleSpec): Rule {
+  const nd = spec.kind === 'nondeterministic';
   return {
     code: spec.code,
     requires: spec.requires,
@@ -63,29 +105,49 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const d = directEffect(ctx, call, spec.kind);
           if (d) {
             // a value that is only logged cannot steer the workflow; an effect is an effect, logged or not
-            if (spec.skip?.(ctx, call, d.fqn) || (spec.kind === 'nondeterministic' && (onlyLogged(model, call.node, wf) || onlyTimed(model, call.node, wf, d.fqn)))) continue;
+            if (spec.skip?.(ctx, call, d.fqn) || (nd && quietValue(model, call.node, wf, d.fqn))) continue;
             const calleeText = model.textOf(call.callee);
             ctx.report({
               node: call.node,
               message: spec.direct(calleeText, d.entry, wf),
-              severity: d.entry.severity as Severity,
-              fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText, d.fqn),
+              severity: nd && !handed ? nondeterministicSeverity(model, call.node, wf, d.entry) : (d.entry.severity as Severity),
+              fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText),
             });
             continue;
           }
           const helper = model.targetFunction(call);
           if (helper && (helper === wf || !isPlain(helper))) continue;
           // through helpers, of this module or of others: one walk over the project's call graph
-          const chain = crossChain(ctx, call, helper, spec.kind);
+          let chain = crossChain(ctx, call, helper, spec.kind);
+          // a value that only reaches checkpointed DBOS calls (or nothing) where it is read: information
+          let tolerated = false;
+          if (!chain && nd) {
+            chain = crossChain(ctx, call, helper, 'nondeterministicTolerated');
+            tolerated = !!chain;
+          }
           if (!chain || !chain.leaf.entry) continue;
-          if (spec.kind === 'nondeterministic' && onlyLogged(model, call.node, wf)) continue;
+          if (nd && onlyLogged(model, call.node, wf)) continue;
           const view = chainView(ctx, wf.name, chain);
+          // a helper that cannot be a step gets the advice (and fix) to wrap the offending call where it is made
+          const blocker = handed ? null : stepBlocker(ctx, call, helper, chain);
+          const leafIn = chain.links.length ? displayName(ctx, chain.links[chain.links.length - 1]) : view.helperName;
+          let severity = chain.leaf.entry.severity as Severity;
+          if (nd && severity !== 'information' && (tolerated || toleratedValue(model, call.node, wf))) severity = 'information';
+          const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
-            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf),
-            severity: chain.leaf.entry.severity as Severity,
+            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker)),
+            severity,
             // a function handed to a thread can only become a step itself: there is no call here to wrap
-            fixes: handed ? (helper ? decorateThenInline(decorateHelperFix(model, helper), null) : []) : chainFixes(ctx, call, wf, helper, chain),
+            fixes: handed
+              ? helper
+                ? decorateThenInline(decorateHelperFix(model, helper), null)
+                : []
+              : blocker
+                ? leafWrap
+                  ? [leafWrap]
+                  : []
+                : chainFixes(ctx, call, wf, helper, chain),
             related: view.related,
           });
         }
@@ -225,9 +287,8 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
 function chainFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, helper: FunctionInfo | null | undefined, chain: Chain): Fix[] {
   const { model } = ctx;
   const fixes: Fix[] = [];
-  if (breaksInAStep(ctx, call, helper)) return fixes;
   const name = helper?.name ?? chain.first.fn.name;
-  const inline = wrapInlineFix(model, call, wf, ctx.version, name);
+  const inline = wrapInlineFix(ctx, call, wf, name);
   if (helper) return decorateThenInline(decorateHelperFix(model, helper), inline);
   const extract = inline ? null : extractStepFix(model, call, wf, name);
   if (inline) fixes.push(inline);
@@ -252,33 +313,42 @@ export function decorateElsewhereFix(f: IndexedFunction): Fix | null {
 /** Calls that return a connection, cursor or pool: a step cannot return those (not serializable). */
 const RETURNS_HANDLE = /\.(connect|create_pool|acquire|begin|cursor)$/;
 
-function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeText: string, fqn: string): Fix[] {
+function wrapFixes(ctx: RuleContext, call: CallInfo, wf: FunctionInfo, calleeText: string): Fix[] {
   const fixes: Fix[] = [];
-  const inline = wrapInlineFix(ctx.model, call, wf, ctx.version, calleeText);
+  const inline = wrapInlineFix(ctx, call, wf, calleeText);
   if (inline) fixes.push(inline);
-  const extract = extractStepFix(ctx.model, call, wf, lastSegment(fqn.replace(/\(\)/g, '')));
+  // named after the assignment target, else the callee (`requests.get` -> `requests_get_step`)
+  const extract = extractStepFix(ctx.model, call, wf, calleeText);
   if (extract) fixes.push(extract);
   return fixes;
 }
 /**
- * Whether the function a workflow's call enters would fail as (or inside) a step: it reaches, through
- * plain helpers of this module, a workflow-only API (`DBOS.recv`, `DBOS.sleep`, ...), a workflow
- * start or a workflow call; or, through other modules (with the workspace index), a workflow-only
- * API or a start. Making it a step (or wrapping the call in one) would trade the finding for a
- * runtime error, so no such fix is offered.
+ * Why the function a workflow's call enters cannot be made a step (or the call wrapped in one), as a
+ * clause for the message, or null when it can:
+ * - the function is a generator, a context manager or changes state its caller reads
+ *   (model/step-validity.ts; for a function of another module, its summary), or the call is a `with`
+ *   item (its result is a context manager, not a value a step can return);
+ * - it reaches, through plain helpers, a workflow-only API (`DBOS.recv`, `DBOS.sleep`, ...), a
+ *   workflow start or a workflow call: in a step these fail at run time (DBOS206, DBOS207).
  */
-function breaksInAStep(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined): boolean {
+export function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, chain?: Chain): string | null {
   const { model } = ctx;
+  const own = helper ? whyNotAStep(model, helper) : (chain?.first.fn.notAStep ?? null);
+  if (own) return own;
+  if (usedAsContextManager(call)) return 'it is used as a context manager';
   if (helper) {
     const seen = new Set<FunctionInfo>([helper]);
     const todo = [helper];
     while (todo.length) {
       const fn = todo.pop()!;
       for (const c of fn.calls) {
-        if (workflowOnlyName(model.calleeFqn(c)) || workflowStart(model, c)) return true;
+        const only = workflowOnlyName(model.calleeFqn(c));
+        if (only) return `it calls \`DBOS.${only}\`, which only works in a workflow`;
+        const start = workflowStart(model, c);
+        if (start) return start.kind === 'direct' ? `it calls workflow \`${start.workflow?.name ?? start.label}\`, which a step cannot do` : 'it starts a workflow, which a step cannot do';
         const t = model.targetFunction(c);
         if (!t || seen.has(t)) continue;
-        if (isWorkflow(t)) return true;
+        if (isWorkflow(t)) return `it calls workflow \`${t.name}\`, which a step cannot do`;
         if (isPlain(t)) {
           seen.add(t);
           todo.push(t);
@@ -286,7 +356,10 @@ function breaksInAStep(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | 
       }
     }
   }
-  return !!(crossChain(ctx, call, helper, 'workflowOnly') || crossChain(ctx, call, helper, 'start'));
+  const only = crossChain(ctx, call, helper, 'workflowOnly');
+  if (only) return `it calls \`${only.leaf.call.text}\`, which only works in a workflow`;
+  if (crossChain(ctx, call, helper, 'start')) return 'it starts a workflow, which a step cannot do';
+  return null;
 }
 
 /** A step-side chain found by `stepSideChains`. */
