@@ -6,6 +6,7 @@ import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 import { isStepLike, isWorkflow } from './kinds';
 import { workflowStart } from './workflow-starts';
 import { MUTATING_METHODS } from './step-validity';
+import { checkTime } from '../budget';
 
 // Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
@@ -83,6 +84,7 @@ function usesOf(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
 function findUses(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
   if (!fn.body) return [];
   return model.identifiersNamed(name, fn.body).filter((id) => {
+    checkTime();
     if (!id || model.textOf(id) !== name) return false;
     const p = parentOf(id);
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
@@ -331,6 +333,7 @@ function namedReach(model: ModuleModel, name: string, binding: Node, fn: Functio
   const uses = usesOf(model, fn, name).filter((u) => u.startIndex > binding.endIndex || u.endIndex < binding.startIndex);
   let out: ValueReach = uses.length === 0 ? 'tolerated' : 'logged';
   for (const u of uses) {
+    checkTime();
     out = worst(out, valueReach(model, u, fn, steersCall, depth + 1));
     if (out === 'steers') break;
   }

@@ -7,7 +7,8 @@ import { hashOf } from './hash';
 import * as fs from 'node:fs';
 import { DEFAULT_MAX_FILE_KB } from '../config';
 import * as path from 'node:path';
-import { parsePython, type Tree } from '../syntax/parser';
+import { parsePython, parseWithin, type Tree } from '../syntax/parser';
+import { TimeBox, checkTimeNow, isOutOfTime } from '../budget';
 import { ModuleModel } from '../model/module';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
@@ -514,17 +515,28 @@ export class WorkspaceIndex {
   private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
     // an open buffer over the size limit is no module with helpers: never parsed here (a 47 MB text aborted the wasm)
     if (text.length > INDEXED_FILE_BYTES) return fallback;
-    const tree = parsePython(text);
+    // asked for by a file under analysis: this module gets a budget of its own, inside that file's;
+    // a module over its own budget is one without helpers, like one over the size limit
+    const box = TimeBox.nested();
+    const tree = box ? parseWithin(text, box.deadline) : parsePython(text);
+    if (!tree) {
+      if (box) checkTimeNow();
+      return fallback;
+    }
     try {
-      return use(
-        new ModuleModel(text, tree, {
-          path: abs,
-          testPath: this.relativePath(abs),
-          moduleName: this.moduleName(abs),
-          externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
-        }),
-      );
-    } catch {
+      const build = () =>
+        use(
+          new ModuleModel(text, tree, {
+            path: abs,
+            testPath: this.relativePath(abs),
+            moduleName: this.moduleName(abs),
+            externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
+          }),
+        );
+      return box ? box.run(build) : build();
+    } catch (e) {
+      // the analysed file's own time ran out (or its work was cancelled): that file stops, nothing is stored
+      if (isOutOfTime(e) && !box?.owns(e)) throw e;
       return fallback;
     } finally {
       this.parsed(abs, text, tree);

@@ -18,6 +18,7 @@ import { workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
 import { passedArgs } from '../facts/fallback';
 import { argCount, seededReceiver } from '../facts/calls';
+import { checkTime } from '../budget';
 
 export { argCount, seededReceiver };
 
@@ -99,6 +100,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
       for (const wf of model.functions) {
         if (!isWorkflow(wf)) continue;
         for (const written of wf.calls) {
+          checkTime();
           // `await asyncio.to_thread(requests.get, url)`: the function handed to a thread runs in the workflow
           const handed = handedFunction(model, written);
           const call = handed ?? written;
