@@ -61,20 +61,28 @@ export function overBudget(phase: 'parse' | 'model' | 'rules', ms: number, budge
 // ---------------------------------------------------------------------------------------------
 // The cooperative deadline. `TimeBox.run` runs work under a deadline; the long loops of the engine
 // (tree walks, visitors, name lookups, chain searches, loops over nodes or calls) call `checkTime()`,
-// which every CHECK_EVERY calls reads the clock and throws `OutOfTime` when a running box's time is
-// out or its work was cancelled. The box that started the work catches it (`owns`): the engine's
-// rule loop drops what the stopped rule had reported and counts it as skipped. Outside any box
-// `checkTime` does nothing (the server's code actions, the benches).
+// which every CHECK_EVERY calls reads the clock and throws `OutOfTime` when the running box's time is
+// out or the work of any running box was cancelled. The box that started the work catches it
+// (`owns`): the engine's rule loop drops what the stopped rule had reported and counts it as skipped.
+// Outside any box `checkTime` does nothing (the server's code actions, the benches).
+//
+// Work done for the analysed file on another file (the project index summarising an imported module)
+// runs in a nested box (`TimeBox.nested`): that module's own budget, charged to that module. The
+// outer box's clock is paused meanwhile (its deadline moves on by the time the inner one took), so a
+// slow neighbour neither eats the file's budget nor is cut short by it, and one over its own budget is
+// a module without helpers (like one over the size limit), reported when that module is checked.
 
 /** Calls of `checkTime` between two readings of the clock: a reading costs about what one step of a walk does. */
 const CHECK_EVERY = 64;
 
 interface Frame {
-  /** `performance.now()` past which the work stops. */
+  /** `performance.now()` past which the work stops (moved on while a nested box runs). */
   at: number;
   budgetMs: number;
   cancelled?: () => boolean;
   outer: Frame | null;
+  /** Time spent in nested boxes (not charged to this one), ms. */
+  pausedMs: number;
 }
 
 let top: Frame | null = null;
@@ -94,32 +102,24 @@ export class OutOfTime extends Error {
   }
 }
 
-/**
- * The cooperative check: cheap (a countdown) except every CHECK_EVERY calls, when it reads the clock.
- * Throws `OutOfTime` for the outermost running box whose time is out (an inner box, e.g. the index
- * summarising another module for the analysed file, never swallows the analysed file's deadline).
- */
+/** The cooperative check: cheap (a countdown) except every CHECK_EVERY calls, when it reads the clock. */
 export function checkTime(): void {
   if (top === null || --countdown > 0) return;
   checkTimeNow();
 }
 
-/** `checkTime` reading the clock at once (after a step that may have been long, e.g. a bounded parse). */
+/**
+ * `checkTime` reading the clock at once (after a step that may have been long, e.g. a bounded parse).
+ * A cancel of any running box stops the work (the outermost cancelled box owns it); time, only the
+ * innermost box's (the outer ones are paused).
+ */
 export function checkTimeNow(): void {
   countdown = CHECK_EVERY;
-  const now = performance.now();
-  let expired: Frame | null = null;
-  let cancelled = false;
-  for (let f: Frame | null = top; f; f = f.outer) {
-    if (f.cancelled?.()) {
-      expired = f;
-      cancelled = true;
-    } else if (now > f.at) {
-      expired = f;
-      cancelled = false;
-    }
-  }
-  if (expired) throw new OutOfTime(expired, cancelled);
+  if (top === null) return;
+  let cancelled: Frame | null = null;
+  for (let f: Frame | null = top; f; f = f.outer) if (f.cancelled?.()) cancelled = f;
+  if (cancelled) throw new OutOfTime(cancelled, true);
+  if (performance.now() > top.at) throw new OutOfTime(top, false);
 }
 
 /** Work bounded by a deadline (and optionally a cancel flag), run with `run`; its `OutOfTime` is recognised by `owns`. */
@@ -127,36 +127,50 @@ export class TimeBox {
   private readonly frame: Frame;
 
   constructor(deadline: number, budgetMs: number, cancelled?: () => boolean) {
-    this.frame = { at: deadline, budgetMs, cancelled, outer: null };
+    this.frame = { at: deadline, budgetMs, cancelled, outer: null, pausedMs: 0 };
   }
 
   /**
-   * A box for work done on behalf of the running one on another file (the project index summarising
-   * an imported module): its own budget from now, the running box's length, inside the running box's
-   * deadline. Null when no box runs (then the work is unbounded, as the caller is).
+   * A box for work done on behalf of the running one on another file (see above): the running box's
+   * budget, from now. Null when no box runs (then the work is unbounded, as its caller is).
    */
   static nested(): TimeBox | null {
     return top ? new TimeBox(performance.now() + top.budgetMs, top.budgetMs) : null;
   }
 
-  /** The earliest deadline that applies inside this box (its own, or a running outer one's). */
+  /** When this box's time runs out (later by the time nested boxes took). */
   get deadline(): number {
-    let at = this.frame.at;
-    for (let f = top; f; f = f.outer) at = Math.min(at, f.at);
-    return at;
+    return this.frame.at;
+  }
+
+  /** Time spent in nested boxes, not charged to this one (ms). */
+  get pausedMs(): number {
+    return this.frame.pausedMs;
+  }
+
+  /** Whether this box's time is out (outside `run` too). */
+  expired(): boolean {
+    return performance.now() > this.frame.at;
   }
 
   run<T>(work: () => T): T {
     const frame = this.frame;
-    frame.outer = top;
+    const outer = top;
+    const began = performance.now();
+    frame.outer = outer;
     top = frame;
     // the first check of a box reads the clock soon
     countdown = Math.min(countdown, 8);
     try {
       return work();
     } finally {
-      top = frame.outer;
+      top = outer;
       frame.outer = null;
+      if (outer) {
+        const took = performance.now() - began;
+        outer.at += took;
+        outer.pausedMs += took;
+      }
     }
   }
 

@@ -98,7 +98,8 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const started = options.startedAt ?? performance.now();
   const budgetMs = options.budgetMs ?? config.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
-  const deadline = started + budgetMs;
+  // the one deadline of the file, checked during the parse, inside the model, the facts and the rules (`checkTime`)
+  const box = new TimeBox(started + budgetMs, budgetMs, options.cancelled);
   // characters first: a text of fewer characters than the limit may still be over it in bytes
   if (text.length * 3 > config.maxFileBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');
@@ -112,16 +113,14 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
     ruleFailures: [],
     skipped: 'over-budget',
     syntaxErrors: 0,
-    limit: overBudget(phase, performance.now() - started, budgetMs),
+    limit: overBudget(phase, performance.now() - started - box.pausedMs, budgetMs),
   });
   const cancelled = options.cancelled;
   const abandoned: AnalysisResult = { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
   // a tree the index parsed from this very text for its own needs (a batch run hands it over)
-  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree, cancelled);
+  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, box.deadline, options.previousTree, cancelled);
   if (!tree) return cancelled?.() ? abandoned : overBudgetIn('parse');
   const api = buildApiCatalog(config);
-  // the one deadline of the file, checked inside the model, the facts and the rules (`checkTime`)
-  const box = new TimeBox(deadline, budgetMs, cancelled);
   try {
     if (index && file) {
       index.useCatalog(api);
@@ -143,10 +142,10 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       if (!box.owns(e)) throw e;
       return e.cancelled ? abandoned : overBudgetIn('model');
     }
-    const time = { started, budgetMs, deadline, cancelled, box };
+    const time = { started, budgetMs, cancelled, box };
     const result = cancelled?.()
       ? abandoned
-      : performance.now() > deadline
+      : box.expired()
         ? overBudgetIn('model')
         : runRules(model, config, api, options.version ?? null, ignoredHere, index, file, time);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
@@ -187,7 +186,7 @@ function runRules(
   ignoredHere: ReadonlySet<string> | null,
   index: WorkspaceIndex | undefined,
   file: string | undefined,
-  time: { started: number; budgetMs: number; deadline: number; cancelled?: () => boolean; box: TimeBox },
+  time: { started: number; budgetMs: number; cancelled?: () => boolean; box: TimeBox },
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -199,7 +198,7 @@ function runRules(
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
     if (time.cancelled?.()) return { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
-    if (skippedRules > 0 || performance.now() > time.deadline) {
+    if (skippedRules > 0 || time.box.expired()) {
       skippedRules++;
       continue;
     }
@@ -252,5 +251,5 @@ function runRules(
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
   if (skippedRules === 0) return { findings, ruleFailures, syntaxErrors: 0 };
-  return { findings, ruleFailures, syntaxErrors: 0, limit: overBudget('rules', performance.now() - time.started, time.budgetMs, skippedRules) };
+  return { findings, ruleFailures, syntaxErrors: 0, limit: overBudget('rules', performance.now() - time.started - time.box.pausedMs, time.budgetMs, skippedRules) };
 }

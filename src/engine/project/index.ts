@@ -515,28 +515,41 @@ export class WorkspaceIndex {
   private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
     // an open buffer over the size limit is no module with helpers: never parsed here (a 47 MB text aborted the wasm)
     if (text.length > INDEXED_FILE_BYTES) return fallback;
-    // asked for by a file under analysis: this module gets a budget of its own, inside that file's;
-    // a module over its own budget is one without helpers, like one over the size limit
+    const modelOf = (tree: Tree) =>
+      new ModuleModel(text, tree, {
+        path: abs,
+        testPath: this.relativePath(abs),
+        moduleName: this.moduleName(abs),
+        externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
+      });
+    // asked for by a file under analysis: this module's cost is charged to its own budget (see
+    // budget.ts); over it, it is a module without helpers, like one over the size limit
     const box = TimeBox.nested();
-    const tree = box ? parseWithin(text, box.deadline) : parsePython(text);
-    if (!tree) {
-      if (box) checkTimeNow();
-      return fallback;
+    if (box) {
+      try {
+        return box.run(() => {
+          const tree = parseWithin(text, box.deadline);
+          if (!tree) {
+            checkTimeNow();
+            return fallback;
+          }
+          try {
+            return use(modelOf(tree));
+          } finally {
+            this.parsed(abs, text, tree);
+          }
+        });
+      } catch (e) {
+        // the analysed file's work was cancelled: it stops, nothing is stored
+        if (isOutOfTime(e) && !box.owns(e)) throw e;
+        return fallback;
+      }
     }
+    const tree = parsePython(text);
     try {
-      const build = () =>
-        use(
-          new ModuleModel(text, tree, {
-            path: abs,
-            testPath: this.relativePath(abs),
-            moduleName: this.moduleName(abs),
-            externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
-          }),
-        );
-      return box ? box.run(build) : build();
-    } catch (e) {
-      // the analysed file's own time ran out (or its work was cancelled): that file stops, nothing is stored
-      if (isOutOfTime(e) && !box?.owns(e)) throw e;
+      return use(modelOf(tree));
+    } catch {
+      // a module the model cannot read is a module without helpers, never a crash
       return fallback;
     } finally {
       this.parsed(abs, text, tree);
