@@ -16,7 +16,21 @@ export interface ApiEntry {
   replacement?: string;
 }
 
-/** Expands `a.{b,c}` into `a.b`, `a.c`. */
+/**
+ * How many names `expandBraces(p)` gives (the product of the alternatives of its `{...}` groups),
+ * counted without expanding, and stopping once past `cap` (returns `cap + 1` then): every group
+ * multiplies, so 30 groups of two alternatives are a billion names.
+ */
+export function braceExpansionCount(p: string, cap: number): number {
+  let n = 1;
+  for (const m of p.matchAll(/\{([^}]*)\}/g)) {
+    n *= m[1].split(',').length;
+    if (n > cap) return cap + 1;
+  }
+  return n;
+}
+
+/** Expands `a.{b,c}` into `a.b`, `a.c` (patterns from the configuration are bounded first: `braceExpansionCount`). */
 export function expandBraces(p: string): string[] {
   const m = /^(.*?)\{([^}]*)\}(.*)$/.exec(p);
   if (!m) return [p];
