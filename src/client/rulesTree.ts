@@ -171,7 +171,10 @@ export class RulesTreeProvider implements vscode.TreeDataProvider<RuleTreeNode>,
         const c = node.category;
         const open = this.search || this.withFindingsOnly || node.count > 0;
         const item = new vscode.TreeItem(`${c.priority}. ${c.title}`, open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `cat:${c.id}`;
+        // VS Code keeps the expansion state of an item with the same id: a category rendered collapsed
+        // (no findings yet) would stay collapsed when its first findings arrive. The id changes with
+        // `open`, so a category opens when findings appear (a user's collapse holds while they remain).
+        item.id = open ? `cat:${c.id}` : `cat:${c.id}:closed`;
         item.resourceUri = categoryUri(c.id);
         item.description = c.impact;
         item.tooltip = new vscode.MarkdownString(`**${c.title}** — impact ${c.impact}\n\n${c.description}\n\n${findingsText(node.count)} in the workspace`);
