@@ -184,6 +184,25 @@ const serverProbes = [
     const peak = await stop(s);
     row('lsp latency: requests while two heavy files are analysed', performance.now() - t0, peak, `${lat.length} requests: median ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; heavy files published after ${firsts} ms (budget 1000 ms); RSS ${rss.toFixed(0)} MB`);
   }],
+  ['lsp model: a 1.9 MB file of ordinary code opened in a folder (its model took 180 s)', async () => {
+    const dir = folder('model', { 'other.py': NORMAL });
+    const s = startServer();
+    await init(s, dir);
+    const uri = pathToFileURL(path.join(dir, 'ordinary.py')).href;
+    const t0 = performance.now();
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: ORDINARY.repeat(Math.ceil(1.9e6 / ORDINARY.length)) } });
+    await until(() => s.published.has(uri), 120000);
+    const at = (s.published.get(uri)?.at ?? NaN) - t0;
+    const status = await s.conn.sendRequest('dbosLint/status', { uri });
+    const slow = status.slowFiles.find((f) => f.uri === uri);
+    const other = pathToFileURL(path.join(dir, 'other.py')).href;
+    const t1 = performance.now();
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: other, languageId: 'python', version: 1, text: NORMAL } });
+    await until(() => s.published.has(other), 60000);
+    const otherAt = (s.published.get(other)?.at ?? NaN) - t1;
+    const peak = await stop(s);
+    row('lsp model: a 1.9 MB file of ordinary code, then a normal one', performance.now() - t0, peak, `published after ${at.toFixed(0)} ms (budget 1000 ms): ${slow ? slow.message : 'no notice'}; the next file ${otherAt.toFixed(0)} ms`);
+  }],
   ['lsp scan: an edited file while the scan meets 200,000 lines and an unterminated """', async () => {
     const dir = folder('scan', {
       'a_lines200k.py': WF + '    total = 0\n' + lines(200000, (i) => (i % 100 ? `    total = total + helper(${i})\n` : `    t${i} = random.random()\n`)) + '    return total\n',
