@@ -65,6 +65,25 @@ async function edits(send: (m: object) => unknown, uri: string, from: number, to
   }
 }
 
+/**
+ * Initializes a server (no debounce), opens 30 documents once the client stopped reading (`pause`),
+ * edits the first 299 times and sends a status request: the server's RSS before the edits and after.
+ */
+async function unreadSession(send: (m: object) => unknown, inbox: Inbox, name: string, pause: () => void, pid: number): Promise<{ uris: string[]; before: number; during: number }> {
+  await send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {}, initializationOptions: { debounceMs: 0 } } });
+  await inbox.until('initialize', (m) => m.id === 1);
+  await send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+  const uris = Array.from({ length: 30 }, (_, i) => `file:///virtual/${name}_${i}.py`);
+  pause();
+  for (const uri of uris) await send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'python', version: 1, text: APP } } });
+  await sleep(1500);
+  const before = rssMb(pid);
+  await edits(send, uris[0], 2, 300);
+  await send({ jsonrpc: '2.0', id: 2, method: 'dbosLint/status', params: {} });
+  await sleep(1500);
+  return { uris, before, during: rssMb(pid) };
+}
+
 test('stdio: a client that stops reading stdout: the server neither grows without bound nor loses the newest diagnostics', async () => {
   const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   procs.push(proc);
@@ -83,19 +102,8 @@ test('stdio: a client that stops reading stdout: the server neither grows withou
       buf = buf.subarray(head + 4 + len);
     }
   });
-  await send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {}, initializationOptions: { debounceMs: 0 } } });
-  await inbox.until('initialize', (m) => m.id === 1);
-  await send({ jsonrpc: '2.0', method: 'initialized', params: {} });
-  const uris = Array.from({ length: 30 }, (_, i) => `file:///virtual/unread_${i}.py`);
   // the client stops reading: the pipe (64 KiB) fills with the diagnostics of 30 documents and the edits
-  proc.stdout!.pause();
-  for (const uri of uris) await send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'python', version: 1, text: APP } } });
-  await sleep(1500);
-  const before = rssMb(proc.pid!);
-  await edits(send, uris[0], 2, 300);
-  await send({ jsonrpc: '2.0', id: 2, method: 'dbosLint/status', params: {} });
-  await sleep(1500);
-  const during = rssMb(proc.pid!);
+  const { uris, before, during } = await unreadSession(send, inbox, 'unread', () => proc.stdout!.pause(), proc.pid!);
   assert.ok(during - before < 60, `RSS ${before.toFixed(0)} -> ${during.toFixed(0)} MB while stdout is not read`);
   // reading again: the request is answered and the edited document ends at its newest version
   proc.stdout!.resume();
@@ -141,18 +149,7 @@ test('node-ipc: a parent that stops reading: diagnostics wait in the outbox (the
     }
   });
   const send = (m: object) => new Promise<void>((r) => (parentEnd.write(JSON.stringify(m) + '\n') ? r() : parentEnd.once('drain', () => r())));
-  await send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {}, initializationOptions: { debounceMs: 0 } } });
-  await inbox.until('initialize', (m) => m.id === 1);
-  await send({ jsonrpc: '2.0', method: 'initialized', params: {} });
-  const uris = Array.from({ length: 30 }, (_, i) => `file:///virtual/ipc_${i}.py`);
-  parentEnd.pause();
-  for (const uri of uris) await send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'python', version: 1, text: APP } } });
-  await sleep(1500);
-  const before = rssMb(proc.pid!);
-  await edits(send, uris[0], 2, 300);
-  await send({ jsonrpc: '2.0', id: 2, method: 'dbosLint/status', params: {} });
-  await sleep(1500);
-  const during = rssMb(proc.pid!);
+  const { uris, before, during } = await unreadSession(send, inbox, 'ipc', () => parentEnd.pause(), proc.pid!);
   assert.ok(during - before < 60, `RSS ${before.toFixed(0)} -> ${during.toFixed(0)} MB while the channel is not read`);
   parentEnd.resume();
   await inbox.until('the status request answered', (m) => m.id === 2);
