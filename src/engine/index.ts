@@ -140,7 +140,10 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       });
     } catch (e) {
       if (!box.owns(e)) throw e;
-      return e.cancelled ? abandoned : overBudgetIn('model');
+      const stopped = e.cancelled ? abandoned : overBudgetIn('model');
+      // the tree is sound: a caller that keeps trees reuses it for the next edit's parse
+      if (options.keepTree) stopped.tree = tree;
+      return stopped;
     }
     const time = { started, budgetMs, cancelled, box };
     const result = cancelled?.()

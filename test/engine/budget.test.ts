@@ -117,21 +117,28 @@ test('the model stopped by the budget: not checked, the time ran out before the 
   await initParser();
   // a long module: the clock jumps once the model's pass has begun
   const text = APP + Array.from({ length: 400 }, (_, i) => `x${i} = random.random()\n`).join('');
-  let calls = 0;
   const realNow = performance.now.bind(performance);
-  const started = realNow();
-  // the first readings (the parse's progress, the deadline) see real time; later ones are a day on
-  performance.now = () => (++calls > 40 ? realNow() + 86_400_000 : realNow());
-  let r;
-  try {
-    r = analyze(text, { path: 'app.py', budgetMs: 60_000, startedAt: started });
-  } finally {
-    performance.now = realNow;
+  for (const keepTree of [false, true]) {
+    let calls = 0;
+    const started = realNow();
+    // the first readings (the parse's progress, the deadline) see real time; later ones are a day on
+    performance.now = () => (++calls > 40 ? realNow() + 86_400_000 : realNow());
+    let r;
+    try {
+      r = analyze(text, { path: 'app.py', budgetMs: 60_000, startedAt: started, keepTree });
+    } finally {
+      performance.now = realNow;
+    }
+    assert.equal(r.limit?.reason, 'over-budget');
+    assert.equal(r.limit?.checked, 'none');
+    assert.ok(r.limit?.phase === 'model' || r.limit?.phase === 'parse', r.limit?.message);
+    assert.deepEqual(r.findings, []);
+    // a caller that keeps trees (the server) gets the sound tree of a stopped model, never a leaked one
+    if (keepTree && r.limit?.phase === 'model') {
+      assert.ok(r.tree);
+      r.tree.delete();
+    }
   }
-  assert.equal(r.limit?.reason, 'over-budget');
-  assert.equal(r.limit?.checked, 'none');
-  assert.ok(r.limit?.phase === 'model' || r.limit?.phase === 'parse', r.limit?.message);
-  assert.deepEqual(r.findings, []);
 });
 
 test('checkTime outside any box does nothing; a nested box pauses the outer one and a cancel goes through it', () => {
