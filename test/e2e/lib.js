@@ -190,11 +190,22 @@ function waitForDbosBadge(page, text, timeout = 90_000) {
 
 /** Keyboard driving of the workbench through its quick input: open a file, run a command, go to a line. */
 function workbench(page) {
+  // A quick input closes when something else takes the focus while it opens (a walkthrough page
+  // settling, a notification): the whole sequence is tried again, up to three times.
   const quickInput = async (keys, text, row) => {
-    await page.keyboard.press(keys);
-    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
-    await page.keyboard.type(text, { delay: 10 });
-    if (row) await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${row}"]`, { timeout: 20_000 });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.keyboard.press(keys);
+        await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10_000 });
+        await page.keyboard.type(text, { delay: 10 });
+        if (row) await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${row}"]`, { timeout: 15_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await page.keyboard.press('Escape');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     await new Promise((r) => setTimeout(r, 400));
     await page.keyboard.press('Enter');
   };
