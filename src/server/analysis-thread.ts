@@ -25,6 +25,13 @@ interface Queued {
  */
 export const HARD_STOP_MS = 250;
 
+/**
+ * The analysis thread's young generation (V8's nursery, where each check's short-lived objects go).
+ * V8's default on 64-bit machines (48 MB, of which the two semi-spaces stay resident once used) was
+ * a quarter of the server's memory after a workspace scan; a check's garbage is a few megabytes.
+ */
+const YOUNG_GENERATION_MB = 8;
+
 /** Restarts after a crash allowed in RESTART_WINDOW_MS before the thread is given up. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -61,7 +68,7 @@ export class AnalysisThread {
   }
 
   private start(): void {
-    const w = new Worker(this.script, { workerData: { dbosLintAnalysis: true, flags: this.flags } });
+    const w = new Worker(this.script, { workerData: { dbosLintAnalysis: true, flags: this.flags }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = w;
     w.on('message', (m: FromWorker) => {
       if (m.kind === 'ready') this.events.ready(m.hooks);
