@@ -53,11 +53,13 @@ const cliProbes = [
   ['lines200k: 200,000 lines in one workflow (6.9 MB)', () => ({ 'app.py': WF + '    total = 0\n' + lines(200000, (i) => (i % 100 ? `    total = total + helper(${i})\n` : `    t${i} = random.random()\n`)) + '    return total\n' })],
   ['list5mb: a 5 MB one-line list', () => ({ 'app.py': NORMAL + 'DATA = [' + Array.from({ length: 700000 }, (_, i) => i).join(', ') + ']\n' })],
   ['unterminated: an unterminated """ in 4.8 MB', () => ({ 'app.py': NORMAL + 'DOC = """\n' + 'x = call(1, 2)  # text\n'.repeat(220000) })],
+  ['ordinary2mb: 1.9 MB of ordinary DBOS code (under the size limit; its model once took 180 s)', () => ({ 'app.py': ORDINARY.repeat(Math.ceil(1.9e6 / ORDINARY.length)) })],
   ['ordinary50mb: 50 MB of ordinary DBOS code', () => ({ 'app.py': ORDINARY.repeat(Math.ceil(50e6 / ORDINARY.length)) })],
   ['big47mb: a 47 MB file next to a normal one', () => ({ 'big.py': NORMAL + '# ' + 'x'.repeat(78) + '\n'.repeat(1) + ('y = "' + 'b'.repeat(70) + '"\n').repeat(620000) })],
   ['requirements40k: requirements.txt of 40,000 blank lines', () => ({ 'requirements.txt': '\n'.repeat(40000) + 'dbos==2.30.0\n' })],
   ['globs: "**/" x12 + "x" and "*a" x8 + "b" in per-file-ignores', () => ({ 'pyproject.toml': `[tool.dbos-lint]\nper-file-ignores = { "${'**/'.repeat(12)}x" = ["DBOS201"], "${'*a'.repeat(8)}b" = ["DBOS201"] }\n` })],
   ['extraio130k: extra-io with 130,000 entries', () => ({ 'pyproject.toml': `[tool.dbos-lint]\nextra-io = [${Array.from({ length: 130000 }, (_, i) => `"pkg.m${i}.f"`).join(', ')}]\n` })],
+  ['braces: extra-io = ["pkg.{a,b}.{a,b}..."] with 40 brace groups (2^40 names)', () => ({ 'pyproject.toml': `[tool.dbos-lint]\nextra-io = ["pkg${'.{a,b}'.repeat(40)}"]\n` })],
   ['config: select DBOS999, ignore "", target-version 2.30, a severity sub-table', () => ({ 'pyproject.toml': '[tool.dbos-lint]\nselect = ["DBOS999"]\nignore = [""]\ntarget-version = 2.30\n[tool.dbos-lint.severity.DBOS201]\nlevel = "error"\n' })],
   ['pins: requirements.txt a folder, a dangling requirements-dev.txt', (dir) => {
     fs.mkdirSync(path.join(dir, 'requirements.txt'), { recursive: true });
@@ -181,6 +183,25 @@ const serverProbes = [
     const rss = rssOf(s.proc.pid);
     const peak = await stop(s);
     row('lsp latency: requests while two heavy files are analysed', performance.now() - t0, peak, `${lat.length} requests: median ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; heavy files published after ${firsts} ms (budget 1000 ms); RSS ${rss.toFixed(0)} MB`);
+  }],
+  ['lsp model: a 1.9 MB file of ordinary code opened in a folder (its model took 180 s)', async () => {
+    const dir = folder('model', { 'other.py': NORMAL });
+    const s = startServer();
+    await init(s, dir);
+    const uri = pathToFileURL(path.join(dir, 'ordinary.py')).href;
+    const t0 = performance.now();
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: ORDINARY.repeat(Math.ceil(1.9e6 / ORDINARY.length)) } });
+    await until(() => s.published.has(uri), 120000);
+    const at = (s.published.get(uri)?.at ?? NaN) - t0;
+    const status = await s.conn.sendRequest('dbosLint/status', { uri });
+    const slow = status.slowFiles.find((f) => f.uri === uri);
+    const other = pathToFileURL(path.join(dir, 'other.py')).href;
+    const t1 = performance.now();
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: other, languageId: 'python', version: 1, text: NORMAL } });
+    await until(() => s.published.has(other), 60000);
+    const otherAt = (s.published.get(other)?.at ?? NaN) - t1;
+    const peak = await stop(s);
+    row('lsp model: a 1.9 MB file of ordinary code, then a normal one', performance.now() - t0, peak, `published after ${at.toFixed(0)} ms (budget 1000 ms): ${slow ? slow.message : 'no notice'}; the next file ${otherAt.toFixed(0)} ms`);
   }],
   ['lsp scan: an edited file while the scan meets 200,000 lines and an unterminated """', async () => {
     const dir = folder('scan', {

@@ -3,6 +3,7 @@ import { RULES, ruleMeta } from '../catalog/rules';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { SEVERITIES, type Severity } from './types';
+import { braceExpansionCount } from './data/catalog';
 
 // smol-toml ships CommonJS under its "require" export; its types are declared as ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -96,6 +97,8 @@ export const MAX_MAX_FILE_KB = 16384;
 export const MAX_FILE_TIME_BUDGET_MS = 600_000;
 /** Entries per list option (`extra-io`, `select`...): more is a mistake or an attack, never a configuration. */
 export const MAX_LIST_ENTRIES = 10_000;
+/** Names one entry of `extra-io`, `extra-nondeterministic` or `allow` may stand for (`pkg.{a,b}.{c,d}`: 4). */
+export const MAX_NAME_EXPANSION = 256;
 
 /**
  * Extended-tier rules that run by default: each was reviewed on a 154,000-line corpus of real DBOS
@@ -360,6 +363,20 @@ export function userConfigFrom(table: Record<string, unknown>, where: string): U
     if (wrong.length) {
       const shown = wrong.slice(0, 3).map((n) => JSON.stringify(n)).join(', ') + (wrong.length > 3 ? ` and ${wrong.length - 3} more` : '');
       bad(`"${k}": ${shown} ${wrong.length === 1 ? 'is' : 'are'} not a qualified name (\`pkg.module.function\`, \`pkg.Client().*\`, \`pkg.{a,b}\`)`);
+      return null;
+    }
+    // each `{a,b}` group multiplies the names an entry stands for: bounded before anything expands them
+    let names = 0;
+    for (const n of list) {
+      const count = braceExpansionCount(n, MAX_LIST_ENTRIES);
+      if (count > MAX_NAME_EXPANSION) {
+        bad(`"${k}": ${JSON.stringify(n.length > 80 ? n.slice(0, 77) + '...' : n)} stands for ${count > MAX_LIST_ENTRIES ? `more than ${MAX_LIST_ENTRIES}` : count} names (each {...} group multiplies them); at most ${MAX_NAME_EXPANSION} per entry: write it as several entries`);
+        return null;
+      }
+      names += count;
+    }
+    if (names > MAX_LIST_ENTRIES) {
+      bad(`"${k}" stands for ${names} names once its {...} groups are expanded; at most ${MAX_LIST_ENTRIES} are accepted`);
       return null;
     }
     return list;

@@ -5,7 +5,7 @@ import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
 import { WordScanner } from './words';
 import { resolveConfig, type ResolvedConfig } from './config';
-import { DEFAULT_FILE_TIME_BUDGET_MS, overBudget, tooLarge, type FileLimitNotice } from './budget';
+import { DEFAULT_FILE_TIME_BUDGET_MS, TimeBox, overBudget, tooLarge, type FileLimitNotice } from './budget';
 import { buildApiCatalog, type ApiCatalog } from './data/catalog';
 import { findSuppressions, isSuppressed } from './suppress';
 import { mentionsDbos } from './text';
@@ -37,8 +37,9 @@ export interface AnalyzeOptions {
   /** The file's time budget (ms); default: the configuration's `file-time-budget-ms`, else DEFAULT_FILE_TIME_BUDGET_MS. */
   budgetMs?: number;
   /**
-   * Asked during the parse, after the model and before each rule: true abandons the analysis (a
-   * newer edit arrived); the result then says `cancelled` and holds nothing to show.
+   * Asked during the parse and, with the time budget, inside the model and the rules (`checkTime`):
+   * true abandons the analysis (a newer edit arrived); the result then says `cancelled` and holds
+   * nothing to show.
    */
   cancelled?: () => boolean;
   /**
@@ -97,7 +98,8 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const started = options.startedAt ?? performance.now();
   const budgetMs = options.budgetMs ?? config.fileTimeBudgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
-  const deadline = started + budgetMs;
+  // the one deadline of the file, checked during the parse, inside the model, the facts and the rules (`checkTime`)
+  const box = new TimeBox(started + budgetMs, budgetMs, options.cancelled);
   // characters first: a text of fewer characters than the limit may still be over it in bytes
   if (text.length * 3 > config.maxFileBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');
@@ -111,12 +113,12 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
     ruleFailures: [],
     skipped: 'over-budget',
     syntaxErrors: 0,
-    limit: overBudget(phase, performance.now() - started, budgetMs),
+    limit: overBudget(phase, performance.now() - started - box.pausedMs, budgetMs),
   });
   const cancelled = options.cancelled;
   const abandoned: AnalysisResult = { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
   // a tree the index parsed from this very text for its own needs (a batch run hands it over)
-  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, deadline, options.previousTree, cancelled);
+  const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, box.deadline, options.previousTree, cancelled);
   if (!tree) return cancelled?.() ? abandoned : overBudgetIn('parse');
   const api = buildApiCatalog(config);
   try {
@@ -124,17 +126,29 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       index.useCatalog(api);
       index.beginAnalysis(file);
     }
-    const model = new ModuleModel(text, tree, {
-      path: options.path,
-      testPath: file && index ? index.relativePath(file) : undefined,
-      moduleName: options.moduleName ?? (file && index?.moduleName(file)),
-      externalName: index && file ? (fqn) => index.dbosNameOf(file, fqn) : undefined,
-    });
-    if (index && file) index.noteModel(file, text, model);
-    const time = { started, budgetMs, deadline, cancelled };
+    let model: ModuleModel;
+    try {
+      model = box.run(() => {
+        const m = new ModuleModel(text, tree, {
+          path: options.path,
+          testPath: file && index ? index.relativePath(file) : undefined,
+          moduleName: options.moduleName ?? (file && index?.moduleName(file)),
+          externalName: index && file ? (fqn) => index.dbosNameOf(file, fqn) : undefined,
+        });
+        if (index && file) index.noteModel(file, text, m);
+        return m;
+      });
+    } catch (e) {
+      if (!box.owns(e)) throw e;
+      const stopped = e.cancelled ? abandoned : overBudgetIn('model');
+      // the tree is sound: a caller that keeps trees reuses it for the next edit's parse
+      if (options.keepTree) stopped.tree = tree;
+      return stopped;
+    }
+    const time = { started, budgetMs, cancelled, box };
     const result = cancelled?.()
       ? abandoned
-      : performance.now() > deadline
+      : box.expired()
         ? overBudgetIn('model')
         : runRules(model, config, api, options.version ?? null, ignoredHere, index, file, time);
     result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
@@ -175,7 +189,7 @@ function runRules(
   ignoredHere: ReadonlySet<string> | null,
   index: WorkspaceIndex | undefined,
   file: string | undefined,
-  time: { started: number; budgetMs: number; deadline: number; cancelled?: () => boolean },
+  time: { started: number; budgetMs: number; cancelled?: () => boolean; box: TimeBox },
 ): AnalysisResult {
   const findings: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
@@ -187,12 +201,14 @@ function runRules(
   for (const rule of IMPLEMENTED) {
     if (!config.enabled.has(rule.code) || ignoredHere?.has(rule.code)) continue;
     if (time.cancelled?.()) return { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
-    if (skippedRules > 0 || performance.now() > time.deadline) {
+    if (skippedRules > 0 || time.box.expired()) {
       skippedRules++;
       continue;
     }
     if (rule.requires && !rule.requires.some((word) => present.has(word))) continue;
     const configured = config.severity.get(rule.code)!;
+    // this rule's findings, kept only if it runs to its end: a rule stopped by the budget gives none
+    const own: Finding[] = [];
     const explicit = config.layers.some((l) => l.severity && rule.code in l.severity);
     const ctx: RuleContext = {
       model,
@@ -209,7 +225,7 @@ function runRules(
         const key = `${rule.code}:${start}:${end}:${r.message}`;
         if (seen.has(key)) return;
         seen.add(key);
-        findings.push({
+        own.push({
           code: rule.code,
           severity: explicit ? configured : (r.severity ?? configured),
           message: fitHeadline(r.message),
@@ -221,15 +237,22 @@ function runRules(
       },
     };
     try {
-      rule.check(ctx);
+      time.box.run(() => rule.check(ctx));
     } catch (e) {
+      if (time.box.owns(e)) {
+        if (e.cancelled) return { findings: [], ruleFailures: [], syntaxErrors: 0, cancelled: true };
+        // stopped mid-way: none of its findings (half of them could mislead), and counted as skipped
+        skippedRules++;
+        continue;
+      }
       ruleFailures.push({ code: rule.code, message: (e as Error)?.stack ?? String(e) });
     }
+    for (const f of own) findings.push(f);
   }
   findings.sort(
     (a, b) =>
       a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
   );
   if (skippedRules === 0) return { findings, ruleFailures, syntaxErrors: 0 };
-  return { findings, ruleFailures, syntaxErrors: 0, limit: overBudget('rules', performance.now() - time.started, time.budgetMs, skippedRules) };
+  return { findings, ruleFailures, syntaxErrors: 0, limit: overBudget('rules', performance.now() - time.started - time.box.pausedMs, time.budgetMs, skippedRules) };
 }

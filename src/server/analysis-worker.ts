@@ -50,7 +50,7 @@ export class Analysis {
         path: c.path,
         realPath: c.path === null ? null : realPath(c.path),
         project: new ProjectSettings(),
-        index: c.path === null ? null : new WorkspaceIndex({ roots: [c.path] }),
+        index: c.path === null ? null : new WorkspaceIndex({ roots: [c.path], budgetMs: EDITOR_FILE_TIME_BUDGET_MS }),
       };
       old.delete(c.uri);
       // per-file-ignores globs in the settings are relative to the workspace folder
@@ -167,6 +167,7 @@ export class Analysis {
       result = this.trees.analyze(uri, text, { ...opts, startedAt: started }, keepIgnores);
       if (!result.cancelled) {
         index.setText(file, text);
+        if (result.limit?.checked === 'none') index.noteUnmodelled(file, text);
         const now = sigOf(index.summaryOf(file));
         this.announced.set(uri, now);
         if (now !== seen) dependents = index.dependents(file);

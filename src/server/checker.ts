@@ -13,7 +13,7 @@ import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
 import { caps, connection, documents } from './connection';
 import { AnalysisThread, BACKGROUND, type Priority } from './analysis-thread';
 import { handlerFailures, reportFailure } from './guard';
-import { publishDiagnostics } from './outbox';
+import { publishDiagnostics, sendLatest, waitingMessages } from './outbox';
 import { Notifications, type StatsResult, type StatusResult } from './protocol';
 import type { CheckOutcome, TaskResult } from './worker-protocol';
 import { filePath, fileSettingsFor, fileSettingsNear, folderFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
@@ -507,7 +507,7 @@ function changed(): void {
   if (changeTimer) return;
   changeTimer = setTimeout(() => {
     changeTimer = undefined;
-    void connection.sendNotification(Notifications.findingsChanged, {});
+    sendLatest(Notifications.findingsChanged, {});
     sendStatus();
   }, 150);
 }
@@ -523,6 +523,7 @@ export async function stats(uri?: string): Promise<StatsResult> {
     files: allFindings().size,
     last: r ? { ms: r.ms, version: r.version } : null,
     index: ws_?.index ?? { summaries: 0, parses: 0, functions: 0 },
+    outbox: waitingMessages(),
   };
 }
 
@@ -561,6 +562,6 @@ export function statusFor(uri?: string): StatusResult {
 }
 
 export function sendStatus(): void {
-  void connection.sendNotification(Notifications.status, statusFor());
+  sendLatest(Notifications.status, statusFor());
 }
 

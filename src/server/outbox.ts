@@ -1,8 +1,10 @@
-// Diagnostics go out through here: when the client stops reading (node-ipc, VS Code's transport,
-// queues in memory what the parent does not read; a stdout pipe Node writes asynchronously can too),
-// only the newest diagnostics of each document wait, and they are sent once the transport drains. A
+// Diagnostics and the state notifications (status, findings changed) go out through here: when the
+// client stops reading (node-ipc, VS Code's transport, queues in memory what the parent does not
+// read; a stdout pipe Node writes asynchronously can too), only the newest diagnostics of each
+// document and the newest of each notification wait, and they are sent once the transport drains. A
 // client that never reads can no longer grow the server's memory without bound (3,000 edits took it
-// from 82 to 461 MB). On Linux, Node writes a stdout pipe synchronously: the write waits instead.
+// from 82 to 461 MB). On Linux, Node writes a stdout pipe synchronously: the write waits instead
+// (the pipe holds 64 KiB; test/server/transport.test.ts checks both transports).
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { connection } from './connection';
 
@@ -11,7 +13,8 @@ const HIGH_WATER = 4 * 1024 * 1024;
 /** Messages sent over node-ipc (VS Code's transport) and not yet written, above which diagnostics wait. */
 const IPC_HIGH_WATER = 16;
 
-const waiting = new Map<string, PublishDiagnosticsParams>();
+/** What waits, by key (`d:` and a document URI, `n:` and a notification method), in the order it came. */
+const waiting = new Map<string, () => void>();
 let draining = false;
 /** Messages handed to process.send whose write has not completed (node-ipc). */
 let ipcPending = 0;
@@ -59,17 +62,26 @@ function onDrain(f: () => void): void {
 
 /** Publishes diagnostics now, or, while the client is not reading, keeps only the newest per document. */
 export function publishDiagnostics(p: PublishDiagnosticsParams): void {
-  waiting.delete(p.uri);
-  waiting.set(p.uri, p);
+  queue(`d:${p.uri}`, () => void connection.sendDiagnostics(p));
+}
+
+/** Sends a notification whose newest value is all the client needs (a state), now or once the client reads again. */
+export function sendLatest(method: string, params: unknown): void {
+  queue(`n:${method}`, () => void connection.sendNotification(method, params));
+}
+
+function queue(key: string, send: () => void): void {
+  waiting.delete(key);
+  waiting.set(key, send);
   flush();
 }
 
 function flush(): void {
-  for (const [uri, p] of waiting) {
+  for (const [key, send] of waiting) {
     // over the mark, a write has returned false: 'drain' will come
     if (congested()) break;
-    waiting.delete(uri);
-    void connection.sendDiagnostics(p);
+    waiting.delete(key);
+    send();
   }
   if (waiting.size && !draining) {
     draining = true;
@@ -80,7 +92,7 @@ function flush(): void {
   }
 }
 
-/** Diagnostics waiting for the client to read (for the stats request and tests). */
-export function waitingDiagnostics(): number {
+/** Messages waiting for the client to read (for the stats request). */
+export function waitingMessages(): number {
   return waiting.size;
 }

@@ -121,4 +121,6 @@ export interface StatsResult {
   last: { ms: number; version: number } | null;
   /** The project indexes of the workspace folders: module summaries held, parses done, functions. */
   index: { summaries: number; parses: number; functions: number };
+  /** Messages (diagnostics of a document, a state notification) waiting for the client to read. */
+  outbox: number;
 }

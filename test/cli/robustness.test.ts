@@ -74,6 +74,21 @@ test('a file over its time budget is reported once, skipped or partly checked; t
   assert.match(lines[0], /^dbos-lint: warning: a_slow\.py: (not checked: the time ran out (while parsing the file|before the rules ran)|partly checked: \d+ rules? (was|were) skipped) \(\d+ ms, over the 1000 ms budget per file: file-time-budget-ms\)$/);
 });
 
+test('a rule stopped by the budget inside its own work gives none of its findings, in every format; the file is partly checked', () => {
+  const ws = workspace({ 'a_slow.py': NONDET, 'b_app.py': NONDET });
+  // DBOS201 reports on a_slow.py, then loops through the budget's cooperative check until the time runs out
+  const env = { DBOS_LINT_TEST_HOOKS: 'stall:DBOS201:a_slow.py' };
+  const r = run(['--file-time-budget-ms', '1000', '.'], ws, env);
+  assert.match(r.stdout, /b_app\.py:6:12: DBOS201 /);
+  assert.doesNotMatch(r.stdout, /a_slow\.py:\d+:\d+: DBOS201/);
+  const lines = r.stderr.split('\n').filter((l) => l.includes('a_slow.py'));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^dbos-lint: warning: a_slow\.py: partly checked: \d+ rules were skipped \(\d+ ms, over the 1000 ms budget per file: file-time-budget-ms\)$/);
+  const json = JSON.parse(run(['--file-time-budget-ms', '1000', '--output-format', 'json', '.'], ws, env).stdout) as { file: string; code: string }[];
+  assert.deepEqual(json.filter((e) => e.file === 'a_slow.py').map((e) => e.code), ['file-partly-checked']);
+  assert.deepEqual(json.filter((e) => e.file === 'b_app.py').map((e) => e.code), ['DBOS201']);
+});
+
 test('project files that cannot be read are no crash: the findings are printed, a warning names the file', () => {
   const ws = workspace({ 'app.py': NONDET });
   fs.mkdirSync(path.join(ws, 'requirements.txt'));

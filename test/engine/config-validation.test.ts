@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, readPyproject, resolveConfig, userConfigFrom } from '../../src/engine/config';
+import { buildApiCatalog } from '../../src/engine/data/catalog';
 import { lockedDbosVersion, ProjectSettings, requiredDbos } from '../../src/engine/settings';
 
 /** The problems `[tool.dbos-lint]` holding `body` gives (one per line), or [] when it is valid. */
@@ -117,6 +118,26 @@ test('list options: 130,000 entries are refused with a message, and merging long
   // layers built in code (no validation) with long lists: push(...spread) overflowed here
   const config = resolveConfig([{ extraIo: huge }, { extraIo: huge, allow: huge, extraNondeterministic: huge }]);
   assert.equal(config.extraIo.length, 260_000);
+});
+
+test('brace groups in API names are bounded before they expand: one entry, and a whole list', () => {
+  // 40 groups of two alternatives: 2^40 names, which expanded one by one never finished
+  const bomb = 'pkg' + '.{a,b}'.repeat(40);
+  for (const key of ['extra-io', 'extra-nondeterministic', 'allow']) {
+    assert.deepEqual(problems(`${key} = ["${bomb}"]`), [
+      `${W}"${key}": "${bomb.slice(0, 77)}..." stands for more than 10000 names (each {...} group multiplies them); at most 256 per entry: write it as several entries`,
+    ]);
+  }
+  assert.deepEqual(problems('extra-io = ["pkg.{a,b,c}.{d,e,f,g}.{h,i,j,k}.{l,m,n,o,p,q}"]'), [
+    `${W}"extra-io": "pkg.{a,b,c}.{d,e,f,g}.{h,i,j,k}.{l,m,n,o,p,q}" stands for 288 names (each {...} group multiplies them); at most 256 per entry: write it as several entries`,
+  ]);
+  const many = Array.from({ length: 50 }, (_, i) => `"pkg${i}.{a,b,c,d}.{e,f,g,h}.{i,j,k,l}.{m,n,o,p}"`).join(', ');
+  assert.deepEqual(problems(`extra-io = [${many}]`), [`${W}"extra-io" stands for 12800 names once its {...} groups are expanded; at most 10000 are accepted`]);
+  // within the bounds: expanded and used
+  assert.deepEqual(problems('extra-io = ["pkg.{a,b}.{c,d}.send"]'), []);
+  const api = buildApiCatalog(resolveConfig([{ extraIo: ['pkg.{a,b}.{c,d}.send'] }]));
+  assert.ok(api.io.match('pkg.b.c.send'));
+  assert.equal(api.io.match('pkg.b.e.send'), null);
 });
 
 test('project files that cannot be read: a folder named requirements.txt, dangling links, a lock that is a folder', () => {

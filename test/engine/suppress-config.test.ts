@@ -87,6 +87,18 @@ test('"Ignore DBOSxxx in this file" writes or extends the ignore-file comment, b
   r.tree!.delete();
 });
 
+test('allow: exact names, `pkg.*` and `{a,b}` patterns, like the other lists (patterns used to pass validation and allow nothing)', async () => {
+  await initParser();
+  const src = lines(['    a = random.random()', '    b = random.randint(1, 6)', '    return a + b']);
+  const codes = (allow: string[]) =>
+    analyze(src, { path: 'app.py', config: resolveConfig([{ allow }]) }).findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
+  assert.deepEqual(codes([]), ['6:DBOS201', '7:DBOS201']);
+  assert.deepEqual(codes(['random.random']), ['7:DBOS201']);
+  assert.deepEqual(codes(['random.*']), []);
+  assert.deepEqual(codes(['random.{random,randint}']), []);
+  assert.deepEqual(codes(['random.{choice,randint}']), ['6:DBOS201']);
+});
+
 test('configuration: select, ignore, severity, profile', () => {
   const def = resolveConfig();
   assert.ok(def.enabled.has('DBOS201'));

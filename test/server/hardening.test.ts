@@ -62,6 +62,28 @@ test('a file over its time budget: remaining rules skipped, named in the status 
   assert.deepEqual(cleared.slowFiles, []);
 });
 
+test('a rule stuck in a long walk is stopped by the budget inside the rule: none of its findings, the file partly checked, the thread kept', async () => {
+  // DBOS201 runs its check (and reports), then loops through the budget's cooperative check
+  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'stall:DBOS201:stalled.py' }, { fileTimeBudgetMs: 300 });
+  const uri = 'file:///virtual/stalled.py';
+  await s.open(uri, APP);
+  const first = await s.until('first diagnostics', () => s.last(uri));
+  // DBOS109 ran before DBOS201 and keeps its finding; DBOS201 was stopped (its finding dropped), DBOS202 skipped
+  assert.deepEqual(codesAndLines(first.diagnostics), ['22:DBOS109']);
+  const status = await s.conn.sendRequest<{ slowFiles: { uri: string; message: string; stopped: boolean }[] }>('dbosLint/status', {});
+  assert.equal(status.slowFiles.length, 1);
+  assert.equal(status.slowFiles[0].uri, uri);
+  assert.match(status.slowFiles[0].message, /^partly checked: \d+ rules were skipped \(\d+ ms, over the 300 ms budget per file: file-time-budget-ms\)$/);
+  assert.equal(s.logs.filter((l) => l.includes('stalled.py: partly checked')).length, 1, s.logs.join('\n'));
+  // stopped by the engine itself, not by ending the analysis thread
+  assert.equal(s.logs.filter((l) => /ran past|analysis thread stopped/.test(l)).length, 0, s.logs.join('\n'));
+  // the same thread checks another document in full
+  const other = 'file:///virtual/other.py';
+  await s.open(other, APP);
+  const o = await s.until('other checked', () => s.last(other));
+  assert.deepEqual(codesAndLines(o.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
+});
+
 test('malformed requests from other editors get an answer, not a failure', async () => {
   const s = await session(null);
   const uri = 'file:///virtual/odd.py';

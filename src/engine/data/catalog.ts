@@ -16,7 +16,21 @@ export interface ApiEntry {
   replacement?: string;
 }
 
-/** Expands `a.{b,c}` into `a.b`, `a.c`. */
+/**
+ * How many names `expandBraces(p)` gives (the product of the alternatives of its `{...}` groups),
+ * counted without expanding, and stopping once past `cap` (returns `cap + 1` then): every group
+ * multiplies, so 30 groups of two alternatives are a billion names.
+ */
+export function braceExpansionCount(p: string, cap: number): number {
+  let n = 1;
+  for (const m of p.matchAll(/\{([^}]*)\}/g)) {
+    n *= m[1].split(',').length;
+    if (n > cap) return cap + 1;
+  }
+  return n;
+}
+
+/** Expands `a.{b,c}` into `a.b`, `a.c` (patterns from the configuration are bounded first: `braceExpansionCount`). */
 export function expandBraces(p: string): string[] {
   const m = /^(.*?)\{([^}]*)\}(.*)$/.exec(p);
   if (!m) return [p];
@@ -72,13 +86,26 @@ export class ApiList {
   }
 }
 
+/** The user's `allow` patterns, matched like the API lists (before, only exact names: `pkg.*` and `{a,b}` passed validation and allowed nothing). */
+export class AllowList {
+  private readonly list = new ApiList();
+
+  constructor(patterns: readonly string[]) {
+    for (const p of patterns) this.list.add(p, 'allow', 'hint');
+  }
+
+  has(fqn: string): boolean {
+    return this.list.match(fqn) !== null;
+  }
+}
+
 export interface ApiCatalog {
   nondeterministic: ApiList;
   io: ApiList;
   database: ApiList;
   sleep: ApiList;
-  /** Qualified names never reported (the user's allow-list). */
-  allow: Set<string>;
+  /** Qualified names never reported (the user's allow-list: names, `pkg.*`, `pkg.{a,b}`, like the other lists). */
+  allow: AllowList;
 }
 
 export interface ApiAdditions {
@@ -103,7 +130,7 @@ export function buildApiCatalog(add: ApiAdditions = {}): ApiCatalog {
   for (const g of io.database) for (const n of g.names as RawName[]) db.add(n, g.group, 'warning');
   const sl = new ApiList();
   for (const n of sleep.names as RawName[]) sl.add(n, 'sleep', 'warning');
-  const cat: ApiCatalog = { nondeterministic: nd, io: ioList, database: db, sleep: sl, allow: new Set(add.allow ?? []) };
+  const cat: ApiCatalog = { nondeterministic: nd, io: ioList, database: db, sleep: sl, allow: new AllowList(add.allow ?? []) };
   if (cache.size > 32) cache.clear();
   cache.set(key, cat);
   return cat;

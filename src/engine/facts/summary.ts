@@ -14,6 +14,7 @@ import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
+import { checkTime } from '../budget';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -203,6 +204,7 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
   const functions = new Map<string, FunctionSummary>();
   const lines = model.lines;
   for (const fn of model.functions) {
+    checkTime();
     if (fn.isLambda && !isStepLike(fn)) continue;
     const defLine = lines.positionAt(fn.node.startIndex).line;
     const f: FunctionSummary = {

@@ -6,6 +6,7 @@ import type { ModuleModel } from './module';
 import type { ScopeIndex } from './scope';
 import type { Binding, CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { calleeTypeFromText, LazyBinding, ModelCall, ParameterBinding } from './lazy';
+import { checkTime } from '../budget';
 
 const INTERESTING = [
   'call',
@@ -67,6 +68,7 @@ export class ModelBuilder {
     }
     for (const node of nodes) {
       if (!node) continue;
+      checkTime();
       const start = node.startIndex;
       while (stack.length > 0 && start >= stack[stack.length - 1].end) stack.pop();
       let scope = moduleScope;

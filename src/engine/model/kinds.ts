@@ -2,6 +2,7 @@
 import type { ModuleModel } from './module';
 import type { DecoratorInfo, FunctionInfo, FunctionKind } from './types';
 import { lastSegment } from './names';
+import { checkTime } from '../budget';
 
 export const DBOS = 'dbos.DBOS';
 export const SYNC_DATASOURCE = 'dbos.SQLAlchemyDatasource.create()';
@@ -86,6 +87,7 @@ function decoratorTarget(model: ModuleModel, d: DecoratorInfo): void {
 export function classifyFunctions(model: ModuleModel): void {
   for (const fn of model.functions) {
     for (const d of fn.decorators) {
+      checkTime();
       decoratorTarget(model, d);
       const k = decoratorKind(model, d);
       if (k) fn.kinds.add(k);
@@ -99,6 +101,7 @@ export function classifyFunctions(model: ModuleModel): void {
   model.cacheLookups();
 
   for (const call of model.calls) {
+    checkTime();
     const fqn = model.calleeFqn(call);
     // arguments are materialised only for the few calls that need them (it costs an allocation)
     const argsOf = () => call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
@@ -135,6 +138,7 @@ export function classifyFunctions(model: ModuleModel): void {
   while (work.length > 0) {
     const f = work.pop()!;
     for (const call of f.calls) {
+      checkTime();
       const g = model.targetFunction(call);
       if (g && !g.kinds.has('entry') && isPlain(g)) {
         g.kinds.add('entry');

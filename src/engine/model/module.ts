@@ -7,6 +7,7 @@ import { ModelBuilder } from './build';
 import { Resolver, SELF_ATTR } from './resolve';
 import { ScopeIndex } from './scope';
 import type { CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
+import { checkTime } from '../budget';
 
 const EXPECTS_FAILURE = /(^|\.)(raises|warns|assertRaises|assertRaisesRegex|assertRaisesRegexp|assertWarns|suppress)$/;
 
@@ -187,6 +188,7 @@ export class ModuleModel {
     const re = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
     const slice = this.text.slice(from, to);
     for (let m = re.exec(slice); m; m = re.exec(slice)) {
+      checkTime();
       const at = from + m.index;
       const id = this.root.descendantForIndex(at, at + name.length);
       if (!id || id.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
@@ -213,6 +215,7 @@ export class ModuleModel {
     if (!name) return out;
     const end = within.endIndex;
     for (let at = this.text.indexOf(name, within.startIndex); at >= 0 && at + name.length <= end; at = this.text.indexOf(name, at + 1)) {
+      checkTime();
       const id = within.descendantForIndex(at, at + name.length);
       if (id && id.type === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
     }
@@ -225,6 +228,7 @@ export class ModuleModel {
     if (!this.text.includes(name)) return out;
     const re = new RegExp(`\\.\\s*${name.replace(/[^\w]/g, '')}(?!\\w)`, 'g');
     for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      checkTime();
       const at = m.index + m[0].length - name.length;
       const id = this.root.descendantForIndex(at, at + name.length);
       const p = id?.parent;

@@ -5,6 +5,7 @@ import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
 import { soleReturnedCall } from '../syntax/statements';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
+import { checkTime } from '../budget';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -54,6 +55,7 @@ export class Resolver {
 
   /** `type`: the node's type when the caller knows it (reading it from the tree costs a call into wasm). */
   private resolveIn(node: Node, scope: Scope, depth: number, knownType?: string): string | null {
+    checkTime();
     if (depth > this.deepest) this.deepest = depth;
     if (depth > MAX_RESOLVE_DEPTH) {
       this.cutoffs++;
@@ -314,6 +316,7 @@ export class Resolver {
     let agree = true;
     const seen: string[] = [];
     for (const b of bindings) {
+      checkTime();
       let r: string | null;
       const valueType = b.value?.type;
       if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : null;

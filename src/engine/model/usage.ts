@@ -6,6 +6,7 @@ import { Enclosing, holds, parentOf } from '../syntax/enclosing';
 import { isStepLike, isWorkflow } from './kinds';
 import { workflowStart } from './workflow-starts';
 import { MUTATING_METHODS } from './step-validity';
+import { checkTime } from '../budget';
 
 // Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
@@ -84,6 +85,7 @@ function usesOf(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
 function findUses(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
   if (!fn.body) return [];
   return model.identifiersNamed(name, fn.body).filter((id) => {
+    checkTime();
     if (!id || model.textOf(id) !== name) return false;
     const p = parentOf(id);
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
@@ -238,8 +240,48 @@ const worst = (a: ValueReach, b: ValueReach): ValueReach => (REACH_ORDER.indexOf
  */
 export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth = 0): ValueReach {
   if (onlyTimedNode(model, node, fn)) return 'logged';
+  return reachAbove(model, node, fn, steersCall, depth);
+}
+
+/**
+ * The answers of `reachAbove`, by the `steersCall` and function asked with, then depth and node.
+ * Every term of `a() + a() + ...` walks up the same chain of operators: remembered, the walks of a
+ * long expression cost its length, not its square (5,000 terms took seconds).
+ */
+const reachMemo = new WeakMap<(call: Node) => boolean, WeakMap<FunctionInfo, Map<string, ValueReach>>>();
+
+/** Where the value of `node` goes from its parent up (`valueReach` without the timing test of `node` itself). */
+function reachAbove(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+  let byFn = reachMemo.get(steersCall);
+  if (!byFn) reachMemo.set(steersCall, (byFn = new WeakMap()));
+  let memo = byFn.get(fn);
+  if (!memo) byFn.set(fn, (memo = new Map()));
+  const own = memo.get(`${depth}:${node.id}`);
+  if (own !== undefined) return own;
+  // the nodes the walk goes on from: the answer from each of them up is this node's answer
+  const passed: Node[] = [node];
+  const answer = climb(model, node, fn, steersCall, depth, memo, passed);
+  for (const n of passed) memo.set(`${depth}:${n.id}`, answer);
+  return answer;
+}
+
+function climb(
+  model: ModuleModel,
+  node: Node,
+  fn: FunctionInfo,
+  steersCall: (call: Node) => boolean,
+  depth: number,
+  memo: Map<string, ValueReach>,
+  passed: Node[],
+): ValueReach {
   let cur = node;
   for (let p = parentOf(node); p; cur = p, p = parentOf(p)) {
+    if (cur !== node) {
+      // the walk goes on from `cur` as a walk started there would
+      const known = memo.get(`${depth}:${cur.id}`);
+      if (known !== undefined) return known;
+      passed.push(cur);
+    }
     if (p.type === 'argument_list') {
       const call = parentOf(p);
       const callee = call?.childForFieldName('function');
@@ -332,6 +374,7 @@ function namedReach(model: ModuleModel, name: string, binding: Node, fn: Functio
   const uses = usesOf(model, fn, name).filter((u) => u.startIndex > binding.endIndex || u.endIndex < binding.startIndex);
   let out: ValueReach = uses.length === 0 ? 'tolerated' : 'logged';
   for (const u of uses) {
+    checkTime();
     out = worst(out, valueReach(model, u, fn, steersCall, depth + 1));
     if (out === 'steers') break;
   }
@@ -396,11 +439,20 @@ export function steersWorkflow(model: ModuleModel, call: Node): boolean {
  * handed straight to a checkpointed DBOS call (`valueReach` says `logged`).
  */
 export function quietValue(model: ModuleModel, node: Node, fn: FunctionInfo, fqn: string): boolean {
-  return onlyLogged(model, node, fn) || onlyTimed(model, node, fn, fqn) || valueReach(model, node, fn, (c) => steersWorkflow(model, c)) === 'logged';
+  return onlyLogged(model, node, fn) || onlyTimed(model, node, fn, fqn) || valueReach(model, node, fn, steeringCalls(model)) === 'logged';
+}
+
+const steerings = new WeakMap<ModuleModel, (call: Node) => boolean>();
+
+/** `steersWorkflow` of a model, one function per model (the walks `valueReach` remembers are kept per function). */
+export function steeringCalls(model: ModuleModel): (call: Node) => boolean {
+  let f = steerings.get(model);
+  if (!f) steerings.set(model, (f = (c) => steersWorkflow(model, c)));
+  return f;
 }
 
 /** The value of `node` reaches nothing a replay repeats: checkpointed DBOS calls through a helper, or nothing at all (see `valueReach`). */
 export function toleratedValue(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
-  const r = valueReach(model, node, fn, (c) => steersWorkflow(model, c));
+  const r = valueReach(model, node, fn, steeringCalls(model));
   return r === 'tolerated' || r === 'logged';
 }

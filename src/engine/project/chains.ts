@@ -15,6 +15,7 @@ import {
 import type { IndexedFunction, ModuleResolver } from './resolution';
 import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
 import type { ReadTracker } from './tracking';
+import { checkTime } from '../budget';
 
 /**
  * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
@@ -84,6 +85,7 @@ export function searchChain(
     for (const n of layer) {
       let leaf: ChainLeaf | null = null;
       for (const call of n.at.fn.calls) {
+        checkTime();
         const entry = leafEntry(call, kind, api);
         if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
@@ -97,6 +99,7 @@ export function searchChain(
     const next: Node[] = [];
     for (const n of layer) {
       for (const call of n.at.fn.calls) {
+        checkTime();
         const target = targetOf(n.at.module, call, api, resolver);
         if (!target) continue;
         if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {

@@ -7,7 +7,8 @@ import { hashOf } from './hash';
 import * as fs from 'node:fs';
 import { DEFAULT_MAX_FILE_KB } from '../config';
 import * as path from 'node:path';
-import { parsePython, type Tree } from '../syntax/parser';
+import { parseWithin, type Tree } from '../syntax/parser';
+import { DEFAULT_FILE_TIME_BUDGET_MS, TimeBox, checkTimeNow, isOutOfTime } from '../budget';
 import { ModuleModel } from '../model/module';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
@@ -52,6 +53,13 @@ export interface WorkspaceIndexOptions {
    * Not for runs that apply fixes: a fix must not be chosen from an incomplete registry.
    */
   deferRegistry?: boolean;
+  /**
+   * The time budget (ms) of a module the index reads for its own needs outside any analysis (a
+   * summary asked for by the host, the registry): over it, the module has no helpers, like one over
+   * the size limit. During an analysis, the analysed file's budget applies (`TimeBox.nested`).
+   * Default: DEFAULT_FILE_TIME_BUDGET_MS.
+   */
+  budgetMs?: number;
 }
 
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
@@ -118,6 +126,8 @@ export class WorkspaceIndex {
   private readonly catalogsSeen = new WeakSet<ApiCatalog>();
   /** Files whose summary is being built (an import cycle asks for one of them again). */
   private readonly building = new Set<string>();
+  /** See `WorkspaceIndexOptions.budgetMs`. */
+  private readonly budgetMs: number;
   /** While the registry is deferred: the analysed files that asked it (see `deferRegistry`). */
   private deferred: Set<string> | null;
 
@@ -126,6 +136,7 @@ export class WorkspaceIndex {
     this.read = options.readFile ?? defaultReadFile;
     this.customRead = !!options.readFile;
     this.batch = !!options.batch;
+    this.budgetMs = options.budgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
     this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
     this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
     this.deferred = options.batch && options.deferRegistry ? new Set() : null;
@@ -373,6 +384,17 @@ export class WorkspaceIndex {
     return summary;
   }
 
+  /**
+   * The analysis of `file` with this text stopped before its model (over its size limit or time
+   * budget): it is a module without helpers until its text changes, not read again for a summary
+   * (which would cost another budget). Call after `setText`.
+   */
+  noteUnmodelled(file: string, text: string): void {
+    const abs = path.resolve(file);
+    this.store(abs, null);
+    this.entries.set(abs, { summary: null, hash: hashOf(text) });
+  }
+
   /** The summary of a file, summarising it now if needed; null when it is missing or unreadable. */
   summaryOf(file: string): ModuleSummary | null {
     const abs = path.resolve(file);
@@ -514,20 +536,34 @@ export class WorkspaceIndex {
   private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
     // an open buffer over the size limit is no module with helpers: never parsed here (a 47 MB text aborted the wasm)
     if (text.length > INDEXED_FILE_BYTES) return fallback;
-    const tree = parsePython(text);
+    const modelOf = (tree: Tree) =>
+      new ModuleModel(text, tree, {
+        path: abs,
+        testPath: this.relativePath(abs),
+        moduleName: this.moduleName(abs),
+        externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
+      });
+    // this module's cost is charged to its own budget (see budget.ts): the analysed file's length when
+    // one is under way, else the index's; over it, it is a module without helpers, like one over the size limit
+    const box = TimeBox.nested() ?? new TimeBox(performance.now() + this.budgetMs, this.budgetMs);
     try {
-      return use(
-        new ModuleModel(text, tree, {
-          path: abs,
-          testPath: this.relativePath(abs),
-          moduleName: this.moduleName(abs),
-          externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
-        }),
-      );
-    } catch {
+      return box.run(() => {
+        const tree = parseWithin(text, box.deadline);
+        if (!tree) {
+          checkTimeNow();
+          return fallback;
+        }
+        try {
+          return use(modelOf(tree));
+        } finally {
+          this.parsed(abs, text, tree);
+        }
+      });
+    } catch (e) {
+      // the analysed file's work was cancelled: it stops, nothing is stored
+      if (isOutOfTime(e) && !box.owns(e)) throw e;
+      // a module the model cannot read is a module without helpers, never a crash
       return fallback;
-    } finally {
-      this.parsed(abs, text, tree);
     }
   }
 

@@ -14,6 +14,7 @@ import { configuredAppNames, registeredWorkflows } from '../model/registered-wor
 import { registrations } from '../model/registrations';
 import { queueDeclarations } from '../model/queues';
 import { walk } from './walk';
+import { isOutOfTime } from '../budget';
 
 /** A workflow registered somewhere in the workspace. */
 export interface RegisteredName {
@@ -170,7 +171,9 @@ export class WorkspaceRegistry {
     if (may.queues || may.workflows) {
       try {
         regs = registrationsOf(model, abs);
-      } catch {
+      } catch (e) {
+        // the analysed file's time ran out: nothing is recorded (its registrations are not known to be none)
+        if (isOutOfTime(e)) throw e;
         regs = EMPTY;
       }
     }
@@ -224,11 +227,17 @@ export class WorkspaceRegistry {
       }
       this.listed = all;
     }
-    for (const abs of this.listed) {
-      if (this.isTest(abs)) continue;
-      const e = this.files.get(abs);
-      if (!e) this.load(abs, this.host.textOf(abs));
-      else if (!e.parsed && e.may[kind]) this.load(abs, this.host.textOf(abs), true);
+    try {
+      for (const abs of this.listed) {
+        if (this.isTest(abs)) continue;
+        const e = this.files.get(abs);
+        if (!e) this.load(abs, this.host.textOf(abs));
+        else if (!e.parsed && e.may[kind]) this.load(abs, this.host.textOf(abs), true);
+      }
+    } catch (e) {
+      // stopped by the asking file's time budget: the files read so far are kept, the next query goes on
+      this.built.delete(kind);
+      throw e;
     }
     this.changed.clear();
   }

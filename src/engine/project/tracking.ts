@@ -62,6 +62,10 @@ export class ReadTracker {
     let value: T;
     try {
       value = compute();
+    } catch (e) {
+      // stopped (the time budget) or failed: no answer is remembered, not even the cycle's
+      cache.delete(key);
+      throw e;
     } finally {
       this.collector = outer;
     }

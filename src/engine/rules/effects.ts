@@ -9,7 +9,7 @@ import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
 import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
-import { onlyLogged, quietValue, steersWorkflow, toleratedValue, valueReach } from '../model/usage';
+import { onlyLogged, quietValue, steeringCalls, toleratedValue, valueReach } from '../model/usage';
 import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
 import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
@@ -18,6 +18,7 @@ import { workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
 import { passedArgs } from '../facts/fallback';
 import { argCount, seededReceiver } from '../facts/calls';
+import { checkTime } from '../budget';
 
 export { argCount, seededReceiver };
 
@@ -65,7 +66,7 @@ export interface EffectRuleSpec {
 function nondeterministicSeverity(model: ModuleModel, node: Node, fn: FunctionInfo, entry: ApiEntry): Severity {
   const base = entry.severity as Severity;
   if (base === 'information' || base === 'hint') return base;
-  const reach = valueReach(model, node, fn, (c) => steersWorkflow(model, c));
+  const reach = valueReach(model, node, fn, steeringCalls(model));
   if (reach === 'tolerated' || reach === 'logged') return 'information';
   if (reach === 'steers') return 'error';
   return base;
@@ -99,6 +100,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
       for (const wf of model.functions) {
         if (!isWorkflow(wf)) continue;
         for (const written of wf.calls) {
+          checkTime();
           // `await asyncio.to_thread(requests.get, url)`: the function handed to a thread runs in the workflow
           const handed = handedFunction(model, written);
           const call = handed ?? written;

@@ -2,6 +2,7 @@
 // In web-tree-sitter a `.parent` descends from the root (ts_node_parent), so a loop of them costs the
 // depth squared per node: quadratic or worse on a deep expression (`a() + a() + ...`, `f(f(...))`).
 import type { Node, Tree } from 'web-tree-sitter';
+import { checkTime } from '../budget';
 
 /**
  * Nodes of one tree (ranges nested or disjoint, as tree nodes are), sorted once; `around` lists those
@@ -45,7 +46,10 @@ export class Enclosing {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    for (; i >= 0; i = this.up[i]) if (this.ends[i] >= end) yield this.items[i];
+    for (; i >= 0; i = this.up[i]) {
+      checkTime();
+      if (this.ends[i] >= end) yield this.items[i];
+    }
   }
 
   /** The innermost item holding the node's range, other than the node itself. */
@@ -90,7 +94,10 @@ class Finger {
     const e = node.endIndex;
     let i = this.path.length - 1;
     // the deepest node of the path that is `node` or strictly holds it (an equal range may be a child)
-    while (i > 0 && !(this.path[i].id === node.id || (this.starts[i] <= s && e <= this.ends[i] && (this.starts[i] < s || e < this.ends[i])))) i--;
+    while (i > 0 && !(this.path[i].id === node.id || (this.starts[i] <= s && e <= this.ends[i] && (this.starts[i] < s || e < this.ends[i])))) {
+      checkTime();
+      i--;
+    }
     this.truncate(i + 1);
     if (this.path[i].id === node.id) return true;
     if (this.descend(node)) return true;
@@ -101,6 +108,7 @@ class Finger {
 
   private descend(node: Node): boolean {
     for (let n = this.path[this.path.length - 1]; ; ) {
+      checkTime();
       const c = n.childWithDescendant(node);
       if (!c) return false;
       this.parents.set(c.id, n);
@@ -136,6 +144,7 @@ function fingerOf(node: Node): Finger {
 
 /** `node.parent`, found by a descent from the last node asked about in the same tree (see `Finger`). */
 export function parentOf(node: Node): Node | null {
+  checkTime();
   return fingerOf(node).parent(node);
 }
 
