@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { Enclosing, parentOf } from '../syntax/enclosing';
+import { checkTime } from '../budget';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -33,6 +34,7 @@ function own(model: ModuleModel, fn: FunctionInfo): Node[] {
     byFn = new Map();
     const fns = new Enclosing(model.functions.map((f) => f.node));
     for (const n of model.storesAndYields) {
+      checkTime();
       const f = fns.innermost(n);
       if (!f) continue;
       const list = byFn.get(f.id);
