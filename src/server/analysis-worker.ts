@@ -19,6 +19,7 @@ import type { Fix } from '../engine/types';
 import type { ModuleModel } from '../engine/model/module';
 import type { UserConfig } from '../engine/config';
 import { TreeCache } from './incremental';
+import { HeapReducer } from './heap';
 import { installTestHooks } from '../engine/test-hooks';
 import { filePath, uriToPath } from './uris';
 import type { CheckOutcome, FolderConfig, FromWorker, Task, TaskResult, ToWorker } from './worker-protocol';
@@ -289,7 +290,9 @@ export function runAnalysisThread(port: MessagePort, flags: Int32Array): void {
   const ready = initParser().then(() => {
     analyze(WARM_UP, { path: 'warm_up.py' });
   });
+  const heap = new HeapReducer();
   port.on('message', (m: ToWorker) => {
+    heap.busy();
     void ready.then(() => {
       if (m.kind === 'configure') analysis.configure(m.folders, m.global);
       else if (m.kind === 'invalidate') analysis.invalidate();
@@ -302,6 +305,7 @@ export function runAnalysisThread(port: MessagePort, flags: Int32Array): void {
         }
         send(result);
       }
+      heap.idle();
     });
   });
   void ready.then(() => send({ kind: 'ready', hooks }));

@@ -81,7 +81,6 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   setDebounce(init.debounceMs);
   ws.pushedSettings = init.settings;
   setFolders(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []));
-  await initParser();
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -162,10 +161,18 @@ connection.onHover(request('textDocument/hover', (p: HoverParams) => hover(p)));
 connection.onCompletion(
   request('textDocument/completion', async (p: CompletionParams) => {
     await ready;
+    // the parser of this thread (import edits of snippets) is loaded on the first completion: the
+    // analysis thread has its own, and a second one held from the start cost 9 MB of memory
+    await initParser();
     return completions(p);
   }),
 );
-connection.onCompletionResolve(request('completionItem/resolve', (item: CompletionItem) => resolveCompletion(item)));
+connection.onCompletionResolve(
+  request('completionItem/resolve', async (item: CompletionItem) => {
+    await initParser();
+    return resolveCompletion(item);
+  }),
+);
 connection.onExecuteCommand(
   request('workspace/executeCommand', async (p: ExecuteCommandParams) => {
     if (p.command === SHOW_RULE_SERVER_COMMAND) {

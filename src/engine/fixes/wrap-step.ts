@@ -48,19 +48,22 @@ function pyString(s: string): string {
  * Inside a generator expression of the workflow: an `await` there would make it an async generator
  * (`sum(... for ...)` then fails), so an async workflow gets no wrap there.
  */
-function inGeneratorExpression(model: ModuleModel, node: Node, workflow: FunctionInfo): boolean {
-  return around(model, node, workflow).some((p) => p.type === 'generator_expression');
+function inGeneratorExpression(node: Node, workflow: FunctionInfo): boolean {
+  return around(node, workflow).some((p) => p.type === 'generator_expression');
 }
 
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
-/** The comprehensions and lambdas of each model, found from offsets (a `.parent` loop is quadratic on deep expressions). */
-const binders = new WeakMap<ModuleModel, Enclosing>();
+/**
+ * The comprehensions and lambdas of each workflow, found from offsets (a `.parent` loop is quadratic
+ * on deep expressions); read from the workflow's own subtree, the only place `around` looks.
+ */
+const binders = new WeakMap<FunctionInfo, Enclosing>();
 
 /** The comprehensions and lambdas around `node` inside the workflow, innermost first. */
-function around(model: ModuleModel, node: Node, workflow: FunctionInfo): Node[] {
-  let ix = binders.get(model);
-  if (!ix) binders.set(model, (ix = new Enclosing(model.root.descendantsOfType([...COMPREHENSIONS, 'lambda']).filter((n) => n?.isNamed))));
+function around(node: Node, workflow: FunctionInfo): Node[] {
+  let ix = binders.get(workflow);
+  if (!ix) binders.set(workflow, (ix = new Enclosing(workflow.node.descendantsOfType([...COMPREHENSIONS, 'lambda']).filter((n) => n?.isNamed))));
   const out: Node[] = [];
   for (const p of ix.around(node.startIndex, node.endIndex)) {
     if (p.id === node.id) continue;
@@ -121,7 +124,7 @@ export function wrapInlineFix(ctx: WrapContext, call: CallInfo, workflow: Functi
   const { model } = ctx;
   if (!atLeast(ctx.version, 2, 9)) return null;
   const t = findTarget(call);
-  if (workflow.isAsync && !t.awaited && inGeneratorExpression(model, t.node, workflow)) return null;
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
   const opts = `{"name": ${pyString(stepName)}}`;
   let args: string[];
@@ -187,7 +190,7 @@ export function extractedStepName(model: ModuleModel, node: Node, fallback: stri
 /** Names bound between the expression and the workflow: comprehension variables, lambda parameters. */
 function boundAround(model: ModuleModel, node: Node, workflow: FunctionInfo): Set<string> {
   const out = new Set<string>();
-  for (const p of around(model, node, workflow)) {
+  for (const p of around(node, workflow)) {
     if (COMPREHENSIONS.has(p.type)) {
       for (const clause of p.namedChildren) {
         if (clause?.type !== 'for_in_clause') continue;
@@ -316,7 +319,7 @@ function outsideClassText(model: ModuleModel, node: Node, workflow: FunctionInfo
 /** Extracts the expression into a new module-level `@DBOS.step()` function and calls it (null where `await` cannot go). */
 export function extractStepFix(model: ModuleModel, call: CallInfo, workflow: FunctionInfo, baseName: string): Fix | null {
   const t = findTarget(call);
-  if (workflow.isAsync && !t.awaited && inGeneratorExpression(model, t.node, workflow)) return null;
+  if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
   const eol = model.lines.eol;
   // a local of the workflow (or of a function around it) with that name would hide the new step at the call

@@ -24,6 +24,8 @@ const INTERESTING = [
   'nonlocal_statement',
   'decorated_definition',
   'try_statement',
+  'delete_statement',
+  'yield',
 ];
 
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
@@ -121,7 +123,12 @@ export class ModelBuilder {
         case 'augmented_assignment':
         case 'named_expression':
           if (type === 'assignment') this.m.assignments.push(node);
+          if (type !== 'named_expression') this.m.storesAndYields.push(node);
           this.addAssignment(node, info, type);
+          break;
+        case 'delete_statement':
+        case 'yield':
+          this.m.storesAndYields.push(node);
           break;
         case 'for_statement': {
           const left = node.childForFieldName('left');

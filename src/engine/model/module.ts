@@ -61,6 +61,11 @@ export class ModuleModel {
   private handledTries: { start: number; end: number; fn: FunctionInfo | null }[] | undefined;
   /** Every `assignment` node (`x = v`, `x: T = v`, `a.b = v`, `d[k] = v`), in source order. */
   readonly assignments: Node[] = [];
+  /**
+   * Every `assignment`, `augmented_assignment`, `delete_statement` and `yield` node (the expression
+   * and its keyword), in source order: what a function changes or yields, read without another walk.
+   */
+  readonly storesAndYields: Node[] = [];
   private expectedFailureRanges: [number, number][] | undefined;
   private readonly functionByNodeId = new Map<number, FunctionInfo>();
   private readonly texts = new Map<number, string>();

@@ -8,7 +8,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { holds, parentOf } from '../syntax/enclosing';
+import { Enclosing, parentOf } from '../syntax/enclosing';
+import { checkTime } from '../budget';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -18,11 +19,35 @@ export const MUTATING_METHODS = new Set([
 
 const CONTEXT_MANAGER_DECORATORS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
-/** Nodes of these types in the function's own body (not in nested functions or lambdas), from offsets. */
-function own(model: ModuleModel, fn: FunctionInfo, types: string[]): Node[] {
+/** For each model: the nodes of `storesAndYields` by the innermost function (def or lambda) around them, by node id. */
+const ownNodes = new WeakMap<ModuleModel, Map<number, Node[]>>();
+
+/**
+ * The assignments, augmented assignments, `del` statements and `yield`s of the function's own body
+ * (not in nested functions or lambdas), in document order: taken from the model's pass, each
+ * grouped once under the innermost function around it (found from offsets).
+ */
+function own(model: ModuleModel, fn: FunctionInfo): Node[] {
   if (!fn.body) return [];
-  const nested = model.functions.filter((f) => f !== fn && holds(fn.node, f.node)).map((f) => f.node);
-  return fn.body.descendantsOfType(types).filter((n): n is Node => !!n && !nested.some((f) => holds(f, n)));
+  let byFn = ownNodes.get(model);
+  if (!byFn) {
+    byFn = new Map();
+    const fns = new Enclosing(model.functions.map((f) => f.node));
+    for (const n of model.storesAndYields) {
+      checkTime();
+      const f = fns.innermost(n);
+      if (!f) continue;
+      const list = byFn.get(f.id);
+      if (list) list.push(n);
+      else byFn.set(f.id, [n]);
+    }
+    ownNodes.set(model, byFn);
+  }
+  const list = byFn.get(fn.node.id);
+  if (!list) return [];
+  const start = fn.body.startIndex;
+  const end = fn.body.endIndex;
+  return list.filter((n) => n.startIndex >= start && n.endIndex <= end);
 }
 
 /** The identifier at the root of `a.b[c].d`, if the expression is one. */
@@ -59,8 +84,10 @@ export function whyNotAStep(model: ModuleModel, fn: FunctionInfo): string | null
 function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   if (fn.isLambda) return null;
   if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER_DECORATORS.has(d.fqn))) return 'it is a context manager';
-  if (own(model, fn, ['yield']).length > 0) return 'it is a generator';
-  for (const a of own(model, fn, ['assignment', 'augmented_assignment'])) {
+  const nodes = own(model, fn);
+  if (nodes.some((n) => n.type === 'yield')) return 'it is a generator';
+  for (const a of nodes) {
+    if (a.type !== 'assignment' && a.type !== 'augmented_assignment') continue;
     const left = a.childForFieldName('left');
     if (!left) continue;
     const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left];
@@ -76,7 +103,8 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
       if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(t)}\`, which its caller can read`;
     }
   }
-  for (const d of own(model, fn, ['delete_statement'])) {
+  for (const d of nodes) {
+    if (d.type !== 'delete_statement') continue;
     for (const t of d.namedChildren) {
       const root = t && (t.type === 'attribute' || t.type === 'subscript') ? rootName(t) : null;
       if (root && sharedName(model, fn, model.textOf(root))) return `it deletes from \`${model.textOf(root)}\`, which its caller can read`;

@@ -30,7 +30,8 @@ function usageIndex(model: ModuleModel): UsageIndex {
     ix = {
       logArgs: new Enclosing(logArgs),
       lambdas: new Enclosing(model.functions.filter((f) => f.node.type === 'lambda').map((f) => f.node)),
-      assignments: new Enclosing(model.root.descendantsOfType('assignment')),
+      // the model collected every `assignment` node in its pass: no second walk of the tree
+      assignments: new Enclosing(model.assignments),
     };
     indexes.set(model, ix);
   }
