@@ -202,7 +202,9 @@ function workbench(page) {
         break;
       } catch (e) {
         if (attempt === 3) throw e;
-        await page.keyboard.press('Escape');
+        // Escape only for a quick input still open: with the focus on a walkthrough page, Escape
+        // would take the page back to its overview.
+        if (await page.$('.quick-input-widget:not([style*="display: none"])')) await page.keyboard.press('Escape');
         await new Promise((r) => setTimeout(r, 500));
       }
     }

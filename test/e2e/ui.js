@@ -102,6 +102,7 @@ async function runUi() {
       const step = (id) => page.locator(`.getting-started-step[data-step-id="dbos-lint.dbos-lint#gettingStarted#${id}"]`);
       await step('open').waitFor({ timeout: 20_000 });
       assert((await step('open').getAttribute('aria-checked')) === 'false', 'not ticked before');
+      await sleep(1500); // the page takes the focus as it settles, which would close a quick input opened meanwhile
       await openFile('app/shop.py');
       await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 60_000 });
       // A snippet at the end of the file, chosen in the suggest widget.
