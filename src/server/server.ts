@@ -182,82 +182,59 @@ connection.onExecuteCommand(
   }),
 );
 
-connection.onRequest(
-  Requests.catalog,
-  request(Requests.catalog, async (p?: { uri?: string }) => {
-    await ready;
-    return catalog(p?.uri);
-  }),
-);
-connection.onRequest(
-  Requests.counts,
-  request(Requests.counts, async () => {
-    await ready;
-    const counts: Record<string, number> = {};
-    for (const list of allFindings().values()) for (const f of list) counts[f.code] = (counts[f.code] ?? 0) + 1;
-    return counts;
-  }),
-);
-connection.onRequest(
-  Requests.findings,
-  request(Requests.findings, async (p: { code: string }): Promise<FindingInfo[]> => {
-    await ready;
-    const out: FindingInfo[] = [];
-    const all = [...allFindings()].sort(([a], [b]) => a.localeCompare(b));
-    for (const [uri, list] of all) {
-      for (const f of list) if (f.code === p.code) out.push({ uri, code: f.code, severity: f.severity, message: f.message, range: f.range });
-    }
-    return out;
-  }),
-);
-connection.onRequest(
-  Requests.ruleDocs,
-  request(Requests.ruleDocs, async (p: { code: string; uri?: string }): Promise<RuleDocsResult | null> => {
-    await ready;
-    const meta = ruleMeta(p.code);
-    if (!meta) return null;
-    const d = ruleDocs(p.code);
-    const cat = categoryOf(p.code);
-    return {
-      code: meta.code,
-      name: meta.name,
-      title: meta.title,
-      category: cat.title,
-      impact: cat.impact,
-      defaultSeverity: meta.defaultSeverity,
-      severity: effectiveSeverity(meta.code, p.uri),
-      implemented: IMPLEMENTED_CODES.has(meta.code),
-      docsUrl: meta.docsUrl,
-      what: d?.what ?? meta.title,
-      why: d?.why ?? '',
-      bad: d?.bad ?? '',
-      good: d?.good ?? '',
-      fixes: d?.fixes ?? '',
-    };
-  }),
-);
-connection.onRequest(
-  Requests.status,
-  request(Requests.status, async (p?: { uri?: string }) => {
-    await ready;
-    return statusFor(p?.uri);
-  }),
-);
-connection.onRequest(
-  Requests.stats,
-  request(Requests.stats, async (p?: { uri?: string }) => {
-    await ready;
-    return stats(p?.uri);
-  }),
-);
-connection.onRequest(
-  Requests.checkWorkspace,
-  request(Requests.checkWorkspace, async () => {
-    await ready;
-    await recheckEverything();
-    return statusFor();
-  }),
-);
+// The dbosLint/* requests of the sidebar and the status items: each answered once the server is
+// ready (its first configuration read), through the same guard as the protocol's requests.
+function onCustomRequest<P, R>(method: string, handler: (params: P) => R | Promise<R>): void {
+  connection.onRequest(
+    method,
+    request(method, async (params: P) => {
+      await ready;
+      return handler(params);
+    }),
+  );
+}
+onCustomRequest(Requests.catalog, (p?: { uri?: string }) => catalog(p?.uri));
+onCustomRequest(Requests.counts, () => {
+  const counts: Record<string, number> = {};
+  for (const list of allFindings().values()) for (const f of list) counts[f.code] = (counts[f.code] ?? 0) + 1;
+  return counts;
+});
+onCustomRequest(Requests.findings, (p: { code: string }): FindingInfo[] => {
+  const out: FindingInfo[] = [];
+  const all = [...allFindings()].sort(([a], [b]) => a.localeCompare(b));
+  for (const [uri, list] of all) {
+    for (const f of list) if (f.code === p.code) out.push({ uri, code: f.code, severity: f.severity, message: f.message, range: f.range });
+  }
+  return out;
+});
+onCustomRequest(Requests.ruleDocs, (p: { code: string; uri?: string }): RuleDocsResult | null => {
+  const meta = ruleMeta(p.code);
+  if (!meta) return null;
+  const d = ruleDocs(p.code);
+  const cat = categoryOf(p.code);
+  return {
+    code: meta.code,
+    name: meta.name,
+    title: meta.title,
+    category: cat.title,
+    impact: cat.impact,
+    defaultSeverity: meta.defaultSeverity,
+    severity: effectiveSeverity(meta.code, p.uri),
+    implemented: IMPLEMENTED_CODES.has(meta.code),
+    docsUrl: meta.docsUrl,
+    what: d?.what ?? meta.title,
+    why: d?.why ?? '',
+    bad: d?.bad ?? '',
+    good: d?.good ?? '',
+    fixes: d?.fixes ?? '',
+  };
+});
+onCustomRequest(Requests.status, (p?: { uri?: string }) => statusFor(p?.uri));
+onCustomRequest(Requests.stats, (p?: { uri?: string }) => stats(p?.uri));
+onCustomRequest(Requests.checkWorkspace, async () => {
+  await recheckEverything();
+  return statusFor();
+});
 
 documents.listen(connection);
 connection.listen();
