@@ -68,6 +68,8 @@ export interface FunctionSummary {
   workflow: boolean;
   stepLike: boolean;
   isLambda: boolean;
+  /** `async def`: calling it makes a coroutine, its body runs where it is awaited. */
+  isAsync: boolean;
   /** Offset of the `def` (or `async def`) keyword, and the indentation of its line. */
   defStart: number;
   indent: string;
@@ -119,7 +121,7 @@ export function signature(m: ModuleSummary): string {
   };
   const parts: string[] = [];
   for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.notAStep ?? ''}`);
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.notAStep ?? ''}`);
     for (const c of f.calls) {
       const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
       const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
@@ -216,6 +218,7 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
       workflow: isWorkflow(fn),
       stepLike: isStepLike(fn),
       isLambda: fn.isLambda,
+      isAsync: fn.isAsync,
       defStart: fn.node.startIndex,
       indent: lines.indentOf(defLine),
       // chains only go through plain functions: the calls of workflows and steps are not needed, nor

@@ -16,13 +16,16 @@ import type { IndexedFunction, ModuleResolver } from './resolution';
 import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
 import type { ReadTracker } from './tracking';
 import { checkTime } from '../budget';
+import { classifyDbosMethod } from '../model/async-api';
 
 /**
  * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
  * leaves out values that only reach checkpointed DBOS calls or nothing (CALL_TOLERATED_ND);
- * `nondeterministicTolerated` takes them too (asked when the first finds nothing).
+ * `nondeterministicTolerated` takes them too (asked when the first finds nothing). `syncDbos`: a
+ * sync DBOS method that has an `_async` twin (model/async-api.ts), through sync helpers only (the
+ * chain from a coroutine's call: an `async def` helper runs where it is awaited, not here).
  */
-export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly';
+export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly' | 'syncDbos';
 
 export interface ChainLink extends IndexedFunction {
   /** The call that enters `fn`, in the previous link's module (`viaModule`). */
@@ -77,7 +80,7 @@ export function searchChain(
     return given(n.parent, { name: forwarded, index: optional[forwarded] });
   };
   tracker.touch(start.module.file);
-  if (!enterable(start.fn, api)) return null;
+  if (!enterable(start.fn, api, kind)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
   let layer: Node[] = [{ at: start, links: [], passed }];
   for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
@@ -105,7 +108,7 @@ export function searchChain(
         if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
           return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
         }
-        if (depth === maxDepth || !enterable(target.fn, api)) continue;
+        if (depth === maxDepth || !enterable(target.fn, api, kind)) continue;
         // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
         // repeated by a replay (a non-deterministic value it caches still differs in the next process)
         if (target.fn.memoized && (kind === 'io' || kind === 'database')) continue;
@@ -121,8 +124,8 @@ export function searchChain(
   return null;
 }
 
-function enterable(fn: FunctionSummary, api: ApiCatalog): boolean {
-  return fn.plain && !api.allow.has(fn.fqn);
+function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boolean {
+  return fn.plain && !api.allow.has(fn.fqn) && !(kind === 'syncDbos' && fn.isAsync);
 }
 
 /** undefined: the call is not a leaf of `kind`; null or an entry: it is. */
@@ -130,6 +133,8 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntr
   switch (kind) {
     case 'start':
       return call.flags & CALL_STARTS_WORKFLOW && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
+    case 'syncDbos':
+      return classifyDbosMethod(call.fqn) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
     case 'workflowOnly':
       return workflowOnlyName(call.fqn) && !(call.flags & (CALL_EXPECTS_FAILURE | CALL_ZERO_SLEEP)) ? null : undefined;
     case 'sleep':

@@ -2,6 +2,7 @@
 // from the body of an `async def`.
 import type { Rule } from './rule';
 import type { Fix } from '../types';
+import { raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
 import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../model/async-api';
 
 export const rule: Rule = {
@@ -35,6 +36,21 @@ export const rule: Rule = {
           `\`${callee}()\` is called in the coroutine \`${fn.name}\`, where an event loop is running\nDBOS raises ${runtime}. ` +
           `In async code ${how}.`,
         fixes,
+      });
+    }
+    // through sync helpers, of this module or others: the helper runs on the coroutine's loop
+    for (const r of syncDbosReaches(ctx)) {
+      if (!raisesInLoop(r, ctx.version)) continue;
+      const callee = model.textOf(r.call.callee);
+      const leaf = r.chain.leaf.call.text;
+      const name = r.method.name;
+      ctx.report({
+        node: r.call.node,
+        message:
+          `\`${callee}()\` calls \`${leaf}()\` in the event loop of \`${r.fn.name}\`: DBOS raises\n` +
+          `${r.text}: DBOS raises \`RuntimeError("${name}() was called while an event loop is running. Use await ${name}_async(...) instead.")\` ` +
+          `the first time it runs. ${reachAdvice(r, callee)}`,
+        related: r.related,
       });
     }
   },

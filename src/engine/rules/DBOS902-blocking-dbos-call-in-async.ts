@@ -17,6 +17,7 @@ import {
   olderThan,
   returnsHandle,
 } from '../model/async-api';
+import { raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
 
 export const rule: Rule = {
   code: 'DBOS902',
@@ -69,6 +70,22 @@ export const rule: Rule = {
           `\`${model.textOf(obj)}\` is a \`WorkflowHandleAsync\`: without \`await\` the ` +
           `${method === 'get_result' ? 'result' : 'status'} is never read (Python only warns "coroutine was never awaited"). Write \`await ${model.textOf(call.node)}\`.`,
         fixes,
+      });
+    }
+    // (a) through sync helpers, of this module or others: the helper runs on the coroutine's loop
+    for (const r of syncDbosReaches(ctx)) {
+      if (raisesInLoop(r, ctx.version)) continue;
+      const callee = model.textOf(r.call.callee);
+      const leaf = r.chain.leaf.call.text;
+      const more = r.calls > 1 ? ` and ${r.calls - 1} more synchronous DBOS call${r.calls > 2 ? 's' : ''}` : '';
+      ctx.report({
+        node: r.call.node,
+        severity: r.method.name === 'start_workflow' && r.calls === 1 ? 'information' : undefined,
+        message:
+          `\`${callee}()\` blocks the event loop: it calls sync \`${leaf}()\`\n` +
+          `${r.text}: in the coroutine \`${r.fn.name}\` every round-trip of \`${leaf}()\`${more} blocks the event loop (DBOS does not warn). ` +
+          reachAdvice(r, callee),
+        related: r.related,
       });
     }
   },
