@@ -9,7 +9,8 @@ import { quietValue, toleratedValue } from '../model/usage';
 import { argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
-import { lifecycleFacts, runsAtImport } from '../model/lifecycle';
+import { isConstruction, lifecycleFacts, runsAtImport } from '../model/lifecycle';
+import { keywordArgument } from '../syntax/arguments';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { positionIn } from './positions';
@@ -22,6 +23,7 @@ export const CALL_STARTS_WORKFLOW = 2; // DBOS.start_workflow, enqueue, queue.en
 export const CALL_EXPECTS_FAILURE = 4; // inside pytest.raises and the like
 export const CALL_ZERO_SLEEP = 8; // DBOS.sleep(0): returns at once
 export const CALL_TOLERATED_ND = 16; // a non-deterministic value that only reaches checkpointed DBOS calls, or nothing
+export const CALL_CONSTRUCTS_DBOS = 32; // DBOS(...) constructed, not handed a web app (DBOS(fastapi=app) belongs at import)
 
 /** DBOS APIs that only work in a workflow body, with the error DBOS raises elsewhere (DBOS207). */
 export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
@@ -190,6 +192,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   }
   if ((wfOnly?.startsWith('sleep') || (fqn && DEFAULTS.sleep.match(fqn, argc))) && numericLiteral(model, positionalArgs(call)[0]) === 0) flags |= CALL_ZERO_SLEEP;
   if (risky && model.expectsFailure(call.node)) flags |= CALL_EXPECTS_FAILURE;
+  if (fqn === DBOS && isConstruction(model, call) && !keywordArgument(model, call, 'fastapi') && !keywordArgument(model, call, 'flask')) flags |= CALL_CONSTRUCTS_DBOS;
   const out: CallSummary = { fqn, text, argc, start: call.start, end: call.end, flags };
   const target = model.targetFunction(call);
   if (target && target !== fn) out.local = target.qualname;

@@ -2,6 +2,7 @@
 // from a function down to a call of a given kind (an effect, a workflow start, a workflow-only call).
 import type { ApiCatalog, ApiEntry } from '../data/catalog';
 import {
+  CALL_CONSTRUCTS_DBOS,
   CALL_EXPECTS_FAILURE,
   CALL_QUIET_ND,
   CALL_STARTS_WORKFLOW,
@@ -24,8 +25,9 @@ import { classifyDbosMethod } from '../model/async-api';
  * `nondeterministicTolerated` takes them too (asked when the first finds nothing). `syncDbos`: a
  * sync DBOS method that has an `_async` twin (model/async-api.ts), through sync helpers only (the
  * chain from a coroutine's call: an `async def` helper runs where it is awaited, not here).
+ * `construct` and `launch`: `DBOS(...)` constructed (not handed a web app), `DBOS.launch()`.
  */
-export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly' | 'syncDbos';
+export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly' | 'syncDbos' | 'construct' | 'launch';
 
 export interface ChainLink extends IndexedFunction {
   /** The call that enters `fn`, in the previous link's module (`viaModule`). */
@@ -133,6 +135,10 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntr
   switch (kind) {
     case 'start':
       return call.flags & CALL_STARTS_WORKFLOW && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
+    case 'construct':
+      return call.flags & CALL_CONSTRUCTS_DBOS ? null : undefined;
+    case 'launch':
+      return call.fqn === 'dbos.DBOS.launch' ? null : undefined;
     case 'syncDbos':
       return classifyDbosMethod(call.fqn) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
     case 'workflowOnly':

@@ -1,23 +1,51 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
 import type { Rule, RuleContext } from './rule';
-import type { FunctionInfo } from '../model/types';
-import { importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import type { RelatedInfo } from '../types';
+import { isPlain } from '../model/kinds';
+import { chainView, crossChain } from './effects';
+import { DBOS_FQN, importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
 import { moveToMainGuardEdits } from '../fixes/startup';
 import { keywordArgument } from '../syntax/arguments';
 
 export const rule: Rule = {
   code: 'DBOS102',
-  requires: ['config', 'DBOS('],
+  // `dbos`: a module-level call of a project function that constructs DBOS (`init_dbos()`)
+  requires: ['config', 'DBOS(', 'dbos'],
   check(ctx) {
     const { model } = ctx;
-    if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;
+    if (isTestLike(model) || model.isMainModule) return;
     const facts = lifecycleFacts(model);
     // module-level construction + a lifespan that launches is the documented FastAPI pattern
     if (lifespanLaunches(model)) return;
     // a launch at import is DBOS101's error, which names this construction too: one finding for the two lines
     if (ctx.config.enabled.has('DBOS101') && facts.launches.some((l) => runsAtImport(model, l))) return;
-    // an integration runtime or a server started in a lifespan launches DBOS: the importers' harm is small
-    const handedOver = integrationLaunches(model);
+    // Launching from the entry point of this same file (the shape of DBOS's own starter apps)
+    // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
+    let entryLaunch: boolean | undefined;
+    const launchedFromEntry = () =>
+      (entryLaunch ??=
+        facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry') || (!!l.scope.fn && startedFromMain(model, l.scope.fn))) ||
+        wrapperLaunchInEntry(model) ||
+        // a runnable script that never calls DBOS.launch() itself: an integration (a runtime or server it starts
+        // from the __main__ block) launches DBOS, the same starter layout (a script that forgets to launch also
+        // gets information here, not a warning)
+        (facts.launches.length === 0 && model.mainGuards.length > 0) ||
+        // an integration runtime or a server started in a lifespan launches DBOS: the importers' harm is small
+        integrationLaunches(model));
+    for (const r of constructionsThroughHelpers(ctx)) {
+      ctx.report({
+        node: r.call.node,
+        severity: launchedFromEntry() ? 'information' : undefined,
+        message:
+          `\`${model.textOf(r.call.callee)}()\` configures DBOS when this module is imported\n` +
+          `${r.text}: every importer (workers, tests, tools) configures DBOS with this configuration, and a later \`DBOS(config=...)\` ` +
+          `(for example a test's) is silently ignored because DBOS keeps the first instance. ` +
+          `Call \`${model.textOf(r.call.callee)}()\` in \`if __name__ == "__main__":\` (or the function that starts the program), next to \`DBOS.launch()\`.`,
+        related: r.related,
+      });
+    }
+    if (!importsDbos(model)) return;
     for (const c of facts.constructions) {
       if (!runsAtImport(model, c)) continue;
       // DBOS(fastapi=app / flask=app) must see the app at import: DBOS108 covers it
@@ -25,19 +53,9 @@ export const rule: Rule = {
       const canMove = model.mainGuards.length > 0 || facts.launches.some((l) => runsAtImport(model, l));
       const stmts = canMove ? startupStatements(model) : null;
       const move = stmts ? moveToMainGuardEdits(model, stmts) : null;
-      // Launching from the entry point of this same file (the shape of DBOS's own starter apps)
-      // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
-      const launchedFromEntry =
-        facts.launches.some((l) => l.scope.mainGuard || !!l.scope.fn?.kinds.has('entry') || (!!l.scope.fn && startedFromMain(model, l.scope.fn))) ||
-        wrapperLaunchInEntry(model) ||
-        // a runnable script that never calls DBOS.launch() itself: an integration (a runtime or server it starts
-        // from the __main__ block) launches DBOS, the same starter layout (a script that forgets to launch also
-        // gets information here, not a warning)
-        (facts.launches.length === 0 && model.mainGuards.length > 0) ||
-        handedOver;
       ctx.report({
         node: c.node,
-        severity: launchedFromEntry ? 'information' : undefined,
+        severity: launchedFromEntry() ? 'information' : undefined,
         message:
           `\`${model.textOf(c.callee)}(...)\` configures DBOS when this module is imported\n` +
           `Every importer (workers, tests, tools) configures DBOS with this configuration, and a later \`DBOS(config=...)\` (for example a test's) ` +
@@ -48,6 +66,26 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * Module-level calls (run at import) of project functions, of this module or others, whose chain of
+ * plain helpers constructs DBOS (`configure_dbos()` running `DBOS(config=...)`). A helper that also
+ * launches DBOS starts the program at import: DBOS101's case, or a script's shape, not this one.
+ */
+function constructionsThroughHelpers(ctx: RuleContext): { call: CallInfo; text: string; related: RelatedInfo[] }[] {
+  const { model } = ctx;
+  const out: { call: CallInfo; text: string; related: RelatedInfo[] }[] = [];
+  for (const c of model.calls) {
+    if (!runsAtImport(model, c) || model.calleeFqn(c) === DBOS_FQN) continue;
+    const helper = model.targetFunction(c);
+    if (helper && !isPlain(helper)) continue;
+    const chain = crossChain(ctx, c, helper, 'construct');
+    if (!chain || crossChain(ctx, c, helper, 'launch')) continue;
+    const view = chainView(ctx, '<module>', chain);
+    out.push({ call: c, text: view.text.replace(/^<module> → /, ''), related: view.related });
+  }
+  return out;
+}
 
 /** The function is handed to the `__main__` block by name (`multiprocessing.Process(target=serve)`): it starts the program. */
 function startedFromMain(model: RuleContext['model'], fn: FunctionInfo): boolean {

@@ -203,13 +203,11 @@ function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
 }
 
 /**
- * The chain from a call (in a workflow or step of the analysed file) to an effect of `kind`, through
- * the workspace index: `helper` is the local function the call enters, if any; otherwise the call is
- * resolved to a function of another module. Null without an index.
+ * The chain from a call of the analysed file to an effect of `kind`, through the project's call
+ * graph: `helper` is the local function the call enters, if any; otherwise the call is resolved
+ * (`resolveCall`) to a function of another module, or of this one through an instance.
  */
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
-  // without the workspace index only this file's helpers can be entered
-  if (!helper && !ctx.index) return null;
   const { index, file } = projectOf(ctx);
   const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
   if (!start) return null;
@@ -239,9 +237,13 @@ export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: stri
 
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 
-/** The function of another module a call of the analysed file enters (once per call: several rules ask). */
+/**
+ * The function a call of the analysed file enters when the model has no local target for it: a
+ * function of another module, or a method of this one reached through an instance (`svc.fetch()`
+ * with `svc = Service()`). Without the workspace index only this file is known. Once per call:
+ * several rules ask.
+ */
 export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
-  if (!ctx.index) return null;
   const { index, file } = projectOf(ctx);
   let hit = resolvedCalls.get(call);
   if (hit === undefined) {
