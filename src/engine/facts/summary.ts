@@ -82,6 +82,8 @@ export interface FunctionSummary {
   notAStep?: string;
   /** `@functools.lru_cache` / `@functools.cache`: it runs once per process and arguments (a set-up, not an effect per replay). */
   memoized?: boolean;
+  /** What a call of it gives, from its return annotation (`sqlalchemy.orm.Session()`; see ModuleModel.returnedInstance). */
+  returns?: string;
 }
 
 export interface ModuleSummary {
@@ -123,7 +125,7 @@ export function signature(m: ModuleSummary): string {
   };
   const parts: string[] = [];
   for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.notAStep ?? ''}`);
+    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''}`);
     for (const c of f.calls) {
       const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
       const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
@@ -233,6 +235,8 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
     const notAStep = isPlain(fn) ? whyNotAStep(model, fn) : null;
     if (notAStep) f.notAStep = notAStep;
     if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
+    const returns = model.returnedInstance(fn);
+    if (returns) f.returns = returns;
     // a later definition of the same name wins, as in Python
     functions.set(fn.qualname, f);
   }

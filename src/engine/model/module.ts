@@ -151,6 +151,16 @@ export class ModuleModel {
     return this.resolver.apiFactory(fn);
   }
 
+  /**
+   * What a call of `fn` gives, from its return annotation (`-> Session`): an instance of the class
+   * it names, in the form an assignment `x = Cls()` gives (`sqlalchemy.orm.Session()`). For a
+   * `@contextmanager` (or async) function annotated `Iterator[X]` / `Generator[X, ...]`, X: what
+   * `with fn() as x` binds. Null when unannotated or not one known class.
+   */
+  returnedInstance(fn: FunctionInfo): string | null {
+    return this.resolver.returnedInstance(fn);
+  }
+
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
     if (call.fqn === undefined) call.fqn = this.resolver.resolve(call.callee, call.scope, call.calleeType);

@@ -111,8 +111,9 @@ export class Resolver {
   }
 
   /**
-   * `self.attr` inside a method, when the class assigns `self.attr = <value>` (in any method) and
-   * every such assignment resolves to the same name. undefined: not a `self` attribute.
+   * `self.attr` inside a method: the annotation of an assignment that declares it
+   * (`self.attr: T = ...`), else the name every `self.attr = <value>` of the class (in any method)
+   * resolves to, `None` placeholders left out. undefined: not a `self` attribute.
    */
   private resolveSelfAttribute(objName: string, attr: string, scope: Scope, depth: number): string | null | undefined {
     let method: FunctionInfo | null = scope.fn;
@@ -125,8 +126,18 @@ export class Resolver {
       if (method.cls.methods.some((m) => m.name === attr)) return undefined;
       return this.inheritedMember(method.cls, attr, depth) ?? undefined;
     }
+    // a declared type wins (`self.pool: asyncpg.Pool | None = None`), as in a type checker
+    for (const b of bindings) {
+      const assignment = b.node.parent;
+      const type = assignment?.type === 'assignment' ? assignment.childForFieldName('type') : null;
+      if (!type) continue;
+      const f = this.m.functionOf(enclosingDef(b.node)!);
+      return f ? this.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
+    }
     let result: string | null | undefined;
     for (const b of bindings) {
+      // `self.client = None` until a method sets the real value: the placeholder says nothing
+      if (b.value?.type === 'none') continue;
       const f = this.m.functionOf(enclosingDef(b.node)!);
       const r = b.value && f ? this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1) : null;
       if (r === null || (result !== undefined && result !== r)) return null;
@@ -231,6 +242,21 @@ export class Resolver {
       return cls === 'dbos.DBOS' ? cls : cls + '()';
     }
     return null;
+  }
+
+  /** See ModuleModel.returnedInstance. */
+  returnedInstance(fn: FunctionInfo): string | null {
+    if (fn.isLambda) return null;
+    const type = fn.node.childForFieldName('return_type');
+    if (!type) return null;
+    let text = this.m.textOf(type);
+    if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {
+      const yielded = /^([A-Za-z_][\w.]*)\s*\[\s*([\s\S]*)\]$/.exec(text.trim());
+      const head = yielded ? this.resolveDottedIn(yielded[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, 0) : null;
+      if (!yielded || !head || !YIELDING.has(head)) return null;
+      text = splitTopLevel(yielded[2], ',')[0];
+    }
+    return this.annotatedInstance(text, fn, 0);
   }
 
   /**
@@ -385,6 +411,11 @@ function enclosingMethod(scope: Scope): FunctionInfo | null {
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */
 const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);
+/** The decorators that turn a generator into a context manager, and the annotations of such generators. */
+const CONTEXT_MANAGER = /^contextlib\.(contextmanager|asynccontextmanager)$/;
+const YIELDING = new Set(
+  ['Iterator', 'Generator', 'AsyncIterator', 'AsyncGenerator'].flatMap((n) => [`typing.${n}`, `collections.abc.${n}`, `typing_extensions.${n}`]),
+);
 const UNION = new Set(['typing.Union', 'typing_extensions.Union']);
 const ANNOTATED = new Set(['typing.Annotated', 'typing_extensions.Annotated']);
 

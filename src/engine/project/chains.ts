@@ -91,7 +91,7 @@ export function searchChain(
       let leaf: ChainLeaf | null = null;
       for (const call of n.at.fn.calls) {
         checkTime();
-        const entry = leafEntry(call, kind, api);
+        const entry = leafEntry(call, kind, api, () => typedFqn(n.at.module, call.fqn, resolver));
         if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
         if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
@@ -130,8 +130,23 @@ function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boole
   return fn.plain && !api.allow.has(fn.fqn) && !(kind === 'syncDbos' && fn.isAsync);
 }
 
-/** undefined: the call is not a leaf of `kind`; null or an entry: it is. */
-function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntry | null | undefined {
+/**
+ * A call on what a project function returns (`get_session().execute`), named after the class its
+ * return annotation gives (`sqlalchemy.orm.Session().execute`): the same function of this module or
+ * another one, found by the same resolution as a helper. The name itself otherwise.
+ */
+function typedFqn(module: ModuleSummary, fqn: string | null, resolver: ModuleResolver): string | null {
+  const i = fqn ? fqn.indexOf('().') : -1;
+  if (!fqn || i < 0) return fqn;
+  const made = resolver.resolveFrom(module.file, fqn.slice(0, i), 0);
+  return made?.fn.returns ? made.fn.returns + fqn.slice(i + 2) : fqn;
+}
+
+/**
+ * undefined: the call is not a leaf of `kind`; null or an entry: it is. `typed`: the callee's name
+ * with calls of project functions replaced by what they return (`typedFqn`), for the effect lists.
+ */
+function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog, typed: () => string | null): ApiEntry | null | undefined {
   switch (kind) {
     case 'start':
       return call.flags & CALL_STARTS_WORKFLOW && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
@@ -153,7 +168,10 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog): ApiEntr
       return api.nondeterministic.match(call.fqn, call.argc) ?? undefined;
     default: {
       if (!call.fqn || api.allow.has(call.fqn)) return undefined;
-      return api[kind].match(call.fqn, call.argc) ?? undefined;
+      const entry = api[kind].match(call.fqn, call.argc);
+      if (entry) return entry;
+      const fqn = typed();
+      return fqn && fqn !== call.fqn && !api.allow.has(fqn) ? (api[kind].match(fqn, call.argc) ?? undefined) : undefined;
     }
   }
 }
