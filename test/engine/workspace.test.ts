@@ -522,3 +522,37 @@ test('typed parameters: a helper of another module that calls its annotated clie
   const single = analyze(fs.readFileSync(file, 'utf8'), { path: file, version: [2, 10] }).findings;
   assert.deepEqual(codes(single), []);
 });
+
+test('helpers of other modules: sync DBOS calls reached from coroutines, DBOS constructed by a function called at import, a session from a return annotation', async () => {
+  await initParser();
+  const root = ws('async-helpers');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const at = (rel: string) => path.join(root, 'app', rel);
+  // the call in a coroutine is reported; the thread hand-off and the sync handler are not
+  const routes = run(index, at('routes.py'));
+  assert.deepEqual(codes(routes), ['12:DBOS902']);
+  assert.equal(chainOf(routes[0]), 'update_settings → runtime.apply_schedules → DBOS.list_schedules');
+  assert.deepEqual(related(routes[0], root, at('routes.py')), [
+    'app/runtime.py:10:1 `runtime.apply_schedules` is defined here',
+    'app/runtime.py:11:21 `DBOS.list_schedules` is called here',
+    'app/runtime.py:13:13 `DBOS.delete_schedule` is also called here',
+  ]);
+  // a method of an instance of another module's class; the step is no coroutine and checkpointed
+  const flows = run(index, at('flows.py'));
+  assert.deepEqual(codes(flows), ['10:DBOS304', '11:DBOS901']);
+  assert.deepEqual(flows.map(chainOf), [
+    'checkout → store.record → session.execute', // session: app.db.get_session() -> Session
+    'checkout → runtime.Notifier.notify → runtime.Notifier._send → DBOS.send',
+  ]);
+  assert.equal(flows[1].severity, 'error');
+  // before DBOS 2.10 the same send only blocks the loop
+  const old = analyze(fs.readFileSync(at('flows.py'), 'utf8'), { path: at('flows.py'), index, config: resolveConfig([]), version: [2, 7] }).findings;
+  assert.deepEqual(codes(old), ['10:DBOS304', '11:DBOS902']);
+  const main = run(index, at('main.py'));
+  assert.deepEqual(codes(main), ['4:DBOS102']);
+  assert.deepEqual(related(main[0], root, at('main.py')), [
+    'app/runtime.py:6:1 `runtime.configure_dbos` is defined here',
+    'app/runtime.py:7:5 DBOS is constructed here',
+  ]);
+  assert.equal(main[0].severity, 'warning');
+});

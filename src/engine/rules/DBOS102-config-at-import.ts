@@ -82,7 +82,8 @@ function constructionsThroughHelpers(ctx: RuleContext): { call: CallInfo; text: 
     const chain = crossChain(ctx, c, helper, 'construct');
     if (!chain || crossChain(ctx, c, helper, 'launch')) continue;
     const view = chainView(ctx, '<module>', chain);
-    out.push({ call: c, text: view.text.replace(/^<module> → /, ''), related: view.related });
+    const related = view.related.map((r, i) => (i === view.related.length - 1 ? { ...r, message: 'DBOS is constructed here' } : r));
+    out.push({ call: c, text: `${view.text.replace(/^<module> → /, '')}(...)`, related });
   }
   return out;
 }

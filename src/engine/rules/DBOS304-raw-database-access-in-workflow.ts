@@ -11,5 +11,5 @@ export const rule = effectRule({
     `Put it in a datasource transaction (\`@ds.transaction()\`) or a \`@DBOS.step()\`.`,
   viaHelper: (helper, chain, leaf, _entry, _wf, advice) =>
     `\`${helper.name}\` accesses the database in a workflow, outside a transaction or step\n` +
-    `${chain}: \`${leaf}()\` repeats its writes every time the workflow is recovered. ${advice.replace(' (`@DBOS.step()`), or call it in one.', ' or a datasource transaction, or call it in one.')}`,
+    `${chain}: the writes of \`${leaf}()\` repeat every time the workflow is recovered, and its reads are not checkpointed. ${advice.replace(' (`@DBOS.step()`), or call it in one.', ' or a datasource transaction, or call it in one.')}`,
 });
