@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { ClassInfo, FunctionInfo } from '../model/types';
-import type { Fix } from '../types';
+import type { Fix, RelatedInfo } from '../types';
 import { dbosName, nameFor } from '../fixes/common';
 import { callsTo, dominates, methodKind, positional, statementIn, stringValue } from '../model/dbos-calls';
 import { skippingExpectedFailures } from './expected-failures';
@@ -38,6 +38,15 @@ export function inheritsConfigured(ctx: RuleContext, cls: ClassInfo, seen = new 
 
 function dbosMethods(cls: ClassInfo): FunctionInfo[] {
   return cls.methods.filter((m) => (m.kinds.has('workflow') || m.kinds.has('transaction')) && methodKind(m) !== 'static');
+}
+
+/** Where each method is made a DBOS workflow or transaction: its DBOS decorator (else its `def`). */
+function registeredAt(ctx: RuleContext, methods: FunctionInfo[]): RelatedInfo[] {
+  return methods.map((m) => {
+    const d = m.decorators.find((x) => x.fqn && /^dbos\.DBOS\.(workflow|transaction)$/.test(x.fqn));
+    const range = d ? ctx.model.lines.range(d.node.startIndex, d.node.endIndex) : ctx.model.lines.range(m.node.startIndex, m.node.startIndex);
+    return { message: `\`${m.name}\` is a DBOS ${m.kinds.has('workflow') ? 'workflow' : 'transaction'} here`, range };
+  });
 }
 
 /** The class sets `config_name` itself or registers the instance by hand. */
@@ -169,6 +178,7 @@ export const rule: Rule = {
               ? '; its instance-method workflows also need the class to inherit `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.'
               : '.'),
           fixes: alsoInherit ? [addDecoratorFix(ctx, cls), inheritAndInitFix(ctx, cls)] : [addDecoratorFix(ctx, cls)],
+          related: registeredAt(ctx, methods),
         });
         continue;
       }
@@ -183,6 +193,7 @@ export const rule: Rule = {
             `Calling ${instanceWfs.map((m) => `\`${m.name}\``).join(', ')} raises \`\`Function target appears to be a class instance, but does not have \`config_name\` set\`\`, ` +
             'and recovery could not find the instance. Inherit from `DBOSConfiguredInstance` and call `super().__init__(config_name=...)` with a name unique per instance.',
           fixes: [inheritAndInitFix(ctx, cls)],
+          related: registeredAt(ctx, instanceWfs),
         });
         continue;
       }
