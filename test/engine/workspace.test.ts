@@ -555,4 +555,9 @@ test('helpers of other modules: sync DBOS calls reached from coroutines, DBOS co
     'app/runtime.py:7:5 DBOS is constructed here',
   ]);
   assert.equal(main[0].severity, 'warning');
+  // a function that also launches: DBOS101, the construction not reported twice
+  const worker = run(index, at('worker.py'));
+  assert.deepEqual(codes(worker), ['3:DBOS101']);
+  assert.equal(chainOf(worker[0]), 'runtime.start_dbos → DBOS.launch()');
+  assert.deepEqual(related(worker[0], root, at('worker.py')).slice(-1), ['app/runtime.py:26:5 DBOS is launched here']);
 });

@@ -3,13 +3,29 @@ import type { Rule } from './rule';
 import type { Fix } from '../types';
 import { importsDbos, fastapiAppAssignment, lifecycleFacts, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../model/lifecycle';
 import { moveToMainGuardEdits, addLifespanEdits } from '../fixes/startup';
+import { importTimeChains } from './call-chains';
 
 export const rule: Rule = {
   code: 'DBOS101',
-  requires: ['launch'],
+  // `dbos`: a module-level call of a project function that launches DBOS (`start_dbos()`)
+  requires: ['launch', 'dbos'],
   check(ctx) {
     const { model } = ctx;
-    if (isTestLike(model) || model.isMainModule || !importsDbos(model)) return;
+    if (isTestLike(model) || model.isMainModule) return;
+    // a project function that launches DBOS, of this module or another, called at import
+    for (const r of importTimeChains(ctx, 'launch')) {
+      const callee = model.textOf(r.call.callee);
+      ctx.report({
+        node: r.call.node,
+        message:
+          `\`${callee}()\` launches DBOS when this module is imported\n` +
+          `${r.text}: every import of this module (uvicorn workers, \`--reload\`, pytest collection, another module importing a workflow) launches DBOS: ` +
+          `it migrates the system database, recovers pending workflows and starts background threads, and DBOS does not warn. ` +
+          `Call \`${callee}()\` from \`if __name__ == "__main__":\` or a FastAPI lifespan.`,
+        related: r.related,
+      });
+    }
+    if (!importsDbos(model)) return;
     const facts = lifecycleFacts(model);
     for (const launch of facts.launches) {
       if (!runsAtImport(model, launch)) continue;

@@ -1,10 +1,8 @@
 // DBOS102: DBOS(...) constructed when the module is imported.
 import type { Rule, RuleContext } from './rule';
-import type { CallInfo, FunctionInfo } from '../model/types';
-import type { RelatedInfo } from '../types';
-import { isPlain } from '../model/kinds';
-import { chainView, crossChain } from './effects';
-import { DBOS_FQN, importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
+import type { FunctionInfo } from '../model/types';
+import { importTimeChains } from './call-chains';
+import { importsDbos, integrationLaunches, isTestLike, lifecycleFacts, lifespanLaunches, runsAtImport, startupStatements } from '../model/lifecycle';
 import { moveToMainGuardEdits } from '../fixes/startup';
 import { keywordArgument } from '../syntax/arguments';
 
@@ -33,7 +31,9 @@ export const rule: Rule = {
         (facts.launches.length === 0 && model.mainGuards.length > 0) ||
         // an integration runtime or a server started in a lifespan launches DBOS: the importers' harm is small
         integrationLaunches(model));
-    for (const r of constructionsThroughHelpers(ctx)) {
+    // a project function that constructs DBOS, called at import; one that also launches is DBOS101's
+    for (const r of importTimeChains(ctx, 'construct')) {
+      if (r.alsoLaunches) continue;
       ctx.report({
         node: r.call.node,
         severity: launchedFromEntry() ? 'information' : undefined,
@@ -66,27 +66,6 @@ export const rule: Rule = {
     }
   },
 };
-
-/**
- * Module-level calls (run at import) of project functions, of this module or others, whose chain of
- * plain helpers constructs DBOS (`configure_dbos()` running `DBOS(config=...)`). A helper that also
- * launches DBOS starts the program at import: DBOS101's case, or a script's shape, not this one.
- */
-function constructionsThroughHelpers(ctx: RuleContext): { call: CallInfo; text: string; related: RelatedInfo[] }[] {
-  const { model } = ctx;
-  const out: { call: CallInfo; text: string; related: RelatedInfo[] }[] = [];
-  for (const c of model.calls) {
-    if (!runsAtImport(model, c) || model.calleeFqn(c) === DBOS_FQN) continue;
-    const helper = model.targetFunction(c);
-    if (helper && !isPlain(helper)) continue;
-    const chain = crossChain(ctx, c, helper, 'construct');
-    if (!chain || crossChain(ctx, c, helper, 'launch')) continue;
-    const view = chainView(ctx, '<module>', chain);
-    const related = view.related.map((r, i) => (i === view.related.length - 1 ? { ...r, message: 'DBOS is constructed here' } : r));
-    out.push({ call: c, text: `${view.text.replace(/^<module> → /, '')}(...)`, related });
-  }
-  return out;
-}
 
 /** The function is handed to the `__main__` block by name (`multiprocessing.Process(target=serve)`): it starts the program. */
 function startedFromMain(model: RuleContext['model'], fn: FunctionInfo): boolean {

@@ -3,7 +3,8 @@ import type { Rule } from './rule';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
-import { argCount, chainView, crossChain, stepBlocker } from './effects';
+import { argCount, stepBlocker } from './effects';
+import { chainView, crossChain } from './call-chains';
 import { argList, isTestPath, numericLiteral, positionalArgs } from '../model/workflow-starts';
 
 export const rule: Rule = {

@@ -3,7 +3,8 @@ import type { Rule } from './rule';
 import { isStepLike } from '../model/kinds';
 import type { Fix } from '../types';
 import type { CallInfo } from '../model/types';
-import { crossChain, directEffect, stepSideChains } from './effects';
+import { directEffect } from './effects';
+import { crossChain, stepSideChains } from './call-chains';
 import { isPlain } from '../model/kinds';
 import { argList, kindWord, workflowStart, expectsFailure } from '../model/workflow-starts';
 

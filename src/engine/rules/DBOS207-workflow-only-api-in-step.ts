@@ -3,7 +3,7 @@ import type { Rule } from './rule';
 import { plainSleepFix } from '../fixes/sleep';
 import { isStepLike } from '../model/kinds';
 import { WORKFLOW_ONLY_API, workflowOnlyName } from '../facts/summary';
-import { stepSideChains } from './effects';
+import { stepSideChains } from './call-chains';
 import { kindWord, numericLiteral, positionalArgs, expectsFailure } from '../model/workflow-starts';
 
 const API = WORKFLOW_ONLY_API;

@@ -1,22 +1,22 @@
 // Effects of calls (non-deterministic, I/O, database) in workflow bodies, directly or through helper
-// functions of the same file, and the rules that report them (DBOS201, DBOS202, DBOS304).
+// functions of this module or others (call-chains.ts), and the rules that report them (DBOS201,
+// DBOS202, DBOS304); whether a helper can become a step (`stepBlocker`).
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
+import { isPlain, isWorkflow } from '../model/kinds';
 import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from './rule';
-import type { Fix, RelatedInfo, Severity, TextEdit } from '../types';
-import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
+import type { Fix, Severity, TextEdit } from '../types';
+import type { Chain, IndexedFunction } from '../project/index';
+import { chainView, crossChain, displayName, projectOf } from './call-chains';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
 import { onlyLogged, quietValue, steeringCalls, toleratedValue, valueReach } from '../model/usage';
 import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
 import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
-import { lastSegment } from '../model/names';
 import { workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
-import { passedArgs } from '../facts/fallback';
 import { argCount, seededReceiver } from '../facts/calls';
 import { checkTime } from '../budget';
 
@@ -203,87 +203,6 @@ function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
 }
 
 /**
- * The chain from a call of the analysed file to an effect of `kind`, through the project's call
- * graph: `helper` is the local function the call enters, if any; otherwise the call is resolved
- * (`resolveCall`) to a function of another module, or of this one through an instance.
- */
-export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
-  const { index, file } = projectOf(ctx);
-  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
-  if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
-}
-
-const singleFile = new WeakMap<ModuleModel, { index: WorkspaceIndex; file: string }>();
-
-/**
- * The project the analysed file belongs to: the workspace index, or, for single-file analysis, an
- * index of this one file, so that helpers of the file are followed by the same walk, over the same
- * facts, as helpers of other modules.
- */
-export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: string } {
-  if (ctx.index && ctx.file) return { index: ctx.index, file: ctx.file };
-  let hit = singleFile.get(ctx.model);
-  if (!hit) {
-    const file = path.resolve(ctx.model.path);
-    const text = ctx.model.text;
-    const index = new WorkspaceIndex({ roots: [path.dirname(file)], readFile: (p) => (p === file ? text : null) });
-    index.useCatalog(ctx.api);
-    index.noteModel(file, text, ctx.model);
-    singleFile.set(ctx.model, (hit = { index, file }));
-  }
-  return hit;
-}
-
-const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
-
-/**
- * The function a call of the analysed file enters when the model has no local target for it: a
- * function of another module, or a method of this one reached through an instance (`svc.fetch()`
- * with `svc = Service()`). Without the workspace index only this file is known. Once per call:
- * several rules ask.
- */
-export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
-  const { index, file } = projectOf(ctx);
-  let hit = resolvedCalls.get(call);
-  if (hit === undefined) {
-    const fqn = ctx.model.calleeFqn(call);
-    hit = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
-    resolvedCalls.set(call, hit);
-  }
-  return hit;
-}
-
-/** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
-export function displayName(ctx: RuleContext, f: IndexedFunction): string {
-  if (f.module.file === projectOf(ctx).file) return f.fn.qualname;
-  return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
-}
-
-/** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
-export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
-  const own = projectOf(ctx).file;
-  const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
-  const helperName = displayName(ctx, chain.first);
-  const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
-  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
-  const related: RelatedInfo[] = [
-    { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
-    ...chain.links.map((l) => ({
-      message: `calls \`${displayName(ctx, l)}\``,
-      range: rangeIn(l.viaModule, l.via.start, l.via.end),
-      ...where(l.viaModule),
-    })),
-    {
-      message: chain.leaf.workflow ? `calls workflow \`${leafText}\` here` : `\`${leafText}\` is called here`,
-      range: rangeIn(chain.leaf.module, chain.leaf.call.start, chain.leaf.call.end),
-      ...where(chain.leaf.module),
-    },
-  ];
-  return { text: names.join(' → '), helperName, related };
-}
-
-/**
  * Fixes for a workflow's call that reaches an effect through other modules: wrap the call in a step
  * here (inline, or a new step function before DBOS 2.9), and add `@DBOS.step()` to the helper (in
  * its own file when it lives elsewhere: a cross-file, unsafe fix).
@@ -364,58 +283,4 @@ export function stepBlocker(ctx: RuleContext, call: CallInfo, helper: FunctionIn
   if (only) return `it calls \`${only.leaf.call.text}\`, which only works in a workflow`;
   if (crossChain(ctx, call, helper, 'start')) return 'it starts a workflow, which a step cannot do';
   return null;
-}
-
-/** A step-side chain found by `stepSideChains`. */
-export interface StepChainHit {
-  step: FunctionInfo;
-  call: CallInfo;
-  /** Null for a step calling a workflow of another module directly (kind `start`). */
-  chain: Chain | null;
-  /** The chain as text and related locations; for a direct call, the workflow's location. */
-  view: { text: string; helperName: string; related: RelatedInfo[] };
-}
-
-/**
- * Steps (and transactions) whose calls reach, through plain helpers of this module or others, a call
- * that only a workflow may make: starting a workflow (`start`) or a workflow-only API such as
- * `DBOS.recv` (`workflowOnly`). Direct calls in the step body are the rules' own business. Needs the
- * workspace index; none without it.
- */
-export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
-  const { model } = ctx;
-  const own = () => projectOf(ctx).file;
-  const out: StepChainHit[] = [];
-  for (const step of model.functions) {
-    if (!isStepLike(step)) continue;
-    for (const call of step.calls) {
-      if (isDirect(call)) continue;
-      const helper = model.targetFunction(call);
-      if (helper && (helper === step || !isPlain(helper))) continue;
-      if (!helper && kind === 'start') {
-        // a workflow of another module called directly from the step
-        const target = resolveCall(ctx, call);
-        if (target?.fn.workflow) {
-          if (model.expectsFailure(call.node)) continue;
-          const name = displayName(ctx, target);
-          const where = target.module.file === own() ? {} : { file: target.module.file };
-          out.push({
-            step,
-            call,
-            chain: null,
-            view: {
-              text: `${step.name} → ${name}`,
-              helperName: name,
-              related: [{ message: `workflow \`${name}\` is defined here`, range: rangeIn(target.module, target.fn.defStart, target.fn.defStart), ...where }],
-            },
-          });
-          continue;
-        }
-      }
-      const chain = crossChain(ctx, call, helper, kind);
-      if (!chain || model.expectsFailure(call.node)) continue;
-      out.push({ step, call, chain, view: chainView(ctx, step.name, chain) });
-    }
-  }
-  return out;
 }

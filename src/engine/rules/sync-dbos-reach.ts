@@ -10,7 +10,7 @@ import type { Chain } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { asyncFunctionOf, classifyDbosMethod, isAwaited, olderThan, type DbosMethodCall } from '../model/async-api';
-import { chainView, crossChain, projectOf } from './effects';
+import { chainView, crossChain, projectOf } from './call-chains';
 import { checkTime } from '../budget';
 
 export interface SyncDbosReach {

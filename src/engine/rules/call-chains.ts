@@ -1,0 +1,186 @@
+// The chains from a call of the analysed file through the project's call graph (one walk for the
+// file's own helpers and other modules': `project/chains.ts`), how a chain is shown (its text and a
+// related location for every link), and the step-side chains of DBOS206/DBOS207.
+import type { ModuleModel } from '../model/module';
+import type { CallInfo, FunctionInfo } from '../model/types';
+import { isPlain, isStepLike } from '../model/kinds';
+import type { RuleContext } from './rule';
+import type { RelatedInfo } from '../types';
+import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
+import { rangeIn } from '../facts/positions';
+import { passedArgs } from '../facts/fallback';
+import { lastSegment } from '../model/names';
+import * as path from 'node:path';
+
+/**
+ * The chain from a call of the analysed file to an effect of `kind`, through the project's call
+ * graph: `helper` is the local function the call enters, if any; otherwise the call is resolved
+ * (`resolveCall`) to a function of another module, or of this one through an instance.
+ */
+export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
+  const { index, file } = projectOf(ctx);
+  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
+  if (!start) return null;
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+}
+
+const singleFile = new WeakMap<ModuleModel, { index: WorkspaceIndex; file: string }>();
+
+/**
+ * The project the analysed file belongs to: the workspace index, or, for single-file analysis, an
+ * index of this one file, so that helpers of the file are followed by the same walk, over the same
+ * facts, as helpers of other modules.
+ */
+export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: string } {
+  if (ctx.index && ctx.file) return { index: ctx.index, file: ctx.file };
+  let hit = singleFile.get(ctx.model);
+  if (!hit) {
+    const file = path.resolve(ctx.model.path);
+    const text = ctx.model.text;
+    const index = new WorkspaceIndex({ roots: [path.dirname(file)], readFile: (p) => (p === file ? text : null) });
+    index.useCatalog(ctx.api);
+    index.noteModel(file, text, ctx.model);
+    singleFile.set(ctx.model, (hit = { index, file }));
+  }
+  return hit;
+}
+
+const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
+
+/**
+ * The function a call of the analysed file enters when the model has no local target for it: a
+ * function of another module, or a method of this one reached through an instance (`svc.fetch()`
+ * with `svc = Service()`). Without the workspace index only this file is known. Once per call:
+ * several rules ask.
+ */
+export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction | null {
+  const { index, file } = projectOf(ctx);
+  let hit = resolvedCalls.get(call);
+  if (hit === undefined) {
+    const fqn = ctx.model.calleeFqn(call);
+    hit = fqn && !ctx.api.allow.has(fqn) ? index.resolve(file, fqn) : null;
+    resolvedCalls.set(call, hit);
+  }
+  return hit;
+}
+
+/** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
+export function displayName(ctx: RuleContext, f: IndexedFunction): string {
+  if (f.module.file === projectOf(ctx).file) return f.fn.qualname;
+  return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
+}
+
+/** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
+export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
+  const own = projectOf(ctx).file;
+  const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
+  const helperName = displayName(ctx, chain.first);
+  const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
+  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
+  const related: RelatedInfo[] = [
+    { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
+    ...chain.links.map((l) => ({
+      message: `calls \`${displayName(ctx, l)}\``,
+      range: rangeIn(l.viaModule, l.via.start, l.via.end),
+      ...where(l.viaModule),
+    })),
+    {
+      message: chain.leaf.workflow ? `calls workflow \`${leafText}\` here` : `\`${leafText}\` is called here`,
+      range: rangeIn(chain.leaf.module, chain.leaf.call.start, chain.leaf.call.end),
+      ...where(chain.leaf.module),
+    },
+  ];
+  return { text: names.join(' → '), helperName, related };
+}
+
+/** A module-level call whose chain of helpers constructs or launches DBOS (`importTimeChains`). */
+export interface ImportTimeChain {
+  call: CallInfo;
+  /** `configure_dbos → DBOS(...)`, `start → boot → DBOS.launch()`. */
+  text: string;
+  /** A location for every link, the last one the construction or launch. */
+  related: RelatedInfo[];
+  /** For a construction: the same call also reaches `DBOS.launch()` (DBOS101 reports it). */
+  alsoLaunches: boolean;
+}
+
+/**
+ * The calls that run when the analysed module is imported (module level or class body, outside the
+ * main guard) of project functions, of this module or others, whose chain of plain helpers
+ * constructs DBOS (`construct`: `configure_dbos()` running `DBOS(config=...)`) or launches it
+ * (`launch`). A direct `DBOS(...)` or `DBOS.launch()` is the rules' own.
+ */
+export function importTimeChains(ctx: RuleContext, kind: 'construct' | 'launch'): ImportTimeChain[] {
+  const { model } = ctx;
+  const out: ImportTimeChain[] = [];
+  if (model.isMainModule) return out;
+  for (const c of model.calls) {
+    if (c.scope.fn !== null || c.scope.mainGuard) continue;
+    const fqn = model.calleeFqn(c);
+    if (fqn === 'dbos.DBOS' || fqn === 'dbos.DBOS.launch') continue;
+    const helper = model.targetFunction(c);
+    if (helper && !isPlain(helper)) continue;
+    const chain = crossChain(ctx, c, helper, kind);
+    if (!chain) continue;
+    const view = chainView(ctx, '<module>', chain);
+    const last = kind === 'construct' ? 'DBOS is constructed here' : 'DBOS is launched here';
+    const related = view.related.map((r, i) => (i === view.related.length - 1 ? { ...r, message: last } : r));
+    const text = `${view.text.replace(/^<module> → /, '')}${kind === 'construct' ? '(...)' : '()'}`;
+    out.push({ call: c, text, related, alsoLaunches: kind === 'construct' && !!crossChain(ctx, c, helper, 'launch') });
+  }
+  return out;
+}
+
+/** A step-side chain found by `stepSideChains`. */
+export interface StepChainHit {
+  step: FunctionInfo;
+  call: CallInfo;
+  /** Null for a step calling a workflow of another module directly (kind `start`). */
+  chain: Chain | null;
+  /** The chain as text and related locations; for a direct call, the workflow's location. */
+  view: { text: string; helperName: string; related: RelatedInfo[] };
+}
+
+/**
+ * Steps (and transactions) whose calls reach, through plain helpers of this module or others, a call
+ * that only a workflow may make: starting a workflow (`start`) or a workflow-only API such as
+ * `DBOS.recv` (`workflowOnly`). Direct calls in the step body are the rules' own business. Needs the
+ * workspace index; none without it.
+ */
+export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
+  const { model } = ctx;
+  const own = () => projectOf(ctx).file;
+  const out: StepChainHit[] = [];
+  for (const step of model.functions) {
+    if (!isStepLike(step)) continue;
+    for (const call of step.calls) {
+      if (isDirect(call)) continue;
+      const helper = model.targetFunction(call);
+      if (helper && (helper === step || !isPlain(helper))) continue;
+      if (!helper && kind === 'start') {
+        // a workflow of another module called directly from the step
+        const target = resolveCall(ctx, call);
+        if (target?.fn.workflow) {
+          if (model.expectsFailure(call.node)) continue;
+          const name = displayName(ctx, target);
+          const where = target.module.file === own() ? {} : { file: target.module.file };
+          out.push({
+            step,
+            call,
+            chain: null,
+            view: {
+              text: `${step.name} → ${name}`,
+              helperName: name,
+              related: [{ message: `workflow \`${name}\` is defined here`, range: rangeIn(target.module, target.fn.defStart, target.fn.defStart), ...where }],
+            },
+          });
+          continue;
+        }
+      }
+      const chain = crossChain(ctx, call, helper, kind);
+      if (!chain || model.expectsFailure(call.node)) continue;
+      out.push({ step, call, chain, view: chainView(ctx, step.name, chain) });
+    }
+  }
+  return out;
+}
