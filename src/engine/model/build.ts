@@ -372,7 +372,17 @@ export class ModelBuilder {
       target.type === 'tuple' ||
       target.type === 'list'
     ) {
-      for (const c of target.namedChildren) if (c) this.bindTargets(c, null, info);
+      // `a, b = f()`: each plain name remembers its position, up to a starred one (`a, *rest = ...`)
+      const unpacks = !!value && (target.type === 'pattern_list' || target.type === 'tuple_pattern');
+      let index = 0;
+      let counted = unpacks;
+      for (const c of target.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'list_splat_pattern') counted = false;
+        if (counted && c.type === 'identifier') pushBinding(info.bindings, this.m.textOf(c), { value: null, node: c, element: { value: value!, index } });
+        else this.bindTargets(c, null, info);
+        index++;
+      }
     }
   }
 

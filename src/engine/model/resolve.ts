@@ -88,6 +88,10 @@ export class Resolver {
         const fn = node.childForFieldName('function');
         if (!fn) return null;
         const f = this.resolveIn(fn, scope, depth + 1);
+        // a function of this module (or a method called on `self`) annotated with what it returns
+        const own = f ? this.m.functionsByFqn.get(f) : this.selfMethod(fn, scope);
+        const returned = own ? this.returnedInstance(own) : null;
+        if (returned) return returned;
         if (!f) return null;
         if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
         if (f === 'asyncio.run') {
@@ -244,6 +248,34 @@ export class Resolver {
     return null;
   }
 
+  /**
+   * A name unpacked from the call of a function of this module annotated `-> tuple[A, B]`
+   * (`instance, kwargs = bind(...)`): an instance of the class at its position, as for an annotated
+   * parameter. Null for anything else (another module's function, `tuple[A, ...]`, no annotation).
+   */
+  private tupleElement(element: { value: Node; index: number }, scope: Scope, depth: number): string | null {
+    let call: Node | null = element.value;
+    if (call.type === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
+    const fn = f ? this.m.functionsByFqn.get(f) : undefined;
+    const type = fn && !fn.isLambda ? fn.node.childForFieldName('return_type') : null;
+    const generic = type ? /^([A-Za-z_][\w.]*)\s*\[([\s\S]*)\]$/.exec(this.m.textOf(type).trim()) : null;
+    if (!fn || !generic || !TUPLE.has(this.resolveDottedIn(generic[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1) ?? '')) return null;
+    const parts = splitTopLevel(generic[2], ',').map((p) => p.trim());
+    const part = parts[element.index];
+    return part && !parts.includes('...') ? this.annotatedInstance(part, fn, depth + 1) : null;
+  }
+
+  /** `self.name` (or `cls.name`) in a method, where the class defines the method `name`. */
+  private selfMethod(callee: Node, scope: Scope): FunctionInfo | undefined {
+    if (callee.type !== 'attribute') return undefined;
+    const m = SELF_ATTR.exec(this.m.textOf(callee));
+    const method = m ? enclosingMethod(scope) : null;
+    if (!m || !method?.cls || method.params[0] !== m[1]) return undefined;
+    return method.cls.methods.find((x) => x.name === m[2]);
+  }
+
   /** See ModuleModel.returnedInstance. */
   returnedInstance(fn: FunctionInfo): string | null {
     if (fn.isLambda) return null;
@@ -345,7 +377,7 @@ export class Resolver {
       checkTime();
       let r: string | null;
       const valueType = b.value?.type;
-      if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : null;
+      if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.tupleElement(b.element, scope, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
         r = fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
@@ -411,6 +443,7 @@ function enclosingMethod(scope: Scope): FunctionInfo | null {
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */
 const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);
+const TUPLE = new Set(['builtins.tuple', 'typing.Tuple', 'typing_extensions.Tuple']);
 /** The decorators that turn a generator into a context manager, and the annotations of such generators. */
 const CONTEXT_MANAGER = /^contextlib\.(contextmanager|asynccontextmanager)$/;
 const YIELDING = new Set(

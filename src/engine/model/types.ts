@@ -42,6 +42,8 @@ export interface Binding {
    * first use. The resolver takes a parameter annotated with a class for an instance of it.
    */
   readonly annotation?: string | null;
+  /** For a name unpacked from a value (`session, created = open_session()`): that value and the name's position. */
+  readonly element?: { value: Node; index: number };
 }
 
 export interface ScopeInfo {

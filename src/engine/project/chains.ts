@@ -91,7 +91,7 @@ export function searchChain(
       let leaf: ChainLeaf | null = null;
       for (const call of n.at.fn.calls) {
         checkTime();
-        const entry = leafEntry(call, kind, api, () => typedFqn(n.at.module, call.fqn, resolver));
+        const entry = leafEntry(call, kind, api, () => typedFqn(n.at.module.file, call.fqn, resolver));
         if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
         if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
@@ -131,15 +131,23 @@ function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boole
 }
 
 /**
- * A call on what a project function returns (`get_session().execute`), named after the class its
- * return annotation gives (`sqlalchemy.orm.Session().execute`): the same function of this module or
- * another one, found by the same resolution as a helper. The name itself otherwise.
+ * A name with calls of project functions replaced by what they return, from their return
+ * annotations (`app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`;
+ * `app.api.Client()._api().delete` -> `sdk.API().delete` when `_api` is annotated `-> sdk.API`):
+ * each `()` from the left, the function found by the same resolution as a helper, in this module or
+ * another one. The name itself when nothing is known.
  */
-function typedFqn(module: ModuleSummary, fqn: string | null, resolver: ModuleResolver): string | null {
-  const i = fqn ? fqn.indexOf('().') : -1;
-  if (!fqn || i < 0) return fqn;
-  const made = resolver.resolveFrom(module.file, fqn.slice(0, i), 0);
-  return made?.fn.returns ? made.fn.returns + fqn.slice(i + 2) : fqn;
+export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleResolver): string | null {
+  if (!fqn || !fqn.includes('().')) return fqn;
+  let name = fqn;
+  for (let at = name.indexOf('().'), hops = 0; at >= 0 && hops < 4; at = name.indexOf('().', at + 3), hops++) {
+    const made = resolver.resolveFrom(fromFile, name.slice(0, at), 0);
+    if (!made?.fn.returns) continue;
+    const rest = name.slice(at + 2);
+    name = made.fn.returns + rest;
+    at = made.fn.returns.length - 3;
+  }
+  return name;
 }
 
 /**
@@ -155,7 +163,7 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog, typed: (
     case 'launch':
       return call.fqn === 'dbos.DBOS.launch' ? null : undefined;
     case 'syncDbos':
-      return classifyDbosMethod(call.fqn) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
+      return (classifyDbosMethod(call.fqn) || classifyDbosMethod(typed())) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
     case 'workflowOnly':
       return workflowOnlyName(call.fqn) && !(call.flags & (CALL_EXPECTS_FAILURE | CALL_ZERO_SLEEP)) ? null : undefined;
     case 'sleep':

@@ -15,7 +15,7 @@ import type { ApiCatalog, ApiList } from '../data/catalog';
 import { DEFAULT_EFFECT_LISTS, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
-import { searchChain, type Chain, type ChainKind } from './chains';
+import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
 import { ModuleResolver, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
@@ -410,6 +410,17 @@ export class WorkspaceIndex {
   resolve(fromFile: string, fqn: string): IndexedFunction | null {
     const abs = path.resolve(fromFile);
     return this.tracker.reading(abs, () => this.resolver.resolveFrom(abs, fqn, 0));
+  }
+
+  /**
+   * A qualified name as resolved in `fromFile`, with calls of project functions replaced by what
+   * their return annotations say they give (`app.db.get_session().execute` ->
+   * `sqlalchemy.orm.Session().execute`; see chains.ts `typedFqn`).
+   */
+  typedName(fromFile: string, fqn: string): string {
+    if (!fqn.includes('().')) return fqn;
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => typedFqn(abs, fqn, this.resolver)) ?? fqn;
   }
 
   /** The summary of a module as `fromFile` imports it; undefined when it is not a workspace module (a library). */

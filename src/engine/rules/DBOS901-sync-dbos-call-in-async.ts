@@ -2,8 +2,8 @@
 // from the body of an `async def`.
 import type { Rule } from './rule';
 import type { Fix } from '../types';
-import { raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
-import { asyncFunctionOf, asyncTwinFix, classifyDbosMethod, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../model/async-api';
+import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
+import { asyncFunctionOf, asyncTwinFix, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../model/async-api';
 
 export const rule: Rule = {
   code: 'DBOS901',
@@ -13,7 +13,7 @@ export const rule: Rule = {
     for (const call of model.calls) {
       const fn = asyncFunctionOf(call);
       if (!fn) continue;
-      const m = classifyDbosMethod(model.calleeFqn(call));
+      const m = dbosMethodOf(ctx, model.calleeFqn(call));
       if (!m || m.kind !== 'raising' || olderThan(ctx.version, m.since) || expectsRaise(model, call)) continue;
       const callee = model.textOf(call.callee);
       const twin = `${m.name}_async`;

@@ -9,7 +9,6 @@ import {
   addAwaitEdits,
   asyncFunctionOf,
   asyncTwinFix,
-  classifyDbosMethod,
   handleUseIsSafe,
   isAsyncHandle,
   isAsyncHandleMethod,
@@ -17,7 +16,7 @@ import {
   olderThan,
   returnsHandle,
 } from '../model/async-api';
-import { raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
+import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
 
 export const rule: Rule = {
   code: 'DBOS902',
@@ -29,7 +28,7 @@ export const rule: Rule = {
       if (!fqn) continue;
       // (a) blocking sync DBOS / queue / client method in a coroutine
       const fn = asyncFunctionOf(call);
-      const m = fn ? classifyDbosMethod(fqn) : null;
+      const m = fn ? dbosMethodOf(ctx, fqn) : null;
       if (fn && m && (m.kind === 'blocking' || olderThan(ctx.version, m.since))) {
         // a test's coroutine has nothing else on its loop to block: quiet in test code
         if (model.isTestFile || fn.kinds.has('test') || fn.kinds.has('fixture')) continue;

@@ -45,6 +45,17 @@ export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: stri
   return hit;
 }
 
+/**
+ * A qualified name of the analysed file with calls of project functions replaced by what their
+ * return annotations give (`get_session().execute` -> `sqlalchemy.orm.Session().execute`), by the
+ * same resolution as the chains (WorkspaceIndex.typedName).
+ */
+export function typedName(ctx: RuleContext, fqn: string | null): string | null {
+  if (!fqn || !fqn.includes('().')) return fqn;
+  const { index, file } = projectOf(ctx);
+  return index.typedName(file, fqn);
+}
+
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 
 /**

@@ -8,7 +8,7 @@ import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from './rule';
 import type { Fix, Severity, TextEdit } from '../types';
 import type { Chain, IndexedFunction } from '../project/index';
-import { chainView, crossChain, displayName, projectOf } from './call-chains';
+import { chainView, crossChain, displayName, projectOf, typedName } from './call-chains';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
 import { onlyLogged, quietValue, steeringCalls, toleratedValue, valueReach } from '../model/usage';
@@ -31,9 +31,18 @@ export interface DirectEffect {
 }
 
 export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind): DirectEffect | null {
-  const fqn = ctx.model.calleeFqn(call);
-  if (!fqn || ctx.api.allow.has(fqn)) return null;
-  const entry = ctx.api[kind].match(fqn, () => argCount(call));
+  const written = ctx.model.calleeFqn(call);
+  if (!written || ctx.api.allow.has(written)) return null;
+  let fqn = written;
+  let entry = ctx.api[kind].match(fqn, () => argCount(call));
+  // a call on what a project function returns (`get_session(engine).execute(...)`)
+  if (!entry && written.includes('().')) {
+    const typed = typedName(ctx, written);
+    if (typed && typed !== written && !ctx.api.allow.has(typed)) {
+      entry = ctx.api[kind].match(typed, () => argCount(call));
+      if (entry) fqn = typed;
+    }
+  }
   if (entry && kind === 'nondeterministic' && seededReceiver(ctx.model, call, fqn)) return null;
   return entry ? { call, fqn, entry } : null;
 }

@@ -10,7 +10,7 @@ import type { Chain } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { asyncFunctionOf, classifyDbosMethod, isAwaited, olderThan, type DbosMethodCall } from '../model/async-api';
-import { chainView, crossChain, projectOf } from './call-chains';
+import { chainView, crossChain, projectOf, typedName } from './call-chains';
 import { checkTime } from '../budget';
 
 export interface SyncDbosReach {
@@ -28,6 +28,14 @@ export interface SyncDbosReach {
   related: RelatedInfo[];
   /** How many sync DBOS calls the last helper makes (the leaf included). */
   calls: number;
+}
+
+/**
+ * The sync DBOS method a callee is (model/async-api.ts), also on what a project function returns
+ * (`get_client().enqueue` with `def get_client() -> DBOSClient`).
+ */
+export function dbosMethodOf(ctx: RuleContext, fqn: string | null): DbosMethodCall | null {
+  return classifyDbosMethod(fqn) ?? (fqn && fqn.includes('().') ? classifyDbosMethod(typedName(ctx, fqn)) : null);
 }
 
 /**
@@ -54,11 +62,11 @@ export function syncDbosReaches(ctx: RuleContext): SyncDbosReach[] {
     checkTime();
     const fn = asyncFunctionOf(call);
     if (!fn || fn.kinds.has('test') || fn.kinds.has('fixture') || isAwaited(call.node)) continue;
-    if (classifyDbosMethod(model.calleeFqn(call)) || model.expectsFailure(call.node)) continue;
+    if (dbosMethodOf(ctx, model.calleeFqn(call)) || model.expectsFailure(call.node)) continue;
     const helper = model.targetFunction(call);
     if (helper && (helper === fn || helper.isAsync || !isPlain(helper))) continue;
     const chain = crossChain(ctx, call, helper, 'syncDbos');
-    const method = chain ? classifyDbosMethod(chain.leaf.call.fqn) : null;
+    const method = chain ? dbosMethodOf(ctx, chain.leaf.call.fqn) : null;
     if (!chain || !method) continue;
     const key = chain.first.module.file + '\0' + chain.first.fn.qualname;
     let seen = byHelper.get(fn);
@@ -75,7 +83,7 @@ export function syncDbosReaches(ctx: RuleContext): SyncDbosReach[] {
     const related = [...view.related];
     let calls = 1;
     for (const c of last.fn.calls) {
-      if (c === chain.leaf.call || !classifyDbosMethod(c.fqn)) continue;
+      if (c === chain.leaf.call || !dbosMethodOf(ctx, c.fqn)) continue;
       calls++;
       related.push({ message: `\`${c.text}\` is also called here`, range: rangeIn(last.module, c.start, c.end), ...where });
     }
