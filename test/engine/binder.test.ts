@@ -87,3 +87,58 @@ test('6. configured instances created after launch, the class in another module 
   assert.match(messages(index, 'app/use_swarm.py', 'DBOS105')[0], /\(when `app\.swarm` was imported: it calls `DBOS\.launch\(\)` at module level\)/);
   assert.deepEqual(check(index, 'scripts/run.py'), ['8:DBOS105']);
 });
+
+test('declared and inferred types: self attributes, return annotations, unpacked tuples, unannotated factories, lazy getters', async () => {
+  await initParser();
+  const text = [
+    'import asyncpg',
+    'from contextlib import contextmanager',
+    'from typing import Iterator',
+    'from openai import OpenAI',
+    'from sqlalchemy.orm import Session',
+    '_client = None',
+    'def get_client():',
+    '    global _client',
+    '    if _client is None:',
+    '        _client = OpenAI()',
+    '    return _client',
+    'def session(engine) -> Session:',
+    '    return Session(engine)',
+    '@contextmanager',
+    'def scope(engine) -> Iterator[Session]:',
+    '    yield Session(engine)',
+    'def pair() -> tuple[Session, int]:',
+    '    return Session(None), 1',
+    'def either(flag):',
+    '    return OpenAI() if flag else None',
+    'class Db:',
+    '    def __init__(self) -> None:',
+    '        self.pool: asyncpg.Pool | None = None',
+    '        self.client = None',
+    '    def connect(self) -> None:',
+    '        self.client = OpenAI()',
+    '    def run(self):',
+    '        s, n = pair()',
+    '        return self.pool.acquire(), self.client.models.list(), s.execute, self.make().commit',
+    '    def make(self) -> Session:',
+    '        return Session(None)',
+    'a = get_client().models.list',
+    'b = session(None).execute',
+    'c = scope(None)',
+    'd = either(True)',
+  ].join('\n');
+  const tree = parsePython(text);
+  const model = new ModuleModel(text, tree, { path: 'm.py' });
+  const at = { fn: null, cls: null, mainGuard: false };
+  assert.equal(model.resolveDotted('a', at), 'openai.OpenAI().models.list');
+  assert.equal(model.resolveDotted('b', at), 'sqlalchemy.orm.Session().execute');
+  assert.equal(model.resolveDotted('c', at), 'sqlalchemy.orm.Session()'); // what `with scope(e) as s` binds
+  assert.equal(model.resolveDotted('d', at), 'm.either()'); // OpenAI() or None: no one instance, the call itself
+  const run = model.functions.find((f) => f.qualname === 'Db.run')!;
+  const names = run.calls.map((c) => model.calleeFqn(c));
+  assert.ok(names.includes('asyncpg.Pool().acquire'), names.join(', '));
+  assert.ok(names.includes('openai.OpenAI().models.list'), names.join(', '));
+  const inRun = { fn: run, cls: null, mainGuard: false };
+  assert.equal(model.resolveDotted('s.execute', inRun), 'sqlalchemy.orm.Session().execute');
+  tree.delete();
+});

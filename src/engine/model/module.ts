@@ -155,7 +155,8 @@ export class ModuleModel {
    * What a call of `fn` gives, from its return annotation (`-> Session`): an instance of the class
    * it names, in the form an assignment `x = Cls()` gives (`sqlalchemy.orm.Session()`). For a
    * `@contextmanager` (or async) function annotated `Iterator[X]` / `Generator[X, ...]`, X: what
-   * `with fn() as x` binds. Null when unannotated or not one known class.
+   * `with fn() as x` binds. Without an annotation, the instance every `return` of its body gives
+   * (`return OpenAI()`). Null when unknown or not one known class.
    */
   returnedInstance(fn: FunctionInfo): string | null {
     return this.resolver.returnedInstance(fn);

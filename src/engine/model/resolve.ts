@@ -32,6 +32,8 @@ export class Resolver {
   private deepest = 0;
   private cutoffs = 0;
   private readonly factories = new Map<FunctionInfo, string | null>();
+  /** What a call of each function gives (`returnedInstance`), once asked. */
+  private readonly returned = new Map<FunctionInfo, string | null>();
   private readonly externals = new Map<string, string>();
 
   constructor(
@@ -267,6 +269,25 @@ export class Resolver {
     return part && !parts.includes('...') ? this.annotatedInstance(part, fn, depth + 1) : null;
   }
 
+  /**
+   * A module variable bound only to `None` at module level, as the functions that declare it
+   * `global` set it (`_client = OpenAI()` in a lazy getter): the value when they all agree (other
+   * `None`s aside), else null.
+   */
+  private setThroughGlobal(name: string, depth: number): string | null {
+    let result: string | null = null;
+    for (const f of this.m.functions) {
+      if (!f.globals.has(name)) continue;
+      for (const b of f.bindings.get(name) ?? []) {
+        if (!b.value || b.value.type === 'none') continue;
+        const r = this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1);
+        if (!r || (result !== null && result !== r)) return null;
+        result = r;
+      }
+    }
+    return result;
+  }
+
   /** `self.name` (or `cls.name`) in a method, where the class defines the method `name`. */
   private selfMethod(callee: Node, scope: Scope): FunctionInfo | undefined {
     if (callee.type !== 'attribute') return undefined;
@@ -278,9 +299,19 @@ export class Resolver {
 
   /** See ModuleModel.returnedInstance. */
   returnedInstance(fn: FunctionInfo): string | null {
+    let hit = this.returned.get(fn);
+    if (hit === undefined) {
+      this.returned.set(fn, null); // a function that returns a call of itself
+      hit = this.findReturned(fn);
+      this.returned.set(fn, hit);
+    }
+    return hit;
+  }
+
+  private findReturned(fn: FunctionInfo): string | null {
     if (fn.isLambda) return null;
     const type = fn.node.childForFieldName('return_type');
-    if (!type) return null;
+    if (!type) return this.inferredReturn(fn);
     let text = this.m.textOf(type);
     if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {
       const yielded = /^([A-Za-z_][\w.]*)\s*\[\s*([\s\S]*)\]$/.exec(text.trim());
@@ -289,6 +320,24 @@ export class Resolver {
       text = splitTopLevel(yielded[2], ',')[0];
     }
     return this.annotatedInstance(text, fn, 0);
+  }
+
+  /**
+   * An unannotated function whose every `return` (of its own body; at least one, no bare one, not a
+   * generator) gives the same instance: `return OpenAI()`, or a client cached in a module variable.
+   */
+  private inferredReturn(fn: FunctionInfo): string | null {
+    const body = fn.body;
+    if (!body || !this.m.textHas(body, 'return') || this.m.textHas(body, 'yield')) return null;
+    let result: string | null = null;
+    for (const r of body.descendantsOfType('return_statement')) {
+      if (!r || this.m.scopeOf(r).fn !== fn) continue;
+      const value = r.namedChildren.find((c) => c && c.type !== 'comment');
+      const v = value ? this.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
+      if (!v || !v.endsWith('()') || (result !== null && result !== v)) return null;
+      result = v;
+    }
+    return result;
   }
 
   /**
@@ -390,7 +439,9 @@ export class Resolver {
       else if (result !== r) agree = false;
       if (!agree && !seen.every((v) => this.standIn(v))) return null;
     }
-    // `except ImportError: DBOS = None` beside the import: the import is what the code uses
+    // `except ImportError: DBOS = None` beside the import: the import is what the code uses; a module
+    // variable that is `None` until a function sets it (`global _client`) is what that function sets
+    if (agree && result === NONE && imp === undefined && info === this.m.module) return this.setThroughGlobal(name, depth);
     if (agree) return result === NONE ? (imp === undefined ? null : this.external(imp)) : (result ?? null);
     return this.optionalDependency(imp === undefined ? seen : [this.external(imp), ...seen]);
   }
