@@ -560,4 +560,9 @@ test('helpers of other modules: sync DBOS calls reached from coroutines, DBOS co
   assert.deepEqual(codes(worker), ['3:DBOS101']);
   assert.equal(chainOf(worker[0]), 'runtime.start_dbos → DBOS.launch()');
   assert.deepEqual(related(worker[0], root, at('worker.py')).slice(-1), ['app/runtime.py:26:5 DBOS is launched here']);
+  // values other modules bind: a client and a queue imported from app/clients.py, used directly
+  const notify = run(index, at('notify.py'));
+  assert.deepEqual(codes(notify), ['8:DBOS202', '12:DBOS902']);
+  assert.match(notify[0].message, /^`http\.post\(\)` does HTTP I\/O in a workflow/);
+  assert.deepEqual(notify[1].fixes.map((f) => f.title), ['Use `await emails.enqueue_async(...)`']);
 });

@@ -131,15 +131,17 @@ function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boole
 }
 
 /**
- * A name with calls of project functions replaced by what they return, from their return
- * annotations (`app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`;
- * `app.api.Client()._api().delete` -> `sdk.API().delete` when `_api` is annotated `-> sdk.API`):
- * each `()` from the left, the function found by the same resolution as a helper, in this module or
- * another one. The name itself when nothing is known.
+ * A name as the project's modules define it: a value a module binds (`app.clients.http.get` ->
+ * `httpx.Client().get` with `http = httpx.Client()` in `app/clients.py`), and calls of project
+ * functions replaced by what they return, from their return annotations or returns
+ * (`app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`;
+ * `app.api.Client()._api().delete` -> `sdk.API().delete`): each `()` from the left, the function
+ * found by the same resolution as a helper, in this module or another one. The name itself when
+ * nothing is known.
  */
 export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleResolver): string | null {
-  if (!fqn || !fqn.includes('().')) return fqn;
-  let name = fqn;
+  if (!fqn || !fqn.includes('.')) return fqn;
+  let name = resolver.valueOf(fromFile, fqn, 0) ?? fqn;
   for (let at = name.indexOf('().'), hops = 0; at >= 0 && hops < 4; at = name.indexOf('().', at + 3), hops++) {
     const made = resolver.resolveFrom(fromFile, name.slice(0, at), 0);
     if (!made?.fn.returns) continue;

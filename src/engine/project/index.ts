@@ -413,12 +413,12 @@ export class WorkspaceIndex {
   }
 
   /**
-   * A qualified name as resolved in `fromFile`, with calls of project functions replaced by what
-   * their return annotations say they give (`app.db.get_session().execute` ->
-   * `sqlalchemy.orm.Session().execute`; see chains.ts `typedFqn`).
+   * A qualified name as resolved in `fromFile`, with the values project modules bind and the calls
+   * of project functions replaced by what they give (`app.clients.http.get` -> `httpx.Client().get`,
+   * `app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`; see chains.ts `typedFqn`).
    */
   typedName(fromFile: string, fqn: string): string {
-    if (!fqn.includes('().')) return fqn;
+    if (!fqn.includes('.')) return fqn;
     const abs = path.resolve(fromFile);
     return this.tracker.reading(abs, () => typedFqn(abs, fqn, this.resolver)) ?? fqn;
   }

@@ -89,9 +89,15 @@ export class ModuleResolver {
   }
 
   private resolveUncached(fromFile: string, fqn: string, hops: number, moduleFirst: boolean): IndexedFunction | null {
+    const own = this.files.held(fromFile);
+    // a name of the module itself, whose own name may be no identifier (`my-script.py`)
+    if (own && fqn.startsWith(own.moduleName + '.')) {
+      this.tracker.touch(fromFile);
+      const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
+      return rest ? this.lookupIn(own, rest, hops) : null;
+    }
     const segs = splitFqn(fqn);
     if (!segs) return null;
-    const own = this.files.held(fromFile);
     if (moduleFirst) return this.resolveModuleFirst(fromFile, own, segs, hops);
     // a namespace package (a folder without __init__.py) in a package is found module-first
     return this.resolveAttributeFirst(fromFile, own, segs, fqn, hops) ?? this.resolveModuleFirst(fromFile, own, segs, hops);
@@ -178,6 +184,34 @@ export class ModuleResolver {
         if (!summary || !alias) return null;
         const target = [alias, ...segs.slice(i + 1)].join('.');
         return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * What a project name denotes when a module of the project binds its head to a value known there
+   * (`http = httpx.Client()` in `app/clients.py`: `app.clients.http.get` -> `httpx.Client().get`),
+   * followed through re-exports and further project names; null when no module binds it to one (a
+   * function, a class, a library name).
+   */
+  valueOf(fromFile: string, fqn: string, hops: number): string | null {
+    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
+    if (!this.mayBeLocal(fromFile, fqn)) return null;
+    return this.tracker.alias(fromFile + '\0v\0' + fqn, () => {
+      const segs = splitFqn(fqn);
+      if (!segs) return null;
+      const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
+      // the longest prefix that is a module, as for a name bound by `from pkg.mod import name`
+      for (let i = segs.length - 1; i >= 1; i--) {
+        if (segs.slice(0, i).some((s) => s.endsWith('()'))) continue;
+        const summary = this.moduleAt(fromFile, bases, segs.slice(0, i).join('.'));
+        if (summary === undefined) continue;
+        const head = segs[i].replace(/\(\)$/, '');
+        const alias = summary?.aliases.get(head);
+        if (!summary || !alias) return null;
+        const target = [alias + segs[i].slice(head.length), ...segs.slice(i + 1)].join('.');
+        return this.valueOf(summary.file, target, hops + 1) ?? target;
       }
       return null;
     });

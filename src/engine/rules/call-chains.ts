@@ -46,12 +46,13 @@ export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: stri
 }
 
 /**
- * A qualified name of the analysed file with calls of project functions replaced by what their
- * return annotations give (`get_session().execute` -> `sqlalchemy.orm.Session().execute`), by the
- * same resolution as the chains (WorkspaceIndex.typedName).
+ * A qualified name of the analysed file as the project's modules define it: values they bind
+ * (`from app.clients import http`: `http.get` -> `httpx.Client().get`) and what project functions
+ * return (`get_session().execute` -> `sqlalchemy.orm.Session().execute`), by the same resolution as
+ * the chains (WorkspaceIndex.typedName).
  */
 export function typedName(ctx: RuleContext, fqn: string | null): string | null {
-  if (!fqn || !fqn.includes('().')) return fqn;
+  if (!fqn || !fqn.includes('.')) return fqn;
   const { index, file } = projectOf(ctx);
   return index.typedName(file, fqn);
 }

@@ -35,8 +35,9 @@ export function directEffect(ctx: RuleContext, call: CallInfo, kind: EffectKind)
   if (!written || ctx.api.allow.has(written)) return null;
   let fqn = written;
   let entry = ctx.api[kind].match(fqn, () => argCount(call));
-  // a call on what a project function returns (`get_session(engine).execute(...)`)
-  if (!entry && written.includes('().')) {
+  // a call on a value a project module binds or on what a project function returns
+  // (`from app.clients import http`: `http.get(...)`; `get_session(engine).execute(...)`)
+  if (!entry && written.includes('.')) {
     const typed = typedName(ctx, written);
     if (typed && typed !== written && !ctx.api.allow.has(typed)) {
       entry = ctx.api[kind].match(typed, () => argCount(call));

@@ -31,11 +31,12 @@ export interface SyncDbosReach {
 }
 
 /**
- * The sync DBOS method a callee is (model/async-api.ts), also on what a project function returns
+ * The sync DBOS method a callee is (model/async-api.ts), also on a queue or client a project module
+ * binds (`from app.queues import emails`: `emails.enqueue`) or a project function returns
  * (`get_client().enqueue` with `def get_client() -> DBOSClient`).
  */
 export function dbosMethodOf(ctx: RuleContext, fqn: string | null): DbosMethodCall | null {
-  return classifyDbosMethod(fqn) ?? (fqn && fqn.includes('().') ? classifyDbosMethod(typedName(ctx, fqn)) : null);
+  return classifyDbosMethod(fqn) ?? (fqn && fqn.includes('.') && !fqn.startsWith('dbos.') ? classifyDbosMethod(typedName(ctx, fqn)) : null);
 }
 
 /**
