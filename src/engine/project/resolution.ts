@@ -90,14 +90,14 @@ export class ModuleResolver {
 
   private resolveUncached(fromFile: string, fqn: string, hops: number, moduleFirst: boolean): IndexedFunction | null {
     const own = this.files.held(fromFile);
-    // a name of the module itself, whose own name may be no identifier (`my-script.py`)
-    if (own && fqn.startsWith(own.moduleName + '.')) {
+    const segs = splitFqn(fqn);
+    if (!segs) {
+      // a name of the module itself, whose own name is no identifier (`my-script.py`)
+      if (!own || !fqn.startsWith(own.moduleName + '.')) return null;
       this.tracker.touch(fromFile);
       const rest = splitFqn(fqn.slice(own.moduleName.length + 1));
       return rest ? this.lookupIn(own, rest, hops) : null;
     }
-    const segs = splitFqn(fqn);
-    if (!segs) return null;
     if (moduleFirst) return this.resolveModuleFirst(fromFile, own, segs, hops);
     // a namespace package (a folder without __init__.py) in a package is found module-first
     return this.resolveAttributeFirst(fromFile, own, segs, fqn, hops) ?? this.resolveModuleFirst(fromFile, own, segs, hops);
@@ -170,23 +170,9 @@ export class ModuleResolver {
    * re-exports (`from ._runtime import dbos_step` in an `__init__`); null for anything else.
    */
   dbosName(fromFile: string, fqn: string, hops: number): string | null {
-    if (hops > MAX_ALIAS_HOPS || EXTERNAL.test(fqn) || !fqn.includes('.')) return null;
-    if (!this.mayBeLocal(fromFile, fqn)) return null;
-    return this.tracker.alias(fromFile + '\0' + fqn, () => {
-      const segs = splitFqn(fqn);
-      if (!segs || segs.some((s) => s.endsWith('()'))) return null;
-      const bases = importBases(fromFile, this.roots, (p) => this.files.exists(p), (p) => this.files.isDir(p));
-      // the longest prefix that is a module, as for a name bound by `from pkg.mod import name`
-      for (let i = segs.length - 1; i >= 1; i--) {
-        const summary = this.moduleAt(fromFile, bases, segs.slice(0, i).join('.'));
-        if (summary === undefined) continue;
-        const alias = summary?.aliases.get(segs[i]);
-        if (!summary || !alias) return null;
-        const target = [alias, ...segs.slice(i + 1)].join('.');
-        return target.startsWith('dbos.') ? target : this.dbosName(summary.file, target, hops + 1);
-      }
-      return null;
-    });
+    if (fqn.includes('()')) return null;
+    const value = this.valueOf(fromFile, fqn, hops);
+    return value && value.startsWith('dbos.') ? value : null;
   }
 
   /**
