@@ -43,6 +43,13 @@ export function isClientObject(fqn: string | null): boolean {
   return !!fqn && CLIENT_OBJECTS.has(fqn);
 }
 
+const METHOD_NAMES = new Set([...RAISING.keys(), ...BLOCKING, ...QUEUE_BLOCKING, ...CLIENT_BLOCKING]);
+
+/** Whether a name's last segment is the name of a sync DBOS, queue or client method with an async twin (a cheap test before resolving more). */
+export function mayBeDbosMethod(fqn: string): boolean {
+  return METHOD_NAMES.has(fqn.slice(fqn.lastIndexOf('.') + 1));
+}
+
 /** Splits `a.b.c` into `a.b` and `c` (the receiver and the method). */
 function split(fqn: string): [string, string] | null {
   const i = fqn.lastIndexOf('.');

@@ -309,8 +309,10 @@ export class Resolver {
   }
 
   private findReturned(fn: FunctionInfo): string | null {
-    if (fn.isLambda) return null;
-    const type = fn.node.childForFieldName('return_type');
+    if (fn.isLambda || !fn.body) return null;
+    // read the annotation from the tree only when the header's text has one
+    const header = this.m.text.slice(fn.node.startIndex, fn.body.startIndex);
+    const type = header.includes('->') ? fn.node.childForFieldName('return_type') : null;
     if (!type) return this.inferredReturn(fn);
     let text = this.m.textOf(type);
     if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {

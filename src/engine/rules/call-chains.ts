@@ -53,9 +53,18 @@ export function projectOf(ctx: RuleContext): { index: WorkspaceIndex; file: stri
  */
 export function typedName(ctx: RuleContext, fqn: string | null): string | null {
   if (!fqn || !fqn.includes('.')) return fqn;
-  const { index, file } = projectOf(ctx);
-  return index.typedName(file, fqn);
+  // several rules ask for the same names of a file
+  let names = typedNames.get(ctx.model);
+  if (!names) typedNames.set(ctx.model, (names = new Map()));
+  let hit = names.get(fqn);
+  if (hit === undefined) {
+    const { index, file } = projectOf(ctx);
+    names.set(fqn, (hit = index.typedName(file, fqn)));
+  }
+  return hit;
 }
+
+const typedNames = new WeakMap<ModuleModel, Map<string, string>>();
 
 const resolvedCalls = new WeakMap<CallInfo, IndexedFunction | null>();
 

@@ -4,12 +4,13 @@
 // loop, so the sync method raises (check_async) or blocks there exactly as if it were written in
 // the coroutine.
 import type { CallInfo, FunctionInfo } from '../model/types';
+import type { ModuleModel } from '../model/module';
 import type { RelatedInfo } from '../types';
 import type { RuleContext } from './rule';
 import type { Chain } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { isPlain, isWorkflow } from '../model/kinds';
-import { asyncFunctionOf, classifyDbosMethod, isAwaited, olderThan, type DbosMethodCall } from '../model/async-api';
+import { asyncFunctionOf, classifyDbosMethod, isAwaited, mayBeDbosMethod, olderThan, type DbosMethodCall } from '../model/async-api';
 import { chainView, crossChain, projectOf, typedName } from './call-chains';
 import { checkTime } from '../budget';
 
@@ -36,7 +37,7 @@ export interface SyncDbosReach {
  * (`get_client().enqueue` with `def get_client() -> DBOSClient`).
  */
 export function dbosMethodOf(ctx: RuleContext, fqn: string | null): DbosMethodCall | null {
-  return classifyDbosMethod(fqn) ?? (fqn && fqn.includes('.') && !fqn.startsWith('dbos.') ? classifyDbosMethod(typedName(ctx, fqn)) : null);
+  return classifyDbosMethod(fqn) ?? (fqn && !fqn.startsWith('dbos.') && mayBeDbosMethod(fqn) ? classifyDbosMethod(typedName(ctx, fqn)) : null);
 }
 
 /**
@@ -55,6 +56,17 @@ export function raisesInLoop(reach: SyncDbosReach, version: [number, number] | n
  * `asyncio.to_thread` is not called here. Quiet in test code, where nothing else runs on the loop.
  */
 export function syncDbosReaches(ctx: RuleContext): SyncDbosReach[] {
+  // asked by DBOS901 and DBOS902 of the same analysis: one walk
+  const hit = reachCache.get(ctx.model);
+  if (hit && hit.config === ctx.config && hit.api === ctx.api) return hit.reaches;
+  const reaches = findReaches(ctx);
+  reachCache.set(ctx.model, { config: ctx.config, api: ctx.api, reaches });
+  return reaches;
+}
+
+const reachCache = new WeakMap<ModuleModel, { config: RuleContext['config']; api: RuleContext['api']; reaches: SyncDbosReach[] }>();
+
+function findReaches(ctx: RuleContext): SyncDbosReach[] {
   const { model } = ctx;
   if (model.isTestFile) return [];
   const out: SyncDbosReach[] = [];
