@@ -124,6 +124,8 @@ export class ModelBuilder {
         case 'named_expression':
           if (type === 'assignment') this.m.assignments.push(node);
           if (type !== 'named_expression') this.m.storesAndYields.push(node);
+          // `session: Session` (or `= field(...)`) in a class body declares the instances' attribute
+          if (type === 'assignment' && scope.cls && !scope.fn) this.addDeclared(node, scope.cls);
           this.addAssignment(node, info, type);
           break;
         case 'delete_statement':
@@ -247,6 +249,7 @@ export class ModelBuilder {
       methods: [],
       parentFunction: scope.fn,
       selfAttrs: new Map(),
+      declared: new Map(),
     };
     const target: ScopeInfo = scope.fn ?? this.m.module;
     pushBinding(target.bindings, name, { value: node, node: nameNode ?? node });
@@ -317,6 +320,14 @@ export class ModelBuilder {
     const inInit = /(^|[\\/])__init__\.pyi?$/.test(this.m.path) ? 1 : 0;
     const base = parts.slice(0, Math.max(0, parts.length - dots + inInit));
     return [...base, ...(rest ? [rest] : [])].join('.') || rest;
+  }
+
+  private addDeclared(node: Node, cls: ClassInfo): void {
+    const head = this.m.text.slice(node.startIndex, node.startIndex + 160);
+    if (!/^[A-Za-z_]\w*\s*:/.test(head)) return;
+    const left = node.childForFieldName('left');
+    const type = node.childForFieldName('type');
+    if (left?.type === 'identifier' && type) cls.declared.set(this.m.textOf(left), this.m.textOf(type));
   }
 
   private addAssignment(node: Node, info: ScopeInfo, type: string): void {

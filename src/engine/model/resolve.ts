@@ -126,6 +126,9 @@ export class Resolver {
     while (method && !method.cls) method = method.parent;
     if (!method?.cls || method.params[0] !== objName) return undefined;
     if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.m.textOf(d.expr)))) return undefined;
+    // declared in the class body (`session: Session`, a dataclass field): the declared type wins
+    const declared = method.cls.declared.get(attr);
+    if (declared !== undefined) return this.annotatedInstance(declared, method, depth + 1);
     const bindings = method.cls.selfAttrs.get(attr);
     if (!bindings) {
       // a method the class inherits (`self.run()` with `run` defined by a base class)

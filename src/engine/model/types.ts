@@ -92,6 +92,8 @@ export interface ClassInfo {
   parentFunction: FunctionInfo | null;
   /** `self.<name> = value` assignments in the methods of the class. */
   selfAttrs: Map<string, Binding[]>;
+  /** Attributes declared in the class body with a type (`session: Session`, dataclass fields), to the annotation's text. */
+  declared: Map<string, string>;
 }
 
 /** Where a node sits, for the rules that care about execution context. */
