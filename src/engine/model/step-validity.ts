@@ -17,6 +17,9 @@ export const MUTATING_METHODS = new Set([
   'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft',
 ]);
 
+/** A callee's text that names none of MUTATING_METHODS cannot call one (tested before reading the callee's nodes). */
+const MAY_MUTATE = new RegExp(`\\b(?:${[...MUTATING_METHODS].join('|')})\\b`);
+
 const CONTEXT_MANAGER_DECORATORS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
 /** For each model: the nodes of `storesAndYields` by the innermost function (def or lambda) around them, by node id. */
@@ -111,7 +114,7 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
     }
   }
   for (const c of fn.calls) {
-    if (c.calleeType !== 'attribute') continue;
+    if (c.calleeType !== 'attribute' || !MAY_MUTATE.test(model.textOf(c.callee))) continue;
     const method = c.callee.childForFieldName('attribute');
     const obj = c.callee.childForFieldName('object');
     if (!method || !obj || !MUTATING_METHODS.has(model.textOf(method))) continue;
