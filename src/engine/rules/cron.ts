@@ -62,13 +62,22 @@ export function cronProblem(expr: string): string | null {
   return null;
 }
 
-/** Whether an IANA time zone name is known (null when the runtime cannot tell). */
+const zones = new Map<string, boolean | null>();
+
+/**
+ * Whether an IANA time zone name is known (null when the runtime cannot tell). Remembered by name:
+ * each `Intl.DateTimeFormat` built for the question costs a look-up in the runtime's time zone data.
+ */
 export function timezoneKnown(tz: string): boolean | null {
+  let known = zones.get(tz);
+  if (known !== undefined) return known;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
+    known = true;
   } catch (e) {
-    if (e instanceof RangeError) return false;
-    return null;
+    known = e instanceof RangeError ? false : null;
   }
+  if (zones.size > 1000) zones.clear();
+  zones.set(tz, known);
+  return known;
 }
