@@ -63,14 +63,22 @@ export function cronProblem(expr: string): string | null {
 }
 
 const zones = new Map<string, boolean | null>();
+let canonicalZones: ReadonlySet<string> | undefined;
 
 /**
- * Whether an IANA time zone name is known (null when the runtime cannot tell). Remembered by name:
- * each `Intl.DateTimeFormat` built for the question costs a look-up in the runtime's time zone data.
+ * Whether an IANA time zone name is known (null when the runtime cannot tell). Remembered by name. A
+ * canonical name the runtime lists (`America/New_York`) and `UTC` (which ECMA-402 requires) are known
+ * without building an `Intl.DateTimeFormat`: the first one built in a process loads the time zone
+ * data (about 30 ms); aliases (`US/Eastern`) and unknown names still ask it.
  */
 export function timezoneKnown(tz: string): boolean | null {
   let known = zones.get(tz);
   if (known !== undefined) return known;
+  canonicalZones ??= new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  if (tz === 'UTC' || canonicalZones.has(tz)) {
+    zones.set(tz, true);
+    return true;
+  }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     known = true;
