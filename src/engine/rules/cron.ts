@@ -63,6 +63,15 @@ export function cronProblem(expr: string): string | null {
 }
 
 const zones = new Map<string, boolean | null>();
+
+/** The canonical time zone names the runtime lists (none when it cannot list them). */
+function listedZones(): ReadonlySet<string> {
+  try {
+    return new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  } catch {
+    return new Set();
+  }
+}
 let canonicalZones: ReadonlySet<string> | undefined;
 
 /**
@@ -74,7 +83,7 @@ let canonicalZones: ReadonlySet<string> | undefined;
 export function timezoneKnown(tz: string): boolean | null {
   let known = zones.get(tz);
   if (known !== undefined) return known;
-  canonicalZones ??= new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  canonicalZones ??= listedZones();
   if (tz === 'UTC' || canonicalZones.has(tz)) {
     zones.set(tz, true);
     return true;
