@@ -108,7 +108,8 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
   if (names) return names;
   names = new Set();
   for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+    const type = p?.type;
+    if (!p || (type !== 'default_parameter' && type !== 'typed_default_parameter')) continue;
     const name = p.childForFieldName('name');
     if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
   }
