@@ -364,6 +364,8 @@ export class Resolver {
   }
 
   private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+    // most names are a single identifier: no parts to split and join
+    if (!text.includes('.')) return this.lookup(text.trim(), scope, depth);
     const parts = text.split('.').map((p) => p.trim());
     if (parts.length > 1) {
       const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
