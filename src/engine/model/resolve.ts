@@ -186,6 +186,16 @@ export class Resolver {
    * What a project name imported here denotes when the workspace index knows it to be a DBOS API
    * re-exported under another name (`from app._runtime import dbos_step`); the name itself otherwise.
    */
+  /** The workspace index's answers about names of other modules, so far (qualified name: what it denotes). */
+  externalAnswers(): ReadonlyMap<string, string> {
+    return new Map(this.externals);
+  }
+
+  /** What `external` answers for a name now (asks the index if it was not asked yet). */
+  externalAnswer(fqn: string): string {
+    return this.external(fqn);
+  }
+
   private external(fqn: string): string {
     if (!this.externalName || fqn.startsWith('dbos.') || !fqn.includes('.')) return fqn;
     let hit = this.externals.get(fqn);

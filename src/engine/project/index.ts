@@ -379,7 +379,8 @@ export class WorkspaceIndex {
     const hash = hashOf(text);
     const old = this.entries.get(abs);
     if (old?.summary && old.hash === hash && old.summary.moduleName === model.moduleName) return old.summary;
-    const summary = summarize(model, abs, hash, this.effectLists);
+    // an analysed document: the functions its last edit did not touch keep their facts (facts/reuse.ts)
+    const summary = summarize(model, abs, hash, this.effectLists, { reuse: !this.batch });
     this.store(abs, summary);
     return summary;
   }
