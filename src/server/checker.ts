@@ -518,6 +518,7 @@ export async function stats(uri?: string): Promise<StatsResult> {
   const ws_ = w?.kind === 'stats' ? w.stats : null;
   return {
     memory: process.memoryUsage(),
+    analysisHeap: ws_?.heap ?? null,
     trees: ws_?.trees ?? 0,
     parses: ws_?.parses ?? { incremental: 0, full: 0 },
     files: allFindings().size,

@@ -55,7 +55,7 @@ interface ReuseState {
 
 /** The last summaries' states, by file; a few files (the documents being edited). */
 const states = new Map<string, ReuseState>();
-const MAX_FILES = 8;
+const MAX_FILES = 4;
 
 /**
  * For tests and benches: functions summarised afresh and reused since the last `resetReuseStats`, and
