@@ -132,7 +132,7 @@ export class SummaryReuse {
         rec = old.statements.get(s.start - delta);
         d = delta;
       }
-      if (!rec || rec.end + d !== s.end || rec.shape !== s.shape) continue;
+      if (!rec || rec.end + d !== s.end || rec.shape !== s.shape || s.shape === UNKNOWN_SHAPE) continue;
       candidates.push({ rec, delta: d, start: s.start });
       matched.add(rec);
     }
@@ -277,6 +277,11 @@ export class SummaryReuse {
   }
 }
 
+/** Statements with a syntax error longer than this are not reused. */
+const SHAPE_MAX = 4000;
+/** The shape of such a statement: never equal to another. */
+const UNKNOWN_SHAPE = '?';
+
 /** The module's top-level statements. */
 function topLevelStatements(model: ModuleModel): Statement[] {
   const out: Statement[] = [];
@@ -286,9 +291,12 @@ function topLevelStatements(model: ModuleModel): Statement[] {
     const start = c.startIndex;
     let from = start;
     while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
-    // a statement with a syntax error is kept with its shape: the same text can be recovered from differently
-    const shape = c.hasError || c.isMissing ? c.toString() : null;
-    out.push({ start, from, end: c.endIndex, shape });
+    // a statement with a syntax error is kept with its shape: the same text can be recovered from
+    // differently; over SHAPE_MAX characters it counts as changed (its shape costs more to read than
+    // its facts to compute)
+    const end = c.endIndex;
+    const shape = c.hasError || c.isMissing ? (end - start <= SHAPE_MAX ? c.toString() : UNKNOWN_SHAPE) : null;
+    out.push({ start, from, end, shape });
   }
   return out;
 }
