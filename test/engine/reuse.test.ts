@@ -10,18 +10,9 @@ import { parsePython } from '../../src/engine/syntax/parser';
 import { ModuleModel } from '../../src/engine/model/module';
 import { summarize } from '../../src/engine/facts/summary';
 import { clearReuse, reuseStats, resetReuseStats } from '../../src/engine/facts/reuse';
+import { rng } from './seeded';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** A small seeded PRNG (mulberry32), so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '\n',
