@@ -6,7 +6,7 @@ import { isV3, type Rule, type RuleContext } from './rule';
 import type { Fix, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
 import { isClientObject, isQueueObject, olderThan } from '../model/async-api';
-import { stringValue } from '../syntax/arguments';
+import { argList, keywordArgument, keywordValue, stringValue } from '../syntax/arguments';
 
 const REMOVED_CONFIG: Record<string, string> = {
   application_database_url: 'the application database only served `@DBOS.transaction`; use a `SQLAlchemyDatasource` for database steps',
@@ -21,13 +21,6 @@ const V2_31: [number, number] = [2, 31];
 
 function named(node: Node | null | undefined): Node[] {
   return (node?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
-}
-
-function keyword(model: ModuleModel, args: Node | null, name: string): Node | null {
-  for (const a of named(args)) {
-    if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
-  }
-  return null;
 }
 
 
@@ -95,13 +88,13 @@ function collectHolders(ctx: RuleContext): { holders: Holder[]; names: Map<strin
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);
     if (!fqn) continue;
-    if (fqn === 'dbos.DBOS') addValue(keyword(model, call.args, 'config')?.childForFieldName('value'), 'config');
+    if (fqn === 'dbos.DBOS') addValue(keywordValue(model, call, 'config'), 'config');
     else if (fqn === 'dbos.DBOSConfig' && call.args) holders.set(call.args.id, { node: call.args, kind: 'config' });
     else if (fqn === 'dbos.EnqueueOptions' && call.args) holders.set(call.args.id, { node: call.args, kind: 'enqueue' });
-    else if (ENQUEUE_WITH_OPTIONS.has(fqn)) addValue(named(call.args)[0], 'enqueue');
+    else if (ENQUEUE_WITH_OPTIONS.has(fqn)) addValue(argList(call)[0], 'enqueue');
     else if (fqn.endsWith('.enqueue') || fqn.endsWith('.enqueue_async') || fqn.endsWith('.enqueue_in_transaction')) {
       const obj = fqn.slice(0, fqn.lastIndexOf('.'));
-      if (isClientObject(obj)) addValue(named(call.args)[fqn.endsWith('_in_transaction') ? 1 : 0], 'enqueue');
+      if (isClientObject(obj)) addValue(argList(call)[fqn.endsWith('_in_transaction') ? 1 : 0], 'enqueue');
     }
   }
   // annotated literals: `config: DBOSConfig = {...}`, `opts: EnqueueOptions = {...}`
@@ -198,16 +191,16 @@ export const rule: Rule = {
       if (!fqn) continue;
       const isCtor = QUEUE_CTORS.has(fqn) || (/\.register_queue(_async)?$/.test(fqn) && isClientObject(fqn.replace(/\.register_queue(_async)?$/, '')));
       if (isCtor) {
-        const partition = keyword(model, call.args, 'partition_queue');
+        const partition = keywordArgument(model, call, 'partition_queue');
         const partitioned = !!partition && model.textOf(partition.childForFieldName('value')!) !== 'False';
-        for (const kw of named(call.args)) {
+        for (const kw of argList(call)) {
           if (kw.type !== 'keyword_argument') continue;
           const name = kw.childForFieldName('name')!;
           const value = model.textOf(kw.childForFieldName('value')!);
           const key = model.textOf(name);
           if (key === 'concurrency') {
             const fixes: Fix[] = [];
-            if (!knownOld && !partitioned && !keyword(model, call.args, 'global_concurrency')) {
+            if (!knownOld && !partitioned && !keywordArgument(model, call, 'global_concurrency')) {
               fixes.push({ title: 'Rename `concurrency` to `global_concurrency`', safe: newQueueApi || v3, preferred: true, edits: [model.lines.edit(name.startIndex, name.endIndex, 'global_concurrency')] });
             }
             report(
@@ -244,7 +237,7 @@ export const rule: Rule = {
       }
       // DBOS.listen_queues([queue_obj])
       if (fqn === 'dbos.DBOS.listen_queues') {
-        const list = named(call.args)[0];
+        const list = argList(call)[0];
         if (!list || (list.type !== 'list' && list.type !== 'tuple')) continue;
         for (const el of named(list)) {
           if (el.type === 'string' || !isQueueObject(model.resolve(el, call.scope))) continue;
@@ -274,8 +267,7 @@ function queueNameOf(model: ModuleModel, value: Node): string | null {
     v = inner;
   }
   if (v.type !== 'call') return null;
-  const args = v.childForFieldName('arguments');
-  const first = named(args)[0];
+  const first = argList(v)[0];
   if (first && first.type !== 'keyword_argument') return stringValue(model, first);
-  return stringValue(model, keyword(model, args, 'name')?.childForFieldName('value'));
+  return stringValue(model, keywordValue(model, v, 'name'));
 }
