@@ -58,8 +58,14 @@ export class HeapReducer {
   /** Full collections made (for the stats). */
   collections = 0;
 
-  /** `beforeCollect`: drops what the thread need not keep, just before a collection. */
-  constructor(private readonly beforeCollect?: () => void) {}
+  /**
+   * `beforeCollect`: drops what the thread need not keep, just before a collection. `slackBytes`:
+   * growth of the heap since the last collection that is worth one.
+   */
+  constructor(
+    private readonly beforeCollect?: () => void,
+    private readonly slackBytes = SLACK_BYTES,
+  ) {}
 
   busy(): void {
     clearTimeout(this.timer);
@@ -74,7 +80,7 @@ export class HeapReducer {
 
   private reduce(): void {
     this.timer = undefined;
-    if (v8.getHeapStatistics().total_heap_size < this.base + SLACK_BYTES) return;
+    if (v8.getHeapStatistics().total_heap_size < this.base + this.slackBytes) return;
     const gc = collector();
     if (!gc) return;
     this.beforeCollect?.();
