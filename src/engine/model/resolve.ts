@@ -6,6 +6,7 @@ import { soleReturnedCall } from '../syntax/statements';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
+import { parentOf } from '../syntax/enclosing';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -419,6 +420,6 @@ function oneNotNone(parts: string[]): string | null {
 }
 
 function enclosingDef(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
   return null;
 }
