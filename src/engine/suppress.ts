@@ -18,41 +18,62 @@ function codes(list: string | undefined): Set<string> | 'all' {
   return new Set(list.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean));
 }
 
-/** Scans comments line by line (cheap: only lines containing '#'). */
+/** Where a suppression comment may be: `dbos:` or `noqa`, in any case (what IGNORE, IGNORE_FILE and NOQA need). */
+const MARKER = /dbos:|noqa/gi;
+
+/**
+ * Scans comments line by line: every line of the header (blank and comment lines at the top, where
+ * `ignore-file` counts), then only the lines holding a marker word (found by one search of the text).
+ */
 export function findSuppressions(lines: LineIndex): Suppressions {
   const out: Suppressions = { file: null, lines: new Map() };
   const text = lines.text;
   if (!text.includes('dbos:') && !/noqa/i.test(text)) return out;
-  let inHeader = true;
-  for (let i = 0; i < lines.lineCount; i++) {
+  let i = 0;
+  for (; i < lines.lineCount; i++) {
     const line = lines.lineText(i);
     const trimmed = line.trim();
-    if (inHeader && trimmed !== '' && !trimmed.startsWith('#')) inHeader = false;
-    const hash = line.indexOf('#');
-    if (hash < 0) continue;
-    const comment = line.slice(hash);
-    if (inHeader) {
-      const f = IGNORE_FILE.exec(comment);
-      if (f) {
-        // Several `ignore-file` comments add up (a bare one ignores everything).
-        out.file = merge(out.file ?? undefined, codes(f[1]));
-        continue;
-      }
-    }
-    let set: Set<string> | 'all' | null = null;
-    const m = IGNORE.exec(comment);
-    if (m) set = codes(m[1]);
-    const q = NOQA.exec(comment);
-    if (q) {
-      const c = codes(q[1]);
-      set = set === 'all' || c === 'all' ? 'all' : new Set([...(set ?? []), ...c]);
-    }
-    if (!set) continue;
-    out.lines.set(i, merge(out.lines.get(i), set));
-    // a comment alone on its line covers the next line too
-    if (trimmed.startsWith('#')) out.lines.set(i + 1, merge(out.lines.get(i + 1), set));
+    const header = trimmed === '' || trimmed.startsWith('#');
+    scanLine(out, i, line, header);
+    if (!header) break;
+  }
+  if (++i >= lines.lineCount) return out;
+  MARKER.lastIndex = lines.starts[i];
+  for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) {
+    const line = lines.positionAt(m.index).line;
+    scanLine(out, line, lines.lineText(line), false);
+    // the next search starts on the next line
+    if (line + 1 >= lines.lineCount) break;
+    MARKER.lastIndex = lines.starts[line + 1];
   }
   return out;
+}
+
+/** The suppressions a line's comment declares (`inHeader`: `ignore-file` counts there). */
+function scanLine(out: Suppressions, i: number, line: string, inHeader: boolean): void {
+  const hash = line.indexOf('#');
+  if (hash < 0) return;
+  const comment = line.slice(hash);
+  if (inHeader) {
+    const f = IGNORE_FILE.exec(comment);
+    if (f) {
+      // Several `ignore-file` comments add up (a bare one ignores everything).
+      out.file = merge(out.file ?? undefined, codes(f[1]));
+      return;
+    }
+  }
+  let set: Set<string> | 'all' | null = null;
+  const m = IGNORE.exec(comment);
+  if (m) set = codes(m[1]);
+  const q = NOQA.exec(comment);
+  if (q) {
+    const c = codes(q[1]);
+    set = set === 'all' || c === 'all' ? 'all' : new Set([...(set ?? []), ...c]);
+  }
+  if (!set) return;
+  out.lines.set(i, merge(out.lines.get(i), set));
+  // a comment alone on its line covers the next line too
+  if (line.trim().startsWith('#')) out.lines.set(i + 1, merge(out.lines.get(i + 1), set));
 }
 
 /**

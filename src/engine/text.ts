@@ -73,9 +73,14 @@ export class LineIndex {
   /** The line break the file uses most ('\n' when it has none). */
   get eol(): string {
     if (this.eolCache === undefined) {
-      const crlf = this.text.split('\r\n').length - 1;
-      const lf = this.text.split('\n').length - 1 - crlf;
-      this.eolCache = crlf > lf ? '\r\n' : '\n';
+      // counted without splitting the text into lines
+      let crlf = 0;
+      let newlines = 0;
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) {
+        newlines++;
+        if (i > 0 && this.text.charCodeAt(i - 1) === 13) crlf++;
+      }
+      this.eolCache = crlf > newlines - crlf ? '\r\n' : '\n';
     }
     return this.eolCache;
   }

@@ -5,6 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
+import { parentOf } from '../syntax/enclosing';
 
 /** The parameter a call stands in for: its name, and its position among the positional arguments of a call (null: keyword-only). */
 export interface FallbackParam {
@@ -65,10 +66,10 @@ function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number 
 /** The parameter of `fn` that the call at `node` only stands in for, or null when the call runs whatever the arguments. */
 export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
   let child = node;
-  let p = node.parent;
+  let p = parentOf(node);
   while (p && p.type === 'parenthesized_expression') {
     child = p;
-    p = p.parent;
+    p = parentOf(p);
   }
   let name: string | null = null;
   if (p?.type === 'boolean_operator' && p.childForFieldName('right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(p.childForFieldName('operator')!))) {
@@ -81,13 +82,14 @@ export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo):
     if (t && ((a?.id === child.id && t.whenMissing) || (b?.id === child.id && !t.whenMissing))) name = t.name;
   } else {
     // `if P is None: P = call(...)` (the call anywhere in the assigned value)
-    for (let n: Node | null = node.parent, c: Node = node; n; c = n, n = n.parent) {
+    for (let n: Node | null = p, c: Node = child; n; c = n, n = parentOf(n)) {
       if (n.type === 'assignment') {
         const left = n.childForFieldName('left');
         if (n.childForFieldName('right')?.id !== c.id || left?.type !== 'identifier') break;
-        const stmt = n.parent?.type === 'expression_statement' ? n.parent : null;
-        const block = stmt?.parent;
-        const ifs = block?.type === 'block' ? block.parent : null;
+        const up = parentOf(n);
+        const stmt = up?.type === 'expression_statement' ? up : null;
+        const block = stmt ? parentOf(stmt) : null;
+        const ifs = block?.type === 'block' ? parentOf(block) : null;
         if (ifs?.type !== 'if_statement' || ifs.childForFieldName('consequence')?.id !== block!.id) break;
         const t = missingTest(model, ifs.childForFieldName('condition'));
         if (t?.whenMissing && t.name === model.textOf(left)) name = t.name;
@@ -108,7 +110,8 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
   if (names) return names;
   names = new Set();
   for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+    const type = p?.type;
+    if (!p || (type !== 'default_parameter' && type !== 'typed_default_parameter')) continue;
     const name = p.childForFieldName('name');
     if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
   }

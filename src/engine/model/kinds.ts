@@ -1,6 +1,6 @@
 // Classifies functions: workflow, step, transaction, HTTP handler, entry point, test...
 import type { ModuleModel } from './module';
-import type { DecoratorInfo, FunctionInfo, FunctionKind } from './types';
+import type { CallInfo, DecoratorInfo, FunctionInfo, FunctionKind } from './types';
 import { lastSegment } from './names';
 import { checkTime } from '../budget';
 
@@ -103,14 +103,12 @@ export function classifyFunctions(model: ModuleModel): void {
   for (const call of model.calls) {
     checkTime();
     const fqn = model.calleeFqn(call);
-    // arguments are materialised only for the few calls that need them (it costs an allocation)
-    const argsOf = () => call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
     if (fqn === 'dbos.DBOS.run_step' || fqn === 'dbos.DBOS.run_step_async') {
-      markArg(model, argsOf()[1], 'step');
+      markArg(model, argsOf(call)[1], 'step');
     } else if (fqn && /\.run_tx_step(_async)?$/.test(fqn) && datasourceKind(fqn.replace(/\.run_tx_step(_async)?$/, ''))) {
-      markArg(model, argsOf()[1], 'dstransaction');
+      markArg(model, argsOf(call)[1], 'dstransaction');
     } else if (fqn && /(^|\.)(FastAPI|Starlette)$/.test(fqn)) {
-      for (const a of argsOf()) {
+      for (const a of argsOf(call)) {
         if (a?.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'lifespan') {
           const f = markArg(model, a.childForFieldName('value'), 'lifespan');
           f?.kinds.add('entry');
@@ -120,7 +118,7 @@ export function classifyFunctions(model: ModuleModel): void {
       // functional registration: DBOS.workflow(name="job")(impl)
       const inner = model.resolve(call.callee.childForFieldName('function'));
       const k = inner ? DECORATOR_KINDS[inner] : undefined;
-      if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, argsOf()[0], k);
+      if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, argsOf(call)[0], k);
     }
   }
 
@@ -146,6 +144,11 @@ export function classifyFunctions(model: ModuleModel): void {
       }
     }
   }
+}
+
+/** A call's arguments, materialised only for the few calls that need them (reading them costs node objects). */
+function argsOf(call: CallInfo): (import('web-tree-sitter').Node | null)[] {
+  return call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
 }
 
 function markArg(model: ModuleModel, arg: import('web-tree-sitter').Node | null | undefined, kind: FunctionKind): FunctionInfo | undefined {

@@ -56,8 +56,19 @@ function fromDecorator(model: ModuleModel, d: DecoratorInfo, fn: FunctionInfo): 
   return { kind, ...n, node: d.node, args: d.args, fn, cls: null };
 }
 
-/** Every registration of the file whose name can be read, in source order. */
-export function registrations(model: ModuleModel): Registration[] {
+const registrationsOf = new WeakMap<ModuleModel, readonly Registration[]>();
+
+/**
+ * Every registration of the file whose name can be read, in source order; computed once per model
+ * (the workspace registry and DBOS216 both read them).
+ */
+export function registrations(model: ModuleModel): readonly Registration[] {
+  let hit = registrationsOf.get(model);
+  if (!hit) registrationsOf.set(model, (hit = findRegistrations(model)));
+  return hit;
+}
+
+function findRegistrations(model: ModuleModel): Registration[] {
   const out: Registration[] = [];
   for (const fn of model.functions) {
     for (const d of fn.decorators) {

@@ -6,6 +6,7 @@ import { soleReturnedCall } from '../syntax/statements';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
+import { parentOf } from '../syntax/enclosing';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -262,6 +263,8 @@ export class Resolver {
   }
 
   private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+    // most names are a single identifier: no parts to split and join
+    if (!text.includes('.')) return this.lookup(text.trim(), scope, depth);
     const parts = text.split('.').map((p) => p.trim());
     if (parts.length > 1) {
       const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
@@ -427,6 +430,6 @@ function oneNotNone(parts: string[]): string | null {
 }
 
 function enclosingDef(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
   return null;
 }

@@ -17,17 +17,28 @@ export const MUTATING_METHODS = new Set([
   'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft',
 ]);
 
+/** A callee's text that names none of MUTATING_METHODS cannot call one (tested before reading the callee's nodes). */
+const MAY_MUTATE = new RegExp(`\\b(?:${[...MUTATING_METHODS].join('|')})\\b`);
+
 const CONTEXT_MANAGER_DECORATORS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
+/** A node of the model's `storesAndYields`, with its type and extent read from the tree once. */
+interface Own {
+  node: Node;
+  type: string;
+  start: number;
+  end: number;
+}
+
 /** For each model: the nodes of `storesAndYields` by the innermost function (def or lambda) around them, by node id. */
-const ownNodes = new WeakMap<ModuleModel, Map<number, Node[]>>();
+const ownNodes = new WeakMap<ModuleModel, Map<number, Own[]>>();
 
 /**
  * The assignments, augmented assignments, `del` statements and `yield`s of the function's own body
  * (not in nested functions or lambdas), in document order: taken from the model's pass, each
  * grouped once under the innermost function around it (found from offsets).
  */
-function own(model: ModuleModel, fn: FunctionInfo): Node[] {
+function own(model: ModuleModel, fn: FunctionInfo): Own[] {
   if (!fn.body) return [];
   let byFn = ownNodes.get(model);
   if (!byFn) {
@@ -37,9 +48,10 @@ function own(model: ModuleModel, fn: FunctionInfo): Node[] {
       checkTime();
       const f = fns.innermost(n);
       if (!f) continue;
+      const entry: Own = { node: n, type: n.type, start: n.startIndex, end: n.endIndex };
       const list = byFn.get(f.id);
-      if (list) list.push(n);
-      else byFn.set(f.id, [n]);
+      if (list) list.push(entry);
+      else byFn.set(f.id, [entry]);
     }
     ownNodes.set(model, byFn);
   }
@@ -47,7 +59,7 @@ function own(model: ModuleModel, fn: FunctionInfo): Node[] {
   if (!list) return [];
   const start = fn.body.startIndex;
   const end = fn.body.endIndex;
-  return list.filter((n) => n.startIndex >= start && n.endIndex <= end);
+  return list.filter((n) => n.start >= start && n.end <= end);
 }
 
 /** The identifier at the root of `a.b[c].d`, if the expression is one. */
@@ -86,8 +98,8 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER_DECORATORS.has(d.fqn))) return 'it is a context manager';
   const nodes = own(model, fn);
   if (nodes.some((n) => n.type === 'yield')) return 'it is a generator';
-  for (const a of nodes) {
-    if (a.type !== 'assignment' && a.type !== 'augmented_assignment') continue;
+  for (const { node: a, type } of nodes) {
+    if (type !== 'assignment' && type !== 'augmented_assignment') continue;
     const left = a.childForFieldName('left');
     if (!left) continue;
     const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left];
@@ -103,15 +115,15 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
       if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(t)}\`, which its caller can read`;
     }
   }
-  for (const d of nodes) {
-    if (d.type !== 'delete_statement') continue;
+  for (const { node: d, type } of nodes) {
+    if (type !== 'delete_statement') continue;
     for (const t of d.namedChildren) {
       const root = t && (t.type === 'attribute' || t.type === 'subscript') ? rootName(t) : null;
       if (root && sharedName(model, fn, model.textOf(root))) return `it deletes from \`${model.textOf(root)}\`, which its caller can read`;
     }
   }
   for (const c of fn.calls) {
-    if (c.calleeType !== 'attribute') continue;
+    if (c.calleeType !== 'attribute' || !MAY_MUTATE.test(model.textOf(c.callee))) continue;
     const method = c.callee.childForFieldName('attribute');
     const obj = c.callee.childForFieldName('object');
     if (!method || !obj || !MUTATING_METHODS.has(model.textOf(method))) continue;

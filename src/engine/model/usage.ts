@@ -29,7 +29,7 @@ function usageIndex(model: ModuleModel): UsageIndex {
     for (const c of model.calls) if (c.args?.type === 'argument_list' && LOG_CALLEE.test(model.textOf(c.callee))) logArgs.push(c.args);
     ix = {
       logArgs: new Enclosing(logArgs),
-      lambdas: new Enclosing(model.functions.filter((f) => f.node.type === 'lambda').map((f) => f.node)),
+      lambdas: new Enclosing(model.functions.filter((f) => f.isLambda).map((f) => f.node)),
       // the model collected every `assignment` node in its pass: no second walk of the tree
       assignments: new Enclosing(model.assignments),
     };

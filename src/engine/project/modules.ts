@@ -70,8 +70,21 @@ export function importBases(file: string, roots: readonly string[], exists: Exis
   return [...new Set(out)];
 }
 
-/** Candidate files of a module under a base folder: `a/b.py`, then the package `a/b/__init__.py`. */
-export function moduleFiles(base: string, moduleName: string): string[] {
-  const rel = moduleName.split('.');
-  return [path.join(base, ...rel) + '.py', path.join(base, ...rel, '__init__.py')];
+const candidates = new Map<string, readonly string[]>();
+
+/**
+ * Candidate files of a module under a base folder: `a/b.py`, then the package `a/b/__init__.py`.
+ * Remembered (a path of strings only): the index probes the same modules from every file that
+ * names them, and `path.join` normalises each time.
+ */
+export function moduleFiles(base: string, moduleName: string): readonly string[] {
+  const key = base + '\0' + moduleName;
+  let hit = candidates.get(key);
+  if (!hit) {
+    const rel = moduleName.split('.');
+    hit = [path.join(base, ...rel) + '.py', path.join(base, ...rel, '__init__.py')];
+    if (candidates.size > 20_000) candidates.clear();
+    candidates.set(key, hit);
+  }
+  return hit;
 }

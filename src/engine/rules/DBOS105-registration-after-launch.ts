@@ -5,6 +5,7 @@ import { isStepLike, isWorkflow } from '../model/kinds';
 import { isTestLike, lifecycleFacts, runsBefore } from '../model/lifecycle';
 import { inheritsConfigured } from './DBOS601-dbos-class-setup';
 import { rangeIn } from '../facts/positions';
+import type { WorkspaceIndex } from '../project/index';
 import { keywordArgument } from '../syntax/arguments';
 import { skippingExpectedFailures } from './expected-failures';
 
@@ -76,6 +77,7 @@ export const rule: Rule = {
       });
     }
     // configured instances created after launch
+    const projectClasses = new Map<string, ReturnType<WorkspaceIndex['projectClass']>>();
     for (const call of model.calls) {
       const fqn = model.calleeFqn(call);
       if (!fqn || call.scope.cls) continue;
@@ -89,7 +91,8 @@ export const rule: Rule = {
       }
       // a class of another module of the project (`from durable_swarm import DurableSwarm`)
       if (!ctx.index || !ctx.file || !CLASS_NAME.test(fqn) || fqn.startsWith('dbos.') || fqn.startsWith(model.moduleName + '.')) continue;
-      const other = ctx.index.projectClass(ctx.file, fqn);
+      let other = projectClasses.get(fqn);
+      if (other === undefined) projectClasses.set(fqn, (other = ctx.index.projectClass(ctx.file, fqn)));
       if (!other || other.configured !== 'yes') continue;
       const name = other.qualname;
       const launch = launchBefore(launches, call.scope.fn, call.node);

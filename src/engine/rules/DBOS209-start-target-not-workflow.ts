@@ -61,13 +61,21 @@ export const rule: Rule = {
   requires: ['start_workflow', 'enqueue', 'Debouncer', 'schedule'],
   check(ctx) {
     const { model } = ctx;
-    const callByNode = new Map<number, CallInfo>();
-    for (const c of model.calls) callByNode.set(c.node.id, c);
+    // the calls by node, made when a target is first a call
+    let callByNode: Map<number, CallInfo> | undefined;
+    const callAt = (node: Node): CallInfo | undefined => {
+      if (!callByNode) {
+        callByNode = new Map();
+        for (const c of model.calls) callByNode.set(c.node.id, c);
+      }
+      return callByNode.get(node.id);
+    };
     for (const call of model.calls) {
-      if (expectsFailure(model, call.node)) continue;
-      for (const t of targetsOf(ctx, call)) {
+      const targets = targetsOf(ctx, call);
+      if (targets.length === 0 || expectsFailure(model, call.node)) continue;
+      for (const t of targets) {
         if (t.node.type === 'call') {
-          const inner = callByNode.get(t.node.id);
+          const inner = callAt(t.node);
           const f = inner ? model.targetFunction(inner) : undefined;
           if (!inner || !f || isPlain(f)) continue;
           ctx.report({

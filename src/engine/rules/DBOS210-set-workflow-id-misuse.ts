@@ -82,9 +82,10 @@ function noEffectHint(ctx: RuleContext, body: Node, ctor: Node): void {
 function countIn(node: Node, starts: Map<number, CallInfo>): number {
   let n = 0;
   const visit = (x: Node, mult: number): void => {
-    if (x.type === 'function_definition' || x.type === 'lambda' || x.type === 'class_definition') return;
+    const type = x.type;
+    if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') return;
     if (starts.has(x.id)) n += mult;
-    const m = /comprehension$|generator_expression/.test(x.type) ? 2 : mult;
+    const m = /comprehension$|generator_expression/.test(type) ? 2 : mult;
     for (const c of x.namedChildren) if (c) visit(c, m);
   };
   visit(node, 1);

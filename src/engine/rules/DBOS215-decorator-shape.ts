@@ -85,6 +85,8 @@ export const rule: Rule = {
 
 /** (c) two DBOS kinds on one function. */
 function conflictingKinds(ctx: RuleContext, fn: FunctionInfo): void {
+  // a conflict takes two decorators
+  if (fn.decorators.length < 2) return;
   const { model } = ctx;
   const byKind = new Map<string, DecoratorInfo>();
   for (const d of fn.decorators) {

@@ -62,13 +62,39 @@ export function cronProblem(expr: string): string | null {
   return null;
 }
 
-/** Whether an IANA time zone name is known (null when the runtime cannot tell). */
+const zones = new Map<string, boolean | null>();
+
+/** The canonical time zone names the runtime lists (none when it cannot list them). */
+function listedZones(): ReadonlySet<string> {
+  try {
+    return new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
+  } catch {
+    return new Set();
+  }
+}
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * Whether an IANA time zone name is known (null when the runtime cannot tell). Remembered by name. A
+ * canonical name the runtime lists (`America/New_York`) and `UTC` (which ECMA-402 requires) are known
+ * without building an `Intl.DateTimeFormat`: the first one built in a process loads the time zone
+ * data (about 30 ms); aliases (`US/Eastern`) and unknown names still ask it.
+ */
 export function timezoneKnown(tz: string): boolean | null {
+  let known = zones.get(tz);
+  if (known !== undefined) return known;
+  canonicalZones ??= listedZones();
+  if (tz === 'UTC' || canonicalZones.has(tz)) {
+    zones.set(tz, true);
+    return true;
+  }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
+    known = true;
   } catch (e) {
-    if (e instanceof RangeError) return false;
-    return null;
+    known = e instanceof RangeError ? false : null;
   }
+  if (zones.size > 1000) zones.clear();
+  zones.set(tz, known);
+  return known;
 }
