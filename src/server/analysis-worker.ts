@@ -41,6 +41,11 @@ export class Analysis {
   /** The signature of the summary each open document's dependents were last checked against. */
   private readonly announced = new Map<string, string | null>();
 
+  /** The project indexes' summaries stop holding their files' texts (at idle: `HeapReducer`). */
+  detachStrings(): void {
+    for (const f of this.folders) f.index?.detachStrings();
+  }
+
   configure(folders: FolderConfig[], global: UserConfig | null): void {
     const old = new Map(this.folders.map((f) => [f.uri, f]));
     this.folders = folders.map((c) => {
@@ -108,7 +113,7 @@ export class Analysis {
               },
               { summaries: 0, parses: 0, functions: 0 },
             ),
-            heapUsed: process.memoryUsage().heapUsed,
+            heap: (({ heapTotal, heapUsed, external, arrayBuffers }) => ({ heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
           },
         };
     }
@@ -290,7 +295,10 @@ export function runAnalysisThread(port: MessagePort, flags: Int32Array): void {
   const ready = initParser().then(() => {
     analyze(WARM_UP, { path: 'warm_up.py' });
   });
-  const heap = new HeapReducer();
+  // at idle, before the collection: the index's summaries stop holding their files' texts
+  const heap = new HeapReducer(() => {
+    analysis.detachStrings();
+  });
   port.on('message', (m: ToWorker) => {
     heap.busy();
     void ready.then(() => {

@@ -3,6 +3,7 @@
 // (analysis-thread.ts, analysis-worker.ts) within its time budget, so that this thread answers
 // every request at once; the results, the diagnostics published, and the aggregates the sidebar
 // and the status item show. Engine results in, LSP diagnostics out.
+import { HeapReducer } from './heap';
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/index';
@@ -426,6 +427,9 @@ export function dropDisk(uri: string): void {
   slowLogged.delete(uri);
 }
 
+/** The main thread's memory after a workspace scan (the analysis thread has its own: analysis-worker.ts). */
+const scanHeap = new HeapReducer(undefined, 4 * 1024 * 1024);
+
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;
   const started = performance.now();
@@ -468,6 +472,8 @@ async function scanWorkspace(): Promise<void> {
   }
   progress?.done();
   sendStatus();
+  // this thread's garbage of the scan (its messages, the findings of every file): given back once idle
+  scanHeap.idle();
   // Once per scan that finished (one cut short by a newer scan says nothing).
   if (gen === scanGeneration) connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings (${Math.round(performance.now() - started)} ms)`);
 }
@@ -518,6 +524,7 @@ export async function stats(uri?: string): Promise<StatsResult> {
   const ws_ = w?.kind === 'stats' ? w.stats : null;
   return {
     memory: process.memoryUsage(),
+    analysisHeap: ws_?.heap ?? null,
     trees: ws_?.trees ?? 0,
     parses: ws_?.parses ?? { incremental: 0, full: 0 },
     files: allFindings().size,

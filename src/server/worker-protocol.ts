@@ -56,7 +56,8 @@ export interface WorkerStats {
   trees: number;
   parses: { incremental: number; full: number };
   index: { summaries: number; parses: number; functions: number };
-  heapUsed: number;
+  /** The analysis thread's V8 heap and what its isolate holds outside it (`external`: mostly the parser's wasm memory), bytes. */
+  heap: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 export type TaskResult =

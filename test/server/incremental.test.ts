@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { diffEdit, TreeCache } from '../../src/server/incremental';
+import { rng } from '../engine/seeded';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -30,16 +31,6 @@ const APP = [
   '    return requests.get("https://example.com/🙂").status_code',
   '',
 ].join('\n');
-
-/** A small seeded PRNG (mulberry32), so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'x',

@@ -16,13 +16,13 @@ export interface FallbackParam {
 /** The arguments a call passes: how many positional ones (and which of them may be `None`), and the keywords surely given a value. */
 export interface PassedArgs {
   positional: number;
-  nones: number[];
-  keywords: string[];
+  nones: readonly number[];
+  keywords: readonly string[];
   /**
    * Arguments that forward a parameter of the calling function defaulting to `None` (`day=day` in
    * `def label(day=None)`): given exactly when that parameter is. `at`: the position or the keyword.
    */
-  forwards: { at: number | string; param: string }[];
+  forwards: readonly { at: number | string; param: string }[];
 }
 
 function unwrap(n: Node | null): Node | null {
@@ -169,10 +169,13 @@ export function passedArgs(model: ModuleModel, call: CallInfo): PassedArgs | nul
 
 const passedOfCalls = new WeakMap<CallInfo, PassedArgs | null>();
 
+/** Kept by the project index for every call of every module: empty lists are one shared list. */
+const NOTHING: readonly never[] = Object.freeze([]);
+
 function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
   const args = argumentTexts(model.text.slice(call.start + model.textOf(call.callee).length, call.end));
-  const out: PassedArgs = { positional: 0, nones: [], keywords: [], forwards: [] };
-  if (!args) return out;
+  const out = { positional: 0, nones: [] as number[], keywords: [] as string[], forwards: [] as PassedArgs['forwards'][number][] };
+  if (!args) return { positional: 0, nones: NOTHING, keywords: NOTHING, forwards: NOTHING };
   // the caller's None defaults are read only for an argument that is a bare name
   let optional: Set<string> | null | undefined;
   const forwarded = (v: string) => {
@@ -194,7 +197,12 @@ function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
       out.positional++;
     }
   }
-  return out;
+  return {
+    positional: out.positional,
+    nones: out.nones.length ? out.nones : NOTHING,
+    keywords: out.keywords.length ? out.keywords : NOTHING,
+    forwards: out.forwards.length ? out.forwards : NOTHING,
+  };
 }
 
 /** The parameter of the calling function that the call forwards into `fallback`'s parameter, if any. */

@@ -16,6 +16,7 @@ import type { TextEdit } from '../types';
 import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { checkTime } from '../budget';
+import { SummaryReuse, reuseStats } from './reuse';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -206,39 +207,61 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   return out;
 }
 
+/** The facts of one function (null: a lambda that is not a step, which nothing looks for). */
+function functionSummary(model: ModuleModel, fn: FunctionInfo, start: number, lists: EffectLists): FunctionSummary | null {
+  if (fn.isLambda && !isStepLike(fn)) return null;
+  const lines = model.lines;
+  const defLine = lines.positionAt(start).line;
+  const f: FunctionSummary = {
+    name: fn.name,
+    qualname: fn.qualname,
+    fqn: fn.fqn,
+    kinds: [...fn.kinds],
+    plain: isPlain(fn),
+    workflow: isWorkflow(fn),
+    stepLike: isStepLike(fn),
+    isLambda: fn.isLambda,
+    isAsync: fn.isAsync,
+    defStart: start,
+    indent: lines.indentOf(defLine),
+    // chains only go through plain functions: the calls of workflows and steps are not needed, nor
+    // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
+    calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c, lists)) : [],
+  };
+  const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
+  if (optional) f.optional = optional;
+  const notAStep = isPlain(fn) ? whyNotAStep(model, fn) : null;
+  if (notAStep) f.notAStep = notAStep;
+  if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
+  const returns = model.returnedInstance(fn);
+  if (returns) f.returns = returns;
+  return f;
+}
+
 /** The summary of a module, from its model (the model's tree must still be alive). */
-export function summarize(model: ModuleModel, file: string, hash: string, lists: EffectLists = DEFAULT_EFFECT_LISTS): ModuleSummary {
+export function summarize(model: ModuleModel, file: string, hash: string, lists: EffectLists = DEFAULT_EFFECT_LISTS, options: { reuse?: boolean } = {}): ModuleSummary {
   const functions = new Map<string, FunctionSummary>();
   const lines = model.lines;
+  // the facts of functions an edit did not touch, from the file's last summary (facts/reuse.ts)
+  const reuse = options.reuse ? SummaryReuse.begin(model, file, lists) : null;
   for (const fn of model.functions) {
     checkTime();
-    if (fn.isLambda && !isStepLike(fn)) continue;
-    const defLine = lines.positionAt(fn.node.startIndex).line;
-    const f: FunctionSummary = {
-      name: fn.name,
-      qualname: fn.qualname,
-      fqn: fn.fqn,
-      kinds: [...fn.kinds],
-      plain: isPlain(fn),
-      workflow: isWorkflow(fn),
-      stepLike: isStepLike(fn),
-      isLambda: fn.isLambda,
-      isAsync: fn.isAsync,
-      defStart: fn.node.startIndex,
-      indent: lines.indentOf(defLine),
-      // chains only go through plain functions: the calls of workflows and steps are not needed, nor
-      // those of tests, fixtures and HTTP handlers, which pytest and the web framework call
-      calls: isPlain(fn) && !NOT_HELPERS.some((k) => fn.kinds.has(k)) ? fn.calls.map((c) => callSummary(model, fn, c, lists)) : [],
-    };
-    const optional = isPlain(fn) ? optionalParameters(model, fn) : undefined;
-    if (optional) f.optional = optional;
-    const notAStep = isPlain(fn) ? whyNotAStep(model, fn) : null;
-    if (notAStep) f.notAStep = notAStep;
-    if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
-    const returns = model.returnedInstance(fn);
-    if (returns) f.returns = returns;
-    // a later definition of the same name wins, as in Python
-    functions.set(fn.qualname, f);
+    const start = fn.node.startIndex;
+    const kept = reuse?.reused(fn, start);
+    if (kept !== undefined) {
+      reuseStats.reused++;
+      // a later definition of the same name wins, as in Python
+      if (kept) functions.set(fn.qualname, kept);
+      reuse!.note(fn, start, kept);
+      continue;
+    }
+    const f = functionSummary(model, fn, start, lists);
+    if (reuse && f) {
+      reuseStats.computed++;
+      reuseStats.lastComputed.push(fn.qualname);
+    }
+    if (f) functions.set(fn.qualname, f);
+    reuse?.note(fn, start, f);
   }
   const aliases = new Map<string, string>(model.module.imports);
   const moduleScope = { fn: null, cls: null, mainGuard: false };
@@ -271,6 +294,7 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
   }
   const launchesAtImport = /launch/.test(model.text) && lifecycleFacts(model).launches.some((l) => runsAtImport(model, l));
   const dbosLocal = model.localNameFor(DBOS);
+  reuse?.keep();
   return {
     file,
     moduleName: model.moduleName,

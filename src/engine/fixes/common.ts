@@ -4,6 +4,7 @@ import type { ModuleModel } from '../model/module';
 import type { Fix, TextEdit } from '../types';
 import { indentUnit } from '../text';
 import { headerLineCount, IGNORE_FILE } from '../suppress';
+import { parentOf } from '../syntax/enclosing';
 
 const units = new WeakMap<ModuleModel, string>();
 
@@ -129,7 +130,7 @@ export function ignoreFileFix(model: ModuleModel, code: string): Fix | null {
 }
 
 function inString(node: Node): boolean {
-  for (let n: Node | null = node; n; n = n.parent) {
+  for (let n: Node | null = node; n; n = parentOf(n)) {
     if (n.type === 'string' || n.type === 'string_content') return n.endIndex > node.endIndex || n.type === 'string_content';
     if (n.type.endsWith('statement') || n.type === 'module') return false;
   }

@@ -5,6 +5,7 @@ import api from '../data/dbos-api.json';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import type { Fix, TextEdit } from '../types';
+import { parentOf } from '../syntax/enclosing';
 
 export type Receiver = 'DBOS' | 'queue' | 'client';
 
@@ -102,9 +103,9 @@ export function asyncFunctionOf(call: CallInfo): FunctionInfo | null {
 }
 
 export function isAwaited(node: Node): boolean {
-  let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  return n.parent?.type === 'await';
+  let p = parentOf(node);
+  while (p?.type === 'parenthesized_expression') p = parentOf(p);
+  return p?.type === 'await';
 }
 
 /** Whether `await <expr>` replacing `node` needs parentheses. */
@@ -127,7 +128,7 @@ export function addAwaitEdits(model: ModuleModel, node: Node): TextEdit[] {
 
 /** Inside a generator expression of the function (an `await` there would turn it into an async generator). */
 function inGeneratorExpression(node: Node, fn: FunctionInfo): boolean {
-  for (let p = node.parent; p && p.id !== fn.node.id; p = p.parent) {
+  for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
     if (p.type === 'generator_expression') return true;
   }
   return false;
@@ -139,8 +140,8 @@ function inGeneratorExpression(node: Node, fn: FunctionInfo): boolean {
  */
 export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: FunctionInfo): boolean {
   let n: Node = call.node;
-  while (n.parent?.type === 'parenthesized_expression' || n.parent?.type === 'await') n = n.parent;
-  const p = n.parent;
+  let p = parentOf(n);
+  while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
   if (!p) return false;
   if (p.type === 'expression_statement') return true;
   if (p.type === 'attribute' && p.childForFieldName('object')?.id === n.id) {
@@ -207,8 +208,8 @@ export function asyncTwinFix(model: ModuleModel, call: CallInfo, fn: FunctionInf
  */
 function awaitHandleMethodEdits(model: ModuleModel, call: CallInfo, fn: FunctionInfo): TextEdit[] {
   let n: Node = call.node;
-  while (n.parent?.type === 'parenthesized_expression' || n.parent?.type === 'await') n = n.parent;
-  const p = n.parent;
+  let p = parentOf(n);
+  while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
   if (p?.type !== 'assignment' || p.childForFieldName('right')?.id !== n.id || !fn.body) return [];
   const left = p.childForFieldName('left');
   if (!left || left.type !== 'identifier') return [];

@@ -6,6 +6,7 @@ import type { CallInfo, FunctionInfo, Scope } from './types';
 import { isPlain, isStepLike, isWorkflow } from './kinds';
 import { argList, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
+import { parentOf } from '../syntax/enclosing';
 
 /** Arguments of a call, comments left out. */
 export const argsOf = argList;
@@ -190,7 +191,7 @@ export function outsideWhere(model: ModuleModel, c: Extract<CallContext, { kind:
 /** Statement (child of a block or module) containing the node. */
 export function statementIn(node: Node): Node {
   let n = node;
-  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  for (let p = parentOf(n); p && p.type !== 'block' && p.type !== 'module'; p = parentOf(n)) n = p;
   return n;
 }
 
@@ -199,8 +200,8 @@ export function dominates(before: Node, node: Node): boolean {
   const block = before.parent;
   if (!block) return false;
   if (before.endIndex > node.startIndex) return false;
-  for (let n: Node | null = node; n; n = n.parent) {
-    if (n.parent && n.parent.id === block.id) return n.startIndex >= before.endIndex;
+  for (let n: Node | null = node, p = parentOf(node); n && p; n = p, p = parentOf(p)) {
+    if (p.id === block.id) return n.startIndex >= before.endIndex;
   }
   return false;
 }

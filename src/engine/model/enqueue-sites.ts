@@ -8,6 +8,7 @@ import type { TextEdit } from '../types';
 import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
 import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
+import { parentOf } from '../syntax/enclosing';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {
@@ -119,7 +120,7 @@ function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: '
 /** The `with SetEnqueueOptions(...)` items around a node, innermost first, within its function. */
 export function enqueueOptionsAround(model: ModuleModel, node: Node): { ctor: Node; args: CallArgs; withNode: Node }[] {
   const out: { ctor: Node; args: CallArgs; withNode: Node }[] = [];
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
     if (p.type !== 'with_statement') continue;
     const w = model.withs.find((x) => x.node.id === p.id);

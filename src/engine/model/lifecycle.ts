@@ -6,6 +6,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
+import { parentOf } from '../syntax/enclosing';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -181,7 +182,7 @@ export function between(calls: CallInfo[], a: CallInfo, b: CallInfo): boolean {
 
 /** Inside a `for`/`while` loop of the same scope (may run several times). */
 export function inLoop(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
     if (p.type === 'for_statement' || p.type === 'while_statement') return true;
   }

@@ -162,6 +162,16 @@ export class ModuleModel {
     return this.resolver.returnedInstance(fn);
   }
 
+  /** The workspace index's answers about names of other modules read so far (for reuse checks, `facts/reuse.ts`). */
+  externalAnswers(): ReadonlyMap<string, string> {
+    return this.resolver.externalAnswers();
+  }
+
+  /** What a name of another module denotes here now (the workspace index's answer, remembered). */
+  externalAnswer(fqn: string): string {
+    return this.resolver.externalAnswer(fqn);
+  }
+
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
     if (call.fqn === undefined) call.fqn = this.resolver.resolve(call.callee, call.scope, call.calleeType);

@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo } from './types';
 import { isQueueObject } from './async-api';
+import { parentOf } from '../syntax/enclosing';
 
 export type Literal =
   | { t: 'num'; v: number; text: string }
@@ -218,7 +219,7 @@ export function isPartitioned(model: ModuleModel, d: QueueDecl): boolean | null 
 
 /** The nearest enclosing loop or comprehension of a node within its function (or module). */
 export function enclosingLoop(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return null;
     if (
       p.type === 'for_statement' ||
@@ -235,7 +236,7 @@ export function enclosingLoop(node: Node): Node | null {
 
 /** Inside an `if` or `try` between the node and its function/module: a guarded (lazy) execution. */
 export function isGuarded(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'module' || p.type === 'class_definition') return false;
     if (p.type === 'if_statement' || p.type === 'conditional_expression' || p.type === 'try_statement') return true;
   }

@@ -6,6 +6,7 @@ import { soleReturnedCall } from '../syntax/statements';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
+import { parentOf } from '../syntax/enclosing';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -206,6 +207,16 @@ export class Resolver {
    * What a project name imported here denotes when the workspace index knows it to be a DBOS API
    * re-exported under another name (`from app._runtime import dbos_step`); the name itself otherwise.
    */
+  /** The workspace index's answers about names of other modules, so far (qualified name: what it denotes). */
+  externalAnswers(): ReadonlyMap<string, string> {
+    return new Map(this.externals);
+  }
+
+  /** What `external` answers for a name now (asks the index if it was not asked yet). */
+  externalAnswer(fqn: string): string {
+    return this.external(fqn);
+  }
+
   private external(fqn: string): string {
     if (!this.externalName || fqn.startsWith('dbos.') || !fqn.includes('.')) return fqn;
     let hit = this.externals.get(fqn);
@@ -273,20 +284,20 @@ export class Resolver {
   }
 
   /**
-   * A module variable bound only to `None` at module level, as the functions that declare it
-   * `global` set it (`_client = OpenAI()` in a lazy getter): the value when they all agree (other
-   * `None`s aside), else null.
+   * A module variable bound only to `None` at module level, read in a function that declares it
+   * `global` and sets it (the lazy getter: `if _client is None: _client = OpenAI()`, then
+   * `return _client`): what that function sets, when its values agree (other `None`s aside). Only
+   * the function's own assignments count: its facts then depend on its own text alone.
    */
-  private setThroughGlobal(name: string, depth: number): string | null {
+  private setThroughGlobal(owner: FunctionInfo, name: string, depth: number): string | null {
+    const atModule = this.m.module.bindings.get(name);
+    if (!atModule || this.m.module.imports.has(name) || atModule.some((b) => b.value?.type !== 'none')) return null;
     let result: string | null = null;
-    for (const f of this.m.functions) {
-      if (!f.globals.has(name)) continue;
-      for (const b of f.bindings.get(name) ?? []) {
-        if (!b.value || b.value.type === 'none') continue;
-        const r = this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1);
-        if (!r || (result !== null && result !== r)) return null;
-        result = r;
-      }
+    for (const b of owner.bindings.get(name) ?? []) {
+      if (!b.value || b.value.type === 'none') continue;
+      const r = this.resolveIn(b.value, { fn: owner, cls: null, mainGuard: false }, depth + 1);
+      if (!r || (result !== null && result !== r)) return null;
+      result = r;
     }
     return result;
   }
@@ -403,7 +414,12 @@ export class Resolver {
 
   private lookupUncached(name: string, scope: Scope, depth: number): string | null {
     for (let f = scope.fn; f; f = f.parent) {
-      if (f.globals.has(name)) break;
+      if (f.globals.has(name)) {
+        // `global _client` in a lazy getter that sets it
+        const set = this.setThroughGlobal(f, name, depth);
+        if (set) return set;
+        break;
+      }
       const hit = this.lookupIn(f, name, { fn: f, cls: null, mainGuard: false }, depth);
       if (hit !== undefined) return hit;
     }
@@ -446,9 +462,7 @@ export class Resolver {
       else if (result !== r) agree = false;
       if (!agree && !seen.every((v) => this.standIn(v))) return null;
     }
-    // `except ImportError: DBOS = None` beside the import: the import is what the code uses; a module
-    // variable that is `None` until a function sets it (`global _client`) is what that function sets
-    if (agree && result === NONE && imp === undefined && info === this.m.module) return this.setThroughGlobal(name, depth);
+    // `except ImportError: DBOS = None` beside the import: the import is what the code uses
     if (agree) return result === NONE ? (imp === undefined ? null : this.external(imp)) : (result ?? null);
     return this.optionalDependency(imp === undefined ? seen : [this.external(imp), ...seen]);
   }
@@ -539,6 +553,6 @@ function oneNotNone(parts: string[]): string | null {
 }
 
 function enclosingDef(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
   return null;
 }

@@ -3,6 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope } from './types';
+import { parentOf } from '../syntax/enclosing';
 
 interface ScopeRegion {
   start: number;
@@ -91,7 +92,7 @@ export class ScopeIndex {
   private scopeByWalk(node: Node): Scope {
     let child: Node = node;
     let mainGuard = false;
-    for (let p = node.parent; p; child = p, p = p.parent) {
+    for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
       if (p.type === 'function_definition' || p.type === 'lambda') {
         const body = p.childForFieldName('body');
         if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) {

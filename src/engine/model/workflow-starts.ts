@@ -8,6 +8,7 @@ import { expandBraces } from '../data/catalog';
 import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
 import { argList, positionalArgs, keywordValue } from '../syntax/arguments';
+import { parentOf } from '../syntax/enclosing';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -172,7 +173,7 @@ export function kindWord(fn: FunctionInfo): string {
 
 /** Whether the node sits inside a nested def/lambda/class below `fn`'s body. */
 export function inOwnBody(node: Node, fn: FunctionInfo): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.id === fn.node.id) return true;
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
   }

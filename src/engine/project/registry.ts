@@ -7,6 +7,7 @@
 // text cannot register that kind (no `dbos`; no `register_queue`/`Queue`, or no `.workflow`, `DBOS(`
 // or `DBOSConfig`) is never parsed, the others are parsed by the index once per content (cached by
 // hash; the index frees each tree, or keeps it for the file's own analysis in a batch run).
+import { detachStrings } from '../detach';
 import { hashOf } from './hash';
 import * as path from 'node:path';
 import { isTestFilePath, type ModuleModel } from '../model/module';
@@ -265,7 +266,8 @@ export class WorkspaceRegistry {
   private put(abs: string, hash: string | null, may: FileEntry['may'], parsed: boolean, regs: FileRegistrations): boolean {
     const old = this.files.get(abs);
     const sig = signatureOf(regs);
-    this.files.set(abs, { hash, regs, sig, may, parsed });
+    // kept for the session: its names must not hold the file's text (detach.ts)
+    this.files.set(abs, { hash, regs: detachStrings(regs), sig, may, parsed });
     this.listed?.add(abs);
     const changed = (old?.sig ?? signatureOf(EMPTY)) !== sig;
     if (changed) {

@@ -4,6 +4,7 @@ import type { Fix } from '../types';
 import { importsDbos, fastapiAppAssignment, lifecycleFacts, isTestLike, ownStatement, lineSpan, runsAtImport, startupStatements } from '../model/lifecycle';
 import { moveToMainGuardEdits, addLifespanEdits } from '../fixes/startup';
 import { importTimeChains } from './call-chains';
+import { parentOf } from '../syntax/enclosing';
 
 export const rule: Rule = {
   code: 'DBOS101',
@@ -68,7 +69,7 @@ function fixes(model: import('../model/module').ModuleModel, launch: import('../
 }
 
 function inDecorator(node: import('web-tree-sitter').Node): boolean {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'decorator') return true;
     if (p.type.endsWith('statement') || p.type === 'module') return false;
   }

@@ -5,6 +5,7 @@ import { between, lifecycleFacts, ownStatement, runsAtImport, runsBefore, sameSc
 import { dbosName } from '../fixes/common';
 import type { Node } from 'web-tree-sitter';
 import { exclusiveBranches } from '../syntax/branches';
+import { parentOf } from '../syntax/enclosing';
 
 export const rule: Rule = {
   code: 'DBOS103',
@@ -65,7 +66,7 @@ export const rule: Rule = {
  * `if serve: DBOS(...); ...; return` followed by another `DBOS(...)` for the other mode.
  */
 function leavesBefore(a: Node, b: Node): boolean {
-  for (let blk = a.parent; blk && blk.type !== 'function_definition' && blk.type !== 'module'; blk = blk.parent) {
+  for (let blk = parentOf(a); blk && blk.type !== 'function_definition' && blk.type !== 'module'; blk = parentOf(blk)) {
     if (blk.type !== 'block') continue;
     if (blk.startIndex <= b.startIndex && b.endIndex <= blk.endIndex) return false;
     for (const st of blk.namedChildren) {

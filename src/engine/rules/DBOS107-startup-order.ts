@@ -6,6 +6,8 @@ import type { Fix, Severity } from '../types';
 import { atLeast } from './rule';
 import { isWorkflow } from '../model/kinds';
 import { expectsFailure, assignedName, between, lifecycleFacts, lineSpan, runsBefore, sameScope } from '../model/lifecycle';
+import { statementIn } from '../model/dbos-calls';
+import { parentOf } from '../syntax/enclosing';
 
 /** Need a launched DBOS (they read the system database). */
 const NEEDS_LAUNCH = new Set([
@@ -130,11 +132,11 @@ function report(ctx: RuleContext, call: CallInfo, message: string, fix?: Fix | n
 
 /** The statement of `call` when it is a direct sibling of `anchor`'s statement (same block). */
 function siblingStatements(call: CallInfo, anchor: CallInfo): { s: Node; a: Node } | null {
-  let s: Node = call.node;
-  while (s.parent && s.parent.type !== 'block' && s.parent.type !== 'module') s = s.parent;
-  let a: Node = anchor.node;
-  while (a.parent && a.parent.type !== 'block' && a.parent.type !== 'module') a = a.parent;
-  if (!s.parent || !a.parent || s.parent.id !== a.parent.id) return null;
+  const s = statementIn(call.node);
+  const a = statementIn(anchor.node);
+  const sp = parentOf(s);
+  const ap = parentOf(a);
+  if (!sp || !ap || sp.id !== ap.id) return null;
   if (s.type !== 'expression_statement' || a.type !== 'expression_statement') return null;
   return { s, a };
 }

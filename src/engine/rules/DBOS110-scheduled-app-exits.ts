@@ -6,6 +6,7 @@ import type { Fix } from '../types';
 import { addImportEdit } from '../fixes/common';
 import { isTestLike, lifecycleFacts } from '../model/lifecycle';
 import { callsWithin } from '../model/workflow-starts';
+import { parentOf } from '../syntax/enclosing';
 
 const SCHEDULE_CALLS = /^dbos\.DBOS\.(apply_schedules|create_schedule)(_async)?$/;
 /** DBOS calls that return at once (they do not keep the process alive). */
@@ -18,7 +19,7 @@ function followingStatements(node: Node): { stmts: Node[]; topBody: Node | null 
   const stmts: Node[] = [];
   let n: Node = node;
   let topBody: Node | null = null;
-  for (let p = node.parent; p; n = p, p = p.parent) {
+  for (let p = parentOf(node); p; n = p, p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
     if (p.type === 'block' || p.type === 'module') {
       let after = false;

@@ -6,6 +6,7 @@ import { plainSleepFix } from '../fixes/sleep';
 import { callContext, callsTo } from '../model/dbos-calls';
 import { skippingExpectedFailures } from './expected-failures';
 import type { Node } from 'web-tree-sitter';
+import { parentOf } from '../syntax/enclosing';
 
 interface Api {
   /** What the runtime says outside any DBOS context. */
@@ -73,7 +74,7 @@ export const rule: Rule = {
 
 /** In the body of a `try` with handlers: a helper that expects to run outside workflows sometimes and handles it. */
 function guarded(node: Node): boolean {
-  for (let p = node.parent, c: Node = node; p; c = p, p = p.parent) {
+  for (let p = parentOf(node), c: Node = node; p; c = p, p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda') return false;
     if (p.type === 'try_statement' && c.type === 'block' && p.namedChildren.some((x) => x?.type === 'except_clause')) return true;
   }

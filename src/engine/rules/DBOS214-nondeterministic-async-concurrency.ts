@@ -16,6 +16,7 @@ import { singleBindingValue } from '../model/dbos-calls';
 import { literal } from '../model/queues';
 import { dbosName } from '../fixes/common';
 import { keywordValue } from '../syntax/arguments';
+import { parentOf } from '../syntax/enclosing';
 
 const GATHER = new Set(['asyncio.gather']);
 const TASK_STARTERS = new Set(['asyncio.create_task', 'asyncio.ensure_future', 'asyncio.TaskGroup().create_task']);
@@ -37,7 +38,7 @@ function isDbosOperation(model: ModuleModel, call: CallInfo): boolean {
 
 /** Inside a loop (or comprehension) of `fn`'s body: the operation may run several times. */
 function inLoop(node: Node, fn: FunctionInfo): boolean {
-  for (let p = node.parent; p && p.id !== fn.node.id; p = p.parent) {
+  for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
     if (p.type === 'for_statement' || p.type === 'while_statement' || /comprehension$|generator_expression/.test(p.type)) return true;
   }
   return false;

@@ -10,6 +10,7 @@ import type { Fix } from '../types';
 import { argCount } from './effects';
 import { argList } from '../syntax/arguments';
 import { literal, num } from '../model/queues';
+import { parentOf } from '../syntax/enclosing';
 
 const NESTED = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
@@ -18,7 +19,7 @@ const LOOPS = new Set(['for_statement', 'while_statement']);
 function own(root: Node, types: string[], stopAtLoops: boolean): Node[] {
   return root.descendantsOfType(types).filter((n): n is Node => {
     if (!n) return false;
-    for (let p = n.parent; p && p.id !== root.id; p = p.parent) {
+    for (let p = parentOf(n); p && p.id !== root.id; p = parentOf(p)) {
       if (NESTED.has(p.type)) return false;
       if (stopAtLoops && LOOPS.has(p.type)) return false;
     }

@@ -6,6 +6,7 @@ import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
 import { callArgs, dictLiteral, isPartitioned, isQueueObject, literal, queueDeclarations } from '../model/queues';
+import { parentOf } from '../syntax/enclosing';
 
 const ENQUEUE_BY_NAME = new Set(['dbos.DBOS.enqueue_workflow', 'dbos.DBOS.enqueue_workflow_async']);
 const ENQUEUE_WITH_OPTIONS: Record<string, number> = {
@@ -22,7 +23,7 @@ function isSet(model: ModuleModel, v: Node | undefined): boolean {
 
 /** What the `SetEnqueueOptions` blocks around a node say about the partition key: true/false, null unknown. */
 function partitionKeyAround(model: ModuleModel, node: Node): { key: boolean | null; inWith: boolean; withNode: Node | null } {
-  for (let p = node.parent; p; p = p.parent) {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda') break;
     if (p.type !== 'with_statement') continue;
     const w = model.withs.find((x) => x.node.id === p.id);

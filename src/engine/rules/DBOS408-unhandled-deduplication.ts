@@ -13,6 +13,7 @@ import { addImportEdit, indentUnitOf } from '../fixes/common';
 import { lineSpan } from '../model/lifecycle';
 import { literal } from '../model/queues';
 import { enqueueOptionsAround, enqueueSite } from '../model/enqueue-sites';
+import { parentOf } from '../syntax/enclosing';
 
 const HANDLES = new Set(['dbos.error.DBOSQueueDeduplicatedError', 'dbos.error.DBOSException', 'builtins.Exception', 'builtins.BaseException']);
 
@@ -52,7 +53,7 @@ function clauseCatches(model: ModuleModel, clause: Node): boolean {
 /** Inside the body of a `try` (within its function) one of whose handlers catches the error. */
 function handledByTry(model: ModuleModel, node: Node): boolean {
   let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
     if (p.type !== 'try_statement') continue;
     if (p.childForFieldName('body')?.id !== child.id) continue;
@@ -145,7 +146,7 @@ function tryWrapFix(ctx: RuleContext, call: CallInfo, optsCall: Node | null): Fi
   const { model } = ctx;
   let stmt: Node | null = null;
   if (optsCall) {
-    for (let p = optsCall.parent; p; p = p.parent) if (p.type === 'with_statement') { stmt = p; break; }
+    for (let p = parentOf(optsCall); p; p = parentOf(p)) if (p.type === 'with_statement') { stmt = p; break; }
   } else {
     let n: Node = call.node;
     while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;

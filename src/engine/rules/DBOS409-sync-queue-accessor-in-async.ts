@@ -7,6 +7,7 @@ import type { Rule, RuleContext } from './rule';
 import type { FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { addAwaitEdits, asyncTwinFix, isAwaited } from '../model/async-api';
+import { parentOf } from '../syntax/enclosing';
 
 const FIELDS = [
   'global_concurrency',
@@ -34,7 +35,7 @@ const DB_QUEUES = new Set([
 ]);
 
 function inGeneratorExpression(node: Node, fn: FunctionInfo): boolean {
-  for (let p = node.parent; p && p.id !== fn.node.id; p = p.parent) if (p.type === 'generator_expression') return true;
+  for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) if (p.type === 'generator_expression') return true;
   return false;
 }
 

@@ -9,6 +9,7 @@ import { dbosName } from '../fixes/common';
 import { appendKeywordEdit } from '../fixes/append-keyword';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordArgument } from '../syntax/arguments';
+import { parentOf } from '../syntax/enclosing';
 
 const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
 const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];
@@ -18,7 +19,7 @@ const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension',
 
 /** The call sits in a loop of the function body (several sends would share one key). */
 function inLoop(node: Node, fn: FunctionInfo): boolean {
-  for (let n = node.parent; n && n.id !== fn.node.id; n = n.parent) if (LOOPS.has(n.type)) return true;
+  for (let n = parentOf(node); n && n.id !== fn.node.id; n = parentOf(n)) if (LOOPS.has(n.type)) return true;
   return false;
 }
 

@@ -5,6 +5,7 @@ import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { skippingExpectedFailures } from './expected-failures';
+import { parentOf } from '../syntax/enclosing';
 
 const SLEEPS = new Set(['dbos.DBOS.sleep', 'dbos.DBOS.sleep_async', 'time.sleep', 'asyncio.sleep']);
 const NESTED = new Set(['function_definition', 'class_definition', 'lambda', 'decorated_definition']);
@@ -12,7 +13,7 @@ const LOOPS = new Set(['while_statement', 'for_statement']);
 
 /** The innermost loop (of the function) around a node. */
 function loopOf(node: Node, fn: FunctionInfo): Node | null {
-  for (let n = node.parent; n && n.id !== fn.node.id; n = n.parent) {
+  for (let n = parentOf(node); n && n.id !== fn.node.id; n = parentOf(n)) {
     if (LOOPS.has(n.type)) return n;
     if (NESTED.has(n.type)) return null;
   }
@@ -31,7 +32,7 @@ function isCheck(ctx: RuleContext, call: CallInfo): boolean {
 /** Names an assignment statement around `call` binds (`x = check()`, `x = await check()`, `a, b = ...`). */
 function assignedNames(ctx: RuleContext, call: CallInfo, loop: Node): string[] {
   const { model } = ctx;
-  for (let n = call.node.parent; n && n.id !== loop.id; n = n.parent) {
+  for (let n = parentOf(call.node); n && n.id !== loop.id; n = parentOf(n)) {
     if (n.type === 'assignment' || n.type === 'augmented_assignment') {
       const left = n.childForFieldName('left');
       if (!left) return [];

@@ -8,6 +8,7 @@ import { cronProblem, timezoneKnown } from './cron';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordValue } from '../syntax/arguments';
 import { dictLiteral, type DictEntries } from '../model/queues';
+import { parentOf } from '../syntax/enclosing';
 
 const SCHEDULE_FIELDS = ['schedule_name', 'workflow_fn', 'schedule'];
 
@@ -93,7 +94,7 @@ function onStartupPath(ctx: RuleContext, call: CallInfo): boolean {
 }
 
 function inTry(node: Node): boolean {
-  for (let n = node.parent; n; n = n.parent) {
+  for (let n = parentOf(node); n; n = parentOf(n)) {
     if (n.type === 'try_statement') return true;
     if (n.type === 'function_definition' || n.type === 'lambda') return false;
   }

@@ -2,6 +2,7 @@
 // of them runs on a pass (\`if\` / \`elif\` / \`else\`, \`try\` body vs its handlers, \`match\` cases,
 // the two sides of a conditional expression, the right operand of \`and\` / \`or\`).
 import type { Node } from 'web-tree-sitter';
+import { parentOf } from './enclosing';
 
 /** A node with its ancestors (itself first) and their types, read once per node. */
 export interface Ancestry {
@@ -19,7 +20,7 @@ export function ancestry(node: Node): Ancestry {
     const nodes: Node[] = [];
     const types: string[] = [];
     const index = new Map<number, number>();
-    for (let n: Node | null = node; n; n = n.parent) {
+    for (let n: Node | null = node; n; n = parentOf(n)) {
       index.set(n.id, nodes.length);
       nodes.push(n);
       types.push(n.type);

@@ -1,0 +1,343 @@
+// Per-function reuse of module summaries across edits of one file (the keystroke path).
+//
+// A module's summary (`summary.ts`) is, for each function, plain data computed from the model. After a
+// one-character edit most functions are unchanged: this module keeps, per file, what the last summary
+// was computed from, and lets `summarize` take a function's summary from it instead of computing it
+// again, when that gives exactly what a fresh computation would. The unit of reuse is the top-level
+// statement (a `def`, a decorated `def`, a `class` with its methods): every function nested in it has
+// its own scopes, enclosing functions and class inside it.
+//
+// A function of an unchanged statement S is reused when all of these hold (else it is computed):
+// - S's text is the same (with what precedes it on its first line), the new tree has a top-level statement at the same place
+//   (shifted by the edit) with the functions at the same offsets inside it and the same qualified
+//   names, and, when it holds a syntax error, the same shape (S-expression) as before: error recovery
+//   can read the same text differently in another context;
+// - the module context is equal (`contextKey`): the module's name; every module-scope name with each of
+//   its bindings (value text, annotation; `def`/`class` by qualified name, with the DBOS decorator a
+//   factory function returns); imports and star imports; every function's qualified name, kinds,
+//   async-ness, parameters, decorators and factory result; every class's name, bases and methods. What
+//   a name of S resolves to is a function of its own text and of these;
+// - the answers the workspace index gave about other modules (`externalName`) are the same now, the
+//   lists of effects are the same object, and no resolution of the old model hit the depth limit;
+// - S mentions (as a bare word, or after a dot when S names this module) no module-level name of a function or class defined in a changed statement
+//   (or one with a syntax error), nor, by closure, a name of a statement that does, nor a module name
+//   bound to a value that does. The only way a function's facts read another function's body (a value
+//   forwarded to a helper, `usage.ts`) or another class (inherited methods) is through a name written
+//   in its own statement or in a module binding, and a method or nested function is reached through
+//   the module-level name of what holds it (`Service.run`, `svc = Service()`, `class C(Service)`).
+// Offsets of reused facts (definition, call ranges) move with the statement; nothing else in a
+// function's facts depends on where it is. `test/engine/reuse.test.ts` checks random edit sequences
+// over the fixtures against fresh summaries and analyses.
+import type { ModuleModel } from '../model/module';
+import type { FunctionInfo } from '../model/types';
+import type { FunctionSummary, EffectLists } from './summary';
+
+interface StatementRecord {
+  start: number;
+  end: number;
+  /** The shape of a statement with a syntax error (null: none): reused only when the new tree has the same. */
+  shape: string | null;
+  /** Functions defined in the statement, in order: offset from the statement's start, qualname, summary (null: not summarised, a lambda). */
+  fns: { rel: number; qualname: string; summary: FunctionSummary | null }[];
+  /** Names of the module-level functions and classes the statement defines. */
+  names: string[];
+}
+
+interface ReuseState {
+  text: string;
+  moduleName: string;
+  lists: EffectLists;
+  context: string;
+  externals: ReadonlyMap<string, string>;
+  /** The top-level statements, by start offset. */
+  statements: Map<number, StatementRecord>;
+}
+
+/** The last summaries' states, by file; a few files (the documents being edited). */
+const states = new Map<string, ReuseState>();
+const MAX_FILES = 4;
+
+/**
+ * For tests and benches: functions summarised afresh and reused since the last `resetReuseStats`, and
+ * the qualified names of those the last summary with reuse computed.
+ */
+export const reuseStats = { computed: 0, reused: 0, lastComputed: [] as string[] };
+export function resetReuseStats(): void {
+  reuseStats.computed = 0;
+  reuseStats.reused = 0;
+  reuseStats.lastComputed = [];
+}
+
+/** Forgets every kept state (tests). */
+export function clearReuse(): void {
+  states.clear();
+}
+
+interface Statement {
+  start: number;
+  end: number;
+  /** The start of its line: text before the statement on its line (`x = 1; def f(): ...`) is compared with it. */
+  from: number;
+  /** With a syntax error: the tree's shape (S-expression), which the same text may not give again. */
+  shape: string | null;
+}
+
+/** One summary being built: which functions may be taken from the last state, and what to keep for the next. */
+export class SummaryReuse {
+  private readonly statements: Statement[];
+  private readonly context: string;
+  /** Old statement records usable now, by new start offset, with the shift to apply. */
+  private readonly usable = new Map<number, { rec: StatementRecord; delta: number }>();
+  private readonly records = new Map<number, StatementRecord>();
+
+  private constructor(
+    private readonly model: ModuleModel,
+    private readonly file: string,
+    private readonly lists: EffectLists,
+  ) {
+    reuseStats.lastComputed = [];
+    this.statements = topLevelStatements(model);
+    this.context = contextKey(model);
+    const old = states.get(file);
+    if (old && this.compatible(old)) this.match(old);
+  }
+
+  static begin(model: ModuleModel, file: string, lists: EffectLists): SummaryReuse {
+    return new SummaryReuse(model, file, lists);
+  }
+
+  private compatible(old: ReuseState): boolean {
+    if (old.moduleName !== this.model.moduleName || !sameLists(old.lists, this.lists) || old.context !== this.context) return false;
+    for (const [fqn, answer] of old.externals) if (this.model.externalAnswer(fqn) !== answer) return false;
+    return true;
+  }
+
+  /** Old statements whose text is unchanged, placed in the new text, then the closure of what changed. */
+  private match(old: ReuseState): void {
+    const a = old.text;
+    const b = this.model.text;
+    const max = Math.min(a.length, b.length);
+    let prefix = 0;
+    while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+    const delta = b.length - a.length;
+    const candidates: { rec: StatementRecord; delta: number; start: number }[] = [];
+    const matched = new Set<StatementRecord>();
+    for (const s of this.statements) {
+      // before the edit (and not touching it: a character typed right after a statement extends it)
+      let rec = s.end < prefix ? old.statements.get(s.start) : undefined;
+      let d = 0;
+      if (!rec && s.from > b.length - suffix) {
+        rec = old.statements.get(s.start - delta);
+        d = delta;
+      }
+      if (!rec || rec.end + d !== s.end || rec.shape !== s.shape || s.shape === UNKNOWN_SHAPE) continue;
+      candidates.push({ rec, delta: d, start: s.start });
+      matched.add(rec);
+    }
+    // names of what changed: the old statements not found again, the new ones not matched
+    const dirty = new Set<string>();
+    for (const rec of old.statements.values()) if (!matched.has(rec)) for (const n of rec.names) dirty.add(n);
+    const matchedStarts = new Set(candidates.map((c) => c.start));
+    for (const [start, names] of this.namesByStatement()) if (!matchedStarts.has(start)) for (const n of names) dirty.add(n);
+    // module names bound to values that mention a changed name are changed too (`h = helper`)
+    this.closeOverBindings(dirty);
+    let pending = candidates;
+    for (;;) {
+      const words = this.mentions(dirty);
+      const next: typeof candidates = [];
+      let grew = false;
+      for (const c of pending) {
+        if (words?.(b.slice(c.start, c.rec.end + c.delta))) {
+          for (const n of c.rec.names) if (!dirty.has(n)) {
+            dirty.add(n);
+            grew = true;
+          }
+        } else next.push(c);
+      }
+      pending = next;
+      if (!grew) break;
+      this.closeOverBindings(dirty);
+    }
+    for (const c of pending) this.usable.set(c.start, { rec: c.rec, delta: c.delta });
+  }
+
+  /** Adds to `dirty` the module names whose bindings' values mention one of its names, until none is added. */
+  private closeOverBindings(dirty: Set<string>): void {
+    for (let grew = true; grew; ) {
+      grew = false;
+      const words = this.mentions(dirty);
+      if (!words) return;
+      for (const [name, bindings] of this.model.module.bindings) {
+        if (dirty.has(name)) continue;
+        if (bindings.some((x) => x.value && x.value.type !== 'function_definition' && x.value.type !== 'class_definition' && words(this.model.textOf(x.value)))) {
+          dirty.add(name);
+          grew = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a text mentions one of the names: as a bare word (`helper`, `Service`), or also after a
+   * dot (`app.helper`) when the text names this module (its first or last segment: an import of the
+   * module itself, relative or not). Any other `x.name` is an attribute of something else: a method,
+   * an attribute of an import, reached through the name of what holds it. `def name` and `class
+   * name` define a name of their own statement and read nothing. Null for no names.
+   */
+  private mentions(names: Set<string>): ((text: string) => boolean) | null {
+    if (names.size === 0) return null;
+    const list = [...names].map(escape).join('|');
+    const bare = new RegExp(`(?<!\\w)(?<!\\.\\s*)(?<!\\b(?:def|class)\\s+)(?:${list})(?!\\w)`);
+    const any = new RegExp(`(?<!\\w)(?<!\\b(?:def|class)\\s+)(?:${list})(?!\\w)`);
+    const segments = this.model.moduleName.split('.');
+    const own = new RegExp(`(?<!\\w)(?:${[...new Set([segments[0], segments[segments.length - 1]])].map(escape).join('|')})(?!\\w)`);
+    return (text) => (own.test(text) ? any.test(text) : bare.test(text));
+  }
+
+  private namesCache: Map<number, string[]> | undefined;
+  /** Names of the functions and classes of each new statement, by its start. */
+  private namesByStatement(): Map<number, string[]> {
+    if (this.namesCache) return this.namesCache;
+    const out = new Map<number, string[]>();
+    const add = (offset: number, name: string) => {
+      const s = this.statementAt(offset);
+      if (!s) return;
+      let list = out.get(s.start);
+      if (!list) out.set(s.start, (list = []));
+      list.push(name);
+    };
+    // module-level names only: a method or a nested function is reached through the name of what holds it
+    for (const f of this.model.functions) if (!f.isLambda && !f.qualname.includes('.')) add(f.node.startIndex, f.name);
+    for (const c of this.model.classes) if (!c.qualname.includes('.')) add(c.node.startIndex, c.name);
+    return (this.namesCache = out);
+  }
+
+  private statementAt(offset: number): Statement | null {
+    const list = this.statements;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid];
+      if (offset < s.start) hi = mid - 1;
+      else if (offset >= s.end) lo = mid + 1;
+      else return s;
+    }
+    return null;
+  }
+
+  /**
+   * The summary of `fn` (whose node starts at `start`) from the last state, moved to where it is now;
+   * undefined when it must be computed. Call for every function, in the model's order, then `keep`.
+   */
+  reused(fn: FunctionInfo, start: number): FunctionSummary | null | undefined {
+    const s = this.statementAt(start);
+    if (!s) return undefined;
+    const u = this.usable.get(s.start);
+    if (!u) return undefined;
+    const rel = start - s.start;
+    const old = u.rec.fns.find((f) => f.rel === rel);
+    if (!old || old.qualname !== fn.qualname) {
+      this.usable.delete(s.start);
+      return undefined;
+    }
+    return old.summary && u.delta !== 0 ? moved(old.summary, u.delta) : old.summary;
+  }
+
+  /** Records what was summarised for `fn` (null: skipped), for the next edit. */
+  note(fn: FunctionInfo, start: number, summary: FunctionSummary | null): void {
+    const s = this.statementAt(start);
+    if (!s) return;
+    let rec = this.records.get(s.start);
+    if (!rec) {
+      rec = { start: s.start, end: s.end, shape: s.shape, fns: [], names: this.namesByStatement().get(s.start) ?? [] };
+      this.records.set(s.start, rec);
+    }
+    rec.fns.push({ rel: start - s.start, qualname: fn.qualname, summary });
+  }
+
+  /** Keeps this summary's state for the next edit of the file (after the whole summary was computed). */
+  keep(): void {
+    // statements without functions (a class without methods) still name what they define
+    for (const s of this.statements) {
+      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, shape: s.shape, fns: [], names: this.namesByStatement().get(s.start) ?? [] });
+    }
+    states.delete(this.file);
+    states.set(this.file, {
+      text: this.model.text,
+      moduleName: this.model.moduleName,
+      lists: this.lists,
+      context: this.context,
+      externals: this.model.externalAnswers(),
+      statements: this.records,
+    });
+    while (states.size > MAX_FILES) states.delete(states.keys().next().value!);
+  }
+}
+
+/** Statements with a syntax error longer than this are not reused. */
+const SHAPE_MAX = 4000;
+/** The shape of such a statement: never equal to another. */
+const UNKNOWN_SHAPE = '?';
+
+/** The module's top-level statements. */
+function topLevelStatements(model: ModuleModel): Statement[] {
+  const out: Statement[] = [];
+  const text = model.text;
+  for (const c of model.root.children) {
+    if (!c) continue;
+    const start = c.startIndex;
+    let from = start;
+    while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
+    // a statement with a syntax error is kept with its shape: the same text can be recovered from
+    // differently; over SHAPE_MAX characters it counts as changed (its shape costs more to read than
+    // its facts to compute)
+    const end = c.endIndex;
+    const shape = c.hasError || c.isMissing ? (end - start <= SHAPE_MAX ? c.toString() : UNKNOWN_SHAPE) : null;
+    out.push({ start, from, end, shape });
+  }
+  return out;
+}
+
+/** A function's facts moved by `delta` characters. */
+function moved(f: FunctionSummary, delta: number): FunctionSummary {
+  return { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
+}
+
+/** What every function's facts may read of the module outside its own statement (see the header). */
+function contextKey(model: ModuleModel): string {
+  const parts: string[] = [model.moduleName, model.path, model.projectPath, model.starImports.join(',')];
+  for (const [name, fqn] of model.module.imports) parts.push(`I ${name} ${fqn}`);
+  for (const [name, bindings] of model.module.bindings) {
+    const values = bindings.map((b) => {
+      const v = b.value;
+      const ann = b.annotation ?? '';
+      if (!v) return `- ${ann}`;
+      if (v.type === 'function_definition') {
+        const fn = model.functionOf(v);
+        return `def ${fn?.qualname ?? '?'} ${ann}`;
+      }
+      if (v.type === 'class_definition') return `class ${model.classes.find((c) => c.node.id === v.id)?.qualname ?? '?'} ${ann}`;
+      return `= ${model.textOf(v)} ${ann}`;
+    });
+    parts.push(`B ${name} ${values.join(' | ')}`);
+  }
+  for (const f of model.functions) {
+    const decorators = f.decorators.map((d) => `${d.fqn ?? ''}/${model.textOf(d.expr)}`).join(',');
+    parts.push(`F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
+  }
+  for (const c of model.classes) parts.push(`C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
+  return parts.join('\n');
+}
+
+/** The same lists of effects (each list one object per configuration: `buildApiCatalog` keeps them). */
+function sameLists(a: EffectLists, b: EffectLists): boolean {
+  const same = (x: readonly unknown[], y: readonly unknown[]) => x.length === y.length && x.every((l, i) => l === y[i]);
+  return a === b || (same(a.all, b.all) && same(a.nondeterministic, b.nondeterministic));
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

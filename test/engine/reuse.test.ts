@@ -1,0 +1,168 @@
+// Per-function reuse of facts across edits (src/engine/facts/reuse.ts): after any sequence of edits,
+// the summary built with reuse equals a fresh one, and so do the findings (code, range, severity,
+// message, related locations, fixes); editing a helper computes again the functions that call it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, initParser } from '../../src/engine/index';
+import { parsePython } from '../../src/engine/syntax/parser';
+import { ModuleModel } from '../../src/engine/model/module';
+import { summarize } from '../../src/engine/facts/summary';
+import { clearReuse, reuseStats, resetReuseStats } from '../../src/engine/facts/reuse';
+import { rng } from './seeded';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+const PIECES = [
+  '\n',
+  ' ',
+  ':',
+  '(',
+  '\n\n',
+  '\n    y = datetime.now()\n',
+  '\ndef helper():\n    return requests.post("u")\n',
+  '\n@DBOS.step()\ndef fetch():\n    return time.time()\n',
+  '\nhelper = DBOS.step()\n',
+  'random.random()',
+  '# comment\n',
+];
+
+/** One random edit: a letter typed in a word (most often, like typing), a character deleted, or a piece inserted. */
+function edit(text: string, next: () => number): string {
+  const r = next();
+  const at = Math.floor(next() * (text.length + 1));
+  if (r < 0.5) {
+    // a letter inside or at the end of a word
+    let p = at;
+    while (p < text.length && !/[A-Za-z_]/.test(text[p - 1] ?? '')) p++;
+    return text.slice(0, p) + 'xyzq'[Math.floor(next() * 4)] + text.slice(p);
+  }
+  if (r < 0.75 && text.length > 0) return text.slice(0, Math.min(at, text.length - 1)) + text.slice(Math.min(at, text.length - 1) + 1);
+  return text.slice(0, at) + PIECES[Math.floor(next() * PIECES.length)] + text.slice(at);
+}
+
+function fixtureFiles(): string[] {
+  const out: string[] = [];
+  const dir = path.join(ROOT, 'test', 'fixtures');
+  for (const code of fs.readdirSync(dir).sort()) {
+    const sub = path.join(dir, code);
+    if (!fs.statSync(sub).isDirectory()) continue;
+    // two files of each rule's fixtures: every rule's shapes, in a few seconds
+    out.push(...fs.readdirSync(sub).filter((f) => f.endsWith('.py')).sort().slice(0, 2).map((f) => path.join(sub, f)));
+  }
+  return out;
+}
+
+function summaryOf(text: string, file: string, reuse: boolean) {
+  const tree = parsePython(text);
+  try {
+    const model = new ModuleModel(text, tree, { path: file });
+    return summarize(model, file, 'h', undefined, { reuse });
+  } finally {
+    tree.delete();
+  }
+}
+
+test('summaries built with reuse equal fresh ones after random edits of every rule fixture', async () => {
+  await initParser();
+  clearReuse();
+  resetReuseStats();
+  const files = fixtureFiles();
+  assert.ok(files.length > 100, `${files.length} fixture files`);
+  let edits = 0;
+  files.forEach((file, i) => {
+    const next = rng(1000 + i);
+    let text = fs.readFileSync(file, 'utf8');
+    const key = `/reuse-summary/${path.basename(path.dirname(file))}/${path.basename(file)}`;
+    summaryOf(text, key, true);
+    for (let k = 0; k < 12; k++) {
+      text = edit(text, next);
+      const reused = summaryOf(text, key, true);
+      const fresh = summaryOf(text, key, false);
+      assert.deepStrictEqual(reused, fresh, `${file}, seed ${1000 + i}, edit ${k}:\n${text}`);
+      edits++;
+    }
+  });
+  // small files, where an edit often changes module-level names (every function is then computed
+  // again): still a good part of the functions kept their facts
+  assert.ok(reuseStats.reused * 4 > reuseStats.computed, `reused ${reuseStats.reused}, computed ${reuseStats.computed} over ${edits} edits`);
+});
+
+test('findings with reuse equal those of a fresh analysis after random edits (range, message, related, fixes)', async () => {
+  await initParser();
+  clearReuse();
+  resetReuseStats();
+  const files = fixtureFiles().filter((_, i) => i % 2 === 0);
+  for (const [i, file] of files.entries()) {
+    const next = rng(5000 + i);
+    let text = fs.readFileSync(file, 'utf8');
+    const p = path.join('/reuse-analysis', path.basename(path.dirname(file)), path.basename(file));
+    analyze(text, { path: p });
+    for (let k = 0; k < 8; k++) {
+      text = edit(text, next);
+      const reused = analyze(text, { path: p });
+      clearReuse();
+      const fresh = analyze(text, { path: p });
+      assert.deepStrictEqual(reused.findings, fresh.findings, `${file}, seed ${5000 + i}, edit ${k}:\n${text}`);
+    }
+  }
+  assert.ok(reuseStats.reused > 0);
+});
+
+const APP = [
+  'import requests',
+  'import time',
+  'from dbos import DBOS',
+  '',
+  '',
+  'def helper(url):',
+  '    return url.upper()',
+  '',
+  '',
+  'def unrelated():',
+  '    return 1',
+  '',
+  '',
+  'class Service:',
+  '    def run(self):',
+  '        return helper("a")',
+  '',
+  '',
+  '@DBOS.workflow()',
+  'def checkout():',
+  '    return helper("https://example.com")',
+  '',
+  '',
+  '@DBOS.workflow()',
+  'def report():',
+  '    return unrelated()',
+  '',
+].join('\n');
+
+test('editing a helper computes again the helper and its callers, and reuses the rest', async () => {
+  await initParser();
+  clearReuse();
+  const file = '/reuse-callers/app.py';
+  const first = summaryOf(APP, file, true);
+  assert.equal(first.functions.size, 5);
+  resetReuseStats();
+  const edited = APP.replace('    return url.upper()', '    return requests.get(url)');
+  const after = summaryOf(edited, file, true);
+  assert.deepEqual(reuseStats.lastComputed, ['helper', 'Service.run', 'checkout']);
+  assert.equal(reuseStats.reused, 2);
+  assert.deepStrictEqual(after, summaryOf(edited, file, false));
+  // the workflow now reaches requests.get through the helper
+  const r = analyze(edited, { path: file });
+  assert.deepEqual(
+    r.findings.filter((f) => f.code === 'DBOS202').map((f) => f.range.start.line),
+    [20],
+  );
+  // a blank line added between functions moves every later function: all reused, offsets moved
+  resetReuseStats();
+  const moved = edited.replace('\n\ndef unrelated', '\n\n\ndef unrelated');
+  assert.deepStrictEqual(summaryOf(moved, file, true), summaryOf(moved, file, false));
+  resetReuseStats();
+  summaryOf(moved + ' ', file, true);
+  assert.deepEqual(reuseStats.lastComputed, []);
+});
