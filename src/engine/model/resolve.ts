@@ -203,10 +203,6 @@ export class Resolver {
     return hit;
   }
 
-  /**
-   * What a project name imported here denotes when the workspace index knows it to be a DBOS API
-   * re-exported under another name (`from app._runtime import dbos_step`); the name itself otherwise.
-   */
   /** The workspace index's answers about names of other modules, so far (qualified name: what it denotes). */
   externalAnswers(): ReadonlyMap<string, string> {
     return new Map(this.externals);
@@ -217,6 +213,10 @@ export class Resolver {
     return this.external(fqn);
   }
 
+  /**
+   * What a project name imported here denotes when the workspace index knows it to be a DBOS API
+   * re-exported under another name (`from app._runtime import dbos_step`); the name itself otherwise.
+   */
   private external(fqn: string): string {
     if (!this.externalName || fqn.startsWith('dbos.') || !fqn.includes('.')) return fqn;
     let hit = this.externals.get(fqn);
@@ -276,7 +276,7 @@ export class Resolver {
     const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
     const fn = f ? this.m.functionsByFqn.get(f) : undefined;
     const type = fn && !fn.isLambda ? fn.node.childForFieldName('return_type') : null;
-    const generic = type ? /^([A-Za-z_][\w.]*)\s*\[([\s\S]*)\]$/.exec(this.m.textOf(type).trim()) : null;
+    const generic = type ? SUBSCRIPTED.exec(this.m.textOf(type).trim()) : null;
     if (!fn || !generic || !TUPLE.has(this.resolveDottedIn(generic[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1) ?? '')) return null;
     const parts = splitTopLevel(generic[2], ',').map((p) => p.trim());
     const part = parts[element.index];
@@ -330,7 +330,7 @@ export class Resolver {
     if (!type) return this.inferredReturn(fn);
     let text = this.m.textOf(type);
     if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {
-      const yielded = /^([A-Za-z_][\w.]*)\s*\[\s*([\s\S]*)\]$/.exec(text.trim());
+      const yielded = SUBSCRIPTED.exec(text.trim());
       const head = yielded ? this.resolveDottedIn(yielded[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, 0) : null;
       if (!yielded || !head || !YIELDING.has(head)) return null;
       text = splitTopLevel(yielded[2], ',')[0];
@@ -515,6 +515,8 @@ function enclosingMethod(scope: Scope): FunctionInfo | null {
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */
 const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);
+/** A subscripted annotation, `Name[args]`: the name and the text of the arguments. */
+const SUBSCRIPTED = /^([A-Za-z_][\w.]*)\s*\[\s*([\s\S]*)\]$/;
 const TUPLE = new Set(['builtins.tuple', 'typing.Tuple', 'typing_extensions.Tuple']);
 /** The decorators that turn a generator into a context manager, and the annotations of such generators. */
 const CONTEXT_MANAGER = /^contextlib\.(contextmanager|asynccontextmanager)$/;
