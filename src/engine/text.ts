@@ -122,3 +122,8 @@ export function indentUnit(text: string): string {
   }
   return '    ';
 }
+
+/** `s` as a regular expression that matches it literally. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -31,6 +31,7 @@
 import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
+import { escapeRegExp } from '../text';
 
 interface StatementRecord {
   start: number;
@@ -188,11 +189,11 @@ export class SummaryReuse {
    */
   private mentions(names: Set<string>): ((text: string) => boolean) | null {
     if (names.size === 0) return null;
-    const list = [...names].map(escape).join('|');
+    const list = [...names].map(escapeRegExp).join('|');
     const bare = new RegExp(`(?<!\\w)(?<!\\.\\s*)(?<!\\b(?:def|class)\\s+)(?:${list})(?!\\w)`);
     const any = new RegExp(`(?<!\\w)(?<!\\b(?:def|class)\\s+)(?:${list})(?!\\w)`);
     const segments = this.model.moduleName.split('.');
-    const own = new RegExp(`(?<!\\w)(?:${[...new Set([segments[0], segments[segments.length - 1]])].map(escape).join('|')})(?!\\w)`);
+    const own = new RegExp(`(?<!\\w)(?:${[...new Set([segments[0], segments[segments.length - 1]])].map(escapeRegExp).join('|')})(?!\\w)`);
     return (text) => (own.test(text) ? any.test(text) : bare.test(text));
   }
 
@@ -338,6 +339,3 @@ function sameLists(a: EffectLists, b: EffectLists): boolean {
   return a === b || (same(a.all, b.all) && same(a.nondeterministic, b.nondeterministic));
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

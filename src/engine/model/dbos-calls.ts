@@ -7,6 +7,7 @@ import { isPlain, isStepLike, isWorkflow } from './kinds';
 import { argList, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
 import { parentOf } from '../syntax/enclosing';
+import { escapeRegExp } from '../text';
 
 /** Arguments of a call, comments left out. */
 export const argsOf = argList;
@@ -65,7 +66,7 @@ export function dictMutated(model: ModuleModel, name: string): boolean {
   if (!memo) mutatedNames.set(model, (memo = new Map()));
   let r = memo.get(name);
   if (r === undefined) {
-    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const esc = escapeRegExp(name);
     r = new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\.(update|setdefault|__setitem__)\\(|\\b${esc}\\s*\\|=`).test(model.text);
     memo.set(name, r);
   }

@@ -1,7 +1,7 @@
 // The module model of one file: built from its tree-sitter tree by `build.ts` in one pass over the
 // interesting nodes; names resolved by `resolve.ts`, scopes found by `scope.ts`.
 import type { Node, Tree } from 'web-tree-sitter';
-import { LineIndex } from '../text';
+import { LineIndex, escapeRegExp } from '../text';
 import { classifyFunctions } from './kinds';
 import { ModelBuilder } from './build';
 import { Resolver, SELF_ATTR } from './resolve';
@@ -206,7 +206,7 @@ export class ModuleModel {
     // the name escaped, not stripped: a name of non-ASCII letters only would leave an empty pattern,
     // whose zero-length match never advances (an endless loop)
     if (!name) return out;
-    const re = new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
+    const re = new RegExp(`(?<![\\w.])${escapeRegExp(name)}(?!\\w)`, 'g');
     const slice = this.text.slice(from, to);
     for (let m = re.exec(slice); m; m = re.exec(slice)) {
       checkTime();

@@ -7,6 +7,7 @@ import { isV3 } from './rule';
 import { appNameFor } from '../fixes/common';
 import { expectsFailure, lifecycleFacts, positionalArgs } from '../model/lifecycle';
 import { keywordArgument } from '../syntax/arguments';
+import { escapeRegExp } from '../text';
 
 const KEYS_2X = [
   'name', 'system_database_url', 'application_database_url', 'database_url', 'sys_db_pool_size', 'sys_db_polling_concurrency',
@@ -71,7 +72,7 @@ function fromCall(model: ModuleModel, args: Node, mutated: boolean): ConfigLiter
 
 /** `name[...] = v`, `name.update(...)`, `name |= ...`, `name.setdefault(...)` anywhere in the file. */
 function isMutated(model: ModuleModel, name: string): boolean {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const esc = escapeRegExp(name);
   return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\s*\\.\\s*(update|setdefault|pop)\\s*\\(|\\b${esc}\\s*\\|=`).test(model.text);
 }
 

@@ -6,6 +6,7 @@ import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { inOwnBody, isTestPath, kindWord } from '../model/workflow-starts';
 import { parentOf } from '../syntax/enclosing';
+import { escapeRegExp } from '../text';
 
 const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft']);
 const CONTAINER_TYPES = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
@@ -54,7 +55,7 @@ function rootName(node: Node): Node | null {
 
 /** Inside an `if` (in `fn`) whose condition mentions `name`: lazy initialisation or a cache fill. */
 function guarded(ctx: RuleContext, node: Node, name: string, fn: FunctionInfo): boolean {
-  const re = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\b`);
   for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
     if (p.type === 'if_statement' || p.type === 'elif_clause' || p.type === 'while_statement') {
       const cond = p.childForFieldName('condition');
