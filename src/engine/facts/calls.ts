@@ -3,10 +3,11 @@
 import type { ModuleModel } from '../model/module';
 import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
+import { typeOf } from '../syntax/node-types';
 
 export function argCount(call: CallInfo): number {
-  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
-  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
+  if (!call.args || typeOf(call.args) !== 'argument_list') return call.args ? 1 : 0;
+  return call.args.namedChildren.filter((a) => a && typeOf(a) !== 'comment').length;
 }
 
 /** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
@@ -18,11 +19,11 @@ export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string):
   if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
   let obj = call.callee.childForFieldName('object');
   for (let depth = 0; obj && depth < 4; depth++) {
-    if (obj.type === 'call') {
+    if (typeOf(obj) === 'call') {
       const args = obj.childForFieldName('arguments');
-      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
+      return !!args && args.namedChildren.some((a) => a && typeOf(a) !== 'comment');
     }
-    if (obj.type !== 'identifier') return false;
+    if (typeOf(obj) !== 'identifier') return false;
     // the single binding of the name, in the innermost scope that binds it
     const name = model.textOf(obj);
     let bindings: Binding[] | undefined;

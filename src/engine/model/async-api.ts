@@ -6,6 +6,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import type { Fix, TextEdit } from '../types';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 export type Receiver = 'DBOS' | 'queue' | 'client';
 
@@ -112,9 +113,9 @@ export function isAwaited(node: Node): boolean {
 export function awaitNeedsParens(node: Node): boolean {
   const p = node.parent;
   if (!p) return false;
-  if (p.type === 'attribute') return p.childForFieldName('object')?.id === node.id;
-  if (p.type === 'subscript') return p.childForFieldName('value')?.id === node.id;
-  if (p.type === 'call') return p.childForFieldName('function')?.id === node.id;
+  if (typeOf(p) === 'attribute') return p.childForFieldName('object')?.id === node.id;
+  if (typeOf(p) === 'subscript') return p.childForFieldName('value')?.id === node.id;
+  if (typeOf(p) === 'call') return p.childForFieldName('function')?.id === node.id;
   return false;
 }
 
@@ -129,7 +130,7 @@ export function addAwaitEdits(model: ModuleModel, node: Node): TextEdit[] {
 /** Inside a generator expression of the function (an `await` there would turn it into an async generator). */
 function inGeneratorExpression(node: Node, fn: FunctionInfo): boolean {
   for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
-    if (p.type === 'generator_expression') return true;
+    if (typeOf(p) === 'generator_expression') return true;
   }
   return false;
 }
@@ -143,14 +144,14 @@ export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: Function
   let p = parentOf(n);
   while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
   if (!p) return false;
-  if (p.type === 'expression_statement') return true;
-  if (p.type === 'attribute' && p.childForFieldName('object')?.id === n.id) {
+  if (typeOf(p) === 'expression_statement') return true;
+  if (typeOf(p) === 'attribute' && p.childForFieldName('object')?.id === n.id) {
     const attr = p.childForFieldName('attribute');
     return !!attr && /^(workflow_id|get_workflow_id)$/.test(model.textOf(attr));
   }
-  if (p.type === 'assignment' && p.childForFieldName('right')?.id === n.id) {
+  if (typeOf(p) === 'assignment' && p.childForFieldName('right')?.id === n.id) {
     const left = p.childForFieldName('left');
-    if (!left || left.type !== 'identifier' || !fn.body) return false;
+    if (!left || typeOf(left) !== 'identifier' || !fn.body) return false;
     const name = model.textOf(left);
     for (const id of model.identifiersNamed(name, fn.body)) {
       if (!id || id.startIndex <= left.startIndex || model.textOf(id) !== name) continue;
@@ -175,7 +176,7 @@ export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: Function
  */
 export function asyncTwinFix(model: ModuleModel, call: CallInfo, fn: FunctionInfo, name: string, safe: boolean): Fix | null {
   const callee = call.callee;
-  if (callee.type !== 'attribute') return null;
+  if (typeOf(callee) !== 'attribute') return null;
   const attr = callee.childForFieldName('attribute');
   if (!attr || model.textOf(attr) !== name) return null;
   const recv = model.textOf(callee.childForFieldName('object')!);
@@ -184,7 +185,7 @@ export function asyncTwinFix(model: ModuleModel, call: CallInfo, fn: FunctionInf
   if (inGeneratorExpression(call.node, fn)) return null;
   if (isGeneratorMethod(name)) {
     const p = call.node.parent;
-    if (p && (p.type === 'for_statement' || p.type === 'for_in_clause') && p.childForFieldName('right')?.id === call.node.id) {
+    if (p && (typeOf(p) === 'for_statement' || typeOf(p) === 'for_in_clause') && p.childForFieldName('right')?.id === call.node.id) {
       if (/^async\b/.test(model.textOf(p))) return null;
       return {
         title: `Use \`async for ... in ${recv}.${twin}(...)\``,
@@ -212,7 +213,7 @@ function awaitHandleMethodEdits(model: ModuleModel, call: CallInfo, fn: Function
   while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
   if (p?.type !== 'assignment' || p.childForFieldName('right')?.id !== n.id || !fn.body) return [];
   const left = p.childForFieldName('left');
-  if (!left || left.type !== 'identifier') return [];
+  if (!left || typeOf(left) !== 'identifier') return [];
   const name = model.textOf(left);
   const edits: TextEdit[] = [];
   const ids = model.identifiersNamed(name, fn.body).filter((id) => !!id && id.startIndex > left.startIndex && model.textOf(id) === name);

@@ -1,12 +1,13 @@
 // The build pass of the module model: one pass over the interesting nodes of the tree (a single
 // `descendantsOfType`), filling the model's functions, classes, calls, withs, bindings and imports.
-import type { Node } from 'web-tree-sitter';
+import type { Language, Node } from 'web-tree-sitter';
 import { normalizeFqn } from './names';
 import type { ModuleModel } from './module';
 import type { ScopeIndex } from './scope';
 import type { Binding, CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { calleeTypeFromText, LazyBinding, ModelCall, ParameterBinding } from './lazy';
 import { checkTime } from '../budget';
+import { noteType, typeOf } from '../syntax/node-types';
 
 const INTERESTING = [
   'call',
@@ -27,6 +28,21 @@ const INTERESTING = [
   'delete_statement',
   'yield',
 ];
+
+const keywordsByLanguage = new WeakMap<Language, Set<number>>();
+/** The ids of the keyword tokens among INTERESTING (the `lambda` and `yield` keywords share their names with the nodes). */
+function keywordIds(language: Language): Set<number> {
+  let ids = keywordsByLanguage.get(language);
+  if (!ids) {
+    ids = new Set();
+    for (const name of INTERESTING) {
+      const id = language.idForNodeType(name, false);
+      if (id !== null && !language.nodeTypeIsNamed(id)) ids.add(id);
+    }
+    keywordsByLanguage.set(language, ids);
+  }
+  return ids;
+}
 
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 
@@ -61,6 +77,9 @@ export class ModelBuilder {
       if (cond && body && MAIN_GUARD.test(this.m.textOf(cond).trim())) guards.push(c);
     }
     const nodes: (Node | null)[] = this.m.root.descendantsOfType(INTERESTING);
+    const language = this.m.root.tree.language;
+    const types = language.types;
+    const keywords = keywordIds(language);
     if (guards.length > 0) {
       // put each guard in document order among the collected nodes so its body opens a scope
       nodes.push(...guards);
@@ -79,7 +98,10 @@ export class ModelBuilder {
         }
       }
       const info: ScopeInfo = scope.fn ?? this.m.module;
-      const type = node.type;
+      // one read gives both the type and whether the node is a keyword token (`lambda`, `yield`)
+      const typeId = node.typeId;
+      const type = types[typeId] ?? 'ERROR';
+      noteType(node, type);
       switch (type) {
         case 'decorated_definition':
           this.pendingDecorated.push(node);
@@ -101,7 +123,7 @@ export class ModelBuilder {
         }
         case 'function_definition':
         case 'lambda': {
-          if (!node.isNamed) break; // the `lambda` keyword token has the same type name
+          if (keywords.has(typeId)) break; // the `lambda` keyword token has the same type name
           const fn = this.addFunction(node, scope, type === 'lambda');
           const body = fn.body;
           // pushed without a body too (a broken def): it still encloses its calls (`CallInfo.def`)
@@ -155,7 +177,7 @@ export class ModelBuilder {
         case 'nonlocal_statement':
           if (scope.fn) {
             const set = type === 'global_statement' ? scope.fn.globals : scope.fn.nonlocals;
-            for (const c of node.namedChildren) if (c && c.type === 'identifier') set.add(this.m.textOf(c));
+            for (const c of node.namedChildren) if (c && typeOf(c) === 'identifier') set.add(this.m.textOf(c));
           }
           break;
       }
@@ -210,7 +232,7 @@ export class ModelBuilder {
     if (params) {
       for (const p of params.namedChildren) {
         if (!p) continue;
-        const ptype = p.type;
+        const ptype = typeOf(p);
         const [id, splat] = ptype === 'identifier' ? [p, false] : paramIdentifier(p);
         if (id) {
           const pname = this.m.textOf(id);
@@ -245,7 +267,7 @@ export class ModelBuilder {
       qualname: prefix + name,
       fqn: `${this.m.moduleName}.${prefix}${name}`,
       decorators: statement !== node ? this.decoratorsOf(statement) : [],
-      bases: supers ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument') as Node[]) : [],
+      bases: supers ? (supers.namedChildren.filter((c) => c && typeOf(c) !== 'keyword_argument') as Node[]) : [],
       methods: [],
       parentFunction: scope.fn,
       selfAttrs: new Map(),
@@ -260,10 +282,10 @@ export class ModelBuilder {
   private decoratorsOf(statement: Node): FunctionInfo['decorators'] {
     const out: FunctionInfo['decorators'] = [];
     for (const d of statement.namedChildren) {
-      if (!d || d.type !== 'decorator') continue;
-      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
+      if (!d || typeOf(d) !== 'decorator') continue;
+      const expr = d.namedChildren.find((c) => c && typeOf(c) !== 'comment');
       if (!expr) continue;
-      const isCall = expr.type === 'call';
+      const isCall = typeOf(expr) === 'call';
       out.push({
         node: d,
         expr,
@@ -276,10 +298,10 @@ export class ModelBuilder {
   }
 
   private addImport(node: Node, info: ScopeInfo): void {
-    if (node.type === 'import_statement') {
+    if (typeOf(node) === 'import_statement') {
       for (const n of node.childrenForFieldName('name')) {
         if (!n) continue;
-        if (n.type === 'aliased_import') {
+        if (typeOf(n) === 'aliased_import') {
           const mod = n.childForFieldName('name');
           const alias = n.childForFieldName('alias');
           if (mod && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(this.dotted(mod)));
@@ -293,14 +315,14 @@ export class ModelBuilder {
     }
     const modNode = node.childForFieldName('module_name');
     if (!modNode) return;
-    const mod = modNode.type === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
+    const mod = typeOf(modNode) === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
     if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
       this.m.starImports.push(normalizeFqn(mod));
       return;
     }
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
-      if (n.type === 'aliased_import') {
+      if (typeOf(n) === 'aliased_import') {
         const nm = n.childForFieldName('name');
         const alias = n.childForFieldName('alias');
         if (nm && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(`${mod}.${this.dotted(nm)}`));
@@ -354,12 +376,12 @@ export class ModelBuilder {
     if (!left) return;
     const right = node.childForFieldName(type === 'named_expression' ? 'value' : 'right');
     if (type === 'augmented_assignment') {
-      if (left.type === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
+      if (typeOf(left) === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
       return;
     }
     if (type === 'assignment' && !right) return; // bare annotation `x: int`
     const method = info as Partial<FunctionInfo>;
-    if (left.type === 'attribute' && right && method.cls && method.params) {
+    if (typeOf(left) === 'attribute' && right && method.cls && method.params) {
       // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
       const obj = left.childForFieldName('object');
       const attr = left.childForFieldName('attribute');
@@ -370,27 +392,29 @@ export class ModelBuilder {
   }
 
   private bindTargets(target: Node, value: Node | null, info: ScopeInfo): void {
-    if (target.type === 'identifier') {
+    const type = typeOf(target);
+    if (type === 'identifier') {
       pushBinding(info.bindings, this.m.textOf(target), { value, node: target });
       return;
     }
     if (
-      target.type === 'pattern_list' ||
-      target.type === 'tuple_pattern' ||
-      target.type === 'list_pattern' ||
-      target.type === 'parenthesized_expression' ||
-      target.type === 'list_splat_pattern' ||
-      target.type === 'tuple' ||
-      target.type === 'list'
+      type === 'pattern_list' ||
+      type === 'tuple_pattern' ||
+      type === 'list_pattern' ||
+      type === 'parenthesized_expression' ||
+      type === 'list_splat_pattern' ||
+      type === 'tuple' ||
+      type === 'list'
     ) {
       // `a, b = f()`: each plain name remembers its position, up to a starred one (`a, *rest = ...`)
-      const unpacks = !!value && (target.type === 'pattern_list' || target.type === 'tuple_pattern');
+      const unpacks = !!value && (type === 'pattern_list' || type === 'tuple_pattern');
       let index = 0;
       let counted = unpacks;
       for (const c of target.namedChildren) {
         if (!c) continue;
-        if (c.type === 'list_splat_pattern') counted = false;
-        if (counted && c.type === 'identifier') pushBinding(info.bindings, this.m.textOf(c), { value: null, node: c, element: { value: value!, index } });
+        const ctype = typeOf(c);
+        if (ctype === 'list_splat_pattern') counted = false;
+        if (counted && ctype === 'identifier') pushBinding(info.bindings, this.m.textOf(c), { value: null, node: c, element: { value: value!, index } });
         else this.bindTargets(c, null, info);
         index++;
       }
@@ -401,10 +425,10 @@ export class ModelBuilder {
     const items: WithInfo['items'] = [];
     const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
-      if (!item || item.type !== 'with_item') continue;
+      if (!item || typeOf(item) !== 'with_item') continue;
       const v = item.childForFieldName('value');
       if (!v) continue;
-      if (v.type === 'as_pattern') {
+      if (typeOf(v) === 'as_pattern') {
         const inner = v.namedChildren[0];
         const alias = v.childForFieldName('alias');
         const target = alias?.namedChildren[0] ?? alias;
@@ -436,7 +460,7 @@ function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): voi
 function paramIdentifier(node: Node): [Node | null, boolean] {
   for (const c of node.namedChildren) {
     if (!c) continue;
-    const t = c.type;
+    const t = typeOf(c);
     if (t === 'identifier') return [c, false];
     if (t === 'list_splat_pattern' || t === 'dictionary_splat_pattern') return [firstIdentifier(c), true];
   }
@@ -444,11 +468,11 @@ function paramIdentifier(node: Node): [Node | null, boolean] {
 }
 
 function firstIdentifier(node: Node): Node | null {
-  if (node.type === 'identifier') return node;
+  if (typeOf(node) === 'identifier') return node;
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (c.type === 'identifier') return c;
-    if (c.type === 'list_splat_pattern' || c.type === 'dictionary_splat_pattern') return firstIdentifier(c);
+    if (typeOf(c) === 'identifier') return c;
+    if (typeOf(c) === 'list_splat_pattern' || typeOf(c) === 'dictionary_splat_pattern') return firstIdentifier(c);
   }
   return null;
 }

@@ -9,6 +9,7 @@ import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
 import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {
@@ -30,7 +31,7 @@ export function deleteStatementEdits(model: ModuleModel, stmt: Node): TextEdit[]
   const span = lineSpan(model, stmt);
   if (!span) return null;
   const block = stmt.parent;
-  const siblings = block?.namedChildren.filter((s) => s && s.type !== 'comment') ?? [];
+  const siblings = block?.namedChildren.filter((s) => s && typeOf(s) !== 'comment') ?? [];
   if (block?.type === 'block' && siblings.length === 1) {
     const indent = model.lines.indentOf(model.lines.positionAt(stmt.startIndex).line);
     return [model.lines.edit(span.start, span.end, `${indent}pass${model.lines.eol}`)];
@@ -112,8 +113,8 @@ function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: '
   if (arg?.type !== 'identifier') return arg;
   const v = singleBindingValue(model, arg, call.scope);
   if (!v) return arg;
-  if (kind === 'string') return v.type === 'string' ? v : arg;
-  if (v.type !== 'dictionary' && v.type !== 'call') return arg;
+  if (kind === 'string') return typeOf(v) === 'string' ? v : arg;
+  if (typeOf(v) !== 'dictionary' && typeOf(v) !== 'call') return arg;
   return dictMutated(model, model.textOf(arg)) ? arg : v;
 }
 
@@ -121,11 +122,11 @@ function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: '
 export function enqueueOptionsAround(model: ModuleModel, node: Node): { ctor: Node; args: CallArgs; withNode: Node }[] {
   const out: { ctor: Node; args: CallArgs; withNode: Node }[] = [];
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
-    if (p.type !== 'with_statement') continue;
+    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') break;
+    if (typeOf(p) !== 'with_statement') continue;
     const w = model.withs.find((x) => x.node.id === p.id);
     for (const item of w?.items ?? []) {
-      if (item.value.type !== 'call' || model.resolve(item.value.childForFieldName('function')) !== 'dbos.SetEnqueueOptions') continue;
+      if (typeOf(item.value) !== 'call' || model.resolve(item.value.childForFieldName('function')) !== 'dbos.SetEnqueueOptions') continue;
       out.push({ ctor: item.value, args: callArgs(model, item.value.childForFieldName('arguments')), withNode: p });
     }
   }

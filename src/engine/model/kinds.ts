@@ -3,6 +3,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, DecoratorInfo, FunctionInfo, FunctionKind } from './types';
 import { lastSegment } from './names';
 import { checkTime } from '../budget';
+import { typeOf } from '../syntax/node-types';
 
 export const DBOS = 'dbos.DBOS';
 export const SYNC_DATASOURCE = 'dbos.SQLAlchemyDatasource.create()';
@@ -36,7 +37,7 @@ export function decoratorKind(model: ModuleModel, d: DecoratorInfo): FunctionKin
     if (k) return k;
     if (fqn.endsWith('.transaction') && datasourceKind(fqn.slice(0, -'.transaction'.length))) return 'dstransaction';
   }
-  if (d.called && d.expr.type === 'call') {
+  if (d.called && typeOf(d.expr) === 'call') {
     const callee = d.expr.childForFieldName('function');
     if (callee?.type === 'attribute') {
       const attr = callee.childForFieldName('attribute');
@@ -67,11 +68,11 @@ export function registeringDecorator(model: ModuleModel, d: DecoratorInfo): 'htt
 function isWebApp(model: ModuleModel, obj: import('web-tree-sitter').Node): boolean {
   const fqn = model.resolve(obj);
   if (fqn && fqn.endsWith('()')) return APP_CONSTRUCTORS.has(lastSegment(fqn.slice(0, -2)));
-  return obj.type === 'identifier' && APP_NAME.test(model.textOf(obj));
+  return typeOf(obj) === 'identifier' && APP_NAME.test(model.textOf(obj));
 }
 
 function decoratorTarget(model: ModuleModel, d: DecoratorInfo): void {
-  if (d.expr.type === 'call') {
+  if (typeOf(d.expr) === 'call') {
     d.fqn = model.resolve(d.expr.childForFieldName('function'));
     return;
   }
@@ -148,17 +149,17 @@ export function classifyFunctions(model: ModuleModel): void {
 
 /** A call's arguments, materialised only for the few calls that need them (reading them costs node objects). */
 function argsOf(call: CallInfo): (import('web-tree-sitter').Node | null)[] {
-  return call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+  return call.args?.namedChildren.filter((a) => a && typeOf(a) !== 'comment') ?? [];
 }
 
 function markArg(model: ModuleModel, arg: import('web-tree-sitter').Node | null | undefined, kind: FunctionKind): FunctionInfo | undefined {
   if (!arg) return undefined;
   let f: FunctionInfo | undefined;
-  if (arg.type === 'lambda') f = model.functionOf(arg);
+  if (typeOf(arg) === 'lambda') f = model.functionOf(arg);
   else {
     const fqn = model.resolve(arg);
     f = fqn ? model.functionsByFqn.get(fqn) : undefined;
-    if (!f && arg.type === 'identifier') f = wrappedDef(model, arg);
+    if (!f && typeOf(arg) === 'identifier') f = wrappedDef(model, arg);
   }
   f?.kinds.add(kind);
   return f;

@@ -3,6 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { Binding, CallInfo, Scope } from './types';
+import { typeOf } from '../syntax/node-types';
 
 /**
  * The node type of a callee, when its text alone tells: a plain name is an `identifier` (but
@@ -39,7 +40,7 @@ export class ModelCall implements CallInfo {
     return this.argsNode;
   }
   get calleeType(): string {
-    if (this.calleeTypeName === undefined) this.calleeTypeName = this.callee.type;
+    if (this.calleeTypeName === undefined) this.calleeTypeName = typeOf(this.callee);
     return this.calleeTypeName;
   }
 }

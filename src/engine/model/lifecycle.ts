@@ -7,6 +7,7 @@ import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -25,8 +26,8 @@ const factsCache = new WeakMap<ModuleModel, LifecycleFacts>();
 export function isConstruction(model: ModuleModel, call: CallInfo): boolean {
   if (model.calleeFqn(call) !== DBOS_FQN) return false;
   const c = call.callee;
-  if (c.type === 'attribute') return model.textOf(c.childForFieldName('attribute')!) === 'DBOS';
-  if (c.type !== 'identifier') return false;
+  if (typeOf(c) === 'attribute') return model.textOf(c.childForFieldName('attribute')!) === 'DBOS';
+  if (typeOf(c) !== 'identifier') return false;
   // an import name (not a variable holding an instance)
   const name = model.textOf(c);
   if (model.module.imports.get(name) === DBOS_FQN) return true;
@@ -71,7 +72,7 @@ export function lifespans(model: ModuleModel): FunctionInfo[] {
 }
 
 function isOnEventStartup(model: ModuleModel, expr: Node): boolean {
-  if (expr.type !== 'call') return false;
+  if (typeOf(expr) !== 'call') return false;
   const callee = expr.childForFieldName('function');
   if (callee?.type !== 'attribute' || model.textOf(callee.childForFieldName('attribute')!) !== 'on_event') return false;
   return /startup/.test(model.textOf(expr.childForFieldName('arguments')!));
@@ -171,7 +172,7 @@ export function runsBefore(first: Node, second: Node): boolean {
 
 function isBranchSibling(a: Node, b: Node): boolean {
   const clause = (t: string) => /^(elif_clause|else_clause|except_clause|except_group_clause|case_clause|finally_clause)$/.test(t);
-  return clause(a.type) || clause(b.type);
+  return clause(typeOf(a)) || clause(typeOf(b));
 }
 
 /** Some call of `calls` lies textually strictly between the two nodes, in the same scope. */
@@ -183,8 +184,8 @@ export function between(calls: CallInfo[], a: CallInfo, b: CallInfo): boolean {
 /** Inside a `for`/`while` loop of the same scope (may run several times). */
 export function inLoop(node: Node): boolean {
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
+    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') return false;
+    if (typeOf(p) === 'for_statement' || typeOf(p) === 'while_statement') return true;
   }
   return false;
 }
@@ -196,10 +197,10 @@ export function ownStatement(call: CallInfo): Node | null {
   const p = call.node.parent;
   if (!p) return null;
   let stmt: Node | null = null;
-  if (p.type === 'expression_statement') stmt = p;
-  else if (p.type === 'assignment' && p.childForFieldName('right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
-  else if (p.type === 'await' && p.parent?.type === 'expression_statement') stmt = p.parent;
-  if (!stmt || !stmt.parent || (stmt.parent.type !== 'module' && stmt.parent.type !== 'block')) return null;
+  if (typeOf(p) === 'expression_statement') stmt = p;
+  else if (typeOf(p) === 'assignment' && p.childForFieldName('right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
+  else if (typeOf(p) === 'await' && p.parent?.type === 'expression_statement') stmt = p.parent;
+  if (!stmt || !stmt.parent || (typeOf(stmt.parent) !== 'module' && typeOf(stmt.parent) !== 'block')) return null;
   return stmt;
 }
 
@@ -268,9 +269,9 @@ export function startupStatements(model: ModuleModel): Node[] | null {
       if (!fqn || !fqn.startsWith('dbos.DBOS.')) continue;
       if (call.node.parent?.type === 'decorator' || call.node.parent?.parent?.type === 'decorator') continue;
       let s: Node = call.node;
-      while (s.parent && s.parent.type !== 'module') s = s.parent;
-      if (s.type === 'decorated_definition' || s.type === 'function_definition' || s.type === 'class_definition') continue;
-      if (s.type === 'if_statement' && model.mainGuards.some((g) => g.id === s.id)) continue;
+      while (s.parent && typeOf(s.parent) !== 'module') s = s.parent;
+      if (typeOf(s) === 'decorated_definition' || typeOf(s) === 'function_definition' || typeOf(s) === 'class_definition') continue;
+      if (typeOf(s) === 'if_statement' && model.mainGuards.some((g) => g.id === s.id)) continue;
       stmts.push(s);
     }
   }

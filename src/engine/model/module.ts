@@ -8,6 +8,7 @@ import { Resolver, SELF_ATTR } from './resolve';
 import { ScopeIndex } from './scope';
 import type { CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { checkTime } from '../budget';
+import { typeOf } from '../syntax/node-types';
 
 const EXPECTS_FAILURE = /(^|\.)(raises|warns|assertRaises|assertRaisesRegex|assertRaisesRegexp|assertWarns|suppress)$/;
 
@@ -212,7 +213,7 @@ export class ModuleModel {
       checkTime();
       const at = from + m.index;
       const id = this.root.descendantForIndex(at, at + name.length);
-      if (!id || id.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
+      if (!id || typeOf(id) !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
       const p = id.parent;
       if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
       out.push(id);
@@ -238,7 +239,7 @@ export class ModuleModel {
     for (let at = this.text.indexOf(name, within.startIndex); at >= 0 && at + name.length <= end; at = this.text.indexOf(name, at + 1)) {
       checkTime();
       const id = within.descendantForIndex(at, at + name.length);
-      if (id && id.type === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
+      if (id && typeOf(id) === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
     }
     return out;
   }
@@ -268,7 +269,7 @@ export class ModuleModel {
       for (const w of this.withs) {
         if (!w.body) continue;
         const expecting = w.items.some((item) => {
-          if (item.value.type !== 'call') return false;
+          if (typeOf(item.value) !== 'call') return false;
           const callee = item.value.childForFieldName('function');
           if (!callee) return false;
           const fqn = this.resolve(callee, w.scope) ?? '';

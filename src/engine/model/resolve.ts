@@ -7,6 +7,7 @@ import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -64,7 +65,7 @@ export class Resolver {
       this.cutoffs++;
       return null;
     }
-    const type = knownType ?? node.type;
+    const type = knownType ?? typeOf(node);
     if (type === 'attribute' || type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.m.textOf(node);
@@ -77,10 +78,10 @@ export class Resolver {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
         if (!obj || !attr) return null;
-        const selfAttr = obj.type === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
+        const selfAttr = typeOf(obj) === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
         if (selfAttr !== undefined) return selfAttr;
         // `super().run`: the method of the first base class that has it
-        if (obj.type === 'call' && SUPER_CALL.test(this.m.textOf(obj))) {
+        if (typeOf(obj) === 'call' && SUPER_CALL.test(this.m.textOf(obj))) {
           const cls = enclosingMethod(scope)?.cls;
           return cls ? this.inheritedMember(cls, this.m.textOf(attr), depth) : null;
         }
@@ -105,7 +106,7 @@ export class Resolver {
       }
       case 'await':
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        const inner = node.namedChildren.find((c) => c && typeOf(c) !== 'comment');
         return inner ? this.resolveIn(inner, scope, depth + 1) : null;
       }
       case 'assignment': {
@@ -271,7 +272,7 @@ export class Resolver {
    */
   private tupleElement(element: { value: Node; index: number }, scope: Scope, depth: number): string | null {
     let call: Node | null = element.value;
-    if (call.type === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
+    if (typeOf(call) === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
     const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
     const fn = f ? this.m.functionsByFqn.get(f) : undefined;
@@ -294,7 +295,7 @@ export class Resolver {
     if (!atModule || this.m.module.imports.has(name) || atModule.some((b) => b.value?.type !== 'none')) return null;
     let result: string | null = null;
     for (const b of owner.bindings.get(name) ?? []) {
-      if (!b.value || b.value.type === 'none') continue;
+      if (!b.value || typeOf(b.value) === 'none') continue;
       const r = this.resolveIn(b.value, { fn: owner, cls: null, mainGuard: false }, depth + 1);
       if (!r || (result !== null && result !== r)) return null;
       result = r;
@@ -304,7 +305,7 @@ export class Resolver {
 
   /** `self.name` (or `cls.name`) in a method, where the class defines the method `name`. */
   private selfMethod(callee: Node, scope: Scope): FunctionInfo | undefined {
-    if (callee.type !== 'attribute') return undefined;
+    if (typeOf(callee) !== 'attribute') return undefined;
     const m = SELF_ATTR.exec(this.m.textOf(callee));
     const method = m ? enclosingMethod(scope) : null;
     if (!m || !method?.cls || method.params[0] !== m[1]) return undefined;
@@ -348,7 +349,7 @@ export class Resolver {
     let result: string | null = null;
     for (const r of body.descendantsOfType('return_statement')) {
       if (!r || this.m.scopeOf(r).fn !== fn) continue;
-      const value = r.namedChildren.find((c) => c && c.type !== 'comment');
+      const value = r.namedChildren.find((c) => c && typeOf(c) !== 'comment');
       const v = value ? this.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
       if (!v || !v.endsWith('()') || (result !== null && result !== v)) return null;
       result = v;
@@ -448,7 +449,7 @@ export class Resolver {
     for (const b of bindings) {
       checkTime();
       let r: string | null;
-      const valueType = b.value?.type;
+      const valueType = typeOf(b.value);
       if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.tupleElement(b.element, scope, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
@@ -555,6 +556,6 @@ function oneNotNone(parts: string[]): string | null {
 }
 
 function enclosingDef(node: Node): Node | null {
-  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (typeOf(p) === 'function_definition') return p;
   return null;
 }

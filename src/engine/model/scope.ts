@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope } from './types';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 interface ScopeRegion {
   start: number;
@@ -93,18 +94,18 @@ export class ScopeIndex {
     let child: Node = node;
     let mainGuard = false;
     for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
-      if (p.type === 'function_definition' || p.type === 'lambda') {
+      if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda') {
         const body = p.childForFieldName('body');
         if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) {
           return { fn: this.m.functionOf(p) ?? null, cls: null, mainGuard: false };
         }
-      } else if (p.type === 'class_definition') {
+      } else if (typeOf(p) === 'class_definition') {
         const body = p.childForFieldName('body');
         if (body && child.startIndex >= body.startIndex) {
           const cls = this.m.classes.find((c) => c.node.id === p.id) ?? null;
           return { fn: cls?.parentFunction ?? null, cls, mainGuard: false };
         }
-      } else if (p.type === 'if_statement' && this.m.mainGuards.some((g) => g.id === p.id)) {
+      } else if (typeOf(p) === 'if_statement' && this.m.mainGuards.some((g) => g.id === p.id)) {
         const body = p.childForFieldName('consequence');
         if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) mainGuard = true;
       }

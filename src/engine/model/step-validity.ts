@@ -10,6 +10,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { Enclosing, parentOf } from '../syntax/enclosing';
 import { checkTime } from '../budget';
+import { typeOf } from '../syntax/node-types';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -48,7 +49,7 @@ function own(model: ModuleModel, fn: FunctionInfo): Own[] {
       checkTime();
       const f = fns.innermost(n);
       if (!f) continue;
-      const entry: Own = { node: n, type: n.type, start: n.startIndex, end: n.endIndex };
+      const entry: Own = { node: n, type: typeOf(n), start: n.startIndex, end: n.endIndex };
       const list = byFn.get(f.id);
       if (list) list.push(entry);
       else byFn.set(f.id, [entry]);
@@ -65,8 +66,8 @@ function own(model: ModuleModel, fn: FunctionInfo): Own[] {
 /** The identifier at the root of `a.b[c].d`, if the expression is one. */
 function rootName(node: Node): Node | null {
   let n: Node | null = node;
-  while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.namedChildren[0] ?? null;
-  return n?.type === 'identifier' ? n : null;
+  while (n && (typeOf(n) === 'attribute' || typeOf(n) === 'subscript')) n = n.namedChildren[0] ?? null;
+  return n && typeOf(n) === 'identifier' ? n : null;
 }
 
 /**
@@ -102,15 +103,15 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
     if (type !== 'assignment' && type !== 'augmented_assignment') continue;
     const left = a.childForFieldName('left');
     if (!left) continue;
-    const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left];
+    const targets = typeOf(left) === 'pattern_list' || typeOf(left) === 'tuple_pattern' ? left.namedChildren : [left];
     for (const t of targets) {
       if (!t) continue;
-      if (t.type === 'identifier') {
+      if (typeOf(t) === 'identifier') {
         const name = model.textOf(t);
         if (fn.globals.has(name) || fn.nonlocals.has(name)) return `it assigns \`${name}\`, which its caller can read`;
         continue;
       }
-      if (t.type !== 'attribute' && t.type !== 'subscript') continue;
+      if (typeOf(t) !== 'attribute' && typeOf(t) !== 'subscript') continue;
       const root = rootName(t);
       if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(t)}\`, which its caller can read`;
     }
@@ -118,7 +119,7 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   for (const { node: d, type } of nodes) {
     if (type !== 'delete_statement') continue;
     for (const t of d.namedChildren) {
-      const root = t && (t.type === 'attribute' || t.type === 'subscript') ? rootName(t) : null;
+      const root = t && (typeOf(t) === 'attribute' || typeOf(t) === 'subscript') ? rootName(t) : null;
       if (root && sharedName(model, fn, model.textOf(root))) return `it deletes from \`${model.textOf(root)}\`, which its caller can read`;
     }
   }

@@ -7,6 +7,7 @@ import { isStepLike, isWorkflow } from './kinds';
 import { workflowStart } from './workflow-starts';
 import { MUTATING_METHODS } from './step-validity';
 import { checkTime } from '../budget';
+import { typeOf } from '../syntax/node-types';
 
 // Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
@@ -26,7 +27,7 @@ function usageIndex(model: ModuleModel): UsageIndex {
   let ix = indexes.get(model);
   if (!ix) {
     const logArgs: Node[] = [];
-    for (const c of model.calls) if (c.args?.type === 'argument_list' && LOG_CALLEE.test(model.textOf(c.callee))) logArgs.push(c.args);
+    for (const c of model.calls) if (c.args && typeOf(c.args) === 'argument_list' && LOG_CALLEE.test(model.textOf(c.callee))) logArgs.push(c.args);
     ix = {
       logArgs: new Enclosing(logArgs),
       lambdas: new Enclosing(model.functions.filter((f) => f.isLambda).map((f) => f.node)),
@@ -187,7 +188,7 @@ function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: num
   if (!eParent) return false;
   // returned, alone or in a tuple / list / dict of results
   let p: Node | null = eParent;
-  while (p && COLLECTIONS.has(p.type)) p = parentOf(p);
+  while (p && COLLECTIONS.has(typeOf(p))) p = parentOf(p);
   if (p?.type === 'return_statement') return true;
   // collected into a list of timings, or added to a running total
   const call = p?.type === 'argument_list' ? parentOf(p) : null;
@@ -195,7 +196,7 @@ function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: num
     const callee = call.childForFieldName('function');
     if (callee?.type === 'attribute' && model.textOf(callee.childForFieldName('attribute')!) === 'append') return true;
   }
-  if (eParent.type === 'augmented_assignment' && eParent.childForFieldName('right')?.id === e.id) return true;
+  if (typeOf(eParent) === 'augmented_assignment' && eParent.childForFieldName('right')?.id === e.id) return true;
   if (depth >= 3) return false;
   const name = assignedName(model, e);
   if (!name || name === '_') return false;
@@ -282,7 +283,7 @@ function climb(
       if (known !== undefined) return known;
       passed.push(cur);
     }
-    if (p.type === 'argument_list') {
+    if (typeOf(p) === 'argument_list') {
       const call = parentOf(p);
       const callee = call?.childForFieldName('function');
       if (!call || !callee) return 'other';
@@ -296,20 +297,20 @@ function climb(
       if (depth < 3 && forwardsOnlyTo(model, call, cur, fn, steersCall, depth)) return 'tolerated';
       return 'other';
     }
-    if (CARRIERS.has(p.type)) {
+    if (CARRIERS.has(typeOf(p))) {
       // `x.attr` carries the value; `f(x).attr` only when x is the object, not an argument
-      if (p.type === 'attribute' && p.childForFieldName('object')?.id !== cur.id) return 'other';
+      if (typeOf(p) === 'attribute' && p.childForFieldName('object')?.id !== cur.id) return 'other';
       // `payload.update(extra)` as a statement changes the object in place: the value stays where it was
-      const call = p.type === 'attribute' ? parentOf(p) : null;
+      const call = typeOf(p) === 'attribute' ? parentOf(p) : null;
       if (call?.type === 'call' && call.childForFieldName('function')?.id === p.id) {
         const method = model.textOf(p.childForFieldName('attribute')!);
         if (MUTATING_METHODS.has(method) && parentOf(call)?.type === 'expression_statement') return 'logged';
       }
       continue;
     }
-    if (p.type === 'call') {
+    if (typeOf(p) === 'call') {
       // `value.isoformat()`: a method of the value gives a value derived from it; `make()()` calls it
-      if (p.childForFieldName('function')?.id === cur.id && cur.type === 'attribute') continue;
+      if (p.childForFieldName('function')?.id === cur.id && typeOf(cur) === 'attribute') continue;
       return 'other';
     }
     return statementReach(model, p, cur, fn, steersCall, depth);
@@ -319,21 +320,21 @@ function climb(
 
 /** A clock reading only used as a timing metric (see `onlyTimed`), from its node. */
 function onlyTimedNode(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
-  if (node.type !== 'call') return false;
+  if (typeOf(node) !== 'call') return false;
   const fqn = model.resolve(node.childForFieldName('function'));
   return !!fqn && onlyTimed(model, node, fn, fqn);
 }
 
 /** The reach of a value at the statement or clause `p` that holds it as `child`. */
 function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
-  switch (p.type) {
+  switch (typeOf(p)) {
     case 'if_statement':
     case 'elif_clause':
     case 'while_statement':
     case 'match_statement':
     case 'if_clause':
     case 'assert_statement':
-      return p.childForFieldName('condition')?.id === child.id || p.type === 'if_clause' || p.type === 'match_statement' || p.type === 'assert_statement' ? 'steers' : 'other';
+      return p.childForFieldName('condition')?.id === child.id || typeOf(p) === 'if_clause' || typeOf(p) === 'match_statement' || typeOf(p) === 'assert_statement' ? 'steers' : 'other';
     case 'conditional_expression':
       // `a if cond else b`: the condition is the middle child
       return p.namedChildren[1]?.id === child.id ? 'steers' : valueReach(model, p, fn, steersCall, depth);
@@ -349,11 +350,11 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
       if (p.childForFieldName('right')?.id !== child.id) return 'other';
       const left = p.childForFieldName('left');
       if (!left) return 'other';
-      if (left.type === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
-      if (left.type === 'attribute' || left.type === 'subscript') {
+      if (typeOf(left) === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
+      if (typeOf(left) === 'attribute' || typeOf(left) === 'subscript') {
         // stored into a local object that nothing reads afterwards: a ledger nobody looks at
         let root: Node | null = left;
-        while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.namedChildren[0] ?? null;
+        while (root && (typeOf(root) === 'attribute' || typeOf(root) === 'subscript')) root = root.namedChildren[0] ?? null;
         if (root?.type !== 'identifier') return 'other';
         const name = model.textOf(root);
         if (fn.params.includes(name) || !fn.bindings.has(name) || fn.globals.has(name) || fn.nonlocals.has(name)) return 'other';
@@ -390,9 +391,9 @@ function forwardsOnlyTo(model: ModuleModel, call: Node, arg: Node, fn: FunctionI
   const target = info ? model.targetFunction(info) : null;
   if (!target || target === fn || target.kinds.size > 0 || !target.body) return false;
   let param: string | undefined;
-  if (arg.type === 'keyword_argument') param = model.textOf(arg.childForFieldName('name')!);
+  if (typeOf(arg) === 'keyword_argument') param = model.textOf(arg.childForFieldName('name')!);
   else {
-    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && typeOf(a) !== 'comment') ?? [];
     const i = args.findIndex((a) => a?.id === arg.id);
     if (i < 0 || args.slice(0, i).some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat' || a?.type === 'keyword_argument')) return false;
     // a method called on an object or class: its first parameter is that object

@@ -5,6 +5,7 @@ import type { ModuleModel } from './module';
 import type { Scope } from './types';
 import { callArgs, dictLiteral, type DictEntries } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
+import { typeOf } from '../syntax/node-types';
 
 /** Calls that enqueue with an `EnqueueOptions` dict, with the position of that argument. */
 export const ENQUEUE_OPTION_TAKERS: Readonly<Record<string, number>> = {
@@ -31,7 +32,7 @@ export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
   const add = (node: Node | null | undefined, label: string, scope: Scope | null) => {
     let n = node;
     // `opts = {...}` bound once and never changed as a dict, then passed by name
-    if (n && n.type === 'identifier' && scope) {
+    if (n && typeOf(n) === 'identifier' && scope) {
       if (dictMutated(model, model.textOf(n))) return;
       n = singleBindingValue(model, n, scope);
     }

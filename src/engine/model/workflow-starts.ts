@@ -9,6 +9,7 @@ import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
 import { argList, positionalArgs, keywordValue } from '../syntax/arguments';
 import { parentOf } from '../syntax/enclosing';
+import { typeOf } from '../syntax/node-types';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -34,7 +35,7 @@ export interface WorkflowStart {
 export { argList, positionalArgs };
 
 export function hasSplatArgs(call: CallInfo | Node): boolean {
-  return argList(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
+  return argList(call).some((a) => typeOf(a) === 'list_splat' || typeOf(a) === 'dictionary_splat');
 }
 
 /** The receiver FQN of `obj.method(...)`, `method` being the call's (`ModuleModel.methodOf`). */
@@ -87,13 +88,13 @@ export function startTarget(call: CallInfo, fqn: string | null): Node | null {
 /** The function of this file an expression names (`wf`, `self.wf`, `Cls.wf`), if any. */
 export function functionNamed(model: ModuleModel, node: Node | null | undefined, scopeFn: FunctionInfo | null): FunctionInfo | null {
   if (!node) return null;
-  if (node.type === 'lambda') return model.functionOf(node) ?? null;
+  if (typeOf(node) === 'lambda') return model.functionOf(node) ?? null;
   const fqn = model.resolve(node);
   if (fqn) {
     const f = model.functionsByFqn.get(fqn);
     if (f) return f;
   }
-  if (node.type === 'attribute') {
+  if (typeOf(node) === 'attribute') {
     const obj = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute');
     let cls = scopeFn?.cls ?? null;
@@ -112,7 +113,7 @@ export function withBlocks(model: ModuleModel, ctorFqn: string): { w: WithInfo; 
   const out: { w: WithInfo; ctor: Node }[] = [];
   for (const w of model.withs) {
     for (const item of w.items) {
-      if (item.value.type !== 'call') continue;
+      if (typeOf(item.value) !== 'call') continue;
       if (model.resolve(item.value.childForFieldName('function')) === ctorFqn) out.push({ w, ctor: item.value });
     }
   }
@@ -175,7 +176,7 @@ export function kindWord(fn: FunctionInfo): string {
 export function inOwnBody(node: Node, fn: FunctionInfo): boolean {
   for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.id === fn.node.id) return true;
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') return false;
   }
   return false;
 }
@@ -183,11 +184,11 @@ export function inOwnBody(node: Node, fn: FunctionInfo): boolean {
 /** The numeric value of an int/float literal (also `-1`), else null. */
 export function numericLiteral(model: ModuleModel, node: Node | null | undefined): number | null {
   if (!node) return null;
-  if (node.type === 'integer' || node.type === 'float') {
+  if (typeOf(node) === 'integer' || typeOf(node) === 'float') {
     const v = Number(model.textOf(node).replace(/_/g, ''));
     return Number.isNaN(v) ? null : v;
   }
-  if (node.type === 'unary_operator') {
+  if (typeOf(node) === 'unary_operator') {
     const arg = node.childForFieldName('argument');
     const v = numericLiteral(model, arg);
     const op = model.textOf(node).trim()[0];

@@ -3,6 +3,7 @@
 // the two sides of a conditional expression, the right operand of \`and\` / \`or\`).
 import type { Node } from 'web-tree-sitter';
 import { parentOf } from './enclosing';
+import { typeOf } from './node-types';
 
 /** A node with its ancestors (itself first) and their types, read once per node. */
 export interface Ancestry {
@@ -23,7 +24,7 @@ export function ancestry(node: Node): Ancestry {
     for (let n: Node | null = node; n; n = parentOf(n)) {
       index.set(n.id, nodes.length);
       nodes.push(n);
-      types.push(n.type);
+      types.push(typeOf(n));
     }
     c = { nodes, types, index };
     ancestries.set(node, c);
@@ -59,11 +60,11 @@ export function exclusiveBranches(a: Node, b: Node): boolean {
       case 'boolean_operator':
         return true;
       case 'try_statement':
-        return EXCEPT.test(childA.type) || EXCEPT.test(childB.type);
+        return EXCEPT.test(typeOf(childA)) || EXCEPT.test(typeOf(childB));
       case 'match_statement':
-        return childA.type === 'case_clause' && childB.type === 'case_clause';
+        return typeOf(childA) === 'case_clause' && typeOf(childB) === 'case_clause';
       case 'block':
-        return cb.types[j + 1] === 'match_statement' && childA.type === 'case_clause' && childB.type === 'case_clause';
+        return cb.types[j + 1] === 'match_statement' && typeOf(childA) === 'case_clause' && typeOf(childB) === 'case_clause';
       default:
         return false;
     }
