@@ -3,7 +3,7 @@
 import type { ModuleModel } from '../model/module';
 import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export function argCount(call: CallInfo): number {
   if (!call.args || typeOf(call.args) !== 'argument_list') return call.args ? 1 : 0;
@@ -17,10 +17,10 @@ const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.ra
 export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
   const i = fqn.indexOf('().');
   if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
-  let obj = call.callee.childForFieldName('object');
+  let obj = fieldOf(call.callee, 'object');
   for (let depth = 0; obj && depth < 4; depth++) {
     if (typeOf(obj) === 'call') {
-      const args = obj.childForFieldName('arguments');
+      const args = fieldOf(obj, 'arguments');
       return !!args && args.namedChildren.some((a) => a && typeOf(a) !== 'comment');
     }
     if (typeOf(obj) !== 'identifier') return false;

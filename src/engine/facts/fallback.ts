@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** The parameter a call stands in for: its name, and its position among the positional arguments of a call (null: keyword-only). */
 export interface FallbackParam {
@@ -37,7 +37,7 @@ function missingTest(model: ModuleModel, cond: Node | null): { name: string; whe
   if (!c) return null;
   if (typeOf(c) === 'identifier') return { name: model.textOf(c), whenMissing: false };
   if (typeOf(c) === 'not_operator') {
-    const arg = unwrap(c.childForFieldName('argument'));
+    const arg = unwrap(fieldOf(c, 'argument'));
     return arg?.type === 'identifier' ? { name: model.textOf(arg), whenMissing: true } : null;
   }
   if (typeOf(c) === 'comparison_operator') {
@@ -49,7 +49,7 @@ function missingTest(model: ModuleModel, cond: Node | null): { name: string; whe
 
 /** The position of a parameter among the positional arguments of a call of `fn` (after self or cls); null when keyword-only or absent. */
 function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number | null {
-  const params = fn.node.childForFieldName('parameters');
+  const params = fieldOf(fn.node, 'parameters');
   if (!params) return null;
   const bound = fn.cls && !fn.decorators.some((d) => d.fqn === 'builtins.staticmethod' || model.textOf(d.expr) === 'staticmethod') ? 1 : 0;
   let i = 0;
@@ -73,8 +73,8 @@ export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo):
     p = parentOf(p);
   }
   let name: string | null = null;
-  if (p?.type === 'boolean_operator' && p.childForFieldName('right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(p.childForFieldName('operator')!))) {
-    const left = unwrap(p.childForFieldName('left'));
+  if (p?.type === 'boolean_operator' && fieldOf(p, 'right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(fieldOf(p, 'operator')!))) {
+    const left = unwrap(fieldOf(p, 'left'));
     if (left?.type === 'identifier') name = model.textOf(left);
   } else if (p?.type === 'conditional_expression') {
     // `a if cond else b`: the named children are a, cond, b
@@ -85,14 +85,14 @@ export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo):
     // `if P is None: P = call(...)` (the call anywhere in the assigned value)
     for (let n: Node | null = p, c: Node = child; n; c = n, n = parentOf(n)) {
       if (typeOf(n) === 'assignment') {
-        const left = n.childForFieldName('left');
-        if (n.childForFieldName('right')?.id !== c.id || left?.type !== 'identifier') break;
+        const left = fieldOf(n, 'left');
+        if (fieldOf(n, 'right')?.id !== c.id || left?.type !== 'identifier') break;
         const up = parentOf(n);
         const stmt = up?.type === 'expression_statement' ? up : null;
         const block = stmt ? parentOf(stmt) : null;
         const ifs = block?.type === 'block' ? parentOf(block) : null;
-        if (ifs?.type !== 'if_statement' || ifs.childForFieldName('consequence')?.id !== block!.id) break;
-        const t = missingTest(model, ifs.childForFieldName('condition'));
+        if (ifs?.type !== 'if_statement' || fieldOf(ifs, 'consequence')?.id !== block!.id) break;
+        const t = missingTest(model, fieldOf(ifs, 'condition'));
         if (t?.whenMissing && t.name === model.textOf(left)) name = t.name;
         break;
       }
@@ -110,11 +110,11 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
   let names = optionalParams.get(fn);
   if (names) return names;
   names = new Set();
-  for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+  for (const p of fieldOf(fn.node, 'parameters')?.namedChildren ?? []) {
     const type = typeOf(p);
     if (!p || (type !== 'default_parameter' && type !== 'typed_default_parameter')) continue;
-    const name = p.childForFieldName('name');
-    if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
+    const name = fieldOf(p, 'name');
+    if (name && fieldOf(p, 'value')?.type === 'none') names.add(model.textOf(name));
   }
   optionalParams.set(fn, names);
   return names;

@@ -32,7 +32,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { escapeRegExp } from '../text';
-import { typeOf } from '../syntax/node-types';
+import { typeOf } from '../syntax/node-reads';
 
 interface StatementRecord {
   start: number;

@@ -17,7 +17,7 @@ import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { checkTime } from '../budget';
 import { SummaryReuse, reuseStats } from './reuse';
-import { typeOf } from '../syntax/node-types';
+import { typeOf } from '../syntax/node-reads';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator

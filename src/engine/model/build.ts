@@ -7,7 +7,7 @@ import type { ScopeIndex } from './scope';
 import type { Binding, CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { calleeTypeFromText, LazyBinding, ModelCall, ParameterBinding } from './lazy';
 import { checkTime } from '../budget';
-import { noteType, typeOf } from '../syntax/node-types';
+import { fieldOf, noteType, typeOf } from '../syntax/node-reads';
 
 const INTERESTING = [
   'call',
@@ -72,8 +72,8 @@ export class ModelBuilder {
     const guards: Node[] = [];
     for (const c of this.m.root.namedChildren) {
       if (c?.type !== 'if_statement') continue;
-      const cond = c.childForFieldName('condition');
-      const body = c.childForFieldName('consequence');
+      const cond = fieldOf(c, 'condition');
+      const body = fieldOf(c, 'consequence');
       if (cond && body && MAIN_GUARD.test(this.m.textOf(cond).trim())) guards.push(c);
     }
     const nodes: (Node | null)[] = this.m.root.descendantsOfType(INTERESTING);
@@ -110,7 +110,7 @@ export class ModelBuilder {
           this.m.tries.push({ node, scope });
           break;
         case 'call': {
-          const callee = node.childForFieldName('function');
+          const callee = fieldOf(node, 'function');
           if (!callee) break;
           let def: Node | null = null;
           for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
@@ -132,7 +132,7 @@ export class ModelBuilder {
         }
         case 'class_definition': {
           const cls = this.addClass(node, scope);
-          const body = node.childForFieldName('body');
+          const body = fieldOf(node, 'body');
           if (body) this.scopes.classBodyStart.set(cls, body.startIndex);
           stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn: scope.fn, cls, mainGuard: false }, def: node });
           break;
@@ -155,7 +155,7 @@ export class ModelBuilder {
           this.m.storesAndYields.push(node);
           break;
         case 'for_statement': {
-          const left = node.childForFieldName('left');
+          const left = fieldOf(node, 'left');
           if (left) this.bindTargets(left, null, info);
           break;
         }
@@ -165,7 +165,7 @@ export class ModelBuilder {
           break;
         }
         case 'if_statement': {
-          const body = node.childForFieldName('consequence');
+          const body = fieldOf(node, 'consequence');
           if (body) {
             this.m.mainGuards.push(node);
             this.scopes.guardBodies.set(node.id, [body.startIndex, body.endIndex]);
@@ -193,7 +193,7 @@ export class ModelBuilder {
     while (stack.length > 0 && stack[stack.length - 1].endIndex <= node.startIndex) stack.pop();
     const d = stack[stack.length - 1];
     if (!d || d.startIndex >= node.startIndex || d.endIndex < node.endIndex) return node;
-    if (d.childForFieldName('definition')?.id === node.id || node.parent?.id === d.id) {
+    if (fieldOf(d, 'definition')?.id === node.id || node.parent?.id === d.id) {
       stack.pop();
       return d;
     }
@@ -201,7 +201,7 @@ export class ModelBuilder {
   }
 
   private addFunction(node: Node, scope: Scope, isLambda: boolean): FunctionInfo {
-    const nameNode = isLambda ? null : node.childForFieldName('name');
+    const nameNode = isLambda ? null : fieldOf(node, 'name');
     const name = nameNode ? this.m.textOf(nameNode) : '<lambda>';
     const parent = scope.fn;
     const cls = scope.cls;
@@ -220,7 +220,7 @@ export class ModelBuilder {
       kinds: new Set(),
       parent,
       cls,
-      body: node.childForFieldName('body'),
+      body: fieldOf(node, 'body'),
       params: [],
       globals: new Set(),
       nonlocals: new Set(),
@@ -228,7 +228,7 @@ export class ModelBuilder {
       bindings: new Map(),
       imports: new Map(),
     };
-    const params = node.childForFieldName('parameters');
+    const params = fieldOf(node, 'parameters');
     if (params) {
       for (const p of params.namedChildren) {
         if (!p) continue;
@@ -255,11 +255,11 @@ export class ModelBuilder {
   }
 
   private addClass(node: Node, scope: Scope): ClassInfo {
-    const nameNode = node.childForFieldName('name');
+    const nameNode = fieldOf(node, 'name');
     const name = nameNode ? this.m.textOf(nameNode) : '<class>';
     const prefix = scope.cls ? scope.cls.qualname + '.' : scope.fn ? scope.fn.qualname + '.<locals>.' : '';
     const statement = this.decoratedStatement(node);
-    const supers = node.childForFieldName('superclasses');
+    const supers = fieldOf(node, 'superclasses');
     const cls: ClassInfo = {
       node,
       statement,
@@ -291,7 +291,7 @@ export class ModelBuilder {
         expr,
         fqn: null,
         called: isCall,
-        args: isCall ? expr.childForFieldName('arguments') : null,
+        args: isCall ? fieldOf(expr, 'arguments') : null,
       });
     }
     return out;
@@ -302,8 +302,8 @@ export class ModelBuilder {
       for (const n of node.childrenForFieldName('name')) {
         if (!n) continue;
         if (typeOf(n) === 'aliased_import') {
-          const mod = n.childForFieldName('name');
-          const alias = n.childForFieldName('alias');
+          const mod = fieldOf(n, 'name');
+          const alias = fieldOf(n, 'alias');
           if (mod && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(this.dotted(mod)));
         } else {
           const full = this.dotted(n);
@@ -313,7 +313,7 @@ export class ModelBuilder {
       }
       return;
     }
-    const modNode = node.childForFieldName('module_name');
+    const modNode = fieldOf(node, 'module_name');
     if (!modNode) return;
     const mod = typeOf(modNode) === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
     if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
@@ -323,8 +323,8 @@ export class ModelBuilder {
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
       if (typeOf(n) === 'aliased_import') {
-        const nm = n.childForFieldName('name');
-        const alias = n.childForFieldName('alias');
+        const nm = fieldOf(n, 'name');
+        const alias = fieldOf(n, 'alias');
         if (nm && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(`${mod}.${this.dotted(nm)}`));
       } else {
         const nm = this.dotted(n);
@@ -347,8 +347,8 @@ export class ModelBuilder {
   private addDeclared(node: Node, cls: ClassInfo): void {
     const head = this.m.text.slice(node.startIndex, node.startIndex + 160);
     if (!/^[A-Za-z_]\w*\s*:/.test(head)) return;
-    const left = node.childForFieldName('left');
-    const type = node.childForFieldName('type');
+    const left = fieldOf(node, 'left');
+    const type = fieldOf(node, 'type');
     if (left?.type === 'identifier' && type) cls.declared.set(this.m.textOf(left), this.m.textOf(type));
   }
 
@@ -383,8 +383,8 @@ export class ModelBuilder {
     const method = info as Partial<FunctionInfo>;
     if (typeOf(left) === 'attribute' && right && method.cls && method.params) {
       // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
-      const obj = left.childForFieldName('object');
-      const attr = left.childForFieldName('attribute');
+      const obj = fieldOf(left, 'object');
+      const attr = fieldOf(left, 'attribute');
       if (obj && attr && this.m.textOf(obj) === method.params[0]) pushBinding(method.cls.selfAttrs, this.m.textOf(attr), { value: right, node: left });
       return;
     }
@@ -426,18 +426,18 @@ export class ModelBuilder {
     const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
       if (!item || typeOf(item) !== 'with_item') continue;
-      const v = item.childForFieldName('value');
+      const v = fieldOf(item, 'value');
       if (!v) continue;
       if (typeOf(v) === 'as_pattern') {
         const inner = v.namedChildren[0];
-        const alias = v.childForFieldName('alias');
+        const alias = fieldOf(v, 'alias');
         const target = alias?.namedChildren[0] ?? alias;
         if (inner) items.push({ value: inner, target: target ?? null });
       } else {
         items.push({ value: v, target: null });
       }
     }
-    const w: WithInfo = { node, scope, items, body: node.childForFieldName('body') };
+    const w: WithInfo = { node, scope, items, body: fieldOf(node, 'body') };
     this.m.withs.push(w);
     return w;
   }

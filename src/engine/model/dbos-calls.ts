@@ -8,7 +8,7 @@ import { argList, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
 import { parentOf } from '../syntax/enclosing';
 import { escapeRegExp } from '../text';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Arguments of a call, comments left out. */
 export const argsOf = argList;
@@ -57,7 +57,7 @@ export function optionsValue(model: ModuleModel, node: Node | null, scope: Scope
 
 /** `EnqueueOptions(...)`: the typed-dict constructor called with keywords. */
 export function isEnqueueOptionsCall(model: ModuleModel, node: Node): boolean {
-  return typeOf(node) === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions';
+  return typeOf(node) === 'call' && model.resolve(fieldOf(node, 'function')) === 'dbos.EnqueueOptions';
 }
 
 /** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
@@ -100,7 +100,7 @@ export function isDbosConstructor(model: ModuleModel, call: CallInfo): boolean {
 /** The last segment of a dotted text. */
 export function methodName(model: ModuleModel, call: CallInfo): string | null {
   if (call.calleeType !== 'attribute') return call.calleeType === 'identifier' ? model.textOf(call.callee) : null;
-  const a = call.callee.childForFieldName('attribute');
+  const a = fieldOf(call.callee, 'attribute');
   return a ? model.textOf(a) : null;
 }
 
@@ -220,7 +220,7 @@ export interface ParamShape {
 }
 
 export function paramShape(fn: FunctionInfo, skipFirst: boolean): ParamShape | null {
-  const params = fn.node.childForFieldName('parameters');
+  const params = fieldOf(fn.node, 'parameters');
   if (!params) return null;
   const shape: ParamShape = { required: 0, optional: 0, varargs: false, requiredKwOnly: 0 };
   let kwOnly = false;

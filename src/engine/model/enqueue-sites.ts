@@ -9,7 +9,7 @@ import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
 import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {
@@ -46,8 +46,8 @@ export function usesOnlyModuleNames(model: ModuleModel, node: Node, fn: Function
   for (const id of node.descendantsOfType('identifier')) {
     if (!id) continue;
     const p = id.parent;
-    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
-    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
+    if (p?.type === 'keyword_argument' && fieldOf(p, 'name')?.id === id.id) continue;
+    if (p?.type === 'attribute' && fieldOf(p, 'attribute')?.id === id.id) continue;
     const name = model.textOf(id);
     for (let f = fn; f; f = f.parent) if (f.bindings.has(name) || f.imports.has(name)) return false;
   }
@@ -96,7 +96,7 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
   }
   const method = model.methodOf(call);
   if (method === 'enqueue' || method === 'enqueue_async') {
-    const obj = call.callee.childForFieldName('object');
+    const obj = fieldOf(call.callee, 'object');
     if (obj && isQueueObject(model.resolve(obj, call.scope))) {
       return { call, kind: 'queue-object', nameNode: null, name: null, options: null, optionsOpen: false };
     }
@@ -126,8 +126,8 @@ export function enqueueOptionsAround(model: ModuleModel, node: Node): { ctor: No
     if (typeOf(p) !== 'with_statement') continue;
     const w = model.withs.find((x) => x.node.id === p.id);
     for (const item of w?.items ?? []) {
-      if (typeOf(item.value) !== 'call' || model.resolve(item.value.childForFieldName('function')) !== 'dbos.SetEnqueueOptions') continue;
-      out.push({ ctor: item.value, args: callArgs(model, item.value.childForFieldName('arguments')), withNode: p });
+      if (typeOf(item.value) !== 'call' || model.resolve(fieldOf(item.value, 'function')) !== 'dbos.SetEnqueueOptions') continue;
+      out.push({ ctor: item.value, args: callArgs(model, fieldOf(item.value, 'arguments')), withNode: p });
     }
   }
   return out;

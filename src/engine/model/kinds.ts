@@ -3,7 +3,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, DecoratorInfo, FunctionInfo, FunctionKind } from './types';
 import { lastSegment } from './names';
 import { checkTime } from '../budget';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS = 'dbos.DBOS';
 export const SYNC_DATASOURCE = 'dbos.SQLAlchemyDatasource.create()';
@@ -38,10 +38,10 @@ export function decoratorKind(model: ModuleModel, d: DecoratorInfo): FunctionKin
     if (fqn.endsWith('.transaction') && datasourceKind(fqn.slice(0, -'.transaction'.length))) return 'dstransaction';
   }
   if (d.called && typeOf(d.expr) === 'call') {
-    const callee = d.expr.childForFieldName('function');
+    const callee = fieldOf(d.expr, 'function');
     if (callee?.type === 'attribute') {
-      const attr = callee.childForFieldName('attribute');
-      const obj = callee.childForFieldName('object');
+      const attr = fieldOf(callee, 'attribute');
+      const obj = fieldOf(callee, 'object');
       if (attr && obj) {
         const method = model.textOf(attr);
         if (method === 'on_event') return 'entry';
@@ -73,7 +73,7 @@ function isWebApp(model: ModuleModel, obj: import('web-tree-sitter').Node): bool
 
 function decoratorTarget(model: ModuleModel, d: DecoratorInfo): void {
   if (typeOf(d.expr) === 'call') {
-    d.fqn = model.resolve(d.expr.childForFieldName('function'));
+    d.fqn = model.resolve(fieldOf(d.expr, 'function'));
     return;
   }
   const fqn = model.resolve(d.expr);
@@ -110,14 +110,14 @@ export function classifyFunctions(model: ModuleModel): void {
       markArg(model, argsOf(call)[1], 'dstransaction');
     } else if (fqn && /(^|\.)(FastAPI|Starlette)$/.test(fqn)) {
       for (const a of argsOf(call)) {
-        if (a?.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'lifespan') {
-          const f = markArg(model, a.childForFieldName('value'), 'lifespan');
+        if (a?.type === 'keyword_argument' && model.textOf(fieldOf(a, 'name')!) === 'lifespan') {
+          const f = markArg(model, fieldOf(a, 'value'), 'lifespan');
           f?.kinds.add('entry');
         }
       }
     } else if (call.calleeType === 'call') {
       // functional registration: DBOS.workflow(name="job")(impl)
-      const inner = model.resolve(call.callee.childForFieldName('function'));
+      const inner = model.resolve(fieldOf(call.callee, 'function'));
       const k = inner ? DECORATOR_KINDS[inner] : undefined;
       if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, argsOf(call)[0], k);
     }

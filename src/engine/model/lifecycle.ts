@@ -7,7 +7,7 @@ import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -26,7 +26,7 @@ const factsCache = new WeakMap<ModuleModel, LifecycleFacts>();
 export function isConstruction(model: ModuleModel, call: CallInfo): boolean {
   if (model.calleeFqn(call) !== DBOS_FQN) return false;
   const c = call.callee;
-  if (typeOf(c) === 'attribute') return model.textOf(c.childForFieldName('attribute')!) === 'DBOS';
+  if (typeOf(c) === 'attribute') return model.textOf(fieldOf(c, 'attribute')!) === 'DBOS';
   if (typeOf(c) !== 'identifier') return false;
   // an import name (not a variable holding an instance)
   const name = model.textOf(c);
@@ -73,9 +73,9 @@ export function lifespans(model: ModuleModel): FunctionInfo[] {
 
 function isOnEventStartup(model: ModuleModel, expr: Node): boolean {
   if (typeOf(expr) !== 'call') return false;
-  const callee = expr.childForFieldName('function');
-  if (callee?.type !== 'attribute' || model.textOf(callee.childForFieldName('attribute')!) !== 'on_event') return false;
-  return /startup/.test(model.textOf(expr.childForFieldName('arguments')!));
+  const callee = fieldOf(expr, 'function');
+  if (callee?.type !== 'attribute' || model.textOf(fieldOf(callee, 'attribute')!) !== 'on_event') return false;
+  return /startup/.test(model.textOf(fieldOf(expr, 'arguments')!));
 }
 
 /** Some lifespan or startup hook of this file launches DBOS. */
@@ -198,7 +198,7 @@ export function ownStatement(call: CallInfo): Node | null {
   if (!p) return null;
   let stmt: Node | null = null;
   if (typeOf(p) === 'expression_statement') stmt = p;
-  else if (typeOf(p) === 'assignment' && p.childForFieldName('right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
+  else if (typeOf(p) === 'assignment' && fieldOf(p, 'right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
   else if (typeOf(p) === 'await' && p.parent?.type === 'expression_statement') stmt = p.parent;
   if (!stmt || !stmt.parent || (typeOf(stmt.parent) !== 'module' && typeOf(stmt.parent) !== 'block')) return null;
   return stmt;
@@ -226,7 +226,7 @@ export function usesOfName(model: ModuleModel, name: string, skip: Node[]): Node
 export function assignedName(model: ModuleModel, stmt: Node): string | null {
   const a = stmt.namedChildren[0];
   if (a?.type !== 'assignment') return null;
-  const left = a.childForFieldName('left');
+  const left = fieldOf(a, 'left');
   return left?.type === 'identifier' ? model.textOf(left) : null;
 }
 

@@ -5,7 +5,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo } from './types';
 import { isQueueObject } from './async-api';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export type Literal =
   | { t: 'num'; v: number; text: string }
@@ -31,8 +31,8 @@ export function callArgs(model: ModuleModel, args: Node | null | undefined): Cal
   if (!args || typeOf(args) !== 'argument_list') return out;
   for (const a of items(args)) {
     if (typeOf(a) === 'keyword_argument') {
-      const k = a.childForFieldName('name');
-      const v = a.childForFieldName('value');
+      const k = fieldOf(a, 'name');
+      const v = fieldOf(a, 'value');
       if (k && v) out.keywords.set(model.textOf(k), { node: a, value: v });
     } else if (typeOf(a) === 'list_splat' || typeOf(a) === 'dictionary_splat') out.splat = true;
     else out.positional.push(a);
@@ -58,8 +58,8 @@ export function dictLiteral(model: ModuleModel, node: Node | null | undefined, c
         out.splat = true;
         continue;
       }
-      const k = p.childForFieldName('key');
-      const v = p.childForFieldName('value');
+      const k = fieldOf(p, 'key');
+      const v = fieldOf(p, 'value');
       const key = k ? literal(model, k) : null;
       if (!key || key.t !== 'str' || !v) {
         out.splat = true;
@@ -70,9 +70,9 @@ export function dictLiteral(model: ModuleModel, node: Node | null | undefined, c
     return out;
   }
   if (typeOf(node) === 'call') {
-    const fqn = model.resolve(node.childForFieldName('function'));
+    const fqn = model.resolve(fieldOf(node, 'function'));
     if (!fqn || !(fqn === 'builtins.dict' || ctorFqns.includes(fqn))) return null;
-    const a = callArgs(model, node.childForFieldName('arguments'));
+    const a = callArgs(model, fieldOf(node, 'arguments'));
     if (a.positional.length > 0) return null;
     return { node, entries: a.keywords, splat: a.splat };
   }
@@ -99,8 +99,8 @@ export function literal(model: ModuleModel, node: Node | null | undefined): Lite
     case 'parenthesized_expression':
       return literal(model, items(node)[0]);
     case 'unary_operator': {
-      const op = node.childForFieldName('operator');
-      const arg = literal(model, node.childForFieldName('argument'));
+      const op = fieldOf(node, 'operator');
+      const arg = literal(model, fieldOf(node, 'argument'));
       if (!op || !arg || arg.t !== 'num') return null;
       const o = model.textOf(op);
       if (o === '-') return { t: 'num', v: -arg.v, text: model.textOf(node) };
@@ -120,8 +120,8 @@ export function literal(model: ModuleModel, node: Node | null | undefined): Lite
       return null;
     case 'call': {
       // float("inf"), float("nan"), float("-inf")
-      const fqn = model.resolve(node.childForFieldName('function'));
-      const a = items(node.childForFieldName('arguments'));
+      const fqn = model.resolve(fieldOf(node, 'function'));
+      const a = items(fieldOf(node, 'arguments'));
       if (fqn === 'builtins.float' && a.length === 1) {
         const s = literal(model, a[0]);
         if (s?.t === 'str') {

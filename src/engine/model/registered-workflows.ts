@@ -10,7 +10,7 @@ import { lifecycleFacts } from './lifecycle';
 import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
 import { singleBindingValue } from './dbos-calls';
 import { dictLiteral } from './queues';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** A workflow registered by this file, with the name DBOS records for it. */
 export interface RegisteredWorkflow {
@@ -34,7 +34,7 @@ export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
     for (const d of fn.decorators) {
       if (d.fqn !== 'dbos.DBOS.workflow') continue;
       const kw = d.args && typeOf(d.expr) === 'call' ? keywordArgument(model, d.expr, 'name') : null;
-      name = kw ? stringValue(model, kw.childForFieldName('value')) : fn.qualname;
+      name = kw ? stringValue(model, fieldOf(kw, 'value')) : fn.qualname;
     }
     let method: RegisteredWorkflow['method'] = null;
     if (fn.cls) {
@@ -62,7 +62,7 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
     let cfg: Node | null = keywordArgument(model, c, 'config')?.childForFieldName('value') ?? positionalArgs(c)[0] ?? null;
     if (cfg?.type === 'identifier') cfg = singleBindingValue(model, cfg, c.scope);
     if (!cfg) continue;
-    if (typeOf(cfg) === 'call' && model.resolve(cfg.childForFieldName('function')) === 'dbos.DBOSConfig') {
+    if (typeOf(cfg) === 'call' && model.resolve(fieldOf(cfg, 'function')) === 'dbos.DBOSConfig') {
       const v = stringValue(model, keywordArgument(model, cfg, 'name')?.childForFieldName('value'));
       if (v) names.add(v);
       continue;
@@ -80,9 +80,9 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
  */
 export function clientApplication(model: ModuleModel, call: CallInfo): string | null {
   if (call.calleeType !== 'attribute') return null;
-  let obj: Node | null = call.callee.childForFieldName('object');
+  let obj: Node | null = fieldOf(call.callee, 'object');
   if (obj?.type === 'identifier') obj = singleBindingValue(model, obj, call.scope);
-  if (obj?.type !== 'call' || model.resolve(obj.childForFieldName('function')) !== 'dbos.DBOSClient') return null;
+  if (obj?.type !== 'call' || model.resolve(fieldOf(obj, 'function')) !== 'dbos.DBOSClient') return null;
   return stringValue(model, keywordArgument(model, obj, 'application_name')?.childForFieldName('value'));
 }
 

@@ -4,7 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, DecoratorInfo, FunctionInfo } from './types';
 import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** `workflow` names share one namespace; steps and transactions register `<temp>.<name>` workflows. */
 export type RegistrationKind = 'workflow' | 'step' | 'transaction' | 'class';
@@ -42,7 +42,7 @@ function nameFrom(model: ModuleModel, args: Node, fallback: string): { name: str
   if (argList(args.parent ?? args).some((a) => typeOf(a) === 'dictionary_splat' || typeOf(a) === 'list_splat')) return null;
   const kw = keywordArgument(model, args.parent!, 'name');
   if (!kw) return { name: fallback, explicit: false, nameArg: null };
-  const value = kw.childForFieldName('value');
+  const value = fieldOf(kw, 'value');
   if (value?.type === 'none') return { name: fallback, explicit: false, nameArg: kw };
   const v = stringValue(model, value);
   return v === null ? null : { name: v, explicit: true, nameArg: kw };
@@ -81,9 +81,9 @@ function findRegistrations(model: ModuleModel): Registration[] {
   for (const call of model.calls) {
     if (call.calleeType !== 'call') continue;
     const inner = call.callee;
-    const fqn = model.resolve(inner.childForFieldName('function'));
+    const fqn = model.resolve(fieldOf(inner, 'function'));
     const kind = fqn ? DECORATORS[fqn] : undefined;
-    const args = inner.childForFieldName('arguments');
+    const args = fieldOf(inner, 'arguments');
     if (!kind || !args || typeOf(args) !== 'argument_list') continue;
     const target = positionalArgs(call)[0];
     const tfqn = target && typeOf(target) !== 'lambda' ? model.resolve(target) : null;

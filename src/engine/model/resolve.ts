@@ -7,7 +7,7 @@ import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -75,8 +75,8 @@ export class Resolver {
       case 'identifier':
         return this.lookup(this.m.textOf(node), scope, depth);
       case 'attribute': {
-        const obj = node.childForFieldName('object');
-        const attr = node.childForFieldName('attribute');
+        const obj = fieldOf(node, 'object');
+        const attr = fieldOf(node, 'attribute');
         if (!obj || !attr) return null;
         const selfAttr = typeOf(obj) === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
         if (selfAttr !== undefined) return selfAttr;
@@ -89,7 +89,7 @@ export class Resolver {
         return base ? `${base}.${this.m.textOf(attr)}` : null;
       }
       case 'call': {
-        const fn = node.childForFieldName('function');
+        const fn = fieldOf(node, 'function');
         if (!fn) return null;
         const f = this.resolveIn(fn, scope, depth + 1);
         // a function of this module (or a method called on `self`) annotated with what it returns
@@ -99,7 +99,7 @@ export class Resolver {
         if (!f) return null;
         if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
         if (f === 'asyncio.run') {
-          const arg = node.childForFieldName('arguments')?.namedChildren[0];
+          const arg = fieldOf(node, 'arguments')?.namedChildren[0];
           return arg ? this.resolveIn(arg, scope, depth + 1) : null;
         }
         return f + '()';
@@ -110,7 +110,7 @@ export class Resolver {
         return inner ? this.resolveIn(inner, scope, depth + 1) : null;
       }
       case 'assignment': {
-        const right = node.childForFieldName('right');
+        const right = fieldOf(node, 'right');
         return right ? this.resolveIn(right, scope, depth + 1) : null;
       }
       default:
@@ -140,7 +140,7 @@ export class Resolver {
     // a declared type wins (`self.pool: asyncpg.Pool | None = None`), as in a type checker
     for (const b of bindings) {
       const assignment = b.node.parent;
-      const type = assignment?.type === 'assignment' ? assignment.childForFieldName('type') : null;
+      const type = assignment?.type === 'assignment' ? fieldOf(assignment, 'type') : null;
       if (!type) continue;
       const f = this.m.functionOf(enclosingDef(b.node)!);
       return f ? this.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
@@ -195,7 +195,7 @@ export class Resolver {
       const body = fn.body;
       const call = fn.isLambda || !body || !DECORATOR_CALL.test(this.m.textOf(body)) ? null : soleReturnedCall(body);
       if (call) {
-        const callee = call.childForFieldName('function');
+        const callee = fieldOf(call, 'function');
         const r = callee ? this.resolveIn(callee, { fn, cls: null, mainGuard: false }, 1) : null;
         if (r && DBOS_DECORATORS.has(r)) hit = r;
       }
@@ -273,10 +273,10 @@ export class Resolver {
   private tupleElement(element: { value: Node; index: number }, scope: Scope, depth: number): string | null {
     let call: Node | null = element.value;
     if (typeOf(call) === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
-    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const callee = call?.type === 'call' ? fieldOf(call, 'function') : null;
     const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
     const fn = f ? this.m.functionsByFqn.get(f) : undefined;
-    const type = fn && !fn.isLambda ? fn.node.childForFieldName('return_type') : null;
+    const type = fn && !fn.isLambda ? fieldOf(fn.node, 'return_type') : null;
     const generic = type ? SUBSCRIPTED.exec(this.m.textOf(type).trim()) : null;
     if (!fn || !generic || !TUPLE.has(this.resolveDottedIn(generic[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1) ?? '')) return null;
     const parts = splitTopLevel(generic[2], ',').map((p) => p.trim());
@@ -327,7 +327,7 @@ export class Resolver {
     if (fn.isLambda || !fn.body) return null;
     // read the annotation from the tree only when the header's text has one
     const header = this.m.text.slice(fn.node.startIndex, fn.body.startIndex);
-    const type = header.includes('->') ? fn.node.childForFieldName('return_type') : null;
+    const type = header.includes('->') ? fieldOf(fn.node, 'return_type') : null;
     if (!type) return this.inferredReturn(fn);
     let text = this.m.textOf(type);
     if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {

@@ -10,7 +10,7 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { Enclosing, parentOf } from '../syntax/enclosing';
 import { checkTime } from '../budget';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -47,9 +47,10 @@ function own(model: ModuleModel, fn: FunctionInfo): Own[] {
     const fns = new Enclosing(model.functions.map((f) => f.node));
     for (const n of model.storesAndYields) {
       checkTime();
-      const f = fns.innermost(n);
+      const end = n.endIndex;
+      const f = fns.innermost(n, end);
       if (!f) continue;
-      const entry: Own = { node: n, type: typeOf(n), start: n.startIndex, end: n.endIndex };
+      const entry: Own = { node: n, type: typeOf(n), start: n.startIndex, end };
       const list = byFn.get(f.id);
       if (list) list.push(entry);
       else byFn.set(f.id, [entry]);
@@ -101,7 +102,7 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   if (nodes.some((n) => n.type === 'yield')) return 'it is a generator';
   for (const { node: a, type } of nodes) {
     if (type !== 'assignment' && type !== 'augmented_assignment') continue;
-    const left = a.childForFieldName('left');
+    const left = fieldOf(a, 'left');
     if (!left) continue;
     const targets = typeOf(left) === 'pattern_list' || typeOf(left) === 'tuple_pattern' ? left.namedChildren : [left];
     for (const t of targets) {
@@ -125,8 +126,8 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   }
   for (const c of fn.calls) {
     if (c.calleeType !== 'attribute' || !MAY_MUTATE.test(model.textOf(c.callee))) continue;
-    const method = c.callee.childForFieldName('attribute');
-    const obj = c.callee.childForFieldName('object');
+    const method = fieldOf(c.callee, 'attribute');
+    const obj = fieldOf(c.callee, 'object');
     if (!method || !obj || !MUTATING_METHODS.has(model.textOf(method))) continue;
     const root = rootName(obj);
     if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(obj)}\`, which its caller can read`;

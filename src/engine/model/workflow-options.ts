@@ -5,7 +5,7 @@ import type { ModuleModel } from './module';
 import type { Scope } from './types';
 import { callArgs, dictLiteral, type DictEntries } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Calls that enqueue with an `EnqueueOptions` dict, with the position of that argument. */
 export const ENQUEUE_OPTION_TAKERS: Readonly<Record<string, number>> = {
@@ -56,7 +56,7 @@ export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
     const type = asg ? model.annotationOf(asg) : null;
     if (!asg || !type) continue;
     const t = type.namedChildren[0] ?? type;
-    if (model.resolve(t) === 'dbos.EnqueueOptions') add(asg.childForFieldName('right'), '`EnqueueOptions`', null);
+    if (model.resolve(t) === 'dbos.EnqueueOptions') add(fieldOf(asg, 'right'), '`EnqueueOptions`', null);
   }
   return out;
 }

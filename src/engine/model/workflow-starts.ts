@@ -9,7 +9,7 @@ import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
 import { argList, positionalArgs, keywordValue } from '../syntax/arguments';
 import { parentOf } from '../syntax/enclosing';
-import { typeOf } from '../syntax/node-types';
+import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -47,7 +47,7 @@ function receiverOf(model: ModuleModel, call: CallInfo, method: string): string 
     const obj = model.resolveDotted(text.slice(0, dot).trim(), call.scope);
     if (obj !== undefined) return obj;
   }
-  return model.resolve(call.callee.childForFieldName('object'), call.scope);
+  return model.resolve(fieldOf(call.callee, 'object'), call.scope);
 }
 
 const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
@@ -95,8 +95,8 @@ export function functionNamed(model: ModuleModel, node: Node | null | undefined,
     if (f) return f;
   }
   if (typeOf(node) === 'attribute') {
-    const obj = node.childForFieldName('object');
-    const attr = node.childForFieldName('attribute');
+    const obj = fieldOf(node, 'object');
+    const attr = fieldOf(node, 'attribute');
     let cls = scopeFn?.cls ?? null;
     for (let f = scopeFn; f && !cls; f = f.parent) cls = f.cls;
     if (obj && attr && cls && (model.textOf(obj) === 'self' || model.textOf(obj) === 'cls')) {
@@ -114,7 +114,7 @@ export function withBlocks(model: ModuleModel, ctorFqn: string): { w: WithInfo; 
   for (const w of model.withs) {
     for (const item of w.items) {
       if (typeOf(item.value) !== 'call') continue;
-      if (model.resolve(item.value.childForFieldName('function')) === ctorFqn) out.push({ w, ctor: item.value });
+      if (model.resolve(fieldOf(item.value, 'function')) === ctorFqn) out.push({ w, ctor: item.value });
     }
   }
   return out;
@@ -189,7 +189,7 @@ export function numericLiteral(model: ModuleModel, node: Node | null | undefined
     return Number.isNaN(v) ? null : v;
   }
   if (typeOf(node) === 'unary_operator') {
-    const arg = node.childForFieldName('argument');
+    const arg = fieldOf(node, 'argument');
     const v = numericLiteral(model, arg);
     const op = model.textOf(node).trim()[0];
     return v === null ? null : op === '-' ? -v : op === '+' ? v : null;

@@ -1,6 +1,6 @@
 // The argument reader: the arguments of a call, positional and by keyword, read from the tree.
 import type { Node } from 'web-tree-sitter';
-import { typeOf } from './node-types';
+import { fieldOf, typeOf } from './node-reads';
 
 /** What reads the source text of a node (the module model remembers them). */
 export interface SourceText {
@@ -46,7 +46,7 @@ function isPositional(a: Node): boolean {
 /** The `keyword_argument` node named `name`. */
 export function keywordArgument(model: SourceText, call: CallArgsHolder | Node, name: string): Node | null {
   for (const a of argList(call)) {
-    if (typeOf(a) === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
+    if (typeOf(a) === 'keyword_argument' && model.textOf(fieldOf(a, 'name')!) === name) return a;
   }
   return null;
 }

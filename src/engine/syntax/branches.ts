@@ -3,7 +3,7 @@
 // the two sides of a conditional expression, the right operand of \`and\` / \`or\`).
 import type { Node } from 'web-tree-sitter';
 import { parentOf } from './enclosing';
-import { typeOf } from './node-types';
+import { fieldOf, typeOf } from './node-reads';
 
 /** A node with its ancestors (itself first) and their types, read once per node. */
 export interface Ancestry {
@@ -54,7 +54,7 @@ export function exclusiveBranches(a: Node, b: Node): boolean {
     switch (cb.types[j]) {
       case 'if_statement':
       case 'conditional_expression': {
-        const cond = n.childForFieldName('condition') ?? (cb.types[j] === 'conditional_expression' ? n.namedChildren[1] : null);
+        const cond = fieldOf(n, 'condition') ?? (cb.types[j] === 'conditional_expression' ? n.namedChildren[1] : null);
         return childA.id !== cond?.id && childB.id !== cond?.id;
       }
       case 'boolean_operator':

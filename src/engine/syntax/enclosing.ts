@@ -52,9 +52,9 @@ export class Enclosing {
     }
   }
 
-  /** The innermost item holding the node's range, other than the node itself. */
-  innermost(node: Node): Node | null {
-    for (const n of this.around(node.startIndex, node.endIndex)) if (n.id !== node.id) return n;
+  /** The innermost item holding the node's range, other than the node itself (`end`: its end, when the caller has read it). */
+  innermost(node: Node, end: number = node.endIndex): Node | null {
+    for (const n of this.around(node.startIndex, end)) if (n.id !== node.id) return n;
     return null;
   }
 

@@ -1,6 +1,6 @@
 // Statement readers: what a block of statements says, read from the tree.
 import type { Node } from 'web-tree-sitter';
-import { typeOf } from './node-types';
+import { typeOf } from './node-reads';
 
 /** The statements of a block, without comments and without a leading docstring. */
 export function bodyStatements(block: Node | null | undefined): Node[] {
