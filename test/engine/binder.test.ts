@@ -148,7 +148,7 @@ test('a resolution asked in another scope than the node\'s is not answered from,
   const text = 'import requests as r\n\n\ndef f():\n    import time as r\n    return r\n';
   const tree = parsePython(text);
   const model = new ModuleModel(text, tree, { path: 'm.py' });
-  const ret = tree.rootNode.descendantsOfType('return_statement')[0].namedChildren[0]!;
+  const ret = tree.rootNode.descendantsOfType('return_statement')[0]!.namedChildren[0]!;
   const moduleScope = { fn: null, cls: null, mainGuard: false };
   assert.equal(model.resolve(ret, moduleScope), 'requests');
   assert.equal(model.resolve(ret), 'time');
