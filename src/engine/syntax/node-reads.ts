@@ -13,13 +13,10 @@ import type { Language, Node, Tree } from 'web-tree-sitter';
 
 interface Remembered {
   types: Map<number, string>;
-  /** Field children by node id x FIELD_SPAN + field id. */
-  fields: Map<number, Node | null>;
+  /** Field children by field id, then node id (node ids are small integers: the keys stay unboxed). */
+  fields: Map<number, Node | null>[];
   fieldIds: Map<string, number>;
 }
-
-/** More than the number of fields of the grammar (tree-sitter-python has about 30). */
-const FIELD_SPAN = 128;
 
 const byTree = new WeakMap<Tree, Remembered>();
 const fieldIdsByLanguage = new WeakMap<Language, Map<string, number>>();
@@ -30,7 +27,7 @@ let last: Remembered | null = null;
 function rememberedOf(tree: Tree): Remembered {
   if (tree === lastTree) return last!;
   let r = byTree.get(tree);
-  if (!r) byTree.set(tree, (r = { types: new Map(), fields: new Map(), fieldIds: fieldIdsOf(tree.language) }));
+  if (!r) byTree.set(tree, (r = { types: new Map(), fields: [], fieldIds: fieldIdsOf(tree.language) }));
   lastTree = tree;
   last = r;
   return r;
@@ -41,7 +38,7 @@ function fieldIdsOf(language: Language): Map<string, number> {
   if (!ids) {
     ids = new Map();
     language.fields.forEach((name, id) => {
-      if (name !== null && id < FIELD_SPAN) ids!.set(name, id);
+      if (name !== null) ids!.set(name, id);
     });
     fieldIdsByLanguage.set(language, ids);
   }
@@ -69,8 +66,8 @@ export function fieldOf(node: Node, field: string): Node | null {
   const r = rememberedOf(node.tree);
   const id = r.fieldIds.get(field);
   if (id === undefined) return node.childForFieldName(field);
-  const key = node.id * FIELD_SPAN + id;
-  let c = r.fields.get(key);
-  if (c === undefined) r.fields.set(key, (c = node.childForFieldId(id)));
+  const children = (r.fields[id] ??= new Map());
+  let c = children.get(node.id);
+  if (c === undefined) children.set(node.id, (c = node.childForFieldId(id)));
   return c;
 }
