@@ -3,11 +3,10 @@
 import type { ModuleModel } from '../model/module';
 import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export function argCount(call: CallInfo): number {
-  if (!call.args || typeOf(call.args) !== 'argument_list') return call.args ? 1 : 0;
-  return call.args.namedChildren.filter((a) => a && typeOf(a) !== 'comment').length;
+  if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
+  return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;
 }
 
 /** Generators that are deterministic when built with a seed: `random.Random(42).random()`. */
@@ -17,13 +16,13 @@ const SEEDABLE = new Set(['random.Random', 'numpy.random.default_rng', 'numpy.ra
 export function seededReceiver(model: ModuleModel, call: CallInfo, fqn: string): boolean {
   const i = fqn.indexOf('().');
   if (i < 0 || !SEEDABLE.has(fqn.slice(0, i)) || call.calleeType !== 'attribute') return false;
-  let obj = fieldOf(call.callee, 'object');
+  let obj = call.callee.childForFieldName('object');
   for (let depth = 0; obj && depth < 4; depth++) {
-    if (typeOf(obj) === 'call') {
-      const args = fieldOf(obj, 'arguments');
-      return !!args && args.namedChildren.some((a) => a && typeOf(a) !== 'comment');
+    if (obj.type === 'call') {
+      const args = obj.childForFieldName('arguments');
+      return !!args && args.namedChildren.some((a) => a && a.type !== 'comment');
     }
-    if (typeOf(obj) !== 'identifier') return false;
+    if (obj.type !== 'identifier') return false;
     // the single binding of the name, in the innermost scope that binds it
     const name = model.textOf(obj);
     let bindings: Binding[] | undefined;

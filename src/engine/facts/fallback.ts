@@ -6,7 +6,6 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** The parameter a call stands in for: its name, and its position among the positional arguments of a call (null: keyword-only). */
 export interface FallbackParam {
@@ -27,7 +26,7 @@ export interface PassedArgs {
 }
 
 function unwrap(n: Node | null): Node | null {
-  while (n && typeOf(n) === 'parenthesized_expression') n = n.namedChildren.find((c) => c?.type !== 'comment') ?? null;
+  while (n && n.type === 'parenthesized_expression') n = n.namedChildren.find((c) => c?.type !== 'comment') ?? null;
   return n;
 }
 
@@ -35,12 +34,12 @@ function unwrap(n: Node | null): Node | null {
 function missingTest(model: ModuleModel, cond: Node | null): { name: string; whenMissing: boolean } | null {
   const c = unwrap(cond);
   if (!c) return null;
-  if (typeOf(c) === 'identifier') return { name: model.textOf(c), whenMissing: false };
-  if (typeOf(c) === 'not_operator') {
-    const arg = unwrap(fieldOf(c, 'argument'));
+  if (c.type === 'identifier') return { name: model.textOf(c), whenMissing: false };
+  if (c.type === 'not_operator') {
+    const arg = unwrap(c.childForFieldName('argument'));
     return arg?.type === 'identifier' ? { name: model.textOf(arg), whenMissing: true } : null;
   }
-  if (typeOf(c) === 'comparison_operator') {
+  if (c.type === 'comparison_operator') {
     const m = /^([A-Za-z_]\w*)\s+is\s+(not\s+)?None$/.exec(model.textOf(c));
     if (m) return { name: m[1], whenMissing: !m[2] };
   }
@@ -49,15 +48,15 @@ function missingTest(model: ModuleModel, cond: Node | null): { name: string; whe
 
 /** The position of a parameter among the positional arguments of a call of `fn` (after self or cls); null when keyword-only or absent. */
 function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number | null {
-  const params = fieldOf(fn.node, 'parameters');
+  const params = fn.node.childForFieldName('parameters');
   if (!params) return null;
   const bound = fn.cls && !fn.decorators.some((d) => d.fqn === 'builtins.staticmethod' || model.textOf(d.expr) === 'staticmethod') ? 1 : 0;
   let i = 0;
   for (const p of params.namedChildren) {
-    if (!p || typeOf(p) === 'comment') continue;
-    if (typeOf(p) === 'list_splat_pattern' || typeOf(p) === 'keyword_separator' || typeOf(p) === 'dictionary_splat_pattern') return null;
-    if (typeOf(p) === 'positional_separator') continue;
-    const id = typeOf(p) === 'identifier' ? p : p.namedChildren.find((c) => c?.type === 'identifier');
+    if (!p || p.type === 'comment') continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator' || p.type === 'dictionary_splat_pattern') return null;
+    if (p.type === 'positional_separator') continue;
+    const id = p.type === 'identifier' ? p : p.namedChildren.find((c) => c?.type === 'identifier');
     if (id && model.textOf(id) === name) return i - bound >= 0 ? i - bound : null;
     i++;
   }
@@ -68,35 +67,35 @@ function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number 
 export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
   let child = node;
   let p = parentOf(node);
-  while (p && typeOf(p) === 'parenthesized_expression') {
+  while (p && p.type === 'parenthesized_expression') {
     child = p;
     p = parentOf(p);
   }
   let name: string | null = null;
-  if (p?.type === 'boolean_operator' && fieldOf(p, 'right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(fieldOf(p, 'operator')!))) {
-    const left = unwrap(fieldOf(p, 'left'));
+  if (p?.type === 'boolean_operator' && p.childForFieldName('right')?.id === child.id && /^\s*or\s*$/.test(model.textOf(p.childForFieldName('operator')!))) {
+    const left = unwrap(p.childForFieldName('left'));
     if (left?.type === 'identifier') name = model.textOf(left);
   } else if (p?.type === 'conditional_expression') {
     // `a if cond else b`: the named children are a, cond, b
-    const [a, cond, b] = p.namedChildren.filter((c): c is Node => !!c && typeOf(c) !== 'comment');
+    const [a, cond, b] = p.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     const t = missingTest(model, cond);
     if (t && ((a?.id === child.id && t.whenMissing) || (b?.id === child.id && !t.whenMissing))) name = t.name;
   } else {
     // `if P is None: P = call(...)` (the call anywhere in the assigned value)
     for (let n: Node | null = p, c: Node = child; n; c = n, n = parentOf(n)) {
-      if (typeOf(n) === 'assignment') {
-        const left = fieldOf(n, 'left');
-        if (fieldOf(n, 'right')?.id !== c.id || left?.type !== 'identifier') break;
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        if (n.childForFieldName('right')?.id !== c.id || left?.type !== 'identifier') break;
         const up = parentOf(n);
         const stmt = up?.type === 'expression_statement' ? up : null;
         const block = stmt ? parentOf(stmt) : null;
         const ifs = block?.type === 'block' ? parentOf(block) : null;
-        if (ifs?.type !== 'if_statement' || fieldOf(ifs, 'consequence')?.id !== block!.id) break;
-        const t = missingTest(model, fieldOf(ifs, 'condition'));
+        if (ifs?.type !== 'if_statement' || ifs.childForFieldName('consequence')?.id !== block!.id) break;
+        const t = missingTest(model, ifs.childForFieldName('condition'));
         if (t?.whenMissing && t.name === model.textOf(left)) name = t.name;
         break;
       }
-      if (typeOf(n) === 'block' || typeOf(n).endsWith('_statement') || typeOf(n) === 'lambda' || typeOf(n) === 'function_definition') break;
+      if (n.type === 'block' || n.type.endsWith('_statement') || n.type === 'lambda' || n.type === 'function_definition') break;
     }
   }
   if (!name || !fn.params.includes(name)) return null;
@@ -110,11 +109,11 @@ function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
   let names = optionalParams.get(fn);
   if (names) return names;
   names = new Set();
-  for (const p of fieldOf(fn.node, 'parameters')?.namedChildren ?? []) {
-    const type = typeOf(p);
+  for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+    const type = p?.type;
     if (!p || (type !== 'default_parameter' && type !== 'typed_default_parameter')) continue;
-    const name = fieldOf(p, 'name');
-    if (name && fieldOf(p, 'value')?.type === 'none') names.add(model.textOf(name));
+    const name = p.childForFieldName('name');
+    if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
   }
   optionalParams.set(fn, names);
   return names;

@@ -32,7 +32,6 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { escapeRegExp } from '../text';
-import { typeOf } from '../syntax/node-reads';
 
 interface StatementRecord {
   start: number;
@@ -173,7 +172,7 @@ export class SummaryReuse {
       if (!words) return;
       for (const [name, bindings] of this.model.module.bindings) {
         if (dirty.has(name)) continue;
-        if (bindings.some((x) => x.value && typeOf(x.value) !== 'function_definition' && typeOf(x.value) !== 'class_definition' && words(this.model.textOf(x.value)))) {
+        if (bindings.some((x) => x.value && x.value.type !== 'function_definition' && x.value.type !== 'class_definition' && words(this.model.textOf(x.value)))) {
           dirty.add(name);
           grew = true;
         }
@@ -317,11 +316,11 @@ function contextKey(model: ModuleModel): string {
       const v = b.value;
       const ann = b.annotation ?? '';
       if (!v) return `- ${ann}`;
-      if (typeOf(v) === 'function_definition') {
+      if (v.type === 'function_definition') {
         const fn = model.functionOf(v);
         return `def ${fn?.qualname ?? '?'} ${ann}`;
       }
-      if (typeOf(v) === 'class_definition') return `class ${model.classes.find((c) => c.node.id === v.id)?.qualname ?? '?'} ${ann}`;
+      if (v.type === 'class_definition') return `class ${model.classes.find((c) => c.node.id === v.id)?.qualname ?? '?'} ${ann}`;
       return `= ${model.textOf(v)} ${ann}`;
     });
     parts.push(`B ${name} ${values.join(' | ')}`);

@@ -17,7 +17,6 @@ import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { checkTime } from '../budget';
 import { SummaryReuse, reuseStats } from './reuse';
-import { typeOf } from '../syntax/node-reads';
 
 /** Call facts, as bits of `CallSummary.flags`. */
 export const CALL_QUIET_ND = 1; // a non-deterministic value that is only logged, or a seeded generator
@@ -275,15 +274,15 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
       continue;
     }
     const v = bindings[0].value;
-    if (!v || typeOf(v) === 'class_definition') continue;
-    if (typeOf(v) === 'function_definition') {
+    if (!v || v.type === 'class_definition') continue;
+    if (v.type === 'function_definition') {
       // `def dbos_step(**kw): return DBOS.step(**kw)`
       const fn = model.functionOf(v);
       const api = fn ? model.apiFactory(fn) : null;
       if (api) aliases.set(name, api);
       continue;
     }
-    if (typeOf(v) !== 'call' && typeOf(v) !== 'identifier' && typeOf(v) !== 'attribute') continue;
+    if (v.type !== 'call' && v.type !== 'identifier' && v.type !== 'attribute') continue;
     const r = model.resolve(v, moduleScope);
     if (r) aliases.set(name, r);
   }

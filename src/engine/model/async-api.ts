@@ -6,7 +6,6 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import type { Fix, TextEdit } from '../types';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 import { parseVersion } from '../version';
 
 export type Receiver = 'DBOS' | 'queue' | 'client';
@@ -110,9 +109,9 @@ export function isAwaited(node: Node): boolean {
 export function awaitNeedsParens(node: Node): boolean {
   const p = node.parent;
   if (!p) return false;
-  if (typeOf(p) === 'attribute') return fieldOf(p, 'object')?.id === node.id;
-  if (typeOf(p) === 'subscript') return fieldOf(p, 'value')?.id === node.id;
-  if (typeOf(p) === 'call') return fieldOf(p, 'function')?.id === node.id;
+  if (p.type === 'attribute') return p.childForFieldName('object')?.id === node.id;
+  if (p.type === 'subscript') return p.childForFieldName('value')?.id === node.id;
+  if (p.type === 'call') return p.childForFieldName('function')?.id === node.id;
   return false;
 }
 
@@ -127,7 +126,7 @@ export function addAwaitEdits(model: ModuleModel, node: Node): TextEdit[] {
 /** Inside a generator expression of the function (an `await` there would turn it into an async generator). */
 function inGeneratorExpression(node: Node, fn: FunctionInfo): boolean {
   for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
-    if (typeOf(p) === 'generator_expression') return true;
+    if (p.type === 'generator_expression') return true;
   }
   return false;
 }
@@ -141,24 +140,24 @@ export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: Function
   let p = parentOf(n);
   while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
   if (!p) return false;
-  if (typeOf(p) === 'expression_statement') return true;
-  if (typeOf(p) === 'attribute' && fieldOf(p, 'object')?.id === n.id) {
-    const attr = fieldOf(p, 'attribute');
+  if (p.type === 'expression_statement') return true;
+  if (p.type === 'attribute' && p.childForFieldName('object')?.id === n.id) {
+    const attr = p.childForFieldName('attribute');
     return !!attr && /^(workflow_id|get_workflow_id)$/.test(model.textOf(attr));
   }
-  if (typeOf(p) === 'assignment' && fieldOf(p, 'right')?.id === n.id) {
-    const left = fieldOf(p, 'left');
-    if (!left || typeOf(left) !== 'identifier' || !fn.body) return false;
+  if (p.type === 'assignment' && p.childForFieldName('right')?.id === n.id) {
+    const left = p.childForFieldName('left');
+    if (!left || left.type !== 'identifier' || !fn.body) return false;
     const name = model.textOf(left);
     for (const id of model.identifiersNamed(name, fn.body)) {
       if (!id || id.startIndex <= left.startIndex || model.textOf(id) !== name) continue;
       const ip = id.parent;
-      if (ip?.type === 'attribute' && fieldOf(ip, 'object')?.id === id.id) {
-        const attr = fieldOf(ip, 'attribute');
+      if (ip?.type === 'attribute' && ip.childForFieldName('object')?.id === id.id) {
+        const attr = ip.childForFieldName('attribute');
         if (attr && /^(workflow_id|get_workflow_id)$/.test(model.textOf(attr))) continue;
       }
-      if (ip?.type === 'attribute' && fieldOf(ip, 'attribute')?.id === id.id) continue;
-      if (ip?.type === 'keyword_argument' && fieldOf(ip, 'name')?.id === id.id) continue;
+      if (ip?.type === 'attribute' && ip.childForFieldName('attribute')?.id === id.id) continue;
+      if (ip?.type === 'keyword_argument' && ip.childForFieldName('name')?.id === id.id) continue;
       return false;
     }
     return true;
@@ -173,16 +172,16 @@ export function handleUseIsSafe(model: ModuleModel, call: CallInfo, fn: Function
  */
 export function asyncTwinFix(model: ModuleModel, call: CallInfo, fn: FunctionInfo, name: string, safe: boolean): Fix | null {
   const callee = call.callee;
-  if (typeOf(callee) !== 'attribute') return null;
-  const attr = fieldOf(callee, 'attribute');
+  if (callee.type !== 'attribute') return null;
+  const attr = callee.childForFieldName('attribute');
   if (!attr || model.textOf(attr) !== name) return null;
-  const recv = model.textOf(fieldOf(callee, 'object')!);
+  const recv = model.textOf(callee.childForFieldName('object')!);
   const twin = `${name}_async`;
   const rename = model.lines.edit(attr.startIndex, attr.endIndex, twin);
   if (inGeneratorExpression(call.node, fn)) return null;
   if (isGeneratorMethod(name)) {
     const p = call.node.parent;
-    if (p && (typeOf(p) === 'for_statement' || typeOf(p) === 'for_in_clause') && fieldOf(p, 'right')?.id === call.node.id) {
+    if (p && (p.type === 'for_statement' || p.type === 'for_in_clause') && p.childForFieldName('right')?.id === call.node.id) {
       if (/^async\b/.test(model.textOf(p))) return null;
       return {
         title: `Use \`async for ... in ${recv}.${twin}(...)\``,
@@ -208,9 +207,9 @@ function awaitHandleMethodEdits(model: ModuleModel, call: CallInfo, fn: Function
   let n: Node = call.node;
   let p = parentOf(n);
   while (p?.type === 'parenthesized_expression' || p?.type === 'await') p = parentOf((n = p));
-  if (p?.type !== 'assignment' || fieldOf(p, 'right')?.id !== n.id || !fn.body) return [];
-  const left = fieldOf(p, 'left');
-  if (!left || typeOf(left) !== 'identifier') return [];
+  if (p?.type !== 'assignment' || p.childForFieldName('right')?.id !== n.id || !fn.body) return [];
+  const left = p.childForFieldName('left');
+  if (!left || left.type !== 'identifier') return [];
   const name = model.textOf(left);
   const edits: TextEdit[] = [];
   const ids = model.identifiersNamed(name, fn.body).filter((id) => !!id && id.startIndex > left.startIndex && model.textOf(id) === name);
@@ -219,11 +218,11 @@ function awaitHandleMethodEdits(model: ModuleModel, call: CallInfo, fn: Function
     if (model.scopeOf(id).fn !== fn) continue;
     const ip = id.parent;
     // a new value for the variable: later uses are not this handle
-    if (ip?.type === 'assignment' && fieldOf(ip, 'left')?.id === id.id) break;
-    if (ip?.type !== 'attribute' || fieldOf(ip, 'object')?.id !== id.id) continue;
-    const attr = fieldOf(ip, 'attribute');
+    if (ip?.type === 'assignment' && ip.childForFieldName('left')?.id === id.id) break;
+    if (ip?.type !== 'attribute' || ip.childForFieldName('object')?.id !== id.id) continue;
+    const attr = ip.childForFieldName('attribute');
     const c = ip.parent;
-    if (!attr || !isAsyncHandleMethod(model.textOf(attr)) || c?.type !== 'call' || fieldOf(c, 'function')?.id !== ip.id) continue;
+    if (!attr || !isAsyncHandleMethod(model.textOf(attr)) || c?.type !== 'call' || c.childForFieldName('function')?.id !== ip.id) continue;
     if (isAwaited(c) || inGeneratorExpression(c, fn)) continue;
     edits.push(...addAwaitEdits(model, c));
   }

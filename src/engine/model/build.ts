@@ -7,7 +7,6 @@ import type { ScopeIndex } from './scope';
 import type { Binding, CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { calleeTypeFromText, LazyBinding, ModelCall, ParameterBinding } from './lazy';
 import { checkTime } from '../budget';
-import { fieldOf, noteType, typeOf } from '../syntax/node-reads';
 
 const INTERESTING = [
   'call',
@@ -72,8 +71,8 @@ export class ModelBuilder {
     const guards: Node[] = [];
     for (const c of this.m.root.namedChildren) {
       if (c?.type !== 'if_statement') continue;
-      const cond = fieldOf(c, 'condition');
-      const body = fieldOf(c, 'consequence');
+      const cond = c.childForFieldName('condition');
+      const body = c.childForFieldName('consequence');
       if (cond && body && MAIN_GUARD.test(this.m.textOf(cond).trim())) guards.push(c);
     }
     const nodes: (Node | null)[] = this.m.root.descendantsOfType(INTERESTING);
@@ -101,7 +100,6 @@ export class ModelBuilder {
       // one read gives both the type and whether the node is a keyword token (`lambda`, `yield`)
       const typeId = node.typeId;
       const type = types[typeId] ?? 'ERROR';
-      noteType(node, type);
       switch (type) {
         case 'decorated_definition':
           this.pendingDecorated.push(node);
@@ -110,7 +108,7 @@ export class ModelBuilder {
           this.m.tries.push({ node, scope });
           break;
         case 'call': {
-          const callee = fieldOf(node, 'function');
+          const callee = node.childForFieldName('function');
           if (!callee) break;
           let def: Node | null = null;
           for (let i = stack.length - 1; i >= 0 && !def; i--) def = stack[i].def;
@@ -132,7 +130,7 @@ export class ModelBuilder {
         }
         case 'class_definition': {
           const cls = this.addClass(node, scope);
-          const body = fieldOf(node, 'body');
+          const body = node.childForFieldName('body');
           if (body) this.scopes.classBodyStart.set(cls, body.startIndex);
           stack.push({ end: node.endIndex, bodyStart: body ? body.startIndex : Infinity, scope: { fn: scope.fn, cls, mainGuard: false }, def: node });
           break;
@@ -155,7 +153,7 @@ export class ModelBuilder {
           this.m.storesAndYields.push(node);
           break;
         case 'for_statement': {
-          const left = fieldOf(node, 'left');
+          const left = node.childForFieldName('left');
           if (left) this.bindTargets(left, null, info);
           break;
         }
@@ -165,7 +163,7 @@ export class ModelBuilder {
           break;
         }
         case 'if_statement': {
-          const body = fieldOf(node, 'consequence');
+          const body = node.childForFieldName('consequence');
           if (body) {
             this.m.mainGuards.push(node);
             this.scopes.guardBodies.set(node.id, [body.startIndex, body.endIndex]);
@@ -177,7 +175,7 @@ export class ModelBuilder {
         case 'nonlocal_statement':
           if (scope.fn) {
             const set = type === 'global_statement' ? scope.fn.globals : scope.fn.nonlocals;
-            for (const c of node.namedChildren) if (c && typeOf(c) === 'identifier') set.add(this.m.textOf(c));
+            for (const c of node.namedChildren) if (c && c.type === 'identifier') set.add(this.m.textOf(c));
           }
           break;
       }
@@ -193,7 +191,7 @@ export class ModelBuilder {
     while (stack.length > 0 && stack[stack.length - 1].endIndex <= node.startIndex) stack.pop();
     const d = stack[stack.length - 1];
     if (!d || d.startIndex >= node.startIndex || d.endIndex < node.endIndex) return node;
-    if (fieldOf(d, 'definition')?.id === node.id || node.parent?.id === d.id) {
+    if (d.childForFieldName('definition')?.id === node.id || node.parent?.id === d.id) {
       stack.pop();
       return d;
     }
@@ -201,7 +199,7 @@ export class ModelBuilder {
   }
 
   private addFunction(node: Node, scope: Scope, isLambda: boolean): FunctionInfo {
-    const nameNode = isLambda ? null : fieldOf(node, 'name');
+    const nameNode = isLambda ? null : node.childForFieldName('name');
     const name = nameNode ? this.m.textOf(nameNode) : '<lambda>';
     const parent = scope.fn;
     const cls = scope.cls;
@@ -220,7 +218,7 @@ export class ModelBuilder {
       kinds: new Set(),
       parent,
       cls,
-      body: fieldOf(node, 'body'),
+      body: node.childForFieldName('body'),
       params: [],
       globals: new Set(),
       nonlocals: new Set(),
@@ -228,11 +226,11 @@ export class ModelBuilder {
       bindings: new Map(),
       imports: new Map(),
     };
-    const params = fieldOf(node, 'parameters');
+    const params = node.childForFieldName('parameters');
     if (params) {
       for (const p of params.namedChildren) {
         if (!p) continue;
-        const ptype = typeOf(p);
+        const ptype = p.type;
         const [id, splat] = ptype === 'identifier' ? [p, false] : paramIdentifier(p);
         if (id) {
           const pname = this.m.textOf(id);
@@ -255,11 +253,11 @@ export class ModelBuilder {
   }
 
   private addClass(node: Node, scope: Scope): ClassInfo {
-    const nameNode = fieldOf(node, 'name');
+    const nameNode = node.childForFieldName('name');
     const name = nameNode ? this.m.textOf(nameNode) : '<class>';
     const prefix = scope.cls ? scope.cls.qualname + '.' : scope.fn ? scope.fn.qualname + '.<locals>.' : '';
     const statement = this.decoratedStatement(node);
-    const supers = fieldOf(node, 'superclasses');
+    const supers = node.childForFieldName('superclasses');
     const cls: ClassInfo = {
       node,
       statement,
@@ -267,7 +265,7 @@ export class ModelBuilder {
       qualname: prefix + name,
       fqn: `${this.m.moduleName}.${prefix}${name}`,
       decorators: statement !== node ? this.decoratorsOf(statement) : [],
-      bases: supers ? (supers.namedChildren.filter((c) => c && typeOf(c) !== 'keyword_argument') as Node[]) : [],
+      bases: supers ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument') as Node[]) : [],
       methods: [],
       parentFunction: scope.fn,
       selfAttrs: new Map(),
@@ -282,28 +280,28 @@ export class ModelBuilder {
   private decoratorsOf(statement: Node): FunctionInfo['decorators'] {
     const out: FunctionInfo['decorators'] = [];
     for (const d of statement.namedChildren) {
-      if (!d || typeOf(d) !== 'decorator') continue;
-      const expr = d.namedChildren.find((c) => c && typeOf(c) !== 'comment');
+      if (!d || d.type !== 'decorator') continue;
+      const expr = d.namedChildren.find((c) => c && c.type !== 'comment');
       if (!expr) continue;
-      const isCall = typeOf(expr) === 'call';
+      const isCall = expr.type === 'call';
       out.push({
         node: d,
         expr,
         fqn: null,
         called: isCall,
-        args: isCall ? fieldOf(expr, 'arguments') : null,
+        args: isCall ? expr.childForFieldName('arguments') : null,
       });
     }
     return out;
   }
 
   private addImport(node: Node, info: ScopeInfo): void {
-    if (typeOf(node) === 'import_statement') {
+    if (node.type === 'import_statement') {
       for (const n of node.childrenForFieldName('name')) {
         if (!n) continue;
-        if (typeOf(n) === 'aliased_import') {
-          const mod = fieldOf(n, 'name');
-          const alias = fieldOf(n, 'alias');
+        if (n.type === 'aliased_import') {
+          const mod = n.childForFieldName('name');
+          const alias = n.childForFieldName('alias');
           if (mod && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(this.dotted(mod)));
         } else {
           const full = this.dotted(n);
@@ -313,18 +311,18 @@ export class ModelBuilder {
       }
       return;
     }
-    const modNode = fieldOf(node, 'module_name');
+    const modNode = node.childForFieldName('module_name');
     if (!modNode) return;
-    const mod = typeOf(modNode) === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
+    const mod = modNode.type === 'relative_import' ? this.relativeModule(modNode) : this.dotted(modNode);
     if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
       this.m.starImports.push(normalizeFqn(mod));
       return;
     }
     for (const n of node.childrenForFieldName('name')) {
       if (!n) continue;
-      if (typeOf(n) === 'aliased_import') {
-        const nm = fieldOf(n, 'name');
-        const alias = fieldOf(n, 'alias');
+      if (n.type === 'aliased_import') {
+        const nm = n.childForFieldName('name');
+        const alias = n.childForFieldName('alias');
         if (nm && alias) info.imports.set(this.m.textOf(alias), normalizeFqn(`${mod}.${this.dotted(nm)}`));
       } else {
         const nm = this.dotted(n);
@@ -347,8 +345,8 @@ export class ModelBuilder {
   private addDeclared(node: Node, cls: ClassInfo): void {
     const head = this.m.text.slice(node.startIndex, node.startIndex + 160);
     if (!/^[A-Za-z_]\w*\s*:/.test(head)) return;
-    const left = fieldOf(node, 'left');
-    const type = fieldOf(node, 'type');
+    const left = node.childForFieldName('left');
+    const type = node.childForFieldName('type');
     if (left?.type === 'identifier' && type) cls.declared.set(this.m.textOf(left), this.m.textOf(type));
   }
 
@@ -376,15 +374,15 @@ export class ModelBuilder {
     if (!left) return;
     const right = node.childForFieldName(type === 'named_expression' ? 'value' : 'right');
     if (type === 'augmented_assignment') {
-      if (typeOf(left) === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
+      if (left.type === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
       return;
     }
     if (type === 'assignment' && !right) return; // bare annotation `x: int`
     const method = info as Partial<FunctionInfo>;
-    if (typeOf(left) === 'attribute' && right && method.cls && method.params) {
+    if (left.type === 'attribute' && right && method.cls && method.params) {
       // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
-      const obj = fieldOf(left, 'object');
-      const attr = fieldOf(left, 'attribute');
+      const obj = left.childForFieldName('object');
+      const attr = left.childForFieldName('attribute');
       if (obj && attr && this.m.textOf(obj) === method.params[0]) pushBinding(method.cls.selfAttrs, this.m.textOf(attr), { value: right, node: left });
       return;
     }
@@ -392,29 +390,27 @@ export class ModelBuilder {
   }
 
   private bindTargets(target: Node, value: Node | null, info: ScopeInfo): void {
-    const type = typeOf(target);
-    if (type === 'identifier') {
+    if (target.type === 'identifier') {
       pushBinding(info.bindings, this.m.textOf(target), { value, node: target });
       return;
     }
     if (
-      type === 'pattern_list' ||
-      type === 'tuple_pattern' ||
-      type === 'list_pattern' ||
-      type === 'parenthesized_expression' ||
-      type === 'list_splat_pattern' ||
-      type === 'tuple' ||
-      type === 'list'
+      target.type === 'pattern_list' ||
+      target.type === 'tuple_pattern' ||
+      target.type === 'list_pattern' ||
+      target.type === 'parenthesized_expression' ||
+      target.type === 'list_splat_pattern' ||
+      target.type === 'tuple' ||
+      target.type === 'list'
     ) {
       // `a, b = f()`: each plain name remembers its position, up to a starred one (`a, *rest = ...`)
-      const unpacks = !!value && (type === 'pattern_list' || type === 'tuple_pattern');
+      const unpacks = !!value && (target.type === 'pattern_list' || target.type === 'tuple_pattern');
       let index = 0;
       let counted = unpacks;
       for (const c of target.namedChildren) {
         if (!c) continue;
-        const ctype = typeOf(c);
-        if (ctype === 'list_splat_pattern') counted = false;
-        if (counted && ctype === 'identifier') pushBinding(info.bindings, this.m.textOf(c), { value: null, node: c, element: { value: value!, index } });
+        if (c.type === 'list_splat_pattern') counted = false;
+        if (counted && c.type === 'identifier') pushBinding(info.bindings, this.m.textOf(c), { value: null, node: c, element: { value: value!, index } });
         else this.bindTargets(c, null, info);
         index++;
       }
@@ -425,19 +421,19 @@ export class ModelBuilder {
     const items: WithInfo['items'] = [];
     const clause = node.namedChildren.find((c) => c?.type === 'with_clause');
     for (const item of clause?.namedChildren ?? []) {
-      if (!item || typeOf(item) !== 'with_item') continue;
-      const v = fieldOf(item, 'value');
+      if (!item || item.type !== 'with_item') continue;
+      const v = item.childForFieldName('value');
       if (!v) continue;
-      if (typeOf(v) === 'as_pattern') {
+      if (v.type === 'as_pattern') {
         const inner = v.namedChildren[0];
-        const alias = fieldOf(v, 'alias');
+        const alias = v.childForFieldName('alias');
         const target = alias?.namedChildren[0] ?? alias;
         if (inner) items.push({ value: inner, target: target ?? null });
       } else {
         items.push({ value: v, target: null });
       }
     }
-    const w: WithInfo = { node, scope, items, body: fieldOf(node, 'body') };
+    const w: WithInfo = { node, scope, items, body: node.childForFieldName('body') };
     this.m.withs.push(w);
     return w;
   }
@@ -460,7 +456,7 @@ function pushBinding(map: Map<string, Binding[]>, name: string, b: Binding): voi
 function paramIdentifier(node: Node): [Node | null, boolean] {
   for (const c of node.namedChildren) {
     if (!c) continue;
-    const t = typeOf(c);
+    const t = c.type;
     if (t === 'identifier') return [c, false];
     if (t === 'list_splat_pattern' || t === 'dictionary_splat_pattern') return [firstIdentifier(c), true];
   }
@@ -468,11 +464,11 @@ function paramIdentifier(node: Node): [Node | null, boolean] {
 }
 
 function firstIdentifier(node: Node): Node | null {
-  if (typeOf(node) === 'identifier') return node;
+  if (node.type === 'identifier') return node;
   for (const c of node.namedChildren) {
     if (!c) continue;
-    if (typeOf(c) === 'identifier') return c;
-    if (typeOf(c) === 'list_splat_pattern' || typeOf(c) === 'dictionary_splat_pattern') return firstIdentifier(c);
+    if (c.type === 'identifier') return c;
+    if (c.type === 'list_splat_pattern' || c.type === 'dictionary_splat_pattern') return firstIdentifier(c);
   }
   return null;
 }

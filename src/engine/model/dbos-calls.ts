@@ -8,32 +8,31 @@ import { argList, stringValue } from '../syntax/arguments';
 import { importsDbos } from './lifecycle';
 import { parentOf } from '../syntax/enclosing';
 import { escapeRegExp } from '../text';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Arguments of a call, comments left out. */
 export const argsOf = argList;
 
 export function positional(call: CallInfo | Node, i: number): Node | null {
-  const pos = argsOf(call).filter((a) => typeOf(a) !== 'keyword_argument' && typeOf(a) !== 'list_splat' && typeOf(a) !== 'dictionary_splat');
+  const pos = argsOf(call).filter((a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat');
   return pos[i] ?? null;
 }
 
 
 /** The call has `*args` or `**kwargs`: its arguments cannot be known. */
 export function hasSplat(call: CallInfo | Node): boolean {
-  return argsOf(call).some((a) => typeOf(a) === 'list_splat' || typeOf(a) === 'dictionary_splat');
+  return argsOf(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
 }
 
 export { stringValue };
 
 export function isTrue(node: Node | null | undefined): boolean {
-  return !!node && typeOf(node) === 'true';
+  return !!node && node.type === 'true';
 }
 
 
 /** The value a plain name is bound to when it has exactly one binding with a value in its scope. */
 export function singleBindingValue(model: ModuleModel, name: Node, scope: Scope): Node | null {
-  if (typeOf(name) !== 'identifier') return null;
+  if (name.type !== 'identifier') return null;
   const id = model.textOf(name);
   for (let f = scope.fn; f; f = f.parent) {
     if (f.globals.has(id) || f.nonlocals.has(id)) return null;
@@ -57,7 +56,7 @@ export function optionsValue(model: ModuleModel, node: Node | null, scope: Scope
 
 /** `EnqueueOptions(...)`: the typed-dict constructor called with keywords. */
 export function isEnqueueOptionsCall(model: ModuleModel, node: Node): boolean {
-  return typeOf(node) === 'call' && model.resolve(fieldOf(node, 'function')) === 'dbos.EnqueueOptions';
+  return node.type === 'call' && model.resolve(node.childForFieldName('function')) === 'dbos.EnqueueOptions';
 }
 
 /** Whether a name is mutated as a dict anywhere in the file (`x["k"] = v`, `x.update(...)`, `x |= ...`). */
@@ -100,7 +99,7 @@ export function isDbosConstructor(model: ModuleModel, call: CallInfo): boolean {
 /** The last segment of a dotted text. */
 export function methodName(model: ModuleModel, call: CallInfo): string | null {
   if (call.calleeType !== 'attribute') return call.calleeType === 'identifier' ? model.textOf(call.callee) : null;
-  const a = fieldOf(call.callee, 'attribute');
+  const a = call.callee.childForFieldName('attribute');
   return a ? model.textOf(a) : null;
 }
 
@@ -193,7 +192,7 @@ export function outsideWhere(model: ModuleModel, c: Extract<CallContext, { kind:
 /** Statement (child of a block or module) containing the node. */
 export function statementIn(node: Node): Node {
   let n = node;
-  for (let p = parentOf(n); p && typeOf(p) !== 'block' && typeOf(p) !== 'module'; p = parentOf(n)) n = p;
+  for (let p = parentOf(n); p && p.type !== 'block' && p.type !== 'module'; p = parentOf(n)) n = p;
   return n;
 }
 
@@ -220,35 +219,35 @@ export interface ParamShape {
 }
 
 export function paramShape(fn: FunctionInfo, skipFirst: boolean): ParamShape | null {
-  const params = fieldOf(fn.node, 'parameters');
+  const params = fn.node.childForFieldName('parameters');
   if (!params) return null;
   const shape: ParamShape = { required: 0, optional: 0, varargs: false, requiredKwOnly: 0 };
   let kwOnly = false;
   let first = skipFirst;
   for (const p of params.namedChildren) {
-    if (!p || typeOf(p) === 'comment') continue;
-    if (typeOf(p) === 'positional_separator') continue;
-    if (typeOf(p) === 'keyword_separator') {
+    if (!p || p.type === 'comment') continue;
+    if (p.type === 'positional_separator') continue;
+    if (p.type === 'keyword_separator') {
       kwOnly = true;
       continue;
     }
-    if (typeOf(p) === 'list_splat_pattern') {
+    if (p.type === 'list_splat_pattern') {
       shape.varargs = true;
       kwOnly = true;
       continue;
     }
-    if (typeOf(p) === 'dictionary_splat_pattern') continue;
+    if (p.type === 'dictionary_splat_pattern') continue;
     if (first) {
       first = false;
       continue;
     }
-    const hasDefault = typeOf(p) === 'default_parameter' || typeOf(p) === 'typed_default_parameter';
-    if (typeOf(p) === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'list_splat_pattern')) {
+    const hasDefault = p.type === 'default_parameter' || p.type === 'typed_default_parameter';
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'list_splat_pattern')) {
       shape.varargs = true;
       kwOnly = true;
       continue;
     }
-    if (typeOf(p) === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'dictionary_splat_pattern')) continue;
+    if (p.type === 'typed_parameter' && p.namedChildren.some((c) => c?.type === 'dictionary_splat_pattern')) continue;
     if (kwOnly) {
       if (!hasDefault) shape.requiredKwOnly++;
     } else if (hasDefault) shape.optional++;
@@ -284,7 +283,7 @@ export function editDistance(a: string, b: string): number {
 /** The range of an argument including its separating comma, for deleting it from an argument list. */
 export function argDeletionRange(model: ModuleModel, arg: Node): { start: number; end: number } {
   const list = arg.parent!;
-  const items = list.namedChildren.filter((a): a is Node => !!a && typeOf(a) !== 'comment');
+  const items = list.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
   const i = items.findIndex((a) => a.id === arg.id);
   if (i > 0) return { start: items[i - 1].endIndex, end: arg.endIndex };
   if (i === 0 && items.length > 1) return { start: arg.startIndex, end: items[1].startIndex };

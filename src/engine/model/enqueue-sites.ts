@@ -9,7 +9,6 @@ import { lifecycleFacts, lineSpan, ownStatement } from './lifecycle';
 import { callArgs, dictLiteral, isQueueObject, literal, type CallArgs } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** `DBOS.launch()` in the main guard, an entry point or a lifespan (the first one), as a whole statement. */
 export function startupLaunch(model: ModuleModel): { call: CallInfo; stmt: Node; isAsync: boolean } | null {
@@ -31,7 +30,7 @@ export function deleteStatementEdits(model: ModuleModel, stmt: Node): TextEdit[]
   const span = lineSpan(model, stmt);
   if (!span) return null;
   const block = stmt.parent;
-  const siblings = block?.namedChildren.filter((s) => s && typeOf(s) !== 'comment') ?? [];
+  const siblings = block?.namedChildren.filter((s) => s && s.type !== 'comment') ?? [];
   if (block?.type === 'block' && siblings.length === 1) {
     const indent = model.lines.indentOf(model.lines.positionAt(stmt.startIndex).line);
     return [model.lines.edit(span.start, span.end, `${indent}pass${model.lines.eol}`)];
@@ -46,8 +45,8 @@ export function usesOnlyModuleNames(model: ModuleModel, node: Node, fn: Function
   for (const id of node.descendantsOfType('identifier')) {
     if (!id) continue;
     const p = id.parent;
-    if (p?.type === 'keyword_argument' && fieldOf(p, 'name')?.id === id.id) continue;
-    if (p?.type === 'attribute' && fieldOf(p, 'attribute')?.id === id.id) continue;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
     const name = model.textOf(id);
     for (let f = fn; f; f = f.parent) if (f.bindings.has(name) || f.imports.has(name)) return false;
   }
@@ -96,7 +95,7 @@ export function enqueueSite(model: ModuleModel, call: CallInfo): EnqueueSite | n
   }
   const method = model.methodOf(call);
   if (method === 'enqueue' || method === 'enqueue_async') {
-    const obj = fieldOf(call.callee, 'object');
+    const obj = call.callee.childForFieldName('object');
     if (obj && isQueueObject(model.resolve(obj, call.scope))) {
       return { call, kind: 'queue-object', nameNode: null, name: null, options: null, optionsOpen: false };
     }
@@ -113,8 +112,8 @@ function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: '
   if (arg?.type !== 'identifier') return arg;
   const v = singleBindingValue(model, arg, call.scope);
   if (!v) return arg;
-  if (kind === 'string') return typeOf(v) === 'string' ? v : arg;
-  if (typeOf(v) !== 'dictionary' && typeOf(v) !== 'call') return arg;
+  if (kind === 'string') return v.type === 'string' ? v : arg;
+  if (v.type !== 'dictionary' && v.type !== 'call') return arg;
   return dictMutated(model, model.textOf(arg)) ? arg : v;
 }
 
@@ -122,12 +121,12 @@ function heldValue(model: ModuleModel, call: CallInfo, arg: Node | null, kind: '
 export function enqueueOptionsAround(model: ModuleModel, node: Node): { ctor: Node; args: CallArgs; withNode: Node }[] {
   const out: { ctor: Node; args: CallArgs; withNode: Node }[] = [];
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') break;
-    if (typeOf(p) !== 'with_statement') continue;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') break;
+    if (p.type !== 'with_statement') continue;
     const w = model.withs.find((x) => x.node.id === p.id);
     for (const item of w?.items ?? []) {
-      if (typeOf(item.value) !== 'call' || model.resolve(fieldOf(item.value, 'function')) !== 'dbos.SetEnqueueOptions') continue;
-      out.push({ ctor: item.value, args: callArgs(model, fieldOf(item.value, 'arguments')), withNode: p });
+      if (item.value.type !== 'call' || model.resolve(item.value.childForFieldName('function')) !== 'dbos.SetEnqueueOptions') continue;
+      out.push({ ctor: item.value, args: callArgs(model, item.value.childForFieldName('arguments')), withNode: p });
     }
   }
   return out;

@@ -3,7 +3,6 @@ import type { ModuleModel } from './module';
 import type { CallInfo, DecoratorInfo, FunctionInfo, FunctionKind } from './types';
 import { lastSegment } from './names';
 import { checkTime } from '../budget';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS = 'dbos.DBOS';
 export const SYNC_DATASOURCE = 'dbos.SQLAlchemyDatasource.create()';
@@ -37,11 +36,11 @@ export function decoratorKind(model: ModuleModel, d: DecoratorInfo): FunctionKin
     if (k) return k;
     if (fqn.endsWith('.transaction') && datasourceKind(fqn.slice(0, -'.transaction'.length))) return 'dstransaction';
   }
-  if (d.called && typeOf(d.expr) === 'call') {
-    const callee = fieldOf(d.expr, 'function');
+  if (d.called && d.expr.type === 'call') {
+    const callee = d.expr.childForFieldName('function');
     if (callee?.type === 'attribute') {
-      const attr = fieldOf(callee, 'attribute');
-      const obj = fieldOf(callee, 'object');
+      const attr = callee.childForFieldName('attribute');
+      const obj = callee.childForFieldName('object');
       if (attr && obj) {
         const method = model.textOf(attr);
         if (method === 'on_event') return 'entry';
@@ -68,12 +67,12 @@ export function registeringDecorator(model: ModuleModel, d: DecoratorInfo): 'htt
 function isWebApp(model: ModuleModel, obj: import('web-tree-sitter').Node): boolean {
   const fqn = model.resolve(obj);
   if (fqn && fqn.endsWith('()')) return APP_CONSTRUCTORS.has(lastSegment(fqn.slice(0, -2)));
-  return typeOf(obj) === 'identifier' && APP_NAME.test(model.textOf(obj));
+  return obj.type === 'identifier' && APP_NAME.test(model.textOf(obj));
 }
 
 function decoratorTarget(model: ModuleModel, d: DecoratorInfo): void {
-  if (typeOf(d.expr) === 'call') {
-    d.fqn = model.resolve(fieldOf(d.expr, 'function'));
+  if (d.expr.type === 'call') {
+    d.fqn = model.resolve(d.expr.childForFieldName('function'));
     return;
   }
   const fqn = model.resolve(d.expr);
@@ -110,14 +109,14 @@ export function classifyFunctions(model: ModuleModel): void {
       markArg(model, argsOf(call)[1], 'dstransaction');
     } else if (fqn && /(^|\.)(FastAPI|Starlette)$/.test(fqn)) {
       for (const a of argsOf(call)) {
-        if (a?.type === 'keyword_argument' && model.textOf(fieldOf(a, 'name')!) === 'lifespan') {
-          const f = markArg(model, fieldOf(a, 'value'), 'lifespan');
+        if (a?.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === 'lifespan') {
+          const f = markArg(model, a.childForFieldName('value'), 'lifespan');
           f?.kinds.add('entry');
         }
       }
     } else if (call.calleeType === 'call') {
       // functional registration: DBOS.workflow(name="job")(impl)
-      const inner = model.resolve(fieldOf(call.callee, 'function'));
+      const inner = model.resolve(call.callee.childForFieldName('function'));
       const k = inner ? DECORATOR_KINDS[inner] : undefined;
       if (k === 'workflow' || k === 'step' || k === 'transaction') markArg(model, argsOf(call)[0], k);
     }
@@ -149,17 +148,17 @@ export function classifyFunctions(model: ModuleModel): void {
 
 /** A call's arguments, materialised only for the few calls that need them (reading them costs node objects). */
 function argsOf(call: CallInfo): (import('web-tree-sitter').Node | null)[] {
-  return call.args?.namedChildren.filter((a) => a && typeOf(a) !== 'comment') ?? [];
+  return call.args?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
 }
 
 function markArg(model: ModuleModel, arg: import('web-tree-sitter').Node | null | undefined, kind: FunctionKind): FunctionInfo | undefined {
   if (!arg) return undefined;
   let f: FunctionInfo | undefined;
-  if (typeOf(arg) === 'lambda') f = model.functionOf(arg);
+  if (arg.type === 'lambda') f = model.functionOf(arg);
   else {
     const fqn = model.resolve(arg);
     f = fqn ? model.functionsByFqn.get(fqn) : undefined;
-    if (!f && typeOf(arg) === 'identifier') f = wrappedDef(model, arg);
+    if (!f && arg.type === 'identifier') f = wrappedDef(model, arg);
   }
   f?.kinds.add(kind);
   return f;

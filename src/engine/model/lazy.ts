@@ -3,7 +3,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { Binding, CallInfo, Scope } from './types';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /**
  * The node type of a callee, when its text alone tells: a plain name is an `identifier` (but
@@ -36,11 +35,11 @@ export class ModelCall implements CallInfo {
     return this.endIndex;
   }
   get args(): Node | null {
-    if (this.argsNode === undefined) this.argsNode = fieldOf(this.node, 'arguments');
+    if (this.argsNode === undefined) this.argsNode = this.node.childForFieldName('arguments');
     return this.argsNode;
   }
   get calleeType(): string {
-    if (this.calleeTypeName === undefined) this.calleeTypeName = typeOf(this.callee);
+    if (this.calleeTypeName === undefined) this.calleeTypeName = this.callee.type;
     return this.calleeTypeName;
   }
 }
@@ -55,11 +54,11 @@ export class LazyBinding implements Binding {
     private readonly rightField: string | null,
   ) {}
   get value(): Node | null {
-    if (this.v === undefined) this.v = this.rightField ? fieldOf(this.assignment, this.rightField) : null;
+    if (this.v === undefined) this.v = this.rightField ? this.assignment.childForFieldName(this.rightField) : null;
     return this.v;
   }
   get node(): Node {
-    if (!this.n) this.n = fieldOf(this.assignment, this.leftField) ?? this.assignment;
+    if (!this.n) this.n = this.assignment.childForFieldName(this.leftField) ?? this.assignment;
     return this.n;
   }
 }
@@ -75,7 +74,7 @@ export class ParameterBinding implements Binding {
   ) {}
   get annotation(): string | null {
     if (this.text === undefined) {
-      const t = fieldOf(this.param, 'type');
+      const t = this.param.childForFieldName('type');
       this.text = t ? this.m.textOf(t) : null;
     }
     return this.text;

@@ -7,7 +7,6 @@ import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -26,8 +25,8 @@ const factsCache = new WeakMap<ModuleModel, LifecycleFacts>();
 export function isConstruction(model: ModuleModel, call: CallInfo): boolean {
   if (model.calleeFqn(call) !== DBOS_FQN) return false;
   const c = call.callee;
-  if (typeOf(c) === 'attribute') return model.textOf(fieldOf(c, 'attribute')!) === 'DBOS';
-  if (typeOf(c) !== 'identifier') return false;
+  if (c.type === 'attribute') return model.textOf(c.childForFieldName('attribute')!) === 'DBOS';
+  if (c.type !== 'identifier') return false;
   // an import name (not a variable holding an instance)
   const name = model.textOf(c);
   if (model.module.imports.get(name) === DBOS_FQN) return true;
@@ -72,10 +71,10 @@ export function lifespans(model: ModuleModel): FunctionInfo[] {
 }
 
 function isOnEventStartup(model: ModuleModel, expr: Node): boolean {
-  if (typeOf(expr) !== 'call') return false;
-  const callee = fieldOf(expr, 'function');
-  if (callee?.type !== 'attribute' || model.textOf(fieldOf(callee, 'attribute')!) !== 'on_event') return false;
-  return /startup/.test(model.textOf(fieldOf(expr, 'arguments')!));
+  if (expr.type !== 'call') return false;
+  const callee = expr.childForFieldName('function');
+  if (callee?.type !== 'attribute' || model.textOf(callee.childForFieldName('attribute')!) !== 'on_event') return false;
+  return /startup/.test(model.textOf(expr.childForFieldName('arguments')!));
 }
 
 /** Some lifespan or startup hook of this file launches DBOS. */
@@ -172,7 +171,7 @@ export function runsBefore(first: Node, second: Node): boolean {
 
 function isBranchSibling(a: Node, b: Node): boolean {
   const clause = (t: string) => /^(elif_clause|else_clause|except_clause|except_group_clause|case_clause|finally_clause)$/.test(t);
-  return clause(typeOf(a)) || clause(typeOf(b));
+  return clause(a.type) || clause(b.type);
 }
 
 /** Some call of `calls` lies textually strictly between the two nodes, in the same scope. */
@@ -184,8 +183,8 @@ export function between(calls: CallInfo[], a: CallInfo, b: CallInfo): boolean {
 /** Inside a `for`/`while` loop of the same scope (may run several times). */
 export function inLoop(node: Node): boolean {
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') return false;
-    if (typeOf(p) === 'for_statement' || typeOf(p) === 'while_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
   }
   return false;
 }
@@ -197,10 +196,10 @@ export function ownStatement(call: CallInfo): Node | null {
   const p = call.node.parent;
   if (!p) return null;
   let stmt: Node | null = null;
-  if (typeOf(p) === 'expression_statement') stmt = p;
-  else if (typeOf(p) === 'assignment' && fieldOf(p, 'right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
-  else if (typeOf(p) === 'await' && p.parent?.type === 'expression_statement') stmt = p.parent;
-  if (!stmt || !stmt.parent || (typeOf(stmt.parent) !== 'module' && typeOf(stmt.parent) !== 'block')) return null;
+  if (p.type === 'expression_statement') stmt = p;
+  else if (p.type === 'assignment' && p.childForFieldName('right')?.id === call.node.id && p.parent?.type === 'expression_statement') stmt = p.parent;
+  else if (p.type === 'await' && p.parent?.type === 'expression_statement') stmt = p.parent;
+  if (!stmt || !stmt.parent || (stmt.parent.type !== 'module' && stmt.parent.type !== 'block')) return null;
   return stmt;
 }
 
@@ -226,7 +225,7 @@ export function usesOfName(model: ModuleModel, name: string, skip: Node[]): Node
 export function assignedName(model: ModuleModel, stmt: Node): string | null {
   const a = stmt.namedChildren[0];
   if (a?.type !== 'assignment') return null;
-  const left = fieldOf(a, 'left');
+  const left = a.childForFieldName('left');
   return left?.type === 'identifier' ? model.textOf(left) : null;
 }
 
@@ -269,9 +268,9 @@ export function startupStatements(model: ModuleModel): Node[] | null {
       if (!fqn || !fqn.startsWith('dbos.DBOS.')) continue;
       if (call.node.parent?.type === 'decorator' || call.node.parent?.parent?.type === 'decorator') continue;
       let s: Node = call.node;
-      while (s.parent && typeOf(s.parent) !== 'module') s = s.parent;
-      if (typeOf(s) === 'decorated_definition' || typeOf(s) === 'function_definition' || typeOf(s) === 'class_definition') continue;
-      if (typeOf(s) === 'if_statement' && model.mainGuards.some((g) => g.id === s.id)) continue;
+      while (s.parent && s.parent.type !== 'module') s = s.parent;
+      if (s.type === 'decorated_definition' || s.type === 'function_definition' || s.type === 'class_definition') continue;
+      if (s.type === 'if_statement' && model.mainGuards.some((g) => g.id === s.id)) continue;
       stmts.push(s);
     }
   }

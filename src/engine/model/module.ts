@@ -8,7 +8,6 @@ import { Resolver, SELF_ATTR } from './resolve';
 import { ScopeIndex } from './scope';
 import type { CallInfo, ClassInfo, FunctionInfo, Scope, ScopeInfo, WithInfo } from './types';
 import { checkTime } from '../budget';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 const EXPECTS_FAILURE = /(^|\.)(raises|warns|assertRaises|assertRaisesRegex|assertRaisesRegexp|assertWarns|suppress)$/;
 
@@ -113,7 +112,7 @@ export class ModuleModel {
     if (PLAIN_TARGET.test(this.text.slice(assignment.startIndex, assignment.startIndex + 160))) return null;
     // several rules look through every assignment: the tree is asked once per assignment
     let t = this.annotations.get(assignment.id);
-    if (t === undefined) this.annotations.set(assignment.id, (t = fieldOf(assignment, 'type')));
+    if (t === undefined) this.annotations.set(assignment.id, (t = assignment.childForFieldName('type')));
     return t;
   }
 
@@ -213,9 +212,9 @@ export class ModuleModel {
       checkTime();
       const at = from + m.index;
       const id = this.root.descendantForIndex(at, at + name.length);
-      if (!id || typeOf(id) !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
+      if (!id || id.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
       const p = id.parent;
-      if (p?.type === 'keyword_argument' && fieldOf(p, 'name')?.id === id.id) continue;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
       out.push(id);
     }
     return out;
@@ -239,7 +238,7 @@ export class ModuleModel {
     for (let at = this.text.indexOf(name, within.startIndex); at >= 0 && at + name.length <= end; at = this.text.indexOf(name, at + 1)) {
       checkTime();
       const id = within.descendantForIndex(at, at + name.length);
-      if (id && typeOf(id) === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
+      if (id && id.type === 'identifier' && id.startIndex === at && id.endIndex === at + name.length) out.push(id);
     }
     return out;
   }
@@ -254,7 +253,7 @@ export class ModuleModel {
       const at = m.index + m[0].length - name.length;
       const id = this.root.descendantForIndex(at, at + name.length);
       const p = id?.parent;
-      if (id?.type === 'identifier' && p?.type === 'attribute' && fieldOf(p, 'attribute')?.id === id.id) out.push(p);
+      if (id?.type === 'identifier' && p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) out.push(p);
     }
     return out;
   }
@@ -269,8 +268,8 @@ export class ModuleModel {
       for (const w of this.withs) {
         if (!w.body) continue;
         const expecting = w.items.some((item) => {
-          if (typeOf(item.value) !== 'call') return false;
-          const callee = fieldOf(item.value, 'function');
+          if (item.value.type !== 'call') return false;
+          const callee = item.value.childForFieldName('function');
           if (!callee) return false;
           const fqn = this.resolve(callee, w.scope) ?? '';
           return EXPECTS_FAILURE.test(fqn) || EXPECTS_FAILURE.test(this.textOf(callee));
@@ -299,7 +298,7 @@ export class ModuleModel {
       const c = text.charCodeAt(i - 1);
       if (c >= 128) {
         // a name with other letters than ASCII: read from the tree
-        const attr = fieldOf(call.callee, 'attribute');
+        const attr = call.callee.childForFieldName('attribute');
         return attr ? this.textOf(attr) : null;
       }
       if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) break;
@@ -316,7 +315,7 @@ export class ModuleModel {
     if (!this.handledTries) {
       this.handledTries = [];
       for (const t of this.tries) {
-        const body = fieldOf(t.node, 'body');
+        const body = t.node.childForFieldName('body');
         if (body && t.node.namedChildren.some((x) => x?.type === 'except_clause')) this.handledTries.push({ start: body.startIndex, end: body.endIndex, fn: t.scope.fn });
       }
     }
@@ -344,7 +343,7 @@ export class ModuleModel {
       const m = SELF_ATTR.exec(text);
       if (m) return cls.methods.find((x) => x.name === m[2]);
       if (!/^(self|cls)(?!\w)/.test(text)) return undefined; // the object cannot be `self` or `cls`
-      const obj = fieldOf(call.callee, 'object');
+      const obj = call.callee.childForFieldName('object');
       const method = this.methodOf(call);
       if (obj && method && (this.textOf(obj) === 'self' || this.textOf(obj) === 'cls')) {
         return cls.methods.find((m) => m.name === method);

@@ -5,7 +5,6 @@ import type { ModuleModel } from './module';
 import type { CallInfo } from './types';
 import { isQueueObject } from './async-api';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export type Literal =
   | { t: 'num'; v: number; text: string }
@@ -15,7 +14,7 @@ export type Literal =
 
 /** Named children of an argument list or dictionary, without comments. */
 function items(node: Node | null | undefined): Node[] {
-  return (node?.namedChildren.filter((c) => c && typeOf(c) !== 'comment') as Node[]) ?? [];
+  return (node?.namedChildren.filter((c) => c && c.type !== 'comment') as Node[]) ?? [];
 }
 
 export interface CallArgs {
@@ -28,13 +27,13 @@ export interface CallArgs {
 /** Positional and keyword arguments of a call (or of a decorator's argument list). */
 export function callArgs(model: ModuleModel, args: Node | null | undefined): CallArgs {
   const out: CallArgs = { positional: [], keywords: new Map(), splat: false };
-  if (!args || typeOf(args) !== 'argument_list') return out;
+  if (!args || args.type !== 'argument_list') return out;
   for (const a of items(args)) {
-    if (typeOf(a) === 'keyword_argument') {
-      const k = fieldOf(a, 'name');
-      const v = fieldOf(a, 'value');
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name');
+      const v = a.childForFieldName('value');
       if (k && v) out.keywords.set(model.textOf(k), { node: a, value: v });
-    } else if (typeOf(a) === 'list_splat' || typeOf(a) === 'dictionary_splat') out.splat = true;
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') out.splat = true;
     else out.positional.push(a);
   }
   return out;
@@ -50,16 +49,16 @@ export interface DictEntries {
 /** The string-keyed entries of a dict literal (`{"name": "x", ...}`) or a `dict(a=1)` / `StepOptions(a=1)` call. */
 export function dictLiteral(model: ModuleModel, node: Node | null | undefined, ctorFqns: string[] = []): DictEntries | null {
   if (!node) return null;
-  if (typeOf(node) === 'parenthesized_expression') return dictLiteral(model, items(node)[0], ctorFqns);
-  if (typeOf(node) === 'dictionary') {
+  if (node.type === 'parenthesized_expression') return dictLiteral(model, items(node)[0], ctorFqns);
+  if (node.type === 'dictionary') {
     const out: DictEntries = { node, entries: new Map(), splat: false };
     for (const p of items(node)) {
-      if (typeOf(p) !== 'pair') {
+      if (p.type !== 'pair') {
         out.splat = true;
         continue;
       }
-      const k = fieldOf(p, 'key');
-      const v = fieldOf(p, 'value');
+      const k = p.childForFieldName('key');
+      const v = p.childForFieldName('value');
       const key = k ? literal(model, k) : null;
       if (!key || key.t !== 'str' || !v) {
         out.splat = true;
@@ -69,10 +68,10 @@ export function dictLiteral(model: ModuleModel, node: Node | null | undefined, c
     }
     return out;
   }
-  if (typeOf(node) === 'call') {
-    const fqn = model.resolve(fieldOf(node, 'function'));
+  if (node.type === 'call') {
+    const fqn = model.resolve(node.childForFieldName('function'));
     if (!fqn || !(fqn === 'builtins.dict' || ctorFqns.includes(fqn))) return null;
-    const a = callArgs(model, fieldOf(node, 'arguments'));
+    const a = callArgs(model, node.childForFieldName('arguments'));
     if (a.positional.length > 0) return null;
     return { node, entries: a.keywords, splat: a.splat };
   }
@@ -82,12 +81,12 @@ export function dictLiteral(model: ModuleModel, node: Node | null | undefined, c
 /** The value of a literal expression: numbers (with sign), booleans, plain strings, None, `float("inf")`. */
 export function literal(model: ModuleModel, node: Node | null | undefined): Literal | null {
   if (!node) return null;
-  switch (typeOf(node)) {
+  switch (node.type) {
     case 'integer':
     case 'float': {
       const text = model.textOf(node).replace(/_/g, '');
       if (/[jJ]$/.test(text)) return null;
-      const v = typeOf(node) === 'integer' && /^0[xob]/i.test(text) ? Number(text.toLowerCase()) : Number(text);
+      const v = node.type === 'integer' && /^0[xob]/i.test(text) ? Number(text.toLowerCase()) : Number(text);
       return Number.isNaN(v) ? null : { t: 'num', v, text: model.textOf(node) };
     }
     case 'true':
@@ -99,8 +98,8 @@ export function literal(model: ModuleModel, node: Node | null | undefined): Lite
     case 'parenthesized_expression':
       return literal(model, items(node)[0]);
     case 'unary_operator': {
-      const op = fieldOf(node, 'operator');
-      const arg = literal(model, fieldOf(node, 'argument'));
+      const op = node.childForFieldName('operator');
+      const arg = literal(model, node.childForFieldName('argument'));
       if (!op || !arg || arg.t !== 'num') return null;
       const o = model.textOf(op);
       if (o === '-') return { t: 'num', v: -arg.v, text: model.textOf(node) };
@@ -108,7 +107,7 @@ export function literal(model: ModuleModel, node: Node | null | undefined): Lite
       return null;
     }
     case 'string': {
-      if (items(node).some((c) => typeOf(c) === 'interpolation')) return null;
+      if (items(node).some((c) => c.type === 'interpolation')) return null;
       const text = model.textOf(node);
       const m = /^([rRuUbB]*)("""|'''|"|')([\s\S]*)\2$/.exec(text);
       if (!m || /[bB]/.test(m[1])) return null;
@@ -120,8 +119,8 @@ export function literal(model: ModuleModel, node: Node | null | undefined): Lite
       return null;
     case 'call': {
       // float("inf"), float("nan"), float("-inf")
-      const fqn = model.resolve(fieldOf(node, 'function'));
-      const a = items(fieldOf(node, 'arguments'));
+      const fqn = model.resolve(node.childForFieldName('function'));
+      const a = items(node.childForFieldName('arguments'));
       if (fqn === 'builtins.float' && a.length === 1) {
         const s = literal(model, a[0]);
         if (s?.t === 'str') {
@@ -221,14 +220,14 @@ export function isPartitioned(model: ModuleModel, d: QueueDecl): boolean | null 
 /** The nearest enclosing loop or comprehension of a node within its function (or module). */
 export function enclosingLoop(node: Node): Node | null {
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') return null;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return null;
     if (
-      typeOf(p) === 'for_statement' ||
-      typeOf(p) === 'while_statement' ||
-      typeOf(p) === 'list_comprehension' ||
-      typeOf(p) === 'set_comprehension' ||
-      typeOf(p) === 'dictionary_comprehension' ||
-      typeOf(p) === 'generator_expression'
+      p.type === 'for_statement' ||
+      p.type === 'while_statement' ||
+      p.type === 'list_comprehension' ||
+      p.type === 'set_comprehension' ||
+      p.type === 'dictionary_comprehension' ||
+      p.type === 'generator_expression'
     ) return p;
   }
   return null;
@@ -238,8 +237,8 @@ export function enclosingLoop(node: Node): Node | null {
 /** Inside an `if` or `try` between the node and its function/module: a guarded (lazy) execution. */
 export function isGuarded(node: Node): boolean {
   for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'module' || typeOf(p) === 'class_definition') return false;
-    if (typeOf(p) === 'if_statement' || typeOf(p) === 'conditional_expression' || typeOf(p) === 'try_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'module' || p.type === 'class_definition') return false;
+    if (p.type === 'if_statement' || p.type === 'conditional_expression' || p.type === 'try_statement') return true;
   }
   return false;
 }

@@ -10,7 +10,6 @@ import { lifecycleFacts } from './lifecycle';
 import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
 import { singleBindingValue } from './dbos-calls';
 import { dictLiteral } from './queues';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** A workflow registered by this file, with the name DBOS records for it. */
 export interface RegisteredWorkflow {
@@ -33,8 +32,8 @@ export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
     let name: string | null = null;
     for (const d of fn.decorators) {
       if (d.fqn !== 'dbos.DBOS.workflow') continue;
-      const kw = d.args && typeOf(d.expr) === 'call' ? keywordArgument(model, d.expr, 'name') : null;
-      name = kw ? stringValue(model, fieldOf(kw, 'value')) : fn.qualname;
+      const kw = d.args && d.expr.type === 'call' ? keywordArgument(model, d.expr, 'name') : null;
+      name = kw ? stringValue(model, kw.childForFieldName('value')) : fn.qualname;
     }
     let method: RegisteredWorkflow['method'] = null;
     if (fn.cls) {
@@ -46,7 +45,7 @@ export function registeredWorkflows(model: ModuleModel): RegisteredWorkflow[] {
     }
     let className: string | null = fn.cls ? fn.cls.qualname : null;
     for (const d of fn.cls?.decorators ?? []) {
-      if (d.fqn !== 'dbos.DBOS.dbos_class' || typeOf(d.expr) !== 'call') continue;
+      if (d.fqn !== 'dbos.DBOS.dbos_class' || d.expr.type !== 'call') continue;
       const v = keywordArgument(model, d.expr, 'class_name')?.childForFieldName('value') ?? positionalArgs(d.expr)[0];
       if (v) className = stringValue(model, v);
     }
@@ -62,7 +61,7 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
     let cfg: Node | null = keywordArgument(model, c, 'config')?.childForFieldName('value') ?? positionalArgs(c)[0] ?? null;
     if (cfg?.type === 'identifier') cfg = singleBindingValue(model, cfg, c.scope);
     if (!cfg) continue;
-    if (typeOf(cfg) === 'call' && model.resolve(fieldOf(cfg, 'function')) === 'dbos.DBOSConfig') {
+    if (cfg.type === 'call' && model.resolve(cfg.childForFieldName('function')) === 'dbos.DBOSConfig') {
       const v = stringValue(model, keywordArgument(model, cfg, 'name')?.childForFieldName('value'));
       if (v) names.add(v);
       continue;
@@ -80,16 +79,16 @@ export function configuredAppNames(model: ModuleModel): Set<string> {
  */
 export function clientApplication(model: ModuleModel, call: CallInfo): string | null {
   if (call.calleeType !== 'attribute') return null;
-  let obj: Node | null = fieldOf(call.callee, 'object');
+  let obj: Node | null = call.callee.childForFieldName('object');
   if (obj?.type === 'identifier') obj = singleBindingValue(model, obj, call.scope);
-  if (obj?.type !== 'call' || model.resolve(fieldOf(obj, 'function')) !== 'dbos.DBOSClient') return null;
+  if (obj?.type !== 'call' || model.resolve(obj.childForFieldName('function')) !== 'dbos.DBOSClient') return null;
   return stringValue(model, keywordArgument(model, obj, 'application_name')?.childForFieldName('value'));
 }
 
 /** An edit appending `text` (a keyword argument) to a call's argument list; null for unusual shapes. */
 export function appendArgumentEdit(model: ModuleModel, call: CallInfo, text: string): TextEdit | null {
   const args = call.args;
-  if (!args || typeOf(args) !== 'argument_list') return null;
+  if (!args || args.type !== 'argument_list') return null;
   const items = argList(call);
   if (items.length === 0) return model.lines.edit(args.startIndex + 1, args.startIndex + 1, text);
   const last = items[items.length - 1];
@@ -113,7 +112,7 @@ export function workflowNameDict(model: ModuleModel, node: Node | null | undefin
   const v = d.entries.get('workflow_name')?.value;
   const name = stringValue(model, v);
   if (name === null || !v) return null;
-  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && typeOf(c) !== 'comment');
+  const pairs = d.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   const last = pairs[pairs.length - 1];
   return {
     name,

@@ -4,7 +4,6 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, DecoratorInfo, FunctionInfo } from './types';
 import { argList, keywordArgument, positionalArgs, stringValue } from '../syntax/arguments';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** `workflow` names share one namespace; steps and transactions register `<temp>.<name>` workflows. */
 export type RegistrationKind = 'workflow' | 'step' | 'transaction' | 'class';
@@ -39,10 +38,10 @@ export function registryKey(r: Registration): string {
 
 /** The name a decorator call gives: the `name=` literal, the default, or null when it cannot be read. */
 function nameFrom(model: ModuleModel, args: Node, fallback: string): { name: string; explicit: boolean; nameArg: Node | null } | null {
-  if (argList(args.parent ?? args).some((a) => typeOf(a) === 'dictionary_splat' || typeOf(a) === 'list_splat')) return null;
+  if (argList(args.parent ?? args).some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) return null;
   const kw = keywordArgument(model, args.parent!, 'name');
   if (!kw) return { name: fallback, explicit: false, nameArg: null };
-  const value = fieldOf(kw, 'value');
+  const value = kw.childForFieldName('value');
   if (value?.type === 'none') return { name: fallback, explicit: false, nameArg: kw };
   const v = stringValue(model, value);
   return v === null ? null : { name: v, explicit: true, nameArg: kw };
@@ -51,7 +50,7 @@ function nameFrom(model: ModuleModel, args: Node, fallback: string): { name: str
 function fromDecorator(model: ModuleModel, d: DecoratorInfo, fn: FunctionInfo): Registration | null {
   const kind = d.fqn ? DECORATORS[d.fqn] : undefined;
   // a bare `@DBOS.workflow` (DBOS215) or a decorator held in a variable: the name is not readable here
-  if (!kind || !d.called || !d.args || typeOf(d.args) !== 'argument_list') return null;
+  if (!kind || !d.called || !d.args || d.args.type !== 'argument_list') return null;
   const n = nameFrom(model, d.args, fn.qualname);
   if (!n) return null;
   return { kind, ...n, node: d.node, args: d.args, fn, cls: null };
@@ -81,12 +80,12 @@ function findRegistrations(model: ModuleModel): Registration[] {
   for (const call of model.calls) {
     if (call.calleeType !== 'call') continue;
     const inner = call.callee;
-    const fqn = model.resolve(fieldOf(inner, 'function'));
+    const fqn = model.resolve(inner.childForFieldName('function'));
     const kind = fqn ? DECORATORS[fqn] : undefined;
-    const args = fieldOf(inner, 'arguments');
-    if (!kind || !args || typeOf(args) !== 'argument_list') continue;
+    const args = inner.childForFieldName('arguments');
+    if (!kind || !args || args.type !== 'argument_list') continue;
     const target = positionalArgs(call)[0];
-    const tfqn = target && typeOf(target) !== 'lambda' ? model.resolve(target) : null;
+    const tfqn = target && target.type !== 'lambda' ? model.resolve(target) : null;
     const fn = tfqn ? model.functionsByFqn.get(tfqn) ?? null : null;
     if (!fn) continue;
     const n = nameFrom(model, args, fn.qualname);
@@ -96,15 +95,15 @@ function findRegistrations(model: ModuleModel): Registration[] {
   for (const cls of model.classes) {
     for (const d of cls.decorators) {
       if (d.fqn !== 'dbos.DBOS.dbos_class' && d.fqn !== 'dbos.DBOS.default_required_roles') continue;
-      if (!d.called || !d.args || typeOf(d.args) !== 'argument_list') continue;
+      if (!d.called || !d.args || d.args.type !== 'argument_list') continue;
       if (d.fqn === 'dbos.DBOS.default_required_roles') {
         out.push({ kind: 'class', name: cls.qualname, explicit: false, node: d.node, nameArg: null, args: d.args, fn: null, cls });
         continue;
       }
       const all = argList(d.args.parent!);
-      if (all.some((a) => typeOf(a) === 'dictionary_splat' || typeOf(a) === 'list_splat')) continue;
+      if (all.some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat')) continue;
       const arg = positionalArgs(d.args.parent!)[0] ?? keywordArgument(model, d.args.parent!, 'class_name')?.childForFieldName('value') ?? null;
-      if (!arg || typeOf(arg) === 'none') {
+      if (!arg || arg.type === 'none') {
         out.push({ kind: 'class', name: cls.qualname, explicit: false, node: d.node, nameArg: null, args: d.args, fn: null, cls });
         continue;
       }

@@ -7,7 +7,6 @@ import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -67,7 +66,7 @@ export class Resolver {
       this.cutoffs++;
       return null;
     }
-    const type = knownType ?? typeOf(node);
+    const type = knownType ?? node.type;
     if (type === 'attribute' || type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.m.textOf(node);
@@ -77,13 +76,13 @@ export class Resolver {
       case 'identifier':
         return this.lookup(this.m.textOf(node), scope, depth);
       case 'attribute': {
-        const obj = fieldOf(node, 'object');
-        const attr = fieldOf(node, 'attribute');
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
         if (!obj || !attr) return null;
-        const selfAttr = typeOf(obj) === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
+        const selfAttr = obj.type === 'identifier' ? this.resolveSelfAttribute(this.m.textOf(obj), this.m.textOf(attr), scope, depth) : undefined;
         if (selfAttr !== undefined) return selfAttr;
         // `super().run`: the method of the first base class that has it
-        if (typeOf(obj) === 'call' && SUPER_CALL.test(this.m.textOf(obj))) {
+        if (obj.type === 'call' && SUPER_CALL.test(this.m.textOf(obj))) {
           const cls = enclosingMethod(scope)?.cls;
           return cls ? this.inheritedMember(cls, this.m.textOf(attr), depth) : null;
         }
@@ -91,7 +90,7 @@ export class Resolver {
         return base ? `${base}.${this.m.textOf(attr)}` : null;
       }
       case 'call': {
-        const fn = fieldOf(node, 'function');
+        const fn = node.childForFieldName('function');
         if (!fn) return null;
         const f = this.resolveIn(fn, scope, depth + 1);
         // a function of this module (or a method called on `self`) annotated with what it returns
@@ -101,18 +100,18 @@ export class Resolver {
         if (!f) return null;
         if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
         if (f === 'asyncio.run') {
-          const arg = fieldOf(node, 'arguments')?.namedChildren[0];
+          const arg = node.childForFieldName('arguments')?.namedChildren[0];
           return arg ? this.resolveIn(arg, scope, depth + 1) : null;
         }
         return f + '()';
       }
       case 'await':
       case 'parenthesized_expression': {
-        const inner = node.namedChildren.find((c) => c && typeOf(c) !== 'comment');
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
         return inner ? this.resolveIn(inner, scope, depth + 1) : null;
       }
       case 'assignment': {
-        const right = fieldOf(node, 'right');
+        const right = node.childForFieldName('right');
         return right ? this.resolveIn(right, scope, depth + 1) : null;
       }
       default:
@@ -142,7 +141,7 @@ export class Resolver {
     // a declared type wins (`self.pool: asyncpg.Pool | None = None`), as in a type checker
     for (const b of bindings) {
       const assignment = b.node.parent;
-      const type = assignment?.type === 'assignment' ? fieldOf(assignment, 'type') : null;
+      const type = assignment?.type === 'assignment' ? assignment.childForFieldName('type') : null;
       if (!type) continue;
       const f = this.m.functionOf(enclosingDef(b.node)!);
       return f ? this.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
@@ -197,7 +196,7 @@ export class Resolver {
       const body = fn.body;
       const call = fn.isLambda || !body || !DECORATOR_CALL.test(this.m.textOf(body)) ? null : soleReturnedCall(body);
       if (call) {
-        const callee = fieldOf(call, 'function');
+        const callee = call.childForFieldName('function');
         const r = callee ? this.resolveIn(callee, { fn, cls: null, mainGuard: false }, 1) : null;
         if (r && DBOS_DECORATORS.has(r)) hit = r;
       }
@@ -274,11 +273,11 @@ export class Resolver {
    */
   private tupleElement(element: { value: Node; index: number }, scope: Scope, depth: number): string | null {
     let call: Node | null = element.value;
-    if (typeOf(call) === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
-    const callee = call?.type === 'call' ? fieldOf(call, 'function') : null;
+    if (call.type === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
     const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
     const fn = f ? this.m.functionsByFqn.get(f) : undefined;
-    const type = fn && !fn.isLambda ? fieldOf(fn.node, 'return_type') : null;
+    const type = fn && !fn.isLambda ? fn.node.childForFieldName('return_type') : null;
     const generic = type ? SUBSCRIPTED.exec(this.m.textOf(type).trim()) : null;
     if (!fn || !generic || !TUPLE.has(this.resolveDottedIn(generic[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1) ?? '')) return null;
     const parts = splitTopLevel(generic[2], ',').map((p) => p.trim());
@@ -297,7 +296,7 @@ export class Resolver {
     if (!atModule || this.m.module.imports.has(name) || atModule.some((b) => b.value?.type !== 'none')) return null;
     let result: string | null = null;
     for (const b of owner.bindings.get(name) ?? []) {
-      if (!b.value || typeOf(b.value) === 'none') continue;
+      if (!b.value || b.value.type === 'none') continue;
       const r = this.resolveIn(b.value, { fn: owner, cls: null, mainGuard: false }, depth + 1);
       if (!r || (result !== null && result !== r)) return null;
       result = r;
@@ -307,7 +306,7 @@ export class Resolver {
 
   /** `self.name` (or `cls.name`) in a method, where the class defines the method `name`. */
   private selfMethod(callee: Node, scope: Scope): FunctionInfo | undefined {
-    if (typeOf(callee) !== 'attribute') return undefined;
+    if (callee.type !== 'attribute') return undefined;
     const m = SELF_ATTR.exec(this.m.textOf(callee));
     const method = m ? enclosingMethod(scope) : null;
     if (!m || !method?.cls || method.params[0] !== m[1]) return undefined;
@@ -329,7 +328,7 @@ export class Resolver {
     if (fn.isLambda || !fn.body) return null;
     // read the annotation from the tree only when the header's text has one
     const header = this.m.text.slice(fn.node.startIndex, fn.body.startIndex);
-    const type = header.includes('->') ? fieldOf(fn.node, 'return_type') : null;
+    const type = header.includes('->') ? fn.node.childForFieldName('return_type') : null;
     if (!type) return this.inferredReturn(fn);
     let text = this.m.textOf(type);
     if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {
@@ -351,7 +350,7 @@ export class Resolver {
     let result: string | null = null;
     for (const r of body.descendantsOfType('return_statement')) {
       if (!r || this.m.scopeOf(r).fn !== fn) continue;
-      const value = r.namedChildren.find((c) => c && typeOf(c) !== 'comment');
+      const value = r.namedChildren.find((c) => c && c.type !== 'comment');
       const v = value ? this.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
       if (!v || !v.endsWith('()') || (result !== null && result !== v)) return null;
       result = v;
@@ -451,7 +450,7 @@ export class Resolver {
     for (const b of bindings) {
       checkTime();
       let r: string | null;
-      const valueType = typeOf(b.value);
+      const valueType = b.value?.type;
       if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.tupleElement(b.element, scope, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
@@ -558,7 +557,7 @@ function oneNotNone(parts: string[]): string | null {
 }
 
 function enclosingDef(node: Node): Node | null {
-  for (let p = parentOf(node); p; p = parentOf(p)) if (typeOf(p) === 'function_definition') return p;
+  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
   return null;
 }
 

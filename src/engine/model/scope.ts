@@ -4,7 +4,6 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope } from './types';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 interface ScopeRegion {
   start: number;
@@ -94,19 +93,19 @@ export class ScopeIndex {
     let child: Node = node;
     let mainGuard = false;
     for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
-      if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda') {
-        const body = fieldOf(p, 'body');
+      if (p.type === 'function_definition' || p.type === 'lambda') {
+        const body = p.childForFieldName('body');
         if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) {
           return { fn: this.m.functionOf(p) ?? null, cls: null, mainGuard: false };
         }
-      } else if (typeOf(p) === 'class_definition') {
-        const body = fieldOf(p, 'body');
+      } else if (p.type === 'class_definition') {
+        const body = p.childForFieldName('body');
         if (body && child.startIndex >= body.startIndex) {
           const cls = this.m.classes.find((c) => c.node.id === p.id) ?? null;
           return { fn: cls?.parentFunction ?? null, cls, mainGuard: false };
         }
-      } else if (typeOf(p) === 'if_statement' && this.m.mainGuards.some((g) => g.id === p.id)) {
-        const body = fieldOf(p, 'consequence');
+      } else if (p.type === 'if_statement' && this.m.mainGuards.some((g) => g.id === p.id)) {
+        const body = p.childForFieldName('consequence');
         if (body && child.startIndex >= body.startIndex && child.endIndex <= body.endIndex) mainGuard = true;
       }
     }

@@ -10,7 +10,6 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { Enclosing, parentOf } from '../syntax/enclosing';
 import { checkTime } from '../budget';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Methods that change the object they are called on. */
 export const MUTATING_METHODS = new Set([
@@ -50,7 +49,7 @@ function own(model: ModuleModel, fn: FunctionInfo): Own[] {
       const end = n.endIndex;
       const f = fns.innermost(n, end);
       if (!f) continue;
-      const entry: Own = { node: n, type: typeOf(n), start: n.startIndex, end };
+      const entry: Own = { node: n, type: n.type, start: n.startIndex, end };
       const list = byFn.get(f.id);
       if (list) list.push(entry);
       else byFn.set(f.id, [entry]);
@@ -67,8 +66,8 @@ function own(model: ModuleModel, fn: FunctionInfo): Own[] {
 /** The identifier at the root of `a.b[c].d`, if the expression is one. */
 function rootName(node: Node): Node | null {
   let n: Node | null = node;
-  while (n && (typeOf(n) === 'attribute' || typeOf(n) === 'subscript')) n = n.namedChildren[0] ?? null;
-  return n && typeOf(n) === 'identifier' ? n : null;
+  while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.namedChildren[0] ?? null;
+  return n?.type === 'identifier' ? n : null;
 }
 
 /**
@@ -102,17 +101,17 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   if (nodes.some((n) => n.type === 'yield')) return 'it is a generator';
   for (const { node: a, type } of nodes) {
     if (type !== 'assignment' && type !== 'augmented_assignment') continue;
-    const left = fieldOf(a, 'left');
+    const left = a.childForFieldName('left');
     if (!left) continue;
-    const targets = typeOf(left) === 'pattern_list' || typeOf(left) === 'tuple_pattern' ? left.namedChildren : [left];
+    const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' ? left.namedChildren : [left];
     for (const t of targets) {
       if (!t) continue;
-      if (typeOf(t) === 'identifier') {
+      if (t.type === 'identifier') {
         const name = model.textOf(t);
         if (fn.globals.has(name) || fn.nonlocals.has(name)) return `it assigns \`${name}\`, which its caller can read`;
         continue;
       }
-      if (typeOf(t) !== 'attribute' && typeOf(t) !== 'subscript') continue;
+      if (t.type !== 'attribute' && t.type !== 'subscript') continue;
       const root = rootName(t);
       if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(t)}\`, which its caller can read`;
     }
@@ -120,14 +119,14 @@ function findReason(model: ModuleModel, fn: FunctionInfo): string | null {
   for (const { node: d, type } of nodes) {
     if (type !== 'delete_statement') continue;
     for (const t of d.namedChildren) {
-      const root = t && (typeOf(t) === 'attribute' || typeOf(t) === 'subscript') ? rootName(t) : null;
+      const root = t && (t.type === 'attribute' || t.type === 'subscript') ? rootName(t) : null;
       if (root && sharedName(model, fn, model.textOf(root))) return `it deletes from \`${model.textOf(root)}\`, which its caller can read`;
     }
   }
   for (const c of fn.calls) {
     if (c.calleeType !== 'attribute' || !MAY_MUTATE.test(model.textOf(c.callee))) continue;
-    const method = fieldOf(c.callee, 'attribute');
-    const obj = fieldOf(c.callee, 'object');
+    const method = c.callee.childForFieldName('attribute');
+    const obj = c.callee.childForFieldName('object');
     if (!method || !obj || !MUTATING_METHODS.has(model.textOf(method))) continue;
     const root = rootName(obj);
     if (root && sharedName(model, fn, model.textOf(root))) return `it changes \`${model.textOf(obj)}\`, which its caller can read`;

@@ -7,7 +7,6 @@ import { isStepLike, isWorkflow } from './kinds';
 import { workflowStart } from './workflow-starts';
 import { MUTATING_METHODS } from './step-validity';
 import { checkTime } from '../budget';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 // Log and metrics calls: a value that only reaches them does not steer the workflow.
 const LOG_CALLEE =
@@ -27,7 +26,7 @@ function usageIndex(model: ModuleModel): UsageIndex {
   let ix = indexes.get(model);
   if (!ix) {
     const logArgs: Node[] = [];
-    for (const c of model.calls) if (c.args && typeOf(c.args) === 'argument_list' && LOG_CALLEE.test(model.textOf(c.callee))) logArgs.push(c.args);
+    for (const c of model.calls) if (c.args?.type === 'argument_list' && LOG_CALLEE.test(model.textOf(c.callee))) logArgs.push(c.args);
     ix = {
       logArgs: new Enclosing(logArgs),
       lambdas: new Enclosing(model.functions.filter((f) => f.isLambda).map((f) => f.node)),
@@ -60,8 +59,8 @@ function assignedName(model: ModuleModel, node: Node): string | null {
   const ix = usageIndex(model);
   const assignment = ix.assignments.innermost(node);
   if (!assignment || lambdaBetween(ix, node, assignment)) return null;
-  const right = fieldOf(assignment, 'right');
-  const left = fieldOf(assignment, 'left');
+  const right = assignment.childForFieldName('right');
+  const left = assignment.childForFieldName('left');
   if (right && holds(right, node) && left?.type === 'identifier') return model.textOf(left);
   return null;
 }
@@ -69,7 +68,7 @@ function assignedName(model: ModuleModel, node: Node): string | null {
 /** `name = ...`: the identifier is the left side of an assignment. */
 function isAssignedTarget(id: Node): boolean {
   const p = parentOf(id);
-  return p?.type === 'assignment' && fieldOf(p, 'left')?.id === id.id;
+  return p?.type === 'assignment' && p.childForFieldName('left')?.id === id.id;
 }
 
 /** The reads of each name in each function, found once (every reading of a long expression asks again). */
@@ -89,12 +88,12 @@ function findUses(model: ModuleModel, fn: FunctionInfo, name: string): Node[] {
     checkTime();
     if (!id || model.textOf(id) !== name) return false;
     const p = parentOf(id);
-    if (p?.type === 'attribute' && fieldOf(p, 'attribute')?.id === id.id) return false;
-    if (p?.type === 'keyword_argument' && fieldOf(p, 'name')?.id === id.id) return false;
-    if (p?.type === 'assignment' && fieldOf(p, 'left')?.id === id.id) return false;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) return false;
+    if (p?.type === 'assignment' && p.childForFieldName('left')?.id === id.id) return false;
     // `x.attr = v` stores into the object: not a read of the value that could steer the workflow
     const pp = p?.type === 'attribute' ? parentOf(p) : null;
-    if (pp?.type === 'assignment' && fieldOf(pp, 'left')?.id === p!.id) return false;
+    if (pp?.type === 'assignment' && pp.childForFieldName('left')?.id === p!.id) return false;
     return true;
   });
 }
@@ -131,7 +130,7 @@ export function onlyTimed(model: ModuleModel, node: Node, fn: FunctionInfo, fqn:
 function readingOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: number): boolean {
   if (inLogCall(model, node)) return true;
   const p = parentOf(node);
-  if (p?.type === 'binary_operator' && model.textOf(fieldOf(p, 'operator')!) === '-') return durationOk(model, p, fn, depth);
+  if (p?.type === 'binary_operator' && model.textOf(p.childForFieldName('operator')!) === '-') return durationOk(model, p, fn, depth);
   if (depth >= 3) return false;
   const name = assignedName(model, node);
   if (!name || name === '_') return false;
@@ -165,12 +164,12 @@ function durationExpression(model: ModuleModel, node: Node): Node {
     const p = parentOf(e);
     let next: Node | null = null;
     if (p?.type === 'binary_operator' || p?.type === 'parenthesized_expression') next = p;
-    else if (p?.type === 'attribute' && /^total_seconds$/.test(model.textOf(fieldOf(p, 'attribute')!))) {
+    else if (p?.type === 'attribute' && /^total_seconds$/.test(model.textOf(p.childForFieldName('attribute')!))) {
       const call = parentOf(p);
       if (call?.type === 'call') next = call;
     } else if (p?.type === 'argument_list') {
       const call = parentOf(p);
-      if (call?.type === 'call' && DURATION_WRAPPERS.test(model.textOf(fieldOf(call, 'function')!))) next = call;
+      if (call?.type === 'call' && DURATION_WRAPPERS.test(model.textOf(call.childForFieldName('function')!))) next = call;
     }
     if (!next) break;
     e = next;
@@ -188,15 +187,15 @@ function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: num
   if (!eParent) return false;
   // returned, alone or in a tuple / list / dict of results
   let p: Node | null = eParent;
-  while (p && COLLECTIONS.has(typeOf(p))) p = parentOf(p);
+  while (p && COLLECTIONS.has(p.type)) p = parentOf(p);
   if (p?.type === 'return_statement') return true;
   // collected into a list of timings, or added to a running total
   const call = p?.type === 'argument_list' ? parentOf(p) : null;
   if (call?.type === 'call') {
-    const callee = fieldOf(call, 'function');
-    if (callee?.type === 'attribute' && model.textOf(fieldOf(callee, 'attribute')!) === 'append') return true;
+    const callee = call.childForFieldName('function');
+    if (callee?.type === 'attribute' && model.textOf(callee.childForFieldName('attribute')!) === 'append') return true;
   }
-  if (typeOf(eParent) === 'augmented_assignment' && fieldOf(eParent, 'right')?.id === e.id) return true;
+  if (eParent.type === 'augmented_assignment' && eParent.childForFieldName('right')?.id === e.id) return true;
   if (depth >= 3) return false;
   const name = assignedName(model, e);
   if (!name || name === '_') return false;
@@ -283,7 +282,7 @@ function climb(
       if (known !== undefined) return known;
       passed.push(cur);
     }
-    if (typeOf(p) === 'argument_list') {
+    if (p.type === 'argument_list') {
       const call = parentOf(p);
       const callee = call?.childForFieldName('function');
       if (!call || !callee) return 'other';
@@ -297,20 +296,20 @@ function climb(
       if (depth < 3 && forwardsOnlyTo(model, call, cur, fn, steersCall, depth)) return 'tolerated';
       return 'other';
     }
-    if (CARRIERS.has(typeOf(p))) {
+    if (CARRIERS.has(p.type)) {
       // `x.attr` carries the value; `f(x).attr` only when x is the object, not an argument
-      if (typeOf(p) === 'attribute' && fieldOf(p, 'object')?.id !== cur.id) return 'other';
+      if (p.type === 'attribute' && p.childForFieldName('object')?.id !== cur.id) return 'other';
       // `payload.update(extra)` as a statement changes the object in place: the value stays where it was
-      const call = typeOf(p) === 'attribute' ? parentOf(p) : null;
-      if (call?.type === 'call' && fieldOf(call, 'function')?.id === p.id) {
-        const method = model.textOf(fieldOf(p, 'attribute')!);
+      const call = p.type === 'attribute' ? parentOf(p) : null;
+      if (call?.type === 'call' && call.childForFieldName('function')?.id === p.id) {
+        const method = model.textOf(p.childForFieldName('attribute')!);
         if (MUTATING_METHODS.has(method) && parentOf(call)?.type === 'expression_statement') return 'logged';
       }
       continue;
     }
-    if (typeOf(p) === 'call') {
+    if (p.type === 'call') {
       // `value.isoformat()`: a method of the value gives a value derived from it; `make()()` calls it
-      if (fieldOf(p, 'function')?.id === cur.id && typeOf(cur) === 'attribute') continue;
+      if (p.childForFieldName('function')?.id === cur.id && cur.type === 'attribute') continue;
       return 'other';
     }
     return statementReach(model, p, cur, fn, steersCall, depth);
@@ -320,21 +319,21 @@ function climb(
 
 /** A clock reading only used as a timing metric (see `onlyTimed`), from its node. */
 function onlyTimedNode(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
-  if (typeOf(node) !== 'call') return false;
-  const fqn = model.resolve(fieldOf(node, 'function'));
+  if (node.type !== 'call') return false;
+  const fqn = model.resolve(node.childForFieldName('function'));
   return !!fqn && onlyTimed(model, node, fn, fqn);
 }
 
 /** The reach of a value at the statement or clause `p` that holds it as `child`. */
 function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
-  switch (typeOf(p)) {
+  switch (p.type) {
     case 'if_statement':
     case 'elif_clause':
     case 'while_statement':
     case 'match_statement':
     case 'if_clause':
     case 'assert_statement':
-      return fieldOf(p, 'condition')?.id === child.id || typeOf(p) === 'if_clause' || typeOf(p) === 'match_statement' || typeOf(p) === 'assert_statement' ? 'steers' : 'other';
+      return p.childForFieldName('condition')?.id === child.id || p.type === 'if_clause' || p.type === 'match_statement' || p.type === 'assert_statement' ? 'steers' : 'other';
     case 'conditional_expression':
       // `a if cond else b`: the condition is the middle child
       return p.namedChildren[1]?.id === child.id ? 'steers' : valueReach(model, p, fn, steersCall, depth);
@@ -347,14 +346,14 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
       return 'steers';
     case 'assignment':
     case 'augmented_assignment': {
-      if (fieldOf(p, 'right')?.id !== child.id) return 'other';
-      const left = fieldOf(p, 'left');
+      if (p.childForFieldName('right')?.id !== child.id) return 'other';
+      const left = p.childForFieldName('left');
       if (!left) return 'other';
-      if (typeOf(left) === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
-      if (typeOf(left) === 'attribute' || typeOf(left) === 'subscript') {
+      if (left.type === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
+      if (left.type === 'attribute' || left.type === 'subscript') {
         // stored into a local object that nothing reads afterwards: a ledger nobody looks at
         let root: Node | null = left;
-        while (root && (typeOf(root) === 'attribute' || typeOf(root) === 'subscript')) root = root.namedChildren[0] ?? null;
+        while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.namedChildren[0] ?? null;
         if (root?.type !== 'identifier') return 'other';
         const name = model.textOf(root);
         if (fn.params.includes(name) || !fn.bindings.has(name) || fn.globals.has(name) || fn.nonlocals.has(name)) return 'other';
@@ -391,13 +390,13 @@ function forwardsOnlyTo(model: ModuleModel, call: Node, arg: Node, fn: FunctionI
   const target = info ? model.targetFunction(info) : null;
   if (!target || target === fn || target.kinds.size > 0 || !target.body) return false;
   let param: string | undefined;
-  if (typeOf(arg) === 'keyword_argument') param = model.textOf(fieldOf(arg, 'name')!);
+  if (arg.type === 'keyword_argument') param = model.textOf(arg.childForFieldName('name')!);
   else {
-    const args = fieldOf(call, 'arguments')?.namedChildren.filter((a) => a && typeOf(a) !== 'comment') ?? [];
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
     const i = args.findIndex((a) => a?.id === arg.id);
     if (i < 0 || args.slice(0, i).some((a) => a?.type === 'list_splat' || a?.type === 'dictionary_splat' || a?.type === 'keyword_argument')) return false;
     // a method called on an object or class: its first parameter is that object
-    const bound = !!target.cls && fieldOf(call, 'function')?.type === 'attribute';
+    const bound = !!target.cls && call.childForFieldName('function')?.type === 'attribute';
     param = target.params[bound ? i + 1 : i];
   }
   if (!param) return false;

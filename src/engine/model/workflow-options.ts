@@ -5,7 +5,6 @@ import type { ModuleModel } from './module';
 import type { Scope } from './types';
 import { callArgs, dictLiteral, type DictEntries } from './queues';
 import { dictMutated, singleBindingValue } from './dbos-calls';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 /** Calls that enqueue with an `EnqueueOptions` dict, with the position of that argument. */
 export const ENQUEUE_OPTION_TAKERS: Readonly<Record<string, number>> = {
@@ -32,7 +31,7 @@ export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
   const add = (node: Node | null | undefined, label: string, scope: Scope | null) => {
     let n = node;
     // `opts = {...}` bound once and never changed as a dict, then passed by name
-    if (n && typeOf(n) === 'identifier' && scope) {
+    if (n && n.type === 'identifier' && scope) {
       if (dictMutated(model, model.textOf(n))) return;
       n = singleBindingValue(model, n, scope);
     }
@@ -56,7 +55,7 @@ export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
     const type = asg ? model.annotationOf(asg) : null;
     if (!asg || !type) continue;
     const t = type.namedChildren[0] ?? type;
-    if (model.resolve(t) === 'dbos.EnqueueOptions') add(fieldOf(asg, 'right'), '`EnqueueOptions`', null);
+    if (model.resolve(t) === 'dbos.EnqueueOptions') add(asg.childForFieldName('right'), '`EnqueueOptions`', null);
   }
   return out;
 }

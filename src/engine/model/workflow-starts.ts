@@ -9,7 +9,6 @@ import { isQueueObject } from './queues';
 import spawnData from '../data/spawn.json';
 import { argList, positionalArgs, keywordValue } from '../syntax/arguments';
 import { parentOf } from '../syntax/enclosing';
-import { fieldOf, typeOf } from '../syntax/node-reads';
 
 export const DBOS_START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 export const DBOS_ENQUEUE = new Set([
@@ -35,7 +34,7 @@ export interface WorkflowStart {
 export { argList, positionalArgs };
 
 export function hasSplatArgs(call: CallInfo | Node): boolean {
-  return argList(call).some((a) => typeOf(a) === 'list_splat' || typeOf(a) === 'dictionary_splat');
+  return argList(call).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
 }
 
 /** The receiver FQN of `obj.method(...)`, `method` being the call's (`ModuleModel.methodOf`). */
@@ -47,7 +46,7 @@ function receiverOf(model: ModuleModel, call: CallInfo, method: string): string 
     const obj = model.resolveDotted(text.slice(0, dot).trim(), call.scope);
     if (obj !== undefined) return obj;
   }
-  return model.resolve(fieldOf(call.callee, 'object'), call.scope);
+  return model.resolve(call.callee.childForFieldName('object'), call.scope);
 }
 
 const startsOfCalls = new WeakMap<CallInfo, WorkflowStart | null>();
@@ -88,15 +87,15 @@ export function startTarget(call: CallInfo, fqn: string | null): Node | null {
 /** The function of this file an expression names (`wf`, `self.wf`, `Cls.wf`), if any. */
 export function functionNamed(model: ModuleModel, node: Node | null | undefined, scopeFn: FunctionInfo | null): FunctionInfo | null {
   if (!node) return null;
-  if (typeOf(node) === 'lambda') return model.functionOf(node) ?? null;
+  if (node.type === 'lambda') return model.functionOf(node) ?? null;
   const fqn = model.resolve(node);
   if (fqn) {
     const f = model.functionsByFqn.get(fqn);
     if (f) return f;
   }
-  if (typeOf(node) === 'attribute') {
-    const obj = fieldOf(node, 'object');
-    const attr = fieldOf(node, 'attribute');
+  if (node.type === 'attribute') {
+    const obj = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute');
     let cls = scopeFn?.cls ?? null;
     for (let f = scopeFn; f && !cls; f = f.parent) cls = f.cls;
     if (obj && attr && cls && (model.textOf(obj) === 'self' || model.textOf(obj) === 'cls')) {
@@ -113,8 +112,8 @@ export function withBlocks(model: ModuleModel, ctorFqn: string): { w: WithInfo; 
   const out: { w: WithInfo; ctor: Node }[] = [];
   for (const w of model.withs) {
     for (const item of w.items) {
-      if (typeOf(item.value) !== 'call') continue;
-      if (model.resolve(fieldOf(item.value, 'function')) === ctorFqn) out.push({ w, ctor: item.value });
+      if (item.value.type !== 'call') continue;
+      if (model.resolve(item.value.childForFieldName('function')) === ctorFqn) out.push({ w, ctor: item.value });
     }
   }
   return out;
@@ -176,7 +175,7 @@ export function kindWord(fn: FunctionInfo): string {
 export function inOwnBody(node: Node, fn: FunctionInfo): boolean {
   for (let p = parentOf(node); p; p = parentOf(p)) {
     if (p.id === fn.node.id) return true;
-    if (typeOf(p) === 'function_definition' || typeOf(p) === 'lambda' || typeOf(p) === 'class_definition') return false;
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
   }
   return false;
 }
@@ -184,12 +183,12 @@ export function inOwnBody(node: Node, fn: FunctionInfo): boolean {
 /** The numeric value of an int/float literal (also `-1`), else null. */
 export function numericLiteral(model: ModuleModel, node: Node | null | undefined): number | null {
   if (!node) return null;
-  if (typeOf(node) === 'integer' || typeOf(node) === 'float') {
+  if (node.type === 'integer' || node.type === 'float') {
     const v = Number(model.textOf(node).replace(/_/g, ''));
     return Number.isNaN(v) ? null : v;
   }
-  if (typeOf(node) === 'unary_operator') {
-    const arg = fieldOf(node, 'argument');
+  if (node.type === 'unary_operator') {
+    const arg = node.childForFieldName('argument');
     const v = numericLiteral(model, arg);
     const op = model.textOf(node).trim()[0];
     return v === null ? null : op === '-' ? -v : op === '+' ? v : null;

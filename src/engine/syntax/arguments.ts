@@ -1,6 +1,5 @@
 // The argument reader: the arguments of a call, positional and by keyword, read from the tree.
 import type { Node } from 'web-tree-sitter';
-import { fieldOf, typeOf } from './node-reads';
 
 /** What reads the source text of a node (the module model remembers them). */
 export interface SourceText {
@@ -26,8 +25,8 @@ export function argList(call: CallArgsHolder | Node): Node[] {
 }
 
 function readArgs(args: Node | null): Node[] {
-  if (!args || typeOf(args) !== 'argument_list') return [];
-  return args.namedChildren.filter((a): a is Node => !!a && typeOf(a) !== 'comment');
+  if (!args || args.type !== 'argument_list') return [];
+  return args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
 }
 
 /** Positional arguments (no keywords, no `*args` / `**kwargs`). */
@@ -40,13 +39,13 @@ export function positionalArgs(call: CallArgsHolder | Node): Node[] {
 }
 
 function isPositional(a: Node): boolean {
-  return typeOf(a) !== 'keyword_argument' && typeOf(a) !== 'list_splat' && typeOf(a) !== 'dictionary_splat';
+  return a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat';
 }
 
 /** The `keyword_argument` node named `name`. */
 export function keywordArgument(model: SourceText, call: CallArgsHolder | Node, name: string): Node | null {
   for (const a of argList(call)) {
-    if (typeOf(a) === 'keyword_argument' && model.textOf(fieldOf(a, 'name')!) === name) return a;
+    if (a.type === 'keyword_argument' && model.textOf(a.childForFieldName('name')!) === name) return a;
   }
   return null;
 }
@@ -58,7 +57,7 @@ export function keywordValue(model: SourceText, call: CallArgsHolder | Node, nam
 
 /** The value of a plain string literal (no f-string, no implicit concatenation), else null. */
 export function stringValue(model: SourceText, node: Node | null | undefined): string | null {
-  if (!node || typeOf(node) !== 'string') return null;
+  if (!node || node.type !== 'string') return null;
   if (node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
   const m = /^([rRbBuU]*)('''|"""|'|")([\s\S]*)\2$/.exec(model.textOf(node));
   if (!m || /[fF]/.test(m[1])) return null;

@@ -3,7 +3,6 @@
 // the two sides of a conditional expression, the right operand of \`and\` / \`or\`).
 import type { Node } from 'web-tree-sitter';
 import { parentOf } from './enclosing';
-import { fieldOf, typeOf } from './node-reads';
 
 /** A node with its ancestors (itself first) and their types, read once per node. */
 export interface Ancestry {
@@ -24,7 +23,7 @@ export function ancestry(node: Node): Ancestry {
     for (let n: Node | null = node; n; n = parentOf(n)) {
       index.set(n.id, nodes.length);
       nodes.push(n);
-      types.push(typeOf(n));
+      types.push(n.type);
     }
     c = { nodes, types, index };
     ancestries.set(node, c);
@@ -54,17 +53,17 @@ export function exclusiveBranches(a: Node, b: Node): boolean {
     switch (cb.types[j]) {
       case 'if_statement':
       case 'conditional_expression': {
-        const cond = fieldOf(n, 'condition') ?? (cb.types[j] === 'conditional_expression' ? n.namedChildren[1] : null);
+        const cond = n.childForFieldName('condition') ?? (cb.types[j] === 'conditional_expression' ? n.namedChildren[1] : null);
         return childA.id !== cond?.id && childB.id !== cond?.id;
       }
       case 'boolean_operator':
         return true;
       case 'try_statement':
-        return EXCEPT.test(typeOf(childA)) || EXCEPT.test(typeOf(childB));
+        return EXCEPT.test(childA.type) || EXCEPT.test(childB.type);
       case 'match_statement':
-        return typeOf(childA) === 'case_clause' && typeOf(childB) === 'case_clause';
+        return childA.type === 'case_clause' && childB.type === 'case_clause';
       case 'block':
-        return cb.types[j + 1] === 'match_statement' && typeOf(childA) === 'case_clause' && typeOf(childB) === 'case_clause';
+        return cb.types[j + 1] === 'match_statement' && childA.type === 'case_clause' && childB.type === 'case_clause';
       default:
         return false;
     }

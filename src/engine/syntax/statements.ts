@@ -1,14 +1,13 @@
 // Statement readers: what a block of statements says, read from the tree.
 import type { Node } from 'web-tree-sitter';
-import { typeOf } from './node-reads';
 
 /** The statements of a block, without comments and without a leading docstring. */
 export function bodyStatements(block: Node | null | undefined): Node[] {
-  if (!block || typeOf(block) !== 'block') return [];
+  if (!block || block.type !== 'block') return [];
   const out: Node[] = [];
   for (const c of block.namedChildren) {
-    if (!c || typeOf(c) === 'comment') continue;
-    if (out.length === 0 && typeOf(c) === 'expression_statement' && c.namedChildren[0]?.type === 'string' && c.namedChildren.length === 1) continue;
+    if (!c || c.type === 'comment') continue;
+    if (out.length === 0 && c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string' && c.namedChildren.length === 1) continue;
     out.push(c);
   }
   return out;
@@ -17,7 +16,7 @@ export function bodyStatements(block: Node | null | undefined): Node[] {
 /** The call a block returns when it holds nothing but `return <call>` (and a docstring), else null. */
 export function soleReturnedCall(block: Node | null | undefined): Node | null {
   const stmts = bodyStatements(block);
-  if (stmts.length !== 1 || typeOf(stmts[0]) !== 'return_statement') return null;
-  const value = stmts[0].namedChildren.find((c) => c && typeOf(c) !== 'comment');
+  if (stmts.length !== 1 || stmts[0].type !== 'return_statement') return null;
+  const value = stmts[0].namedChildren.find((c) => c && c.type !== 'comment');
   return value?.type === 'call' ? value : null;
 }
