@@ -2,7 +2,7 @@
 // import, alias, assignment and `self.attr` of the file, with the caches that make it cheap.
 import type { Node } from 'web-tree-sitter';
 import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
-import { soleReturnedCall } from '../syntax/statements';
+import { factoryDecorator, type FactoryReader } from './decorator-factories';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
@@ -183,25 +183,25 @@ export class Resolver {
   }
 
   /**
-   * A function whose body only returns a DBOS decorator (`def dbos_step(**kw): return DBOS.step(**kw)`):
-   * calling it is calling that decorator, so a name bound to it resolves to the decorator's name.
+   * A function whose call gives a DBOS decorator (`def dbos_step(**kw): return DBOS.step(**kw)`, or a
+   * wrapping factory, see `factoryDecorator`): calling it is calling that decorator, so a name bound to
+   * it (or a class's method that is one, `Durable.workflow`) resolves to the decorator's name.
    */
   apiFactory(fn: FunctionInfo): string | null {
     let hit = this.factories.get(fn);
     if (hit === undefined) {
-      hit = null;
-      // read the body only when its text can return a DBOS decorator
-      const body = fn.body;
-      const call = fn.isLambda || !body || !DECORATOR_CALL.test(this.m.textOf(body)) ? null : soleReturnedCall(body);
-      if (call) {
-        const callee = call.childForFieldName('function');
-        const r = callee ? this.resolveIn(callee, { fn, cls: null, mainGuard: false }, 1) : null;
-        if (r && DBOS_DECORATORS.has(r)) hit = r;
-      }
+      this.factories.set(fn, null); // a factory whose decorator resolves through itself
+      hit = factoryDecorator(fn, this.factoryReader);
       this.factories.set(fn, hit);
     }
     return hit;
   }
+
+  private readonly factoryReader: FactoryReader = {
+    textOf: (node) => this.m.textOf(node),
+    resolveIn: (node, scope) => this.resolveIn(node, scope, 1),
+    nested: (fn) => this.m.functions.filter((f) => f.parent === fn),
+  };
 
   /** The workspace index's answers about names of other modules, so far (qualified name: what it denotes). */
   externalAnswers(): ReadonlyMap<string, string> {
@@ -383,7 +383,15 @@ export class Resolver {
       if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
     }
     const head = this.lookup(parts[0], scope, depth);
-    return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
+    if (head === null) return null;
+    const full = `${head}.${parts.slice(1).join('.')}`;
+    // a method of a class of this module that makes DBOS decorators (`Durable.workflow`)
+    if (parts.length !== 2) return full;
+    const method = this.m.functionsByFqn.get(full);
+    if (method) return (method.cls && this.apiFactory(method)) || full;
+    // a member of a name of another project module that the index knows to be a DBOS API
+    // (`Durable.workflow` with `from app.durable import Durable`, `runtime.dbos_step`)
+    return head.startsWith('dbos.') ? full : this.external(full);
   }
 
   /**
@@ -500,11 +508,6 @@ const SUPER_CALL = /^super\s*\(\s*(?:[A-Za-z_][\w.]*\s*,\s*[A-Za-z_]\w*\s*)?\)$/
 /** Bases whose members are not the project's code: not looked up in other modules. */
 const LIBRARY_BASE = /^(builtins|typing|typing_extensions|abc|enum|dbos|pydantic|collections|dataclasses)(\.|$)/;
 
-/** The text of a call of one of those decorators (`.step(`, `.workflow (`). */
-const DECORATOR_CALL = /\.\s*(workflow|step|transaction|scheduled|dbos_class)\s*\(/;
-
-/** DBOS decorators a factory function can stand for. */
-const DBOS_DECORATORS = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled', 'dbos.DBOS.dbos_class']);
 
 /** The method whose body holds the scope (its class is `cls`), looking out through nested functions. */
 function enclosingMethod(scope: Scope): FunctionInfo | null {
