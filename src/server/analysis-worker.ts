@@ -169,7 +169,11 @@ export class Analysis {
       // buffer is then registered with the same text, which costs only a hash. Changed or not is
       // judged against the summary its dependents last saw.
       const seen = this.announced.has(uri) ? this.announced.get(uri)! : sigOf(index.summaryOf(file));
-      result = this.trees.analyze(uri, text, { ...opts, startedAt: started }, keepIgnores);
+      result = this.trees.analyze(uri, text, { ...opts, startedAt: started }, (model, r) => {
+        keepIgnores(model, r);
+        // the registry takes this text's registrations from this model rather than parsing it again in setText
+        if (!r.cancelled) index.noteRegistrations(file, model);
+      });
       if (!result.cancelled) {
         index.setText(file, text);
         if (result.limit?.checked === 'none') index.noteUnmodelled(file, text);
