@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IMPLEMENTED_CODES } from '../engine/index';
-import { userConfigFrom, type UserConfig } from '../engine/config';
+import type { UserConfig } from '../engine/config';
+import { userConfigFrom } from '../engine/user-config';
 import {
   checkFiles,
   checkInParallel,

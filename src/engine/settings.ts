@@ -1,7 +1,9 @@
 // Finds the configuration and the DBOS version that apply to a file on disk.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, parseVersion, readPyproject, resolveConfig, versionFromRequirement, type ResolvedConfig, type UserConfig } from './config';
+import { resolveConfig, type ResolvedConfig, type UserConfig } from './config';
+import { ConfigError, readPyproject } from './user-config';
+import { parseVersion, versionFromRequirement } from './version';
 
 export interface FileSettings {
   config: ResolvedConfig;

@@ -1,4 +1,4 @@
-// The target DBOS version: comparisons that gate rules and fixes.
+// The target DBOS version: read from a requirement or a setting, and the comparisons that gate rules and fixes.
 
 /** Version comparison helper: unknown versions count as satisfying the requirement. */
 export function atLeast(version: [number, number] | null, major: number, minor = 0): boolean {
@@ -9,4 +9,19 @@ export function atLeast(version: [number, number] | null, major: number, minor =
 /** Target is DBOS 3.x or newer (unknown counts as not 3.x: no false errors on 2.x projects). */
 export function isV3(version: [number, number] | null): boolean {
   return !!version && version[0] >= 3;
+}
+
+/** The version a requirement pins or starts from: `==2.30.0`, `>=2.9`, `^2.1`, `~=3.0` -> [major, minor]. */
+export function versionFromRequirement(req: string): [number, number] | null {
+  const m = /(==|>=|~=|\^|~|===|>)?\s*v?(\d+)(?:\.(\d+))?/.exec(req);
+  if (!m || (!m[1] && /[<!]/.test(req.slice(0, m.index)))) return null;
+  if (m[1] === undefined && req.trim().length > 0 && !/^\d/.test(req.trim())) return null;
+  return [Number(m[2]), Number(m[3] ?? 0)];
+}
+
+/** Parses a target-version setting ("2.30", "3") into [major, minor]; null for "auto" or empty. */
+export function parseVersion(v: string | undefined): [number, number] | null {
+  if (!v || v === 'auto') return null;
+  const m = /^(\d+)(?:\.(\d+))?/.exec(v);
+  return m ? [Number(m[1]), Number(m[2] ?? 0)] : null;
 }

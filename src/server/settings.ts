@@ -1,5 +1,6 @@
 // Editor settings (`dbosLint.*`) -> engine configuration layers. No rule logic here.
-import { ConfigError, SETTING_NAMES, userConfigFrom, type UserConfig } from '../engine/config';
+import type { UserConfig } from '../engine/config';
+import { ConfigError, SETTING_NAMES, userConfigFrom } from '../engine/user-config';
 
 export interface EditorSettings {
   enable: boolean;

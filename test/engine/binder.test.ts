@@ -142,3 +142,17 @@ test('declared and inferred types: self attributes, return annotations, unpacked
   assert.equal(model.resolveDotted('s.execute', inRun), 'sqlalchemy.orm.Session().execute');
   tree.delete();
 });
+
+test('a resolution asked in another scope than the node\'s is not answered from, nor given to, the node\'s own', async () => {
+  await initParser();
+  const text = 'import requests as r\n\n\ndef f():\n    import time as r\n    return r\n';
+  const tree = parsePython(text);
+  const model = new ModuleModel(text, tree, { path: 'm.py' });
+  const ret = tree.rootNode.descendantsOfType('return_statement')[0]!.namedChildren[0]!;
+  const moduleScope = { fn: null, cls: null, mainGuard: false };
+  assert.equal(model.resolve(ret, moduleScope), 'requests');
+  assert.equal(model.resolve(ret), 'time');
+  assert.equal(model.resolve(ret, moduleScope), 'requests');
+  assert.equal(model.resolve(ret, model.scopeOf(ret)), 'time');
+  tree.delete();
+});

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, readPyproject, resolveConfig, userConfigFrom } from '../../src/engine/config';
+import { resolveConfig } from '../../src/engine/config';
+import { ConfigError, readPyproject, userConfigFrom } from '../../src/engine/user-config';
 import { buildApiCatalog } from '../../src/engine/data/catalog';
 import { lockedDbosVersion, ProjectSettings, requiredDbos } from '../../src/engine/settings';
 

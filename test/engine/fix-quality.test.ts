@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initParser } from '../../src/engine/index';
-import { readPyproject, resolveConfig } from '../../src/engine/config';
+import { resolveConfig } from '../../src/engine/config';
+import { readPyproject } from '../../src/engine/user-config';
 import { applyEdits } from '../../src/engine/text';
 import { ignoreFix } from '../../src/engine/fixes/common';
 import { fixAll } from '../../src/engine/fixes/fix-all';

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
-import { resolveConfig, userConfigFrom, ConfigError, type UserConfig } from '../../src/engine/config';
+import { resolveConfig, type UserConfig } from '../../src/engine/config';
+import { userConfigFrom, ConfigError } from '../../src/engine/user-config';
 import { WorkspaceIndex } from '../../src/engine/project/index';
 import { moduleNameOf } from '../../src/engine/project/modules';
 import { walk } from '../../src/engine/project/walk';
@@ -565,4 +566,16 @@ test('helpers of other modules: sync DBOS calls reached from coroutines, DBOS co
   assert.deepEqual(codes(notify), ['8:DBOS202', '12:DBOS902']);
   assert.match(notify[0].message, /^`http\.post\(\)` does HTTP I\/O in a workflow/);
   assert.deepEqual(notify[1].fixes.map((f) => f.title), ['Use `await emails.enqueue_async(...)`']);
+});
+
+test('DBOS902: an async def workflow of another module started with the sync start_workflow from a coroutine is a warning; a sync one stays information', async () => {
+  await initParser();
+  const root = ws('async-start');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const api = run(index, path.join(root, 'app', 'api.py')).filter((f) => f.code === 'DBOS902');
+  assert.deepEqual(api.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['12:warning', '13:information']);
+  assert.match(api[0].message, /Started synchronously, the `async def` workflow `ingest` runs in one of DBOS's worker threads/);
+  assert.doesNotMatch(api[1].message, /Started synchronously/);
+  // editing the workflow's module re-checks the caller
+  assert.ok(index.dependents(path.join(root, 'app', 'flows.py')).includes(path.join(root, 'app', 'api.py')));
 });

@@ -6,6 +6,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import type { Fix, TextEdit } from '../types';
 import { parentOf } from '../syntax/enclosing';
+import { parseVersion } from '../version';
 
 export type Receiver = 'DBOS' | 'queue' | 'client';
 
@@ -19,12 +20,8 @@ export interface DbosMethodCall {
   since: [number, number] | null;
 }
 
-function parseVersion(v: string): [number, number] {
-  const [a, b] = v.split('.').map(Number);
-  return [a, b ?? 0];
-}
-
-const RAISING = new Map<string, [number, number]>(Object.entries(api.raising).map(([k, v]) => [k, parseVersion(v)]));
+// the data file gives "2.10"-style versions
+const RAISING = new Map<string, [number, number]>(Object.entries(api.raising).map(([k, v]) => [k, parseVersion(v) ?? [0, 0]]));
 const BLOCKING = new Set(api.blocking);
 const RETURNS_HANDLE = new Set(api.returnsHandle);
 const QUEUE_OBJECTS = new Set(api.queueObjects);

@@ -26,7 +26,8 @@ const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
 
 /** Resolves the names of one model; owned by the model, which answers `resolve` through it. */
 export class Resolver {
-  private readonly resolveCache = new Map<number, string | null>();
+  /** Resolutions by node id, each with the scope it was resolved in (a caller may name another scope than the node's). */
+  private readonly resolveCache = new Map<number, { scope: Scope; ownScope: boolean; result: string | null }>();
   private lookupCacheOn = false;
   private readonly lookupCache = new Map<FunctionInfo | ClassInfo | null, Map<string, { result: string | null; need: number }>>();
   /** Deepest resolveIn depth reached so far, and how often the depth limit cut a resolution short. */
@@ -50,10 +51,11 @@ export class Resolver {
   resolve(node: Node | null | undefined, scope?: Scope, type?: string): string | null {
     if (!node) return null;
     const cached = this.resolveCache.get(node.id);
-    if (cached !== undefined) return cached;
-    const r = this.resolveIn(node, scope ?? this.m.scopeOf(node), 0, type);
-    this.resolveCache.set(node.id, r);
-    return r;
+    if (cached !== undefined && (scope ? sameScope(cached.scope, scope) : cached.ownScope)) return cached.result;
+    const within = scope ?? this.m.scopeOf(node);
+    const result = this.resolveIn(node, within, 0, type);
+    this.resolveCache.set(node.id, { scope: within, ownScope: !scope, result });
+    return result;
   }
 
   /** `type`: the node's type when the caller knows it (reading it from the tree costs a call into wasm). */
@@ -557,4 +559,8 @@ function oneNotNone(parts: string[]): string | null {
 function enclosingDef(node: Node): Node | null {
   for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
   return null;
+}
+
+function sameScope(a: Scope, b: Scope): boolean {
+  return a.fn === b.fn && a.cls === b.cls && a.mainGuard === b.mainGuard;
 }

@@ -1,7 +1,8 @@
-// DBOS902: sync DBOS calls that block the event loop of an `async def` without raising (a), and
+// DBOS902: sync DBOS calls that block the event loop of an `async def` without raising (a), an `async def`
+// workflow started with the sync `DBOS.start_workflow` there (b), and
 // `get_result()` / `get_status()` of a `WorkflowHandleAsync` left un-awaited (c).
 import type { Node } from 'web-tree-sitter';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import type { Fix } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
@@ -17,6 +18,8 @@ import {
   returnsHandle,
 } from '../model/async-api';
 import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
+import { functionNamed, startTarget } from '../model/workflow-starts';
+import { isWorkflow } from '../model/kinds';
 
 export const rule: Rule = {
   code: 'DBOS902',
@@ -42,14 +45,20 @@ export const rule: Rule = {
           fixes.push(f);
         }
         const what = m.receiver === 'client' ? 'a `DBOSClient` method' : m.receiver === 'queue' ? 'a queue method' : 'a DBOS method';
+        // an `async def` workflow started synchronously runs in one of DBOS's worker threads, on DBOS's own event loop
+        const asyncTarget = m.name === 'start_workflow' ? asyncWorkflowStarted(ctx, call, fqn) : null;
         ctx.report({
           node: call.node,
           // DBOS lets a sync start_workflow through in a coroutine on purpose (it blocks only briefly)
-          severity: m.name === 'start_workflow' ? 'information' : undefined,
+          severity: m.name === 'start_workflow' && !asyncTarget ? 'information' : undefined,
           message:
             `\`${callee}()\` blocks the event loop: it is a synchronous database call\n` +
             `\`${callee}()\` is ${what} that talks to the database synchronously. ` +
-            `In the coroutine \`${fn.name}\` it blocks the event loop for every round-trip (DBOS does not warn). Use \`await ${twin}(...)\`.`,
+            `In the coroutine \`${fn.name}\` it blocks the event loop for every round-trip (DBOS does not warn). ` +
+            (asyncTarget
+              ? `Started synchronously, the \`async def\` workflow \`${asyncTarget}\` runs in one of DBOS's worker threads on DBOS's own event loop, not on this one. `
+              : '') +
+            `Use \`await ${twin}(...)\`.`,
           fixes,
         });
         continue;
@@ -89,6 +98,21 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * The name of the `async def` workflow a `DBOS.start_workflow(F, ...)` call starts, in this file or (through the
+ * index) another module; null when it is sync or unknown.
+ */
+function asyncWorkflowStarted(ctx: RuleContext, call: CallInfo, fqn: string): string | null {
+  const { model } = ctx;
+  const target = startTarget(call, fqn);
+  const local = functionNamed(model, target, call.scope.fn);
+  if (local) return local.isAsync && isWorkflow(local) ? local.name : null;
+  const name = target ? model.resolve(target, call.scope) : null;
+  if (!name || !ctx.index || !ctx.file) return null;
+  const other = ctx.index.resolve(ctx.file, name);
+  return other && other.fn.isAsync && other.fn.kinds.includes('workflow') ? other.fn.name : null;
+}
 
 /** The un-awaited coroutine is dropped or used as if it were the value (not handed to asyncio). */
 function coroutineIsLost(model: ModuleModel, call: CallInfo): boolean {
