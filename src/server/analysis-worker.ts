@@ -175,11 +175,12 @@ export class Analysis {
         if (!r.cancelled) index.noteRegistrations(file, model);
       });
       if (!result.cancelled) {
-        index.setText(file, text);
+        // true when its workflow or queue names changed: the files that compared names with them are re-checked
+        const registrations = index.setText(file, text);
         if (result.limit?.checked === 'none') index.noteUnmodelled(file, text);
         const now = sigOf(index.summaryOf(file));
         this.announced.set(uri, now);
-        if (now !== seen) dependents = index.dependents(file);
+        if (now !== seen || registrations) dependents = index.dependents(file);
       }
     } else {
       this.announced.delete(uri);
