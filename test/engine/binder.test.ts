@@ -1,7 +1,8 @@
 // The binder's shapes, on the fixture workspace test/fixtures/workspace/binder/: DBOS decorators
 // re-exported under other names from a project module, optional imports, super() and inherited
 // methods across modules, framework decorators that register the undecorated function, a workflow
-// defined inside a method, and configured instances created after a launch in another module.
+// defined inside a method, configured instances created after a launch in another module, and a class
+// whose static methods wrap the DBOS decorators (`@Durable.workflow()`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -86,6 +87,18 @@ test('6. configured instances created after launch, the class in another module 
   assert.deepEqual(check(index, 'app/use_swarm.py'), ['3:DBOS105']);
   assert.match(messages(index, 'app/use_swarm.py', 'DBOS105')[0], /\(when `app\.swarm` was imported: it calls `DBOS\.launch\(\)` at module level\)/);
   assert.deepEqual(check(index, 'scripts/run.py'), ['8:DBOS105']);
+});
+
+test('7. a facade over the DBOS decorators in another module, and a method inherited across modules whose `self.deliver()` is overridden', async () => {
+  await initParser();
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/approvals.py');
+  assert.equal(index.dbosNameOf(file, 'app.durable.Durable.workflow'), 'dbos.DBOS.workflow');
+  // `traced` names DBOS.workflow in its docstring only: its decorator registers nothing
+  assert.equal(index.dbosNameOf(file, 'app.durable.Durable.traced'), null);
+  assert.deepEqual(check(index, 'app/approvals.py'), ['11:DBOS201']);
+  const msg = messages(index, 'app/approvals.py', 'DBOS201')[0];
+  assert.ok(msg.includes('\napprove → base.Channel.request → card.CardChannel.deliver → datetime.now: '), msg);
 });
 
 test('declared and inferred types: self attributes, return annotations, unpacked tuples, unannotated factories, lazy getters', async () => {

@@ -94,7 +94,10 @@ export interface ModuleSummary {
   functions: Map<string, FunctionSummary>;
   /** Qualified names of the classes the module defines. */
   classes: Set<string>;
-  /** Module-level names bound to something known elsewhere: imports, `svc = Service()`. */
+  /**
+   * Module-level names bound to something known elsewhere: imports, `svc = Service()`; and, keyed
+   * `Class.method`, the methods of top-level classes that make DBOS decorators (`Durable.workflow`).
+   */
   aliases: Map<string, string>;
   starImports: string[];
   /**
@@ -288,6 +291,14 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
     if (v.type !== 'call' && v.type !== 'identifier' && v.type !== 'attribute') continue;
     const r = model.resolve(v, moduleScope);
     if (r) aliases.set(name, r);
+  }
+  // a class's method that makes DBOS decorators (`Durable.workflow`), as `Durable.workflow` -> `dbos.DBOS.workflow`
+  for (const c of model.classes) {
+    if (c.parentFunction || c.qualname.includes('.')) continue;
+    for (const m of c.methods) {
+      const api = model.apiFactory(m);
+      if (api) aliases.set(`${c.name}.${m.name}`, api);
+    }
   }
   const classes = new Set(model.classes.map((c) => c.qualname));
   const classBases = new Map<string, (string | null)[]>();

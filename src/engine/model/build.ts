@@ -245,7 +245,12 @@ export class ModelBuilder {
       qualname: prefix + name,
       fqn: `${this.m.moduleName}.${prefix}${name}`,
       decorators: statement !== node ? this.decoratorsOf(statement) : [],
-      bases: supers ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument') as Node[]) : [],
+      // a generic base (`Channel[T]`, `Generic[T]`) is the class it subscripts
+      bases: supers
+        ? (supers.namedChildren.filter((c) => c && c.type !== 'keyword_argument' && c.type !== 'comment') as Node[]).map((c) =>
+            c.type === 'subscript' ? (c.childForFieldName('value') ?? c) : c,
+          )
+        : [],
       methods: [],
       parentFunction: scope.fn,
       selfAttrs: new Map(),

@@ -2,7 +2,8 @@
 // import, alias, assignment and `self.attr` of the file, with the caches that make it cheap.
 import type { Node } from 'web-tree-sitter';
 import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
-import { soleReturnedCall } from '../syntax/statements';
+import { factoryDecorator, type FactoryReader } from './decorator-factories';
+import { DeclaredTypes, DOTTED } from './declared-types';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
@@ -21,8 +22,6 @@ const MAX_RESOLVE_DEPTH = 24;
 
 /** `self.name` or `cls.name` (group 2: the name), spaces and line breaks around the dot allowed. */
 export const SELF_ATTR = /^(self|cls)\s*\.\s*([A-Za-z_]\w*)$/;
-/** A dotted name, as text: `a`, `a.b.c` (spaces and line breaks around dots allowed). */
-const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
 
 /** Resolves the names of one model; owned by the model, which answers `resolve` through it. */
 export class Resolver {
@@ -34,14 +33,25 @@ export class Resolver {
   private deepest = 0;
   private cutoffs = 0;
   private readonly factories = new Map<FunctionInfo, string | null>();
-  /** What a call of each function gives (`returnedInstance`), once asked. */
-  private readonly returned = new Map<FunctionInfo, string | null>();
   private readonly externals = new Map<string, string>();
+  /** The declared and inferred types of the module's names (annotations, returns). */
+  private readonly types: DeclaredTypes;
 
   constructor(
     private readonly m: ModuleModel,
     private readonly externalName?: (fqn: string) => string | null,
-  ) {}
+  ) {
+    this.types = new DeclaredTypes(m, {
+      resolveIn: (node, scope, depth) => this.resolveIn(node, scope, depth),
+      resolveDottedIn: (text, scope, depth) => this.resolveDottedIn(text, scope, depth),
+    });
+  }
+
+  /** See ModuleModel.returnedInstance. */
+  returnedInstance(fn: FunctionInfo): string | null {
+    return this.types.returnedInstance(fn);
+  }
+
 
   /**
    * The qualified name an expression refers to: `time.sleep`, `dbos.DBOS.workflow`,
@@ -95,7 +105,7 @@ export class Resolver {
         const f = this.resolveIn(fn, scope, depth + 1);
         // a function of this module (or a method called on `self`) annotated with what it returns
         const own = f ? this.m.functionsByFqn.get(f) : this.selfMethod(fn, scope);
-        const returned = own ? this.returnedInstance(own) : null;
+        const returned = own ? this.types.returnedInstance(own) : null;
         if (returned) return returned;
         if (!f) return null;
         if (f === 'dbos.DBOS') return 'dbos.DBOS'; // the DBOS instance behaves like the class
@@ -131,7 +141,7 @@ export class Resolver {
     if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.m.textOf(d.expr)))) return undefined;
     // declared in the class body (`session: Session`, a dataclass field): the declared type wins
     const declared = method.cls.declared.get(attr);
-    if (declared !== undefined) return this.annotatedInstance(declared, method, depth + 1);
+    if (declared !== undefined) return this.types.annotatedInstance(declared, method, depth + 1);
     const bindings = method.cls.selfAttrs.get(attr);
     if (!bindings) {
       // a method the class inherits (`self.run()` with `run` defined by a base class)
@@ -144,7 +154,7 @@ export class Resolver {
       const type = assignment?.type === 'assignment' ? assignment.childForFieldName('type') : null;
       if (!type) continue;
       const f = this.m.functionOf(enclosingDef(b.node)!);
-      return f ? this.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
+      return f ? this.types.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
     }
     let result: string | null | undefined;
     for (const b of bindings) {
@@ -185,25 +195,25 @@ export class Resolver {
   }
 
   /**
-   * A function whose body only returns a DBOS decorator (`def dbos_step(**kw): return DBOS.step(**kw)`):
-   * calling it is calling that decorator, so a name bound to it resolves to the decorator's name.
+   * A function whose call gives a DBOS decorator (`def dbos_step(**kw): return DBOS.step(**kw)`, or a
+   * wrapping factory, see `factoryDecorator`): calling it is calling that decorator, so a name bound to
+   * it (or a class's method that is one, `Durable.workflow`) resolves to the decorator's name.
    */
   apiFactory(fn: FunctionInfo): string | null {
     let hit = this.factories.get(fn);
     if (hit === undefined) {
-      hit = null;
-      // read the body only when its text can return a DBOS decorator
-      const body = fn.body;
-      const call = fn.isLambda || !body || !DECORATOR_CALL.test(this.m.textOf(body)) ? null : soleReturnedCall(body);
-      if (call) {
-        const callee = call.childForFieldName('function');
-        const r = callee ? this.resolveIn(callee, { fn, cls: null, mainGuard: false }, 1) : null;
-        if (r && DBOS_DECORATORS.has(r)) hit = r;
-      }
+      this.factories.set(fn, null); // a factory whose decorator resolves through itself
+      hit = factoryDecorator(fn, this.factoryReader);
       this.factories.set(fn, hit);
     }
     return hit;
   }
+
+  private readonly factoryReader: FactoryReader = {
+    textOf: (node) => this.m.textOf(node),
+    resolveIn: (node, scope) => this.resolveIn(node, scope, 1),
+    nested: (fn) => this.m.functions.filter((f) => f.parent === fn),
+  };
 
   /** The workspace index's answers about names of other modules, so far (qualified name: what it denotes). */
   externalAnswers(): ReadonlyMap<string, string> {
@@ -224,65 +234,6 @@ export class Resolver {
     let hit = this.externals.get(fqn);
     if (hit === undefined) this.externals.set(fqn, (hit = this.externalName(fqn) ?? fqn));
     return hit;
-  }
-
-  /**
-   * What a parameter annotated `text` holds: an instance of the class the annotation names, in the
-   * form an assignment `x = Cls()` gives (`requests.Session()`; `dbos.DBOS` for DBOS itself). Plain
-   * dotted names, `Optional[X]`, `Union[X, None]`, `X | None`, `Annotated[X, ...]` and a string
-   * `"X"`; null for anything else (several classes, other generics, unknown names). `fn` is the
-   * function whose parameter it is: the annotation is read in the scope around its definition.
-   */
-  private annotatedInstance(text: string, fn: FunctionInfo | null, depth: number): string | null {
-    if (!fn) return null;
-    const scope: Scope = { fn: fn.parent, cls: fn.cls, mainGuard: false };
-    let t: string | null = text.trim();
-    for (let hops = 0; t && hops < 6; hops++) {
-      const quoted = /^(["'])([^"']*)\1$/.exec(t);
-      if (quoted) {
-        t = quoted[2].trim();
-        continue;
-      }
-      const union = splitTopLevel(t, '|');
-      if (union.length > 1) {
-        t = oneNotNone(union);
-        continue;
-      }
-      const generic = /^([A-Za-z_][\w.\s]*?)\s*\[([\s\S]*)\]$/.exec(t);
-      if (generic) {
-        const head = this.resolveDottedIn(generic[1].trim(), scope, depth);
-        const args = splitTopLevel(generic[2], ',');
-        if (head && OPTIONAL.has(head) && args.length === 1) t = args[0];
-        else if (head && UNION.has(head)) t = oneNotNone(args);
-        else if (head && ANNOTATED.has(head)) t = args[0];
-        else return null;
-        continue;
-      }
-      if (!DOTTED.test(t) || t === 'None') return null;
-      const cls = this.resolveDottedIn(t, scope, depth);
-      if (!cls) return null;
-      return cls === 'dbos.DBOS' ? cls : cls + '()';
-    }
-    return null;
-  }
-
-  /**
-   * A name unpacked from the call of a function of this module annotated `-> tuple[A, B]`
-   * (`instance, kwargs = bind(...)`): an instance of the class at its position, as for an annotated
-   * parameter. Null for anything else (another module's function, `tuple[A, ...]`, no annotation).
-   */
-  private tupleElement(element: { value: Node; index: number }, scope: Scope, depth: number): string | null {
-    let call: Node | null = element.value;
-    if (call.type === 'await') call = call.namedChildren.find((c) => c?.type === 'call') ?? null;
-    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
-    const f = callee ? this.resolveIn(callee, scope, depth + 1) : null;
-    const fn = f ? this.m.functionsByFqn.get(f) : undefined;
-    const type = fn && !fn.isLambda ? fn.node.childForFieldName('return_type') : null;
-    const generic = type ? SUBSCRIPTED.exec(this.m.textOf(type).trim()) : null;
-    if (!fn || !generic || !TUPLE.has(this.resolveDottedIn(generic[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1) ?? '')) return null;
-    const parts = splitTopLevel(generic[2], ',').map((p) => p.trim());
-    const part = parts[element.index];
-    return part && !parts.includes('...') ? this.annotatedInstance(part, fn, depth + 1) : null;
   }
 
   /**
@@ -313,51 +264,6 @@ export class Resolver {
     return method.cls.methods.find((x) => x.name === m[2]);
   }
 
-  /** See ModuleModel.returnedInstance. */
-  returnedInstance(fn: FunctionInfo): string | null {
-    let hit = this.returned.get(fn);
-    if (hit === undefined) {
-      this.returned.set(fn, null); // a function that returns a call of itself
-      hit = this.findReturned(fn);
-      this.returned.set(fn, hit);
-    }
-    return hit;
-  }
-
-  private findReturned(fn: FunctionInfo): string | null {
-    if (fn.isLambda || !fn.body) return null;
-    // read the annotation from the tree only when the header's text has one
-    const header = this.m.text.slice(fn.node.startIndex, fn.body.startIndex);
-    const type = header.includes('->') ? fn.node.childForFieldName('return_type') : null;
-    if (!type) return this.inferredReturn(fn);
-    let text = this.m.textOf(type);
-    if (fn.decorators.some((d) => d.fqn && CONTEXT_MANAGER.test(d.fqn))) {
-      const yielded = SUBSCRIPTED.exec(text.trim());
-      const head = yielded ? this.resolveDottedIn(yielded[1], { fn: fn.parent, cls: fn.cls, mainGuard: false }, 0) : null;
-      if (!yielded || !head || !YIELDING.has(head)) return null;
-      text = splitTopLevel(yielded[2], ',')[0];
-    }
-    return this.annotatedInstance(text, fn, 0);
-  }
-
-  /**
-   * An unannotated function whose every `return` (of its own body; at least one, no bare one, not a
-   * generator) gives the same instance: `return OpenAI()`, or a client cached in a module variable.
-   */
-  private inferredReturn(fn: FunctionInfo): string | null {
-    const body = fn.body;
-    if (!body || !this.m.textHas(body, 'return') || this.m.textHas(body, 'yield')) return null;
-    let result: string | null = null;
-    for (const r of body.descendantsOfType('return_statement')) {
-      if (!r || this.m.scopeOf(r).fn !== fn) continue;
-      const value = r.namedChildren.find((c) => c && c.type !== 'comment');
-      const v = value ? this.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
-      if (!v || !v.endsWith('()') || (result !== null && result !== v)) return null;
-      result = v;
-    }
-    return result;
-  }
-
   /**
    * From now on, remember lookups. Called once the decorators' names are resolved (resolution
    * reads them, for `@staticmethod`): nothing that lookups read changes after that.
@@ -385,7 +291,15 @@ export class Resolver {
       if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
     }
     const head = this.lookup(parts[0], scope, depth);
-    return head === null ? null : parts.length === 1 ? head : `${head}.${parts.slice(1).join('.')}`;
+    if (head === null) return null;
+    const full = `${head}.${parts.slice(1).join('.')}`;
+    // a method of a class of this module that makes DBOS decorators (`Durable.workflow`)
+    if (parts.length !== 2) return full;
+    const method = this.m.functionsByFqn.get(full);
+    if (method) return (method.cls && this.apiFactory(method)) || full;
+    // a member of a name of another project module that the index knows to be a DBOS API
+    // (`Durable.workflow` with `from app.durable import Durable`, `runtime.dbos_step`)
+    return head.startsWith('dbos.') ? full : this.external(full);
   }
 
   /**
@@ -451,7 +365,7 @@ export class Resolver {
       checkTime();
       let r: string | null;
       const valueType = b.value?.type;
-      if (!b.value) r = b.annotation ? this.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.tupleElement(b.element, scope, depth + 1) : null;
+      if (!b.value) r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
         r = fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
@@ -502,58 +416,12 @@ const SUPER_CALL = /^super\s*\(\s*(?:[A-Za-z_][\w.]*\s*,\s*[A-Za-z_]\w*\s*)?\)$/
 /** Bases whose members are not the project's code: not looked up in other modules. */
 const LIBRARY_BASE = /^(builtins|typing|typing_extensions|abc|enum|dbos|pydantic|collections|dataclasses)(\.|$)/;
 
-/** The text of a call of one of those decorators (`.step(`, `.workflow (`). */
-const DECORATOR_CALL = /\.\s*(workflow|step|transaction|scheduled|dbos_class)\s*\(/;
-
-/** DBOS decorators a factory function can stand for. */
-const DBOS_DECORATORS = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.transaction', 'dbos.DBOS.scheduled', 'dbos.DBOS.dbos_class']);
 
 /** The method whose body holds the scope (its class is `cls`), looking out through nested functions. */
 function enclosingMethod(scope: Scope): FunctionInfo | null {
   let f = scope.fn;
   while (f && !f.cls) f = f.parent;
   return f;
-}
-
-/** `typing.Optional` and the like, as the annotations of parameters spell them. */
-const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);
-/** A subscripted annotation, `Name[args]`: the name and the text of the arguments. */
-const SUBSCRIPTED = /^([A-Za-z_][\w.]*)\s*\[\s*([\s\S]*)\]$/;
-const TUPLE = new Set(['builtins.tuple', 'typing.Tuple', 'typing_extensions.Tuple']);
-/** The decorators that turn a generator into a context manager, and the annotations of such generators. */
-const CONTEXT_MANAGER = /^contextlib\.(contextmanager|asynccontextmanager)$/;
-const YIELDING = new Set(
-  ['Iterator', 'Generator', 'AsyncIterator', 'AsyncGenerator'].flatMap((n) => [`typing.${n}`, `collections.abc.${n}`, `typing_extensions.${n}`]),
-);
-const UNION = new Set(['typing.Union', 'typing_extensions.Union']);
-const ANNOTATED = new Set(['typing.Annotated', 'typing_extensions.Annotated']);
-
-/** `text` split at `sep` outside brackets and quotes, each part trimmed. */
-function splitTopLevel(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '(') depth++;
-    else if (c === ']' || c === ')') depth--;
-    else if (c === sep && depth === 0) {
-      parts.push(text.slice(from, i).trim());
-      from = i + 1;
-    }
-  }
-  parts.push(text.slice(from).trim());
-  return parts;
-}
-
-/** The one part that is not `None`, if there is exactly one. */
-function oneNotNone(parts: string[]): string | null {
-  const rest = parts.filter((p) => p !== 'None');
-  return rest.length === 1 ? rest[0] : null;
 }
 
 function enclosingDef(node: Node): Node | null {

@@ -86,6 +86,7 @@ export interface ClassInfo {
   qualname: string;
   fqn: string;
   decorators: DecoratorInfo[];
+  /** The base classes as written, keyword arguments (`metaclass=`) left out; a generic base `Base[T]` as `Base`. */
   bases: Node[];
   methods: FunctionInfo[];
   /** Enclosing function when the class is defined inside one. */

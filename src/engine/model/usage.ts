@@ -238,9 +238,9 @@ const worst = (a: ValueReach, b: ValueReach): ValueReach => (REACH_ORDER.indexOf
  * Where the value of `node` (an expression in `fn`'s body) goes; see `ValueReach`. `steersCall`
  * says whether a call's arguments steer the workflow (a step, workflow or start: the rule knows).
  */
-export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth = 0): ValueReach {
+export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth = 0, bound?: Node): ValueReach {
   if (onlyTimedNode(model, node, fn)) return 'logged';
-  return reachAbove(model, node, fn, steersCall, depth);
+  return reachAbove(model, node, fn, steersCall, depth, bound);
 }
 
 /**
@@ -251,17 +251,18 @@ export function valueReach(model: ModuleModel, node: Node, fn: FunctionInfo, ste
 const reachMemo = new WeakMap<(call: Node) => boolean, WeakMap<FunctionInfo, Map<string, ValueReach>>>();
 
 /** Where the value of `node` goes from its parent up (`valueReach` without the timing test of `node` itself). */
-function reachAbove(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+function reachAbove(model: ModuleModel, node: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number, bound?: Node): ValueReach {
   let byFn = reachMemo.get(steersCall);
   if (!byFn) reachMemo.set(steersCall, (byFn = new WeakMap()));
   let memo = byFn.get(fn);
   if (!memo) byFn.set(fn, (memo = new Map()));
-  const own = memo.get(`${depth}:${node.id}`);
+  const tag = bound ? `${depth}:${bound.id}:` : `${depth}:`;
+  const own = memo.get(tag + node.id);
   if (own !== undefined) return own;
   // the nodes the walk goes on from: the answer from each of them up is this node's answer
   const passed: Node[] = [node];
-  const answer = climb(model, node, fn, steersCall, depth, memo, passed);
-  for (const n of passed) memo.set(`${depth}:${n.id}`, answer);
+  const answer = climb(model, node, fn, steersCall, depth, memo, passed, tag, bound);
+  for (const n of passed) memo.set(tag + n.id, answer);
   return answer;
 }
 
@@ -273,12 +274,14 @@ function climb(
   depth: number,
   memo: Map<string, ValueReach>,
   passed: Node[],
+  tag: string,
+  bound: Node | undefined,
 ): ValueReach {
   let cur = node;
   for (let p = parentOf(node); p; cur = p, p = parentOf(p)) {
     if (cur !== node) {
       // the walk goes on from `cur` as a walk started there would
-      const known = memo.get(`${depth}:${cur.id}`);
+      const known = memo.get(tag + cur.id);
       if (known !== undefined) return known;
       passed.push(cur);
     }
@@ -288,11 +291,13 @@ function climb(
       if (!call || !callee) return 'other';
       const text = model.textOf(callee);
       if (LOG_CALLEE.test(text)) return 'logged';
-      // straight into a checkpointed DBOS call: as quiet as a log (through a wrapper: tolerated, below)
-      if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return 'logged';
+      // straight into a checkpointed DBOS call: as quiet as a log (through a wrapper: tolerated, below);
+      // but a value bound once and published again on each pass of a loop is published anew after a
+      // recovery, different from what the replayed passes published
+      if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return republishedInLoop(call, bound, fn) ? 'other' : 'logged';
       if (steersCall(call)) return 'steers';
       // `str(value)`, `Status(created_at=value)`: the result (a conversion, a data object) carries the value on
-      if (PASS_THROUGH.test(text) || /(^|\.)[A-Z]\w*$/.test(text)) return valueReach(model, call, fn, steersCall, depth);
+      if (PASS_THROUGH.test(text) || /(^|\.)[A-Z]\w*$/.test(text)) return valueReach(model, call, fn, steersCall, depth, bound);
       if (depth < 3 && forwardsOnlyTo(model, call, cur, fn, steersCall, depth)) return 'tolerated';
       return 'other';
     }
@@ -312,7 +317,7 @@ function climb(
       if (p.childForFieldName('function')?.id === cur.id && cur.type === 'attribute') continue;
       return 'other';
     }
-    return statementReach(model, p, cur, fn, steersCall, depth);
+    return statementReach(model, p, cur, fn, steersCall, depth, bound);
   }
   return 'other';
 }
@@ -325,7 +330,7 @@ function onlyTimedNode(model: ModuleModel, node: Node, fn: FunctionInfo): boolea
 }
 
 /** The reach of a value at the statement or clause `p` that holds it as `child`. */
-function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number, bound: Node | undefined): ValueReach {
   switch (p.type) {
     case 'if_statement':
     case 'elif_clause':
@@ -336,7 +341,7 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
       return p.childForFieldName('condition')?.id === child.id || p.type === 'if_clause' || p.type === 'match_statement' || p.type === 'assert_statement' ? 'steers' : 'other';
     case 'conditional_expression':
       // `a if cond else b`: the condition is the middle child
-      return p.namedChildren[1]?.id === child.id ? 'steers' : valueReach(model, p, fn, steersCall, depth);
+      return p.namedChildren[1]?.id === child.id ? 'steers' : valueReach(model, p, fn, steersCall, depth, bound);
     case 'expression_statement':
       return 'tolerated';
     case 'return_statement':
@@ -349,7 +354,7 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
       if (p.childForFieldName('right')?.id !== child.id) return 'other';
       const left = p.childForFieldName('left');
       if (!left) return 'other';
-      if (left.type === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth);
+      if (left.type === 'identifier') return namedReach(model, model.textOf(left), p, fn, steersCall, depth, bound ?? p);
       if (left.type === 'attribute' || left.type === 'subscript') {
         // stored into a local object that nothing reads afterwards: a ledger nobody looks at
         let root: Node | null = left;
@@ -368,17 +373,30 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
 }
 
 /** The reach of a value bound to `name` by `binding`: the worst reach of its later reads (none: tolerated). */
-function namedReach(model: ModuleModel, name: string, binding: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number): ValueReach {
+function namedReach(model: ModuleModel, name: string, binding: Node, fn: FunctionInfo, steersCall: (call: Node) => boolean, depth: number, bound: Node): ValueReach {
   if (name === '_') return 'tolerated';
   if (depth >= 3 || fn.globals.has(name) || fn.nonlocals.has(name)) return 'other';
   const uses = usesOf(model, fn, name).filter((u) => u.startIndex > binding.endIndex || u.endIndex < binding.startIndex);
   let out: ValueReach = uses.length === 0 ? 'tolerated' : 'logged';
   for (const u of uses) {
     checkTime();
-    out = worst(out, valueReach(model, u, fn, steersCall, depth + 1));
+    out = worst(out, valueReach(model, u, fn, steersCall, depth + 1, bound));
     if (out === 'steers') break;
   }
   return out;
+}
+
+/**
+ * A checkpointed DBOS call inside a loop (of `fn`) that does not hold `bound`, the assignment that
+ * first bound the value: the value, computed once, is published again on every pass.
+ */
+function republishedInLoop(call: Node, bound: Node | undefined, fn: FunctionInfo): boolean {
+  if (!bound) return false;
+  for (let p = parentOf(call); p && p.id !== fn.node.id; p = parentOf(p)) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
+    if ((p.type === 'for_statement' || p.type === 'while_statement') && !(bound.startIndex >= p.startIndex && bound.endIndex <= p.endIndex)) return true;
+  }
+  return false;
 }
 
 /**

@@ -72,6 +72,8 @@ export function searchChain(
     passed?: PassedArgs | null;
     /** The node whose function made that call (none for `start`: the caller is the analysed file's). */
     parent?: Node;
+    /** The class `self` is an instance of in `at`, when `at` is a method it inherits (IndexedFunction.receiver). */
+    receiver?: { file: string; cls: string };
   }
   // whether the call that entered `n` gives the parameter, itself or by forwarding one its caller was given
   const given = (n: Node, p: FallbackParam): boolean => {
@@ -84,7 +86,7 @@ export function searchChain(
   tracker.touch(start.module.file);
   if (!enterable(start.fn, api, kind)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
-  let layer: Node[] = [{ at: start, links: [], passed }];
+  let layer: Node[] = [{ at: start, links: [], passed, receiver: start.receiver }];
   for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
     // direct effects of this layer first: the shortest chain wins
     for (const n of layer) {
@@ -105,7 +107,9 @@ export function searchChain(
     for (const n of layer) {
       for (const call of n.at.fn.calls) {
         checkTime();
-        const target = targetOf(n.at.module, call, api, resolver);
+        // `self.m()` in a method `self`'s class inherits: that class's `m` (an override), else the usual target
+        const own = n.receiver ? SELF_CALL.exec(call.text) : null;
+        const target = (own && n.receiver ? resolver.resolveFrom(n.receiver.file, `${n.receiver.cls}().${own[1]}`, 0) : null) ?? targetOf(n.at.module, call, api, resolver);
         if (!target) continue;
         if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
           return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
@@ -118,13 +122,17 @@ export function searchChain(
         if (seen.has(k)) continue;
         seen.add(k);
         tracker.touch(target.module.file);
-        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n });
+        const receiver = target.receiver ?? (own ? n.receiver : undefined);
+        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n, receiver });
       }
     }
     layer = next;
   }
   return null;
 }
+
+/** A call of a method on `self` (group 1: its name). */
+const SELF_CALL = /^self\s*\.\s*([A-Za-z_]\w*)$/;
 
 function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boolean {
   return fn.plain && !api.allow.has(fn.fqn) && !(kind === 'syncDbos' && fn.isAsync);

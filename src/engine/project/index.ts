@@ -470,7 +470,7 @@ export class WorkspaceIndex {
     return this.tracker.reading(reader ? path.resolve(reader) : null, () => {
       let apiId = apiIds.get(api);
       if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
-      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}`;
+      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}`;
       const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
       // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
       if (!chain?.leaf.call.fallback || !passed) return chain;

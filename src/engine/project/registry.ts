@@ -1,5 +1,5 @@
 // The workspace registry: every workflow name and queue name the workspace registers (and the
-// application names it configures, read with the workflows), in every file
+// application names it configures and the files that construct DBOS, read with the workflows), in every file
 // under the roots (not only the modules that an analysed file imports), for the rules that compare a
 // name written in one file with registrations made anywhere (DBOS406, DBOS806, DBOS905).
 // Built lazily on the first query, for the kind of name asked (queues or workflows): the roots are
@@ -14,6 +14,7 @@ import { isTestFilePath, type ModuleModel } from '../model/module';
 import { configuredAppNames, registeredWorkflows } from '../model/registered-workflows';
 import { registrations } from '../model/registrations';
 import { queueDeclarations } from '../model/queues';
+import { lifecycleFacts } from '../model/lifecycle';
 import { walk } from './walk';
 import { isOutOfTime } from '../budget';
 
@@ -38,6 +39,8 @@ export interface FileRegistrations {
   /** A workflow (or queue) registered under a name that is not a literal: the set of names is open. */
   dynamicWorkflows: boolean;
   dynamicQueues: boolean;
+  /** The file constructs DBOS (`DBOS(...)` anywhere in it, any alias, or a call written `DBOS(...)` that may be a re-export), read with the workflows. */
+  constructsDbos: boolean;
 }
 
 /** The workspace's registrations, merged. */
@@ -50,9 +53,11 @@ export interface WorkspaceRegistrations {
   /** Files registering workflows / queues under names that are not literals (then names are not known). */
   dynamicWorkflowFiles: string[];
   dynamicQueueFiles: string[];
+  /** Files that construct DBOS (complete with the workflows). */
+  constructingFiles: string[];
 }
 
-const EMPTY: FileRegistrations = { workflows: [], queues: [], appNames: [], dynamicWorkflows: false, dynamicQueues: false };
+const EMPTY: FileRegistrations = { workflows: [], queues: [], appNames: [], dynamicWorkflows: false, dynamicQueues: false, constructsDbos: false };
 
 /** What the registry is asked about: queue names (DBOS406) or workflow names (DBOS806, DBOS905). */
 export type RegistryKind = 'queues' | 'workflows';
@@ -60,7 +65,7 @@ export type RegistryKind = 'queues' | 'workflows';
 /** Which kinds of names a text can register at all (a file that can register neither is never parsed). */
 export function mayRegister(text: string): { queues: boolean; workflows: boolean } {
   if (!/dbos/i.test(text)) return { queues: false, workflows: false };
-  return { queues: /register_queue|\bQueue\b/.test(text), workflows: /\.workflow\b|\bDBOSConfig\b|\bDBOS\s*\(/.test(text) };
+  return { queues: /register_queue|\bQueue\b/.test(text), workflows: /\.workflow\b|\bDBOSConfig\b|\bDBOS\s*\(|\bDBOS\s+as\b/.test(text) };
 }
 
 /** The registrations of one file, from its model (the tree must be alive). */
@@ -88,12 +93,14 @@ export function registrationsOf(model: ModuleModel, file: string): FileRegistrat
     if (d.name === null) dynamicQueues = true;
     else if (!queues.includes(d.name)) queues.push(d.name);
   }
-  return { workflows, queues, appNames: [...configuredAppNames(model)], dynamicWorkflows, dynamicQueues };
+  // a construction the model sees (any alias of `dbos.DBOS`), or a call written `DBOS(...)` / `x.DBOS(...)` (a re-export)
+  const constructsDbos = lifecycleFacts(model).constructions.length > 0 || model.calls.some((c) => /(^|\.)\s*DBOS$/.test(model.textOf(c.callee)));
+  return { workflows, queues, appNames: [...configuredAppNames(model)], dynamicWorkflows, dynamicQueues, constructsDbos };
 }
 
 function signatureOf(r: FileRegistrations): string {
   const w = r.workflows.map((x) => `${x.name}|${x.fnName}|${x.method}|${x.className}`).join(',');
-  return `${w};${r.queues.join(',')};${r.appNames.join(',')};${r.dynamicWorkflows};${r.dynamicQueues}`;
+  return `${w};${r.queues.join(',')};${r.appNames.join(',')};${r.dynamicWorkflows};${r.dynamicQueues};${r.constructsDbos}`;
 }
 
 
@@ -114,7 +121,7 @@ interface FileEntry extends Omit<RegistryEntry, 'file'> {
 
 /** No name registered anywhere (also the answer of a deferred registry, see WorkspaceIndex). */
 export function noRegistrations(): WorkspaceRegistrations {
-  return { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [] };
+  return { workflows: new Map(), queues: new Map(), appNames: new Map(), dynamicWorkflowFiles: [], dynamicQueueFiles: [], constructingFiles: [] };
 }
 
 export interface RegistryHost {
@@ -317,6 +324,7 @@ export class WorkspaceRegistry {
       }
       if (r.dynamicWorkflows) out.dynamicWorkflowFiles.push(abs);
       if (r.dynamicQueues) out.dynamicQueueFiles.push(abs);
+      if (r.constructsDbos) out.constructingFiles.push(abs);
     }
     return out;
   }

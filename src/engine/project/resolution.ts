@@ -9,6 +9,11 @@ import type { ReadTracker } from './tracking';
 export interface IndexedFunction {
   module: ModuleSummary;
   fn: FunctionSummary;
+  /**
+   * For a method a class inherits (`CardChannel().request` defined by its base `Channel`): the class it
+   * was looked up on, by a name `file` can resolve, so that `self.m()` in its body enters that class's `m`.
+   */
+  receiver?: { file: string; cls: string };
 }
 
 /** What resolution reads of the index's files and summaries. */
@@ -194,8 +199,12 @@ export class ModuleResolver {
         const summary = this.moduleAt(fromFile, bases, segs.slice(0, i).join('.'));
         if (summary === undefined) continue;
         const head = segs[i].replace(/\(\)$/, '');
-        const alias = summary?.aliases.get(head);
-        if (!summary || !alias) return null;
+        if (!summary) return null;
+        // a class's method that makes DBOS decorators (`ballast.durable.Durable.workflow`)
+        const member = head === segs[i] && segs.length === i + 2 ? summary.aliases.get(`${head}.${segs[i + 1]}`) : undefined;
+        if (member) return member;
+        const alias = summary.aliases.get(head);
+        if (!alias) return null;
         const target = [alias + segs[i].slice(head.length), ...segs.slice(i + 1)].join('.');
         return this.valueOf(summary.file, target, hops + 1) ?? target;
       }
@@ -270,10 +279,11 @@ export class ModuleResolver {
       if (fn) return { module, fn };
     }
     if (module.classes.has(name)) {
-      // `Cls()` runs `Cls.__init__`; `Cls().m` and `Cls.m` are the method
-      const q = rest.length === 1 ? `${name}.__init__` : rest.length === 2 ? `${name}.${plainRest[1]}` : null;
-      const fn = q ? module.functions.get(q) : undefined;
-      return fn ? { module, fn } : null;
+      // `Cls()` runs `Cls.__init__`; `Cls().m` and `Cls.m` are the method, its own or inherited
+      const member = rest.length === 1 ? '__init__' : rest.length === 2 ? plainRest[1] : null;
+      if (!member) return null;
+      const fn = module.functions.get(`${name}.${member}`);
+      return fn ? { module, fn } : this.inheritedMethod(module, name, member, hops);
     }
     const alias = module.aliases.get(name);
     if (alias) {
@@ -293,6 +303,19 @@ export class ModuleResolver {
         const sub = this.files.summaryOf(candidate);
         return sub ? this.lookupIn(sub, rest.slice(1), hops) : null;
       }
+    }
+    return null;
+  }
+
+  /**
+   * The method `member` the class `name` of `module` inherits: the first of its bases (in order, each
+   * followed up its own bases, in this module or another) that defines it; `receiver` names `name`.
+   */
+  private inheritedMethod(module: ModuleSummary, name: string, member: string, hops: number): IndexedFunction | null {
+    for (const base of module.classBases.get(name) ?? []) {
+      if (!base || base.endsWith('()')) continue;
+      const r = this.resolveFrom(module.file, `${base}.${member}`, hops + 1, true);
+      if (r) return { module: r.module, fn: r.fn, receiver: { file: module.file, cls: `${module.moduleName}.${name}` } };
     }
     return null;
   }

@@ -31,7 +31,7 @@ export const rule: Rule = {
     for (const launch of facts.launches) {
       if (!runsAtImport(model, launch)) continue;
       const where = launch.scope.cls ? 'in a class body' : 'at module level';
-      // the construction at import goes with it (DBOS102 leaves these lines to this finding)
+      // the construction at import goes with it (DBOS102 reports it too; the move fix takes both lines)
       const cons = facts.constructions.find((c) => runsAtImport(model, c));
       ctx.report({
         node: launch.node,

@@ -16,8 +16,8 @@ export const rule: Rule = {
     const facts = lifecycleFacts(model);
     // module-level construction + a lifespan that launches is the documented FastAPI pattern
     if (lifespanLaunches(model)) return;
-    // a launch at import is DBOS101's error, which names this construction too: one finding for the two lines
-    if (ctx.config.enabled.has('DBOS101') && facts.launches.some((l) => runsAtImport(model, l))) return;
+    // a launch at import as well is DBOS101's error on the launch line; this construction is still reported here
+    // (both lines are wrong, and each finding offers the combined move-to-main fix)
     // Launching from the entry point of this same file (the shape of DBOS's own starter apps)
     // keeps the harm small: importers construct but do not launch. Still worth knowing, not a warning.
     let entryLaunch: boolean | undefined;
@@ -31,7 +31,7 @@ export const rule: Rule = {
         (facts.launches.length === 0 && model.mainGuards.length > 0) ||
         // an integration runtime or a server started in a lifespan launches DBOS: the importers' harm is small
         integrationLaunches(model));
-    // a project function that constructs DBOS, called at import; one that also launches is DBOS101's
+    // a project function that constructs DBOS, called at import; one that also launches is DBOS101's (the same call line)
     for (const r of importTimeChains(ctx, 'construct')) {
       if (r.alsoLaunches) continue;
       ctx.report({

@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from './rule';
 import type { ModuleSummary } from '../project/index';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo } from '../model/types';
-import { importsDbos, isTestLike, lifecycleFacts, lifespanLaunches, ownStatement } from '../model/lifecycle';
+import { importsDbos, isTestLike, lifecycleFacts, lifespanLaunches, ownStatement, runsAtImport } from '../model/lifecycle';
 import { addImportEdit, appNameFor, dbosName } from '../fixes/common';
 import { keywordArgument } from '../syntax/arguments';
 
@@ -111,6 +111,16 @@ function noConstructionImported(ctx: RuleContext): boolean {
   return true;
 }
 
+/**
+ * No file of the workspace constructs DBOS (the workspace registry: every non-test file under the
+ * roots, a `DBOS(` written anywhere counting as a construction). Without the index, unknown: false.
+ */
+function constructedNowhere(ctx: RuleContext): boolean {
+  const { index, file, model } = ctx;
+  if (!index || !file) return false;
+  return index.registrations('workflows', file, model).constructingFiles.length === 0;
+}
+
 /** The launch runs as part of the program: main guard, `__main__.py`, an entry function, a lifespan, or module level. */
 function programLevel(call: CallInfo): boolean {
   const fn = call.scope.fn;
@@ -128,13 +138,16 @@ export const rule: Rule = {
     const facts = lifecycleFacts(model);
     if (facts.constructions.length === 0) {
       if (model.calls.some((c) => model.calleeFqn(c) === 'dbos.DBOS')) return;
-      if (!importsOnlyKnownModules(model) && !(isScript(model) && noConstructionImported(ctx))) return;
+      const imported = importsOnlyKnownModules(model) || (isScript(model) && noConstructionImported(ctx));
+      let nowhere: boolean | undefined;
       for (const launch of facts.launches) {
-        if (!programLevel(launch) && !(model.isMainModule && !launch.scope.fn)) continue;
+        const entry = programLevel(launch) || (model.isMainModule && !launch.scope.fn);
+        // a launch at import (DBOS101's error too) with no `DBOS(...)` in any file of the workspace
+        if (!(entry && imported) && !(!entry && runsAtImport(model, launch) && (nowhere ??= constructedNowhere(ctx)))) continue;
         ctx.report({
           node: launch.node,
           message:
-            `\`${model.textOf(launch.callee)}()\` does nothing here: DBOS is never constructed\n` +
+            `\`${model.textOf(launch.callee)}()\` does nothing here: DBOS is never constructed${entry ? '' : ' in this workspace'}\n` +
             `Without a \`DBOS(...)\` the launch silently returns, and the first workflow, step or transaction call fails with ` +
             `"Function <name> invoked before DBOS initialized" (other DBOS calls with "No DBOS was created yet"). ` +
             `Construct DBOS with \`DBOS(config=...)\` before launching it.`,

@@ -89,7 +89,8 @@ function insertLineFix(ctx: RuleContext, title: string, at: Node, after: boolean
 
 export const rule: Rule = {
   code: 'DBOS703',
-  requires: ['fixture'],
+  // (d) needs no fixture: a reset in application code
+  requires: ['fixture', 'reset_system_database'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;

@@ -19,9 +19,20 @@ import * as path from 'node:path';
  */
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
   const { index, file } = projectOf(ctx);
-  const start = helper ? index.functionOf(file, helper.qualname) : resolveCall(ctx, call);
+  const start = helper ? (inheritedThrough(ctx, call, helper) ?? index.functionOf(file, helper.qualname)) : resolveCall(ctx, call);
   if (!start) return null;
   return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+}
+
+/**
+ * A method of this file called on an instance of a subclass that inherits it (`chan.request()` with
+ * `chan = CardChannel()`, `request` defined by its base): that method with the subclass as its
+ * receiver, so that `self.deliver()` in it enters the subclass's override. Null for any other call.
+ */
+function inheritedThrough(ctx: RuleContext, call: CallInfo, helper: FunctionInfo): IndexedFunction | null {
+  if (!helper.cls || call.calleeType !== 'attribute') return null;
+  const r = resolveCall(ctx, call);
+  return r?.receiver && r.fn.qualname === helper.qualname && r.module.file === projectOf(ctx).file ? r : null;
 }
 
 const singleFile = new WeakMap<ModuleModel, { index: WorkspaceIndex; file: string }>();
