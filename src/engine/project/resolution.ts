@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { FunctionSummary, ModuleSummary } from '../facts/summary';
 import { importBases, moduleFiles } from './modules';
 import type { ReadTracker } from './tracking';
+import { PLAIN_BASES } from '../model/configured-classes';
 
 /** A function of a summarised module. */
 export interface IndexedFunction {
@@ -27,8 +28,6 @@ export interface ResolutionFiles {
 }
 
 const MAX_ALIAS_HOPS = 8;
-/** Bases known not to lead to DBOSConfiguredInstance. */
-const PLAIN_BASES = /^(builtins\.\w+|abc\.ABC|typing\.\w+|typing_extensions\.\w+|enum\.\w+|pydantic\.BaseModel)$/;
 /** Libraries whose functions are never the user's code: not looked up on disk. */
 const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
 

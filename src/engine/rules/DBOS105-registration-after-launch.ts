@@ -3,7 +3,7 @@ import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { isTestLike, lifecycleFacts, runsBefore } from '../model/lifecycle';
-import { inheritsConfigured } from './DBOS601-dbos-class-setup';
+import { inheritsConfigured } from '../model/configured-classes';
 import { rangeIn } from '../facts/positions';
 import type { WorkspaceIndex } from '../project/index';
 import { keywordArgument } from '../syntax/arguments';
@@ -83,7 +83,7 @@ export const rule: Rule = {
       if (!fqn || call.scope.cls) continue;
       const cls = model.classes.find((c) => c.fqn === fqn);
       if (cls) {
-        if (inheritsConfigured(ctx, cls) !== 'yes') continue;
+        if (inheritsConfigured(model, cls) !== 'yes') continue;
         const launch = launchBefore(launches, call.scope.fn, call.node);
         if (!launch) continue;
         ctx.report({ node: call.node, message: afterLaunch(cls.name, `(line ${launch.node.startPosition.row + 1})`) });

@@ -7,35 +7,12 @@ import { dbosName, nameFor } from '../fixes/common';
 import { callsTo, dominates, methodKind, positional, statementIn, stringValue } from '../model/dbos-calls';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordValue } from '../syntax/arguments';
+import { inheritsConfigured } from '../model/configured-classes';
 
 
 const CLASS_DECORATORS = new Set(['dbos.DBOS.dbos_class', 'dbos.DBOS.default_required_roles']);
 /** Class decorators that certainly do not register the class with DBOS. */
 const HARMLESS_DECORATORS = /^(dataclasses\.dataclass|typing\.final|typing_extensions\.final|functools\.total_ordering|attr\.s|attrs\.define|attr\.define|typing\.runtime_checkable)$/;
-/** Bases known not to lead to DBOSConfiguredInstance. */
-const PLAIN_BASES = /^(builtins\.\w+|abc\.ABC|typing\.\w+|typing_extensions\.\w+|enum\.\w+|pydantic\.BaseModel)$/;
-
-type Inherits = 'yes' | 'no' | 'unknown';
-
-export function inheritsConfigured(ctx: RuleContext, cls: ClassInfo, seen = new Set<ClassInfo>()): Inherits {
-  const { model } = ctx;
-  if (seen.has(cls)) return 'unknown';
-  seen.add(cls);
-  let result: Inherits = 'no';
-  for (const b of cls.bases) {
-    if (b.type === 'keyword_argument') continue;
-    const fqn = model.resolve(b);
-    if (fqn === 'dbos.DBOSConfiguredInstance') return 'yes';
-    const local = fqn ? model.classes.find((c) => c.fqn === fqn) : undefined;
-    if (local) {
-      const r = inheritsConfigured(ctx, local, seen);
-      if (r === 'yes') return 'yes';
-      if (r === 'unknown') result = 'unknown';
-    } else if (!fqn || !PLAIN_BASES.test(fqn)) result = 'unknown';
-  }
-  return result;
-}
-
 function dbosMethods(cls: ClassInfo): FunctionInfo[] {
   return cls.methods.filter((m) => (m.kinds.has('workflow') || m.kinds.has('transaction')) && methodKind(m) !== 'static');
 }
@@ -163,7 +140,7 @@ export const rule: Rule = {
       const registered = cls.decorators.some((d) => d.fqn && CLASS_DECORATORS.has(d.fqn));
       const unknownDecorator = cls.decorators.some((d) => !d.fqn || (!CLASS_DECORATORS.has(d.fqn) && !HARMLESS_DECORATORS.test(d.fqn)));
       if (unknownDecorator && !registered) continue; // a custom decorator may register the class itself
-      const inh = instanceWfs.length > 0 && !registersByHand(ctx, cls) ? inheritsConfigured(ctx, cls) : 'yes';
+      const inh = instanceWfs.length > 0 && !registersByHand(ctx, cls) ? inheritsConfigured(model, cls) : 'yes';
       if (!registered) {
         // DBOS checks the registration first: the config_name errors below are never reached, so this
         // is the one finding for the class (it says what the instance methods will need next)
@@ -232,7 +209,10 @@ function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
       let where: string | null = null;
       if (fn && (fn.kinds.has('http') || fn.kinds.has('workflow') || fn.kinds.has('step'))) {
         where = fn.kinds.has('http') ? `HTTP handler \`${fn.name}\`` : `\`${fn.name}\``;
-      } else if (launches.some((l) => dominates(l, call.node))) where = 'after `DBOS.launch()`';
+      } else if (!ctx.config.enabled.has('DBOS105') && launches.some((l) => dominates(l, call.node))) {
+        // created after the launch: DBOS105's finding when it runs (one finding for one line)
+        where = 'after `DBOS.launch()`';
+      }
       if (where) {
         ctx.report({
           node: call.node,
