@@ -121,6 +121,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
   const tree = (!options.previousTree && index && file && index.takeTree(file, text)) || parseWithin(text, box.deadline, options.previousTree, cancelled);
   if (!tree) return cancelled?.() ? abandoned : overBudgetIn('parse');
   const api = buildApiCatalog(config);
+  let built: ModuleModel | undefined;
   try {
     if (index && file) {
       index.useCatalog(api);
@@ -134,7 +135,9 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
           testPath: file && index ? index.relativePath(file) : undefined,
           moduleName: options.moduleName ?? (file && index?.moduleName(file)),
           externalName: index && file ? (fqn) => index.dbosNameOf(file, fqn) : undefined,
+          previousTree: options.previousTree,
         });
+        built = m;
         if (index && file) index.noteModel(file, text, m);
         return m;
       });
@@ -158,6 +161,8 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
     }
     return result;
   } finally {
+    // the caller may delete the previous tree once this returns
+    if (built) built.previousTree = null;
     if (!options.keepTree) tree.delete();
   }
 }

@@ -169,13 +169,18 @@ export class Analysis {
       // buffer is then registered with the same text, which costs only a hash. Changed or not is
       // judged against the summary its dependents last saw.
       const seen = this.announced.has(uri) ? this.announced.get(uri)! : sigOf(index.summaryOf(file));
-      result = this.trees.analyze(uri, text, { ...opts, startedAt: started }, keepIgnores);
+      result = this.trees.analyze(uri, text, { ...opts, startedAt: started }, (model, r) => {
+        keepIgnores(model, r);
+        // the registry takes this text's registrations from this model rather than parsing it again in setText
+        if (!r.cancelled) index.noteRegistrations(file, model);
+      });
       if (!result.cancelled) {
-        index.setText(file, text);
+        // true when its workflow or queue names changed: the files that compared names with them are re-checked
+        const registrations = index.setText(file, text);
         if (result.limit?.checked === 'none') index.noteUnmodelled(file, text);
         const now = sigOf(index.summaryOf(file));
         this.announced.set(uri, now);
-        if (now !== seen) dependents = index.dependents(file);
+        if (now !== seen || registrations) dependents = index.dependents(file);
       }
     } else {
       this.announced.delete(uri);

@@ -427,8 +427,13 @@ export function dropDisk(uri: string): void {
   slowLogged.delete(uri);
 }
 
-/** The main thread's memory after a workspace scan (the analysis thread has its own: analysis-worker.ts). */
-const scanHeap = new HeapReducer(undefined, 4 * 1024 * 1024);
+/**
+ * The main thread's memory after a workspace scan (the analysis thread has its own:
+ * analysis-worker.ts): one compacting collection once the scan is over and the thread idle, whatever
+ * the heap grew by. (With a slack of 4 MB over its size when this module loaded, about half the
+ * scans of 100,000 lines left no collection: 19.7 MB of heap kept for 10.8 MB used, 6 MB of RSS.)
+ */
+const scanHeap = new HeapReducer(undefined, 0);
 
 async function scanWorkspace(): Promise<void> {
   const gen = ++scanGeneration;

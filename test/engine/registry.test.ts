@@ -175,3 +175,35 @@ test('registry: a listing of the files under the roots given by the caller is us
   const walked = new WorkspaceIndex({ roots: [root] });
   assert.deepEqual([...walked.registrations('queues', main).queues.keys()], ['reports']);
 });
+
+test('an open document: registrations read from its analysis model before setText, no parse of the registry, same answers as setText alone', async () => {
+  await initParser();
+  const roots = [copy('registry'), copy('registry')];
+  const [viaModel, alone] = roots.map((root) => new WorkspaceIndex({ roots: [root] }));
+  const edits = (root: string) => {
+    const queues = path.join(root, 'app/queues.py');
+    const renamed = fs.readFileSync(queues, 'utf8').replace('"reports"', '"report-jobs"');
+    return { main: path.join(root, 'app/main.py'), queues, texts: [renamed, renamed + '# done\n', renamed.replace('"report-jobs"', '"reports"')] };
+  };
+  const a = edits(roots[0]);
+  const b = edits(roots[1]);
+  run(viaModel, a.main);
+  run(alone, b.main);
+  const parses = viaModel.registryParses();
+  for (let i = 0; i < a.texts.length; i++) {
+    // the editor's path: the document analysed with the index (its model kept), then its text registered
+    const r = analyze(a.texts[i], { path: a.queues, index: viaModel, keepTree: true });
+    viaModel.noteRegistrations(a.queues, r.model!);
+    r.tree!.delete();
+    const changed = viaModel.setText(a.queues, a.texts[i]);
+    analyze(b.texts[i], { path: b.queues, index: alone });
+    assert.equal(changed, alone.setText(b.queues, b.texts[i]), `edit ${i}`);
+    assert.deepEqual(
+      viaModel.dependents(a.queues).map((f) => path.relative(roots[0], f)),
+      alone.dependents(b.queues).map((f) => path.relative(roots[1], f)),
+    );
+    assert.deepEqual(lines(run(viaModel, a.main)), lines(run(alone, b.main)));
+  }
+  assert.equal(viaModel.registryParses(), parses, 'the registry parsed the edited file again');
+  assert.ok(alone.registryParses() > parses);
+});

@@ -11,6 +11,8 @@ import { ModuleModel } from '../../src/engine/model/module';
 import { summarize } from '../../src/engine/facts/summary';
 import { clearReuse, reuseStats, resetReuseStats } from '../../src/engine/facts/reuse';
 import { rng } from './seeded';
+import { diffEdit, TreeCache } from '../../src/server/incremental';
+import type { Tree } from 'web-tree-sitter';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -87,6 +89,104 @@ test('summaries built with reuse equal fresh ones after random edits of every ru
   // small files, where an edit often changes module-level names (every function is then computed
   // again): still a good part of the functions kept their facts
   assert.ok(reuseStats.reused * 4 > reuseStats.computed, `reused ${reuseStats.reused}, computed ${reuseStats.computed} over ${edits} edits`);
+});
+
+/** Pieces that leave a syntax error behind: statements broken for several edits. */
+const BREAKING = ['(', 'def (', '\nclass X(:\n', '"""', '[', 'if x\n'];
+
+/**
+ * Random edits of `text`, each parsed incrementally from the last tree (as the server does), with a
+ * syntax error inserted now and then that the next edits often leave in place elsewhere: a statement
+ * with an error is reused only when tree-sitter reports its structure unchanged.
+ */
+function incrementalEdits(text: string, next: () => number, count: number, each: (text: string, tree: Tree, previous: Tree | null) => void): void {
+  let tree = parsePython(text);
+  each(text, tree, null);
+  for (let k = 0; k < count; k++) {
+    const edited = breakNow(edit(text, next), next);
+    const e = diffEdit(text, edited);
+    if (e) tree.edit(e);
+    const fresh = parsePython(edited, tree);
+    each(edited, fresh, tree);
+    tree.delete();
+    tree = fresh;
+    text = edited;
+  }
+  tree.delete();
+}
+
+/** One time in five, a piece that breaks the syntax inserted somewhere. */
+function breakNow(text: string, next: () => number): string {
+  if (next() >= 0.2) return text;
+  const at = Math.floor(next() * (text.length + 1));
+  return text.slice(0, at) + BREAKING[Math.floor(next() * BREAKING.length)] + text.slice(at);
+}
+
+test('summaries built with reuse over incremental parses equal fresh ones, syntax errors included', async () => {
+  await initParser();
+  clearReuse();
+  resetReuseStats();
+  let broken = 0;
+  fixtureFiles().forEach((file, i) => {
+    const next = rng(3000 + i);
+    const key = `/reuse-incremental/${path.basename(path.dirname(file))}/${path.basename(file)}`;
+    incrementalEdits(fs.readFileSync(file, 'utf8'), next, 10, (text, tree, previousTree) => {
+      if (tree.rootNode.hasError) broken++;
+      const model = new ModuleModel(text, tree, { path: key, previousTree });
+      const reused = summarize(model, key, 'h', undefined, { reuse: true });
+      model.previousTree = null;
+      assert.deepStrictEqual(reused, summaryOf(text, key, false), `${file}, seed ${3000 + i}:\n${text}`);
+    });
+  });
+  assert.ok(broken > 300, `${broken} edits left a syntax error`);
+  assert.ok(reuseStats.reused * 4 > reuseStats.computed, `reused ${reuseStats.reused}, computed ${reuseStats.computed}`);
+});
+
+test('findings of the server path (incremental parse, reuse) equal a fresh analysis, syntax errors included', async () => {
+  await initParser();
+  clearReuse();
+  const files = fixtureFiles().filter((_, i) => i % 2 === 1);
+  for (const [i, file] of files.entries()) {
+    const next = rng(7000 + i);
+    const p = path.join('/reuse-server', path.basename(path.dirname(file)), path.basename(file));
+    // a fresh analysis: the same module name and folders under a root never analysed (no reuse state)
+    const freshPath = (k: number) => path.join(`/reuse-server-fresh-${i}-${k}`, path.basename(path.dirname(file)), path.basename(file));
+    const cache = new TreeCache();
+    let text = fs.readFileSync(file, 'utf8');
+    cache.analyze(p, text, { path: p });
+    for (let k = 0; k < 8; k++) {
+      text = breakNow(edit(text, next), next);
+      const reused = cache.analyze(p, text, { path: p });
+      const fresh = analyze(text, { path: freshPath(k) });
+      assert.deepStrictEqual(reused.findings, fresh.findings, `${file}, seed ${7000 + i}, edit ${k}:\n${text}`);
+    }
+    cache.clear();
+  }
+});
+
+test('a statement with a syntax error that an edit elsewhere leaves alone keeps its facts', async () => {
+  await initParser();
+  clearReuse();
+  const file = '/reuse-broken/app.py';
+  const text = `${APP}\n\ndef broken(:\n    return requests.get("u")\n`;
+  const tree = parsePython(text);
+  const first = new ModuleModel(text, tree, { path: file });
+  summarize(first, file, 'h', undefined, { reuse: true });
+  const edited = text.replace('return 1', 'return 12');
+  tree.edit(diffEdit(text, edited)!);
+  const next = parsePython(edited, tree);
+  assert.ok(next.rootNode.hasError);
+  resetReuseStats();
+  const model = new ModuleModel(edited, next, { path: file, previousTree: tree });
+  const reused = summarize(model, file, 'h', undefined, { reuse: true });
+  assert.deepEqual(reuseStats.lastComputed, ['unrelated', 'report']);
+  assert.deepStrictEqual(reused, summaryOf(edited, file, false));
+  // parsed afresh (no previous tree): the broken statement counts as changed
+  resetReuseStats();
+  const again = parsePython(`${edited} `);
+  summarize(new ModuleModel(`${edited} `, again, { path: file }), file, 'h', undefined, { reuse: true });
+  assert.ok(reuseStats.lastComputed.length > 0, reuseStats.lastComputed.join(','));
+  for (const t of [tree, next, again]) t.delete();
 });
 
 test('findings with reuse equal those of a fresh analysis after random edits (range, message, related, fixes)', async () => {

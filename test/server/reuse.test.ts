@@ -11,6 +11,8 @@ import { analyze, initParser } from '../../src/engine/index';
 import { WorkspaceIndex } from '../../src/engine/project/index';
 import { clearReuse, resetReuseStats, reuseStats } from '../../src/engine/facts/reuse';
 import { TreeCache } from '../../src/server/incremental';
+import { Analysis } from '../../src/server/analysis-worker';
+import { pathToFileURL } from 'node:url';
 
 const HELPERS = [
   'import time',
@@ -94,6 +96,30 @@ test('edits of an open document: reused facts equal a fresh index, and dependent
     const after = analyze(FLOW, { path: flow, index });
     assert.deepEqual(after.findings.map((f) => `${f.range.start.line}:${f.code}`), ['7:DBOS201']);
     trees.clear();
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an open document whose queue is renamed (same length, no fact of its functions changed) names the files that use the queue', async () => {
+  await initParser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-regs-'));
+  try {
+    fs.cpSync(path.resolve(__dirname, '..', '..', '..', 'test/fixtures/workspace/registry'), root, { recursive: true });
+    const analysis = new Analysis();
+    analysis.configure([{ uri: pathToFileURL(root).href, path: root, layer: { profile: 'strict' } }], null);
+    const queues = path.join(root, 'app', 'queues.py');
+    const main = path.join(root, 'app', 'main.py');
+    const text = fs.readFileSync(queues, 'utf8');
+    assert.ok(text.includes('"reports"'));
+    analysis.checkOpen(pathToFileURL(main).href, fs.readFileSync(main, 'utf8'), 1, () => false);
+    analysis.checkOpen(pathToFileURL(queues).href, text, 1, () => false);
+    const renamed = analysis.checkOpen(pathToFileURL(queues).href, text.replace('"reports"', '"rEports"'), 2, () => false);
+    assert.deepEqual(renamed.dependents, [main]);
+    // a comment changes no name: nobody to re-check
+    const comment = analysis.checkOpen(pathToFileURL(queues).href, text.replace('"reports"', '"rEports"') + '# done\n', 3, () => false);
+    assert.deepEqual(comment.dependents, []);
+    analysis.trees.clear();
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -175,7 +175,7 @@ const NOTHING: readonly never[] = Object.freeze([]);
 function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
   const args = argumentTexts(model.text.slice(call.start + model.textOf(call.callee).length, call.end));
   const out = { positional: 0, nones: [] as number[], keywords: [] as string[], forwards: [] as PassedArgs['forwards'][number][] };
-  if (!args) return { positional: 0, nones: NOTHING, keywords: NOTHING, forwards: NOTHING };
+  if (!args) return positionalOnly(0, []);
   // the caller's None defaults are read only for an argument that is a bare name
   let optional: Set<string> | null | undefined;
   const forwarded = (v: string) => {
@@ -197,6 +197,7 @@ function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
       out.positional++;
     }
   }
+  if (out.keywords.length === 0 && out.forwards.length === 0) return positionalOnly(out.positional, out.nones);
   return {
     positional: out.positional,
     nones: out.nones.length ? out.nones : NOTHING,
@@ -204,6 +205,23 @@ function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
     forwards: out.forwards.length ? out.forwards : NOTHING,
   };
 }
+
+/**
+ * Arguments without keywords or forwards, one object per count and `None` positions: most calls
+ * of every module pass such arguments, and the index keeps them all for the session (a shared
+ * object is plain data nobody changes, without strings that would hold a file's text).
+ */
+function positionalOnly(positional: number, nones: number[]): PassedArgs {
+  const key = nones.length ? `${positional}:${nones.join(',')}` : `${positional}`;
+  let hit = POSITIONAL_ONLY.get(key);
+  if (!hit) {
+    hit = { positional, nones: nones.length ? nones : NOTHING, keywords: NOTHING, forwards: NOTHING };
+    if (POSITIONAL_ONLY.size < 1000) POSITIONAL_ONLY.set(key, hit);
+  }
+  return hit;
+}
+
+const POSITIONAL_ONLY = new Map<string, PassedArgs>();
 
 /** The parameter of the calling function that the call forwards into `fallback`'s parameter, if any. */
 export function forwardedInto(passed: PassedArgs | null | undefined, fallback: FallbackParam): string | null {

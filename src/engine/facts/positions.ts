@@ -2,7 +2,7 @@
 import type { Position, Range } from '../types';
 
 export interface HasLineStarts {
-  lineStarts: number[];
+  lineStarts: ArrayLike<number>;
 }
 
 /** Line and column of an offset in a summarised module. */

@@ -10,8 +10,9 @@
 // A function of an unchanged statement S is reused when all of these hold (else it is computed):
 // - S's text is the same (with what precedes it on its first line), the new tree has a top-level statement at the same place
 //   (shifted by the edit) with the functions at the same offsets inside it and the same qualified
-//   names, and, when it holds a syntax error, the same shape (S-expression) as before: error recovery
-//   can read the same text differently in another context;
+//   names, and, when it holds a syntax error, the new tree was parsed incrementally from the tree of
+//   the last summary and tree-sitter reports no change of structure inside S (`getChangedRanges`):
+//   error recovery can read the same text differently in another context;
 // - the module context is equal (`contextKey`): the module's name; every module-scope name with each of
 //   its bindings (value text, annotation; `def`/`class` by qualified name, with the DBOS decorator a
 //   factory function returns); imports and star imports; every function's qualified name, kinds,
@@ -28,6 +29,7 @@
 // Offsets of reused facts (definition, call ranges) move with the statement; nothing else in a
 // function's facts depends on where it is. `test/engine/reuse.test.ts` checks random edit sequences
 // over the fixtures against fresh summaries and analyses.
+import type { Range, Tree } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
@@ -36,8 +38,8 @@ import { escapeRegExp } from '../text';
 interface StatementRecord {
   start: number;
   end: number;
-  /** The shape of a statement with a syntax error (null: none): reused only when the new tree has the same. */
-  shape: string | null;
+  /** It holds a syntax error: reused only when the new tree's structure did not change inside it. */
+  broken: boolean;
   /** Functions defined in the statement, in order: offset from the statement's start, qualname, summary (null: not summarised, a lambda). */
   fns: { rel: number; qualname: string; summary: FunctionSummary | null }[];
   /** Names of the module-level functions and classes the statement defines. */
@@ -50,6 +52,8 @@ interface ReuseState {
   lists: EffectLists;
   context: string;
   externals: ReadonlyMap<string, string>;
+  /** The tree the summary's model was built from: the next one may be parsed from it (`ModuleModel.previousTree`). */
+  tree: WeakRef<Tree>;
   /** The top-level statements, by start offset. */
   statements: Map<number, StatementRecord>;
 }
@@ -79,8 +83,8 @@ interface Statement {
   end: number;
   /** The start of its line: text before the statement on its line (`x = 1; def f(): ...`) is compared with it. */
   from: number;
-  /** With a syntax error: the tree's shape (S-expression), which the same text may not give again. */
-  shape: string | null;
+  /** It holds a syntax error (or a missing node): the same text may be recovered from differently. */
+  broken: boolean;
 }
 
 /** One summary being built: which functions may be taken from the last state, and what to keep for the next. */
@@ -133,7 +137,7 @@ export class SummaryReuse {
         rec = old.statements.get(s.start - delta);
         d = delta;
       }
-      if (!rec || rec.end + d !== s.end || rec.shape !== s.shape || s.shape === UNKNOWN_SHAPE) continue;
+      if (!rec || rec.end + d !== s.end || rec.broken !== s.broken || (s.broken && !this.sameStructure(old, s))) continue;
       candidates.push({ rec, delta: d, start: s.start });
       matched.add(rec);
     }
@@ -162,6 +166,23 @@ export class SummaryReuse {
       this.closeOverBindings(dirty);
     }
     for (const c of pending) this.usable.set(c.start, { rec: c.rec, delta: c.delta });
+  }
+
+  private changed: Range[] | null | undefined;
+  /**
+   * Whether tree-sitter reports the structure of the new tree unchanged inside `s` since the old
+   * state's tree (the visible nodes from the root down, compared by symbol and position: what
+   * `getChangedRanges` returns). Only when the new tree was parsed from that very tree (edited) and
+   * the caller still holds it; otherwise a statement with a syntax error counts as changed.
+   */
+  private sameStructure(old: ReuseState, s: Statement): boolean {
+    if (this.changed === undefined) {
+      const previous = this.model.previousTree;
+      this.changed = previous && old.tree.deref() === previous ? previous.getChangedRanges(this.model.tree) : null;
+    }
+    if (!this.changed) return false;
+    // an empty range at a boundary counts: a node inserted there may belong to s
+    return !this.changed.some((r) => r.startIndex <= s.end && r.endIndex >= s.start);
   }
 
   /** Adds to `dirty` the module names whose bindings' values mention one of its names, until none is added. */
@@ -253,7 +274,7 @@ export class SummaryReuse {
     if (!s) return;
     let rec = this.records.get(s.start);
     if (!rec) {
-      rec = { start: s.start, end: s.end, shape: s.shape, fns: [], names: this.namesByStatement().get(s.start) ?? [] };
+      rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [] };
       this.records.set(s.start, rec);
     }
     rec.fns.push({ rel: start - s.start, qualname: fn.qualname, summary });
@@ -263,7 +284,7 @@ export class SummaryReuse {
   keep(): void {
     // statements without functions (a class without methods) still name what they define
     for (const s of this.statements) {
-      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, shape: s.shape, fns: [], names: this.namesByStatement().get(s.start) ?? [] });
+      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [] });
     }
     states.delete(this.file);
     states.set(this.file, {
@@ -272,16 +293,12 @@ export class SummaryReuse {
       lists: this.lists,
       context: this.context,
       externals: this.model.externalAnswers(),
+      tree: new WeakRef(this.model.tree),
       statements: this.records,
     });
     while (states.size > MAX_FILES) states.delete(states.keys().next().value!);
   }
 }
-
-/** Statements with a syntax error longer than this are not reused. */
-const SHAPE_MAX = 4000;
-/** The shape of such a statement: never equal to another. */
-const UNKNOWN_SHAPE = '?';
 
 /** The module's top-level statements. */
 function topLevelStatements(model: ModuleModel): Statement[] {
@@ -292,12 +309,7 @@ function topLevelStatements(model: ModuleModel): Statement[] {
     const start = c.startIndex;
     let from = start;
     while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
-    // a statement with a syntax error is kept with its shape: the same text can be recovered from
-    // differently; over SHAPE_MAX characters it counts as changed (its shape costs more to read than
-    // its facts to compute)
-    const end = c.endIndex;
-    const shape = c.hasError || c.isMissing ? (end - start <= SHAPE_MAX ? c.toString() : UNKNOWN_SHAPE) : null;
-    out.push({ start, from, end, shape });
+    out.push({ start, from, end: c.endIndex, broken: c.hasError || c.isMissing });
   }
   return out;
 }

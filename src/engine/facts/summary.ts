@@ -100,8 +100,11 @@ export interface ModuleSummary {
    */
   aliases: Map<string, string>;
   starImports: string[];
-  /** Offsets of line starts, for positions of calls and definitions. */
-  lineStarts: number[];
+  /**
+   * Offsets of line starts, for positions of calls and definitions: 4 bytes a line (kept for every
+   * module of the workspace for the whole session; a number array takes twice that).
+   */
+  lineStarts: Uint32Array;
   eol: string;
   /** How this module names DBOS, and the import to add when it does not. */
   dbosText: string;
@@ -314,7 +317,7 @@ export function summarize(model: ModuleModel, file: string, hash: string, lists:
     classes,
     aliases,
     starImports: [...model.starImports],
-    lineStarts: lines.starts,
+    lineStarts: Uint32Array.from(lines.starts),
     eol: model.text.includes('\r') ? lines.eol : '\n',
     dbosText: dbosLocal ?? 'DBOS',
     dbosImport: dbosLocal ? null : addImportEdit(model, 'from dbos import DBOS'),

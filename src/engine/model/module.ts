@@ -27,6 +27,8 @@ export interface ModuleOptions {
    * name (`app._runtime.dbos_step` -> `dbos.DBOS.step`), from the workspace index; null otherwise.
    */
   externalName?: (fqn: string) => string | null;
+  /** The tree this one was parsed from incrementally (already edited); see `ModuleModel.previousTree`. */
+  previousTree?: Tree | null;
 }
 
 /** Whether a path (relative to its project, or as the caller knows it) is test code: `test_*.py`, `*_test.py`, `conftest.py`, or under a `test`/`tests`/`testing` folder. */
@@ -72,6 +74,12 @@ export class ModuleModel {
   private readonly annotations = new Map<number, Node | null>();
   private readonly scopes = new ScopeIndex(this);
   private readonly resolver: Resolver;
+  /**
+   * The tree `tree` was parsed from incrementally (already edited), while its owner keeps it alive:
+   * `analyze` clears it before returning. Facts of a statement with a syntax error are reused only
+   * when the two trees have the same structure there (facts/reuse.ts).
+   */
+  previousTree: Tree | null;
 
   constructor(
     readonly text: string,
@@ -86,6 +94,7 @@ export class ModuleModel {
     this.projectPath = options.testPath ?? options.path;
     this.isTestFile = isTestFilePath(this.projectPath);
     this.isMainModule = base === '__main__.py';
+    this.previousTree = options.previousTree ?? null;
     this.resolver = new Resolver(this, options.externalName);
     new ModelBuilder(this, this.scopes, this.functionByNodeId).build();
     classifyFunctions(this);

@@ -114,6 +114,8 @@ export class WorkspaceIndex {
   parses = 0;
   /** Workflow and queue names registered anywhere under the roots; built on first use. */
   private registryCache: WorkspaceRegistry | null = null;
+  /** Files whose registrations `noteRegistrations` found changed, until their `setText`. */
+  private readonly registrationsChanged = new Set<string>();
   /** Trees parsed by the index and kept for `takeTree`, by absolute path; their characters in all. */
   private readonly handOver = new Map<string, { text: string; tree: Tree }>();
   private handOverChars = 0;
@@ -157,8 +159,23 @@ export class WorkspaceIndex {
   setText(file: string, text: string): boolean {
     const abs = path.resolve(file);
     this.overrides.set(abs, text);
-    const regs = this.registryCache?.update(abs) ?? false;
+    // registrations read from the analysis's model just before (noteRegistrations) count as this change's
+    const noted = this.registrationsChanged.delete(abs);
+    const regs = (this.registryCache?.update(abs) ?? false) || noted;
     return this.refresh(abs, text) || regs;
+  }
+
+  /**
+   * The registrations of an open document's new text read from the model its analysis just built,
+   * before `setText` with that text: the registry (once queried) would otherwise parse the file
+   * again. What it records is what that parse would give: a model of the same text, with the same
+   * module name, test path and DBOS names (the registry's own queries read the analysed file's
+   * registrations from this model too, `query(..., own)`). The file's registry entry is then current
+   * when `setText` comes, which returns whether they changed as before.
+   */
+  noteRegistrations(file: string, model: ModuleModel): void {
+    if (model.text.length > INDEXED_FILE_BYTES) return;
+    if (this.registryCache?.noteAnalysed(path.resolve(file), model)) this.registrationsChanged.add(path.resolve(file));
   }
 
   /** Drops a buffer override or a deleted file; back to disk (or gone). True when its summary changed. */

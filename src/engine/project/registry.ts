@@ -175,17 +175,27 @@ export class WorkspaceRegistry {
     const old = this.files.get(abs);
     if (old && old.hash === hash && old.parsed) return;
     const may = mayRegister(model.text);
-    let regs = EMPTY;
-    if (may.queues || may.workflows) {
-      try {
-        regs = registrationsOf(model, abs);
-      } catch (e) {
-        // the analysed file's time ran out: nothing is recorded (its registrations are not known to be none)
-        if (isOutOfTime(e)) throw e;
-        regs = EMPTY;
-      }
+    this.put(abs, hash, may, true, may.queues || may.workflows ? this.readFrom(model, abs) : EMPTY);
+  }
+
+  /** The registrations a model gives; none when it cannot be read (never a crash). */
+  private readFrom(model: ModuleModel, abs: string): FileRegistrations {
+    try {
+      return registrationsOf(model, abs);
+    } catch (e) {
+      // the analysed file's time ran out: nothing is recorded (its registrations are not known to be none)
+      if (isOutOfTime(e)) throw e;
+      return EMPTY;
     }
-    this.put(abs, hash, may, true, regs);
+  }
+
+  /**
+   * `update` after an analysed file's text changed, its registrations read from the analysis's model
+   * of that text instead of a parse of its own. True when they changed.
+   */
+  noteAnalysed(abs: string, model: ModuleModel): boolean {
+    if (this.built.size === 0 || !/\.pyi?$/.test(abs) || this.isTest(abs)) return false;
+    return this.load(abs, model.text, false, model);
   }
 
   /**
@@ -260,13 +270,13 @@ export class WorkspaceRegistry {
   }
 
   /** Reads a file's text: parsed when it may register a kind already asked for. */
-  private load(abs: string, text: string | null, force = false): boolean {
+  private load(abs: string, text: string | null, force = false, model?: ModuleModel): boolean {
     const hash = text === null ? null : hashOf(text);
     const old = this.files.get(abs);
     if (!force && old && old.hash === hash) return false;
     const may = text === null ? { queues: false, workflows: false } : mayRegister(text);
     const wanted = (may.queues && this.built.has('queues')) || (may.workflows && this.built.has('workflows'));
-    const regs = text !== null && wanted ? this.parse(abs, text) : EMPTY;
+    const regs = text !== null && wanted ? this.parse(abs, text, model) : EMPTY;
     return this.put(abs, hash, may, wanted, regs);
   }
 
@@ -284,8 +294,10 @@ export class WorkspaceRegistry {
     return changed;
   }
 
-  private parse(abs: string, text: string): FileRegistrations {
+  /** A file's registrations: from `model` when given (a model of `text`), else from a parse of the text. */
+  private parse(abs: string, text: string, model?: ModuleModel): FileRegistrations {
     if (text.includes('\u0000')) return EMPTY;
+    if (model) return this.readFrom(model, abs);
     this.parses++;
     // a file the model cannot read registers nothing, never a crash
     return this.host.withModel(abs, text, (model) => registrationsOf(model, abs), EMPTY);
