@@ -5,8 +5,7 @@
 // summarised, its tree freed), and again only when its text changes.
 import { detachStrings } from '../detach';
 import { hashOf } from './hash';
-import * as fs from 'node:fs';
-import { DEFAULT_MAX_FILE_KB } from '../config';
+import { INDEXED_FILE_BYTES, WorkspaceFiles } from './files';
 import * as path from 'node:path';
 import { parseWithin, type Tree } from '../syntax/parser';
 import { DEFAULT_FILE_TIME_BUDGET_MS, TimeBox, checkTimeNow, isOutOfTime } from '../budget';
@@ -66,27 +65,6 @@ export interface WorkspaceIndexOptions {
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
 const BATCH_HAND_OVER_CHARS = 2_000_000;
 
-/** Modules larger than this (the default `max-file-size-kb`) are not parsed by the index. */
-const INDEXED_FILE_BYTES = DEFAULT_MAX_FILE_KB * 1024;
-
-export function defaultReadFile(absPath: string): string | null {
-  let buf: Buffer;
-  try {
-    // a module over the default size limit is not read for its summary (its own check names it)
-    if (fs.statSync(absPath).size > INDEXED_FILE_BYTES) return null;
-    buf = fs.readFileSync(absPath);
-  } catch {
-    return null;
-  }
-  if (buf.includes(0)) return null;
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    return null;
-  }
-}
-
 
 interface Entry {
   summary: ModuleSummary | null;
@@ -98,14 +76,10 @@ let nextApiId = 1;
 
 export class WorkspaceIndex {
   readonly roots: string[];
-  private readonly read: (absPath: string) => string | null;
-  /** A custom reader (virtual files): existence is what it can read. */
-  private readonly customRead: boolean;
-  private readonly overrides = new Map<string, string>();
+  /** File texts (open buffers over disk) and whether files and folders exist. */
+  private readonly files: WorkspaceFiles;
   /** Summaries by absolute path (null summary: the file is missing or unreadable). */
   private readonly entries = new Map<string, Entry>();
-  private readonly existsCache = new Map<string, boolean>();
-  private readonly dirCache = new Map<string, boolean>();
   private readonly moduleNames = new Map<string, string>();
   /** What each resolution, chain and analysed file read: what a change invalidates. */
   private readonly tracker = new ReadTracker();
@@ -138,8 +112,7 @@ export class WorkspaceIndex {
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
-    this.read = options.readFile ?? defaultReadFile;
-    this.customRead = !!options.readFile;
+    this.files = new WorkspaceFiles(options.readFile);
     this.batch = !!options.batch;
     this.budgetMs = options.budgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
     this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
@@ -149,7 +122,7 @@ export class WorkspaceIndex {
       held: (abs) => this.entries.get(abs)?.summary,
       summaryOf: (abs) => this.summaryOf(abs),
       exists: (abs) => this.exists(abs),
-      isDir: (abs) => this.isDir(abs),
+      isDir: (abs) => this.files.isDir(abs),
     });
   }
 
@@ -158,7 +131,7 @@ export class WorkspaceIndex {
   /** The current text of a file (an open editor buffer overrides disk). True when its summary changed. */
   setText(file: string, text: string): boolean {
     const abs = path.resolve(file);
-    this.overrides.set(abs, text);
+    this.files.override(abs, text);
     // registrations read from the analysis's model just before (noteRegistrations) count as this change's
     const noted = this.registrationsChanged.delete(abs);
     const regs = (this.registryCache?.update(abs) ?? false) || noted;
@@ -181,9 +154,9 @@ export class WorkspaceIndex {
   /** Drops a buffer override or a deleted file; back to disk (or gone). True when its summary changed. */
   forget(file: string): boolean {
     const abs = path.resolve(file);
-    this.overrides.delete(abs);
+    this.files.dropOverride(abs);
     const regs = this.registryCache?.update(abs) ?? false;
-    return this.refresh(abs, this.read(abs)) || regs;
+    return this.refresh(abs, this.files.stored(abs)) || regs;
   }
 
   /** Absolute paths of files whose findings read `file`'s summary, directly or transitively (sorted). */
@@ -296,7 +269,7 @@ export class WorkspaceIndex {
     const abs = path.resolve(file);
     let m = this.moduleNames.get(abs);
     if (m === undefined) {
-      m = moduleNameOf(abs, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
+      m = moduleNameOf(abs, this.roots, (p) => this.exists(p), (p) => this.files.isDir(p));
       this.moduleNames.set(abs, m);
     }
     return m;
@@ -353,7 +326,7 @@ export class WorkspaceIndex {
     const abs = path.resolve(file);
     if (!/\bimport\b/.test(text)) return false;
     return this.tracker.reading(abs, () => {
-      const bases = importBases(abs, this.roots, (p) => this.exists(p), (p) => this.isDir(p));
+      const bases = importBases(abs, this.roots, (p) => this.exists(p), (p) => this.files.isDir(p));
       const own = this.moduleName(abs).split('.');
       const inInit = path.basename(abs) === '__init__.py' ? 1 : 0;
       for (const m of text.matchAll(/^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))/gm)) {
@@ -511,10 +484,10 @@ export class WorkspaceIndex {
     if (!this.registryCache) {
       this.registryCache = new WorkspaceRegistry({
         roots: this.roots,
-        onDisk: !this.customRead,
+        onDisk: !this.files.custom,
         listedFiles: () => this.listedFiles,
         textOf: (abs) => this.textOf(abs),
-        knownFiles: () => [...this.overrides.keys(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
+        knownFiles: () => [...this.files.overridden(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
         relativePath: (abs) => this.relativePath(abs),
         withModel: (abs, text, use, fallback) => this.withModel(abs, text, use, fallback),
       });
@@ -523,42 +496,15 @@ export class WorkspaceIndex {
   }
 
   private textOf(abs: string): string | null {
-    const o = this.overrides.get(abs);
-    if (o !== undefined) return o;
-    return this.read(abs);
+    return this.files.textOf(abs);
   }
 
+  /** An open buffer exists; a summarised file when it has a summary; others are asked to the files. */
   private exists(abs: string): boolean {
-    if (this.overrides.has(abs)) return true;
+    if (this.files.isOpen(abs)) return true;
     const e = this.entries.get(abs);
     if (e) return e.summary !== null;
-    let hit = this.existsCache.get(abs);
-    if (hit === undefined) {
-      if (this.customRead) hit = this.read(abs) !== null;
-      else {
-        try {
-          hit = fs.statSync(abs).isFile();
-        } catch {
-          hit = false;
-        }
-      }
-      this.existsCache.set(abs, hit);
-    }
-    return hit;
-  }
-
-  private isDir(abs: string): boolean {
-    if (this.customRead) return true; // a virtual workspace: every candidate folder is tried
-    let hit = this.dirCache.get(abs);
-    if (hit === undefined) {
-      try {
-        hit = fs.statSync(abs).isDirectory();
-      } catch {
-        hit = false;
-      }
-      this.dirCache.set(abs, hit);
-    }
-    return hit;
+    return this.files.exists(abs);
   }
 
   private build(abs: string, text: string): ModuleSummary | null {
@@ -637,9 +583,8 @@ export class WorkspaceIndex {
   private invalidate(abs: string, appeared: boolean): void {
     this.tracker.dropDerived(abs);
     if (appeared) {
-      this.existsCache.delete(abs);
+      this.files.changed(abs, true);
       this.resolver.clearHeads();
-      this.dirCache.clear();
       if (path.basename(abs) === '__init__.py') this.moduleNames.clear();
     }
   }
@@ -655,7 +600,7 @@ export class WorkspaceIndex {
         this.entries.delete(abs);
         this.invalidate(abs, true);
       } else {
-        this.existsCache.delete(abs);
+        this.files.changed(abs, false);
         // a new __init__.py makes its folder a package: the names of the modules in it change
         if (path.basename(abs) === '__init__.py') {
           this.moduleNames.clear();

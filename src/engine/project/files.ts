@@ -1,0 +1,108 @@
+// The files the workspace index reads: their text (an open editor buffer overrides disk), whether a
+// module file or a package folder exists (cached until a file comes or goes), with a custom reader for
+// virtual workspaces (tests, the server's in-memory files).
+import * as fs from 'node:fs';
+import { DEFAULT_MAX_FILE_KB } from '../config';
+
+/** Modules larger than this (the default `max-file-size-kb`) are not parsed by the index. */
+export const INDEXED_FILE_BYTES = DEFAULT_MAX_FILE_KB * 1024;
+
+export function defaultReadFile(absPath: string): string | null {
+  let buf: Buffer;
+  try {
+    // a module over the default size limit is not read for its summary (its own check names it)
+    if (fs.statSync(absPath).size > INDEXED_FILE_BYTES) return null;
+    buf = fs.readFileSync(absPath);
+  } catch {
+    return null;
+  }
+  if (buf.includes(0)) return null;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return null;
+  }
+}
+
+export class WorkspaceFiles {
+  /** A custom reader (virtual files): existence is what it can read, and every folder may be a package. */
+  readonly custom: boolean;
+  private readonly read: (absPath: string) => string | null;
+  private readonly overrides = new Map<string, string>();
+  private readonly existsCache = new Map<string, boolean>();
+  private readonly dirCache = new Map<string, boolean>();
+
+  constructor(readFile?: (absPath: string) => string | null) {
+    this.read = readFile ?? defaultReadFile;
+    this.custom = !!readFile;
+  }
+
+  /** An open buffer's text, which overrides the disk until `dropOverride`. */
+  override(abs: string, text: string): void {
+    this.overrides.set(abs, text);
+  }
+
+  dropOverride(abs: string): void {
+    this.overrides.delete(abs);
+  }
+
+  isOpen(abs: string): boolean {
+    return this.overrides.has(abs);
+  }
+
+  /** Absolute paths of the open buffers. */
+  overridden(): IterableIterator<string> {
+    return this.overrides.keys();
+  }
+
+  /** The current text: the open buffer's, else what the reader gives (null: missing or unreadable). */
+  textOf(abs: string): string | null {
+    const o = this.overrides.get(abs);
+    if (o !== undefined) return o;
+    return this.read(abs);
+  }
+
+  /** The text on disk (or the custom reader's), ignoring an open buffer. */
+  stored(abs: string): string | null {
+    return this.read(abs);
+  }
+
+  /** Whether the file exists (an open buffer always does). */
+  exists(abs: string): boolean {
+    if (this.overrides.has(abs)) return true;
+    let hit = this.existsCache.get(abs);
+    if (hit === undefined) {
+      if (this.custom) hit = this.read(abs) !== null;
+      else {
+        try {
+          hit = fs.statSync(abs).isFile();
+        } catch {
+          hit = false;
+        }
+      }
+      this.existsCache.set(abs, hit);
+    }
+    return hit;
+  }
+
+  isDir(abs: string): boolean {
+    if (this.custom) return true; // a virtual workspace: every candidate folder is tried
+    let hit = this.dirCache.get(abs);
+    if (hit === undefined) {
+      try {
+        hit = fs.statSync(abs).isDirectory();
+      } catch {
+        hit = false;
+      }
+      this.dirCache.set(abs, hit);
+    }
+    return hit;
+  }
+
+  /** A file came or went: its existence is asked again; `folders`: so are the folders'. */
+  changed(abs: string, folders: boolean): void {
+    this.existsCache.delete(abs);
+    if (folders) this.dirCache.clear();
+  }
+}
