@@ -209,10 +209,7 @@ function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
       let where: string | null = null;
       if (fn && (fn.kinds.has('http') || fn.kinds.has('workflow') || fn.kinds.has('step'))) {
         where = fn.kinds.has('http') ? `HTTP handler \`${fn.name}\`` : `\`${fn.name}\``;
-      } else if (!ctx.config.enabled.has('DBOS105') && launches.some((l) => dominates(l, call.node))) {
-        // created after the launch: DBOS105's finding when it runs (one finding for one line)
-        where = 'after `DBOS.launch()`';
-      }
+      } else if (launches.some((l) => dominates(l, call.node))) where = 'after `DBOS.launch()`';
       if (where) {
         ctx.report({
           node: call.node,
