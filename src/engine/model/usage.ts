@@ -394,7 +394,7 @@ function republishedInLoop(call: Node, bound: Node | undefined, fn: FunctionInfo
   if (!bound) return false;
   for (let p = parentOf(call); p && p.id !== fn.node.id; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if ((p.type === 'for_statement' || p.type === 'while_statement') && !(bound.startIndex >= p.startIndex && bound.endIndex <= p.endIndex)) return true;
+    if ((p.type === 'for_statement' || p.type === 'while_statement') && !holds(p, bound)) return true;
   }
   return false;
 }

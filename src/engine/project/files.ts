@@ -71,33 +71,17 @@ export class WorkspaceFiles {
   /** Whether the file exists (an open buffer always does). */
   exists(abs: string): boolean {
     if (this.overrides.has(abs)) return true;
-    let hit = this.existsCache.get(abs);
-    if (hit === undefined) {
-      if (this.custom) hit = this.read(abs) !== null;
-      else {
-        try {
-          hit = fs.statSync(abs).isFile();
-        } catch {
-          hit = false;
-        }
-      }
-      this.existsCache.set(abs, hit);
+    if (this.custom) {
+      let hit = this.existsCache.get(abs);
+      if (hit === undefined) this.existsCache.set(abs, (hit = this.read(abs) !== null));
+      return hit;
     }
-    return hit;
+    return statIs(this.existsCache, abs, (s) => s.isFile());
   }
 
   isDir(abs: string): boolean {
     if (this.custom) return true; // a virtual workspace: every candidate folder is tried
-    let hit = this.dirCache.get(abs);
-    if (hit === undefined) {
-      try {
-        hit = fs.statSync(abs).isDirectory();
-      } catch {
-        hit = false;
-      }
-      this.dirCache.set(abs, hit);
-    }
-    return hit;
+    return statIs(this.dirCache, abs, (s) => s.isDirectory());
   }
 
   /** A file came or went: its existence is asked again; `folders`: so are the folders'. */
@@ -105,4 +89,18 @@ export class WorkspaceFiles {
     this.existsCache.delete(abs);
     if (folders) this.dirCache.clear();
   }
+}
+
+/** What `fs.statSync` says of a path (false when it cannot stat it), remembered in `cache`. */
+function statIs(cache: Map<string, boolean>, abs: string, test: (s: fs.Stats) => boolean): boolean {
+  let hit = cache.get(abs);
+  if (hit === undefined) {
+    try {
+      hit = test(fs.statSync(abs));
+    } catch {
+      hit = false;
+    }
+    cache.set(abs, hit);
+  }
+  return hit;
 }
