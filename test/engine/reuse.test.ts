@@ -28,6 +28,10 @@ const PIECES = [
   '\nhelper = DBOS.step()\n',
   'random.random()',
   '# comment\n',
+  '\nLIMIT = 3\n',
+  '\nDBOS.step()(helper)\n',
+  '\nrequests = None\n',
+  '\nfrom time import time as now\n',
 ];
 
 /** One random edit: a letter typed in a word (most often, like typing), a character deleted, or a piece inserted. */
@@ -265,4 +269,36 @@ test('editing a helper computes again the helper and its callers, and reuses the
   resetReuseStats();
   summaryOf(moved + ' ', file, true);
   assert.deepEqual(reuseStats.lastComputed, []);
+});
+
+test('an edit of a module-level value or import computes again only the functions that mention it', async () => {
+  await initParser();
+  clearReuse();
+  const file = '/reuse-context/app.py';
+  const base = APP.replace('import time', 'import time\n\nURL = "https://example.com"').replace('return helper("https://example.com")', 'return helper(URL)');
+  summaryOf(base, file, true);
+  // the value of URL: only its reader
+  resetReuseStats();
+  const valueEdited = base.replace('URL = "https://example.com"', 'URL = requests.get("u")');
+  assert.deepStrictEqual(summaryOf(valueEdited, file, true), summaryOf(valueEdited, file, false));
+  assert.deepEqual(reuseStats.lastComputed, ['checkout']);
+  // an import: the functions naming it, and (through `h = helper`) those naming a value that does
+  resetReuseStats();
+  const withAlias = `${valueEdited}\n\nfetch_alias = helper\n\n\ndef via_alias():\n    return fetch_alias(1)\n`;
+  summaryOf(withAlias, file, true);
+  resetReuseStats();
+  const importEdited = withAlias.replace('import requests', 'import requests as requests_lib\nhelper = requests_lib.get');
+  assert.deepStrictEqual(summaryOf(importEdited, file, true), summaryOf(importEdited, file, false));
+  assert.deepEqual(reuseStats.lastComputed, ['Service.run', 'checkout', 'via_alias']);
+  // a registration elsewhere changes a function's kinds: that function and its callers
+  resetReuseStats();
+  const registered = `${importEdited}\n\nDBOS.step()(unrelated)\n`;
+  assert.deepStrictEqual(summaryOf(registered, file, true), summaryOf(registered, file, false));
+  assert.ok(reuseStats.lastComputed.includes('unrelated') && reuseStats.lastComputed.includes('report'), reuseStats.lastComputed.join(','));
+  assert.ok(!reuseStats.lastComputed.includes('checkout'), reuseStats.lastComputed.join(','));
+  // a star import: every function
+  resetReuseStats();
+  const star = `from helpers import *\n${registered}`;
+  assert.deepStrictEqual(summaryOf(star, file, true), summaryOf(star, file, false));
+  assert.equal(reuseStats.reused, 0);
 });

@@ -13,14 +13,16 @@
 //   names, and, when it holds a syntax error, the new tree was parsed incrementally from the tree of
 //   the last summary and tree-sitter reports no change of structure inside S (`getChangedRanges`):
 //   error recovery can read the same text differently in another context;
-// - the module context is equal (`contextKey`): the module's name; every module-scope name with each of
-//   its bindings (value text, annotation; `def`/`class` by qualified name, with the DBOS decorator a
-//   factory function returns); imports and star imports; every function's qualified name, kinds,
-//   async-ness, parameters, decorators and factory result; every class's name, bases and methods. What
-//   a name of S resolves to is a function of its own text and of these;
+// - the module context allows it (`moduleContext`, in three parts): the module's name, paths and star
+//   imports are equal; S's own part (every function's and class's qualified name, kinds, async-ness,
+//   parameters, decorators and their targets, factory result, bases and methods) is equal; and the
+//   names whose part (import, bindings: value text, annotation, `def`/`class` by qualified name)
+//   changed count as changed below. What a name of S resolves to is a function of its own text, of
+//   the first part and of the parts of the names it mentions;
 // - the answers the workspace index gave about other modules (`externalName`) are the same now, the
 //   lists of effects are the same object, and no resolution of the old model hit the depth limit;
-// - S mentions (as a bare word, or after a dot when S names this module) no module-level name of a function or class defined in a changed statement
+// - S mentions (as a bare word, or after a dot when S names this module) no module-level name whose part
+//   of the context changed, nor one of a function or class defined in a changed statement
 //   (or one with a syntax error), nor, by closure, a name of a statement that does, nor a module name
 //   bound to a value that does. The only way a function's facts read another function's body (a value
 //   forwarded to a helper, `usage.ts`) or another class (inherited methods) is through a name written
@@ -44,13 +46,15 @@ interface StatementRecord {
   fns: { rel: number; qualname: string; summary: FunctionSummary | null }[];
   /** Names of the module-level functions and classes the statement defines. */
   names: string[];
+  /** What the module context says of the functions and classes inside it (`ModuleContext.statements`). */
+  own: string;
 }
 
 interface ReuseState {
   text: string;
   moduleName: string;
   lists: EffectLists;
-  context: string;
+  context: ModuleContext;
   externals: ReadonlyMap<string, string>;
   /** The tree the summary's model was built from: the next one may be parsed from it (`ModuleModel.previousTree`). */
   tree: WeakRef<Tree>;
@@ -90,7 +94,7 @@ interface Statement {
 /** One summary being built: which functions may be taken from the last state, and what to keep for the next. */
 export class SummaryReuse {
   private readonly statements: Statement[];
-  private readonly context: string;
+  private readonly context: ModuleContext;
   /** Old statement records usable now, by new start offset, with the shift to apply. */
   private readonly usable = new Map<number, { rec: StatementRecord; delta: number }>();
   private readonly records = new Map<number, StatementRecord>();
@@ -102,7 +106,7 @@ export class SummaryReuse {
   ) {
     reuseStats.lastComputed = [];
     this.statements = topLevelStatements(model);
-    this.context = contextKey(model);
+    this.context = moduleContext(model, (offset) => this.statementAt(offset)?.start ?? null);
     const old = states.get(file);
     if (old && this.compatible(old)) this.match(old);
   }
@@ -112,7 +116,7 @@ export class SummaryReuse {
   }
 
   private compatible(old: ReuseState): boolean {
-    if (old.moduleName !== this.model.moduleName || !sameLists(old.lists, this.lists) || old.context !== this.context) return false;
+    if (old.moduleName !== this.model.moduleName || !sameLists(old.lists, this.lists) || old.context.module !== this.context.module) return false;
     for (const [fqn, answer] of old.externals) if (this.model.externalAnswer(fqn) !== answer) return false;
     return true;
   }
@@ -137,12 +141,15 @@ export class SummaryReuse {
         rec = old.statements.get(s.start - delta);
         d = delta;
       }
-      if (!rec || rec.end + d !== s.end || rec.broken !== s.broken || (s.broken && !this.sameStructure(old, s))) continue;
+      if (!rec || rec.end + d !== s.end || rec.broken !== s.broken || rec.own !== this.ownContext(s.start) || (s.broken && !this.sameStructure(old, s))) continue;
       candidates.push({ rec, delta: d, start: s.start });
       matched.add(rec);
     }
-    // names of what changed: the old statements not found again, the new ones not matched
+    // names of what changed: module names whose imports or bindings changed, the old statements not
+    // found again, the new ones not matched
     const dirty = new Set<string>();
+    for (const [name, part] of this.context.names) if (old.context.names.get(name) !== part) dirty.add(name);
+    for (const name of old.context.names.keys()) if (!this.context.names.has(name)) dirty.add(name);
     for (const rec of old.statements.values()) if (!matched.has(rec)) for (const n of rec.names) dirty.add(n);
     const matchedStarts = new Set(candidates.map((c) => c.start));
     for (const [start, names] of this.namesByStatement()) if (!matchedStarts.has(start)) for (const n of names) dirty.add(n);
@@ -236,6 +243,11 @@ export class SummaryReuse {
     return (this.namesCache = out);
   }
 
+  /** What the module context says of the functions and classes of the statement starting at `start`. */
+  private ownContext(start: number): string {
+    return this.context.statements.get(start) ?? '';
+  }
+
   private statementAt(offset: number): Statement | null {
     const list = this.statements;
     let lo = 0;
@@ -274,7 +286,7 @@ export class SummaryReuse {
     if (!s) return;
     let rec = this.records.get(s.start);
     if (!rec) {
-      rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [] };
+      rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start) };
       this.records.set(s.start, rec);
     }
     rec.fns.push({ rel: start - s.start, qualname: fn.qualname, summary });
@@ -284,7 +296,7 @@ export class SummaryReuse {
   keep(): void {
     // statements without functions (a class without methods) still name what they define
     for (const s of this.statements) {
-      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [] });
+      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start) });
     }
     states.delete(this.file);
     states.set(this.file, {
@@ -319,10 +331,29 @@ function moved(f: FunctionSummary, delta: number): FunctionSummary {
   return { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
 }
 
-/** What every function's facts may read of the module outside its own statement (see the header). */
-function contextKey(model: ModuleModel): string {
-  const parts: string[] = [model.moduleName, model.path, model.projectPath, model.starImports.join(',')];
-  for (const [name, fqn] of model.module.imports) parts.push(`I ${name} ${fqn}`);
+/**
+ * What every function's facts may read of the module outside its own statement (see the header),
+ * in three parts, so that an edit of one module-level value computes again only what reads it.
+ */
+interface ModuleContext {
+  /** The module's name and paths and its star imports: any change computes every function again. */
+  module: string;
+  /** By module-scope name: its import and its bindings (value text, annotation; `def`/`class` by qualified name). */
+  names: Map<string, string>;
+  /**
+   * By the start of a top-level statement: the functions and classes inside it (qualified name,
+   * kinds, async-ness, parameters, decorators and what they resolve to, factory result; bases and
+   * methods). Kinds and decorators' targets can change with another statement (`DBOS.step()(f)`,
+   * `step = DBOS.step`): the statement is then computed again, and its names count as changed.
+   */
+  statements: Map<number, string>;
+}
+
+function moduleContext(model: ModuleModel, statementOf: (offset: number) => number | null): ModuleContext {
+  const module = [model.moduleName, model.path, model.projectPath, model.starImports.join(',')];
+  const names = new Map<string, string>();
+  const add = (name: string, part: string) => names.set(name, (names.get(name) ?? '') + part + '\n');
+  for (const [name, fqn] of model.module.imports) add(name, `I ${fqn}`);
   for (const [name, bindings] of model.module.bindings) {
     const values = bindings.map((b) => {
       const v = b.value;
@@ -335,14 +366,20 @@ function contextKey(model: ModuleModel): string {
       if (v.type === 'class_definition') return `class ${model.classes.find((c) => c.node.id === v.id)?.qualname ?? '?'} ${ann}`;
       return `= ${model.textOf(v)} ${ann}`;
     });
-    parts.push(`B ${name} ${values.join(' | ')}`);
+    add(name, `B ${values.join(' | ')}`);
   }
+  const statements = new Map<number, string>();
+  const own = (offset: number, part: string) => {
+    const start = statementOf(offset);
+    if (start === null) module.push(part);
+    else statements.set(start, (statements.get(start) ?? '') + part + '\n');
+  };
   for (const f of model.functions) {
     const decorators = f.decorators.map((d) => `${d.fqn ?? ''}/${model.textOf(d.expr)}`).join(',');
-    parts.push(`F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
+    own(f.node.startIndex, `F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
   }
-  for (const c of model.classes) parts.push(`C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
-  return parts.join('\n');
+  for (const c of model.classes) own(c.node.startIndex, `C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
+  return { module: module.join('\n'), names, statements };
 }
 
 /** The same lists of effects (each list one object per configuration: `buildApiCatalog` keeps them). */
