@@ -35,6 +35,7 @@ import type { Range, Tree } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
+import { movedSummary } from './signature';
 import { escapeRegExp } from '../text';
 
 interface StatementRecord {
@@ -277,7 +278,7 @@ export class SummaryReuse {
       this.usable.delete(s.start);
       return undefined;
     }
-    return old.summary && u.delta !== 0 ? moved(old.summary, u.delta) : old.summary;
+    return old.summary && u.delta !== 0 ? movedSummary(old.summary, u.delta) : old.summary;
   }
 
   /** Records what was summarised for `fn` (null: skipped), for the next edit. */
@@ -324,11 +325,6 @@ function topLevelStatements(model: ModuleModel): Statement[] {
     out.push({ start, from, end: c.endIndex, broken: c.hasError || c.isMissing });
   }
   return out;
-}
-
-/** A function's facts moved by `delta` characters. */
-function moved(f: FunctionSummary, delta: number): FunctionSummary {
-  return { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
 }
 
 /**

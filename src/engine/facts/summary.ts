@@ -13,7 +13,6 @@ import { isConstruction, lifecycleFacts, runsAtImport } from '../model/lifecycle
 import { keywordArgument } from '../syntax/arguments';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
-import { positionIn } from './positions';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { checkTime } from '../budget';
 import { SummaryReuse, reuseStats } from './reuse';
@@ -117,36 +116,7 @@ export interface ModuleSummary {
   launchesAtImport: boolean;
 }
 
-const sigs = new WeakMap<ModuleSummary, string>();
-/**
- * What other files can see of a module, as one string (computed when first compared): equal
- * signatures mean equal findings elsewhere. Positions are lines and columns, so an edit that moves
- * no call on its line changes nothing.
- */
-export function signature(m: ModuleSummary): string {
-  let sig = sigs.get(m);
-  if (sig !== undefined) return sig;
-  const pos = (o: number) => {
-    const p = positionIn(m, o);
-    return `${p.line}:${p.character}`;
-  };
-  const parts: string[] = [];
-  for (const f of m.functions.values()) {
-    parts.push(`F ${f.qualname} ${f.kinds.join(',')} ${pos(f.defStart)} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''}`);
-    for (const c of f.calls) {
-      const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
-      const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
-      parts.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
-    }
-  }
-  for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
-  for (const [q, bases] of m.classBases) parts.push(`B ${q} ${bases.join(',')}`);
-  parts.push(`L ${m.launchesAtImport}`);
-  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`, `K ${m.constructsDbos}`);
-  sig = parts.join('\n');
-  sigs.set(m, sig);
-  return sig;
-}
+export { signature } from './signature';
 
 const DEFAULTS = buildApiCatalog();
 const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];

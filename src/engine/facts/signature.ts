@@ -1,0 +1,62 @@
+// A module summary's signature: what other files can see of it, as one string, so that the index
+// knows whether an edit changes findings elsewhere (`WorkspaceIndex.store`). Each function's part is
+// kept with its facts (by object), so a keystroke that reuses most functions' facts (`reuse.ts`)
+// assembles their parts instead of printing them again.
+import type { FunctionSummary, ModuleSummary } from './summary';
+import { positionIn } from './positions';
+
+const sigs = new WeakMap<ModuleSummary, string>();
+/**
+ * A function's part of the signature, with the positions of its calls as lines relative to its
+ * `def` and columns: unchanged when the function moves to other lines (`movedSummary`), so a
+ * summary that reuses a function's facts reuses its part too.
+ */
+const fnSigs = new WeakMap<FunctionSummary, string>();
+
+/**
+ * What other files can see of a module, as one string (computed when first compared): equal
+ * signatures mean equal findings elsewhere. Positions are lines and columns, so an edit that moves
+ * no call on its line changes nothing.
+ */
+export function signature(m: ModuleSummary): string {
+  let sig = sigs.get(m);
+  if (sig !== undefined) return sig;
+  const parts: string[] = [];
+  for (const f of m.functions.values()) {
+    const def = positionIn(m, f.defStart);
+    let own = fnSigs.get(f);
+    if (own === undefined) {
+      const pos = (o: number) => {
+        const p = positionIn(m, o);
+        return `${p.line - def.line}:${p.character}`;
+      };
+      const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''}`];
+      for (const c of f.calls) {
+        const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
+        const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
+        lines.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
+      }
+      fnSigs.set(f, (own = lines.join('\n')));
+    }
+    parts.push(`@${def.line}`, own);
+  }
+  for (const [name, fqn] of m.aliases) parts.push(`A ${name} ${fqn}`);
+  for (const [q, bases] of m.classBases) parts.push(`B ${q} ${bases.join(',')}`);
+  parts.push(`L ${m.launchesAtImport}`);
+  parts.push(`C ${[...m.classes].join(',')}`, `S ${m.starImports.join(',')}`, `D ${m.dbosText} ${m.dbosImport ? m.dbosImport.startOffset : ''} ${m.eol}`, `K ${m.constructsDbos}`);
+  sig = parts.join('\n');
+  sigs.set(m, sig);
+  return sig;
+}
+
+/**
+ * A function's facts moved by `delta` characters, with whole lines before it added or removed (what
+ * `facts/reuse.ts` moves: the edit ended before the line its statement starts on), so its columns
+ * and the lines of its calls relative to its `def` are the same: it keeps its part of the signature.
+ */
+export function movedSummary(f: FunctionSummary, delta: number): FunctionSummary {
+  const out = { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
+  const own = fnSigs.get(f);
+  if (own !== undefined) fnSigs.set(out, own);
+  return out;
+}
