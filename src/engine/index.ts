@@ -3,7 +3,7 @@ import type { Tree } from 'web-tree-sitter';
 import { initParser, parseWithin } from './syntax/parser';
 import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
-import { WordScanner } from './words';
+import { WordCounts, WordScanner } from './words';
 import { resolveConfig, type ResolvedConfig } from './config';
 import { DEFAULT_FILE_TIME_BUDGET_MS, TimeBox, overBudget, tooLarge, type FileLimitNotice } from './budget';
 import { buildApiCatalog, type ApiCatalog } from './data/catalog';
@@ -178,13 +178,11 @@ function countErrors(tree: Tree): number {
   return n || 1;
 }
 
-/** The words of the rules' `requires`, found in one pass over a text. */
-const REQUIRED_WORDS = new WordScanner(IMPLEMENTED.flatMap((r) => r.requires ?? []));
-
-/** The rules' words that occur in the text (as substrings). */
-function wordsIn(text: string): Set<string> {
-  return REQUIRED_WORDS.scan(text);
-}
+/**
+ * The words of the rules' `requires` that occur in a text (as substrings), found in one pass over
+ * it, or, for a new version of one of the last documents checked, around what changed.
+ */
+const REQUIRED_WORDS = new WordCounts(new WordScanner(IMPLEMENTED.flatMap((r) => r.requires ?? [])));
 
 function runRules(
   model: ModuleModel,
@@ -200,7 +198,7 @@ function runRules(
   const ruleFailures: RuleFailure[] = [];
   const suppressions = findSuppressions(model.lines);
   const seen = new Set<string>();
-  const present = wordsIn(model.text);
+  const present = REQUIRED_WORDS.present(model.path, model.text);
   /** Rules skipped because the time ran out. */
   let skippedRules = 0;
   for (const rule of IMPLEMENTED) {

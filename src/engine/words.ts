@@ -1,6 +1,7 @@
 // Which of a fixed set of words occur in a text (as substrings), in one pass over its characters:
 // an Aho-Corasick automaton compiled to a table of transitions. The rules name the words their
 // check needs (`requires`), and a rule whose words are all absent is not run.
+import { commonEnds } from './text';
 
 /** A scanner for one set of words (case-sensitive; any characters). */
 export class WordScanner {
@@ -14,9 +15,12 @@ export class WordScanner {
   private readonly next: Int32Array;
   /** The words that end at each state (its own and those of its suffix states), as indices. */
   private readonly ending: (readonly number[] | null)[];
+  /** The length of the longest word. */
+  readonly longest: number;
 
   constructor(words: Iterable<string>) {
     this.words = [...new Set(words)].filter((w) => w.length > 0);
+    this.longest = Math.max(0, ...this.words.map((w) => w.length));
     for (const w of this.words) {
       for (let i = 0; i < w.length; i++) {
         const c = w.charCodeAt(i);
@@ -75,25 +79,74 @@ export class WordScanner {
     this.ending = ending;
   }
 
-  /** The words that occur in `text`. */
-  scan(text: string): Set<string> {
-    const found = new Set<string>();
-    const seen = new Uint8Array(this.words.length);
-    let left = this.words.length;
+  /** How many words there are (indices of `counts`). */
+  get size(): number {
+    return this.words.length;
+  }
+
+  /** The word of an index of `counts`. */
+  word(index: number): string {
+    return this.words[index];
+  }
+
+  /**
+   * Adds `sign` to `counts[w]` for each occurrence of word w that ends at an offset in [from, to)
+   * of `text` (the automaton starts `longest - 1` characters before `from`: an occurrence ending
+   * there starts no earlier).
+   */
+  count(text: string, from: number, to: number, counts: Int32Array, sign: 1 | -1): void {
     const { next, columns, asciiColumn, columnOf, ending } = this;
     let s = 0;
-    for (let i = 0; i < text.length && left > 0; i++) {
+    for (let i = Math.max(0, from - this.longest + 1); i < to; i++) {
       const c = text.charCodeAt(i);
       s = next[s * columns + (c < 128 ? asciiColumn[c] : (columnOf.get(c) ?? 0))];
       const e = ending[s];
-      if (e === null) continue;
-      for (const w of e) {
-        if (seen[w]) continue;
-        seen[w] = 1;
-        left--;
-        found.add(this.words[w]);
-      }
+      if (e === null || i < from) continue;
+      for (const w of e) counts[w] += sign;
     }
+  }
+}
+
+/**
+ * The words of a scanner that occur in the last texts of a few documents, kept as counts of
+ * occurrences so that a new version of a text is scanned only around what changed: occurrences
+ * that end before the common prefix's end or lie in the common suffix are the same in both
+ * versions; the others end in [prefix, length - suffix + longest - 1) of each version.
+ */
+export class WordCounts {
+  private readonly last = new Map<string, { text: string; counts: Int32Array }>();
+
+  constructor(
+    private readonly scanner: WordScanner,
+    /** Documents kept (the most recently scanned). */
+    private readonly keep = 4,
+  ) {}
+
+  /** The words that occur in `text`, the document `key`'s new version. */
+  present(key: string, text: string): Set<string> {
+    const scanner = this.scanner;
+    const old = this.last.get(key);
+    let counts: Int32Array;
+    if (old) {
+      counts = old.counts;
+      const { prefix, suffix } = commonEnds(old.text, text);
+      const span = scanner.longest - 1;
+      scanner.count(old.text, prefix, Math.min(old.text.length, old.text.length - suffix + span), counts, -1);
+      scanner.count(text, prefix, Math.min(text.length, text.length - suffix + span), counts, 1);
+      this.last.delete(key);
+    } else {
+      counts = new Int32Array(scanner.size);
+      scanner.count(text, 0, text.length, counts, 1);
+    }
+    this.last.set(key, { text, counts });
+    while (this.last.size > this.keep) this.last.delete(this.last.keys().next().value!);
+    const found = new Set<string>();
+    for (let w = 0; w < counts.length; w++) if (counts[w] > 0) found.add(scanner.word(w));
     return found;
+  }
+
+  /** Forgets every document (tests). */
+  clear(): void {
+    this.last.clear();
   }
 }

@@ -4,6 +4,7 @@
 import type { Edit, Point, Tree } from 'web-tree-sitter';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../engine/index';
 import type { ModuleModel } from '../engine/model/module';
+import { commonEnds } from '../engine/text';
 
 /**
  * The single edit that turns `oldText` into `newText` (common prefix and suffix), in the units
@@ -13,16 +14,18 @@ import type { ModuleModel } from '../engine/model/module';
  */
 export function diffEdit(oldText: string, newText: string): Edit | null {
   if (oldText === newText) return null;
-  const max = Math.min(oldText.length, newText.length);
-  let start = 0;
-  while (start < max && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
+  const common = commonEnds(oldText, newText);
+  let start = common.prefix;
+  let oldEnd = oldText.length - common.suffix;
+  let newEnd = newText.length - common.suffix;
   // Do not end the common prefix between the two halves of a surrogate pair.
-  if (start > 0 && isHigh(oldText.charCodeAt(start - 1))) start--;
-  let oldEnd = oldText.length;
-  let newEnd = newText.length;
-  while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) {
-    oldEnd--;
-    newEnd--;
+  if (start > 0 && isHigh(oldText.charCodeAt(start - 1))) {
+    start--;
+    // the suffix may now reach one character further back (it stops at the prefix)
+    while (oldEnd > start && newEnd > start && oldText.charCodeAt(oldEnd - 1) === newText.charCodeAt(newEnd - 1)) {
+      oldEnd--;
+      newEnd--;
+    }
   }
   // Nor start the common suffix on a low surrogate.
   if (oldEnd < oldText.length && isLow(oldText.charCodeAt(oldEnd)) && oldEnd > start && newEnd > start) {

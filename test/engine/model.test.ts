@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initParser, parsePython } from '../../src/engine/syntax/parser';
 import { ModuleModel } from '../../src/engine/model/module';
-import { WordScanner } from '../../src/engine/words';
+import { WordCounts, WordScanner } from '../../src/engine/words';
+import { commonEnds } from '../../src/engine/text';
+import { rng } from './seeded';
 import { passedArgs } from '../../src/engine/facts/fallback';
 
 async function model(src: string, path = 'app.py'): Promise<ModuleModel> {
@@ -269,7 +271,7 @@ test('a parameter annotated with a class resolves to an instance of it', async (
   assert.equal(m.resolveDotted('kw', { fn: m.functions.find((f) => f.name === 'c')!, cls: null, mainGuard: false }), null);
 });
 
-test('WordScanner finds exactly the words that occur as substrings (one pass, overlapping words)', async () => {
+test('WordCounts finds exactly the words that occur as substrings (one pass, overlapping words; a new version scanned around its edit)', async () => {
   const words = ['enqueue', 'nqueue', 'queue', 'Queue', '.options', 'step', 'steps', 'st', 'é', 'ab', 'bab', 'abab'];
   const scanner = new WordScanner(words);
   const naive = (t: string) => new Set(words.filter((w) => t.includes(w)));
@@ -279,7 +281,20 @@ test('WordScanner finds exactly the words that occur as substrings (one pass, ov
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const alphabet = 'abenqustpoi.Q é';
   for (let k = 0; k < 500; k++) texts.push(Array.from({ length: Math.floor(rand() * 40) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''));
-  for (const t of texts) assert.deepEqual([...scanner.scan(t)].sort(), [...naive(t)].sort(), JSON.stringify(t));
+  const counts = new WordCounts(scanner);
+  texts.forEach((t, i) => assert.deepEqual([...counts.present(`t${i}`, t)].sort(), [...naive(t)].sort(), JSON.stringify(t)));
+  // a document's versions, each scanned around its edit from the last one's counts
+  for (let doc = 0; doc < 40; doc++) {
+    let t = texts[12 + doc];
+    counts.present('doc', t);
+    for (let k = 0; k < 30; k++) {
+      const at = Math.floor(rand() * (t.length + 1));
+      const cut = Math.min(t.length - at, Math.floor(rand() * 4));
+      const piece = Array.from({ length: Math.floor(rand() * 5) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      t = t.slice(0, at) + piece + t.slice(at + cut);
+      assert.deepEqual([...counts.present('doc', t)].sort(), [...naive(t)].sort(), JSON.stringify(t));
+    }
+  }
 });
 
 test('passedArgs reads a call\'s arguments from its text: strings, brackets, comments, keywords, None, forwarding and unpacking', async () => {
@@ -317,4 +332,28 @@ test('passedArgs reads a call\'s arguments from its text: strings, brackets, com
   } finally {
     tree.delete();
   }
+});
+
+test('commonEnds gives the common prefix and the non-overlapping common suffix, across its chunks', () => {
+  const next = rng(42);
+  const naive = (a: string, b: string) => {
+    const max = Math.min(a.length, b.length);
+    let prefix = 0;
+    while (prefix < max && a[prefix] === b[prefix]) prefix++;
+    let suffix = 0;
+    while (suffix < max - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+    return { prefix, suffix };
+  };
+  for (let k = 0; k < 300; k++) {
+    // long texts of few characters (repeats make the suffix able to reach into the prefix)
+    const a = Array.from({ length: Math.floor(next() * 3000) }, () => 'ab\n'[Math.floor(next() * 3)]).join('');
+    const at = Math.floor(next() * (a.length + 1));
+    const cut = Math.min(a.length - at, Math.floor(next() * 1200));
+    const piece = Array.from({ length: Math.floor(next() * 3) * Math.floor(next() * 700) }, () => 'ab'[Math.floor(next() * 2)]).join('');
+    const b = a.slice(0, at) + piece + a.slice(at + cut);
+    assert.deepEqual(commonEnds(a, b), naive(a, b), `${k}`);
+    assert.deepEqual(commonEnds(b, a), naive(b, a), `${k}`);
+  }
+  assert.deepEqual(commonEnds('x'.repeat(2000), 'x'.repeat(2000)), { prefix: 2000, suffix: 0 });
+  assert.deepEqual(commonEnds('x'.repeat(1500), 'x'.repeat(2600)), { prefix: 1500, suffix: 0 });
 });

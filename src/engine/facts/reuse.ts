@@ -36,7 +36,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { movedSummary } from './signature';
-import { escapeRegExp } from '../text';
+import { commonEnds, escapeRegExp } from '../text';
 
 interface StatementRecord {
   start: number;
@@ -126,11 +126,7 @@ export class SummaryReuse {
   private match(old: ReuseState): void {
     const a = old.text;
     const b = this.model.text;
-    const max = Math.min(a.length, b.length);
-    let prefix = 0;
-    while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+    const { prefix, suffix } = commonEnds(a, b);
     const delta = b.length - a.length;
     const candidates: { rec: StatementRecord; delta: number; start: number }[] = [];
     const matched = new Set<StatementRecord>();
