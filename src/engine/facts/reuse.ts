@@ -195,9 +195,9 @@ export class SummaryReuse {
       grew = false;
       const words = this.mentions(dirty);
       if (!words) return;
-      for (const [name, bindings] of this.model.module.bindings) {
+      for (const [name, texts] of this.context.values) {
         if (dirty.has(name)) continue;
-        if (bindings.some((x) => x.value && x.value.type !== 'function_definition' && x.value.type !== 'class_definition' && words(this.model.textOf(x.value)))) {
+        if (texts.some(words)) {
           dirty.add(name);
           grew = true;
         }
@@ -339,6 +339,8 @@ interface ModuleContext {
    * `step = DBOS.step`): the statement is then computed again, and its names count as changed.
    */
   statements: Map<number, string>;
+  /** The texts of the values module-scope names are bound to, but for `def` and `class` (what `closeOverBindings` reads). */
+  values: [string, string[]][];
 }
 
 function moduleContext(model: ModuleModel, statementOf: (offset: number) => number | null): ModuleContext {
@@ -346,8 +348,10 @@ function moduleContext(model: ModuleModel, statementOf: (offset: number) => numb
   const names = new Map<string, string>();
   const add = (name: string, part: string) => names.set(name, (names.get(name) ?? '') + part + '\n');
   for (const [name, fqn] of model.module.imports) add(name, `I ${fqn}`);
+  const values: [string, string[]][] = [];
   for (const [name, bindings] of model.module.bindings) {
-    const values = bindings.map((b) => {
+    const texts: string[] = [];
+    const parts = bindings.map((b) => {
       const v = b.value;
       const ann = b.annotation ?? '';
       if (!v) return `- ${ann}`;
@@ -356,9 +360,12 @@ function moduleContext(model: ModuleModel, statementOf: (offset: number) => numb
         return `def ${fn?.qualname ?? '?'} ${ann}`;
       }
       if (v.type === 'class_definition') return `class ${model.classes.find((c) => c.node.id === v.id)?.qualname ?? '?'} ${ann}`;
-      return `= ${model.textOf(v)} ${ann}`;
+      const text = model.textOf(v);
+      texts.push(text);
+      return `= ${text} ${ann}`;
     });
-    add(name, `B ${values.join(' | ')}`);
+    add(name, `B ${parts.join(' | ')}`);
+    if (texts.length > 0) values.push([name, texts]);
   }
   const statements = new Map<number, string>();
   const own = (offset: number, part: string) => {
@@ -371,7 +378,7 @@ function moduleContext(model: ModuleModel, statementOf: (offset: number) => numb
     own(f.node.startIndex, `F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
   }
   for (const c of model.classes) own(c.node.startIndex, `C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
-  return { module: module.join('\n'), names, statements };
+  return { module: module.join('\n'), names, statements, values };
 }
 
 /** The same lists of effects (each list one object per configuration: `buildApiCatalog` keeps them). */
