@@ -55,7 +55,8 @@ interface ReuseState {
   text: string;
   moduleName: string;
   lists: EffectLists;
-  context: ModuleContext;
+  /** The parts of the module context compared with the next one's (a statement's own part is in its record). */
+  context: Pick<ModuleContext, 'module' | 'names'>;
   externals: ReadonlyMap<string, string>;
   /** The tree the summary's model was built from: the next one may be parsed from it (`ModuleModel.previousTree`). */
   tree: WeakRef<Tree>;
@@ -300,7 +301,7 @@ export class SummaryReuse {
       text: this.model.text,
       moduleName: this.model.moduleName,
       lists: this.lists,
-      context: this.context,
+      context: { module: this.context.module, names: this.context.names },
       externals: this.model.externalAnswers(),
       tree: new WeakRef(this.model.tree),
       statements: this.records,
