@@ -8,7 +8,9 @@ import { ruleMeta } from '../catalog/rules';
 import { categoryOf } from '../catalog/categories';
 import { ruleDocs } from '../catalog/docs';
 import { caps, documents } from './connection';
-import { resultFor, thread, toDiagnostic, type OpenResult } from './checker';
+import { resultFor, thread } from './checker';
+import { toDiagnostic } from './diagnostics';
+import type { OpenResult } from './results';
 import { effectiveSeverity, filePath, pathToUri } from './workspace';
 
 export const FIX_ALL_KIND = 'source.fixAll.dbos';

@@ -1,23 +1,17 @@
 // Checking documents, from the main thread: open documents (debounced, newest version only) and
-// workspace files on disk (a background scan), each analysed by the analysis thread
-// (analysis-thread.ts, analysis-worker.ts) within its time budget, so that this thread answers
-// every request at once; the results, the diagnostics published, and the aggregates the sidebar
-// and the status item show. Engine results in, LSP diagnostics out.
-import { HeapReducer } from './heap';
-import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+// workspace files on disk, each analysed by the analysis thread (analysis-thread.ts,
+// analysis-worker.ts) within its time budget, so that this thread answers every request at once;
+// then the files whose findings read a changed file. Results go to results.ts; the workspace scan
+// is scan.ts.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding } from '../engine/index';
-import type { FileSettings } from '../engine/settings';
-import type { Fix, Severity } from '../engine/types';
-import { ruleMeta } from '../catalog/rules';
-import { EDITOR_FILE_TIME_BUDGET_MS } from '../engine/budget';
-import { caps, connection, documents } from './connection';
+import { connection, documents } from './connection';
 import { AnalysisThread, BACKGROUND, type Priority } from './analysis-thread';
-import { handlerFailures, reportFailure } from './guard';
-import { publishDiagnostics, sendLatest, waitingMessages } from './outbox';
-import { Notifications, type StatsResult, type StatusResult } from './protocol';
+import { reportFailure } from './guard';
+import { waitingMessages } from './outbox';
+import type { StatsResult } from './protocol';
 import type { CheckOutcome, TaskResult } from './worker-protocol';
-import { filePath, fileSettingsFor, fileSettingsNear, folderFor, pathToUri, settingsFor, uriToPath, ws } from './workspace';
+import { allFindings, disk, limitFor, noteOutcome, open, publish, serverState, ranOver, slow, slowLogged, type OpenResult } from './results';
+import { filePath, fileSettingsFor, folderFor, pathToUri, settingsFor } from './workspace';
 
 /** Delay between an edit and its check (initializationOptions.debounceMs; 200 ms by default). */
 let DEBOUNCE_MS = 200;
@@ -26,34 +20,6 @@ export function setDebounce(ms: unknown): void {
   if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= 10_000) DEBOUNCE_MS = ms;
 }
 
-export interface OpenResult {
-  version: number;
-  findings: Finding[];
-  /** The "ignore on this line" fix of each finding (same order), null where none. */
-  ignoreFixes: (Fix | null)[];
-  /** The "ignore in this file" fix of each code found, null where none. */
-  ignoreFileFixes: Record<string, Fix | null>;
-  fileSettings: FileSettings | null;
-  ms: number;
-}
-
-interface SlowFile {
-  ms: number;
-  budgetMs: number;
-  /** Rules were skipped because the budget ran out (or the whole file). */
-  stopped: boolean;
-  /** What happened, for the user (FileLimitNotice.message). */
-  message: string;
-}
-
-const open = new Map<string, OpenResult>();
-/** Findings of workspace files read from disk (workspace diagnostics). */
-const disk = new Map<string, Finding[]>();
-const slow = new Map<string, SlowFile>();
-/** Files already named in the output channel for exceeding the budget (once each, while known). */
-const slowLogged = new Set<string>();
-/** Rules already reported as failing (once each, not once per keystroke). */
-const failedRules = new Set<string>();
 /** Pending debounced checks of open documents. */
 const timers = new Map<string, NodeJS.Timeout>();
 /** Open documents whose check is queued in the analysis thread (one at a time each). */
@@ -64,44 +30,9 @@ const queuedDisk = new Set<string>();
 const overrun = new Map<string, number>();
 const overrunDisk = new Set<string>();
 
-/**
- * How long a check may run before the analysis thread is ended: three times the file's budget and two
- * seconds, 5 s at least (the engine stops between rules once the budget is spent; this is for one
- * rule that does not, and must not catch a loaded machine's slow but finite one).
- */
-function limitFor(uri: string): number {
-  let budget = EDITOR_FILE_TIME_BUDGET_MS;
-  try {
-    budget = fileSettingsFor(uri).config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
-  } catch {
-    /* the default */
-  }
-  return Math.max(5000, 3 * budget + 2000);
-}
-
-/** A check ended with its thread: named in the status and, once, in the output. */
-function ranOver(uri: string): void {
-  const limit = limitFor(uri);
-  let budgetMs = EDITOR_FILE_TIME_BUDGET_MS;
-  try {
-    budgetMs = fileSettingsFor(uri).config.fileTimeBudgetMs ?? EDITOR_FILE_TIME_BUDGET_MS;
-  } catch {
-    /* the default */
-  }
-  const message = `not checked: one of its rules ran past ${limit} ms (the budget is ${budgetMs} ms: file-time-budget-ms) and was stopped; it is checked again when it changes`;
-  slow.set(uri, { ms: limit, budgetMs, stopped: true, message });
-  if (!slowLogged.has(uri)) {
-    slowLogged.add(uri);
-    connection.console.warn(`${uriToPath(uri)}: ${message}`);
-  }
-}
-
 /** Code actions waiting for the check of a document version. */
 const versionWaiters = new Map<string, (() => void)[]>();
 
-let state: StatusResult['state'] = 'starting';
-let scanGeneration = 0;
-let filesChecked = 0;
 let hooks: string[] = [];
 
 let resolveReady!: () => void;
@@ -109,7 +40,7 @@ let resolveReady!: () => void;
 export const ready = new Promise<void>((r) => (resolveReady = r));
 
 export function markReady(): void {
-  state = 'ready';
+  serverState.state = 'ready';
   resolveReady();
 }
 
@@ -137,53 +68,6 @@ export function testHooks(): string[] {
 // ---------------------------------------------------------------------------------------------
 // Results
 
-/** Rule failures and files over their budget: logged once each; the status lists the slow files. */
-function noteOutcome(o: CheckOutcome): void {
-  for (const f of o.ruleFailures) {
-    if (failedRules.has(f.code)) continue;
-    failedRules.add(f.code);
-    connection.console.error(`rule ${f.code} failed on ${o.uri} (reported once; its findings are missing, the other rules ran): ${f.message}`);
-  }
-  if (o.droppedFixes?.length) {
-    connection.console.warn(`${uriToPath(o.uri)}: ${o.droppedFixes.length} fix(es) left out because they would write outside the workspace folder: ${o.droppedFixes.join('; ')}`);
-  }
-  if (o.limit) {
-    slow.set(o.uri, { ms: Math.round(o.ms), budgetMs: o.budgetMs, stopped: true, message: o.limit.message });
-    if (!slowLogged.has(o.uri)) {
-      slowLogged.add(o.uri);
-      connection.console.warn(`${uriToPath(o.uri)}: ${o.limit.message}`);
-    }
-  } else if (!o.skipped) slow.delete(o.uri);
-}
-
-const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
-export function toDiagnostic(uri: string, f: Finding): Diagnostic {
-  const meta = ruleMeta(f.code);
-  const d: Diagnostic = {
-    range: f.range,
-    severity: LSP_SEVERITY[f.severity],
-    code: f.code,
-    source: 'dbos',
-    message: f.message,
-  };
-  if (meta) d.codeDescription = { href: meta.docsUrl };
-  if (f.related.length && caps.relatedInfo) {
-    d.relatedInformation = f.related.map((r) => ({ location: { uri: r.file ? pathToUri(r.file) : uri, range: r.range }, message: r.message }));
-  }
-  if (f.tags.length) d.tags = f.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
-  return d;
-}
-
-function publish(uri: string, findings: Finding[], version?: number): void {
-  publishDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(uri, f)) });
-  changed();
-}
 
 /** The result of the current version of an open document, waiting for its check up to `waitMs`. */
 export async function resultFor(doc: TextDocument, waitMs: number): Promise<OpenResult | null> {
@@ -427,101 +311,6 @@ export function dropDisk(uri: string): void {
   slowLogged.delete(uri);
 }
 
-/**
- * The main thread's memory after a workspace scan (the analysis thread has its own:
- * analysis-worker.ts): one compacting collection once the scan is over and the thread idle, whatever
- * the heap grew by. (With a slack of 4 MB over its size when this module loaded, about half the
- * scans of 100,000 lines left no collection: 19.7 MB of heap kept for 10.8 MB used, 6 MB of RSS.)
- */
-const scanHeap = new HeapReducer(undefined, 0);
-
-async function scanWorkspace(): Promise<void> {
-  const gen = ++scanGeneration;
-  const started = performance.now();
-  const roots = ws.folders.filter((f) => f.settings.enable && f.settings.workspaceDiagnostics && filePath(f.uri) !== null);
-  // Files no longer wanted (setting turned off) lose their diagnostics.
-  for (const uri of [...disk.keys()]) if (!wantsWorkspace(uri)) dropDisk(uri);
-  if (!roots.length) return;
-  state = 'scanning';
-  sendStatus();
-  const progress = caps.workDoneProgress ? await connection.window.createWorkDoneProgress() : null;
-  const listed = await thread.submit(BACKGROUND, (id) => ({ kind: 'list', id, roots: roots.map((r) => r.path) }));
-  const files = listed?.kind === 'listed' ? listed.files : [];
-  if (listed?.kind === 'listed') for (const n of listed.notes) connection.console.warn(n);
-  progress?.begin('DBOS Lint', 0, `checking ${files.length} files`, false);
-  const seen = new Set<string>();
-  let done = 0;
-  let lastReport = performance.now();
-  await Promise.all(
-    files.map(
-      (file) =>
-        new Promise<void>((resolve) => {
-          const uri = pathToUri(file);
-          seen.add(uri);
-          if (gen !== scanGeneration || !wantsWorkspace(uri)) return resolve();
-          checkDisk(uri, BACKGROUND, () => {
-            done++;
-            if (progress && performance.now() - lastReport > 250) {
-              progress.report(Math.round((done / files.length) * 100), `${done}/${files.length} files`);
-              lastReport = performance.now();
-            }
-            resolve();
-          });
-        }),
-    ),
-  );
-  if (gen === scanGeneration) {
-    for (const uri of [...disk.keys()]) if (!seen.has(uri)) dropDisk(uri);
-    filesChecked = files.length;
-    state = 'ready';
-  }
-  progress?.done();
-  sendStatus();
-  // this thread's garbage of the scan (its messages, the findings of every file): given back once idle
-  scanHeap.idle();
-  // Once per scan that finished (one cut short by a newer scan says nothing).
-  if (gen === scanGeneration) connection.console.info(`workspace check: ${files.length} Python files, ${countAll()} findings (${Math.round(performance.now() - started)} ms)`);
-}
-
-export function startScan(): Promise<void> {
-  return scanWorkspace().catch((e: unknown) => reportFailure('the workspace scan', e));
-}
-
-/** Checks the open documents again (settings changed) and starts a new workspace scan. */
-export function recheckEverything(): Promise<void> {
-  open.clear();
-  for (const doc of documents.all()) checkOpen(doc.uri);
-  return startScan();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Aggregates for the sidebar and the status item
-
-export function allFindings(): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  for (const [uri, fs_] of disk) if (!documents.get(uri)) out.set(uri, fs_);
-  for (const doc of documents.all()) {
-    const r = open.get(doc.uri);
-    if (r) out.set(doc.uri, r.findings);
-  }
-  return out;
-}
-
-function countAll(): number {
-  let n = 0;
-  for (const f of allFindings().values()) n += f.length;
-  return n;
-}
-
-let changeTimer: NodeJS.Timeout | undefined;
-function changed(): void {
-  if (changeTimer) return;
-  changeTimer = setTimeout(() => {
-    changeTimer = undefined;
-    sendLatest(Notifications.findingsChanged, {});
-    sendStatus();
-  }, 150);
-}
 
 export async function stats(uri?: string): Promise<StatsResult> {
   const r = uri ? open.get(uri) : undefined;
@@ -537,43 +326,5 @@ export async function stats(uri?: string): Promise<StatsResult> {
     index: ws_?.index ?? { summaries: 0, parses: 0, functions: 0 },
     outbox: waitingMessages(),
   };
-}
-
-export function statusFor(uri?: string): StatusResult {
-  const all = allFindings();
-  let findings = 0;
-  let files = 0;
-  for (const f of all.values()) {
-    findings += f.length;
-    if (f.length) files++;
-  }
-  let fsets: FileSettings | null = null;
-  try {
-    fsets = fileSettingsNear(uri);
-  } catch {
-    fsets = null;
-  }
-  const errors = [...new Set([...(fsets?.errors ?? []), ...(fsets?.notes ?? []), ...ws.globalErrors, ...ws.folders.flatMap((f) => f.errors)])];
-  const ref = uri ?? ws.folders[0]?.uri;
-  return {
-    state,
-    findings,
-    filesWithFindings: files,
-    filesChecked: Math.max(filesChecked, all.size),
-    configFile: fsets?.configFile ?? null,
-    dbosVersion: fsets?.version ? fsets.version.join('.') : null,
-    versionSource: fsets?.versionSource ?? null,
-    slowFiles: [...slow].map(([u, s]) => ({ uri: u, ...s })).sort((a, b) => b.ms - a.ms),
-    configErrors: errors,
-    errors: handlerFailures(),
-    enabled: (ref ? settingsFor(ref) : ws.globalSettings).enable,
-    // The last check of the open document (no new analysis for a status request).
-    fileChecked: uri && open.has(uri) ? !!open.get(uri)!.fileSettings : null,
-    pid: process.pid,
-  };
-}
-
-export function sendStatus(): void {
-  sendLatest(Notifications.status, statusFor());
 }
 

@@ -23,21 +23,9 @@ import { ruleDocs } from '../catalog/docs';
 import { caps, connection, documents } from './connection';
 import { codeActions, FIX_ALL_KIND, hover, SHOW_RULE_SERVER_COMMAND } from './actions';
 import { completions, resolveCompletion } from './completion';
-import {
-  allFindings,
-  checkOpen,
-  closeDocument,
-  diskFileChanged,
-  markReady,
-  ready,
-  recheckEverything,
-  schedule,
-  sendStatus,
-  setDebounce,
-  startScan,
-  stats,
-  statusFor,
-} from './checker';
+import { checkOpen, closeDocument, diskFileChanged, markReady, ready, schedule, setDebounce, stats } from './checker';
+import { allFindings, sendStatus, statusFor } from './results';
+import { recheckEverything, startScan } from './scan';
 import { changeFolders, effectiveSeverity, invalidateProjects, loadSettings, setFolders, settingsSignature, uriToPath, ws } from './workspace';
 import { guardProcess, markInitialized, notification, onHandlerFailure, request } from './guard';
 import { Notifications, Requests, type CatalogResult, type FindingInfo, type RuleDocsResult } from './protocol';

@@ -7,13 +7,14 @@ import { detachStrings } from '../detach';
 import { hashOf } from './hash';
 import { INDEXED_FILE_BYTES, WorkspaceFiles } from './files';
 import * as path from 'node:path';
-import { parseWithin, type Tree } from '../syntax/parser';
-import { DEFAULT_FILE_TIME_BUDGET_MS, TimeBox, checkTimeNow, isOutOfTime } from '../budget';
-import { ModuleModel } from '../model/module';
+import type { Tree } from '../syntax/parser';
+import { DEFAULT_FILE_TIME_BUDGET_MS } from '../budget';
+import type { ModuleModel } from '../model/module';
+import { ModuleParses } from './module-parses';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
 import { DEFAULT_EFFECT_LISTS, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
-import { importBases, moduleFiles, moduleNameOf } from './modules';
+import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
@@ -65,7 +66,6 @@ export interface WorkspaceIndexOptions {
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
 const BATCH_HAND_OVER_CHARS = 2_000_000;
 
-
 interface Entry {
   summary: ModuleSummary | null;
   hash: string | null;
@@ -90,12 +90,8 @@ export class WorkspaceIndex {
   private registryCache: WorkspaceRegistry | null = null;
   /** Files whose registrations `noteRegistrations` found changed, until their `setText`. */
   private readonly registrationsChanged = new Set<string>();
-  /** Trees parsed by the index and kept for `takeTree`, by absolute path; their characters in all. */
-  private readonly handOver = new Map<string, { text: string; tree: Tree }>();
-  private handOverChars = 0;
-  /** Trees taken by `takeTree` (for tests and benches). */
-  private handedOver = 0;
-  private readonly handOverLimit: number;
+  /** The index's own parses, and the trees a batch index keeps for `takeTree`. */
+  private readonly parsesOwn: ModuleParses;
   private readonly batch: boolean;
   /** Summaries whose strings are their own (`detachStrings`). */
   private readonly detached = new WeakSet<ModuleSummary>();
@@ -116,7 +112,12 @@ export class WorkspaceIndex {
     this.batch = !!options.batch;
     this.budgetMs = options.budgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
     this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
-    this.handOverLimit = options.batch ? BATCH_HAND_OVER_CHARS : 0;
+    this.parsesOwn = new ModuleParses(options.batch ? BATCH_HAND_OVER_CHARS : 0, this.budgetMs, (abs) => ({
+      path: abs,
+      testPath: this.relativePath(abs),
+      moduleName: this.moduleName(abs),
+      externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
+    }));
     this.deferred = options.batch && options.deferRegistry ? new Set() : null;
     this.resolver = new ModuleResolver(this.roots, this.tracker, {
       held: (abs) => this.entries.get(abs)?.summary,
@@ -223,24 +224,12 @@ export class WorkspaceIndex {
    * index); the caller owns it from now on and must `delete()` it. Null when none.
    */
   takeTree(file: string, text: string): Tree | null {
-    const abs = path.resolve(file);
-    const kept = this.handOver.get(abs);
-    if (!kept) return null;
-    this.handOver.delete(abs);
-    this.handOverChars -= kept.text.length;
-    if (kept.text === text) {
-      this.handedOver++;
-      return kept.tree;
-    }
-    kept.tree.delete();
-    return null;
+    return this.parsesOwn.take(path.resolve(file), text);
   }
 
   /** Frees the trees still kept for `takeTree`. */
   dispose(): void {
-    for (const k of this.handOver.values()) k.tree.delete();
-    this.handOver.clear();
-    this.handOverChars = 0;
+    this.parsesOwn.dispose();
   }
 
   /** Parses done by the workspace registry (for tests and benches). */
@@ -327,12 +316,7 @@ export class WorkspaceIndex {
     if (!/\bimport\b/.test(text)) return false;
     return this.tracker.reading(abs, () => {
       const bases = importBases(abs, this.roots, (p) => this.exists(p), (p) => this.files.isDir(p));
-      const own = this.moduleName(abs).split('.');
-      const inInit = path.basename(abs) === '__init__.py' ? 1 : 0;
-      for (const m of text.matchAll(/^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))/gm)) {
-        const dots = m[1]?.length ?? 0;
-        const name = dots > 0 ? [...own.slice(0, Math.max(0, own.length - dots + inInit)), ...(m[2] ? [m[2]] : [])].join('.') : (m[2] || m[3]);
-        if (!name || /^(dbos|typing|os|sys|re|json|time|asyncio|logging|datetime|collections|pathlib|functools|itertools|dataclasses|abc|enum)(\.|$)/.test(name)) continue;
+      for (const name of importedModules(abs, text, this.moduleName(abs))) {
         for (const base of bases) {
           for (const candidate of moduleFiles(base, name)) {
             if (candidate === abs) continue;
@@ -475,7 +459,7 @@ export class WorkspaceIndex {
       summaries++;
       functions += e.summary.functions.size;
     }
-    return { summaries, parses: this.parses, functions, handedOver: this.handedOver };
+    return { summaries, parses: this.parses, functions, handedOver: this.parsesOwn.handedOver };
   }
 
   // ------------------------------------------------------------------ internals
@@ -489,7 +473,7 @@ export class WorkspaceIndex {
         textOf: (abs) => this.textOf(abs),
         knownFiles: () => [...this.files.overridden(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
         relativePath: (abs) => this.relativePath(abs),
-        withModel: (abs, text, use, fallback) => this.withModel(abs, text, use, fallback),
+        withModel: (abs, text, use, fallback) => this.parsesOwn.withModel(abs, text, use, fallback),
       });
     }
     return this.registryCache;
@@ -515,59 +499,10 @@ export class WorkspaceIndex {
     this.building.add(abs);
     try {
       // a module the model cannot read is a module without helpers, never a crash
-      return this.withModel(abs, text, (model) => summarize(model, abs, hashOf(text), this.effectLists), null);
+      return this.parsesOwn.withModel(abs, text, (model) => summarize(model, abs, hashOf(text), this.effectLists), null);
     } finally {
       this.building.delete(abs);
     }
-  }
-
-  /**
-   * Parses a file for the index's own needs (a summary, the registry) and applies `use` to its model;
-   * `fallback` when the model cannot be built or read. The tree is then freed or kept for `takeTree`.
-   */
-  private withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T {
-    // an open buffer over the size limit is no module with helpers: never parsed here (a 47 MB text aborted the wasm)
-    if (text.length > INDEXED_FILE_BYTES) return fallback;
-    const modelOf = (tree: Tree) =>
-      new ModuleModel(text, tree, {
-        path: abs,
-        testPath: this.relativePath(abs),
-        moduleName: this.moduleName(abs),
-        externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
-      });
-    // this module's cost is charged to its own budget (see budget.ts): the analysed file's length when
-    // one is under way, else the index's; over it, it is a module without helpers, like one over the size limit
-    const box = TimeBox.nested() ?? new TimeBox(performance.now() + this.budgetMs, this.budgetMs);
-    try {
-      return box.run(() => {
-        const tree = parseWithin(text, box.deadline);
-        if (!tree) {
-          checkTimeNow();
-          return fallback;
-        }
-        try {
-          return use(modelOf(tree));
-        } finally {
-          this.parsed(abs, text, tree);
-        }
-      });
-    } catch (e) {
-      // the analysed file's work was cancelled: it stops, nothing is stored
-      if (isOutOfTime(e) && !box.owns(e)) throw e;
-      // a module the model cannot read is a module without helpers, never a crash
-      return fallback;
-    }
-  }
-
-  /** A tree the index (or its registry) parsed and no longer needs: kept for `takeTree` if there is room, else freed. */
-  private parsed(abs: string, text: string, tree: Tree): void {
-    // a file without DBOS code is never parsed by its own analysis: nothing to hand over
-    if (this.handOverChars + text.length > this.handOverLimit || this.handOver.has(abs) || !mentionsDbos(text)) {
-      tree.delete();
-      return;
-    }
-    this.handOver.set(abs, { text, tree });
-    this.handOverChars += text.length;
   }
 
   private store(abs: string, summary: ModuleSummary | null): boolean {

@@ -88,3 +88,21 @@ export function moduleFiles(base: string, moduleName: string): readonly string[]
   }
   return hit;
 }
+
+/** Standard-library modules an import names that are never project modules (`importedModules` skips them). */
+const STDLIB_IMPORT = /^(dbos|typing|os|sys|re|json|time|asyncio|logging|datetime|collections|pathlib|functools|itertools|dataclasses|abc|enum)(\.|$)/;
+
+/**
+ * The dotted names of the modules a file's import lines name (`from .helpers import x` in
+ * `app/main.py` -> `app.helpers`), read from the text alone, relative imports made absolute from the
+ * file's own module name; DBOS and common standard-library modules left out.
+ */
+export function* importedModules(file: string, text: string, ownModule: string): Generator<string> {
+  const own = ownModule.split('.');
+  const inInit = path.basename(file) === '__init__.py' ? 1 : 0;
+  for (const m of text.matchAll(/^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))/gm)) {
+    const dots = m[1]?.length ?? 0;
+    const name = dots > 0 ? [...own.slice(0, Math.max(0, own.length - dots + inInit)), ...(m[2] ? [m[2]] : [])].join('.') : m[2] || m[3];
+    if (name && !STDLIB_IMPORT.test(name)) yield name;
+  }
+}
