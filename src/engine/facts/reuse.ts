@@ -16,8 +16,10 @@
 // - the module context is equal (`contextKey`): the module's name; every module-scope name with each of
 //   its bindings (value text, annotation; `def`/`class` by qualified name, with the DBOS decorator a
 //   factory function returns); imports and star imports; every function's qualified name, kinds,
-//   async-ness, parameters, decorators and factory result; every class's name, bases and methods. What
-//   a name of S resolves to is a function of its own text and of these;
+//   async-ness, parameters, decorators and factory result; every class's name, bases and methods; the
+//   attributes assigned on anything but `self` and the keywords of every call of a class's name (what may
+//   replace an injected callable's default, `injectionOverrides`). What a name of S resolves to is a
+//   function of its own text and of these;
 // - the answers the workspace index gave about other modules (`externalName`) are the same now, the
 //   lists of effects are the same object, and no resolution of the old model hit the depth limit;
 // - S mentions (as a bare word, or after a dot when S names this module) no module-level name of a function or class defined in a changed statement
@@ -31,6 +33,7 @@
 // over the fixtures against fresh summaries and analyses.
 import type { Range, Tree } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
+import { injectionOverrides } from '../model/resolve';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { escapeRegExp } from '../text';
@@ -316,7 +319,11 @@ function topLevelStatements(model: ModuleModel): Statement[] {
 
 /** A function's facts moved by `delta` characters. */
 function moved(f: FunctionSummary, delta: number): FunctionSummary {
-  return { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
+  return {
+    ...f,
+    defStart: f.defStart + delta,
+    calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta, ...(c.boundAt ? { boundAt: { start: c.boundAt.start + delta, end: c.boundAt.end + delta } } : {}) })),
+  };
 }
 
 /** What every function's facts may read of the module outside its own statement (see the header). */
@@ -342,6 +349,9 @@ function contextKey(model: ModuleModel): string {
     parts.push(`F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
   }
   for (const c of model.classes) parts.push(`C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
+  // what may replace an injected callable's default, anywhere in the file
+  const o = injectionOverrides(model);
+  parts.push(`O ${[...o.assigned].sort().join(',')} ${[...o.constructed].map(([n, calls]) => `${n}(${calls.map((k) => k.join(',')).join(';')})`).join(' ')}`);
   return parts.join('\n');
 }
 
