@@ -250,6 +250,8 @@ export class ModelBuilder {
       if (cls) cls.methods.push(fn);
     }
     this.m.functions.push(fn);
+    const earlier = this.m.functionsByFqn.get(fn.fqn);
+    if (earlier && !isLambda) this.m.redefinitions.set(fn.fqn, [...(this.m.redefinitions.get(fn.fqn) ?? [earlier]), fn]);
     this.m.functionsByFqn.set(fn.fqn, fn);
     this.functionByNodeId.set(node.id, fn);
     return fn;

@@ -6,7 +6,6 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
-import { parentOf } from '../syntax/enclosing';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -177,16 +176,6 @@ function isBranchSibling(a: Node, b: Node): boolean {
 /** Some call of `calls` lies textually strictly between the two nodes, in the same scope. */
 export function between(calls: CallInfo[], a: CallInfo, b: CallInfo): boolean {
   return calls.some((c) => sameScope(c, a) && c.start > a.end && c.end < b.start);
-}
-
-
-/** Inside a `for`/`while` loop of the same scope (may run several times). */
-export function inLoop(node: Node): boolean {
-  for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if (p.type === 'for_statement' || p.type === 'while_statement') return true;
-  }
-  return false;
 }
 
 // ------------------------------------------------------------------ statements and text moves

@@ -56,7 +56,14 @@ export class ModuleModel {
   readonly withs: WithInfo[] = [];
   /** Calls directly at module level, in the main guard, or in class bodies. */
   readonly moduleCalls: CallInfo[] = [];
+  /** Functions by qualified name; a name defined more than once maps to its last definition. */
   readonly functionsByFqn = new Map<string, FunctionInfo>();
+  /**
+   * Every definition of a qualified name defined more than once, in source order (`if DBOS_AVAILABLE:
+   * @DBOS.workflow() async def run(...)` / `else: async def run(...)`, or try/except fallbacks):
+   * which one runs is decided at run time.
+   */
+  readonly redefinitions = new Map<string, FunctionInfo[]>();
   readonly mainGuards: Node[] = [];
   /** Every `try` statement, with the scope it is in (its body's offsets read on first use, `inHandledTry`). */
   readonly tries: { node: Node; scope: Scope }[] = [];

@@ -217,21 +217,6 @@ export function isPartitioned(model: ModuleModel, d: QueueDecl): boolean | null 
   return false;
 }
 
-/** The nearest enclosing loop or comprehension of a node within its function (or module). */
-export function enclosingLoop(node: Node): Node | null {
-  for (let p = parentOf(node); p; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return null;
-    if (
-      p.type === 'for_statement' ||
-      p.type === 'while_statement' ||
-      p.type === 'list_comprehension' ||
-      p.type === 'set_comprehension' ||
-      p.type === 'dictionary_comprehension' ||
-      p.type === 'generator_expression'
-    ) return p;
-  }
-  return null;
-}
 
 
 /** Inside an `if` or `try` between the node and its function/module: a guarded (lazy) execution. */

@@ -2,7 +2,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
-import { Enclosing, holds, parentOf } from '../syntax/enclosing';
+import { Enclosing, holds, loopsAround, parentOf } from '../syntax/enclosing';
 import { isStepLike, isWorkflow } from './kinds';
 import { workflowStart } from './workflow-starts';
 import { MUTATING_METHODS } from './step-validity';
@@ -294,7 +294,7 @@ function climb(
       // straight into a checkpointed DBOS call: as quiet as a log (through a wrapper: tolerated, below);
       // but a value bound once and published again on each pass of a loop is published anew after a
       // recovery, different from what the replayed passes published
-      if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return republishedInLoop(call, bound, fn) ? 'other' : 'logged';
+      if (CHECKPOINTED_CALLEE.test(text) && model.resolve(callee)?.startsWith('dbos.')) return republishedInLoop(call, bound) ? 'other' : 'logged';
       if (steersCall(call)) return 'steers';
       // `str(value)`, `Status(created_at=value)`: the result (a conversion, a data object) carries the value on
       if (PASS_THROUGH.test(text) || /(^|\.)[A-Z]\w*$/.test(text)) return valueReach(model, call, fn, steersCall, depth, bound);
@@ -387,15 +387,12 @@ function namedReach(model: ModuleModel, name: string, binding: Node, fn: Functio
 }
 
 /**
- * A checkpointed DBOS call inside a loop (of `fn`) that does not hold `bound`, the assignment that
+ * A checkpointed DBOS call inside a loop that does not hold `bound`, the assignment that
  * first bound the value: the value, computed once, is published again on every pass.
  */
-function republishedInLoop(call: Node, bound: Node | undefined, fn: FunctionInfo): boolean {
+function republishedInLoop(call: Node, bound: Node | undefined): boolean {
   if (!bound) return false;
-  for (let p = parentOf(call); p && p.id !== fn.node.id; p = parentOf(p)) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
-    if ((p.type === 'for_statement' || p.type === 'while_statement') && !holds(p, bound)) return true;
-  }
+  for (const loop of loopsAround(call, true)) if (!holds(loop, bound)) return true;
   return false;
 }
 

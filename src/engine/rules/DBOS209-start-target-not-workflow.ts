@@ -91,6 +91,8 @@ export const rule: Rule = {
         }
         const f = functionNamed(model, t.node, call.scope.fn);
         if (!f || f.isLambda || !isPlain(f) || f.decorators.length > 0) continue;
+        // defined again elsewhere in the module (`if DBOS_AVAILABLE:` a workflow, `else:` a plain fallback): which runs is decided at run time
+        if (model.redefinitions.get(f.fqn)?.some((d) => !isPlain(d) || d.decorators.length > 0)) continue;
         ctx.report({
           node: t.node,
           message:

@@ -16,7 +16,7 @@ import { singleBindingValue } from '../model/dbos-calls';
 import { literal } from '../model/queues';
 import { dbosName } from '../fixes/common';
 import { keywordValue } from '../syntax/arguments';
-import { parentOf } from '../syntax/enclosing';
+import { enclosingLoop } from '../syntax/enclosing';
 
 const GATHER = new Set(['asyncio.gather']);
 const TASK_STARTERS = new Set(['asyncio.create_task', 'asyncio.ensure_future', 'asyncio.TaskGroup().create_task']);
@@ -36,13 +36,6 @@ function isDbosOperation(model: ModuleModel, call: CallInfo): boolean {
   return !!m && !NOT_RECORDED.has(m[1]);
 }
 
-/** Inside a loop (or comprehension) of `fn`'s body: the operation may run several times. */
-function inLoop(node: Node, fn: FunctionInfo): boolean {
-  for (let p = parentOf(node); p && p.id !== fn.node.id; p = parentOf(p)) {
-    if (p.type === 'for_statement' || p.type === 'while_statement' || /comprehension$|generator_expression/.test(p.type)) return true;
-  }
-  return false;
-}
 
 /**
  * How many DBOS operations a plain coroutine runs one after the other (2 means "two or more"),
@@ -55,13 +48,13 @@ function operations(model: ModuleModel, fn: FunctionInfo, seen: Set<FunctionInfo
   for (const c of fn.calls) {
     if (isDbosOperation(model, c)) {
       out.push(c);
-      if (inLoop(c.node, fn)) out.push(c);
+      if (enclosingLoop(c.node)) out.push(c);
     } else {
       const t = model.targetFunction(c);
       if (t && !t.isLambda && t.isAsync === fn.isAsync && !isWorkflow(t) && !isStepLike(t)) {
         const inner = operations(model, t, seen);
         out.push(...inner);
-        if (inner.length > 0 && inLoop(c.node, fn)) out.push(...inner);
+        if (inner.length > 0 && enclosingLoop(c.node)) out.push(...inner);
       }
     }
     if (out.length >= 2) break;
@@ -205,7 +198,7 @@ export const rule: Rule = {
         } else if (TASK_STARTERS.has(fqn)) {
           const a = positionalArgs(call)[0];
           // a task started in a loop, or next to other tasks, runs alongside them
-          if (a) checkInterleaving(ctx, call, model.textOf(call.callee), [a], inLoop(call.node, fn) || starters >= 2, reported);
+          if (a) checkInterleaving(ctx, call, model.textOf(call.callee), [a], !!enclosingLoop(call.node) || starters >= 2, reported);
         } else if (fqn === AS_COMPLETED) {
           ctx.report({
             node: call.callee,

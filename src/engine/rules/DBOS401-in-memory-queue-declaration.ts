@@ -7,7 +7,8 @@ import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix, TextEdit } from '../types';
 import { dbosName, statementOf } from '../fixes/common';
-import { enclosingLoop, isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
+import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
+import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
 
 const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|once)$/;

@@ -11,7 +11,8 @@ import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
 import { dbosName } from '../fixes/common';
 import { ownStatement } from '../model/lifecycle';
-import { callArgs, enclosingLoop, literal, queueDeclarations } from '../model/queues';
+import { callArgs, literal, queueDeclarations } from '../model/queues';
+import { enclosingLoop } from '../syntax/enclosing';
 import { deleteStatementEdits, startupLaunch, usesOnlyModuleNames } from '../model/enqueue-sites';
 
 const REGISTER = new Set(['dbos.DBOS.register_queue', 'dbos.DBOS.register_queue_async']);

@@ -6,7 +6,8 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo } from '../model/types';
 import type { Fix } from '../types';
-import { enclosingLoop, literal, queueDeclarations } from '../model/queues';
+import { literal, queueDeclarations } from '../model/queues';
+import { enclosingLoop } from '../syntax/enclosing';
 
 const START = new Set(['dbos.DBOS.start_workflow', 'dbos.DBOS.start_workflow_async']);
 

@@ -1,6 +1,5 @@
 // DBOS503: DBOS.send() without an idempotency key, send_bulk() of unkeyed messages, or write_stream()
 // in a step body: the effect repeats when the step is retried or re-executed.
-import type { Node } from 'web-tree-sitter';
 import type { Rule } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
@@ -9,19 +8,12 @@ import { dbosName } from '../fixes/common';
 import { appendKeywordEdits } from '../fixes/append-keyword';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordArgument } from '../syntax/arguments';
-import { parentOf } from '../syntax/enclosing';
+import { enclosingLoop } from '../syntax/enclosing';
 
 const SEND = ['dbos.DBOS.send', 'dbos.DBOS.send_async'];
 const BULK = ['dbos.DBOS.send_bulk', 'dbos.DBOS.send_bulk_async'];
 const WRITE = ['dbos.DBOS.write_stream', 'dbos.DBOS.write_stream_async'];
 
-const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
-
-/** The call sits in a loop of the function body (several sends would share one key). */
-function inLoop(node: Node, fn: FunctionInfo): boolean {
-  for (let n = parentOf(node); n && n.id !== fn.node.id; n = parentOf(n)) if (LOOPS.has(n.type)) return true;
-  return false;
-}
 
 /** `SendMessage(...)` calls that carry no idempotency key (4th positional or `idempotency_key=`). */
 function unkeyedMessages(ctx: Parameters<Rule['check']>[0], bulk: CallInfo): { keyed: number; unkeyed: number } {
@@ -65,7 +57,7 @@ export const rule: Rule = {
         if (hasSplat(call) || keywordArgument(model, call, 'idempotency_key')) continue;
         const fixes: Fix[] = [];
         // one key per step execution: only when this is the step's only send, outside loops
-        if (sendsPerFn.get(fn) === 1 && !inLoop(call.node, fn) && argsOf(call).length >= 2) {
+        if (sendsPerFn.get(fn) === 1 && !enclosingLoop(call.node) && argsOf(call).length >= 2) {
           const d = dbosName(model);
           const key = `idempotency_key=f"{${d.text}.workflow_id}-{${d.text}.step_id}"`;
           const edits = appendKeywordEdits(model, call, key);

@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { isPlain } from '../model/kinds';
-import { inLoop } from '../model/lifecycle';
+import { enclosingLoop } from '../syntax/enclosing';
 import { indentUnitOf } from '../fixes/common';
 import type { Fix } from '../types';
 import { statementIn } from '../model/dbos-calls';
@@ -97,7 +97,7 @@ function check(ctx: RuleContext, call: CallInfo): void {
   const u = usage(ctx, fn.node, name, target);
   if (u !== 'methods') return;
   const fix = tryFinallyFix(ctx, assign, name);
-  if (!inLoop(call.node) && runsOncePerProcess(model, fn)) {
+  if (!enclosingLoop(call.node, true) && runsOncePerProcess(model, fn)) {
     // a script's main(): the client lives until the process exits, like one made at module level
     ctx.report({
       node: call.node,

@@ -148,3 +148,28 @@ export function parentOf(node: Node): Node | null {
   return fingerOf(node).parent(node);
 }
 
+
+/** Loop statements: their body runs once per pass. */
+const LOOP_STATEMENTS = new Set(['for_statement', 'while_statement']);
+/** Comprehensions and generator expressions: their element runs once per item. */
+const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+/** Where the passes of a loop around a node stop mattering: a body that runs when called, not per pass. */
+const OWN_CODE_ENDS = new Set(['function_definition', 'lambda', 'class_definition']);
+
+/**
+ * The loops that may run `node` several times within its own function, class body or module,
+ * innermost first: `for` and `while` statements and, unless `statementsOnly`, comprehensions and
+ * generator expressions. The nearest enclosing function, lambda or class ends the walk.
+ */
+export function* loopsAround(node: Node, statementsOnly = false): Generator<Node> {
+  for (let p = parentOf(node); p; p = parentOf(p)) {
+    if (OWN_CODE_ENDS.has(p.type)) return;
+    if (LOOP_STATEMENTS.has(p.type) || (!statementsOnly && COMPREHENSIONS.has(p.type))) yield p;
+  }
+}
+
+/** The innermost loop that may run `node` several times (see `loopsAround`), null when none. */
+export function enclosingLoop(node: Node, statementsOnly = false): Node | null {
+  for (const loop of loopsAround(node, statementsOnly)) return loop;
+  return null;
+}
