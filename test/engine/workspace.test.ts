@@ -153,6 +153,19 @@ test('layouts: src/ layout with relative imports, a script importing its sibling
   assert.deepEqual(job.map(chainOf), ['job → net.post → httpx.post', 'job → helpers.jitter → random.uniform']);
 });
 
+test('layouts: a service whose `src` folder is a package (`from src.breaker import ...`), checked from the monorepo root', async () => {
+  await initParser();
+  const root = ws('src-package');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const exists = (p: string) => fs.existsSync(p);
+  const isDir = (p: string) => fs.existsSync(p) && fs.statSync(p).isDirectory();
+  // `src/__init__.py`: `src` is the top package, not a src/ layout folder
+  assert.equal(moduleNameOf(path.join(root, 'server/src/workflows/scan.py'), [root], exists, isDir), 'src.workflows.scan');
+  const found = run(index, path.join(root, 'server/src/workflows/scan.py'));
+  assert.deepEqual(codes(found), ['9:DBOS201']);
+  assert.deepEqual(found.map(chainOf), ['scan → breaker.Breaker.check → time.time']);
+});
+
 test('steps: start_workflow, a direct workflow call and recv through helpers; send/set_event/write_stream are legal', async () => {
   await initParser();
   const root = ws('steps');

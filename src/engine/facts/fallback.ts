@@ -1,5 +1,6 @@
 // Calls that only run when a parameter was not given: `(when or date.today())`,
-// `datetime.now() if at is None else at`, `if at is None: at = datetime.now()`. A helper written so
+// `datetime.now() if at is None else at`, `if at is None: at = datetime.now()`, and the call of a
+// parameter whose default names the function (`def stamp(now=time.time): now()`). A helper written so
 // makes a non-deterministic (or I/O) call only when its caller leaves that argument out, so a chain
 // from a workflow that passes it does not reach the call.
 import type { Node } from 'web-tree-sitter';
@@ -65,6 +66,12 @@ function positionOf(model: ModuleModel, fn: FunctionInfo, name: string): number 
 
 /** The parameter of `fn` that the call at `node` only stands in for, or null when the call runs whatever the arguments. */
 export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
+  // `now()` with `now=time.time` a parameter: the default runs only when the caller leaves it out
+  const callee = node.type === 'call' ? node.childForFieldName('function') : null;
+  if (callee?.type === 'identifier') {
+    const name = model.textOf(callee);
+    if (fn.params.includes(name) && fn.bindings.get(name)?.some((b) => b.defaultRef)) return { name, index: positionOf(model, fn, name) };
+  }
   let child = node;
   let p = parentOf(node);
   while (p && p.type === 'parenthesized_expression') {

@@ -18,7 +18,10 @@
 //   parameters, decorators and their targets, factory result, bases and methods) is equal; and the
 //   names whose part (import, bindings: value text, annotation, `def`/`class` by qualified name)
 //   changed count as changed below. What a name of S resolves to is a function of its own text, of
-//   the first part and of the parts of the names it mentions;
+//   the first part and of the parts of the names it mentions. The attributes assigned on anything
+//   but `self` and the keywords of every call of a class's name (what may replace an injected
+//   callable's default, `injectionOverrides`) are read from anywhere in the file: they are in the
+//   first part;
 // - the answers the workspace index gave about other modules (`externalName`) are the same now, the
 //   lists of effects are the same object, and no resolution of the old model hit the depth limit;
 // - S mentions (as a bare word, or after a dot when S names this module) no module-level name whose part
@@ -33,6 +36,7 @@
 // over the fixtures against fresh summaries and analyses.
 import type { Range, Tree } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
+import { injectionOverrides } from '../model/resolve';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { movedSummary } from './signature';
@@ -329,7 +333,7 @@ function topLevelStatements(model: ModuleModel): Statement[] {
  * in three parts, so that an edit of one module-level value computes again only what reads it.
  */
 interface ModuleContext {
-  /** The module's name and paths and its star imports: any change computes every function again. */
+  /** The module's name and paths, its star imports, what may replace injected callables' defaults: any change computes every function again. */
   module: string;
   /** By module-scope name: its import and its bindings (value text, annotation; `def`/`class` by qualified name). */
   names: Map<string, string>;
@@ -379,6 +383,9 @@ function moduleContext(model: ModuleModel, statementOf: (offset: number) => numb
     own(f.node.startIndex, `F ${f.qualname} ${f.fqn} ${[...f.kinds].sort().join(',')} ${f.isAsync ? 'a' : ''}${f.isLambda ? 'l' : ''} (${f.params.join(',')}) ${decorators} ${model.apiFactory(f) ?? ''}`);
   }
   for (const c of model.classes) own(c.node.startIndex, `C ${c.qualname} ${c.fqn} (${c.bases.map((b) => model.textOf(b)).join(',')}) ${c.methods.map((m) => m.name).join(',')}`);
+  // what may replace an injected callable's default, anywhere in the file: read by no name, so module-wide
+  const o = injectionOverrides(model);
+  module.push(`O ${[...o.assigned].sort().join(',')} ${[...o.constructed].map(([n, calls]) => `${n}(${calls.map((k) => k.join(',')).join(';')})`).join(' ')}`);
   return { module: module.join('\n'), names, statements, values };
 }
 

@@ -34,7 +34,8 @@ export function signature(m: ModuleSummary): string {
       for (const c of f.calls) {
         const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
         const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
-        lines.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed}`);
+        const bound = c.boundAt ? `${pos(c.boundAt.start)}-${pos(c.boundAt.end)}` : '';
+        lines.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed} ${bound}`);
       }
       fnSigs.set(f, (own = lines.join('\n')));
     }
@@ -55,7 +56,12 @@ export function signature(m: ModuleSummary): string {
  * and the lines of its calls relative to its `def` are the same: it keeps its part of the signature.
  */
 export function movedSummary(f: FunctionSummary, delta: number): FunctionSummary {
-  const out = { ...f, defStart: f.defStart + delta, calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })) };
+  const out = {
+    ...f,
+    defStart: f.defStart + delta,
+    // an injected callable's default is kept only inside the call's own statement (summary.ts): it moves with it
+    calls: f.calls.map((c) => ({ ...c, start: c.start + delta, end: c.end + delta, ...(c.boundAt ? { boundAt: { start: c.boundAt.start + delta, end: c.boundAt.end + delta } } : {}) })),
+  };
   const own = fnSigs.get(f);
   if (own !== undefined) fnSigs.set(out, own);
   return out;

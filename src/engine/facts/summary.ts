@@ -1,6 +1,7 @@
 // What other files can see of one module: its functions with their kinds, their calls resolved to
 // qualified names, and the facts about each call that the effect rules need. Built once from a
 // ModuleModel; holds no tree node, so the tree can be freed right after.
+import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
@@ -59,6 +60,8 @@ export interface CallSummary {
   fallback?: FallbackParam;
   /** For a call that may enter a function: the arguments it passes (null: it unpacks `*args` or `**kwargs`). */
   passed?: PassedArgs | null;
+  /** For an effect call of an injected callable (`self.clock()`): where its default is written (ModuleModel.injectedAt). */
+  boundAt?: { start: number; end: number };
 }
 
 export interface FunctionSummary {
@@ -179,8 +182,22 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   if (effect) {
     const fallback = fallbackParam(model, call.node, fn);
     if (fallback) out.fallback = fallback;
+    // kept only inside the call's own top-level statement: reused facts move with that statement alone (reuse.ts)
+    const bound = model.injectedAt(call);
+    const top = outermost(fn);
+    if (bound && bound.startIndex >= top.startIndex && bound.endIndex <= top.endIndex) out.boundAt = { start: bound.startIndex, end: bound.endIndex };
   } else if (out.local || fqn) out.passed = passedArgs(model, call);
   return out;
+}
+
+/** The top-level statement a function is part of (its own, or that of the class or function holding it). */
+function outermost(fn: FunctionInfo): Node {
+  let f = fn;
+  for (;;) {
+    if (f.parent) f = f.parent;
+    else if (f.cls?.parentFunction) f = f.cls.parentFunction;
+    else return f.cls ? f.cls.statement : f.node;
+  }
 }
 
 /** The facts of one function (null: a lambda that is not a step, which nothing looks for). */

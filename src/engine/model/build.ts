@@ -237,7 +237,10 @@ export class ModelBuilder {
           fn.params.push(pname);
           // `name: T` or `name: T = default` (not `*args: T`, `**kw: T`): the annotation is read on first use
           const annotated = (ptype === 'typed_parameter' || ptype === 'typed_default_parameter') && !splat;
-          pushBinding(fn.bindings, pname, annotated ? new ParameterBinding(p, id, this.m) : { value: null, node: id });
+          // `now=time.time`: a default that names a function (a call's result or a literal says nothing of one)
+          const def = ptype === 'default_parameter' || ptype === 'typed_default_parameter' ? p.childForFieldName('value') : null;
+          const defaultRef = def && (def.type === 'identifier' || def.type === 'attribute') ? def : null;
+          pushBinding(fn.bindings, pname, annotated ? new ParameterBinding(p, id, this.m, defaultRef) : { value: null, node: id, defaultRef });
         }
       }
     }
@@ -277,6 +280,7 @@ export class ModelBuilder {
       parentFunction: scope.fn,
       selfAttrs: new Map(),
       declared: new Map(),
+      body: { bindings: new Map(), imports: new Map() },
     };
     const target: ScopeInfo = scope.fn ?? this.m.module;
     pushBinding(target.bindings, name, { value: node, node: nameNode ?? node });
@@ -349,9 +353,12 @@ export class ModelBuilder {
     return [...base, ...(rest ? [rest] : [])].join('.') || rest;
   }
 
+  /** A class-body assignment `name: T = value` or `name = value`: the instances' attribute and its default. */
   private addDeclared(node: Node, cls: ClassInfo): void {
-    const head = this.m.text.slice(node.startIndex, node.startIndex + 160);
-    if (!/^[A-Za-z_]\w*\s*:/.test(head)) return;
+    const head = /^([A-Za-z_]\w*)\s*(:|=(?!=))/.exec(this.m.text.slice(node.startIndex, node.startIndex + 160));
+    if (!head) return;
+    pushBinding(cls.body.bindings, head[1], new LazyBinding(node, 'left', 'right'));
+    if (head[2] !== ':') return;
     const left = node.childForFieldName('left');
     const type = node.childForFieldName('type');
     if (left?.type === 'identifier' && type) cls.declared.set(this.m.textOf(left), this.m.textOf(type));
@@ -480,13 +487,7 @@ function firstIdentifier(node: Node): Node | null {
   return null;
 }
 
-const classScopes = new WeakMap<ClassInfo, ScopeInfo>();
 /** Class bodies bind names too (methods, class attributes); kept apart from module bindings. */
 function classScope(cls: ClassInfo): ScopeInfo {
-  let s = classScopes.get(cls);
-  if (!s) {
-    s = { bindings: new Map(), imports: new Map() };
-    classScopes.set(cls, s);
-  }
-  return s;
+  return cls.body;
 }

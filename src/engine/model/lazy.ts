@@ -71,6 +71,7 @@ export class ParameterBinding implements Binding {
     private readonly param: Node,
     readonly node: Node,
     private readonly m: ModuleModel,
+    readonly defaultRef: Node | null = null,
   ) {}
   get annotation(): string | null {
     if (this.text === undefined) {

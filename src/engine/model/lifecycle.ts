@@ -150,6 +150,14 @@ export function sameScope(a: CallInfo, b: CallInfo): boolean {
 }
 
 /**
+ * A `DBOS.launch()` of the module that runs before `node` on every path, in the same function (or at
+ * module level when `fn` is null, class bodies excluded): what is registered at `node` comes too late.
+ */
+export function launchBefore(model: ModuleModel, fn: FunctionInfo | null, node: Node): CallInfo | undefined {
+  return lifecycleFacts(model).launches.find((l) => l.scope.fn === fn && !l.scope.cls && runsBefore(l.node, node));
+}
+
+/**
  * `first` runs before `second` on every path that reaches `second`: in the same scope, `first` sits in
  * a statement that precedes the statement holding `second` in one of `second`'s enclosing blocks.
  */

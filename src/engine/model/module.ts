@@ -188,6 +188,15 @@ export class ModuleModel {
     return this.resolver.externalAnswer(fqn);
   }
 
+  /**
+   * Where the injected callable a call enters gets its default (`now=time.time`, a class field
+   * `clock: Callable[[], datetime] = datetime.now`, `self.clock = clock or time.time`); null for any
+   * other call.
+   */
+  injectedAt(call: CallInfo): Node | null {
+    return this.resolver.injectedAt(call.callee, call.scope);
+  }
+
   /** Resolution of the callee of a call. */
   calleeFqn(call: CallInfo): string | null {
     if (call.fqn === undefined) call.fqn = this.resolver.resolve(call.callee, call.scope, call.calleeType);

@@ -97,7 +97,8 @@ export class Resolver {
           return cls ? this.inheritedMember(cls, this.m.textOf(attr), depth) : null;
         }
         const base = this.resolveIn(obj, scope, depth + 1);
-        return base ? `${base}.${this.m.textOf(attr)}` : null;
+        if (!base) return null;
+        return this.instanceMember(base, this.m.textOf(attr), depth) ?? `${base}.${this.m.textOf(attr)}`;
       }
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -124,6 +125,13 @@ export class Resolver {
         const right = node.childForFieldName('right');
         return right ? this.resolveIn(right, scope, depth + 1) : null;
       }
+      case 'boolean_operator': {
+        // `clock or time.time` with `clock` a parameter: what runs unless a caller injects another
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right || left.type !== 'identifier' || !/^\s*or\b/.test(this.m.text.slice(left.endIndex, right.startIndex))) return null;
+        return scope.fn?.params.includes(this.m.textOf(left)) ? this.resolveIn(right, scope, depth + 1) : null;
+      }
       default:
         return null;
     }
@@ -139,14 +147,15 @@ export class Resolver {
     while (method && !method.cls) method = method.parent;
     if (!method?.cls || method.params[0] !== objName) return undefined;
     if (method.decorators.some((d) => /^(builtins\.)?staticmethod$/.test(d.fqn ?? this.m.textOf(d.expr)))) return undefined;
-    // declared in the class body (`session: Session`, a dataclass field): the declared type wins
+    // declared in the class body (`session: Session`, a dataclass field): the declared type wins;
+    // a declared callable (`clock: Callable[[], datetime] = datetime.now`) is its default
     const declared = method.cls.declared.get(attr);
-    if (declared !== undefined) return this.types.annotatedInstance(declared, method, depth + 1);
+    if (declared !== undefined) return this.types.annotatedInstance(declared, method, depth + 1) ?? this.injectedDefault(method.cls, attr, depth);
     const bindings = method.cls.selfAttrs.get(attr);
     if (!bindings) {
       // a method the class inherits (`self.run()` with `run` defined by a base class)
       if (method.cls.methods.some((m) => m.name === attr)) return undefined;
-      return this.inheritedMember(method.cls, attr, depth) ?? undefined;
+      return this.injectedDefault(method.cls, attr, depth) ?? this.inheritedMember(method.cls, attr, depth) ?? undefined;
     }
     // a declared type wins (`self.pool: asyncpg.Pool | None = None`), as in a type checker
     for (const b of bindings) {
@@ -157,6 +166,7 @@ export class Resolver {
       return f ? this.types.annotatedInstance(this.m.textOf(type), f, depth + 1) : null;
     }
     let result: string | null | undefined;
+    let injected = false;
     for (const b of bindings) {
       // `self.client = None` until a method sets the real value: the placeholder says nothing
       if (b.value?.type === 'none') continue;
@@ -164,8 +174,64 @@ export class Resolver {
       const r = b.value && f ? this.resolveIn(b.value, { fn: f, cls: null, mainGuard: false }, depth + 1) : null;
       if (r === null || (result !== undefined && result !== r)) return null;
       result = r;
+      // `self.clock = clock or time.time`, `self.sleeper = sleeper` (a parameter's default): injected
+      if (b.value && f && this.defaultNode(b.value, { fn: f, cls: null, mainGuard: false })) injected = true;
     }
-    return result ?? null;
+    return injected && this.overridden(method.cls, attr) ? null : (result ?? null);
+  }
+
+  /**
+   * An injected callable's default, set in the class (`clock: Callable[[], datetime] = datetime.now`,
+   * `clock = time.time`) or in a method (`self.clock = clock or time.time`): the function it names,
+   * when every value agrees and this file passes the class no other (see `overridden`). Null otherwise,
+   * and for anything but a function's name (an instance, a literal).
+   */
+  private injectedDefault(cls: ClassInfo, attr: string, depth: number): string | null {
+    let result: string | null = null;
+    const around: Scope = { fn: cls.parentFunction, cls: null, mainGuard: false };
+    const values: [Node, Scope][] = [];
+    for (const b of cls.body.bindings.get(attr) ?? []) {
+      if (b.value?.type === 'function_definition') return null;
+      if (b.value) values.push([b.value, around]);
+    }
+    for (const b of cls.selfAttrs.get(attr) ?? []) {
+      const f = b.value ? this.m.functionOf(enclosingDef(b.node)!) : null;
+      if (b.value && f) values.push([b.value, { fn: f, cls: null, mainGuard: false }]);
+    }
+    for (const [value, scope] of values) {
+      if (value.type === 'none') continue;
+      const r = this.resolveIn(value, scope, depth + 1);
+      if (!r || r.endsWith('()') || (result !== null && r !== result)) return null;
+      if (result === null) this.injectedNodes.set(`${cls.fqn}.${attr}`, this.defaultNode(value, scope) ?? value);
+      result = r;
+    }
+    return result && !this.overridden(cls, attr) ? result : null;
+  }
+
+  /**
+   * Whether this file may give an instance of `cls` another `attr` than its default: an assignment
+   * `x.attr = ...` on anything but `self`, or a call of the class (by its name) with the keyword `attr=`
+   * (a dataclass field, an `__init__` parameter of that name) or with positional arguments. Read from
+   * `injectionOverrides` alone, which facts/reuse.ts keys the module's facts on.
+   */
+  private overridden(cls: ClassInfo, attr: string): boolean {
+    const key = `${cls.fqn}.${attr}`;
+    let hit = this.overrides.get(key);
+    if (hit !== undefined) return hit;
+    const o = injectionOverrides(this.m);
+    hit = o.assigned.has(attr) || (o.constructed.get(cls.name) ?? []).some((args) => args.some((a) => a === '' || a === attr));
+    this.overrides.set(key, hit);
+    return hit;
+  }
+
+  private readonly overrides = new Map<string, boolean>();
+
+  /** `Cls().attr` for a class of this module: the injected callable `attr` holds by default, else null. */
+  private instanceMember(instance: string, attr: string, depth: number): string | null {
+    if (!instance.endsWith('()')) return null;
+    const cls = this.m.classes.find((c) => c.fqn === instance.slice(0, -2));
+    if (!cls || cls.methods.some((m) => m.name === attr)) return null;
+    return this.injectedDefault(cls, attr, depth);
   }
 
   /**
@@ -293,6 +359,9 @@ export class Resolver {
     const head = this.lookup(parts[0], scope, depth);
     if (head === null) return null;
     const full = `${head}.${parts.slice(1).join('.')}`;
+    // an instance's injected callable (`c.clock` with `c: Clocked`)
+    const member = this.instanceMember(head, parts[1], depth);
+    if (member) return [member, ...parts.slice(2)].join('.');
     // a method of a class of this module that makes DBOS decorators (`Durable.workflow`)
     if (parts.length !== 2) return full;
     const method = this.m.functionsByFqn.get(full);
@@ -365,7 +434,11 @@ export class Resolver {
       checkTime();
       let r: string | null;
       const valueType = b.value?.type;
-      if (!b.value) r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
+      if (!b.value) {
+        r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
+        // `now=time.time`: the function the parameter holds unless a caller passes another
+        if (r === null && b.defaultRef && scope.fn) r = this.parameterDefault(scope.fn, b.defaultRef, depth);
+      }
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
         r = fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
@@ -381,6 +454,58 @@ export class Resolver {
     // `except ImportError: DBOS = None` beside the import: the import is what the code uses
     if (agree) return result === NONE ? (imp === undefined ? null : this.external(imp)) : (result ?? null);
     return this.optionalDependency(imp === undefined ? seen : [this.external(imp), ...seen]);
+  }
+
+  /**
+   * A parameter's default that names a function (`def stamp(now=time.time)`): that function. A caller
+   * may pass another: the call is summarised as a fallback of that parameter (facts/fallback.ts), so a
+   * chain through a call that gives it does not reach the default.
+   */
+  private parameterDefault(fn: FunctionInfo, def: Node, depth: number): string | null {
+    const r = this.resolveIn(def, { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1);
+    return !r || r.endsWith('()') || r === fn.fqn ? null : r;
+  }
+
+  /**
+   * Where the injected callable a call's callee names gets its default: the parameter default
+   * (`now=time.time`), or the value of the class field or `self.attr` assignment
+   * (`clock: Callable[[], datetime] = datetime.now`, `self.clock = clock or time.time`). Null for
+   * any other callee.
+   */
+  injectedAt(callee: Node, scope: Scope): Node | null {
+    if (callee.type === 'identifier') {
+      const name = this.m.textOf(callee);
+      for (let f = scope.fn; f; f = f.parent) {
+        const bindings = f.bindings.get(name);
+        if (!bindings) continue;
+        const def = bindings.length === 1 ? bindings[0].defaultRef : null;
+        return def && this.parameterDefault(f, def, 1) ? def : null;
+      }
+      return null;
+    }
+    const obj = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+    const attrNode = obj ? callee.childForFieldName('attribute') : null;
+    if (!obj || !attrNode) return null;
+    const attr = this.m.textOf(attrNode);
+    let cls: ClassInfo | undefined;
+    const method = enclosingMethod(scope);
+    if (obj.type === 'identifier' && method?.cls && method.params[0] === this.m.textOf(obj)) cls = method.cls;
+    else {
+      const head = this.resolve(obj, scope);
+      cls = head?.endsWith('()') ? this.m.classes.find((c) => c.fqn === head.slice(0, -2)) : undefined;
+    }
+    if (!cls || !this.injectedDefault(cls, attr, 1)) return null;
+    return this.injectedNodes.get(`${cls.fqn}.${attr}`) ?? null;
+  }
+
+  private readonly injectedNodes = new Map<string, Node>();
+
+  /** Where a value's default is written: `clock or time.time` -> `time.time`; a parameter -> its default. */
+  private defaultNode(value: Node, scope: Scope): Node | null {
+    if (value.type === 'boolean_operator') return value.childForFieldName('right');
+    if (value.type !== 'identifier' || !scope.fn) return null;
+    const bindings = scope.fn.bindings.get(this.m.textOf(value));
+    return bindings?.length === 1 ? (bindings[0].defaultRef ?? null) : null;
   }
 
   /**
@@ -431,4 +556,38 @@ function enclosingDef(node: Node): Node | null {
 
 function sameScope(a: Scope, b: Scope): boolean {
   return a.fn === b.fn && a.cls === b.cls && a.mainGuard === b.mainGuard;
+}
+
+const overridesOf = new WeakMap<ModuleModel, InjectionOverrides>();
+
+/** What may replace an injected callable's default in a module (see Resolver.overridden). */
+export interface InjectionOverrides {
+  /** Attributes assigned on anything but `self` (`svc.clock = ...`). */
+  assigned: Set<string>;
+  /** For each name a call is made to (`Clocked(...)`, `models.Clocked(...)`): each call's keywords, '' for a positional or unpacked argument. */
+  constructed: Map<string, string[][]>;
+}
+
+export function injectionOverrides(m: ModuleModel): InjectionOverrides {
+  let o = overridesOf.get(m);
+  if (o) return o;
+  o = { assigned: new Set(), constructed: new Map() };
+  for (const a of m.assignments) {
+    const left = a.childForFieldName('left');
+    const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
+    const attr = obj ? left!.childForFieldName('attribute') : null;
+    if (obj && attr && m.textOf(obj) !== 'self') o.assigned.add(m.textOf(attr));
+  }
+  const classNames = new Set(m.classes.map((c) => c.name));
+  for (const call of m.calls) {
+    const name = m.textOf(call.callee).split('.').pop()!.trim();
+    if (!classNames.has(name) || call.args?.type !== 'argument_list') continue;
+    const args = call.args.namedChildren.filter((x): x is Node => !!x && x.type !== 'comment');
+    const keys = args.map((x) => (x.type === 'keyword_argument' ? m.textOf(x.childForFieldName('name')!) : ''));
+    let list = o.constructed.get(name);
+    if (!list) o.constructed.set(name, (list = []));
+    list.push(keys);
+  }
+  overridesOf.set(m, o);
+  return o;
 }

@@ -44,6 +44,11 @@ export interface Binding {
   readonly annotation?: string | null;
   /** For a name unpacked from a value (`session, created = open_session()`): that value and the name's position. */
   readonly element?: { value: Node; index: number };
+  /**
+   * For a parameter with a default that names a function (`now=time.time`, `clock: Clock = datetime.now`):
+   * the default, which the resolver takes for the parameter's value when its annotation says nothing.
+   */
+  readonly defaultRef?: Node | null;
 }
 
 export interface ScopeInfo {
@@ -95,6 +100,8 @@ export interface ClassInfo {
   selfAttrs: Map<string, Binding[]>;
   /** Attributes declared in the class body with a type (`session: Session`, dataclass fields), to the annotation's text. */
   declared: Map<string, string>;
+  /** Names bound in the class body (fields with their defaults, methods). */
+  body: ScopeInfo;
 }
 
 /** Where a node sits, for the rules that care about execution context. */

@@ -8,8 +8,9 @@ export type Exists = (absPath: string) => boolean;
 /**
  * The folder above the top package holding a file: the parent of the highest folder with an
  * `__init__.py` among the file's ancestors, namespace sub-packages (folders without one) in between
- * included. The climb stops at a project folder (pyproject.toml, setup.py), a `src` folder and the
- * workspace roots. Null when no ancestor is a package.
+ * included. The climb stops at a project folder (pyproject.toml, setup.py), a `src` layout folder
+ * (one that is not itself a package: with a `src/__init__.py`, `src` is the top package, imported
+ * as `src.x`) and the workspace roots. Null when no ancestor is a package.
  */
 export function packageBase(file: string, exists: Exists, roots: readonly string[] = []): string | null {
   let dir = path.dirname(file);
@@ -17,7 +18,8 @@ export function packageBase(file: string, exists: Exists, roots: readonly string
   for (let i = 0; i < 64; i++) {
     if (exists(path.join(dir, '__init__.py'))) base = path.dirname(dir);
     const up = path.dirname(dir);
-    if (up === dir || roots.includes(dir) || path.basename(up) === 'src' || roots.includes(up) && !exists(path.join(up, '__init__.py'))) break;
+    if (up === dir || roots.includes(dir) || roots.includes(up) && !exists(path.join(up, '__init__.py'))) break;
+    if (path.basename(up) === 'src' && !exists(path.join(up, '__init__.py'))) break;
     if (exists(path.join(dir, 'pyproject.toml')) || exists(path.join(dir, 'setup.py'))) break;
     dir = up;
   }
@@ -62,6 +64,8 @@ export function importBases(file: string, roots: readonly string[], exists: Exis
   const out: string[] = [path.dirname(file)];
   const pkg = packageBase(file, exists, roots);
   if (pkg) out.push(pkg);
+  // a `src` package (`src/__init__.py`): its modules may also be imported from inside it, `src` on sys.path
+  if (pkg && isInside(file, path.join(pkg, 'src'))) out.push(path.join(pkg, 'src'));
   for (const r of roots) {
     const src = path.join(r, 'src');
     if (isDir(src)) out.push(src);

@@ -1,8 +1,8 @@
 // DBOS105: workflows, steps or configured instances that DBOS only learns about after launch.
 import type { Rule } from './rule';
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { isTestLike, lifecycleFacts, runsBefore } from '../model/lifecycle';
+import { isTestLike, launchBefore } from '../model/lifecycle';
 import { inheritsConfigured } from '../model/configured-classes';
 import { rangeIn } from '../facts/positions';
 import type { WorkspaceIndex } from '../project/index';
@@ -13,11 +13,6 @@ const REGISTERING = new Set(['dbos.DBOS.workflow', 'dbos.DBOS.step', 'dbos.DBOS.
 
 function kindOf(fn: FunctionInfo): string {
   return isWorkflow(fn) ? 'workflow' : isStepLike(fn) ? 'step' : 'DBOS function';
-}
-
-/** A launch in the same scope that runs before `node` on every path. */
-function launchBefore(launches: CallInfo[], fn: FunctionInfo | null, node: import('web-tree-sitter').Node): CallInfo | undefined {
-  return launches.find((l) => l.scope.fn === fn && !l.scope.cls && runsBefore(l.node, node));
 }
 
 /** A dotted name whose last segment looks like a class (`pkg.mod.Runner`). */
@@ -40,13 +35,12 @@ export const rule: Rule = {
     const { model } = ctx;
     // tests define workflows inside test functions by design
     if (isTestLike(model)) return;
-    const launches = lifecycleFacts(model).launches;
     for (const fn of model.functions) {
       if (fn.isLambda || !fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn))) continue;
       const parent = fn.parent;
       const what = kindOf(fn);
       // (a) defined after DBOS.launch() on the same path (module level, main guard, or the same function)
-      const launch = fn.cls ? undefined : launchBefore(launches, parent, fn.statement);
+      const launch = fn.cls ? undefined : launchBefore(model, parent, fn.statement);
       if (launch) {
         ctx.report({
           node: fn.node.childForFieldName('name') ?? fn.node,
@@ -84,7 +78,7 @@ export const rule: Rule = {
       const cls = model.classes.find((c) => c.fqn === fqn);
       if (cls) {
         if (inheritsConfigured(model, cls) !== 'yes') continue;
-        const launch = launchBefore(launches, call.scope.fn, call.node);
+        const launch = launchBefore(model, call.scope.fn, call.node);
         if (!launch) continue;
         ctx.report({ node: call.node, message: afterLaunch(cls.name, `(line ${launch.node.startPosition.row + 1})`) });
         continue;
@@ -95,7 +89,7 @@ export const rule: Rule = {
       if (other === undefined) projectClasses.set(fqn, (other = ctx.index.projectClass(ctx.file, fqn)));
       if (!other || other.configured !== 'yes') continue;
       const name = other.qualname;
-      const launch = launchBefore(launches, call.scope.fn, call.node);
+      const launch = launchBefore(model, call.scope.fn, call.node);
       if (launch) {
         ctx.report({ node: call.node, message: afterLaunch(name, `(line ${launch.node.startPosition.row + 1})`) });
       } else if (other.launchesAtImport) {

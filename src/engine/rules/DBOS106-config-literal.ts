@@ -1,10 +1,11 @@
-// DBOS106: DBOS configuration literals: missing or invalid application name, unknown keys.
+// DBOS106: DBOS configuration literals: missing or invalid application name, unknown keys, no pinned version.
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { Fix } from '../types';
 import { isV3 } from './rule';
 import { appNameFor } from '../fixes/common';
+import { appendEntryEdits } from '../fixes/append-keyword';
 import { expectsFailure, lifecycleFacts, positionalArgs } from '../model/lifecycle';
 import { keywordArgument } from '../syntax/arguments';
 import { escapeRegExp } from '../text';
@@ -25,13 +26,15 @@ interface ConfigLiteral {
   /** The dictionary or the `DBOSConfig(...)` argument list. */
   node: Node;
   /** Literal keys with their key and value nodes. */
-  entries: { key: string; keyNode: Node; value: Node | null }[];
+  entries: { key: string; keyNode: Node; value: Node | null; item: Node }[];
   /** Some keys are not visible (`**base`, computed keys, later mutation). */
   open: boolean;
   /** Where to insert a new first key (just after `{` or `(`). */
   insertAt: number;
   /** Passed to `DBOS(...)` (a partial config merged later with `**` is not). */
   direct?: boolean;
+  /** Merged into another configuration somewhere in the file (`**name`): a base, not the whole config. */
+  spread?: boolean;
 }
 
 /** The text of a plain string literal (no f-string, no escapes), else null. */
@@ -51,7 +54,7 @@ function fromDict(model: ModuleModel, dict: Node, mutated: boolean): ConfigLiter
       const k = c.childForFieldName('key');
       const key = stringValue(model, k);
       if (key === null || !k) open = true;
-      else entries.push({ key, keyNode: k, value: c.childForFieldName('value') });
+      else entries.push({ key, keyNode: k, value: c.childForFieldName('value'), item: c });
     } else open = true;
   }
   return { node: dict, entries, open, insertAt: dict.startIndex + 1 };
@@ -64,7 +67,7 @@ function fromCall(model: ModuleModel, args: Node, mutated: boolean): ConfigLiter
     if (!a || a.type === 'comment') continue;
     if (a.type === 'keyword_argument') {
       const k = a.childForFieldName('name')!;
-      entries.push({ key: model.textOf(k), keyNode: k, value: a.childForFieldName('value') });
+      entries.push({ key: model.textOf(k), keyNode: k, value: a.childForFieldName('value'), item: a });
     } else open = true;
   }
   return { node: args, entries, open, insertAt: args.startIndex + 1 };
@@ -76,15 +79,22 @@ function isMutated(model: ModuleModel, name: string): boolean {
   return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\s*\\.\\s*(update|setdefault|pop)\\s*\\(|\\b${esc}\\s*\\|=`).test(model.text);
 }
 
+/** `**name` anywhere in the file. */
+function isSpread(model: ModuleModel, name: string): boolean {
+  return new RegExp(`\\*\\*\\s*${escapeRegExp(name)}\\b`).test(model.text);
+}
+
 function literalOf(model: ModuleModel, value: Node | null | undefined, name: string | null): ConfigLiteral | null {
   if (!value) return null;
   const mutated = name ? isMutated(model, name) : false;
-  if (value.type === 'dictionary') return fromDict(model, value, mutated);
-  if (value.type === 'call' && model.resolve(value.childForFieldName('function')) === 'dbos.DBOSConfig') {
+  let lit: ConfigLiteral | null = null;
+  if (value.type === 'dictionary') lit = fromDict(model, value, mutated);
+  else if (value.type === 'call' && model.resolve(value.childForFieldName('function')) === 'dbos.DBOSConfig') {
     const args = value.childForFieldName('arguments');
-    return args?.type === 'argument_list' ? fromCall(model, args, mutated) : null;
+    lit = args?.type === 'argument_list' ? fromCall(model, args, mutated) : null;
   }
-  return null;
+  if (lit && name) lit.spread = isSpread(model, name);
+  return lit;
 }
 
 function collect(model: ModuleModel): ConfigLiteral[] {
@@ -93,6 +103,7 @@ function collect(model: ModuleModel): ConfigLiteral[] {
     if (!l) return;
     const prev = out.get(l.node.id);
     l.direct = direct || !!prev?.direct;
+    l.spread = l.spread || !!prev?.spread;
     out.set(l.node.id, l);
   };
   for (const c of lifecycleFacts(model).constructions) {
@@ -121,7 +132,7 @@ function collect(model: ModuleModel): ConfigLiteral[] {
     if (model.calleeFqn(call) !== 'dbos.DBOSConfig' || call.args?.type !== 'argument_list') continue;
     const p = call.node.parent;
     const name = p?.type === 'assignment' && p.childForFieldName('left')?.type === 'identifier' ? model.textOf(p.childForFieldName('left')!) : null;
-    add(fromCall(model, call.args, name ? isMutated(model, name) : false));
+    add(literalOf(model, call.node, name));
   }
   return [...out.values()];
 }
@@ -206,6 +217,7 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
       });
     }
   }
+  if (name) checkVersion(ctx, lit, name.item);
   for (const e of lit.entries) {
     if (KNOWN.has(e.key)) continue;
     const near = nearestKey(e.key);
@@ -222,4 +234,37 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
       fixes,
     });
   }
+}
+
+/**
+ * (e) No `application_version`, reported on the `name` entry: DBOS then computes the version at launch from a hash of the workflows'
+ * source (`_launch` -> `compute_app_version`), unless `DBOS__APPVERSION` is set. Only on a whole
+ * configuration (every key visible, a `name`, not merged into another with `**`), never in test files,
+ * pytest fixtures or tests, never
+ * with `enable_patching` (the version is then "PATCHING_ENABLED") or a key that looks like a misspelt
+ * `application_version` (the rename fix of (c) is the one to apply).
+ */
+function checkVersion(ctx: RuleContext, lit: ConfigLiteral, name: Node): void {
+  const { model } = ctx;
+  if (lit.open || lit.spread || model.isTestFile) return;
+  const fn = model.scopeOf(lit.node).fn;
+  if (fn && (fn.kinds.has('fixture') || fn.kinds.has('test'))) return;
+  if (lit.entries.some((e) => e.key === 'application_version' || (!KNOWN.has(e.key) && nearestKey(e.key) === 'application_version'))) return;
+  const patching = lit.entries.find((e) => e.key === 'enable_patching');
+  if (patching && !(patching.value && model.textOf(patching.value) === 'False')) return;
+  const isDict = lit.node.type === 'dictionary';
+  const entry = isDict ? '"application_version": "0.1.0"' : 'application_version="0.1.0"';
+  const items = lit.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  ctx.report({
+    node: name,
+    severity: 'information',
+    message:
+      'This DBOS configuration does not pin `application_version`\n' +
+      'Without it, DBOS computes the application version at launch from a hash of the source of every workflow ' +
+      '(with the DBOS version and the application name), unless the environment variable `DBOS__APPVERSION` sets one. ' +
+      'Any edit to a workflow then changes the version, and DBOS recovers pending workflows and dequeues queued ones ' +
+      'only for the version that started them, so those left by the previous deployment wait for a process of that version. ' +
+      `Pin a version (for example \`${entry}\`) and change it when a deployment changes workflow code.`,
+    fixes: [{ title: `Add \`${entry}\``, safe: false, edits: appendEntryEdits(model, lit.node, items, entry) }],
+  });
 }

@@ -4,7 +4,7 @@ import { isPlain, isWorkflow } from '../model/kinds';
 import { dbosName } from '../fixes/common';
 import type { Fix } from '../types';
 import { argCount, stepBlocker } from './effects';
-import { chainView, crossChain } from './call-chains';
+import { chainView, crossChain, injectedRelated } from './call-chains';
 import { argList, isTestPath, numericLiteral, positionalArgs } from '../model/workflow-starts';
 
 export const rule: Rule = {
@@ -29,6 +29,7 @@ export const rule: Rule = {
         const durable = wf.isAsync ? 'await DBOS.sleep_async(...)' : 'DBOS.sleep(...)';
         if (asyncKind && !awaited) continue; // a coroutine that is never awaited does not wait at all
         const extra = wf.isAsync && !asyncKind ? ' It also blocks the event loop of this async workflow.' : '';
+        const injected = injectedRelated(ctx, call, fqn);
         ctx.report({
           node: call.node,
           // test workflows sleep on purpose to simulate slow work
@@ -38,7 +39,9 @@ export const rule: Rule = {
             `DBOS does not record the delay, so when workflow \`${wf.name}\` ` +
             `is recovered after a crash or a redeploy the whole wait starts again from zero.${extra} Use \`${durable}\`, which ` +
             `checkpoints the wake-up time and only waits for what is left on recovery.`,
-          fixes: sleepFix(ctx, call, wf.isAsync, asyncKind, awaited, fqn, pos.length === 1 && args.length === 1),
+          // an injected sleeper (`self.sleeper(...)` holding `time.sleep`) is not rewritten: its callers may inject another
+          fixes: injected.length ? [] : sleepFix(ctx, call, wf.isAsync, asyncKind, awaited, fqn, pos.length === 1 && args.length === 1),
+          related: injected,
         });
       }
     }

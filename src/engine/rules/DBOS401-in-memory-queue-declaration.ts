@@ -55,6 +55,20 @@ function check(ctx: RuleContext): void {
   if (model.isTestFile) return;
   for (const d of decls) {
     if (reported.has(d) || d.name === null) continue;
+    const owner = perInstance(model, d.call);
+    if (owner) {
+      reported.add(d);
+      ctx.report({
+        node: d.call.node,
+        message:
+          `\`Queue(${JSON.stringify(d.name)})\` is declared in \`${owner.method}\` of \`${owner.cls}\`, so a second instance raises\n` +
+          `Every \`${owner.cls}(...)\` runs \`Queue(${JSON.stringify(d.name)})\` again and stores it on the instance; DBOS keeps one queue per name, ` +
+          `so the second instance fails with \`Exception: Queue ${d.name} has already been declared\`. ` +
+          'Declare the queue once at module level, before `DBOS.launch()`, and store that object on the instance.',
+        severity: 'warning',
+      });
+      continue;
+    }
     const where = repeatedContext(model, d.call);
     if (!where) continue;
     ctx.report({
@@ -66,6 +80,22 @@ function check(ctx: RuleContext): void {
       severity: 'warning',
     });
   }
+}
+
+/**
+ * A declaration with a literal name run by a method and stored on the instance (`self.queue =
+ * Queue("jobs")` in `__init__` or any method): each instance declares the queue again. The method and
+ * its class, or null.
+ */
+function perInstance(model: ModuleModel, call: CallInfo): { method: string; cls: string } | null {
+  const fn = call.scope.fn;
+  if (!fn?.cls || fn.params.length === 0 || fn.decorators.some((d) => /(^|\.)(staticmethod|classmethod)$/.test(d.fqn ?? ''))) return null;
+  const stmt = call.node.parent;
+  if (stmt?.type !== 'assignment' || stmt.childForFieldName('right')?.id !== call.node.id) return null;
+  const left = stmt.childForFieldName('left');
+  const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
+  if (obj?.type !== 'identifier' || model.textOf(obj) !== fn.params[0]) return null;
+  return { method: fn.name, cls: fn.cls.name };
 }
 
 /** Why the declaration may run several times ("inside function `f`", "inside a loop"), or null. */

@@ -5,7 +5,7 @@ import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
 import { argsOf, callContext, callsTo, hasSplat, positional } from '../model/dbos-calls';
 import { dbosName } from '../fixes/common';
-import { appendKeywordEdit } from '../fixes/append-keyword';
+import { appendKeywordEdits } from '../fixes/append-keyword';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordArgument } from '../syntax/arguments';
 import { enclosingLoop } from '../syntax/enclosing';
@@ -60,8 +60,8 @@ export const rule: Rule = {
         if (sendsPerFn.get(fn) === 1 && !enclosingLoop(call.node) && argsOf(call).length >= 2) {
           const d = dbosName(model);
           const key = `idempotency_key=f"{${d.text}.workflow_id}-{${d.text}.step_id}"`;
-          const edit = appendKeywordEdit(model, call, key);
-          if (edit) fixes.push({ title: `Add \`${key}\``, safe: false, edits: [...d.edits, edit] });
+          const edits = appendKeywordEdits(model, call, key);
+          if (edits) fixes.push({ title: `Add \`${key}\``, safe: false, edits: [...d.edits, ...edits] });
         }
         ctx.report({
           node: call.node,

@@ -2,7 +2,7 @@
 // the producing workflow keeps the stream open.
 import type { Rule } from './rule';
 import { calledFromDbosFunction, callsTo, hasSplat } from '../model/dbos-calls';
-import { appendKeywordEdit } from '../fixes/append-keyword';
+import { appendKeywordEdits } from '../fixes/append-keyword';
 import { isPlain, isWorkflow } from '../model/kinds';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordArgument } from '../syntax/arguments';
@@ -31,7 +31,7 @@ export const rule: Rule = {
       const client = fqn.startsWith('dbos.DBOSClient');
       const name = fqn.slice(fqn.lastIndexOf('.') + 1);
       const shown = client ? `client.${name}` : `DBOS.${name}`;
-      const edit = appendKeywordEdit(model, call, 'timeout_seconds=30');
+      const edits = appendKeywordEdits(model, call, 'timeout_seconds=30');
       ctx.report({
         node: call.node,
         message:
@@ -39,7 +39,7 @@ export const rule: Rule = {
           `It waits for as long as the producing workflow keeps the stream open, so if ` +
           'that workflow stalls, this code hangs with it (DBOS reports nothing). Pass `timeout_seconds=...` (the longest wait for each value) and handle ' +
           '`DBOSStreamTimeoutError` ("No value arrived on stream <key> of workflow <id> within <t> seconds").',
-        fixes: edit ? [{ title: 'Add `timeout_seconds=30`', safe: false, edits: [edit] }] : [],
+        fixes: edits ? [{ title: 'Add `timeout_seconds=30`', safe: false, edits }] : [],
       });
     }
   },

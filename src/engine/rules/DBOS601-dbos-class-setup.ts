@@ -1,13 +1,14 @@
 // DBOS601: classes with instance-method or classmethod workflows that DBOS cannot dispatch.
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
-import type { ClassInfo, FunctionInfo } from '../model/types';
+import type { CallInfo, ClassInfo, FunctionInfo } from '../model/types';
 import type { Fix, RelatedInfo } from '../types';
 import { dbosName, nameFor } from '../fixes/common';
 import { callsTo, dominates, methodKind, positional, statementIn, stringValue } from '../model/dbos-calls';
 import { skippingExpectedFailures } from './expected-failures';
 import { keywordValue } from '../syntax/arguments';
 import { inheritsConfigured } from '../model/configured-classes';
+import { isTestLike, launchBefore } from '../model/lifecycle';
 
 
 const CLASS_DECORATORS = new Set(['dbos.DBOS.dbos_class', 'dbos.DBOS.default_required_roles']);
@@ -194,6 +195,15 @@ export const rule: Rule = {
   },
 };
 
+/**
+ * DBOS105 reports this instance itself (a configured class created after a launch that runs before it
+ * in the same function or at module level): one finding for the line. DBOS601 (d) keeps the launches
+ * DBOS105 does not follow (an instance created in a function defined after a module-level launch).
+ */
+function reportedBy105(ctx: RuleContext, cls: ClassInfo, call: CallInfo): boolean {
+  return ctx.config.enabled.has('DBOS105') && !isTestLike(ctx.model) && !call.scope.cls && inheritsConfigured(ctx.model, cls) === 'yes' && !!launchBefore(ctx.model, call.scope.fn, call.node);
+}
+
 /** (d) instances created in handlers/workflows or after launch; (e) duplicate literal config names. */
 function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
   const { model } = ctx;
@@ -209,7 +219,7 @@ function checkInstances(ctx: RuleContext, classes: ClassInfo[]): void {
       let where: string | null = null;
       if (fn && (fn.kinds.has('http') || fn.kinds.has('workflow') || fn.kinds.has('step'))) {
         where = fn.kinds.has('http') ? `HTTP handler \`${fn.name}\`` : `\`${fn.name}\``;
-      } else if (launches.some((l) => dominates(l, call.node))) where = 'after `DBOS.launch()`';
+      } else if (launches.some((l) => dominates(l, call.node)) && !reportedBy105(ctx, cls, call)) where = 'after `DBOS.launch()`';
       if (where) {
         ctx.report({
           node: call.node,

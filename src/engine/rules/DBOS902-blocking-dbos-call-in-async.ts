@@ -1,6 +1,7 @@
 // DBOS902: sync DBOS calls that block the event loop of an `async def` without raising (a), an `async def`
 // workflow started with the sync `DBOS.start_workflow` there (b), and
-// `get_result()` / `get_status()` of a `WorkflowHandleAsync` left un-awaited (c).
+// `get_result()` / `get_status()` of a `WorkflowHandleAsync` left un-awaited (c), and `get_result()` of a sync
+// `WorkflowHandle` (`get_status()` too for a `DBOSClient` handle) in a coroutine (d).
 import type { Node } from 'web-tree-sitter';
 import type { Rule, RuleContext } from './rule';
 import type { Fix } from '../types';
@@ -13,6 +14,7 @@ import {
   handleUseIsSafe,
   isAsyncHandle,
   isAsyncHandleMethod,
+  syncHandleOf,
   isAwaited,
   olderThan,
   returnsHandle,
@@ -67,6 +69,22 @@ export const rule: Rule = {
       const method = model.methodOf(call);
       if (!method || !isAsyncHandleMethod(method)) continue;
       const obj = call.callee.childForFieldName('object');
+      // (d) a sync WorkflowHandle's get_result() (or a client handle's get_status()) in a coroutine
+      if (fn && obj && !(model.isTestFile || fn.kinds.has('test') || fn.kinds.has('fixture'))) {
+        const handle = syncHandleOf(model.resolve(obj, call.scope));
+        if (handle && (method === 'get_result' || handle.kind === 'client')) {
+          const h = model.textOf(obj);
+          const what = method === 'get_result' ? 'until the workflow ends' : 'for a round-trip';
+          ctx.report({
+            node: call.node,
+            message:
+              `\`${h}.${method}()\` of a sync handle blocks the event loop of \`${fn.name}\` ${what}\n` +
+              `\`${h}\` is a sync \`WorkflowHandle\`, from \`${handle.source}(...)\`: its \`${method}()\` waits on the calling thread, so nothing else runs on this coroutine's event loop meanwhile (DBOS does not warn). ` +
+              `Get an async handle (\`await ${handle.source}_async(...)\`) and \`await ${h}.${method}()\`.`,
+          });
+          continue;
+        }
+      }
       if (!obj || !isAsyncHandle(model.resolve(obj, call.scope))) continue;
       if (isAwaited(call.node) || !coroutineIsLost(model, call)) continue;
       const fixes: Fix[] = [];

@@ -96,6 +96,17 @@ export function resolveCall(ctx: RuleContext, call: CallInfo): IndexedFunction |
   return hit;
 }
 
+/** The related location of an injected callable's default (`self.clock` holding `time.time`). */
+export function injectedMessage(calleeText: string, fqn: string): string {
+  return `\`${calleeText}\` is \`${fqn}\` by default: set here`;
+}
+
+/** For a call of an injected callable of the analysed file (`self.clock()`): where its default is set. */
+export function injectedRelated(ctx: RuleContext, call: CallInfo, fqn: string): RelatedInfo[] {
+  const at = ctx.model.injectedAt(call);
+  return at ? [{ message: injectedMessage(ctx.model.textOf(call.callee), fqn), range: ctx.model.lines.range(at.startIndex, at.endIndex) }] : [];
+}
+
 /** How a function of the index is named in messages: bare when local, `module.qualname` otherwise. */
 export function displayName(ctx: RuleContext, f: IndexedFunction): string {
   if (f.module.file === projectOf(ctx).file) return f.fn.qualname;
@@ -122,6 +133,10 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
       ...where(chain.leaf.module),
     },
   ];
+  const bound = chain.leaf.call.boundAt;
+  if (bound && chain.leaf.call.fqn) {
+    related.push({ message: injectedMessage(leafText, chain.leaf.call.fqn), range: rangeIn(chain.leaf.module, bound.start, bound.end), ...where(chain.leaf.module) });
+  }
   return { text: names.join(' → '), helperName, related };
 }
 

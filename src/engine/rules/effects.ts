@@ -8,7 +8,7 @@ import type { ApiEntry } from '../data/catalog';
 import type { Rule, RuleContext } from './rule';
 import type { Fix, Severity, TextEdit } from '../types';
 import type { Chain, IndexedFunction } from '../project/index';
-import { chainView, crossChain, displayName, projectOf, typedName } from './call-chains';
+import { chainView, crossChain, displayName, injectedRelated, projectOf, typedName } from './call-chains';
 import { rangeIn } from '../facts/positions';
 import * as path from 'node:path';
 import { onlyLogged, quietValue, steeringCalls, toleratedValue, valueReach } from '../model/usage';
@@ -124,6 +124,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
               message: spec.direct(calleeText, d.entry, wf),
               severity: nd && !handed ? nondeterministicSeverity(model, call.node, wf, d.entry) : (d.entry.severity as Severity),
               fixes: handed || (spec.kind === 'database' && RETURNS_HANDLE.test(d.fqn)) ? [] : wrapFixes(ctx, call, wf, calleeText),
+              related: injectedRelated(ctx, call, d.fqn),
             });
             continue;
           }
