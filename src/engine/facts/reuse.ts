@@ -36,7 +36,7 @@
 // over the fixtures against fresh summaries and analyses.
 import type { Range, Tree } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
-import { injectionOverrides } from '../model/resolve';
+import { injectionOverrides } from '../model/injected-callables';
 import type { FunctionInfo } from '../model/types';
 import type { FunctionSummary, EffectLists } from './summary';
 import { movedSummary } from './signature';

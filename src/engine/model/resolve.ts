@@ -7,7 +7,7 @@ import { DeclaredTypes, DOTTED } from './declared-types';
 import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
-import { parentOf } from '../syntax/enclosing';
+import { InjectedCallables, enclosingDef, enclosingMethod } from './injected-callables';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -36,6 +36,8 @@ export class Resolver {
   private readonly externals = new Map<string, string>();
   /** The declared and inferred types of the module's names (annotations, returns). */
   private readonly types: DeclaredTypes;
+  /** Functions passed by reference and called later, followed to their defaults. */
+  private readonly injected: InjectedCallables;
 
   constructor(
     private readonly m: ModuleModel,
@@ -45,6 +47,15 @@ export class Resolver {
       resolveIn: (node, scope, depth) => this.resolveIn(node, scope, depth),
       resolveDottedIn: (text, scope, depth) => this.resolveDottedIn(text, scope, depth),
     });
+    this.injected = new InjectedCallables(m, {
+      resolveIn: (node, scope, depth) => this.resolveIn(node, scope, depth),
+      resolve: (node, scope) => this.resolve(node, scope),
+    });
+  }
+
+  /** See ModuleModel.injectedAt. */
+  injectedAt(callee: Node, scope: Scope): Node | null {
+    return this.injected.injectedAt(callee, scope);
   }
 
   /** See ModuleModel.returnedInstance. */
@@ -98,7 +109,7 @@ export class Resolver {
         }
         const base = this.resolveIn(obj, scope, depth + 1);
         if (!base) return null;
-        return this.instanceMember(base, this.m.textOf(attr), depth) ?? `${base}.${this.m.textOf(attr)}`;
+        return this.injected.instanceMember(base, this.m.textOf(attr), depth) ?? `${base}.${this.m.textOf(attr)}`;
       }
       case 'call': {
         const fn = node.childForFieldName('function');
@@ -150,12 +161,12 @@ export class Resolver {
     // declared in the class body (`session: Session`, a dataclass field): the declared type wins;
     // a declared callable (`clock: Callable[[], datetime] = datetime.now`) is its default
     const declared = method.cls.declared.get(attr);
-    if (declared !== undefined) return this.types.annotatedInstance(declared, method, depth + 1) ?? this.injectedDefault(method.cls, attr, depth);
+    if (declared !== undefined) return this.types.annotatedInstance(declared, method, depth + 1) ?? this.injected.default(method.cls, attr, depth);
     const bindings = method.cls.selfAttrs.get(attr);
     if (!bindings) {
       // a method the class inherits (`self.run()` with `run` defined by a base class)
       if (method.cls.methods.some((m) => m.name === attr)) return undefined;
-      return this.injectedDefault(method.cls, attr, depth) ?? this.inheritedMember(method.cls, attr, depth) ?? undefined;
+      return this.injected.default(method.cls, attr, depth) ?? this.inheritedMember(method.cls, attr, depth) ?? undefined;
     }
     // a declared type wins (`self.pool: asyncpg.Pool | None = None`), as in a type checker
     for (const b of bindings) {
@@ -175,64 +186,14 @@ export class Resolver {
       if (r === null || (result !== undefined && result !== r)) return null;
       result = r;
       // `self.clock = clock or time.time`, `self.sleeper = sleeper` (a parameter's default): injected
-      if (b.value && f && this.defaultNode(b.value, { fn: f, cls: null, mainGuard: false })) injected = true;
+      if (b.value && f && this.injected.defaultNode(b.value, { fn: f, cls: null, mainGuard: false })) injected = true;
     }
-    return injected && this.overridden(method.cls, attr) ? null : (result ?? null);
+    return injected && this.injected.overridden(method.cls, attr) ? null : (result ?? null);
   }
 
-  /**
-   * An injected callable's default, set in the class (`clock: Callable[[], datetime] = datetime.now`,
-   * `clock = time.time`) or in a method (`self.clock = clock or time.time`): the function it names,
-   * when every value agrees and this file passes the class no other (see `overridden`). Null otherwise,
-   * and for anything but a function's name (an instance, a literal).
-   */
-  private injectedDefault(cls: ClassInfo, attr: string, depth: number): string | null {
-    let result: string | null = null;
-    const around: Scope = { fn: cls.parentFunction, cls: null, mainGuard: false };
-    const values: [Node, Scope][] = [];
-    for (const b of cls.body.bindings.get(attr) ?? []) {
-      if (b.value?.type === 'function_definition') return null;
-      if (b.value) values.push([b.value, around]);
-    }
-    for (const b of cls.selfAttrs.get(attr) ?? []) {
-      const f = b.value ? this.m.functionOf(enclosingDef(b.node)!) : null;
-      if (b.value && f) values.push([b.value, { fn: f, cls: null, mainGuard: false }]);
-    }
-    for (const [value, scope] of values) {
-      if (value.type === 'none') continue;
-      const r = this.resolveIn(value, scope, depth + 1);
-      if (!r || r.endsWith('()') || (result !== null && r !== result)) return null;
-      if (result === null) this.injectedNodes.set(`${cls.fqn}.${attr}`, this.defaultNode(value, scope) ?? value);
-      result = r;
-    }
-    return result && !this.overridden(cls, attr) ? result : null;
-  }
 
-  /**
-   * Whether this file may give an instance of `cls` another `attr` than its default: an assignment
-   * `x.attr = ...` on anything but `self`, or a call of the class (by its name) with the keyword `attr=`
-   * (a dataclass field, an `__init__` parameter of that name) or with positional arguments. Read from
-   * `injectionOverrides` alone, which facts/reuse.ts keys the module's facts on.
-   */
-  private overridden(cls: ClassInfo, attr: string): boolean {
-    const key = `${cls.fqn}.${attr}`;
-    let hit = this.overrides.get(key);
-    if (hit !== undefined) return hit;
-    const o = injectionOverrides(this.m);
-    hit = o.assigned.has(attr) || (o.constructed.get(cls.name) ?? []).some((args) => args.some((a) => a === '' || a === attr));
-    this.overrides.set(key, hit);
-    return hit;
-  }
 
-  private readonly overrides = new Map<string, boolean>();
 
-  /** `Cls().attr` for a class of this module: the injected callable `attr` holds by default, else null. */
-  private instanceMember(instance: string, attr: string, depth: number): string | null {
-    if (!instance.endsWith('()')) return null;
-    const cls = this.m.classes.find((c) => c.fqn === instance.slice(0, -2));
-    if (!cls || cls.methods.some((m) => m.name === attr)) return null;
-    return this.injectedDefault(cls, attr, depth);
-  }
 
   /**
    * The qualified name of the member `name` that `cls` inherits: the method of the first base (in
@@ -360,7 +321,7 @@ export class Resolver {
     if (head === null) return null;
     const full = `${head}.${parts.slice(1).join('.')}`;
     // an instance's injected callable (`c.clock` with `c: Clocked`)
-    const member = this.instanceMember(head, parts[1], depth);
+    const member = this.injected.instanceMember(head, parts[1], depth);
     if (member) return [member, ...parts.slice(2)].join('.');
     // a method of a class of this module that makes DBOS decorators (`Durable.workflow`)
     if (parts.length !== 2) return full;
@@ -437,7 +398,7 @@ export class Resolver {
       if (!b.value) {
         r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
         // `now=time.time`: the function the parameter holds unless a caller passes another
-        if (r === null && b.defaultRef && scope.fn) r = this.parameterDefault(scope.fn, b.defaultRef, depth);
+        if (r === null && b.defaultRef && scope.fn) r = this.injected.parameterDefault(scope.fn, b.defaultRef, depth);
       }
       else if (valueType === 'function_definition' || valueType === 'class_definition') {
         const fn = this.m.functionOf(b.value);
@@ -456,57 +417,9 @@ export class Resolver {
     return this.optionalDependency(imp === undefined ? seen : [this.external(imp), ...seen]);
   }
 
-  /**
-   * A parameter's default that names a function (`def stamp(now=time.time)`): that function. A caller
-   * may pass another: the call is summarised as a fallback of that parameter (facts/fallback.ts), so a
-   * chain through a call that gives it does not reach the default.
-   */
-  private parameterDefault(fn: FunctionInfo, def: Node, depth: number): string | null {
-    const r = this.resolveIn(def, { fn: fn.parent, cls: fn.cls, mainGuard: false }, depth + 1);
-    return !r || r.endsWith('()') || r === fn.fqn ? null : r;
-  }
 
-  /**
-   * Where the injected callable a call's callee names gets its default: the parameter default
-   * (`now=time.time`), or the value of the class field or `self.attr` assignment
-   * (`clock: Callable[[], datetime] = datetime.now`, `self.clock = clock or time.time`). Null for
-   * any other callee.
-   */
-  injectedAt(callee: Node, scope: Scope): Node | null {
-    if (callee.type === 'identifier') {
-      const name = this.m.textOf(callee);
-      for (let f = scope.fn; f; f = f.parent) {
-        const bindings = f.bindings.get(name);
-        if (!bindings) continue;
-        const def = bindings.length === 1 ? bindings[0].defaultRef : null;
-        return def && this.parameterDefault(f, def, 1) ? def : null;
-      }
-      return null;
-    }
-    const obj = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
-    const attrNode = obj ? callee.childForFieldName('attribute') : null;
-    if (!obj || !attrNode) return null;
-    const attr = this.m.textOf(attrNode);
-    let cls: ClassInfo | undefined;
-    const method = enclosingMethod(scope);
-    if (obj.type === 'identifier' && method?.cls && method.params[0] === this.m.textOf(obj)) cls = method.cls;
-    else {
-      const head = this.resolve(obj, scope);
-      cls = head?.endsWith('()') ? this.m.classes.find((c) => c.fqn === head.slice(0, -2)) : undefined;
-    }
-    if (!cls || !this.injectedDefault(cls, attr, 1)) return null;
-    return this.injectedNodes.get(`${cls.fqn}.${attr}`) ?? null;
-  }
 
-  private readonly injectedNodes = new Map<string, Node>();
 
-  /** Where a value's default is written: `clock or time.time` -> `time.time`; a parameter -> its default. */
-  private defaultNode(value: Node, scope: Scope): Node | null {
-    if (value.type === 'boolean_operator') return value.childForFieldName('right');
-    if (value.type !== 'identifier' || !scope.fn) return null;
-    const bindings = scope.fn.bindings.get(this.m.textOf(value));
-    return bindings?.length === 1 ? (bindings[0].defaultRef ?? null) : null;
-  }
 
   /**
    * The optional-dependency pattern: `try: from dbos import DBOS` / `except ImportError: DBOS = None`,
@@ -542,52 +455,7 @@ const SUPER_CALL = /^super\s*\(\s*(?:[A-Za-z_][\w.]*\s*,\s*[A-Za-z_]\w*\s*)?\)$/
 const LIBRARY_BASE = /^(builtins|typing|typing_extensions|abc|enum|dbos|pydantic|collections|dataclasses)(\.|$)/;
 
 
-/** The method whose body holds the scope (its class is `cls`), looking out through nested functions. */
-function enclosingMethod(scope: Scope): FunctionInfo | null {
-  let f = scope.fn;
-  while (f && !f.cls) f = f.parent;
-  return f;
-}
-
-function enclosingDef(node: Node): Node | null {
-  for (let p = parentOf(node); p; p = parentOf(p)) if (p.type === 'function_definition') return p;
-  return null;
-}
-
 function sameScope(a: Scope, b: Scope): boolean {
   return a.fn === b.fn && a.cls === b.cls && a.mainGuard === b.mainGuard;
 }
 
-const overridesOf = new WeakMap<ModuleModel, InjectionOverrides>();
-
-/** What may replace an injected callable's default in a module (see Resolver.overridden). */
-export interface InjectionOverrides {
-  /** Attributes assigned on anything but `self` (`svc.clock = ...`). */
-  assigned: Set<string>;
-  /** For each name a call is made to (`Clocked(...)`, `models.Clocked(...)`): each call's keywords, '' for a positional or unpacked argument. */
-  constructed: Map<string, string[][]>;
-}
-
-export function injectionOverrides(m: ModuleModel): InjectionOverrides {
-  let o = overridesOf.get(m);
-  if (o) return o;
-  o = { assigned: new Set(), constructed: new Map() };
-  for (const a of m.assignments) {
-    const left = a.childForFieldName('left');
-    const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
-    const attr = obj ? left!.childForFieldName('attribute') : null;
-    if (obj && attr && m.textOf(obj) !== 'self') o.assigned.add(m.textOf(attr));
-  }
-  const classNames = new Set(m.classes.map((c) => c.name));
-  for (const call of m.calls) {
-    const name = m.textOf(call.callee).split('.').pop()!.trim();
-    if (!classNames.has(name) || call.args?.type !== 'argument_list') continue;
-    const args = call.args.namedChildren.filter((x): x is Node => !!x && x.type !== 'comment');
-    const keys = args.map((x) => (x.type === 'keyword_argument' ? m.textOf(x.childForFieldName('name')!) : ''));
-    let list = o.constructed.get(name);
-    if (!list) o.constructed.set(name, (list = []));
-    list.push(keys);
-  }
-  overridesOf.set(m, o);
-  return o;
-}
