@@ -30,6 +30,7 @@ if __name__ == "__main__":
     config: DBOSConfig = {
         "name": "shop",
         "system_database_url": os.environ.get("DBOS_SYSTEM_DATABASE_URL"),
+        "application_version": "0.1.0",
     }
     DBOS(config=config)
     DBOS.launch()
