@@ -85,15 +85,17 @@ export function isAsyncHandle(fqn: string | null): boolean {
  * What kind of sync `WorkflowHandle` an object FQN is (what a sync starter returns:
  * `dbos.DBOS.start_workflow()`, `<queue>.enqueue()`): 'dbos' for DBOS's handles, whose `get_status()`
  * calls `DBOS.get_workflow_status` (it raises in a running event loop) and whose `get_result()` waits
- * on the calling thread; 'client' for a `DBOSClient`'s, whose methods only block; else null.
+ * on the calling thread; 'client' for a `DBOSClient`'s, whose methods only block; else null. `source`
+ * names the starter as messages show it, `starter` is its method name.
  */
-export function syncHandleOf(fqn: string | null): { kind: 'dbos' | 'client'; source: string } | null {
+export function syncHandleOf(fqn: string | null): { kind: 'dbos' | 'client'; source: string; starter: string } | null {
   if (!fqn?.endsWith('()')) return null;
   const parts = split(fqn.slice(0, -2));
   if (!parts || !RETURNS_HANDLE.has(parts[1])) return null;
-  if (parts[0] === api.dbos) return { kind: 'dbos', source: `DBOS.${parts[1]}` };
-  if (QUEUE_OBJECTS.has(parts[0])) return { kind: 'dbos', source: `Queue.${parts[1]}` };
-  if (CLIENT_OBJECTS.has(parts[0])) return { kind: 'client', source: `client.${parts[1]}` };
+  const starter = parts[1];
+  if (parts[0] === api.dbos) return { kind: 'dbos', source: `DBOS.${starter}`, starter };
+  if (QUEUE_OBJECTS.has(parts[0])) return { kind: 'dbos', source: `Queue.${starter}`, starter };
+  if (CLIENT_OBJECTS.has(parts[0])) return { kind: 'client', source: `client.${starter}`, starter };
   return null;
 }
 

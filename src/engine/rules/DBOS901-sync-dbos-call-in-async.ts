@@ -76,7 +76,7 @@ function syncHandleStatus(ctx: RuleContext, call: CallInfo, fn: FunctionInfo): v
   const obj = call.callee.childForFieldName('object');
   const handle = obj ? syncHandleOf(model.resolve(obj, call.scope)) : null;
   // a handle whose starter raises in the loop itself (`DBOS.retrieve_workflow`) is reported there
-  if (!obj || handle?.kind !== 'dbos' || dbosMethodOf(ctx, `dbos.DBOS.${handle.source.slice(handle.source.indexOf('.') + 1)}`)?.kind === 'raising') return;
+  if (!obj || handle?.kind !== 'dbos' || dbosMethodOf(ctx, `dbos.DBOS.${handle.starter}`)?.kind === 'raising') return;
   const h = model.textOf(obj);
   ctx.report({
     node: call.node,
