@@ -286,20 +286,23 @@ export class SummaryReuse {
   note(fn: FunctionInfo, start: number, summary: FunctionSummary | null): void {
     const s = this.statementAt(start);
     if (!s) return;
+    this.recordOf(s).fns.push({ rel: start - s.start, qualname: fn.qualname, summary });
+  }
+
+  /** The record of a statement of this version, made (with no functions yet) when first asked for. */
+  private recordOf(s: { start: number; end: number; broken: boolean }): StatementRecord {
     let rec = this.records.get(s.start);
     if (!rec) {
       rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start) };
       this.records.set(s.start, rec);
     }
-    rec.fns.push({ rel: start - s.start, qualname: fn.qualname, summary });
+    return rec;
   }
 
   /** Keeps this summary's state for the next edit of the file (after the whole summary was computed). */
   keep(): void {
     // statements without functions (a class without methods) still name what they define
-    for (const s of this.statements) {
-      if (!this.records.has(s.start)) this.records.set(s.start, { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start) });
-    }
+    for (const s of this.statements) this.recordOf(s);
     states.delete(this.file);
     states.set(this.file, {
       text: this.model.text,
