@@ -2,6 +2,7 @@
 import type { Rule } from './rule';
 import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
+import { lateKind, runTimeOf } from '../model/run-time';
 import { isTestLike, launchBefore } from '../model/lifecycle';
 import { inheritsConfigured } from '../model/configured-classes';
 import { rangeIn } from '../facts/positions';
@@ -52,22 +53,26 @@ export const rule: Rule = {
         });
         continue;
       }
-      // (b) nested in a function that only runs once DBOS is launched: a workflow, a step, an HTTP handler
+      // (b) nested in a function that runs once DBOS is launched: a workflow, a step, an HTTP handler, a
+      // method, or a plain function called from one of them or after `DBOS.launch()` (model/run-time.ts)
       if (!parent) continue;
       const host = parent;
-      // a method runs once per call on an instance, long after import: each call registers the function again
-      const late = isWorkflow(host) || isStepLike(host) ? kindOf(host) : host.kinds.has('http') ? 'HTTP handler' : host.cls && !host.isLambda ? 'method' : null;
-      if (!late) continue;
+      const late = lateKind(host) ?? 'function';
       // `@DBOS.workflow(name=f"{self.name}.run")` in a method: a framework registering each instance's
       // functions under a stable name of their own (created before launch, like configured instances)
       if (late === 'method' && fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn) && d.expr.type === 'call' && keywordArgument(model, d.expr, 'name'))) continue;
+      const when = late === 'function' ? runTimeOf(model, host).late : null;
+      if (late === 'function' && !when) continue;
+      const named = late === 'method' ? host.qualname : host.name;
       ctx.report({
         node: fn.node.childForFieldName('name') ?? fn.node,
         message:
           `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered only when ${late} \`${host.name}\` runs\n` +
-          `Defined inside ${late} \`${late === 'method' ? host.qualname : host.name}\`, it is registered when \`${host.name}\` runs, ` +
-          `after launch (as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
+          `Defined inside ${late} \`${named}\`, ` +
+          (when ? `which runs after launch (it is ${when.why}), it is registered then ` : `it is registered when \`${host.name}\` runs, after launch `) +
+          `(as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
+        related: when?.at ? [{ message: `\`${host.name}\` is called here, after launch`, range: model.lines.range(when.at.start, when.at.end) }] : undefined,
       });
     }
     // configured instances created after launch

@@ -1,0 +1,100 @@
+// When a function of the module runs, relative to `DBOS.launch()` and how often: read from what the
+// function is (a workflow, a step, an HTTP handler, a method) and, for a plain function, from its
+// callers in the module, followed up through their own callers. What registers something with DBOS
+// (a nested `@DBOS.workflow()`, a `Queue(name)`) asks it: registering once before launch is fine,
+// after launch comes too late for recovery, and a second run registers again.
+import type { ModuleModel } from './module';
+import type { CallInfo, FunctionInfo } from './types';
+import { isStepLike, isWorkflow } from './kinds';
+import { launchBefore } from './lifecycle';
+import { enclosingLoop } from '../syntax/enclosing';
+
+/** Why a function runs late or repeatedly, and the call of the module that makes it so (null: what the function is). */
+export interface RunReason {
+  /** How a message says it, after "it is": "a workflow", "called from `serve` (line 8), which is called from HTTP handler `create` (line 12)". */
+  why: string;
+  /** The call that leads there, for a related location (the first call of the chain, in the function's caller). */
+  at: CallInfo | null;
+}
+
+export interface RunTime {
+  /** Why it can run after `DBOS.launch()`, or null (before launch, or unknown). */
+  late: RunReason | null;
+  /** Why it can run more than once, or null. */
+  repeated: RunReason | null;
+  /** The calls of the function in the module (an empty list: no caller visible here, when it runs is unknown). */
+  callers: CallInfo[];
+}
+
+const NONE: RunTime = { late: null, repeated: null, callers: [] };
+
+/** What the function is, when that alone says it runs after launch, once per call: "workflow", "HTTP handler"... or null. */
+export function lateKind(fn: FunctionInfo): string | null {
+  if (fn.isLambda) return null;
+  if (isWorkflow(fn)) return 'workflow';
+  if (isStepLike(fn)) return 'step';
+  if (fn.kinds.has('http')) return 'HTTP handler';
+  if (fn.cls) return 'method';
+  return null;
+}
+
+function line(model: ModuleModel, call: CallInfo): number {
+  return model.lines.positionAt(call.start).line + 1;
+}
+
+/** Every call of the module whose target is `fn`. */
+export function callersOf(model: ModuleModel, fn: FunctionInfo): CallInfo[] {
+  return model.calls.filter((c) => model.targetFunction(c) === fn);
+}
+
+/**
+ * When `fn` runs (see `RunTime`). A workflow, step, HTTP handler or method runs after launch, on
+ * every call. A nested function runs when its enclosing function does. A plain function runs when
+ * its callers do: late when a caller runs after a `DBOS.launch()` of the same body (or the caller
+ * itself runs late), repeatedly when a call sits in a loop or a caller repeats (two calls of their
+ * own are left to the caller of this: registering twice before launch is tolerated, declaring one
+ * queue name twice is not). A function with no caller in the module (called from another module, handed to a
+ * framework) is neither: nothing says when it runs.
+ */
+export function runTimeOf(model: ModuleModel, fn: FunctionInfo): RunTime {
+  return runTime(model, fn, new Set());
+}
+
+function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInfo>): RunTime {
+  const kind = lateKind(fn);
+  if (kind) {
+    const reason = { why: `a ${kind}`, at: null };
+    return { late: reason, repeated: reason, callers: [] };
+  }
+  if (visiting.has(fn)) return NONE;
+  visiting.add(fn);
+  try {
+    const callers = callersOf(model, fn);
+    let late: RunReason | null = null;
+    let repeated: RunReason | null = null;
+    // a nested function with no call of its own runs when its enclosing function does
+    if (callers.length === 0 && fn.parent) {
+      const outer = runTime(model, fn.parent, visiting);
+      return { late: outer.late, repeated: outer.repeated, callers };
+    }
+    for (const call of callers) {
+      const host = call.scope.fn;
+      const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
+      const launch = launchBefore(model, host, call.node);
+      if (!late && launch) late = { why: `called after \`DBOS.launch()\` in ${where} (line ${line(model, call)})`, at: call };
+      if (!repeated && enclosingLoop(call.node)) repeated = { why: `called in a loop in ${where} (line ${line(model, call)})`, at: call };
+      if (host && (!late || !repeated)) {
+        const outer = runTime(model, host, visiting);
+        const via = (r: RunReason): RunReason => ({ why: `called from \`${host.name}\` (line ${line(model, call)}), which is ${r.why}`, at: call });
+        const hostKind = lateKind(host);
+        const direct = (what: 'late' | 'repeated'): RunReason | null =>
+          hostKind ? { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${line(model, call)})`, at: call } : outer[what] ? via(outer[what]!) : null;
+        late ??= direct('late');
+        repeated ??= direct('repeated');
+      }
+    }
+    return { late, repeated, callers };
+  } finally {
+    visiting.delete(fn);
+  }
+}
