@@ -70,31 +70,57 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
   visiting.add(fn);
   try {
     const callers = callersOf(model, fn);
-    let late: RunReason | null = null;
-    let repeated: RunReason | null = null;
     // a nested function with no call of its own runs when its enclosing function does
     if (callers.length === 0 && fn.parent) {
       const outer = runTime(model, fn.parent, visiting);
       return { late: outer.late, repeated: outer.repeated, callers };
     }
+    let late: RunReason | null = null;
+    let repeated: RunReason | null = null;
     for (const call of callers) {
-      const host = call.scope.fn;
-      const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
-      const launch = launchBefore(model, host, call.node);
-      if (!late && launch) late = { why: `called after \`DBOS.launch()\` in ${where} (line ${line(model, call)})`, at: call };
-      if (!repeated && enclosingLoop(call.node)) repeated = { why: `called in a loop in ${where} (line ${line(model, call)})`, at: call };
-      if (host && (!late || !repeated)) {
-        const outer = runTime(model, host, visiting);
-        const via = (r: RunReason): RunReason => ({ why: `called from \`${host.name}\` (line ${line(model, call)}), which is ${r.why}`, at: call });
-        const hostKind = lateKind(host);
-        const direct = (what: 'late' | 'repeated'): RunReason | null =>
-          hostKind ? { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${line(model, call)})`, at: call } : outer[what] ? via(outer[what]!) : null;
-        late ??= direct('late');
-        repeated ??= direct('repeated');
-      }
+      const at = callTime(model, call, visiting);
+      late ??= at.late;
+      repeated ??= at.loop ?? at.repeated;
+      if (late && repeated) break;
     }
     return { late, repeated, callers };
   } finally {
     visiting.delete(fn);
   }
+}
+
+/** When one call runs: `late` and `repeated` as for a function (see `RunTime`); `loop`: the call sits in a loop of its own body. */
+export interface CallTime {
+  late: RunReason | null;
+  /** Its function (or what calls that) runs repeatedly; a loop around the call itself is `loop`. */
+  repeated: RunReason | null;
+  loop: RunReason | null;
+}
+
+/** When `call` runs: after a `DBOS.launch()` of its body, in a loop, or when its function runs late or repeatedly. */
+export function callTimeOf(model: ModuleModel, call: CallInfo): CallTime {
+  return callTime(model, call, new Set());
+}
+
+function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo>): CallTime {
+  const host = call.scope.fn;
+  const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
+  const n = line(model, call);
+  let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `called after \`DBOS.launch()\` in ${where} (line ${n})`, at: call } : null;
+  const loop: RunReason | null = enclosingLoop(call.node) ? { why: `called in a loop in ${where} (line ${n})`, at: call } : null;
+  let repeated: RunReason | null = null;
+  if (host) {
+    const hostKind = lateKind(host);
+    if (hostKind) {
+      const reason = { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call };
+      late ??= reason;
+      repeated = reason;
+    } else {
+      const outer = runTime(model, host, visiting);
+      const via = (r: RunReason | null): RunReason | null => (r ? { why: `called from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call } : null);
+      late ??= via(outer.late);
+      repeated = via(outer.repeated);
+    }
+  }
+  return { late, repeated, loop };
 }

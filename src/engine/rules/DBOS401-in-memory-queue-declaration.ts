@@ -10,6 +10,8 @@ import { dbosName, statementOf } from '../fixes/common';
 import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
+import { callersOf, callTimeOf, lateKind } from '../model/run-time';
+import { argumentFor } from '../model/bound-arguments';
 
 const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|once)$/;
 
@@ -54,7 +56,11 @@ function check(ctx: RuleContext): void {
   // (b) a declaration that runs more than once
   if (model.isTestFile) return;
   for (const d of decls) {
-    if (reported.has(d) || d.name === null) continue;
+    if (reported.has(d)) continue;
+    if (d.name === null) {
+      parameterNamed(ctx, d);
+      continue;
+    }
     const owner = perInstance(model, d.call);
     if (owner) {
       reported.add(d);
@@ -80,6 +86,59 @@ function check(ctx: RuleContext): void {
       severity: 'warning',
     });
   }
+}
+
+/**
+ * (b) `Queue(name)` whose name is a parameter of its function: the function's callers in the file
+ * decide. Reported when the function is a workflow, step or HTTP handler, when a call of it runs
+ * repeatedly (from one of those, a method, or through other functions: model/run-time.ts), when a
+ * call in a loop passes a literal name, or when two calls that may both run pass the same literal.
+ * Calls at import or before launch with distinct names stay quiet, as do functions with no caller
+ * in the file.
+ */
+function parameterNamed(ctx: RuleContext, d: QueueDecl): void {
+  const { model } = ctx;
+  const fn = d.call.scope.fn;
+  if (!fn || fn.isLambda || d.nameNode?.type !== 'identifier') return;
+  const param = model.textOf(d.nameNode);
+  if (!fn.params.includes(param) || isGuarded(d.call.node) || enclosingLoop(d.call.node)) return;
+  if (fn.decorators.some((x) => x.fqn && CACHE_DECORATORS.test(x.fqn))) return; // one queue per name, cached
+  const kind = lateKind(fn);
+  let why: string | null = kind && kind !== 'method' ? `a ${kind}` : null;
+  const related: { message: string; range: ReturnType<typeof model.lines.range> }[] = [];
+  const at = (call: CallInfo, message: string) => related.push({ message, range: model.lines.range(call.start, call.end) });
+  const seen = new Map<string, CallInfo>();
+  for (const call of why ? [] : callersOf(model, fn)) {
+    const lit = literal(model, argumentFor(model, fn, call, param));
+    const name = lit?.t === 'str' ? lit.v : null;
+    const time = callTimeOf(model, call);
+    const reason = (name !== null ? time.loop : null) ?? time.repeated;
+    if (reason) {
+      why = reason.why + (name !== null ? ` with "${name}"` : '');
+      at(call, `\`${fn.name}\` is called here`);
+      break;
+    }
+    if (name === null) continue;
+    const first = seen.get(name);
+    if (first && !exclusiveBranches(first.node, call.node)) {
+      why = `called with "${name}" on line ${model.lines.positionAt(first.start).line + 1} and again on line ${model.lines.positionAt(call.start).line + 1}`;
+      at(first, `first call with "${name}"`);
+      at(call, `second call with "${name}"`);
+      break;
+    }
+    if (!first) seen.set(name, call);
+  }
+  if (!why) return;
+  ctx.report({
+    node: d.call.node,
+    message:
+      `\`Queue(${param})\` in \`${fn.name}\` can run twice with one name, and then it raises\n` +
+      `\`${fn.name}\` declares the queue its parameter \`${param}\` names each time it runs, and it is ${why}. ` +
+      `The second declaration of a name raises \`Exception: Queue <name> has already been declared\`, and workflows recovered before it runs have no queue to go to. ` +
+      'Declare each queue once at module level, before `DBOS.launch()`, and pass the queue object.',
+    severity: 'warning',
+    related,
+  });
 }
 
 /**
