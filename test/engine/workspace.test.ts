@@ -592,3 +592,20 @@ test('DBOS902: an async def workflow of another module started with the sync sta
   // editing the workflow's module re-checks the caller
   assert.ok(index.dependents(path.join(root, 'app', 'flows.py')).includes(path.join(root, 'app', 'api.py')));
 });
+
+test('DBOS901/902: a sync WorkflowHandle returned by a coroutine of another module, directly or through a relay', async () => {
+  await initParser();
+  const root = ws('async-handles');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const api = run(index, path.join(root, 'app', 'api.py'));
+  // `await start_report(n)` returns `DBOS.start_workflow(...)`; `await relay(n)` returns `await jobs.start_report(n)`;
+  // an async handle and a handle whose workflow ID only is read stay quiet
+  assert.deepEqual(
+    api.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}:${f.code}:${f.severity}`),
+    ['9:12:DBOS901:error', '14:12:DBOS902:warning'],
+  );
+  assert.match(api[0].message, /^`handle\.get_status\(\)` on a sync `WorkflowHandle` raises in the coroutine `status`\n`handle` comes from `DBOS\.start_workflow\(\.\.\.\)`/);
+  assert.match(api[1].message, /^`handle\.get_result\(\)` of a sync handle blocks the event loop of `result` until the workflow ends\n/);
+  // editing the module that makes the handle re-checks the file that uses it
+  assert.ok(index.dependents(path.join(root, 'app', 'jobs.py')).includes(path.join(root, 'app', 'api.py')));
+});

@@ -143,19 +143,26 @@ function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boole
  * `httpx.Client().get` with `http = httpx.Client()` in `app/clients.py`), and calls of project
  * functions replaced by what they return, from their return annotations or returns
  * (`app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`;
- * `app.api.Client()._api().delete` -> `sdk.API().delete`): each `()` from the left, the function
+ * `app.api.Client()._api().delete` -> `sdk.API().delete`; `app.jobs.start()` -> `dbos.DBOS.start_workflow()`):
+ * each `()` from the left, the function
  * found by the same resolution as a helper, in this module or another one. The name itself when
  * nothing is known.
  */
 export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleResolver): string | null {
   if (!fqn || !fqn.includes('.')) return fqn;
   let name = resolver.valueOf(fromFile, fqn, 0) ?? fqn;
-  for (let at = name.indexOf('().'), hops = 0; at >= 0 && hops < 4; at = name.indexOf('().', at + 3), hops++) {
+  // each `()` followed by an attribute or ending the name (`app.jobs.start()`: what `start` returns)
+  const next = (from: number) => {
+    for (let at = name.indexOf('()', from); at >= 0; at = name.indexOf('()', at + 2)) if (at + 2 === name.length || name[at + 2] === '.') return at;
+    return -1;
+  };
+  for (let at = next(0), hops = 0; at >= 0 && hops < 4; at = next(at + 2), hops++) {
     const made = resolver.resolveFrom(fromFile, name.slice(0, at), 0);
     if (!made?.fn.returns) continue;
     const rest = name.slice(at + 2);
     name = made.fn.returns + rest;
-    at = made.fn.returns.length - 3;
+    // what it returns may itself be a call of a project function (`return await jobs.start(...)`)
+    at = -2;
   }
   return name;
 }

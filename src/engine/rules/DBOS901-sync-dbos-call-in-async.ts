@@ -3,8 +3,8 @@
 import type { Rule, RuleContext } from './rule';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import type { Fix } from '../types';
-import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
-import { asyncFunctionOf, asyncTwinFix, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle, syncHandleOf } from '../model/async-api';
+import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches, syncHandleAt } from './sync-dbos-reach';
+import { asyncFunctionOf, asyncTwinFix, expectsRaise, handleUseIsSafe, isGeneratorMethod, makeSyncHandlerFix, olderThan, returnsHandle } from '../model/async-api';
 import { parseVersion } from '../version';
 
 export const rule: Rule = {
@@ -74,7 +74,7 @@ function syncHandleStatus(ctx: RuleContext, call: CallInfo, fn: FunctionInfo): v
   const { model } = ctx;
   if (model.methodOf(call) !== 'get_status' || olderThan(ctx.version, STATUS_RAISES_SINCE) || expectsRaise(model, call)) return;
   const obj = call.callee.childForFieldName('object');
-  const handle = obj ? syncHandleOf(model.resolve(obj, call.scope)) : null;
+  const handle = obj ? syncHandleAt(ctx, obj, call.scope) : null;
   // a handle whose starter raises in the loop itself (`DBOS.retrieve_workflow`) is reported there
   if (!obj || handle?.kind !== 'dbos' || dbosMethodOf(ctx, `dbos.DBOS.${handle.starter}`)?.kind === 'raising') return;
   const h = model.textOf(obj);

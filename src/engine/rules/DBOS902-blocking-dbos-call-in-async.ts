@@ -14,12 +14,11 @@ import {
   handleUseIsSafe,
   isAsyncHandle,
   isAsyncHandleMethod,
-  syncHandleOf,
   isAwaited,
   olderThan,
   returnsHandle,
 } from '../model/async-api';
-import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches } from './sync-dbos-reach';
+import { dbosMethodOf, raisesInLoop, reachAdvice, syncDbosReaches, syncHandleAt } from './sync-dbos-reach';
 import { functionNamed, startTarget } from '../model/workflow-starts';
 import { isWorkflow } from '../model/kinds';
 
@@ -71,7 +70,7 @@ export const rule: Rule = {
       const obj = call.callee.childForFieldName('object');
       // (d) a sync WorkflowHandle's get_result() (or a client handle's get_status()) in a coroutine
       if (fn && obj && !(model.isTestFile || fn.kinds.has('test') || fn.kinds.has('fixture'))) {
-        const handle = syncHandleOf(model.resolve(obj, call.scope));
+        const handle = syncHandleAt(ctx, obj, call.scope);
         if (handle && (method === 'get_result' || handle.kind === 'client')) {
           const h = model.textOf(obj);
           const what = method === 'get_result' ? 'until the workflow ends' : 'for a round-trip';

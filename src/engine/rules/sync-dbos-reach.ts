@@ -3,14 +3,15 @@
 // helpers ends at a DBOS method that has an `_async` twin. The helper runs on the coroutine's event
 // loop, so the sync method raises (check_async) or blocks there exactly as if it were written in
 // the coroutine.
-import type { CallInfo, FunctionInfo } from '../model/types';
+import type { Node } from 'web-tree-sitter';
+import type { CallInfo, FunctionInfo, Scope } from '../model/types';
 import type { ModuleModel } from '../model/module';
 import type { RelatedInfo } from '../types';
 import type { RuleContext } from './rule';
 import type { Chain } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { isPlain, isWorkflow } from '../model/kinds';
-import { asyncFunctionOf, classifyDbosMethod, isAwaited, mayBeDbosMethod, olderThan, type DbosMethodCall } from '../model/async-api';
+import { asyncFunctionOf, classifyDbosMethod, isAwaited, mayBeDbosMethod, olderThan, syncHandleOf, type DbosMethodCall } from '../model/async-api';
 import { chainView, crossChain, projectOf, typedName } from './call-chains';
 import { checkTime } from '../budget';
 
@@ -38,6 +39,16 @@ export interface SyncDbosReach {
  */
 export function dbosMethodOf(ctx: RuleContext, fqn: string | null): DbosMethodCall | null {
   return classifyDbosMethod(fqn) ?? (fqn && !fqn.startsWith('dbos.') && mayBeDbosMethod(fqn) ? classifyDbosMethod(typedName(ctx, fqn)) : null);
+}
+
+/**
+ * The sync `WorkflowHandle` an object is (model/async-api.ts `syncHandleOf`), also when a project
+ * function of another module returns it (`h = await jobs.start(...)` with `async def start(...):
+ * return DBOS.start_workflow(...)` in `jobs.py`); the file's own functions are followed by the model.
+ */
+export function syncHandleAt(ctx: RuleContext, obj: Node, scope: Scope): ReturnType<typeof syncHandleOf> {
+  const fqn = ctx.model.resolve(obj, scope);
+  return syncHandleOf(fqn) ?? (fqn?.endsWith('()') && !fqn.startsWith('dbos.') ? syncHandleOf(typedName(ctx, fqn)) : null);
 }
 
 /**
