@@ -609,3 +609,17 @@ test('DBOS901/902: a sync WorkflowHandle returned by a coroutine of another modu
   // editing the module that makes the handle re-checks the file that uses it
   assert.ok(index.dependents(path.join(root, 'app', 'jobs.py')).includes(path.join(root, 'app', 'api.py')));
 });
+
+test('a method of a module-level instance imported from another module: DBOS602 and the effect rules follow it by the same walk', async () => {
+  await initParser();
+  const root = ws('instances');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const flows = run(index, path.join(root, 'app', 'flows.py'));
+  assert.deepEqual(codes(flows), ['8:DBOS602', '9:DBOS201']);
+  assert.equal(flows[0].severity, 'error');
+  assert.equal(chainOf(flows[0]), 'reconcile → scheduling.Scheduler.sync → DBOS.apply_schedules');
+  assert.deepEqual(related(flows[0], root, path.join(root, 'app', 'flows.py')), [
+    'app/scheduling.py:7:5 `scheduling.Scheduler.sync` is defined here',
+    'app/scheduling.py:8:9 `DBOS.apply_schedules` is called here',
+  ]);
+});

@@ -38,6 +38,20 @@ export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
   deprecate_patch_async: 'DBOSException: DBOS.deprecate_patch_async must be called from a workflow',
 };
 
+/**
+ * DBOS APIs that raise when called inside a workflow (`dbos/_dbos.py` at HEAD: "DBOS.apply_schedules
+ * cannot be called from within a workflow"; `apply_schedules_async` runs it in a thread that keeps
+ * the workflow's context), by name.
+ */
+export const WORKFLOW_FORBIDDEN_API: ReadonlySet<string> = new Set(['apply_schedules', 'apply_schedules_async', 'backfill_schedule', 'trigger_schedule']);
+
+/** The name of a DBOS API that raises inside a workflow a qualified name denotes (`apply_schedules`), or null. */
+export function workflowForbiddenName(fqn: string | null): string | null {
+  if (!fqn || !fqn.startsWith('dbos.DBOS.')) return null;
+  const name = fqn.slice('dbos.DBOS.'.length);
+  return WORKFLOW_FORBIDDEN_API.has(name) ? name : null;
+}
+
 /** The name of a workflow-only DBOS API a qualified name denotes (`recv`), or null. */
 export function workflowOnlyName(fqn: string | null): string | null {
   if (!fqn || !fqn.startsWith('dbos.DBOS.')) return null;

@@ -8,6 +8,7 @@ import {
   CALL_STARTS_WORKFLOW,
   CALL_TOLERATED_ND,
   CALL_ZERO_SLEEP,
+  workflowForbiddenName,
   workflowOnlyName,
   type CallSummary,
   type FunctionSummary,
@@ -26,8 +27,9 @@ import { classifyDbosMethod } from '../model/async-api';
  * sync DBOS method that has an `_async` twin (model/async-api.ts), through sync helpers only (the
  * chain from a coroutine's call: an `async def` helper runs where it is awaited, not here).
  * `construct` and `launch`: `DBOS(...)` constructed (not handed a web app), `DBOS.launch()`.
+ * `workflowForbidden`: a DBOS API that raises inside a workflow (`DBOS.apply_schedules`).
  */
-export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly' | 'syncDbos' | 'construct' | 'launch';
+export type ChainKind = 'nondeterministic' | 'nondeterministicTolerated' | 'io' | 'database' | 'sleep' | 'start' | 'workflowOnly' | 'workflowForbidden' | 'syncDbos' | 'construct' | 'launch';
 
 export interface ChainLink extends IndexedFunction {
   /** The call that enters `fn`, in the previous link's module (`viaModule`). */
@@ -183,6 +185,8 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog, typed: (
       return (classifyDbosMethod(call.fqn) || classifyDbosMethod(typed())) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
     case 'workflowOnly':
       return workflowOnlyName(call.fqn) && !(call.flags & (CALL_EXPECTS_FAILURE | CALL_ZERO_SLEEP)) ? null : undefined;
+    case 'workflowForbidden':
+      return workflowForbiddenName(call.fqn) && !(call.flags & CALL_EXPECTS_FAILURE) ? null : undefined;
     case 'sleep':
       if (!call.fqn || api.allow.has(call.fqn) || call.flags & CALL_ZERO_SLEEP) return undefined;
       return api.sleep.match(call.fqn, call.argc) ?? undefined;

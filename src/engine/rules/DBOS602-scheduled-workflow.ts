@@ -6,6 +6,9 @@ import { isWorkflow } from '../model/kinds';
 import { callContext, callsTo, methodKind, paramShape, positional, singleBindingValue, stringValue } from '../model/dbos-calls';
 import { cronProblem, timezoneKnown } from './cron';
 import { skippingExpectedFailures } from './expected-failures';
+import { workflowSideChains } from './call-chains';
+import { fitHeadline } from '../message';
+import { workflowForbiddenName } from '../facts/summary';
 import { keywordValue } from '../syntax/arguments';
 import { dictLiteral, type DictEntries } from '../model/queues';
 import { parentOf } from '../syntax/enclosing';
@@ -103,7 +106,8 @@ function inTry(node: Node): boolean {
 
 export const rule: Rule = {
   code: 'DBOS602',
-  requires: ['schedul'],
+  // `workflow`: a workflow may reach `DBOS.apply_schedules` through helpers of other modules
+  requires: ['schedul', 'workflow'],
   check(outer) {
     const ctx = skippingExpectedFailures(outer);
     const { model } = ctx;
@@ -195,6 +199,19 @@ export const rule: Rule = {
 
     for (const { call, fqn } of callsTo(model, ['dbos.DBOS.backfill_schedule', 'dbos.DBOS.trigger_schedule'])) {
       inWorkflow(ctx, call, fqn.slice('dbos.DBOS.'.length));
+    }
+    // through helpers of this module or others, methods of module-level instances included
+    for (const hit of workflowSideChains(ctx, (call) => !!workflowForbiddenName(model.calleeFqn(call)))) {
+      const name = workflowForbiddenName(hit.chain!.leaf.call.fqn)!;
+      const api = name.replace(/_async$/, '');
+      ctx.report({
+        node: hit.call.node,
+        message:
+          fitHeadline(`Workflow \`${hit.step.name}\` calls \`${hit.view.helperName}\`, which calls \`DBOS.${name}()\`\n` +
+          `${hit.view.text}: inside a workflow DBOS raises \`DBOSException: DBOS.${api} cannot be called from within a workflow\`. ` +
+          "Call it from the program's startup code (after `DBOS.launch()`) or from a handler, not from a workflow."),
+        related: hit.view.related,
+      });
     }
   },
 };

@@ -3,7 +3,7 @@
 // related location for every link), and the step-side chains of DBOS206/DBOS207.
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import { isPlain, isStepLike } from '../model/kinds';
+import { isPlain, isStepLike, isWorkflow } from '../model/kinds';
 import type { RuleContext } from './rule';
 import type { RelatedInfo } from '../types';
 import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
@@ -180,6 +180,7 @@ export function importTimeChains(ctx: RuleContext, kind: 'construct' | 'launch')
 
 /** A step-side chain found by `stepSideChains`. */
 export interface StepChainHit {
+  /** The step (or, for `workflowSideChains`, the workflow) that makes the call. */
   step: FunctionInfo;
   call: CallInfo;
   /** Null for a step calling a workflow of another module directly (kind `start`). */
@@ -195,11 +196,25 @@ export interface StepChainHit {
  * workspace index; none without it.
  */
 export function stepSideChains(ctx: RuleContext, kind: 'start' | 'workflowOnly', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
+  return hostChains(ctx, isStepLike, kind, isDirect);
+}
+
+/**
+ * Workflows whose calls reach, through plain helpers of this module or others (an instance's method
+ * included: `scheduler.sync()` with `scheduler = Scheduler()` at module level or imported), a DBOS API
+ * that raises inside a workflow (`DBOS.apply_schedules`). `step` of each hit is the workflow.
+ */
+export function workflowSideChains(ctx: RuleContext, isDirect: (call: CallInfo) => boolean): StepChainHit[] {
+  return hostChains(ctx, isWorkflow, 'workflowForbidden', isDirect);
+}
+
+/** The calls of the file's functions that `isHost` picks whose chain of helpers ends in `kind`. */
+function hostChains(ctx: RuleContext, isHost: (fn: FunctionInfo) => boolean, kind: 'start' | 'workflowOnly' | 'workflowForbidden', isDirect: (call: CallInfo) => boolean): StepChainHit[] {
   const { model } = ctx;
   const own = () => projectOf(ctx).file;
   const out: StepChainHit[] = [];
   for (const step of model.functions) {
-    if (!isStepLike(step)) continue;
+    if (!isHost(step)) continue;
     for (const call of step.calls) {
       if (isDirect(call)) continue;
       const helper = model.targetFunction(call);
