@@ -138,6 +138,13 @@ test('pyproject: [tool.dbos-lint] options, validation errors, dbos pins', () => 
   assert.deepEqual(versionFromRequirement('~=2.9'), [2, 9]);
   assert.equal(versionFromRequirement(''), null);
   assert.equal(versionFromRequirement('<3'), null);
+  // a floor with no upper bound installs the newest release: unknown, unless every install is 3.x
+  assert.equal(versionFromRequirement('>=0.9.0'), null);
+  assert.equal(versionFromRequirement('>2.1'), null);
+  assert.equal(versionFromRequirement('>=2.9; python_version<"3.12"'), null);
+  assert.deepEqual(versionFromRequirement('>=3.0'), [3, 0]);
+  assert.deepEqual(versionFromRequirement('>=2.9,<3'), [2, 9]);
+  assert.deepEqual(versionFromRequirement('>=2.9,<3; python_version<"3.12"'), [2, 9]);
 });
 
 test('project settings: nearest pyproject, lock files, requirements, per-file ignores', async () => {
