@@ -15,6 +15,7 @@ import {
   type ModuleSummary,
 } from '../facts/summary';
 import type { IndexedFunction, ModuleResolver } from './resolution';
+import { rangeIn } from '../facts/positions';
 import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../facts/fallback';
 import type { ReadTracker } from './tracking';
 import { checkTime } from '../budget';
@@ -51,7 +52,15 @@ export interface Chain {
   first: IndexedFunction;
   links: ChainLink[];
   leaf: ChainLeaf;
+  /**
+   * Asked with `all`: the other calls of the kind the same walk reaches (one per line of a module,
+   * nearest first, at most OTHER_LEAVES_KEPT), and how many there are in all.
+   */
+  others?: { leaves: ChainLeaf[]; total: number };
 }
+
+/** How many other leaves a chain asked with `all` keeps (the rules show fewer). */
+const OTHER_LEAVES_KEPT = 20;
 
 /**
  * The breadth-first search behind `WorkspaceIndex.chainFrom` (see there); reads are recorded by
@@ -66,6 +75,7 @@ export function searchChain(
   tracker: ReadTracker,
   resolver: ModuleResolver,
   passed?: PassedArgs | null,
+  all = false,
 ): Chain | null {
   interface Node {
     at: IndexedFunction;
@@ -89,21 +99,41 @@ export function searchChain(
   if (!enterable(start.fn, api, kind)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
   let layer: Node[] = [{ at: start, links: [], passed, receiver: start.receiver }];
+  // with `all`: the shortest chain, and every other leaf of the walk (one per line), nearest first
+  let found: Chain | null = null;
+  const others: ChainLeaf[] = [];
+  const lines = new Set<string>();
+  let total = 0;
+  const note = (leaf: ChainLeaf) => {
+    const line = `${leaf.module.file}\0${rangeIn(leaf.module, leaf.call.start, leaf.call.start).start.line}`;
+    if (lines.has(line)) return;
+    lines.add(line);
+    if (leaf.call === found?.leaf.call) return;
+    total++;
+    if (others.length < OTHER_LEAVES_KEPT) others.push(leaf);
+  };
   for (let depth = 1; layer.length > 0 && depth <= maxDepth; depth++) {
     // direct effects of this layer first: the shortest chain wins
     for (const n of layer) {
       let leaf: ChainLeaf | null = null;
+      const matches: ChainLeaf[] = [];
       for (const call of n.at.fn.calls) {
         checkTime();
         const entry = leafEntry(call, kind, api, () => typedFqn(n.at.module.file, call.fqn, resolver));
         if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
+        const l: ChainLeaf = { module: n.at.module, call, entry: entry ?? undefined };
+        if (all) matches.push(l);
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
-        if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) {
-          leaf = { module: n.at.module, call, entry: entry ?? undefined };
-        }
-        if (!call.text.includes('(')) break;
+        if (!leaf || (leaf.call.text.includes('(') && !call.text.includes('(') && call.start >= leaf.call.start && call.end <= leaf.call.end)) leaf = l;
+        if (!call.text.includes('(') && !all) break;
       }
-      if (leaf) return { first: start, links: n.links, leaf };
+      if (!leaf) continue;
+      if (!all) return { first: start, links: n.links, leaf };
+      if (!found) {
+        found = { first: start, links: n.links, leaf };
+        note(leaf);
+      }
+      for (const m of matches) note(m);
     }
     const next: Node[] = [];
     for (const n of layer) {
@@ -130,7 +160,7 @@ export function searchChain(
     }
     layer = next;
   }
-  return null;
+  return found ? { ...found, others: { leaves: others, total } } : null;
 }
 
 /** A call of a method on `self` (group 1: its name). */

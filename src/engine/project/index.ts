@@ -421,18 +421,19 @@ export class WorkspaceIndex {
    * the search is breadth-first, so the result is the shortest chain and does not depend on the order
    * in which files were analysed. Allow-listed functions are not entered. `passed`: the arguments of
    * the call that enters `start`; a call that only runs when one of them is left out
-   * (`when or date.today()`) is no leaf when the caller gives it (see analysis/fallback.ts).
+   * (`when or date.today()`) is no leaf when the caller gives it (see analysis/fallback.ts). `all`:
+   * the chain also lists the other calls of the kind the walk reaches (`Chain.others`).
    */
-  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string, passed?: PassedArgs | null): Chain | null {
+  chainFrom(start: IndexedFunction, kind: ChainKind, api: ApiCatalog, maxDepth: number, reader?: string, passed?: PassedArgs | null, all = false): Chain | null {
     return this.tracker.reading(reader ? path.resolve(reader) : null, () => {
       let apiId = apiIds.get(api);
       if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
-      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}`;
-      const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver));
+      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}${all ? '\0all' : ''}`;
+      const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, undefined, all));
       // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
       if (!chain?.leaf.call.fallback || !passed) return chain;
       const args = JSON.stringify(passed);
-      return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed));
+      return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed, all));
     });
   }
 

@@ -17,11 +17,11 @@ import * as path from 'node:path';
  * graph: `helper` is the local function the call enters, if any; otherwise the call is resolved
  * (`resolveCall`) to a function of another module, or of this one through an instance.
  */
-export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind): Chain | null {
+export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind, all = false): Chain | null {
   const { index, file } = projectOf(ctx);
   const start = helper ? (inheritedThrough(ctx, call, helper) ?? index.functionOf(file, helper.qualname)) : resolveCall(ctx, call);
   if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call));
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all);
 }
 
 /**
@@ -114,7 +114,7 @@ export function displayName(ctx: RuleContext, f: IndexedFunction): string {
 }
 
 /** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
-export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[] } {
+export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[]; also: string } {
   const own = projectOf(ctx).file;
   const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
@@ -137,8 +137,19 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
   if (bound && chain.leaf.call.fqn) {
     related.push({ message: injectedMessage(leafText, chain.leaf.call.fqn), range: rangeIn(chain.leaf.module, bound.start, bound.end), ...where(chain.leaf.module) });
   }
-  return { text: names.join(' → '), helperName, related };
+  // asked with `all`: every other line the walk reaches with a call of the kind, up to OTHER_LEAVES_SHOWN
+  const others = chain.others;
+  for (const o of others?.leaves.slice(0, OTHER_LEAVES_SHOWN) ?? []) {
+    related.push({ message: `\`${o.call.text}\` is also called here`, range: rangeIn(o.module, o.call.start, o.call.end), ...where(o.module) });
+  }
+  const more = others ? others.total - Math.min(others.total, OTHER_LEAVES_SHOWN) : 0;
+  const n = others?.total ?? 0;
+  const also = n === 0 ? '' : more > 0 ? ` The chain reaches ${n} more such calls: ${OTHER_LEAVES_SHOWN} are shown as related locations, and ${more} more.` : ` The chain reaches ${n} more such call${n > 1 ? 's' : ''}, shown as related location${n > 1 ? 's' : ''}.`;
+  return { text: names.join(' → '), helperName, related, also };
 }
+
+/** How many other calls of a chain's kind a finding names as related locations (`chainView`). */
+const OTHER_LEAVES_SHOWN = 5;
 
 /** A module-level call whose chain of helpers constructs or launches DBOS (`importTimeChains`). */
 export interface ImportTimeChain {

@@ -131,11 +131,12 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const helper = model.targetFunction(call);
           if (helper && (helper === wf || !isPlain(helper))) continue;
           // through helpers, of this module or of others: one walk over the project's call graph
-          let chain = crossChain(ctx, call, helper, spec.kind);
+          // `all`: every other line the helpers reach with such a call is named too (related locations)
+          let chain = crossChain(ctx, call, helper, spec.kind, true);
           // a value that only reaches checkpointed DBOS calls (or nothing) where it is read: information
           let tolerated = false;
           if (!chain && nd) {
-            chain = crossChain(ctx, call, helper, 'nondeterministicTolerated');
+            chain = crossChain(ctx, call, helper, 'nondeterministicTolerated', true);
             tolerated = !!chain;
           }
           if (!chain || !chain.leaf.entry) continue;
@@ -149,7 +150,7 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
-            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker)),
+            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker)) + view.also,
             severity,
             // a function handed to a thread can only become a step itself: there is no call here to wrap
             fixes: handed
