@@ -15,6 +15,8 @@ export interface RunReason {
   why: string;
   /** The call that leads there, for a related location (the first call of the chain, in the function's caller). */
   at: CallInfo | null;
+  /** What starts the chain: a kind of `lateKind` (`method`...), `launch` (a call after `DBOS.launch()`) or `loop`. */
+  root: string;
 }
 
 export interface RunTime {
@@ -31,12 +33,17 @@ const NONE: RunTime = { late: null, repeated: null, callers: [] };
 /** What the function is, when that alone says it runs after launch, once per call: "workflow", "HTTP handler"... or null. */
 export function lateKind(fn: FunctionInfo): string | null {
   if (fn.isLambda) return null;
+  // hooks Python runs when a class is created (at import, for a module-level class), not per call
+  if (fn.cls && CLASS_CREATION_HOOKS.has(fn.name)) return null;
   if (isWorkflow(fn)) return 'workflow';
   if (isStepLike(fn)) return 'step';
   if (fn.kinds.has('http')) return 'HTTP handler';
   if (fn.cls) return 'method';
   return null;
 }
+
+/** Methods Python calls while it creates a class (a subclass, an attribute of it): they run when the class statement does. */
+const CLASS_CREATION_HOOKS = new Set(['__init_subclass__', '__set_name__', '__class_getitem__']);
 
 function line(model: ModuleModel, call: CallInfo): number {
   return model.lines.positionAt(call.start).line + 1;
@@ -63,7 +70,7 @@ export function runTimeOf(model: ModuleModel, fn: FunctionInfo): RunTime {
 function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInfo>): RunTime {
   const kind = lateKind(fn);
   if (kind) {
-    const reason = { why: `a ${kind}`, at: null };
+    const reason = { why: `a ${kind}`, at: null, root: kind };
     return { late: reason, repeated: reason, callers: [] };
   }
   if (visiting.has(fn)) return NONE;
@@ -106,18 +113,18 @@ function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo
   const host = call.scope.fn;
   const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
   const n = line(model, call);
-  let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `called after \`DBOS.launch()\` in ${where} (line ${n})`, at: call } : null;
-  const loop: RunReason | null = enclosingLoop(call.node) ? { why: `called in a loop in ${where} (line ${n})`, at: call } : null;
+  let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `called after \`DBOS.launch()\` in ${where} (line ${n})`, at: call, root: 'launch' } : null;
+  const loop: RunReason | null = enclosingLoop(call.node) ? { why: `called in a loop in ${where} (line ${n})`, at: call, root: 'loop' } : null;
   let repeated: RunReason | null = null;
   if (host) {
     const hostKind = lateKind(host);
     if (hostKind) {
-      const reason = { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call };
+      const reason = { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call, root: hostKind };
       late ??= reason;
       repeated = reason;
     } else {
       const outer = runTime(model, host, visiting);
-      const via = (r: RunReason | null): RunReason | null => (r ? { why: `called from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call } : null);
+      const via = (r: RunReason | null): RunReason | null => (r ? { why: `called from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call, root: r.root } : null);
       late ??= via(outer.late);
       repeated = via(outer.repeated);
     }

@@ -60,15 +60,16 @@ export const rule: Rule = {
       const late = lateKind(host) ?? 'function';
       // `@DBOS.workflow(name=f"{self.name}.run")` in a method: a framework registering each instance's
       // functions under a stable name of their own (created before launch, like configured instances)
-      if (late === 'method' && fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn) && d.expr.type === 'call' && keywordArgument(model, d.expr, 'name'))) continue;
+      const named = (): boolean => fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn) && d.expr.type === 'call' && !!keywordArgument(model, d.expr, 'name'));
+      if (late === 'method' && named()) continue;
       const when = late === 'function' ? runTimeOf(model, host).late : null;
-      if (late === 'function' && !when) continue;
-      const named = late === 'method' ? host.qualname : host.name;
+      if (late === 'function' && (!when || (when.root === 'method' && named()))) continue;
+      const hostName = late === 'method' ? host.qualname : host.name;
       ctx.report({
         node: fn.node.childForFieldName('name') ?? fn.node,
         message:
           `${what[0].toUpperCase()}${what.slice(1)} \`${fn.name}\` is registered only when ${late} \`${host.name}\` runs\n` +
-          `Defined inside ${late} \`${named}\`, ` +
+          `Defined inside ${late} \`${hostName}\`, ` +
           (when ? `which runs after launch (it is ${when.why}), it is registered then ` : `it is registered when \`${host.name}\` runs, after launch `) +
           `(as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
