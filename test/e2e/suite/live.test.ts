@@ -95,7 +95,7 @@ describe('DBOS Lint live across files', function () {
     };
     const other = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'other', 'background.py'));
     await vscode.window.showTextDocument(other);
-    // other/pyproject.toml pins dbos>=2.30
+    // other/pyproject.toml requires dbos>=2.30,<3 (a bounded range: its floor is the version; a floor alone reads as unknown)
     await waitFor('the version in the sidebar', async () => (await header()) === 'DBOS 2.30 | from other/pyproject.toml', 20_000, 100);
     assert.equal(api.status()?.dbosVersion, '2.30');
     const shop = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'app', 'shop.py'));
