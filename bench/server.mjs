@@ -7,7 +7,8 @@
 //      median didChange -> publishDiagnostics round trip (debounce set to 0 for the bench) and
 //      median server-side analysis time of the same edits (incremental parse + rules).
 // Usage: npm run bench:server [-- corpus-folder [lines]]   (default: $DBOS_LINT_CORPUS when set, else
-// test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process.
+// test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process;
+// the server gets the extension's environment (src/server/launch-env.json) unless BENCH_NO_LAUNCH_ENV=1.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,8 @@ import { pathToFileURL } from 'node:url';
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-jsonrpc/node');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const server = path.join(root, 'dist', 'server.js');
+// BENCH_DIST: another build's dist folder (to compare builds, interleaved)
+const server = path.join(process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist'), 'server.js');
 const defaultCorpus = process.env.DBOS_LINT_CORPUS && fs.existsSync(process.env.DBOS_LINT_CORPUS) ? process.env.DBOS_LINT_CORPUS : null;
 const sources = process.argv[2] ? [path.resolve(process.argv[2])] : defaultCorpus ? [defaultCorpus] : [path.join(root, 'test/fixtures'), path.join(root, 'examples')];
 const targetLines = Number(process.argv[3] || 100_000);
@@ -69,7 +71,11 @@ const bigUri = pathToFileURL(bigPath).href;
 
 // ---- the server
 const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
-const proc = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+// the environment the extension starts the server with (src/server/launch-env.json, protocol.ts
+// LAUNCH_ENV), unless BENCH_NO_LAUNCH_ENV is set (to compare)
+const launchEnv = process.env.BENCH_NO_LAUNCH_ENV ? {} : JSON.parse(fs.readFileSync(path.join(root, 'src/server/launch-env.json'), 'utf8'));
+for (const k of Object.keys(launchEnv)) if (process.env[k] !== undefined) delete launchEnv[k];
+const proc = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...launchEnv } });
 const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
 const waiters = new Set();
 const wake = () => {
@@ -189,6 +195,7 @@ function resident(pid) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const p90 = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.9)];
+console.log(`server environment: ${Object.entries(launchEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'as inherited'}`);
 console.log(`workspace: ${copied} files, ${lines} lines (${dbosFiles} files mention dbos), copied from ${sources.join(', ')}`);
 console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).toFixed(2)} s`);
 console.log(
