@@ -7,8 +7,7 @@
 //      median didChange -> publishDiagnostics round trip (debounce set to 0 for the bench) and
 //      median server-side analysis time of the same edits (incremental parse + rules).
 // Usage: npm run bench:server [-- corpus-folder [lines]]   (default: $DBOS_LINT_CORPUS when set, else
-// test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process;
-// the server gets the extension's environment (src/server/launch-env.json) unless BENCH_NO_LAUNCH_ENV=1.
+// test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,11 +70,7 @@ const bigUri = pathToFileURL(bigPath).href;
 
 // ---- the server
 const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
-// the environment the extension starts the server with (src/server/launch-env.json, protocol.ts
-// LAUNCH_ENV), unless BENCH_NO_LAUNCH_ENV is set (to compare)
-const launchEnv = process.env.BENCH_NO_LAUNCH_ENV ? {} : JSON.parse(fs.readFileSync(path.join(root, 'src/server/launch-env.json'), 'utf8'));
-for (const k of Object.keys(launchEnv)) if (process.env[k] !== undefined) delete launchEnv[k];
-const proc = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...launchEnv } });
+const proc = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
 const waiters = new Set();
 const wake = () => {
@@ -195,7 +190,6 @@ function resident(pid) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const p90 = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.9)];
-console.log(`server environment: ${Object.entries(launchEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'as inherited'}`);
 console.log(`workspace: ${copied} files, ${lines} lines (${dbosFiles} files mention dbos), copied from ${sources.join(', ')}`);
 console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).toFixed(2)} s`);
 console.log(

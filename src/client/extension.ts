@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { DbosLanguageClient } from './languageclient';
-import { launchEnvironment, Notifications, Requests, type RuleDocsResult, type StatusResult, type FindingInfo, type CatalogResult } from '../server/protocol';
+import { Notifications, Requests, type RuleDocsResult, type StatusResult, type FindingInfo, type CatalogResult } from '../server/protocol';
 import { RulesTreeProvider } from './rulesTree';
 import { RuleView, setRuleSeverity } from './ruleView';
 import { Log } from './log';
@@ -138,13 +138,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<DbosLi
     // activation reads and compiles only this small file.
     const lc = require(path.join(__dirname, 'languageclient.js')) as typeof import('./languageclient');
     // No V8 flags: the server stays under 150 MB after a 100,000-line workspace without
-    // --optimize-for-size (which made every check 15-25% slower), see bench/server.mjs. Its
-    // environment gets LAUNCH_ENV (glibc's malloc gives freed memory back; merged into this
-    // process's environment by the language client).
-    const env = launchEnvironment(process.env);
+    // --optimize-for-size (which made every check 15-25% slower), see bench/server.mjs.
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: lc.TransportKind.ipc, options: { env } },
-      debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module: serverModule, transport: lc.TransportKind.ipc },
+      debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'python' }],

@@ -1,25 +1,5 @@
 // Custom requests and notifications between the language server and the VS Code client (sidebar,
-// rule view, status item). Plain data only: this file imports nothing but launch-env.json, so both
-// sides can share it.
-import launchEnv from './launch-env.json';
-
-/**
- * Environment variables the server is started with (by the extension, bench/server.mjs; other
- * editors' set-ups in the README), unless already set. `MALLOC_TRIM_THRESHOLD_` (glibc, Linux; other
- * C libraries ignore it) fixes the threshold at its default, 128 KB, which turns off glibc's dynamic
- * one: freeing a large block (V8's compiler and collector threads free blocks of megabytes) raises
- * it up to 64 MB, after which the per-thread malloc arenas keep the freed memory instead of giving
- * it back. After a 100,000-line workspace scan that was 12-25 MB of the server's RSS (8 MB with the
- * variable; bench/server.mjs prints the malloc share).
- */
-export const LAUNCH_ENV: Readonly<Record<string, string>> = launchEnv;
-
-/** The environment of a server process started from `base` (a variable already set there is kept). */
-export function launchEnvironment(base: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(LAUNCH_ENV)) if (base[k] === undefined) out[k] = v;
-  return out;
-}
+// rule view, status item). Plain data only: this file imports nothing, so both sides can share it.
 
 export const Requests = {
   /** The rule catalog with the effective severity of each rule. Params: { uri?: string }. */
