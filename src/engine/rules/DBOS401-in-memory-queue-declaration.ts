@@ -11,6 +11,7 @@ import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
 import { callersOf, callTimeOf, lateKind } from '../model/run-time';
+import { isStepLike, isWorkflow } from '../model/kinds';
 import { argumentFor } from '../model/bound-arguments';
 
 const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|once)$/;
@@ -59,6 +60,7 @@ function check(ctx: RuleContext): void {
     if (reported.has(d)) continue;
     if (d.name === null) {
       parameterNamed(ctx, d);
+      declaredPerRun(ctx, d);
       continue;
     }
     const owner = perInstance(model, d.call);
@@ -86,6 +88,30 @@ function check(ctx: RuleContext): void {
       severity: 'warning',
     });
   }
+}
+
+/**
+ * (b) `Queue(f"jobs_{DBOS.workflow_id}")` in a workflow or step body, its name computed there (not a
+ * parameter: `parameterNamed` judges those by the callers): a queue per run. No run raises by itself,
+ * but DBOS keeps every queue (and the queue manager a polling thread for each) until the process
+ * exits, and running the workflow again under its ID in the same process declares the name again.
+ */
+function declaredPerRun(ctx: RuleContext, d: QueueDecl): void {
+  const { model } = ctx;
+  const fn = d.call.scope.fn;
+  if (!fn || !d.nameNode || !(isWorkflow(fn) || isStepLike(fn)) || isGuarded(d.call.node)) return;
+  if (d.nameNode.type === 'identifier' && fn.params.includes(model.textOf(d.nameNode))) return;
+  const kind = isWorkflow(fn) ? 'workflow' : 'step';
+  ctx.report({
+    node: d.call.node,
+    message:
+      `\`Queue(...)\` is declared in ${kind} \`${fn.name}\`, so every run declares another queue\n` +
+      `DBOS keeps every declared queue until the process exits, and its queue manager polls each one with a thread of its own: one more per run. ` +
+      `Running it again under the same workflow ID in this process (${kind === 'step' ? "the step's retry, " : ''}\`DBOS.resume_workflow\`) declares the same name again and raises ` +
+      `\`Exception: Queue <name> has already been declared\`. Declare the queue once at module level, before \`DBOS.launch()\`; for a limit per run, ` +
+      `make it a partitioned queue (\`partition_queue=True\`) and enqueue with the run's ID as \`queue_partition_key\`.`,
+    severity: 'warning',
+  });
 }
 
 /**
