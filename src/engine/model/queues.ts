@@ -174,8 +174,16 @@ export interface QueueDecl {
   options: Map<string, Node>;
 }
 
-/** Every `Queue(...)` and `register_queue(...)` call of the file. */
-export function queueDeclarations(model: ModuleModel): QueueDecl[] {
+const declarationsOf = new WeakMap<ModuleModel, readonly QueueDecl[]>();
+
+/** Every `Queue(...)` and `register_queue(...)` call of the file; computed once per model (seven rules and the registry read them). */
+export function queueDeclarations(model: ModuleModel): readonly QueueDecl[] {
+  let hit = declarationsOf.get(model);
+  if (!hit) declarationsOf.set(model, (hit = findQueueDeclarations(model)));
+  return hit;
+}
+
+function findQueueDeclarations(model: ModuleModel): QueueDecl[] {
   const out: QueueDecl[] = [];
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);

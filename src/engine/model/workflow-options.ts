@@ -24,8 +24,16 @@ export interface OptionDict {
   label: string;
 }
 
-/** Every literal `EnqueueOptions` dict of the file (each once). */
-export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
+const optionDicts = new WeakMap<ModuleModel, readonly OptionDict[]>();
+
+/** Every literal `EnqueueOptions` dict of the file (each once); computed once per model (DBOS211 and DBOS213 both read them). */
+export function enqueueOptionDicts(model: ModuleModel): readonly OptionDict[] {
+  let hit = optionDicts.get(model);
+  if (!hit) optionDicts.set(model, (hit = findOptionDicts(model)));
+  return hit;
+}
+
+function findOptionDicts(model: ModuleModel): OptionDict[] {
   const out: OptionDict[] = [];
   const seen = new Set<number>();
   const add = (node: Node | null | undefined, label: string, scope: Scope | null) => {
