@@ -196,12 +196,48 @@ function durationOk(model: ModuleModel, node: Node, fn: FunctionInfo, depth: num
     if (callee?.type === 'attribute' && model.textOf(callee.childForFieldName('attribute')!) === 'append') return true;
   }
   if (eParent.type === 'augmented_assignment' && eParent.childForFieldName('right')?.id === e.id) return true;
+  if (metricSlot(model, eParent, e)) return true;
   if (depth >= 3) return false;
   const name = assignedName(model, e);
   if (!name || name === '_') return false;
   // `t = time.time() - t` reuses the name: its read inside the expression is the reading itself
   const uses = usesOf(model, fn, name).filter((u) => u.startIndex < e.startIndex || u.endIndex > e.endIndex);
   return uses.every((u) => durationOk(model, u, fn, depth + 1));
+}
+
+/** Words of a name that say it holds a duration (`execution_time`, `retrieval_time_ms`, `durationSeconds`, `took`). */
+const DURATION_WORDS = new Set(['time', 'times', 'duration', 'durations', 'elapsed', 'latency', 'took', 'seconds', 'secs', 'sec', 'ms', 'millis', 'milliseconds', 'ns', 'runtime', 'timing', 'timings', 'spent']);
+
+/** Whether a keyword or attribute name says it holds a duration (its snake_case or camelCase words). */
+function namesDuration(name: string): boolean {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/_+/)
+    .some((w) => DURATION_WORDS.has(w));
+}
+
+/**
+ * A duration handed over under a name that says so, to something that does not steer the workflow:
+ * `Summary(execution_time=time.time() - start)`, `emit(Event(retrieval_time_ms=(time.time() - t0) * 1000))`,
+ * `result.duration = time.time() - start` (a local object). A timing metric (the catalog's false positive): the step,
+ * workflow and durable-sleep calls that would make it steer are still reported.
+ */
+function metricSlot(model: ModuleModel, eParent: Node, e: Node): boolean {
+  if (eParent.type === 'keyword_argument') {
+    const name = eParent.childForFieldName('name');
+    const list = parentOf(eParent);
+    const call = list?.type === 'argument_list' ? parentOf(list) : null;
+    return eParent.childForFieldName('value')?.id === e.id && !!name && namesDuration(model.textOf(name)) && call?.type === 'call' && !steersWorkflow(model, call);
+  }
+  if (eParent.type === 'assignment' && eParent.childForFieldName('right')?.id === e.id) {
+    const left = eParent.childForFieldName('left');
+    const attr = left?.type === 'attribute' ? left.childForFieldName('attribute') : null;
+    // on a local result object; `self.elapsed` lives on, for other methods to compare
+    const root = left?.childForFieldName('object');
+    return !!attr && root?.type === 'identifier' && !/^(self|cls)$/.test(model.textOf(root)) && namesDuration(model.textOf(attr));
+  }
+  return false;
 }
 
 /**
