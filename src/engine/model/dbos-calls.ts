@@ -1,5 +1,6 @@
 // Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
 // argument access, literal reading, DBOS call lookup and execution-context classification.
+import { oncePerModel } from './per-model';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo, Scope } from './types';
@@ -89,26 +90,21 @@ export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: Ca
   return found.map((i) => ({ call: model.calls[i], fqn: model.calls[i].fqn! }));
 }
 
-const callsByNameOf = new WeakMap<ModuleModel, Map<string, number[]>>();
-
 /**
  * The positions in `model.calls` of the calls of each resolved name, found in one pass the first
  * time a rule asks (about twenty `callsTo` questions per analysis would each pass over every call).
  */
-function callsByName(model: ModuleModel): Map<string, number[]> {
-  let hit = callsByNameOf.get(model);
-  if (hit) return hit;
-  hit = new Map();
+const callsByName = oncePerModel((model): ReadonlyMap<string, number[]> => {
+  const out = new Map<string, number[]>();
   model.calls.forEach((call, i) => {
     const fqn = model.calleeFqn(call);
     if (!fqn) return;
-    const list = hit!.get(fqn);
+    const list = out.get(fqn);
     if (list) list.push(i);
-    else hit!.set(fqn, [i]);
+    else out.set(fqn, [i]);
   });
-  callsByNameOf.set(model, hit);
-  return hit;
-}
+  return out;
+});
 
 export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): boolean {
   return model.calleeFqn(call) === `dbos.DBOS.${method}`;
