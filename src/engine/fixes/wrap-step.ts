@@ -119,6 +119,22 @@ export function callLayout(model: ModuleModel, node: Node, head: string, args: s
   return `${head}(${eol}${args.map((a) => `${inner}${a},`).join(eol)}${eol}${indent}${close}`;
 }
 
+/**
+ * The name a step is recorded under, from the callee's text: a dotted name as written
+ * (`requests.get`, `make_client().get`), calls' arguments left out (`sqlite3.connect().execute`), else
+ * the method's own name (`(base / "seen").touch` -> `touch`) rather than an expression a reader has
+ * to unescape.
+ */
+function readableStepName(callee: string): string {
+  let name = callee.replace(/\s+/g, '');
+  for (let before = ''; before !== name; ) {
+    before = name;
+    name = name.replace(/\([^()]*\)/g, '()');
+  }
+  if (/^[A-Za-z_][\w.]*(\(\)[\w.]*)*$/.test(name) && !name.includes('..')) return name;
+  return /(\w+)\s*$/.exec(callee)?.[1] ?? callee;
+}
+
 /** `x = DBOS.run_step({"name": "requests.get"}, requests.get, url)` (or `await DBOS.run_step_async`). */
 export function wrapInlineFix(ctx: WrapContext, call: CallInfo, workflow: FunctionInfo, stepName: string): Fix | null {
   const { model } = ctx;
@@ -126,7 +142,7 @@ export function wrapInlineFix(ctx: WrapContext, call: CallInfo, workflow: Functi
   const t = findTarget(call);
   if (workflow.isAsync && !t.awaited && inGeneratorExpression(t.node, workflow)) return null;
   const dbos = dbosName(model);
-  const opts = `{"name": ${pyString(stepName)}}`;
+  const opts = `{"name": ${pyString(readableStepName(stepName))}}`;
   let args: string[];
   const passed = t.direct ? argTexts(model, call) : null;
   if (t.direct && passed !== null) {

@@ -8,6 +8,7 @@ import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
 import { InjectedCallables, enclosingDef, enclosingMethod } from './injected-callables';
+import { fluentType, isPathInstance } from './fluent-types';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -74,7 +75,8 @@ export class Resolver {
     const cached = this.resolveCache.get(node.id);
     if (cached !== undefined && (scope ? sameScope(cached.scope, scope) : cached.ownScope)) return cached.result;
     const within = scope ?? this.m.scopeOf(node);
-    const result = this.resolveIn(node, within, 0, type);
+    const found = this.resolveIn(node, within, 0, type);
+    const result = found && fluentType(found);
     this.resolveCache.set(node.id, { scope: within, ownScope: !scope, result });
     return result;
   }
@@ -135,6 +137,14 @@ export class Resolver {
       case 'assignment': {
         const right = node.childForFieldName('right');
         return right ? this.resolveIn(right, scope, depth + 1) : null;
+      }
+      case 'binary_operator': {
+        // `base / "name"` with `base` a path is a path
+        const left = node.childForFieldName('left');
+        const op = node.childForFieldName('operator');
+        if (!left || !op || this.m.textOf(op) !== '/') return null;
+        const base = this.resolveIn(left, scope, depth + 1);
+        return base && isPathInstance(base) ? fluentType(base) : null;
       }
       case 'boolean_operator': {
         // `clock or time.time` with `clock` a parameter: what runs unless a caller injects another
