@@ -18,7 +18,8 @@ import { pathToFileURL } from 'node:url';
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-jsonrpc/node');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const server = path.join(root, 'dist', 'server.js');
+// BENCH_DIST: another build's dist folder (to compare builds, interleaved)
+const server = path.join(process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist'), 'server.js');
 const defaultCorpus = process.env.DBOS_LINT_CORPUS && fs.existsSync(process.env.DBOS_LINT_CORPUS) ? process.env.DBOS_LINT_CORPUS : null;
 const sources = process.argv[2] ? [path.resolve(process.argv[2])] : defaultCorpus ? [defaultCorpus] : [path.join(root, 'test/fixtures'), path.join(root, 'examples')];
 const targetLines = Number(process.argv[3] || 100_000);
@@ -120,6 +121,7 @@ const mb = (b) => (b / 1024 / 1024).toFixed(1);
 // the analysis thread gives memory back after a second of idleness (src/server/heap.ts)
 await new Promise((r) => setTimeout(r, 2500));
 const afterScan = await conn.sendRequest('dbosLint/stats', {});
+const residentAfterScan = resident(proc.pid);
 
 // ---- keystrokes on the 2,000-line file
 await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: big } });
@@ -147,6 +149,45 @@ await conn.sendNotification('exit');
 proc.kill();
 fs.rmSync(ws, { recursive: true, force: true });
 
+/**
+ * Where the server's resident memory is, from /proc/<pid>/smaps (Linux; null elsewhere), in kB by
+ * kind of mapping: the node binary's pages in use (its code, and the ICU data it embeds: a first
+ * `Intl.DateTimeFormat` alone adds 6 MB of them), V8's heap pages (256 KB each, both threads), the
+ * parser's WebAssembly memory (the writable start of an 8 GB reservation), malloc (the main arena and
+ * the 64 MB arenas of other threads: V8's compiler and collector threads, the analysis thread),
+ * compiled code, and the rest.
+ */
+function resident(pid) {
+  let text;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return null;
+  }
+  const maps = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) maps.push({ start: parseInt(m[1], 16), end: parseInt(m[2], 16), perms: m[3], name: m[4], rss: 0 });
+    else if (maps.length && line.startsWith('Rss:')) maps[maps.length - 1].rss = Number(/(\d+)/.exec(line)[1]);
+  }
+  const kb = {};
+  const add = (k, v) => (kb[k] = (kb[k] ?? 0) + v);
+  const ARENA = 64 << 20;
+  maps.forEach((x, i) => {
+    const next = maps[i + 1];
+    const reservedAfter = next && !next.name && next.perms === '---p' && next.start === x.end ? next.end - next.start : 0;
+    if (x.name === '[heap]') add('malloc', x.rss);
+    else if (x.name.startsWith('/')) add(x.name === fs.realpathSync(process.execPath) ? 'node binary' : 'libraries', x.rss);
+    else if (x.name) add('other', x.rss);
+    else if (x.perms.includes('x')) add('compiled code', x.rss);
+    else if (x.perms === 'rw-p' && reservedAfter > 4 * 1024 ** 3) add('wasm', x.rss);
+    else if (x.perms === 'rw-p' && x.start % ARENA === 0 && (x.end - x.start === ARENA || x.end - x.start + reservedAfter === ARENA)) add('malloc', x.rss);
+    else if (x.perms === 'rw-p' && x.end - x.start === 256 * 1024) add('V8 heap pages', x.rss);
+    else add('other', x.rss);
+  });
+  return kb;
+}
+
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const p90 = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.9)];
 console.log(`workspace: ${copied} files, ${lines} lines (${dbosFiles} files mention dbos), copied from ${sources.join(', ')}`);
@@ -154,6 +195,10 @@ console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).t
 console.log(
   `  server memory 2.5 s after the scan: RSS ${mb(afterScan.memory.rss)} MB, heap used ${mb(afterScan.memory.heapUsed)} MB of ${mb(afterScan.memory.heapTotal)} MB, external ${mb(afterScan.memory.external)} MB (wasm and buffers; target: under 150 MB)`,
 );
+if (residentAfterScan) {
+  const parts = Object.entries(residentAfterScan).sort((a, b) => b[1] - a[1]);
+  console.log(`  resident memory by kind (/proc smaps): ${parts.map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`).join(', ')} MB`);
+}
 if (afterScan.analysisHeap) {
   const h = afterScan.analysisHeap;
   console.log(`  the analysis thread: heap used ${mb(h.heapUsed)} MB of ${mb(h.heapTotal)} MB, external ${mb(h.external)} MB (mostly the parser's wasm memory, reserved: resident only where used)`);

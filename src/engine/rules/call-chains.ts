@@ -172,7 +172,7 @@ export function importTimeChains(ctx: RuleContext, kind: 'construct' | 'launch')
     const view = chainView(ctx, '<module>', chain);
     const last = kind === 'construct' ? 'DBOS is constructed here' : 'DBOS is launched here';
     const related = view.related.map((r, i) => (i === view.related.length - 1 ? { ...r, message: last } : r));
-    const text = `${view.text.replace(/^<module> → /, '')}${kind === 'construct' ? '(...)' : '()'}`;
+    const text = `${view.text.replace(/^<module> \u2192 /, '')}${kind === 'construct' ? '(...)' : '()'}`;
     out.push({ call: c, text, related, alsoLaunches: kind === 'construct' && !!crossChain(ctx, c, helper, 'launch') });
   }
   return out;
