@@ -1,5 +1,5 @@
 // The engine's entry point: text in, findings (with fixes as text edits) out.
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { initParser, parseWithin } from './syntax/parser';
 import { ModuleModel } from './model/module';
 import { RULES as IMPLEMENTED } from './rules/index.generated';
@@ -154,7 +154,7 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
       : box.expired()
         ? overBudgetIn('model')
         : runRules(model, config, api, options.version ?? null, ignoredHere, index, file, time);
-    result.syntaxErrors = tree.rootNode.hasError ? countErrors(tree) : 0;
+    result.syntaxErrors = model.root.hasError ? countErrors(model.root) : 0;
     if (options.keepTree) {
       result.tree = tree;
       result.model = model;
@@ -172,9 +172,10 @@ export function analyze(text: string, options: AnalyzeOptions): AnalysisResult {
  * the module's statements, not by a walk over every node, which would cost as much as the model's
  * own pass on every check of a half-typed file.
  */
-function countErrors(tree: Tree): number {
+function countErrors(root: Node): number {
   let n = 0;
-  for (const c of tree.rootNode.children) if (c && (c.hasError || c.isMissing)) n++;
+  // the root node the model and facts/reuse.ts read: its children are read from the tree once
+  for (const c of root.children) if (c && (c.hasError || c.isMissing)) n++;
   return n || 1;
 }
 

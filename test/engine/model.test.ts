@@ -357,3 +357,38 @@ test('commonEnds gives the common prefix and the non-overlapping common suffix, 
   assert.deepEqual(commonEnds('x'.repeat(2000), 'x'.repeat(2000)), { prefix: 2000, suffix: 0 });
   assert.deepEqual(commonEnds('x'.repeat(1500), 'x'.repeat(2600)), { prefix: 1500, suffix: 0 });
 });
+
+test('attributeStores: what the build collects equals the targets of every assignment read from the tree (every fixture, and random edits)', async () => {
+  await initParser();
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures');
+  const files: string[] = [];
+  for (const code of fs.readdirSync(dir).sort()) {
+    const sub = path.join(dir, code);
+    if (fs.statSync(sub).isDirectory()) for (const f of fs.readdirSync(sub).sort()) if (f.endsWith('.py')) files.push(path.join(sub, f));
+  }
+  const next = rng(13);
+  const sources = files.map((f) => fs.readFileSync(f, 'utf8'));
+  // half-typed shapes: the build's reading from the text must still agree with the tree's
+  for (const src of sources.slice(0, 80)) {
+    const at = Math.floor(next() * src.length);
+    sources.push(src.slice(0, at) + ['.', ' = ', ':', '\n', 'x.'][Math.floor(next() * 5)] + src.slice(at));
+  }
+  sources.push('a . b = 1\nself.c = 2\nd[0].e: int\nf.g = h.i = 3\nx, y.z = 1, 2\n(j).k = 4\n');
+  let stores = 0;
+  for (const src of sources) {
+    const m = await model(src);
+    const expected = new Set<string>();
+    for (const a of m.assignments) {
+      const left = a.childForFieldName('left');
+      const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
+      const attr = obj ? left!.childForFieldName('attribute') : null;
+      if (obj && attr && m.textOf(obj) !== 'self') expected.add(m.textOf(attr));
+    }
+    assert.deepEqual([...m.attributeStores].sort(), [...expected].sort(), src.slice(0, 200));
+    stores += expected.size;
+    m.tree.delete();
+  }
+  assert.ok(stores >= 10, `${stores} attribute stores`);
+});

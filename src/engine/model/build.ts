@@ -373,7 +373,10 @@ export class ModelBuilder {
       if (m) {
         const method = info as Partial<FunctionInfo>;
         if (m[2] === undefined) pushBinding(info.bindings, m[1], new LazyBinding(node, 'left', 'right'));
-        else if (method.cls && method.params && m[1] === method.params[0]) pushBinding(method.cls.selfAttrs, m[2], new LazyBinding(node, 'left', 'right'));
+        else {
+          if (m[1] !== 'self') this.m.attributeStores.add(m[2]);
+          if (method.cls && method.params && m[1] === method.params[0]) pushBinding(method.cls.selfAttrs, m[2], new LazyBinding(node, 'left', 'right'));
+        }
         // any other `obj.attr = v` binds no name
         return;
       }
@@ -391,12 +394,13 @@ export class ModelBuilder {
       if (left.type === 'identifier') pushBinding(info.bindings, this.m.textOf(left), { value: null, node: left });
       return;
     }
+    const obj = left.type === 'attribute' ? left.childForFieldName('object') : null;
+    const attr = obj ? left.childForFieldName('attribute') : null;
+    if (type === 'assignment' && obj && attr && this.m.textOf(obj) !== 'self') this.m.attributeStores.add(this.m.textOf(attr));
     if (type === 'assignment' && !right) return; // bare annotation `x: int`
     const method = info as Partial<FunctionInfo>;
     if (left.type === 'attribute' && right && method.cls && method.params) {
       // `self.client = OpenAI()` in a method: remembered for `self.client.x` lookups
-      const obj = left.childForFieldName('object');
-      const attr = left.childForFieldName('attribute');
       if (obj && attr && this.m.textOf(obj) === method.params[0]) pushBinding(method.cls.selfAttrs, this.m.textOf(attr), { value: right, node: left });
       return;
     }

@@ -1,5 +1,6 @@
 // Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
 // argument access, literal reading, DBOS call lookup and execution-context classification.
+import { oncePerModel } from './per-model';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo, Scope } from './types';
@@ -76,14 +77,34 @@ const mutatedNames = new WeakMap<ModuleModel, Map<string, boolean>>();
 
 /** Calls of the file whose callee resolves to one of `fqns`. */
 export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: CallInfo; fqn: string }[] {
-  const set = new Set(fqns);
-  const out: { call: CallInfo; fqn: string }[] = [];
-  for (const call of model.calls) {
-    const fqn = model.calleeFqn(call);
-    if (fqn && set.has(fqn)) out.push({ call, fqn });
+  const byName = callsByName(model);
+  let found: number[] = [];
+  let lists = 0;
+  for (const fqn of new Set(fqns)) {
+    const at = byName.get(fqn);
+    if (!at) continue;
+    found = lists++ === 0 ? at : found.concat(at);
   }
-  return out;
+  // in the model's order, as one pass over its calls would give them
+  if (lists > 1) found.sort((a, b) => a - b);
+  return found.map((i) => ({ call: model.calls[i], fqn: model.calls[i].fqn! }));
 }
+
+/**
+ * The positions in `model.calls` of the calls of each resolved name, found in one pass the first
+ * time a rule asks (about twenty `callsTo` questions per analysis would each pass over every call).
+ */
+const callsByName = oncePerModel((model): ReadonlyMap<string, number[]> => {
+  const out = new Map<string, number[]>();
+  model.calls.forEach((call, i) => {
+    const fqn = model.calleeFqn(call);
+    if (!fqn) return;
+    const list = out.get(fqn);
+    if (list) list.push(i);
+    else out.set(fqn, [i]);
+  });
+  return out;
+});
 
 export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): boolean {
   return model.calleeFqn(call) === `dbos.DBOS.${method}`;

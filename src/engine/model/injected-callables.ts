@@ -145,7 +145,7 @@ const overridesOf = new WeakMap<ModuleModel, InjectionOverrides>();
 /** What may replace an injected callable's default in a module (see InjectedCallables.overridden). */
 export interface InjectionOverrides {
   /** Attributes assigned on anything but `self` (`svc.clock = ...`). */
-  assigned: Set<string>;
+  assigned: ReadonlySet<string>;
   /** For each name a call is made to (`Clocked(...)`, `models.Clocked(...)`): each call's keywords, '' for a positional or unpacked argument. */
   constructed: Map<string, string[][]>;
 }
@@ -153,16 +153,11 @@ export interface InjectionOverrides {
 export function injectionOverrides(m: ModuleModel): InjectionOverrides {
   let o = overridesOf.get(m);
   if (o) return o;
-  o = { assigned: new Set(), constructed: new Map() };
-  for (const a of m.assignments) {
-    const left = a.childForFieldName('left');
-    const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
-    const attr = obj ? left!.childForFieldName('attribute') : null;
-    if (obj && attr && m.textOf(obj) !== 'self') o.assigned.add(m.textOf(attr));
-  }
+  o = { assigned: m.attributeStores, constructed: new Map() };
   const classNames = new Set(m.classes.map((c) => c.name));
-  for (const call of m.calls) {
-    const name = m.textOf(call.callee).split('.').pop()!.trim();
+  for (const call of classNames.size > 0 ? m.calls : []) {
+    const callee = m.textOf(call.callee);
+    const name = callee.slice(callee.lastIndexOf('.') + 1).trim();
     if (!classNames.has(name) || call.args?.type !== 'argument_list') continue;
     const args = call.args.namedChildren.filter((x): x is Node => !!x && x.type !== 'comment');
     const keys = args.map((x) => (x.type === 'keyword_argument' ? m.textOf(x.childForFieldName('name')!) : ''));

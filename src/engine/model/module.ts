@@ -71,6 +71,11 @@ export class ModuleModel {
   /** Every `assignment` node (`x = v`, `x: T = v`, `a.b = v`, `d[k] = v`), in source order. */
   readonly assignments: Node[] = [];
   /**
+   * The attributes an `assignment` stores on anything but `self` (`svc.clock = ...`, `a[0].b: T`),
+   * collected by the build from the targets it reads anyway (`injectionOverrides`).
+   */
+  readonly attributeStores = new Set<string>();
+  /**
    * Every `assignment`, `augmented_assignment`, `delete_statement` and `yield` node (the expression
    * and its keyword), in source order: what a function changes or yields, read without another walk.
    */

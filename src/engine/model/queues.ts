@@ -1,5 +1,6 @@
 // Shared helpers for the Step (DBOS3xx) and Queue (DBOS4xx) rules: keyword arguments, option dict
 // literals, literal values, queue declarations and queue objects.
+import { oncePerModel } from './per-model';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo } from './types';
@@ -174,8 +175,10 @@ export interface QueueDecl {
   options: Map<string, Node>;
 }
 
-/** Every `Queue(...)` and `register_queue(...)` call of the file. */
-export function queueDeclarations(model: ModuleModel): QueueDecl[] {
+/** Every `Queue(...)` and `register_queue(...)` call of the file; computed once per model (seven rules and the registry read them). */
+export const queueDeclarations: (model: ModuleModel) => readonly QueueDecl[] = oncePerModel(findQueueDeclarations);
+
+function findQueueDeclarations(model: ModuleModel): QueueDecl[] {
   const out: QueueDecl[] = [];
   for (const call of model.calls) {
     const fqn = model.calleeFqn(call);

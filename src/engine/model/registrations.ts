@@ -1,5 +1,6 @@
 // DBOS registration names (DBOS216, DBOS905): the name under which DBOS registers each workflow,
 // step, legacy transaction and DBOS class of a file, read from the decorators.
+import { oncePerModel } from './per-model';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { ClassInfo, DecoratorInfo, FunctionInfo } from './types';
@@ -56,17 +57,11 @@ function fromDecorator(model: ModuleModel, d: DecoratorInfo, fn: FunctionInfo): 
   return { kind, ...n, node: d.node, args: d.args, fn, cls: null };
 }
 
-const registrationsOf = new WeakMap<ModuleModel, readonly Registration[]>();
-
 /**
  * Every registration of the file whose name can be read, in source order; computed once per model
  * (the workspace registry and DBOS216 both read them).
  */
-export function registrations(model: ModuleModel): readonly Registration[] {
-  let hit = registrationsOf.get(model);
-  if (!hit) registrationsOf.set(model, (hit = findRegistrations(model)));
-  return hit;
-}
+export const registrations: (model: ModuleModel) => readonly Registration[] = oncePerModel(findRegistrations);
 
 function findRegistrations(model: ModuleModel): Registration[] {
   const out: Registration[] = [];

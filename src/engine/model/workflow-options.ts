@@ -1,5 +1,6 @@
 // Where workflow options are written as literals: `EnqueueOptions` dicts (client enqueue,
 // enqueue_workflow_with_options, DebouncerClient) for DBOS211 (workflow_timeout) and DBOS213 (attributes).
+import { oncePerModel } from './per-model';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { Scope } from './types';
@@ -24,8 +25,10 @@ export interface OptionDict {
   label: string;
 }
 
-/** Every literal `EnqueueOptions` dict of the file (each once). */
-export function enqueueOptionDicts(model: ModuleModel): OptionDict[] {
+/** Every literal `EnqueueOptions` dict of the file (each once); computed once per model (DBOS211 and DBOS213 both read them). */
+export const enqueueOptionDicts: (model: ModuleModel) => readonly OptionDict[] = oncePerModel(findOptionDicts);
+
+function findOptionDicts(model: ModuleModel): OptionDict[] {
   const out: OptionDict[] = [];
   const seen = new Set<number>();
   const add = (node: Node | null | undefined, label: string, scope: Scope | null) => {
