@@ -8,6 +8,7 @@ import type { CallInfo, FunctionInfo } from './types';
 import { isStepLike, isWorkflow } from './kinds';
 import { launchBefore } from './lifecycle';
 import { enclosingLoop } from '../syntax/enclosing';
+import { oncePerModel } from './per-model';
 
 /** Why a function runs late or repeatedly, and the call of the module that makes it so (null: what the function is). */
 export interface RunReason {
@@ -25,7 +26,7 @@ export interface RunTime {
   /** Why it can run more than once, or null. */
   repeated: RunReason | null;
   /** The calls of the function in the module (an empty list: no caller visible here, when it runs is unknown). */
-  callers: CallInfo[];
+  callers: readonly CallInfo[];
 }
 
 const NONE: RunTime = { late: null, repeated: null, callers: [] };
@@ -50,9 +51,24 @@ function line(model: ModuleModel, call: CallInfo): number {
 }
 
 /** Every call of the module whose target is `fn`. */
-export function callersOf(model: ModuleModel, fn: FunctionInfo): CallInfo[] {
-  return model.calls.filter((c) => model.targetFunction(c) === fn);
+export function callersOf(model: ModuleModel, fn: FunctionInfo): readonly CallInfo[] {
+  return callsByTarget(model).get(fn) ?? NO_CALLS;
 }
+
+const NO_CALLS: readonly CallInfo[] = [];
+
+/** The module's calls by the function of the module each enters, in the order of `model.calls`: one pass, not one per function asked. */
+const callsByTarget = oncePerModel((model: ModuleModel): Map<FunctionInfo, CallInfo[]> => {
+  const by = new Map<FunctionInfo, CallInfo[]>();
+  for (const c of model.calls) {
+    const target = model.targetFunction(c);
+    if (!target) continue;
+    const list = by.get(target);
+    if (list) list.push(c);
+    else by.set(target, [c]);
+  }
+  return by;
+});
 
 /**
  * When `fn` runs (see `RunTime`). A workflow, step, HTTP handler or method runs after launch, on
