@@ -1,6 +1,7 @@
 // Shared helpers for the Communication, Pattern, Testing and Client rules (DBOS5xx-DBOS8xx):
 // argument access, literal reading, DBOS call lookup and execution-context classification.
-import { oncePerModel } from './per-model';
+import { callPositionsBy, oncePerModel } from './per-model';
+import { callersOf } from './callers';
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo, Scope } from './types';
@@ -94,17 +95,7 @@ export function callsTo(model: ModuleModel, fqns: readonly string[]): { call: Ca
  * The positions in `model.calls` of the calls of each resolved name, found in one pass the first
  * time a rule asks (about twenty `callsTo` questions per analysis would each pass over every call).
  */
-const callsByName = oncePerModel((model): ReadonlyMap<string, number[]> => {
-  const out = new Map<string, number[]>();
-  model.calls.forEach((call, i) => {
-    const fqn = model.calleeFqn(call);
-    if (!fqn) return;
-    const list = out.get(fqn);
-    if (list) list.push(i);
-    else out.set(fqn, [i]);
-  });
-  return out;
-});
+const callsByName = oncePerModel((model): ReadonlyMap<string, number[]> => callPositionsBy(model, (call) => model.calleeFqn(call)));
 
 export function isDbosCall(model: ModuleModel, call: CallInfo, method: string): boolean {
   return model.calleeFqn(call) === `dbos.DBOS.${method}`;
@@ -140,10 +131,9 @@ export function calledFromDbosFunction(model: ModuleModel, fn: FunctionInfo): bo
   const seen = new Set<FunctionInfo>();
   const callers = (target: FunctionInfo): FunctionInfo[] => {
     const out: FunctionInfo[] = [];
-    for (const call of model.calls) {
+    for (const call of callersOf(model, target)) {
       const f = call.scope.fn;
-      if (!f || seen.has(f)) continue;
-      if (model.targetFunction(call) === target) out.push(f);
+      if (f && !seen.has(f)) out.push(f);
     }
     return out;
   };

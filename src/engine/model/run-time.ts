@@ -8,7 +8,7 @@ import type { CallInfo, FunctionInfo } from './types';
 import { isStepLike, isWorkflow } from './kinds';
 import { launchBefore } from './lifecycle';
 import { enclosingLoop } from '../syntax/enclosing';
-import { oncePerModel } from './per-model';
+import { callersOf } from './callers';
 
 /** Why a function runs late or repeatedly, and the call of the module that makes it so (null: what the function is). */
 export interface RunReason {
@@ -25,11 +25,9 @@ export interface RunTime {
   late: RunReason | null;
   /** Why it can run more than once, or null. */
   repeated: RunReason | null;
-  /** The calls of the function in the module (an empty list: no caller visible here, when it runs is unknown). */
-  callers: readonly CallInfo[];
 }
 
-const NONE: RunTime = { late: null, repeated: null, callers: [] };
+const NONE: RunTime = { late: null, repeated: null };
 
 /** What the function is, when that alone says it runs after launch, once per call: "workflow", "HTTP handler"... or null. */
 export function lateKind(fn: FunctionInfo): string | null {
@@ -50,26 +48,6 @@ function line(model: ModuleModel, call: CallInfo): number {
   return model.lines.positionAt(call.start).line + 1;
 }
 
-/** Every call of the module whose target is `fn`. */
-export function callersOf(model: ModuleModel, fn: FunctionInfo): readonly CallInfo[] {
-  return callsByTarget(model).get(fn) ?? NO_CALLS;
-}
-
-const NO_CALLS: readonly CallInfo[] = [];
-
-/** The module's calls by the function of the module each enters, in the order of `model.calls`: one pass, not one per function asked. */
-const callsByTarget = oncePerModel((model: ModuleModel): Map<FunctionInfo, CallInfo[]> => {
-  const by = new Map<FunctionInfo, CallInfo[]>();
-  for (const c of model.calls) {
-    const target = model.targetFunction(c);
-    if (!target) continue;
-    const list = by.get(target);
-    if (list) list.push(c);
-    else by.set(target, [c]);
-  }
-  return by;
-});
-
 /**
  * When `fn` runs (see `RunTime`). A workflow, step, HTTP handler or method runs after launch, on
  * every call. A nested function runs when its enclosing function does. A plain function runs when
@@ -87,7 +65,7 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
   const kind = lateKind(fn);
   if (kind) {
     const reason = { why: `a ${kind}`, at: null, root: kind };
-    return { late: reason, repeated: reason, callers: [] };
+    return { late: reason, repeated: reason };
   }
   if (visiting.has(fn)) return NONE;
   visiting.add(fn);
@@ -96,7 +74,7 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
     // a nested function with no call of its own runs when its enclosing function does
     if (callers.length === 0 && fn.parent) {
       const outer = runTime(model, fn.parent, visiting);
-      return { late: outer.late, repeated: outer.repeated, callers };
+      return { late: outer.late, repeated: outer.repeated };
     }
     let late: RunReason | null = null;
     let repeated: RunReason | null = null;
@@ -106,7 +84,7 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
       repeated ??= at.loop ?? at.repeated;
       if (late && repeated) break;
     }
-    return { late, repeated, callers };
+    return { late, repeated };
   } finally {
     visiting.delete(fn);
   }

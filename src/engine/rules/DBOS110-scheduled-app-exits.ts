@@ -7,6 +7,7 @@ import { addImportEdit } from '../fixes/common';
 import { isTestLike, lifecycleFacts } from '../model/lifecycle';
 import { callsWithin } from '../model/workflow-starts';
 import { parentOf } from '../syntax/enclosing';
+import { callersOf } from '../model/callers';
 
 const SCHEDULE_CALLS = /^dbos\.DBOS\.(apply_schedules|create_schedule)(_async)?$/;
 /** DBOS calls that return at once (they do not keep the process alive). */
@@ -72,7 +73,7 @@ export const rule: Rule = {
       if (fn) {
         // a function called from the main guard: what follows the call there counts too
         if (!fn.kinds.has('entry') || fn.isLambda) continue;
-        const callers = model.moduleCalls.filter((c) => c.scope.mainGuard && model.targetFunction(c) === fn);
+        const callers = callersOf(model, fn).filter((c) => !c.scope.fn && c.scope.mainGuard);
         if (callers.length !== 1) continue;
         const caller = callers[0];
         // `asyncio.run(main())` and friends: the call must be a statement of its own

@@ -10,7 +10,8 @@ import { dbosName, statementOf } from '../fixes/common';
 import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
-import { callersOf, callTimeOf, lateKind } from '../model/run-time';
+import { callTimeOf, lateKind } from '../model/run-time';
+import { callersOf } from '../model/callers';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { argumentFor } from '../model/bound-arguments';
 
