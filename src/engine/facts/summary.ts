@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
+import { dbosMethodName } from '../model/names';
 import { buildApiCatalog, type ApiList } from '../data/catalog';
 import { quietValue, toleratedValue } from '../model/usage';
 import { argCount, seededReceiver } from './calls';
@@ -47,16 +48,14 @@ export const WORKFLOW_FORBIDDEN_API: ReadonlySet<string> = new Set(['apply_sched
 
 /** The name of a DBOS API that raises inside a workflow a qualified name denotes (`apply_schedules`), or null. */
 export function workflowForbiddenName(fqn: string | null): string | null {
-  if (!fqn || !fqn.startsWith('dbos.DBOS.')) return null;
-  const name = fqn.slice('dbos.DBOS.'.length);
-  return WORKFLOW_FORBIDDEN_API.has(name) ? name : null;
+  const name = dbosMethodName(fqn);
+  return name !== null && WORKFLOW_FORBIDDEN_API.has(name) ? name : null;
 }
 
 /** The name of a workflow-only DBOS API a qualified name denotes (`recv`), or null. */
 export function workflowOnlyName(fqn: string | null): string | null {
-  if (!fqn || !fqn.startsWith('dbos.DBOS.')) return null;
-  const name = fqn.slice('dbos.DBOS.'.length);
-  return Object.prototype.hasOwnProperty.call(WORKFLOW_ONLY_API, name) ? name : null;
+  const name = dbosMethodName(fqn);
+  return name !== null && Object.prototype.hasOwnProperty.call(WORKFLOW_ONLY_API, name) ? name : null;
 }
 
 export interface CallSummary {

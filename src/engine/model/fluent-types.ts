@@ -23,7 +23,9 @@ export function fluentType(fqn: string): string {
   return changed ? m[0] + rest : fqn;
 }
 
-/** Whether `fqn` (after `fluentType`) is a path instance: `path / "name"` is one too. */
-export function isPathInstance(fqn: string): boolean {
-  return PATH_INSTANCE.test(fqn) && fluentType(fqn).replace(PATH_INSTANCE, '') === '';
+/** `fqn` as a path instance (`pathlib.Path()`) when it denotes one, else null: `path / "name"` is one too. */
+export function pathInstance(fqn: string): string | null {
+  const type = fluentType(fqn);
+  const m = PATH_INSTANCE.exec(type);
+  return m && m[0] === type ? type : null;
 }

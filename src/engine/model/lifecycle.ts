@@ -6,6 +6,7 @@ import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
 import { keywordArgument, positionalArgs } from '../syntax/arguments';
 import { ancestry } from '../syntax/branches';
+import { dbosMethodName } from './names';
 
 export const DBOS_FQN = 'dbos.DBOS';
 
@@ -288,7 +289,8 @@ export function fastapiAppAssignment(model: ModuleModel): { stmt: Node; call: Ca
 
 
 export function isDbosStartupApi(fqn: string | null, names: Set<string>): boolean {
-  return !!fqn && fqn.startsWith('dbos.DBOS.') && names.has(fqn.slice('dbos.DBOS.'.length));
+  const name = dbosMethodName(fqn);
+  return name !== null && names.has(name);
 }
 
 /** The file imports DBOS (a snippet that uses `DBOS` without importing it is a fragment of a larger program). */

@@ -38,3 +38,8 @@ export function lastSegment(fqn: string): string {
 export function isUnder(fqn: string, base: string): boolean {
   return fqn === base || fqn.startsWith(base + '.');
 }
+
+/** The method a `dbos.DBOS.<name>` qualified name denotes (`recv`), or null for any other name. */
+export function dbosMethodName(fqn: string | null | undefined): string | null {
+  return fqn?.startsWith('dbos.DBOS.') ? fqn.slice('dbos.DBOS.'.length) : null;
+}

@@ -8,7 +8,7 @@ import type { ModuleModel } from './module';
 import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
 import { checkTime } from '../budget';
 import { InjectedCallables, enclosingDef, enclosingMethod } from './injected-callables';
-import { fluentType, isPathInstance } from './fluent-types';
+import { fluentType, pathInstance } from './fluent-types';
 
 const UNBOUND_FALLBACK = new Map<string, string>([
   ...[...DBOS_PUBLIC_NAMES].filter((n) => n !== 'error').map((n): [string, string] => [n, `dbos.${n}`]),
@@ -144,7 +144,7 @@ export class Resolver {
         const op = node.childForFieldName('operator');
         if (!left || !op || this.m.textOf(op) !== '/') return null;
         const base = this.resolveIn(left, scope, depth + 1);
-        return base && isPathInstance(base) ? fluentType(base) : null;
+        return base && pathInstance(base);
       }
       case 'boolean_operator': {
         // `clock or time.time` with `clock` a parameter: what runs unless a caller injects another
