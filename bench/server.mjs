@@ -173,11 +173,12 @@ function resident(pid) {
   const kb = {};
   const add = (k, v) => (kb[k] = (kb[k] ?? 0) + v);
   const ARENA = 64 << 20;
+  const nodeBinary = fs.realpathSync(process.execPath);
   maps.forEach((x, i) => {
     const next = maps[i + 1];
     const reservedAfter = next && !next.name && next.perms === '---p' && next.start === x.end ? next.end - next.start : 0;
     if (x.name === '[heap]') add('malloc', x.rss);
-    else if (x.name.startsWith('/')) add(x.name === fs.realpathSync(process.execPath) ? 'node binary' : 'libraries', x.rss);
+    else if (x.name.startsWith('/')) add(x.name === nodeBinary ? 'node binary' : 'libraries', x.rss);
     else if (x.name) add('other', x.rss);
     else if (x.perms.includes('x')) add('compiled code', x.rss);
     else if (x.perms === 'rw-p' && reservedAfter > 4 * 1024 ** 3) add('wasm', x.rss);
