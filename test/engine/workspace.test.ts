@@ -623,3 +623,22 @@ test('a method of a module-level instance imported from another module: DBOS602 
     'app/scheduling.py:8:9 `DBOS.apply_schedules` is called here',
   ]);
 });
+
+test('sessions of SQLAlchemy session factories bound in another module: async_sessionmaker, sessionmaker, a getter', async () => {
+  await initParser();
+  const root = ws('sessions');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/flows.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['12:DBOS304', '17:DBOS304', '22:DBOS304', '28:DBOS304', '29:DBOS304']);
+  assert.deepEqual(findings.slice(0, 3).map(chainOf), [
+    'flow_a → repo.save_row → session.add', // async with AsyncSessionFactory() as session (app.db)
+    'flow_b → repo.load_rows → session.execute', // with SessionLocal() as session
+    'flow_c → repo.load_other → s.query', // s = get_session(), which returns SessionLocal()
+  ]);
+  assert.deepEqual(related(findings[0], root, file), [
+    'app/repo.py:4:1 `repo.save_row` is defined here',
+    'app/repo.py:6:9 `session.add` is called here',
+    'app/repo.py:7:15 `session.commit` is also called here',
+  ]);
+});

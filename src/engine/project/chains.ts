@@ -20,6 +20,7 @@ import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../f
 import type { ReadTracker } from './tracking';
 import { checkTime } from '../budget';
 import { classifyDbosMethod } from '../model/async-api';
+import { fluentType } from '../model/fluent-types';
 
 /**
  * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
@@ -175,7 +176,8 @@ function enterable(fn: FunctionSummary, api: ApiCatalog, kind: ChainKind): boole
  * `httpx.Client().get` with `http = httpx.Client()` in `app/clients.py`), and calls of project
  * functions replaced by what they return, from their return annotations or returns
  * (`app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`;
- * `app.api.Client()._api().delete` -> `sdk.API().delete`; `app.jobs.start()` -> `dbos.DBOS.start_workflow()`):
+ * `app.api.Client()._api().delete` -> `sdk.API().delete`; `app.jobs.start()` -> `dbos.DBOS.start_workflow()`;
+ * `app.db.AsyncSessionFactory().commit` -> `sqlalchemy.ext.asyncio.AsyncSession().commit`, model/fluent-types.ts):
  * each `()` from the left, the function
  * found by the same resolution as a helper, in this module or another one. The name itself when
  * nothing is known.
@@ -196,7 +198,8 @@ export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleR
     // what it returns may itself be a call of a project function (`return await jobs.start(...)`)
     at = -2;
   }
-  return name;
+  // a session another module's factory makes (`app.db.SessionLocal().add` -> `sqlalchemy.orm.sessionmaker()().add`)
+  return fluentType(name);
 }
 
 /**
