@@ -642,3 +642,37 @@ test('sessions of SQLAlchemy session factories bound in another module: async_se
     'app/repo.py:7:15 `session.commit` is also called here',
   ]);
 });
+
+test('class hierarchy: a call on a base type enters the overrides of the project subclasses in the base class folder; a new subclass file is noticed', async () => {
+  await initParser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-hierarchy-'));
+  fs.cpSync(ws('hierarchy'), root, { recursive: true });
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/flows.py');
+  const findings = run(index, file);
+  assert.deepEqual(codes(findings), ['10:DBOS202', '19:DBOS202']);
+  assert.deepEqual(findings.map(chainOf), [
+    'ask → openai_p.OpenAIProvider.complete → self.client.chat.completions.create', // get_provider returns one of two classes
+    'ask2 → summarize → openai_p.OpenAIProvider.complete → self.client.chat.completions.create', // p: LLMProvider, complete abstract
+  ]);
+  assert.deepEqual(related(findings[1], root, file), [
+    'app/flows.py:13:1 `summarize` is defined here',
+    'app/flows.py:14:12 calls `openai_p.OpenAIProvider.complete` (it overrides `base.LLMProvider.complete`)',
+    'app/providers/openai_p.py:11:13 `self.client.chat.completions.create` is called here',
+  ]);
+  assert.match(related(findings[0], root, file)[0], /is defined here \(its class is one `providers\.get_provider` returns\)$/);
+  // without the OpenAI provider the annotated call is quiet; a new subclass file in the folder brings it back
+  const openai = path.join(root, 'app/providers/openai_p.py');
+  const moved = fs.readFileSync(openai, 'utf8');
+  fs.rmSync(openai);
+  index.forget(openai);
+  assert.deepEqual(codes(run(index, file)), []);
+  const added = path.join(root, 'app/providers/sub/remote.py');
+  fs.mkdirSync(path.dirname(added));
+  fs.writeFileSync(added, moved.replace('OpenAIProvider', 'RemoteProvider'));
+  assert.ok(index.dependents(added).includes(file));
+  index.forget(added);
+  assert.deepEqual(findings.length, 2);
+  assert.deepEqual(run(index, file).map(chainOf), ['ask2 → summarize → remote.RemoteProvider.complete → self.client.chat.completions.create']);
+  fs.rmSync(root, { recursive: true, force: true });
+});

@@ -30,7 +30,7 @@ export function signature(m: ModuleSummary): string {
         const p = positionIn(m, o);
         return `${p.line - def.line}:${p.character}`;
       };
-      const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''}`];
+      const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''} ${f.returnsEach?.join(',') ?? ''} ${f.abstract ? 'A' : ''}`];
       for (const c of f.calls) {
         const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
         const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);

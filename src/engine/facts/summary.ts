@@ -17,6 +17,7 @@ import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { checkTime } from '../budget';
+import { isStubBody } from '../syntax/statements';
 import { SummaryReuse, reuseStats } from './reuse';
 
 /** Call facts, as bits of `CallSummary.flags`. */
@@ -100,6 +101,16 @@ export interface FunctionSummary {
   memoized?: boolean;
   /** What a call of it gives, from its return annotation (`sqlalchemy.orm.Session()`; see ModuleModel.returnedInstance). */
   returns?: string;
+  /**
+   * The instances of several classes its returns give (a factory; ModuleModel.returnedInstances): a
+   * method called on its result may be any of theirs.
+   */
+  returnsEach?: string[];
+  /**
+   * A method with no body of its own (`@abstractmethod`, or only `...`, `pass`, `raise
+   * NotImplementedError`): a call of it on an instance of its class runs a subclass's override.
+   */
+  abstract?: boolean;
 }
 
 export interface ModuleSummary {
@@ -241,6 +252,9 @@ function functionSummary(model: ModuleModel, fn: FunctionInfo, start: number, li
   if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
   const returns = model.returnedInstance(fn);
   if (returns) f.returns = returns;
+  const each = model.returnedInstances(fn);
+  if (each.length > 0) f.returnsEach = [...each];
+  if (fn.cls && !fn.isLambda && (fn.decorators.some((d) => d.fqn === 'abc.abstractmethod') || isStubBody(fn.body, (n) => model.textOf(n)))) f.abstract = true;
   return f;
 }
 

@@ -1,9 +1,11 @@
 // Declared and inferred types of a module's names, as the resolver reads them: the instance an
 // annotation names (`x: Optional[Session]`), an element of an annotated tuple, and what a call of a
-// function of the module gives (its return annotation, or the one instance all its returns give).
+// function of the module gives (its return annotation, or the one instance all its returns give; the
+// instances of several classes a factory returns).
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from './module';
 import type { FunctionInfo, Scope } from './types';
+import { checkTime } from '../budget';
 
 /** What the type reader asks the resolver: the qualified name of an expression or a dotted name in a scope. */
 export interface NameResolution {
@@ -17,6 +19,8 @@ export const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
 export class DeclaredTypes {
   /** What a call of each function gives (`returnedInstance`), once asked. */
   private readonly returned = new Map<FunctionInfo, string | null>();
+  /** The instances each function's returns give (`returnedInstances`), once asked. */
+  private readonly returnedAll = new Map<FunctionInfo, string[]>();
 
   constructor(
     private readonly m: ModuleModel,
@@ -110,6 +114,36 @@ export class DeclaredTypes {
   }
 
   /**
+   * The instances a function's own `return`s give when they are not all one class (a factory,
+   * annotated or not: `if kind == "openai": return OpenAIProvider()` ... `return EchoProvider()`),
+   * in the order written, each once, at most MAX_RETURNED: the classes one of whose methods a call on
+   * its result may enter. Returns of anything else (`None`, an unknown value) are left out. Empty when
+   * fewer than two distinct instances are returned, or when the one returned is `returnedInstance`.
+   */
+  returnedInstances(fn: FunctionInfo): string[] {
+    let hit = this.returnedAll.get(fn);
+    if (hit === undefined) {
+      hit = [];
+      this.returnedAll.set(fn, hit);
+      const body = fn.body;
+      if (!fn.isLambda && body && this.m.textHas(body, 'return') && !this.m.textHas(body, 'yield')) {
+        const found: string[] = [];
+        for (const r of body.descendantsOfType('return_statement')) {
+          checkTime();
+          if (!r || this.m.scopeOf(r).fn !== fn) continue;
+          const value = r.namedChildren.find((c) => c && c.type !== 'comment');
+          if (value?.type !== 'call') continue;
+          const v = this.r.resolveIn(value, { fn, cls: null, mainGuard: false }, 1);
+          if (v && v.endsWith('()') && !found.includes(v)) found.push(v);
+          if (found.length === MAX_RETURNED) break;
+        }
+        if (found.length > 1 || (found.length === 1 && found[0] !== this.returnedInstance(fn))) hit.push(...found);
+      }
+    }
+    return hit;
+  }
+
+  /**
    * An unannotated function whose every `return` (of its own body; at least one, no bare one, not a
    * generator) gives the same instance: `return OpenAI()`, or a client cached in a module variable.
    */
@@ -127,6 +161,9 @@ export class DeclaredTypes {
     return result;
   }
 }
+
+/** How many classes `returnedInstances` names at most. */
+const MAX_RETURNED = 8;
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */
 const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);

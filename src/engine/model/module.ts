@@ -183,6 +183,15 @@ export class ModuleModel {
     return this.resolver.returnedInstance(fn);
   }
 
+  /**
+   * The instances of several classes a function's returns give (a factory: `return OpenAIProvider()`
+   * in one branch, `return EchoProvider()` in another), whatever its annotation says; empty when its
+   * returns give one class (`returnedInstance`) or none.
+   */
+  returnedInstances(fn: FunctionInfo): string[] {
+    return this.resolver.returnedInstances(fn);
+  }
+
   /** The workspace index's answers about names of other modules read so far (for reuse checks, `facts/reuse.ts`). */
   externalAnswers(): ReadonlyMap<string, string> {
     return this.resolver.externalAnswers();

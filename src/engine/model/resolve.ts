@@ -64,6 +64,11 @@ export class Resolver {
     return this.types.returnedInstance(fn);
   }
 
+  /** See ModuleModel.returnedInstances. */
+  returnedInstances(fn: FunctionInfo): string[] {
+    return this.types.returnedInstances(fn);
+  }
+
 
   /**
    * The qualified name an expression refers to: `time.sleep`, `dbos.DBOS.workflow`,

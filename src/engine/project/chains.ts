@@ -142,21 +142,22 @@ export function searchChain(
         checkTime();
         // `self.m()` in a method `self`'s class inherits: that class's `m` (an override), else the usual target
         const own = n.receiver ? SELF_CALL.exec(call.text) : null;
-        const target = (own && n.receiver ? resolver.resolveFrom(n.receiver.file, `${n.receiver.cls}().${own[1]}`, 0) : null) ?? targetOf(n.at.module, call, api, resolver);
-        if (!target) continue;
-        if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
-          return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
+        const selfTarget = own && n.receiver ? resolver.resolveFrom(n.receiver.file, `${n.receiver.cls}().${own[1]}`, 0) : null;
+        for (const target of selfTarget ? [selfTarget] : targetsOf(n.at.module, call, api, resolver)) {
+          if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
+            return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
+          }
+          if (depth === maxDepth || !enterable(target.fn, api, kind)) continue;
+          // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
+          // repeated by a replay (a non-deterministic value it caches still differs in the next process)
+          if (target.fn.memoized && (kind === 'io' || kind === 'database')) continue;
+          const k = target.module.file + '\0' + target.fn.qualname;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          tracker.touch(target.module.file);
+          const receiver = target.receiver ?? (own ? n.receiver : undefined);
+          next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n, receiver });
         }
-        if (depth === maxDepth || !enterable(target.fn, api, kind)) continue;
-        // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
-        // repeated by a replay (a non-deterministic value it caches still differs in the next process)
-        if (target.fn.memoized && (kind === 'io' || kind === 'database')) continue;
-        const k = target.module.file + '\0' + target.fn.qualname;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        tracker.touch(target.module.file);
-        const receiver = target.receiver ?? (own ? n.receiver : undefined);
-        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n, receiver });
       }
     }
     layer = next;
@@ -238,12 +239,23 @@ function leafEntry(call: CallSummary, kind: ChainKind, api: ApiCatalog, typed: (
   }
 }
 
-/** The function a call of a summarised module enters, in the same module or another one. */
-function targetOf(module: ModuleSummary, call: CallSummary, api: ApiCatalog, resolver: ModuleResolver): IndexedFunction | null {
+/**
+ * The functions a call of a summarised module may enter, in the same module or another one: the one
+ * it names, or, when that one is abstract or the call is made on what a factory of several classes
+ * returns, the methods that run instead (ModuleResolver.dispatch: the overrides of the project's
+ * subclasses, the classes the factory returns).
+ */
+function targetsOf(module: ModuleSummary, call: CallSummary, api: ApiCatalog, resolver: ModuleResolver): IndexedFunction[] {
+  let target: IndexedFunction | null = null;
   if (call.local) {
     const fn = module.functions.get(call.local);
-    return fn ? { module, fn } : null;
+    target = fn ? { module, fn } : null;
+  } else if (call.fqn && !api.allow.has(call.fqn)) {
+    target = resolver.resolveFrom(module.file, call.fqn, 0);
   }
-  if (!call.fqn || api.allow.has(call.fqn)) return null;
-  return resolver.resolveFrom(module.file, call.fqn, 0);
+  if (target && !target.fn.abstract) return [target];
+  const fqn = call.fqn;
+  if (!fqn || api.allow.has(fqn) || !fqn.includes('().')) return target ? [target] : [];
+  const instead = resolver.dispatch(module.file, fqn, () => typedFqn(module.file, fqn, resolver));
+  return instead.length > 0 ? instead : target ? [target] : [];
 }

@@ -2,6 +2,8 @@
 // module file or a package folder exists (cached until a file comes or goes), with a custom reader for
 // virtual workspaces (tests, the server's in-memory files).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SKIP_DIRS } from './walk';
 import { DEFAULT_MAX_FILE_KB } from '../config';
 
 /** Modules larger than this (the default `max-file-size-kb`) are not parsed by the index. */
@@ -32,6 +34,8 @@ export class WorkspaceFiles {
   private readonly overrides = new Map<string, string>();
   private readonly existsCache = new Map<string, boolean>();
   private readonly dirCache = new Map<string, boolean>();
+  /** Folder -> the Python files under it (`pythonFilesUnder`), until a file comes or goes. */
+  private readonly listings = new Map<string, string[]>();
 
   constructor(readFile?: (absPath: string) => string | null) {
     this.read = readFile ?? defaultReadFile;
@@ -84,9 +88,42 @@ export class WorkspaceFiles {
     return statIs(this.dirCache, abs, (s) => s.isDirectory());
   }
 
+  /**
+   * The `.py` files in a folder and in its subfolders down to `depth` levels (the folders
+   * the file walk skips are skipped), sorted, at most `max`; none for a custom reader
+   * (a virtual workspace cannot be listed). Open buffers count only once they exist on disk.
+   */
+  pythonFilesUnder(dir: string, depth: number, max: number): string[] {
+    if (this.custom) return [];
+    const key = `${dir}\0${depth}\0${max}`;
+    let hit = this.listings.get(key);
+    if (!hit) {
+      hit = [];
+      const visit = (d: string, left: number) => {
+        let names: fs.Dirent[];
+        try {
+          names = fs.readdirSync(d, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const e of names) {
+          if (hit!.length >= max) return;
+          if (e.isFile() && e.name.endsWith('.py')) hit!.push(path.join(d, e.name));
+        }
+        if (left === 0) return;
+        for (const e of names) if (e.isDirectory() && !SKIP_DIRS.has(e.name)) visit(path.join(d, e.name), left - 1);
+      };
+      visit(dir, depth);
+      this.listings.set(key, hit);
+    }
+    return hit;
+  }
+
   /** A file came or went: its existence is asked again; `folders`: so are the folders'. */
   changed(abs: string, folders: boolean): void {
     this.existsCache.delete(abs);
+    this.listings.clear();
     if (folders) this.dirCache.clear();
   }
 }

@@ -18,7 +18,7 @@ import { importBases, importedModules, moduleFiles, moduleNameOf } from './modul
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
-import { ModuleResolver, type IndexedFunction } from './resolution';
+import { ModuleResolver, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
@@ -61,6 +61,18 @@ export interface WorkspaceIndexOptions {
    * Default: DEFAULT_FILE_TIME_BUDGET_MS.
    */
   budgetMs?: number;
+}
+
+/** The key under which a listing of a folder's modules is recorded as read (tracking.ts). */
+function folderKey(dir: string): string {
+  return dir + path.sep;
+}
+
+/** The folders whose listing for subclasses holds `abs` (its own and those above it, SUBCLASS_FOLDER_DEPTH levels). */
+function listedFoldersOf(abs: string): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(abs), i = 0; i <= SUBCLASS_FOLDER_DEPTH; i++, d = path.dirname(d)) out.push(d);
+  return out;
 }
 
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
@@ -124,6 +136,12 @@ export class WorkspaceIndex {
       summaryOf: (abs) => this.summaryOf(abs),
       exists: (abs) => this.exists(abs),
       isDir: (abs) => this.files.isDir(abs),
+      subclassCandidates: (file, name) => {
+        const dir = path.dirname(file);
+        // what a new or changed file of the folder may add: see `refresh` and `dependents`
+        this.tracker.touch(folderKey(dir));
+        return this.files.pythonFilesUnder(dir, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES).filter((f) => f !== file && (this.textOf(f)?.includes(name) ?? false));
+      },
     });
   }
 
@@ -164,6 +182,8 @@ export class WorkspaceIndex {
   dependents(file: string): string[] {
     const abs = path.resolve(file);
     const seen = this.tracker.readersOf(abs);
+    // a file of a folder listed for subclasses (ModuleResolver.dispatch) may add or drop one
+    for (const dir of listedFoldersOf(abs)) for (const d of this.tracker.readersOf(folderKey(dir))) if (!d.endsWith(path.sep)) seen.add(d);
     // a changed registration (a workflow or queue name) concerns every file that compared names with the registry
     for (const d of this.registryCache?.dependentsOf(abs) ?? []) seen.add(d);
     seen.delete(abs);
@@ -391,6 +411,15 @@ export class WorkspaceIndex {
   }
 
   /**
+   * The functions a call of a method on a value of a project type may enter when the method it names
+   * is abstract, or the value comes from a factory returning several classes (ModuleResolver.dispatch).
+   */
+  dispatch(fromFile: string, fqn: string): IndexedFunction[] {
+    const abs = path.resolve(fromFile);
+    return this.tracker.reading(abs, () => this.resolver.dispatch(abs, fqn, () => typedFqn(abs, fqn, this.resolver)));
+  }
+
+  /**
    * A qualified name as resolved in `fromFile`, with the values project modules bind and the calls
    * of project functions replaced by what they give (`app.clients.http.get` -> `httpx.Client().get`,
    * `app.db.get_session().execute` -> `sqlalchemy.orm.Session().execute`; see chains.ts `typedFqn`).
@@ -530,6 +559,7 @@ export class WorkspaceIndex {
     const old = this.entries.get(abs);
     const hash = text === null ? null : hashOf(text);
     if (old && old.hash === hash) return false;
+    for (const dir of listedFoldersOf(abs)) this.tracker.dropDerived(folderKey(dir));
     if (!this.tracker.watched(abs)) {
       // nothing reads it: summarised again when first needed
       if (old) {

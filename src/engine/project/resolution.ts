@@ -15,6 +15,12 @@ export interface IndexedFunction {
    * was looked up on, by a name `file` can resolve, so that `self.m()` in its body enters that class's `m`.
    */
   receiver?: { file: string; cls: string };
+  /**
+   * For a method found by `dispatch` instead of the one a call names: that one (`module`, its module's
+   * name; `qualname`), which this method overrides (`override`) or whose class a factory returns
+   * among others (`returned`: `qualname` is then the factory's).
+   */
+  insteadOf?: { kind: 'override' | 'returned'; module: string; qualname: string };
 }
 
 /** What resolution reads of the index's files and summaries. */
@@ -25,7 +31,22 @@ export interface ResolutionFiles {
   summaryOf(abs: string): ModuleSummary | null;
   exists(abs: string): boolean;
   isDir(abs: string): boolean;
+  /**
+   * The project modules that may define subclasses of a class defined in `file`, named `name`: the
+   * Python files of its folder and of the folders under it (SUBCLASS_FOLDER_DEPTH levels, at most
+   * SUBCLASS_FOLDER_FILES files) whose text mentions `name`, `file` itself excluded.
+   */
+  subclassCandidates(file: string, name: string): string[];
 }
+
+/** How many overriding methods a call on a base type is followed into at most (ModuleResolver.dispatch). */
+export const MAX_OVERRIDES = 8;
+/** How many levels of subfolders under a base class's folder are looked at for its subclasses. */
+export const SUBCLASS_FOLDER_DEPTH = 2;
+/** How many files of those folders are looked at, at most (in name order, the folder's own first). */
+export const SUBCLASS_FOLDER_FILES = 64;
+/** How many levels of subclasses of subclasses are followed. */
+const SUBCLASS_LEVELS = 3;
 
 const MAX_ALIAS_HOPS = 8;
 /** Libraries whose functions are never the user's code: not looked up on disk. */
@@ -254,6 +275,99 @@ export class ModuleResolver {
       if (r === 'unknown') result = 'unknown';
     }
     return result;
+  }
+
+  /**
+   * The functions a call of a method on a value of a project type may enter besides the one
+   * `resolveFrom` gives, when that one is no body that runs (`fqn` is `<value>.m`, the value a call):
+   * - a project function whose returns give several classes (`returnsEach`: `make().m` with `make`
+   *   returning `OpenAIProvider()` or `EchoProvider()`): each class's `m`, or the overrides below
+   *   when that `m` is abstract;
+   * - a method that is abstract in its class (`@abstractmethod`, `...`, `raise
+   *   NotImplementedError`), the value typed by an annotation, a return annotation or a return
+   *   (`typed`: `fqn` as chains.ts `typedFqn` writes it): the overrides of `m` in the project's
+   *   subclasses of that class, subclasses of subclasses included, found in the class's module and
+   *   in the modules of its folder and the folders under it; at most MAX_OVERRIDES, in the order
+   *   found. A subclass that does not override `m` adds nothing.
+   * Empty otherwise (a concrete method: the call enters it, and only it).
+   */
+  dispatch(fromFile: string, fqn: string, typed: () => string | null): IndexedFunction[] {
+    const dot = fqn.lastIndexOf('.');
+    if (dot < 0) return [];
+    const head = fqn.slice(0, dot);
+    const member = fqn.slice(dot + 1);
+    if (!head.endsWith('()') || !/^[A-Za-z_]\w*$/.test(member) || EXTERNAL.test(fqn)) return [];
+    return this.tracker.dispatch(fromFile + '\0d\0' + fqn, () => {
+      const out: IndexedFunction[] = [];
+      const add = (f: IndexedFunction) => {
+        if (out.length < MAX_OVERRIDES && !out.some((o) => o.module === f.module && o.fn === f.fn)) out.push(f);
+      };
+      const factory = this.resolveFrom(fromFile, head.slice(0, -2), 0);
+      if (factory?.fn.returnsEach) {
+        for (const made of factory.fn.returnsEach) {
+          const m = this.resolveFrom(factory.module.file, `${made}.${member}`, 0, true);
+          if (!m) continue;
+          if (m.fn.abstract) for (const o of this.overrides(m, member)) add(o);
+          else add({ ...m, insteadOf: { kind: 'returned', module: factory.module.moduleName, qualname: factory.fn.qualname } });
+        }
+        return out;
+      }
+      const name = typed() ?? fqn;
+      const base = this.resolveFrom(fromFile, name, 0);
+      if (base?.fn.abstract) for (const o of this.overrides(base, member)) add(o);
+      return out;
+    });
+  }
+
+  /** The overrides of `member` below the class of the abstract method `m` (its receiver's when inherited). */
+  private overrides(m: IndexedFunction, member: string): IndexedFunction[] {
+    const top = m.receiver ? this.classOf(m.receiver.file, m.receiver.cls, 0) : { module: m.module, qualname: m.fn.qualname.slice(0, -(member.length + 1)) };
+    if (!top || !top.module.classes.has(top.qualname)) return [];
+    const out: IndexedFunction[] = [];
+    const seen = new Set<string>([top.module.file + '\0' + top.qualname]);
+    let level: { module: ModuleSummary; qualname: string }[] = [top];
+    for (let depth = 0; depth < SUBCLASS_LEVELS && level.length > 0 && out.length < MAX_OVERRIDES; depth++) {
+      const next: { module: ModuleSummary; qualname: string }[] = [];
+      for (const cls of level) {
+        for (const sub of this.subclassesOf(cls.module, cls.qualname)) {
+          const key = sub.module.file + '\0' + sub.qualname;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          next.push(sub);
+          const fn = sub.module.functions.get(`${sub.qualname}.${member}`);
+          if (fn && !fn.abstract && out.length < MAX_OVERRIDES) {
+            out.push({ module: sub.module, fn, receiver: { file: sub.module.file, cls: `${sub.module.moduleName}.${sub.qualname}` }, insteadOf: { kind: 'override', module: m.module.moduleName, qualname: m.fn.qualname } });
+          }
+        }
+      }
+      level = next;
+    }
+    return out;
+  }
+
+  /** The classes of the class's module and of the candidate modules (`subclassCandidates`) whose bases name it. */
+  private subclassesOf(module: ModuleSummary, qualname: string): { module: ModuleSummary; qualname: string }[] {
+    const name = qualname.slice(qualname.lastIndexOf('.') + 1);
+    const out: { module: ModuleSummary; qualname: string }[] = [];
+    const modules: ModuleSummary[] = [module];
+    for (const f of this.files.subclassCandidates(module.file, name)) {
+      this.tracker.touch(f);
+      const s = this.files.summaryOf(f);
+      if (s && s !== module) modules.push(s);
+    }
+    for (const candidate of modules) {
+      for (const [cls, bases] of candidate.classBases) {
+        if (!bases.some((b) => b && (b === `${module.moduleName}.${qualname}` || b.endsWith('.' + name) || b === name))) continue;
+        const named = bases.some((b) => {
+          if (!b) return false;
+          if (candidate === module && b === `${module.moduleName}.${qualname}`) return true;
+          const c = this.classOf(candidate.file, b, 0);
+          return !!c && c.module === module && c.qualname === qualname;
+        });
+        if (named) out.push({ module: candidate, qualname: cls });
+      }
+    }
+    return out;
   }
 
   /**

@@ -20,10 +20,12 @@ export class ReadTracker {
   private readonly resolveCache = new Map<string, Derived<IndexedFunction | null>>();
   private readonly chains = new Map<string, Derived<Chain | null>>();
   private readonly aliases = new Map<string, Derived<string | null>>();
+  private readonly dispatches = new Map<string, Derived<IndexedFunction[]>>();
   /** path -> keys of the resolutions and chains that read it (what a change of it invalidates). */
   private readonly resolveByFile = new Map<string, Set<string>>();
   private readonly chainsByFile = new Map<string, Set<string>>();
   private readonly aliasesByFile = new Map<string, Set<string>>();
+  private readonly dispatchesByFile = new Map<string, Set<string>>();
   /** analysed file -> paths its findings read; and the reverse. */
   private readonly reads = new Map<string, Set<string>>();
   private readonly readBy = new Map<string, Set<string>>();
@@ -38,6 +40,11 @@ export class ReadTracker {
   /** A memoised name resolution to a DBOS API (null in a cycle). */
   alias(key: string, compute: () => string | null): string | null {
     return this.derive(this.aliases, this.aliasesByFile, key, null, compute);
+  }
+
+  /** The functions a call on a value of a project type may enter (ModuleResolver.dispatch; none in a cycle). */
+  dispatch(key: string, compute: () => IndexedFunction[]): IndexedFunction[] {
+    return this.derive(this.dispatches, this.dispatchesByFile, key, [], compute);
   }
 
   /** A memoised chain search (null in a cycle). */
@@ -128,6 +135,7 @@ export class ReadTracker {
       [this.chains, this.chainsByFile],
       [this.resolveCache, this.resolveByFile],
       [this.aliases, this.aliasesByFile],
+      [this.dispatches, this.dispatchesByFile],
     ] as const) {
       for (const key of byFile.get(abs) ?? []) cache.delete(key);
       byFile.delete(abs);
@@ -136,6 +144,6 @@ export class ReadTracker {
 
   /** Whether some analysed file's findings, or a memoised resolution or chain, read this path. */
   watched(abs: string): boolean {
-    return (this.readBy.get(abs)?.size ?? 0) > 0 || (this.resolveByFile.get(abs)?.size ?? 0) > 0 || (this.chainsByFile.get(abs)?.size ?? 0) > 0 || (this.aliasesByFile.get(abs)?.size ?? 0) > 0;
+    return (this.readBy.get(abs)?.size ?? 0) > 0 || (this.resolveByFile.get(abs)?.size ?? 0) > 0 || (this.chainsByFile.get(abs)?.size ?? 0) > 0 || (this.aliasesByFile.get(abs)?.size ?? 0) > 0 || (this.dispatchesByFile.get(abs)?.size ?? 0) > 0;
   }
 }

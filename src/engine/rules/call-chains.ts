@@ -20,8 +20,30 @@ import * as path from 'node:path';
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind, all = false): Chain | null {
   const { index, file } = projectOf(ctx);
   const start = helper ? (inheritedThrough(ctx, call, helper) ?? index.functionOf(file, helper.qualname)) : resolveCall(ctx, call);
-  if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all);
+  const passed = passedArgs(ctx.model, call);
+  if (start && !start.fn.abstract) return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passed, all);
+  // an abstract method, or a method of what a factory of several classes returns: the methods that
+  // run instead (overrides in the project's subclasses; ModuleResolver.dispatch), the shortest chain
+  let best: Chain | null = null;
+  for (const instead of dispatchedCall(ctx, call)) {
+    const chain = index.chainFrom(instead, kind, ctx.api, ctx.config.maxCallDepth, file, passed, all);
+    if (chain && (!best || chain.links.length < best.links.length)) best = chain;
+  }
+  return best;
+}
+
+const dispatchedCalls = new WeakMap<CallInfo, IndexedFunction[]>();
+
+/** For a call of a method on a value of a project type: the methods it may enter instead of an abstract one (once per call). */
+function dispatchedCall(ctx: RuleContext, call: CallInfo): IndexedFunction[] {
+  let hit = dispatchedCalls.get(call);
+  if (!hit) {
+    const fqn = ctx.model.calleeFqn(call);
+    const { index, file } = projectOf(ctx);
+    hit = fqn && fqn.includes('().') && !ctx.api.allow.has(fqn) ? index.dispatch(file, fqn) : [];
+    dispatchedCalls.set(call, hit);
+  }
+  return hit;
 }
 
 /**
@@ -113,6 +135,17 @@ export function displayName(ctx: RuleContext, f: IndexedFunction): string {
   return `${lastSegment(f.module.moduleName)}.${f.fn.qualname}`;
 }
 
+/**
+ * For a method a call enters instead of the one it names (ModuleResolver.dispatch): why, as the end of
+ * a related location's message (` (it overrides \`base.Provider.complete\`)`); empty otherwise.
+ */
+function insteadText(ctx: RuleContext, f: IndexedFunction): string {
+  const i = f.insteadOf;
+  if (!i) return '';
+  const name = i.module === ctx.model.moduleName ? i.qualname : `${lastSegment(i.module)}.${i.qualname}`;
+  return i.kind === 'override' ? ` (it overrides \`${name}\`)` : ` (its class is one \`${name}\` returns)`;
+}
+
 /** The chain's text (`checkout → pricing.quote → http.fetch → requests.get`) and a location for every link. */
 export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { text: string; helperName: string; related: RelatedInfo[]; also: string } {
   const own = projectOf(ctx).file;
@@ -121,9 +154,9 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
   const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
   const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
   const related: RelatedInfo[] = [
-    { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
+    { message: `\`${helperName}\` is defined here${insteadText(ctx, chain.first)}`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
     ...chain.links.map((l) => ({
-      message: `calls \`${displayName(ctx, l)}\``,
+      message: `calls \`${displayName(ctx, l)}\`${insteadText(ctx, l)}`,
       range: rangeIn(l.viaModule, l.via.start, l.via.end),
       ...where(l.viaModule),
     })),

@@ -20,3 +20,17 @@ export function soleReturnedCall(block: Node | null | undefined): Node | null {
   const value = stmts[0].namedChildren.find((c) => c && c.type !== 'comment');
   return value?.type === 'call' ? value : null;
 }
+
+/**
+ * Whether a block does nothing but stand in for a body a subclass gives: `...`, `pass`, `raise
+ * NotImplementedError(...)` (a docstring and comments aside; an empty block too).
+ */
+export function isStubBody(block: Node | null | undefined, textOf: (n: Node) => string): boolean {
+  for (const s of bodyStatements(block)) {
+    if (s.type === 'pass_statement') continue;
+    if (s.type === 'expression_statement' && s.namedChildren.length === 1 && s.namedChildren[0]?.type === 'ellipsis') continue;
+    if (s.type === 'raise_statement' && /^raise\s+NotImplementedError\b/.test(textOf(s))) continue;
+    return false;
+  }
+  return true;
+}
