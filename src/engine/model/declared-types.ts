@@ -19,8 +19,8 @@ export const DOTTED = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$/;
 export class DeclaredTypes {
   /** What a call of each function gives (`returnedInstance`), once asked. */
   private readonly returned = new Map<FunctionInfo, string | null>();
-  /** The instances each function's returns give (`returnedInstances`), once asked. */
-  private readonly returnedAll = new Map<FunctionInfo, string[]>();
+  /** What the returns of each function give (`returnsOf`), once walked. */
+  private readonly returnedAll = new Map<FunctionInfo, { found: string[]; all: boolean } | null>();
 
   constructor(
     private readonly m: ModuleModel,
@@ -118,28 +118,47 @@ export class DeclaredTypes {
    * annotated or not: `if kind == "openai": return OpenAIProvider()` ... `return EchoProvider()`),
    * in the order written, each once, at most MAX_RETURNED: the classes one of whose methods a call on
    * its result may enter. Returns of anything else (`None`, an unknown value) are left out. Empty when
-   * fewer than two distinct instances are returned, or when the one returned is `returnedInstance`.
+   * fewer than two distinct instances are returned, or when the one returned is `returnedInstance`;
+   * for an annotated function, also when its annotation names no class of a module (a builtin, a
+   * generic, `None`): a factory annotates what it makes with their base.
    */
   returnedInstances(fn: FunctionInfo): string[] {
+    const declared = this.returnedInstance(fn);
+    const returns = this.returnsOf(fn, !!declared && !declared.startsWith('builtins.'));
+    if (!returns || returns.found.length === 0) return NONE;
+    return returns.found.length > 1 || returns.found[0] !== declared ? returns.found : NONE;
+  }
+
+  /**
+   * The instances the `return`s of a function's own body give (`found`, each once, at most
+   * MAX_RETURNED) and whether every return gives one (`all`); null for a lambda, a generator or a body
+   * without `return`. One walk per function, shared by `inferredReturn` and `returnedInstances`;
+   * `walk`: whether to walk when it has not been walked yet.
+   */
+  private returnsOf(fn: FunctionInfo, walk = true): { found: string[]; all: boolean } | null {
     let hit = this.returnedAll.get(fn);
-    if (hit === undefined) {
-      hit = [];
-      this.returnedAll.set(fn, hit);
-      const body = fn.body;
-      if (!fn.isLambda && body && this.m.textHas(body, 'return') && !this.m.textHas(body, 'yield')) {
-        const found: string[] = [];
-        for (const r of body.descendantsOfType('return_statement')) {
-          checkTime();
-          if (!r || this.m.scopeOf(r).fn !== fn) continue;
-          const value = r.namedChildren.find((c) => c && c.type !== 'comment');
-          if (value?.type !== 'call') continue;
-          const v = this.r.resolveIn(value, { fn, cls: null, mainGuard: false }, 1);
-          if (v && v.endsWith('()') && !found.includes(v)) found.push(v);
-          if (found.length === MAX_RETURNED) break;
+    if (hit !== undefined || !walk) return hit ?? null;
+    hit = null;
+    const body = fn.body;
+    if (!fn.isLambda && body && this.m.textHas(body, 'return') && !this.m.textHas(body, 'yield')) {
+      const found: string[] = [];
+      let all = true;
+      let any = false;
+      for (const r of body.descendantsOfType('return_statement')) {
+        checkTime();
+        if (!r || this.m.scopeOf(r).fn !== fn) continue;
+        any = true;
+        const value = r.namedChildren.find((c) => c && c.type !== 'comment');
+        const v = value ? this.r.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
+        if (!v || !v.endsWith('()')) {
+          all = false;
+          continue;
         }
-        if (found.length > 1 || (found.length === 1 && found[0] !== this.returnedInstance(fn))) hit.push(...found);
+        if (!found.includes(v) && found.length < MAX_RETURNED) found.push(v);
       }
+      if (any) hit = { found, all };
     }
+    this.returnedAll.set(fn, hit);
     return hit;
   }
 
@@ -148,22 +167,14 @@ export class DeclaredTypes {
    * generator) gives the same instance: `return OpenAI()`, or a client cached in a module variable.
    */
   private inferredReturn(fn: FunctionInfo): string | null {
-    const body = fn.body;
-    if (!body || !this.m.textHas(body, 'return') || this.m.textHas(body, 'yield')) return null;
-    let result: string | null = null;
-    for (const r of body.descendantsOfType('return_statement')) {
-      if (!r || this.m.scopeOf(r).fn !== fn) continue;
-      const value = r.namedChildren.find((c) => c && c.type !== 'comment');
-      const v = value ? this.r.resolveIn(value, { fn, cls: null, mainGuard: false }, 1) : null;
-      if (!v || !v.endsWith('()') || (result !== null && result !== v)) return null;
-      result = v;
-    }
-    return result;
+    const returns = this.returnsOf(fn);
+    return returns && returns.all && returns.found.length === 1 ? returns.found[0] : null;
   }
 }
 
 /** How many classes `returnedInstances` names at most. */
 const MAX_RETURNED = 8;
+const NONE: string[] = [];
 
 /** `typing.Optional` and the like, as the annotations of parameters spell them. */
 const OPTIONAL = new Set(['typing.Optional', 'typing_extensions.Optional']);

@@ -10,7 +10,7 @@ import { dbosName, statementOf } from '../fixes/common';
 import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
-import { callTimeOf, lateKind } from '../model/run-time';
+import { callTimeOf, lateKind, runTimeOf, type RunReason } from '../model/run-time';
 import { callersOf } from '../model/callers';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { argumentFor } from '../model/bound-arguments';
@@ -83,10 +83,12 @@ function check(ctx: RuleContext): void {
     ctx.report({
       node: d.call.node,
       message:
-        `\`Queue(${JSON.stringify(d.name)})\` is declared ${where}, so it can run twice and raise\n` +
+        `\`Queue(${JSON.stringify(d.name)})\` is declared ${where.text}, so it can run twice and raise\n` +
+        (where.why ? `\`${d.call.scope.fn!.name}\` is ${where.why.why}: each call declares the queue again. ` : '') +
         `The second time it runs DBOS raises \`Exception: Queue ${d.name} has already been declared\`, ` +
         `and workflows recovered before it runs have no queue to go to. Declare the queue once at module level, before \`DBOS.launch()\`.`,
       severity: 'warning',
+      related: where.why?.at ? [{ message: `\`${d.call.scope.fn!.name}\` is called here`, range: model.lines.range(where.why.at.start, where.why.at.end) }] : [],
     });
   }
 }
@@ -184,12 +186,16 @@ function perInstance(model: ModuleModel, call: CallInfo): { method: string; cls:
   return { method: fn.name, cls: fn.cls.name };
 }
 
-/** Why the declaration may run several times ("inside function `f`", "inside a loop"), or null. */
-function repeatedContext(model: ModuleModel, call: CallInfo): string | null {
-  if (enclosingLoop(call.node)) return 'inside a loop';
+/**
+ * Why the declaration may run several times ("inside function `f`", "inside a loop"), or null.
+ * `why`: for a function that otherwise looks like set-up run once (called from the entry point, named
+ * `main`/`setup`/`startup`), the caller in the file that makes it run again (a workflow, a step, an
+ * HTTP handler, a loop, after launch: model/run-time.ts), which the message names.
+ */
+function repeatedContext(model: ModuleModel, call: CallInfo): { text: string; why: RunReason | null } | null {
+  if (enclosingLoop(call.node)) return { text: 'inside a loop', why: null };
   const fn = call.scope.fn;
   if (!fn) return null;
-  if (isOnceFunction(fn)) return null;
   if (isGuarded(call.node)) return null; // lazy singleton: `if _q is None: _q = Queue(...)`
   const stmt = call.node.parent;
   if (stmt?.type === 'assignment') {
@@ -198,7 +204,19 @@ function repeatedContext(model: ModuleModel, call: CallInfo): string | null {
     if (left?.type === 'identifier' && (fn.globals.has(model.textOf(left)) || fn.nonlocals.has(model.textOf(left)))) return null;
   }
   const kind = fn.kinds.has('workflow') ? 'workflow' : fn.kinds.has('step') ? 'step' : fn.cls ? 'method' : 'function';
-  return `inside ${kind} \`${fn.name}\``;
+  const text = `inside ${kind} \`${fn.name}\``;
+  if (!isOnceFunction(fn)) return { text, why: null };
+  // set-up that a caller runs again: a lazily created queue (`def get_queue(): return Queue("jobs")`
+  // called from the entry point and from a workflow, a handler or a loop)
+  if (fn.name === '__init__' || fn.parent || fn.kinds.has('test') || fn.kinds.has('fixture') || isCached(fn)) return null;
+  const why = runTimeOf(model, fn).repeated;
+  return why && why.at ? { text, why } : null;
+}
+
+/** Whether the function, or one it is nested in, caches its result (`@functools.cache`...): it runs once per arguments. */
+function isCached(fn: FunctionInfo): boolean {
+  for (let f: FunctionInfo | null = fn; f; f = f.parent) if (f.decorators.some((d) => d.fqn && CACHE_DECORATORS.test(d.fqn))) return true;
+  return false;
 }
 
 function isOnceFunction(fn: FunctionInfo): boolean {
