@@ -312,8 +312,9 @@ export class ModuleResolver {
         }
         return out;
       }
-      const name = typed() ?? fqn;
-      const base = this.resolveFrom(fromFile, name, 0);
+      // the value's class: named by the call itself (`Base().m`, an annotated parameter), or by what
+      // the project function called returns (its annotation, or its one returned class)
+      const base = factory ? this.resolveFrom(fromFile, typed() ?? fqn, 0) : this.resolveFrom(fromFile, fqn, 0);
       if (base?.fn.abstract) for (const o of this.overrides(base, member)) add(o);
       return out;
     });
