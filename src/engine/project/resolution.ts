@@ -296,7 +296,8 @@ export class ModuleResolver {
     if (dot < 0) return [];
     const head = fqn.slice(0, dot);
     const member = fqn.slice(dot + 1);
-    if (!head.endsWith('()') || !/^[A-Za-z_]\w*$/.test(member) || EXTERNAL.test(fqn)) return [];
+    // a library's instance (`requests.Session().get`): no module of the project is named like its head
+    if (!head.endsWith('()') || !/^[A-Za-z_]\w*$/.test(member) || EXTERNAL.test(fqn) || !this.mayBeLocal(fromFile, fqn)) return [];
     return this.tracker.dispatch(fromFile + '\0d\0' + fqn, () => {
       const out: IndexedFunction[] = [];
       const add = (f: IndexedFunction) => {
