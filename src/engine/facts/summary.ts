@@ -7,7 +7,7 @@ import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { dbosMethodName } from '../model/names';
 import { buildApiCatalog, type ApiList } from '../data/catalog';
-import { quietValue, toleratedValue } from '../model/usage';
+import { quietValue, returnedValue, toleratedValue } from '../model/usage';
 import { argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
@@ -16,6 +16,7 @@ import { keywordArgument } from '../syntax/arguments';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
+import { calledParameters, handedReferences, type HandedReference } from './handed-callables';
 import { checkTime } from '../budget';
 import { SummaryReuse, reuseStats } from './reuse';
 
@@ -26,6 +27,7 @@ export const CALL_EXPECTS_FAILURE = 4; // inside pytest.raises and the like
 export const CALL_ZERO_SLEEP = 8; // DBOS.sleep(0): returns at once
 export const CALL_TOLERATED_ND = 16; // a non-deterministic value that only reaches checkpointed DBOS calls, or nothing
 export const CALL_CONSTRUCTS_DBOS = 32; // DBOS(...) constructed, not handed a web app (DBOS(fastapi=app) belongs at import)
+export const CALL_RETURNED_ND = 64; // a non-deterministic value that only goes back to the caller (what the caller does with it decides)
 
 /** DBOS APIs that only work in a workflow body, with the error DBOS raises elsewhere (DBOS207). */
 export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
@@ -75,6 +77,8 @@ export interface CallSummary {
   passed?: PassedArgs | null;
   /** For an effect call of an injected callable (`self.clock()`): where its default is written (ModuleModel.injectedAt). */
   boundAt?: { start: number; end: number };
+  /** For a call that may enter a function: the arguments that name a function (facts/handed-callables.ts). */
+  handed?: HandedReference[];
 }
 
 export interface FunctionSummary {
@@ -100,6 +104,8 @@ export interface FunctionSummary {
   memoized?: boolean;
   /** What a call of it gives, from its return annotation (`sqlalchemy.orm.Session()`; see ModuleModel.returnedInstance). */
   returns?: string;
+  /** Parameters it calls as functions (`func(*args)`): a function handed there runs where it is called. */
+  callsParams?: FallbackParam[];
 }
 
 export interface ModuleSummary {
@@ -175,6 +181,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   if (fqn && lists.nondeterministic.some((l) => l.match(fqn, argc))) {
     if (seededReceiver(model, call, fqn) || quietValue(model, call.node, fn, fqn)) flags |= CALL_QUIET_ND;
     else if (toleratedValue(model, call.node, fn)) flags |= CALL_TOLERATED_ND;
+    else if (returnedValue(model, call.node, fn)) flags |= CALL_RETURNED_ND;
   }
   const wfOnly = workflowOnlyName(fqn);
   let risky = !!wfOnly;
@@ -199,7 +206,11 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
     const bound = model.injectedAt(call);
     const top = outermost(fn);
     if (bound && bound.startIndex >= top.startIndex && bound.endIndex <= top.endIndex) out.boundAt = { start: bound.startIndex, end: bound.endIndex };
-  } else if (out.local || fqn) out.passed = passedArgs(model, call);
+  } else if (out.local || fqn) {
+    out.passed = passedArgs(model, call);
+    const handed = handedReferences(model, call);
+    if (handed) out.handed = handed;
+  }
   return out;
 }
 
@@ -241,6 +252,8 @@ function functionSummary(model: ModuleModel, fn: FunctionInfo, start: number, li
   if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
   const returns = model.returnedInstance(fn);
   if (returns) f.returns = returns;
+  const callsParams = isPlain(fn) ? calledParameters(model, fn) : undefined;
+  if (callsParams) f.callsParams = callsParams;
   return f;
 }
 

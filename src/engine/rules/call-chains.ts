@@ -119,11 +119,11 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
   const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
   const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
-  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
+  const names = [rootName, helperName, ...chain.links.flatMap((l) => (l.handedTo ? [displayName(ctx, l.handedTo), displayName(ctx, l)] : [displayName(ctx, l)])), leafText];
   const related: RelatedInfo[] = [
     { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
     ...chain.links.map((l) => ({
-      message: `calls \`${displayName(ctx, l)}\``,
+      message: l.handedTo ? `hands \`${displayName(ctx, l)}\` to \`${displayName(ctx, l.handedTo)}\`, which calls it` : `calls \`${displayName(ctx, l)}\``,
       range: rangeIn(l.viaModule, l.via.start, l.via.end),
       ...where(l.viaModule),
     })),
