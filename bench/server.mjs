@@ -230,5 +230,5 @@ if (afterEdits.collections) console.log(`  the analysis thread's full collection
 console.log(`  server memory 2.5 s after the edits: RSS ${mb(idleAfterEdits.memory.rss)} MB${idleAfterEdits.analysisHeap ? `, the analysis thread's heap used ${mb(idleAfterEdits.analysisHeap.heapUsed)} MB of ${mb(idleAfterEdits.analysisHeap.heapTotal)} MB` : ''}`);
 if (residentIdleAfterEdits) console.log(`  resident memory by kind 2.5 s after the edits: ${byKind(residentIdleAfterEdits)} MB`);
 console.log(
-  `then ${EDITS} edits 250 ms apart (one check per pause in the typing, as with the editor's 200 ms debounce): server RSS after them ${mb(pacedEdits.memory.rss)} MB${pacedEdits.collections ? `; full collections after checks ${pacedEdits.collections.afterEdits - afterEdits.collections.afterEdits}` : ''}`,
+  `then ${EDITS} edits 250 ms apart (one check per pause in the typing, as with the editor's 200 ms debounce): server RSS after them ${mb(pacedEdits.memory.rss)} MB${pacedEdits.collections ? `; full collections in the pauses after checks ${pacedEdits.collections.afterEdits - afterEdits.collections.afterEdits} (${(pacedEdits.collections.afterEditsMs - afterEdits.collections.afterEditsMs).toFixed(0)} ms in all)` : ''}`,
 );

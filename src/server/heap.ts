@@ -21,7 +21,7 @@ const SLACK_BYTES = 24 * 1024 * 1024;
  * check promotes about 2 MB, mostly its module model, to the old generation (the model lives
  * through the two or three scavenges of its check), and V8 let the old generation grow to four
  * times what is alive (26 MB after a 100,000-line scan) before collecting it: the server's RSS rose
- * by 40-60 MB while the user typed without stopping for IDLE_MS.
+ * by 60-70 MB while the user typed without stopping for IDLE_MS.
  */
 const EDIT_SLACK_BYTES = 16 * 1024 * 1024;
 /**
@@ -125,9 +125,9 @@ export class HeapReducer {
 
   /**
    * A pause in typing: a full collection when the heap in use grew EDIT_SLACK_BYTES since the last
-   * one (every 7 to 10 checks). Without compaction or "last resort": the freed pages are used again
-   * by the next checks, so the heap stays near what is alive plus the slack; the idle collection
-   * gives them back once typing stops.
+   * one (every 6 to 8 checks of the bench's 2,000-line file). Without compaction or "last resort":
+   * the freed pages are used again by the next checks, so the heap stays near what is alive plus
+   * the slack; the idle collection gives them back once typing stops.
    */
   private afterEdits(): void {
     this.editTimer = undefined;
