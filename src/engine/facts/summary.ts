@@ -7,7 +7,7 @@ import type { CallInfo, FunctionInfo, FunctionKind } from '../model/types';
 import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { dbosMethodName } from '../model/names';
 import { buildApiCatalog, type ApiList } from '../data/catalog';
-import { quietValue, toleratedValue } from '../model/usage';
+import { quietValue, returnedValue, toleratedValue } from '../model/usage';
 import { argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
@@ -26,6 +26,7 @@ export const CALL_EXPECTS_FAILURE = 4; // inside pytest.raises and the like
 export const CALL_ZERO_SLEEP = 8; // DBOS.sleep(0): returns at once
 export const CALL_TOLERATED_ND = 16; // a non-deterministic value that only reaches checkpointed DBOS calls, or nothing
 export const CALL_CONSTRUCTS_DBOS = 32; // DBOS(...) constructed, not handed a web app (DBOS(fastapi=app) belongs at import)
+export const CALL_RETURNED_ND = 64; // a non-deterministic value that only goes back to the caller (what the caller does with it decides)
 
 /** DBOS APIs that only work in a workflow body, with the error DBOS raises elsewhere (DBOS207). */
 export const WORKFLOW_ONLY_API: Readonly<Record<string, string>> = {
@@ -175,6 +176,7 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   if (fqn && lists.nondeterministic.some((l) => l.match(fqn, argc))) {
     if (seededReceiver(model, call, fqn) || quietValue(model, call.node, fn, fqn)) flags |= CALL_QUIET_ND;
     else if (toleratedValue(model, call.node, fn)) flags |= CALL_TOLERATED_ND;
+    else if (returnedValue(model, call.node, fn)) flags |= CALL_RETURNED_ND;
   }
   const wfOnly = workflowOnlyName(fqn);
   let risky = !!wfOnly;

@@ -146,6 +146,16 @@ export class Resolver {
         const base = this.resolveIn(left, scope, depth + 1);
         return base && pathInstance(base);
       }
+      case 'conditional_expression': {
+        // `Store() if Store else None` (an optional import): the value, the None placeholder left out;
+        // two real values must agree, as for a name bound twice
+        const [a, , b] = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+        if (!a || !b) return null;
+        if (b.type === 'none') return this.resolveIn(a, scope, depth + 1);
+        if (a.type === 'none') return this.resolveIn(b, scope, depth + 1);
+        const r = this.resolveIn(a, scope, depth + 1);
+        return r !== null && r === this.resolveIn(b, scope, depth + 1) ? r : null;
+      }
       case 'boolean_operator': {
         // `clock or time.time` with `clock` a parameter: what runs unless a caller injects another
         const left = node.childForFieldName('left');

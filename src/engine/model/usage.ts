@@ -250,9 +250,11 @@ function metricSlot(model: ModuleModel, eParent: Node, e: Node): boolean {
  * - `steers`: a condition (`if`, `while`, a conditional expression, a comprehension filter, `match`)
  *   or an argument of a workflow, step or transaction call, a workflow start or `SetWorkflowID`: the
  *   replay takes another path, or a step runs with a value other than the one recorded;
- * - `other`: anything else (returned, stored, passed to a function the engine does not follow).
+ * - `returned`: returned to the function's caller (and otherwise only logged or tolerated): the
+ *   caller decides what becomes of it;
+ * - `other`: anything else (stored, passed to a function the engine does not follow).
  */
-export type ValueReach = 'logged' | 'tolerated' | 'steers' | 'other';
+export type ValueReach = 'logged' | 'tolerated' | 'returned' | 'steers' | 'other';
 
 /** DBOS calls whose effect is checkpointed in a workflow: a replay does not repeat it, so the value it was given is kept. */
 const CHECKPOINTED_CALLEE = /(^|\.)(set_event|set_event_async|write_stream|write_stream_async|send|send_async)$/;
@@ -267,7 +269,7 @@ const CARRIERS = new Set([
   'keyword_argument', 'attribute', 'subscript', 'list_splat', 'dictionary_splat', 'await', 'format_expression',
 ]);
 
-const REACH_ORDER: ValueReach[] = ['logged', 'tolerated', 'other', 'steers'];
+const REACH_ORDER: ValueReach[] = ['logged', 'tolerated', 'returned', 'other', 'steers'];
 const worst = (a: ValueReach, b: ValueReach): ValueReach => (REACH_ORDER.indexOf(a) >= REACH_ORDER.indexOf(b) ? a : b);
 
 /**
@@ -381,7 +383,7 @@ function statementReach(model: ModuleModel, p: Node, child: Node, fn: FunctionIn
     case 'expression_statement':
       return 'tolerated';
     case 'return_statement':
-      return 'other';
+      return 'returned';
     case 'for_statement':
     case 'for_in_clause':
       return 'steers';
@@ -506,4 +508,9 @@ export function steeringCalls(model: ModuleModel): (call: Node) => boolean {
 export function toleratedValue(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
   const r = valueReach(model, node, fn, steeringCalls(model));
   return r === 'tolerated' || r === 'logged';
+}
+
+/** The value of `node` goes back to the function's caller and nowhere that matters here (`valueReach` says `returned`). */
+export function returnedValue(model: ModuleModel, node: Node, fn: FunctionInfo): boolean {
+  return valueReach(model, node, fn, steeringCalls(model)) === 'returned';
 }

@@ -15,7 +15,7 @@ import { onlyLogged, quietValue, steeringCalls, toleratedValue, valueReach } fro
 import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
 import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
-import { workflowOnlyName } from '../facts/summary';
+import { CALL_RETURNED_ND, workflowOnlyName } from '../facts/summary';
 import { positionalArgs, workflowStart } from '../model/workflow-starts';
 import { argCount, seededReceiver } from '../facts/calls';
 import { checkTime } from '../budget';
@@ -146,7 +146,10 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const blocker = handed ? null : stepBlocker(ctx, call, helper, chain);
           const leafIn = chain.links.length ? displayName(ctx, chain.links[chain.links.length - 1]) : view.helperName;
           let severity = chain.leaf.entry.severity as Severity;
-          if (nd && severity !== 'information' && (tolerated || toleratedValue(model, call.node, wf))) severity = 'information';
+          // a value the helper hands back is the workflow's to judge (discarded there: information); one
+          // the helper keeps (stores in an object, hands on, branches on) matters whatever the workflow does
+          const handedBack = !!(chain.leaf.call.flags & CALL_RETURNED_ND);
+          if (nd && severity !== 'information' && (tolerated || (handedBack && toleratedValue(model, call.node, wf)))) severity = 'information';
           const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
