@@ -13,7 +13,7 @@ import type { ModuleModel } from '../model/module';
 import { ModuleParses } from './module-parses';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
-import { DEFAULT_EFFECT_LISTS, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
+import { DEFAULT_EFFECT_LISTS, sameSignature, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
@@ -526,7 +526,7 @@ export class WorkspaceIndex {
   private store(abs: string, summary: ModuleSummary | null): boolean {
     const old = this.entries.get(abs);
     this.entries.set(abs, { summary, hash: summary?.hash ?? null });
-    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : signature(old.summary) !== signature(summary);
+    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : !sameSignature(signature(old.summary), signature(summary));
     // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
     if (changed && (old || this.tracker.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
     return changed;
