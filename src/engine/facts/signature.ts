@@ -35,12 +35,13 @@ export function signature(m: ModuleSummary): Signature {
         const p = positionIn(m, o);
         return `${p.line - def.line}:${p.character}`;
       };
-      const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''}`];
+      const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''} ${f.callsParams ? JSON.stringify(f.callsParams) : ''}`];
       for (const c of f.calls) {
         const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
         const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
         const bound = c.boundAt ? `${pos(c.boundAt.start)}-${pos(c.boundAt.end)}` : '';
-        lines.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed} ${bound}`);
+        const handed = c.handed ? JSON.stringify(c.handed) : '';
+        lines.push(`  ${c.fqn} ${c.text} ${c.argc} ${c.flags} ${c.local ?? ''} ${pos(c.start)} ${pos(c.end)} ${fb} ${passed} ${bound} ${handed}`);
       }
       fnSigs.set(f, (own = lines.join('\n')));
     }

@@ -16,6 +16,7 @@ import { keywordArgument } from '../syntax/arguments';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
 import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
+import { calledParameters, handedReferences, type HandedReference } from './handed-callables';
 import { checkTime } from '../budget';
 import { SummaryReuse, reuseStats } from './reuse';
 
@@ -76,6 +77,8 @@ export interface CallSummary {
   passed?: PassedArgs | null;
   /** For an effect call of an injected callable (`self.clock()`): where its default is written (ModuleModel.injectedAt). */
   boundAt?: { start: number; end: number };
+  /** For a call that may enter a function: the arguments that name a function (facts/handed-callables.ts). */
+  handed?: HandedReference[];
 }
 
 export interface FunctionSummary {
@@ -101,6 +104,8 @@ export interface FunctionSummary {
   memoized?: boolean;
   /** What a call of it gives, from its return annotation (`sqlalchemy.orm.Session()`; see ModuleModel.returnedInstance). */
   returns?: string;
+  /** Parameters it calls as functions (`func(*args)`): a function handed there runs where it is called. */
+  callsParams?: FallbackParam[];
 }
 
 export interface ModuleSummary {
@@ -201,7 +206,11 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
     const bound = model.injectedAt(call);
     const top = outermost(fn);
     if (bound && bound.startIndex >= top.startIndex && bound.endIndex <= top.endIndex) out.boundAt = { start: bound.startIndex, end: bound.endIndex };
-  } else if (out.local || fqn) out.passed = passedArgs(model, call);
+  } else if (out.local || fqn) {
+    out.passed = passedArgs(model, call);
+    const handed = handedReferences(model, call);
+    if (handed) out.handed = handed;
+  }
   return out;
 }
 
@@ -243,6 +252,8 @@ function functionSummary(model: ModuleModel, fn: FunctionInfo, start: number, li
   if (fn.decorators.some((d) => d.fqn && MEMOIZING.test(d.fqn))) f.memoized = true;
   const returns = model.returnedInstance(fn);
   if (returns) f.returns = returns;
+  const callsParams = isPlain(fn) ? calledParameters(model, fn) : undefined;
+  if (callsParams) f.callsParams = callsParams;
   return f;
 }
 

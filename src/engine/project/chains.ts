@@ -20,6 +20,7 @@ import { forwardedInto, passes, type FallbackParam, type PassedArgs } from '../f
 import type { ReadTracker } from './tracking';
 import { checkTime } from '../budget';
 import { classifyDbosMethod } from '../model/async-api';
+import { landsOnCalled } from '../facts/handed-callables';
 
 /**
  * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
@@ -36,6 +37,8 @@ export interface ChainLink extends IndexedFunction {
   /** The call that enters `fn`, in the previous link's module (`viaModule`). */
   via: CallSummary;
   viaModule: ModuleSummary;
+  /** For a function handed to a helper that calls it (`_fetch_optional(storage.read, key)`): that helper. */
+  handedTo?: IndexedFunction;
 }
 
 export interface ChainLeaf {
@@ -136,6 +139,21 @@ export function searchChain(
       for (const m of matches) note(m);
     }
     const next: Node[] = [];
+    const enter = (target: IndexedFunction, call: CallSummary, n: Node, ownReceiver: Node['receiver'], handedTo?: IndexedFunction) => {
+      if (depth === maxDepth || !enterable(target.fn, api, kind)) return;
+      // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
+      // repeated by a replay (a non-deterministic value it caches still differs in the next process)
+      if (target.fn.memoized && (kind === 'io' || kind === 'database')) return;
+      const k = target.module.file + '\0' + target.fn.qualname;
+      if (seen.has(k)) return;
+      seen.add(k);
+      tracker.touch(target.module.file);
+      const receiver = target.receiver ?? ownReceiver;
+      const link: ChainLink = { ...target, via: call, viaModule: n.at.module };
+      if (handedTo) link.handedTo = handedTo;
+      // a handed function's parameters are what the helper passes, unknown here
+      next.push({ at: target, links: [...n.links, link], passed: handedTo ? null : call.passed, parent: n, receiver });
+    };
     for (const n of layer) {
       for (const call of n.at.fn.calls) {
         checkTime();
@@ -143,25 +161,38 @@ export function searchChain(
         const own = n.receiver ? SELF_CALL.exec(call.text) : null;
         const target = (own && n.receiver ? resolver.resolveFrom(n.receiver.file, `${n.receiver.cls}().${own[1]}`, 0) : null) ?? targetOf(n.at.module, call, api, resolver);
         if (!target) continue;
+        // `_fetch_optional(storage.read_html, key)` where `_fetch_optional` calls its parameter: the
+        // handed function runs there too, entered at this call
+        for (const handed of handedInto(n.at.module, call, target, resolver)) {
+          if (kind === 'start' && handed.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: handed } };
+          enter(handed, call, n, undefined, target);
+        }
         if (kind === 'start' && target.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) {
           return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: target } };
         }
-        if (depth === maxDepth || !enterable(target.fn, api, kind)) continue;
-        // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
-        // repeated by a replay (a non-deterministic value it caches still differs in the next process)
-        if (target.fn.memoized && (kind === 'io' || kind === 'database')) continue;
-        const k = target.module.file + '\0' + target.fn.qualname;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        tracker.touch(target.module.file);
-        const receiver = target.receiver ?? (own ? n.receiver : undefined);
-        next.push({ at: target, links: [...n.links, { ...target, via: call, viaModule: n.at.module }], passed: call.passed, parent: n, receiver });
+        enter(target, call, n, own ? n.receiver : undefined);
       }
     }
     layer = next;
   }
   return found ? { ...found, others: { leaves: others, total } } : null;
 }
+
+/** The functions `call` hands to `target` that `target` calls (facts/handed-callables.ts), in `module` or the modules it names. */
+function handedInto(module: ModuleSummary, call: CallSummary, target: IndexedFunction, resolver: ModuleResolver): IndexedFunction[] {
+  const called = target.fn.callsParams;
+  if (!call.handed || !called) return NONE;
+  const out: IndexedFunction[] = [];
+  for (const ref of call.handed) {
+    if (!landsOnCalled(ref, called)) continue;
+    const fn = ref.local ? module.functions.get(ref.local) : undefined;
+    const found = fn ? { module, fn } : ref.fqn ? resolver.resolveFrom(module.file, ref.fqn, 0) : null;
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+const NONE: IndexedFunction[] = [];
 
 /** A call of a method on `self` (group 1: its name). */
 const SELF_CALL = /^self\s*\.\s*([A-Za-z_]\w*)$/;

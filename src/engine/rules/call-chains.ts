@@ -9,6 +9,7 @@ import type { RelatedInfo } from '../types';
 import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { passedArgs } from '../facts/fallback';
+import { handedReferences, landsOnCalled } from '../facts/handed-callables';
 import { lastSegment } from '../model/names';
 import * as path from 'node:path';
 
@@ -21,7 +22,32 @@ export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInf
   const { index, file } = projectOf(ctx);
   const start = helper ? (inheritedThrough(ctx, call, helper) ?? index.functionOf(file, helper.qualname)) : resolveCall(ctx, call);
   if (!start) return null;
-  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all);
+  return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all) ?? handedChain(ctx, call, start, kind, all);
+}
+
+/**
+ * `fetch_optional(storage.read_html, key)` in the analysed file, where `fetch_optional` calls its
+ * parameter: the chain from the handed function, as a link entered at this call (`handedTo` the
+ * helper), so the finding names the helper the call enters, and the function that does the work.
+ */
+function handedChain(ctx: RuleContext, call: CallInfo, start: IndexedFunction, kind: ChainKind, all: boolean): Chain | null {
+  const called = start.fn.callsParams;
+  if (!called || ctx.config.maxCallDepth < 2) return null;
+  const refs = handedReferences(ctx.model, call);
+  if (!refs) return null;
+  const { index, file } = projectOf(ctx);
+  const caller = call.scope.fn ? index.functionOf(file, call.scope.fn.qualname) : null;
+  if (!caller) return null;
+  for (const ref of refs) {
+    if (!landsOnCalled(ref, called)) continue;
+    const handed = ref.local ? index.functionOf(file, ref.local) : ref.fqn ? index.resolve(file, ref.fqn) : null;
+    if (!handed || handed.fn === start.fn || !handed.fn.plain) continue;
+    const rest = index.chainFrom(handed, kind, ctx.api, ctx.config.maxCallDepth - 1, file, null, all);
+    if (!rest) continue;
+    const via = { fqn: null, text: ctx.model.textOf(call.callee), argc: 0, start: call.start, end: call.end, flags: 0 };
+    return { ...rest, first: start, links: [{ ...handed, via, viaModule: caller.module, handedTo: start }, ...rest.links] };
+  }
+  return null;
 }
 
 /**
@@ -119,11 +145,18 @@ export function chainView(ctx: RuleContext, rootName: string, chain: Chain): { t
   const where = (m: ModuleSummary) => (m.file === own ? {} : { file: m.file });
   const helperName = displayName(ctx, chain.first);
   const leafText = chain.leaf.workflow ? displayName(ctx, chain.leaf.workflow) : chain.leaf.call.text;
-  const names = [rootName, helperName, ...chain.links.map((l) => displayName(ctx, l)), leafText];
+  const names = [rootName, helperName];
+  // a function handed to a helper: the helper, then the function (once: the helper may be the one the call enters)
+  for (const l of chain.links) {
+    const by = l.handedTo ? displayName(ctx, l.handedTo) : null;
+    if (by && by !== names[names.length - 1]) names.push(by);
+    names.push(displayName(ctx, l));
+  }
+  names.push(leafText);
   const related: RelatedInfo[] = [
     { message: `\`${helperName}\` is defined here`, range: rangeIn(chain.first.module, chain.first.fn.defStart, chain.first.fn.defStart), ...where(chain.first.module) },
     ...chain.links.map((l) => ({
-      message: `calls \`${displayName(ctx, l)}\``,
+      message: l.handedTo ? `hands \`${displayName(ctx, l)}\` to \`${displayName(ctx, l.handedTo)}\`, which calls it` : `calls \`${displayName(ctx, l)}\``,
       range: rangeIn(l.viaModule, l.via.start, l.via.end),
       ...where(l.viaModule),
     })),
