@@ -5,7 +5,10 @@
 //      folder) is scanned in the background; printed: scan time and the server's memory after it;
 //   2. a 2,000-line DBOS file is opened and edited one character at a time (insert, then delete):
 //      median didChange -> publishDiagnostics round trip (debounce set to 0 for the bench) and
-//      median server-side analysis time of the same edits (incremental parse + rules).
+//      median server-side analysis time of the same edits (incremental parse + rules); the server's
+//      memory right after them (by kind of mapping, on Linux) and 2.5 s later;
+//   3. the same edits again, 250 ms apart (a check per pause, as the editor's debounce has it): the
+//      server's memory after them.
 // Usage: npm run bench:server [-- corpus-folder [lines]]   (default: $DBOS_LINT_CORPUS when set, else
 // test/fixtures and examples; 100000 lines). BENCH_NODE_ARGS adds node flags to the server process.
 import fs from 'node:fs';
@@ -130,7 +133,8 @@ const line = 1000;
 const col = bigLines[line].length;
 const roundTrips = [];
 const serverMs = [];
-for (let v = 2; v <= EDITS + 1; v++) {
+/** Edit `v` (a space inserted, then deleted) and its round trip; `pauseMs` after its findings. */
+async function edit(v, pauseMs) {
   const insert = v % 2 === 0;
   const change = insert
     ? { range: { start: { line, character: col }, end: { line, character: col } }, text: ' ' }
@@ -138,12 +142,25 @@ for (let v = 2; v <= EDITS + 1; v++) {
   const sent = performance.now();
   await conn.sendNotification('textDocument/didChange', { textDocument: { uri: bigUri, version: v }, contentChanges: [change] });
   const got = await until(() => published.get(bigUri)?.version === v && published.get(bigUri));
-  roundTrips.push(got.at - sent);
   const s = await conn.sendRequest('dbosLint/stats', { uri: bigUri });
-  serverMs.push(s.last.ms);
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, pauseMs));
+  return { roundTrip: got.at - sent, serverMs: s.last.ms };
+}
+for (let v = 2; v <= EDITS + 1; v++) {
+  const e = await edit(v, 20);
+  roundTrips.push(e.roundTrip);
+  serverMs.push(e.serverMs);
 }
 const afterEdits = await conn.sendRequest('dbosLint/stats', { uri: bigUri });
+const residentAfterEdits = resident(proc.pid);
+// and once the server has been idle as long as after the scan (what a user who stops typing sees)
+await new Promise((r) => setTimeout(r, 2500));
+const idleAfterEdits = await conn.sendRequest('dbosLint/stats', { uri: bigUri });
+const residentIdleAfterEdits = resident(proc.pid);
+// typing as the editor has the server check it: with the default debounce (200 ms) a check runs in
+// each pause of the typing, so checks come at most every 200 ms or so; 60 of them, 250 ms apart
+for (let v = EDITS + 2; v <= 2 * EDITS + 1; v++) await edit(v, 250);
+const pacedEdits = await conn.sendRequest('dbosLint/stats', { uri: bigUri });
 await conn.sendRequest('shutdown');
 await conn.sendNotification('exit');
 proc.kill();
@@ -196,10 +213,8 @@ console.log(`  background scan (initialize to progress end): ${(scanMs / 1000).t
 console.log(
   `  server memory 2.5 s after the scan: RSS ${mb(afterScan.memory.rss)} MB, heap used ${mb(afterScan.memory.heapUsed)} MB of ${mb(afterScan.memory.heapTotal)} MB, external ${mb(afterScan.memory.external)} MB (wasm and buffers; target: under 150 MB)`,
 );
-if (residentAfterScan) {
-  const parts = Object.entries(residentAfterScan).sort((a, b) => b[1] - a[1]);
-  console.log(`  resident memory by kind (/proc smaps): ${parts.map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`).join(', ')} MB`);
-}
+const byKind = (kb) => Object.entries(kb).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`).join(', ');
+if (residentAfterScan) console.log(`  resident memory by kind (/proc smaps): ${byKind(residentAfterScan)} MB`);
 if (afterScan.analysisHeap) {
   const h = afterScan.analysisHeap;
   console.log(`  the analysis thread: heap used ${mb(h.heapUsed)} MB of ${mb(h.heapTotal)} MB, external ${mb(h.external)} MB (mostly the parser's wasm memory, reserved: resident only where used)`);
@@ -209,3 +224,11 @@ console.log(`keystrokes: ${EDITS} one-character edits (insert/delete a space) on
 console.log(`  server-side re-analysis (incremental parse + rules): median ${median(serverMs).toFixed(2)} ms, p90 ${p90(serverMs).toFixed(2)} ms (target: median under 5 ms)`);
 console.log(`  didChange -> publishDiagnostics round trip over stdio (debounce 0): median ${median(roundTrips).toFixed(2)} ms, p90 ${p90(roundTrips).toFixed(2)} ms`);
 console.log(`  parses: ${afterEdits.parses.incremental} incremental, ${afterEdits.parses.full} full; server RSS after the edits ${mb(afterEdits.memory.rss)} MB`);
+if (residentAfterEdits) console.log(`  resident memory by kind after the edits: ${byKind(residentAfterEdits)} MB`);
+if (afterEdits.analysisHeap) console.log(`  the analysis thread after the edits: heap used ${mb(afterEdits.analysisHeap.heapUsed)} MB of ${mb(afterEdits.analysisHeap.heapTotal)} MB`);
+if (afterEdits.collections) console.log(`  the analysis thread's full collections after checks of the open document: ${afterEdits.collections.afterEdits} (${afterEdits.collections.afterEditsMs.toFixed(0)} ms in all)`);
+console.log(`  server memory 2.5 s after the edits: RSS ${mb(idleAfterEdits.memory.rss)} MB${idleAfterEdits.analysisHeap ? `, the analysis thread's heap used ${mb(idleAfterEdits.analysisHeap.heapUsed)} MB of ${mb(idleAfterEdits.analysisHeap.heapTotal)} MB` : ''}`);
+if (residentIdleAfterEdits) console.log(`  resident memory by kind 2.5 s after the edits: ${byKind(residentIdleAfterEdits)} MB`);
+console.log(
+  `then ${EDITS} edits 250 ms apart (one check per pause in the typing, as with the editor's 200 ms debounce): server RSS after them ${mb(pacedEdits.memory.rss)} MB${pacedEdits.collections ? `; full collections in the pauses after checks ${pacedEdits.collections.afterEdits - afterEdits.collections.afterEdits} (${(pacedEdits.collections.afterEditsMs - afterEdits.collections.afterEditsMs).toFixed(0)} ms in all)` : ''}`,
+);

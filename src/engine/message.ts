@@ -28,14 +28,20 @@ export function fitHeadline(message: string): string {
     length -= parts[s.i].length - short.length;
     parts[s.i] = short;
   }
-  // then the longest names of 16 characters or more keep their end (`…workflow_events`)
-  const rest = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && parts[x.i].length >= 16).sort((a, b) => parts[b.i].length - parts[a.i].length);
-  for (const s of rest) {
-    if (length <= HEADLINE_MAX) break;
-    const cur = parts[s.i];
-    const short = `…${cur.slice(-12)}`;
-    length -= cur.length - short.length;
-    parts[s.i] = short;
+  // then names of 16 characters or more, longest first, keep their end: a name of the user's code
+  // loses whole words from its start, as many as the line needs (`…workflow_status`); a dotted
+  // name keeps its last part (`…retrieve_workflow()`); at last, the last 12 characters
+  const cuts: ((code: string, need: number) => string)[] = [(c, need) => (c.includes('.') ? c : dropWords(c, need)), (c) => lastName(c), (c) => `…${c.slice(-12)}`];
+  for (const cut of cuts) {
+    const rest = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && parts[x.i].length >= 16).sort((a, b) => parts[b.i].length - parts[a.i].length);
+    for (const s of rest) {
+      if (length <= HEADLINE_MAX) break;
+      const cur = parts[s.i];
+      const short = cut(cur, length - HEADLINE_MAX);
+      if (short.length >= cur.length) continue;
+      length -= cur.length - short.length;
+      parts[s.i] = short;
+    }
   }
   const head = parts.join('`');
   return nl < 0 ? head : head + message.slice(nl);
@@ -47,6 +53,35 @@ function shorten(code: string): string {
   const body = m[1];
   const parts = body.split('.');
   if (parts.length > 2) return `…${parts.slice(-2).join('.')}${m[2]}`;
-  // `DBOS.reset_system_database()` says more whole; only a very long name loses its start
-  return body.length > 40 ? `…${body.slice(-30)}${m[2]}` : code;
+  // `DBOS.reset_system_database()` says more whole; only a very long name loses its first words
+  return body.length > 40 ? dropWords(code, code.length - 31) : code;
+}
+
+/** A code span as its name and its call parentheses (`a.b(x)` -> `a.b`, `(x)`), an ellipsis already there left out. */
+function nameAndCall(code: string): { name: string; call: string } {
+  const m = /^\u2026?(.*?)((?:\([^()]*\))?)$/.exec(code)!;
+  return { name: m[1], call: m[2] };
+}
+
+/** `DBOS.retrieve_workflow()` -> `…retrieve_workflow()`. */
+function lastName(code: string): string {
+  const { name, call } = nameAndCall(code);
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? code : `…${name.slice(dot + 1)}${call}`;
+}
+
+/**
+ * `get_all_workflow_events` -> `…workflow_events`: whole words dropped from the start until the span
+ * is `need` characters shorter (the ellipsis counted), or one word is left.
+ */
+function dropWords(code: string, need: number): string {
+  const { name, call } = nameAndCall(code);
+  const target = code.length - need;
+  let keep = name;
+  while (`…${keep}${call}`.length > target) {
+    const u = keep.indexOf('_', 1);
+    if (u < 0 || u === keep.length - 1) break;
+    keep = keep.slice(u + 1);
+  }
+  return keep === name ? code : `…${keep}${call}`;
 }

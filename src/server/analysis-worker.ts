@@ -114,6 +114,7 @@ export class Analysis {
               { summaries: 0, parses: 0, functions: 0 },
             ),
             heap: (({ heapTotal, heapUsed, external, arrayBuffers }) => ({ heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
+            collections: { idle: 0, afterEdits: 0, afterEditsMs: 0 },
           },
         };
     }
@@ -316,9 +317,10 @@ export function runAnalysisThread(port: MessagePort, flags: Int32Array): void {
         } catch (e) {
           result = { kind: 'failed', id: m.id, message: (e as Error)?.stack ?? String(e) };
         }
+        if (result.kind === 'stats') result.stats.collections = { idle: heap.collections, afterEdits: heap.editCollections, afterEditsMs: heap.editCollectMs };
         send(result);
       }
-      heap.idle();
+      heap.idle(m.kind === 'check' && m.mode === 'open');
     });
   });
   void ready.then(() => send({ kind: 'ready', hooks }));

@@ -319,6 +319,7 @@ export async function stats(uri?: string): Promise<StatsResult> {
   return {
     memory: process.memoryUsage(),
     analysisHeap: ws_?.heap ?? null,
+    collections: ws_?.collections ?? null,
     trees: ws_?.trees ?? 0,
     parses: ws_?.parses ?? { incremental: 0, full: 0 },
     files: allFindings().size,

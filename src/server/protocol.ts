@@ -113,6 +113,8 @@ export interface StatsResult {
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
   /** The analysis thread's heap (bytes): its V8 heap, and what it holds outside it (`external`: mostly the parser's wasm memory, reserved, resident only where used). */
   analysisHeap: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number } | null;
+  /** The analysis thread's full collections (`heap.ts`): at idle, and after the checks of open documents (count, total ms). */
+  collections: { idle: number; afterEdits: number; afterEditsMs: number } | null;
   /** Open documents whose tree is kept for incremental parsing. */
   trees: number;
   /** Parses of open documents so far: incremental (reused a tree) and full. */

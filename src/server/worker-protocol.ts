@@ -58,6 +58,8 @@ export interface WorkerStats {
   index: { summaries: number; parses: number; functions: number };
   /** The analysis thread's V8 heap and what its isolate holds outside it (`external`: mostly the parser's wasm memory), bytes. */
   heap: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Full collections made by the thread (`heap.ts`): at idle, and after the checks of open documents (with their total ms). */
+  collections: { idle: number; afterEdits: number; afterEditsMs: number };
 }
 
 export type TaskResult =

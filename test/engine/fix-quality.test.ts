@@ -587,7 +587,12 @@ test('a first line made long by the names of the code is shortened to 100 charac
   const out = fitHeadline(msg);
   const [first, ...rest] = out.split('\n');
   assert.ok(first.length <= 100, first);
-  assert.match(first, /^`DBOS\.get_all_events\(\)` is called in the coroutine `…\w+`, where an event loop is running$/);
+  assert.equal(first, '`DBOS.get_all_events()` is called in the coroutine `…the_dashboard`, where an event loop is running');
   assert.deepEqual(rest, ['DBOS raises.']);
   assert.equal(fitHeadline('short\nbody'), 'short\nbody');
+  // whole words of the user's name go first, the DBOS name stays whole
+  assert.equal(
+    fitHeadline('`DBOS.retrieve_workflow()` is called in the coroutine `get_workflow_status_for_tenant`, where an event loop is running'),
+    '`DBOS.retrieve_workflow()` is called in the coroutine `…for_tenant`, where an event loop is running',
+  );
 });

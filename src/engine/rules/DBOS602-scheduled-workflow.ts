@@ -48,7 +48,7 @@ function checkCron(ctx: RuleContext, node: Node | null, legacyFn: string | null)
 function checkTimezone(ctx: RuleContext, node: Node | null): void {
   const tz = stringValue(ctx.model, node);
   if (tz === null || !node || tz === '') return;
-  if (timezoneKnown(tz) !== false) return;
+  if (timezoneKnown(tz)) return;
   ctx.report({ node, message: `"${tz}" is not an IANA time zone name\nDBOS raises \`DBOSException: Invalid timezone: '${tz}'\`. Use a name such as "Europe/Paris" or "UTC".` });
 }
 

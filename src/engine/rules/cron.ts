@@ -2,6 +2,8 @@
 // 5 fields, 6 (seconds first) or 7 (seconds first, year last), or an @alias. Lenient on the
 // extensions (L, W, #, H, R): only definite mistakes are reported.
 
+import timeZones from '../data/time-zones.json';
+
 const ALIASES = new Set(['@midnight', '@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually']);
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -62,39 +64,28 @@ export function cronProblem(expr: string): string | null {
   return null;
 }
 
-const zones = new Map<string, boolean | null>();
+/**
+ * The names `zoneinfo.ZoneInfo` accepts, lower-cased: the IANA database's zones and links
+ * (`data/time-zones.json`, generated from tzdata by `scripts/time-zones.mjs`), and what a system's
+ * zoneinfo folder adds (Debian, Ubuntu and macOS): `posixrules`, `localtime`, and the `posix/` and
+ * `right/` copies of every zone. Compared without case: on macOS and Windows (case-insensitive file
+ * systems, where the `tzdata` package's files are read) `ZoneInfo("europe/paris")` works.
+ */
+let known: ReadonlySet<string> | undefined;
 
-/** The canonical time zone names the runtime lists (none when it cannot list them). */
-function listedZones(): ReadonlySet<string> {
-  try {
-    return new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []);
-  } catch {
-    return new Set();
-  }
+function knownZones(): ReadonlySet<string> {
+  known ??= new Set(['posixrules', 'localtime', ...timeZones.names.map((n) => n.toLowerCase())]);
+  return known;
 }
-let canonicalZones: ReadonlySet<string> | undefined;
 
 /**
- * Whether an IANA time zone name is known (null when the runtime cannot tell). Remembered by name. A
- * canonical name the runtime lists (`America/New_York`) and `UTC` (which ECMA-402 requires) are known
- * without building an `Intl.DateTimeFormat`: the first one built in a process loads the time zone
- * data (about 30 ms); aliases (`US/Eastern`) and unknown names still ask it.
+ * Whether `tz` is a time zone name DBOS accepts (it calls `ZoneInfo(tz)` and raises
+ * `Invalid timezone` on any error). A list, not `Intl.DateTimeFormat`: the runtime's ICU accepts
+ * names `ZoneInfo` does not (`PST`, `IST`, `SystemV/EST5`), and the first `Intl.DateTimeFormat` of
+ * a process loads ICU's time zone data (9 MB of the language server's memory, 20-80 ms).
  */
-export function timezoneKnown(tz: string): boolean | null {
-  let known = zones.get(tz);
-  if (known !== undefined) return known;
-  canonicalZones ??= listedZones();
-  if (tz === 'UTC' || canonicalZones.has(tz)) {
-    zones.set(tz, true);
-    return true;
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    known = true;
-  } catch (e) {
-    known = e instanceof RangeError ? false : null;
-  }
-  if (zones.size > 1000) zones.clear();
-  zones.set(tz, known);
-  return known;
+export function timezoneKnown(tz: string): boolean {
+  const key = tz.toLowerCase();
+  const zones = knownZones();
+  return zones.has(key) || (/^(posix|right)\//.test(key) && zones.has(key.slice(key.indexOf('/') + 1)));
 }
