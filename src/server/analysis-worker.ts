@@ -14,7 +14,7 @@ import { WorkspaceIndex } from '../engine/project/index';
 import { walk } from '../engine/project/walk';
 import { fixAll } from '../engine/fixes/fix-all';
 import { ignoreFileFix, ignoreFix } from '../engine/fixes/common';
-import { signature } from '../engine/facts/summary';
+import { sameSignature, signature, type Signature } from '../engine/facts/summary';
 import type { Fix } from '../engine/types';
 import type { ModuleModel } from '../engine/model/module';
 import type { UserConfig } from '../engine/config';
@@ -39,7 +39,7 @@ export class Analysis {
   private readonly loose = new ProjectSettings();
   readonly trees = new TreeCache();
   /** The signature of the summary each open document's dependents were last checked against. */
-  private readonly announced = new Map<string, string | null>();
+  private readonly announced = new Map<string, Signature | null>();
 
   /** The project indexes' summaries stop holding their files' texts (at idle: `HeapReducer`). */
   detachStrings(): void {
@@ -181,7 +181,7 @@ export class Analysis {
         if (result.limit?.checked === 'none') index.noteUnmodelled(file, text);
         const now = sigOf(index.summaryOf(file));
         this.announced.set(uri, now);
-        if (now !== seen || registrations) dependents = index.dependents(file);
+        if (!sameSignature(now, seen) || registrations) dependents = index.dependents(file);
       }
     } else {
       this.announced.delete(uri);
@@ -253,7 +253,7 @@ export class Analysis {
   }
 }
 
-function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): string | null {
+function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): Signature | null {
   return summary ? signature(summary) : null;
 }
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
 import { WorkspaceIndex } from '../../src/engine/project/index';
+import { buildApiCatalog } from '../../src/engine/data/catalog';
 import type { Finding } from '../../src/engine/types';
 
 const APP = `import mylib
@@ -85,4 +86,24 @@ def flow() -> float:
   const r = analyze(text, { path: 'app.py', config: resolveConfig() });
   assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.code}`), ['21:DBOS201']);
   assert.match(r.findings[0].message, /\nflow → helper → random\.random: /);
+});
+
+test('one walk per helper and effect kind: the nearest leaf asked without `all` comes from the walk that lists every leaf', async () => {
+  await initParser();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-graph-'));
+  const file = path.join(dir, 'helpers.py');
+  fs.writeFileSync(file, 'import requests\n\n\ndef fetch(url):\n    requests.get(url)\n    return requests.post(url)\n');
+  const index = new WorkspaceIndex({ roots: [dir] });
+  const api = buildApiCatalog();
+  const start = index.functionOf(file, 'fetch')!;
+  // DBOS206 asks first (nearest only), then the effect rules ask for every leaf
+  const nearest = index.chainFrom(start, 'io', api, 5, file);
+  const whole = index.chainFrom(start, 'io', api, 5, file, null, true);
+  assert.ok(nearest && whole);
+  assert.equal(nearest.leaf, whole.leaf, 'the same walk answers both');
+  assert.equal(nearest.leaf.call.text, 'requests.get');
+  assert.equal(nearest.others, undefined);
+  assert.deepEqual(whole.others?.leaves.map((l) => l.call.text), ['requests.post']);
+  assert.equal(index.chainFrom(start, 'io', api, 5, file), nearest, 'asked again: the same answer');
+  fs.rmSync(dir, { recursive: true, force: true });
 });

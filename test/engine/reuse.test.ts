@@ -88,7 +88,7 @@ test('summaries built with reuse equal fresh ones after random edits of every ru
       const fresh = summaryOf(text, key, false);
       assert.deepStrictEqual(reused, fresh, `${file}, seed ${1000 + i}, edit ${k}:\n${text}`);
       // the signature assembled from the parts kept with reused (and moved) facts
-      assert.equal(signature(reused), signature(fresh), `${file}, seed ${1000 + i}, edit ${k}`);
+      assert.deepEqual(signature(reused), signature(fresh), `${file}, seed ${1000 + i}, edit ${k}`);
       edits++;
     }
   });
@@ -143,7 +143,7 @@ test('summaries built with reuse over incremental parses equal fresh ones, synta
       model.previousTree = null;
       const fresh = summaryOf(text, key, false);
       assert.deepStrictEqual(reused, fresh, `${file}, seed ${3000 + i}:\n${text}`);
-      assert.equal(signature(reused), signature(fresh), `${file}, seed ${3000 + i}`);
+      assert.deepEqual(signature(reused), signature(fresh), `${file}, seed ${3000 + i}`);
     });
   });
   assert.ok(broken > 300, `${broken} edits left a syntax error`);

@@ -27,8 +27,8 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> 
 }
 
 test('requests are answered while a file takes seconds to analyse', async () => {
-  // DBOS201 spins 3 s on heavy.py (in the analysis thread), within a budget that lets it finish
-  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:3000:heavy.py' }, { fileTimeBudgetMs: 60_000 });
+  // DBOS201 spins 5 s on heavy.py (in the analysis thread), within a budget that lets it finish
+  const s = await session(null, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:5000:heavy.py' }, { fileTimeBudgetMs: 60_000 });
   const small = 'file:///virtual/small.py';
   await s.open(small, APP);
   await s.until('small checked', () => s.last(small));
@@ -53,16 +53,17 @@ test('requests are answered while a file takes seconds to analyse', async () => 
   assert.deepEqual(codesAndLines(heavyDone.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
   const worst = Math.max(...latencies);
   // every answer came while the heavy file was being analysed, each far quicker than that analysis
-  assert.ok(analysisMs >= 3000, `heavy analysis ${analysisMs} ms`);
-  assert.ok(worst < 1000 && worst < analysisMs / 4, `slowest answer ${worst.toFixed(0)} ms during a ${analysisMs.toFixed(0)} ms analysis`);
+  // (relative, not a fixed time: a loaded CI machine slows both)
+  assert.ok(analysisMs >= 5000, `heavy analysis ${analysisMs} ms`);
+  assert.ok(worst < analysisMs / 4, `slowest answer ${worst.toFixed(0)} ms during a ${analysisMs.toFixed(0)} ms analysis`);
 });
 
 test('a slow file of the background scan gives way to the file being edited', async () => {
   const dir = tempDir();
-  // scanned first (the walk is sorted), and its DBOS201 spins 4 s: longer than the time allowed to stop
+  // scanned first (the walk is sorted), and its DBOS201 spins 8 s: far longer than the edited file may wait
   fs.writeFileSync(path.join(dir, 'a_slow.py'), APP);
   for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `b_mod_${i}.py`), APP);
-  const s = await session(dir, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:4000:a_slow.py' }, { fileTimeBudgetMs: 60_000 });
+  const s = await session(dir, { DBOS_LINT_TEST_HOOKS: 'slow:DBOS201:8000:a_slow.py' }, { fileTimeBudgetMs: 60_000 });
   const slowUri = pathToFileURL(path.join(dir, 'a_slow.py')).href;
   await new Promise((r) => setTimeout(r, 800)); // the scan has reached a_slow.py
   const uri = pathToFileURL(path.join(dir, 'editing.py')).href;
@@ -71,8 +72,8 @@ test('a slow file of the background scan gives way to the file being edited', as
   const mine = await s.until('edited document checked', () => s.last(uri), 30_000);
   const waited = mine.at - opened;
   assert.deepEqual(codesAndLines(mine.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
-  // checked long before the slow file's 4 s rule could have ended, and before the slow file itself
-  assert.ok(waited < 2500, `the edited document waited ${waited.toFixed(0)} ms`);
+  // checked long before the slow file's 8 s rule could have ended (a margin for a loaded machine), and before the slow file itself
+  assert.ok(waited < 5000, `the edited document waited ${waited.toFixed(0)} ms`);
   const slowDone = await s.until('slow file checked', () => s.last(slowUri), 60_000);
   assert.ok(slowDone.at > mine.at);
   assert.deepEqual(codesAndLines(slowDone.diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);

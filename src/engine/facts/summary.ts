@@ -149,7 +149,7 @@ export interface ModuleSummary {
   launchesAtImport: boolean;
 }
 
-export { signature } from './signature';
+export { sameSignature, signature, type Signature } from './signature';
 
 const DEFAULTS = buildApiCatalog();
 const DEFAULT_LISTS = [DEFAULTS.nondeterministic, DEFAULTS.io, DEFAULTS.database, DEFAULTS.sleep];

@@ -13,7 +13,7 @@ import type { ModuleModel } from '../model/module';
 import { ModuleParses } from './module-parses';
 import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
-import { DEFAULT_EFFECT_LISTS, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
+import { DEFAULT_EFFECT_LISTS, sameSignature, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
@@ -85,6 +85,18 @@ interface Entry {
 
 const apiIds = new WeakMap<ApiCatalog, number>();
 let nextApiId = 1;
+
+/** The kinds the effect rules ask with `all` (DBOS201, DBOS202, DBOS304): their walks always list every leaf. */
+const WALKED_WHOLE: ReadonlySet<ChainKind> = new Set<ChainKind>(['nondeterministic', 'nondeterministicTolerated', 'io', 'database']);
+
+/** A chain without its other leaves (asked without `all`): one object per chain. */
+const nearest = new WeakMap<Chain, Chain>();
+function nearestOf(chain: Chain | null): Chain | null {
+  if (!chain?.others) return chain;
+  let hit = nearest.get(chain);
+  if (!hit) nearest.set(chain, (hit = { first: chain.first, links: chain.links, leaf: chain.leaf }));
+  return hit;
+}
 
 export class WorkspaceIndex {
   readonly roots: string[];
@@ -457,12 +469,17 @@ export class WorkspaceIndex {
     return this.tracker.reading(reader ? path.resolve(reader) : null, () => {
       let apiId = apiIds.get(api);
       if (apiId === undefined) apiIds.set(api, (apiId = nextApiId++));
-      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}${all ? '\0all' : ''}`;
-      const chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, undefined, all));
+      // the effect kinds are always walked whole: the effect rules ask for every leaf, and the walk
+      // that lists them gives the shortest chain too, so DBOS206's question is no second walk
+      const walkAll = all || WALKED_WHOLE.has(kind);
+      const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}${walkAll ? '\0all' : ''}`;
+      let chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, undefined, walkAll));
       // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
-      if (!chain?.leaf.call.fallback || !passed) return chain;
-      const args = JSON.stringify(passed);
-      return this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed, all));
+      if (chain?.leaf.call.fallback && passed) {
+        const args = JSON.stringify(passed);
+        chain = this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed, walkAll));
+      }
+      return all ? chain : nearestOf(chain);
     });
   }
 
@@ -538,7 +555,7 @@ export class WorkspaceIndex {
   private store(abs: string, summary: ModuleSummary | null): boolean {
     const old = this.entries.get(abs);
     this.entries.set(abs, { summary, hash: summary?.hash ?? null });
-    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : signature(old.summary) !== signature(summary);
+    const changed = !old?.summary || !summary ? (old?.summary ?? null) !== (summary ?? null) : !sameSignature(signature(old.summary), signature(summary));
     // a first summary nobody has looked for yet invalidates nothing (the CLI's usual case)
     if (changed && (old || this.tracker.watched(abs))) this.invalidate(abs, !old || !old.summary || !summary);
     return changed;
