@@ -20,26 +20,24 @@ export function fitHeadline(message: string): string {
   // the odd parts between backticks are the code spans
   const parts = first.split('`');
   if (parts.length % 2 === 0) return message; // an unpaired backtick: leave it
-  const spans = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && x.p.length >= 25).sort((a, b) => b.p.length - a.p.length);
+  // names of 25 characters or more, longest first, keep their last dotted parts (`shorten`); then
+  // names of 16 or more: a name of the user's code loses whole words from its start, as many as the
+  // line needs (`…workflow_status`); a dotted name keeps its last part (`…retrieve_workflow()`); at
+  // last, the last 12 characters
+  const cuts: { min: number; cut: (code: string, need: number) => string }[] = [
+    { min: 25, cut: (c) => shorten(c) },
+    { min: 16, cut: (c, need) => (c.includes('.') ? c : dropWords(c, need)) },
+    { min: 16, cut: (c) => lastName(c) },
+    { min: 16, cut: (c) => `…${c.slice(-12)}` },
+  ];
   let length = first.length;
-  for (const s of spans) {
-    if (length <= HEADLINE_MAX) break;
-    const short = shorten(s.p);
-    length -= parts[s.i].length - short.length;
-    parts[s.i] = short;
-  }
-  // then names of 16 characters or more, longest first, keep their end: a name of the user's code
-  // loses whole words from its start, as many as the line needs (`…workflow_status`); a dotted
-  // name keeps its last part (`…retrieve_workflow()`); at last, the last 12 characters
-  const cuts: ((code: string, need: number) => string)[] = [(c, need) => (c.includes('.') ? c : dropWords(c, need)), (c) => lastName(c), (c) => `…${c.slice(-12)}`];
-  for (const cut of cuts) {
-    const rest = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && parts[x.i].length >= 16).sort((a, b) => parts[b.i].length - parts[a.i].length);
-    for (const s of rest) {
+  for (const { min, cut } of cuts) {
+    const spans = parts.map((p, i) => ({ p, i })).filter((x) => x.i % 2 === 1 && x.p.length >= min).sort((a, b) => b.p.length - a.p.length);
+    for (const s of spans) {
       if (length <= HEADLINE_MAX) break;
-      const cur = parts[s.i];
-      const short = cut(cur, length - HEADLINE_MAX);
-      if (short.length >= cur.length) continue;
-      length -= cur.length - short.length;
+      const short = cut(s.p, length - HEADLINE_MAX);
+      if (short.length >= s.p.length) continue;
+      length -= s.p.length - short.length;
       parts[s.i] = short;
     }
   }
