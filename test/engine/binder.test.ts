@@ -170,3 +170,54 @@ test('a resolution asked in another scope than the node\'s is not answered from,
   assert.equal(model.resolve(ret, model.scopeOf(ret)), 'time');
   tree.delete();
 });
+
+/**
+ * What the expression written at the `n`th occurrence of `needle` (0-based) resolves to, as a rule asks
+ * it (its node); `length`: the expression is only the needle's first characters.
+ */
+function resolvedAt(text: string, needle: string, n = 0, length = needle.length): string | null {
+  const tree = parsePython(text);
+  try {
+    const model = new ModuleModel(text, tree, { path: 'm.py' });
+    let at = -1;
+    for (let i = 0; i <= n; i++) at = text.indexOf(needle, at + 1);
+    assert.ok(at >= 0, needle);
+    let node = tree.rootNode.descendantForIndex(at, at + length);
+    while (node && node.endIndex - node.startIndex < length && node.parent) node = node.parent;
+    return model.resolve(node);
+  } finally {
+    tree.delete();
+  }
+}
+
+test('a local name bound several times resolves through the binding that reaches its use', async () => {
+  await initParser();
+  const fn = (body: string) => `import requests\nclass Other:\n    pass\n\ndef f(url, flag, items):\n${body.replace(/^/gm, '    ')}\n`;
+  // rebound after the use
+  assert.equal(resolvedAt(fn('s = None\ns = requests.Session()\nr = s.get(url)\ns = {"r": r}'), 's.get'), 'requests.Session().get');
+  // rebound before the use to another type
+  assert.equal(resolvedAt(fn('s = requests.Session()\ns = Other()\ns.get(url)'), 's.get'), 'm.Other().get');
+  // the earlier use still sees the first binding
+  assert.equal(resolvedAt(fn('s = requests.Session()\ns.get(url)\ns = Other()\ns.get(url)'), 's.get'), 'requests.Session().get');
+  // if/else that disagree: unknown; a None placeholder before a branch that binds: the branch's value
+  assert.equal(resolvedAt(fn('if flag:\n    s = requests.Session()\nelse:\n    s = Other()\ns.get(url)'), 's.get'), null);
+  assert.equal(resolvedAt(fn('s = Other()\nif flag:\n    s = requests.Session()\ns.get(url)'), 's.get'), null);
+  assert.equal(resolvedAt(fn('s = None\nif flag:\n    s = requests.Session()\ns.get(url)\ns = 1'), 's.get'), 'requests.Session().get');
+  // a `with` body runs whole: its binding reaches the code after it
+  assert.equal(resolvedAt(fn('s = Other()\nwith open(url) as fh:\n    s = requests.Session()\ns.get(url)'), 's.get'), 'requests.Session().get');
+  // a try body may stop early: the binding before it may reach the handler
+  assert.equal(resolvedAt(fn('s = Other()\ntry:\n    s = requests.Session()\nexcept OSError:\n    s.get(url)'), 's.get'), null);
+  // in a loop, a later binding reaches the next pass; one bound before the use in the same pass does not
+  assert.equal(resolvedAt(fn('s = Other()\nfor i in items:\n    s.get(url)\n    s = requests.Session()'), 's.get'), null);
+  assert.equal(resolvedAt(fn('s = Other()\nfor i in items:\n    s = requests.Session()\n    s.get(url)\n    s = Other()'), 's.get'), 'requests.Session().get');
+  // a value that reads the name reads the binding before it
+  assert.equal(resolvedAt(fn('s = requests.Session()\ns = s.get(url)\ns.json()'), 's.json'), 'requests.Session().get().json');
+  // a value that reaches its own binding (in a loop) is unknown, and the walk ends
+  assert.equal(resolvedAt(fn('s = requests.Session()\nfor i in items:\n    s = s.get(url)\n    s = s.next()\ns.json()'), 's.json'), null);
+  // a binding's target is what it binds
+  assert.equal(resolvedAt(fn('s = Other()\ns = requests.Session()'), 's = requests', 0, 1), 'requests.Session()');
+  // module level (the main guard), and a name read in a function (it runs later: all bindings count)
+  const mod = 'import requests\nclass Other:\n    pass\ns = None\ns = requests.Session()\ndef g():\n    return s.get("u")\nif __name__ == "__main__":\n    s.get("u")\n    s = Other()\n';
+  assert.equal(resolvedAt(mod, 's.get', 1), 'requests.Session().get');
+  assert.equal(resolvedAt(mod, 's.get', 0), null);
+});

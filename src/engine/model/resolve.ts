@@ -5,7 +5,8 @@ import { DBOS_PUBLIC_NAMES, PY_BUILTINS } from './names';
 import { factoryDecorator, type FactoryReader } from './decorator-factories';
 import { DeclaredTypes, DOTTED } from './declared-types';
 import type { ModuleModel } from './module';
-import type { ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
+import type { Binding, ClassInfo, FunctionInfo, Scope, ScopeInfo } from './types';
+import { reachingBindings } from './reaching';
 import { checkTime } from '../budget';
 import { InjectedCallables, enclosingDef, enclosingMethod } from './injected-callables';
 import { fluentType, pathInstance } from './fluent-types';
@@ -34,6 +35,10 @@ export class Resolver {
   private deepest = 0;
   private cutoffs = 0;
   private readonly factories = new Map<FunctionInfo, string | null>();
+  /** `reachedValue`'s answers, each with how deep its resolution went (see `lookup`). */
+  private readonly reachedCache = new Map<Binding, { result: string | null; need: number }>();
+  /** The bindings whose values are being resolved (a value that reaches its own binding is unknown). */
+  private readonly binding = new Set<Binding>();
   private readonly externals = new Map<string, string>();
   /** The declared and inferred types of the module's names (annotations, returns). */
   private readonly types: DeclaredTypes;
@@ -98,11 +103,11 @@ export class Resolver {
     if (type === 'attribute' || type === 'identifier') {
       // the common case, a dotted name, is resolved from the text without walking the tree
       const text = this.m.textOf(node);
-      if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth);
+      if (DOTTED.test(text)) return this.resolveDottedIn(text, scope, depth, node.startIndex);
     }
     switch (type) {
       case 'identifier':
-        return this.lookup(this.m.textOf(node), scope, depth);
+        return this.lookup(this.m.textOf(node), scope, depth, node.startIndex);
       case 'attribute': {
         const obj = node.childForFieldName('object');
         const attr = node.childForFieldName('attribute');
@@ -334,15 +339,16 @@ export class Resolver {
     return this.resolveDottedIn(text, scope, 0);
   }
 
-  private resolveDottedIn(text: string, scope: Scope, depth: number): string | null {
+  /** `at`: where the name is used, when the text is a node's (a local name's binding that reaches it is followed). */
+  private resolveDottedIn(text: string, scope: Scope, depth: number, at?: number): string | null {
     // most names are a single identifier: no parts to split and join
-    if (!text.includes('.')) return this.lookup(text.trim(), scope, depth);
+    if (!text.includes('.')) return this.lookup(text.trim(), scope, depth, at);
     const parts = text.split('.').map((p) => p.trim());
     if (parts.length > 1) {
       const selfAttr = this.resolveSelfAttribute(parts[0], parts[1], scope, depth);
       if (selfAttr !== undefined) return selfAttr === null ? null : [selfAttr, ...parts.slice(2)].join('.');
     }
-    const head = this.lookup(parts[0], scope, depth);
+    const head = this.lookup(parts[0], scope, depth, at);
     if (head === null) return null;
     const full = `${head}.${parts.slice(1).join('.')}`;
     // an instance's injected callable (`c.clock` with `c: Clocked`)
@@ -358,15 +364,29 @@ export class Resolver {
   }
 
   /**
-   * `lookupUncached`, remembered per scope and name once the model is complete. An answer is reused
-   * only at depths where computing it again could not reach the depth limit either (it records how
-   * deep its own resolution went), so results are the same as without the cache.
+   * `lookupUncached`, remembered per scope and name once the model is complete (`remembered`); a
+   * use at `at` of a name bound several times in its own function first gets the value of the
+   * bindings that reach it (`reachingValue`).
    */
-  private lookup(name: string, scope: Scope, depth: number): string | null {
+  private lookup(name: string, scope: Scope, depth: number, at?: number): string | null {
+    if (at !== undefined) {
+      const reached = this.reachingValue(name, scope, depth, at);
+      if (reached !== undefined) return reached;
+    }
     const key = !this.lookupCacheOn ? undefined : scope.cls ? (scope.fn ? undefined : scope.cls) : scope.fn;
     if (key === undefined) return this.lookupUncached(name, scope, depth);
     let byName = this.lookupCache.get(key);
-    const hit = byName?.get(name);
+    if (!byName) this.lookupCache.set(key, (byName = new Map()));
+    return this.remembered(byName, name, depth, () => this.lookupUncached(name, scope, depth));
+  }
+
+  /**
+   * `compute`'s answer, kept in `cache` under `key`. An answer is reused only at depths where
+   * computing it again could not reach the depth limit either (it records how deep its own
+   * resolution went), and one that met a cut-off is not kept, so results are the same as without it.
+   */
+  private remembered<K>(cache: Map<K, { result: string | null; need: number }>, key: K, depth: number, compute: () => string | null): string | null {
+    const hit = cache.get(key);
     if (hit && depth + hit.need <= MAX_RESOLVE_DEPTH) {
       if (depth + hit.need > this.deepest) this.deepest = depth + hit.need;
       return hit.result;
@@ -374,11 +394,8 @@ export class Resolver {
     const outerDeepest = this.deepest;
     const outerCutoffs = this.cutoffs;
     this.deepest = depth;
-    const result = this.lookupUncached(name, scope, depth);
-    if (this.cutoffs === outerCutoffs) {
-      if (!byName) this.lookupCache.set(key, (byName = new Map()));
-      byName.set(name, { result, need: this.deepest - depth });
-    }
+    const result = compute();
+    if (this.cutoffs === outerCutoffs) cache.set(key, { result, need: this.deepest - depth });
     if (outerDeepest > this.deepest) this.deepest = outerDeepest;
     return result;
   }
@@ -408,6 +425,67 @@ export class Resolver {
     return null;
   }
 
+  /**
+   * What a name bound several times in the function (or at module level) around its use holds there:
+   * the values of the bindings that reach the use (`model/reaching.ts`), `None` placeholders left out,
+   * when they agree (or form the optional-dependency pattern). Undefined when the name is not bound
+   * several times there, or when every binding may reach the use, or only `None`s do: then the
+   * answer is the one for all the bindings (`lookupIn`).
+   */
+  private reachingValue(name: string, scope: Scope, depth: number, at: number): string | null | undefined {
+    const fn = scope.fn;
+    if (fn ? fn.isLambda || !fn.body || fn.globals.has(name) || fn.nonlocals.has(name) : scope.cls) return undefined;
+    const owner: ScopeInfo = fn ?? this.m.module;
+    const bindings = owner.bindings.get(name);
+    if (!bindings || bindings.length < 2 || owner.imports.has(name)) return undefined;
+    const reaching = reachingBindings(this.m, owner, fn ? fn.body! : this.m.root, name, at);
+    if (!reaching || reaching.length === bindings.length) return undefined;
+    const own: Scope = { fn, cls: null, mainGuard: false };
+    const values: string[] = [];
+    for (const b of reaching) {
+      const r = this.reachedValue(b, own, depth);
+      if (r === null) return null;
+      if (r !== NONE) values.push(r);
+    }
+    if (values.length === 0) return undefined;
+    return values.every((v) => v === values[0]) ? values[0] : this.optionalDependency(values);
+  }
+
+  /** `bindingValue` for a binding that reaches a use, remembered like `lookup`'s answers (each use asks again). */
+  private reachedValue(b: Binding, scope: Scope, depth: number): string | null {
+    if (!this.lookupCacheOn) return this.bindingValue(b, scope, depth);
+    return this.remembered(this.reachedCache, b, depth, () => this.bindingValue(b, scope, depth));
+  }
+
+  /**
+   * What one binding binds its name to (`NONE` for the `None` literal), resolved in the scope that
+   * binds it. A binding whose value reaches itself (`x = x.next()` in a loop) is unknown there.
+   */
+  private bindingValue(b: Binding, scope: Scope, depth: number): string | null {
+    checkTime();
+    if (this.binding.has(b)) {
+      this.cutoffs++; // an answer that met the cycle is not remembered
+      return null;
+    }
+    this.binding.add(b);
+    try {
+      const valueType = b.value?.type;
+      if (!b.value) {
+        const r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
+        // `now=time.time`: the function the parameter holds unless a caller passes another
+        return r === null && b.defaultRef && scope.fn ? this.injected.parameterDefault(scope.fn, b.defaultRef, depth) : r;
+      }
+      if (valueType === 'function_definition' || valueType === 'class_definition') {
+        const fn = this.m.functionOf(b.value);
+        return fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
+      }
+      if (valueType === 'none') return NONE;
+      return this.resolveIn(b.value, scope, depth + 1, valueType);
+    } finally {
+      this.binding.delete(b);
+    }
+  }
+
   /** undefined: not bound here; null: bound to something unknown. */
   private lookupIn(info: ScopeInfo, name: string, scope: Scope, depth: number): string | null | undefined {
     const imp = info.imports.get(name);
@@ -417,19 +495,7 @@ export class Resolver {
     let agree = true;
     const seen: string[] = [];
     for (const b of bindings) {
-      checkTime();
-      let r: string | null;
-      const valueType = b.value?.type;
-      if (!b.value) {
-        r = b.annotation ? this.types.annotatedInstance(b.annotation, scope.fn, depth + 1) : b.element ? this.types.tupleElement(b.element, scope, depth + 1) : null;
-        // `now=time.time`: the function the parameter holds unless a caller passes another
-        if (r === null && b.defaultRef && scope.fn) r = this.injected.parameterDefault(scope.fn, b.defaultRef, depth);
-      }
-      else if (valueType === 'function_definition' || valueType === 'class_definition') {
-        const fn = this.m.functionOf(b.value);
-        r = fn ? (this.apiFactory(fn) ?? fn.fqn) : (this.m.classes.find((c) => c.node.id === b.value!.id)?.fqn ?? null);
-      } else if (valueType === 'none') r = NONE;
-      else r = this.resolveIn(b.value, scope, depth + 1, valueType);
+      const r = this.bindingValue(b, scope, depth);
       // stop at the first value that settles it (each binding's resolution can be deep)
       if (r === null) return null;
       seen.push(r);
