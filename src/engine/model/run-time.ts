@@ -1,6 +1,7 @@
 // When a function of the module runs, relative to `DBOS.launch()` and how often: read from what the
 // function is (a workflow, a step, an HTTP handler, a method) and, for a plain function, from its
-// callers in the module, followed up through their own callers. What registers something with DBOS
+// callers in the module (and the calls that hand it to a thread or task runner: `model/callers.ts`
+// `runnersOf`), followed up through their own callers. What registers something with DBOS
 // (a nested `@DBOS.workflow()`, a `Queue(name)`) asks it: registering once before launch is fine,
 // after launch comes too late for recovery, and a second run registers again.
 import type { ModuleModel } from './module';
@@ -8,7 +9,7 @@ import type { CallInfo, FunctionInfo } from './types';
 import { isStepLike, isWorkflow } from './kinds';
 import { launchBefore } from './lifecycle';
 import { enclosingLoop } from '../syntax/enclosing';
-import { callersOf } from './callers';
+import { runnersOf } from './callers';
 
 /** Why a function runs late or repeatedly, and the call of the module that makes it so (null: what the function is). */
 export interface RunReason {
@@ -70,7 +71,7 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
   if (visiting.has(fn)) return NONE;
   visiting.add(fn);
   try {
-    const callers = callersOf(model, fn);
+    const callers = runnersOf(model, fn);
     // a nested function with no call of its own runs when its enclosing function does
     if (callers.length === 0 && fn.parent) {
       const outer = runTime(model, fn.parent, visiting);
@@ -79,7 +80,7 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
     let late: RunReason | null = null;
     let repeated: RunReason | null = null;
     for (const call of callers) {
-      const at = callTime(model, call, visiting);
+      const at = callTime(model, call, visiting, howRun(model, call));
       late ??= at.late;
       repeated ??= at.loop ?? at.repeated;
       if (late && repeated) break;
@@ -98,27 +99,35 @@ export interface CallTime {
   loop: RunReason | null;
 }
 
-/** When `call` runs: after a `DBOS.launch()` of its body, in a loop, or when its function runs late or repeatedly. */
-export function callTimeOf(model: ModuleModel, call: CallInfo): CallTime {
-  return callTime(model, call, new Set());
+/**
+ * When `call` runs: after a `DBOS.launch()` of its body, in a loop, or when its function runs late or
+ * repeatedly. `how`: how the reasons say it runs the function asked about (`howRun`).
+ */
+export function callTimeOf(model: ModuleModel, call: CallInfo, how = 'called'): CallTime {
+  return callTime(model, call, new Set(), how);
 }
 
-function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo>): CallTime {
+/** How a message says that `call` runs the function asked about: "called", or "handed to `asyncio.to_thread`" (a thread or task runner). */
+export function howRun(model: ModuleModel, call: CallInfo): string {
+  return model.targetFunction(call) ? 'called' : `handed to \`${model.textOf(call.callee)}\``;
+}
+
+function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo>, how = 'called'): CallTime {
   const host = call.scope.fn;
   const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
   const n = line(model, call);
-  let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `called after \`DBOS.launch()\` in ${where} (line ${n})`, at: call, root: 'launch' } : null;
-  const loop: RunReason | null = enclosingLoop(call.node) ? { why: `called in a loop in ${where} (line ${n})`, at: call, root: 'loop' } : null;
+  let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `${how} after \`DBOS.launch()\` in ${where} (line ${n})`, at: call, root: 'launch' } : null;
+  const loop: RunReason | null = enclosingLoop(call.node) ? { why: `${how} in a loop in ${where} (line ${n})`, at: call, root: 'loop' } : null;
   let repeated: RunReason | null = null;
   if (host) {
     const hostKind = lateKind(host);
     if (hostKind) {
-      const reason = { why: `called from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call, root: hostKind };
+      const reason = { why: `${how} from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call, root: hostKind };
       late ??= reason;
       repeated = reason;
     } else {
       const outer = runTime(model, host, visiting);
-      const via = (r: RunReason | null): RunReason | null => (r ? { why: `called from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call, root: r.root } : null);
+      const via = (r: RunReason | null): RunReason | null => (r ? { why: `${how} from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call, root: r.root } : null);
       late ??= via(outer.late);
       repeated = via(outer.repeated);
     }

@@ -2,7 +2,7 @@
 import type { Rule } from './rule';
 import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { lateKind, runTimeOf } from '../model/run-time';
+import { howRun, lateKind, runTimeOf } from '../model/run-time';
 import { isTestLike, launchBefore } from '../model/lifecycle';
 import { inheritsConfigured } from '../model/configured-classes';
 import { rangeIn } from '../facts/positions';
@@ -73,7 +73,7 @@ export const rule: Rule = {
           (when ? `which runs after launch (it is ${when.why}), it is registered then ` : `it is registered when \`${host.name}\` runs, after launch `) +
           `(as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
-        related: when?.at ? [{ message: `\`${host.name}\` is called here, after launch`, range: model.lines.range(when.at.start, when.at.end) }] : undefined,
+        related: when?.at ? [{ message: `\`${host.name}\` is ${howRun(model, when.at)} here, after launch`, range: model.lines.range(when.at.start, when.at.end) }] : undefined,
       });
     }
     // configured instances created after launch

@@ -10,8 +10,8 @@ import { dbosName, statementOf } from '../fixes/common';
 import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
-import { callTimeOf, lateKind, runTimeOf, type RunReason } from '../model/run-time';
-import { callersOf } from '../model/callers';
+import { callTimeOf, howRun, lateKind, runTimeOf, type RunReason } from '../model/run-time';
+import { runnersOf } from '../model/callers';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { argumentFor } from '../model/bound-arguments';
 
@@ -137,14 +137,16 @@ function parameterNamed(ctx: RuleContext, d: QueueDecl): void {
   const related: { message: string; range: ReturnType<typeof model.lines.range> }[] = [];
   const at = (call: CallInfo, message: string) => related.push({ message, range: model.lines.range(call.start, call.end) });
   const seen = new Map<string, CallInfo>();
-  for (const call of why ? [] : callersOf(model, fn)) {
-    const lit = literal(model, argumentFor(model, fn, call, param));
+  for (const call of why ? [] : runnersOf(model, fn)) {
+    // a thread or task runner's arguments are not the function's own: its name is not read there
+    const how = howRun(model, call);
+    const lit = how === 'called' ? literal(model, argumentFor(model, fn, call, param)) : null;
     const name = lit?.t === 'str' ? lit.v : null;
-    const time = callTimeOf(model, call);
+    const time = callTimeOf(model, call, how);
     const reason = (name !== null ? time.loop : null) ?? time.repeated;
     if (reason) {
       why = reason.why + (name !== null ? ` with "${name}"` : '');
-      at(call, `\`${fn.name}\` is called here`);
+      at(call, `\`${fn.name}\` is ${how} here`);
       break;
     }
     if (name === null) continue;

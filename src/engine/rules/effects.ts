@@ -16,9 +16,10 @@ import { usedAsContextManager, whyNotAStep } from '../model/step-validity';
 import type { Node } from 'web-tree-sitter';
 import { decorateHelperFix, extractStepFix, wrapInlineFix } from '../fixes/wrap-step';
 import { CALL_RETURNED_ND, workflowOnlyName } from '../facts/summary';
-import { positionalArgs, workflowStart } from '../model/workflow-starts';
+import { workflowStart } from '../model/workflow-starts';
 import { argCount, seededReceiver } from '../facts/calls';
 import { checkTime } from '../budget';
+import { handedFunction } from '../model/thread-runners';
 
 export { argCount, seededReceiver };
 
@@ -179,42 +180,6 @@ function decorateThenInline(decorate: Fix | null, inline: Fix | null): Fix[] {
   if (decorate) fixes.push(decorate);
   if (inline) fixes.push(decorate ? { ...inline, preferred: false } : inline);
   return fixes;
-}
-
-/** Calls that run a function they are handed in a worker thread, and the position of that function. */
-const HANDS_TO_THREAD: Readonly<Record<string, number>> = {
-  'asyncio.to_thread': 0,
-  'anyio.to_thread.run_sync': 0,
-  'starlette.concurrency.run_in_threadpool': 0,
-  'fastapi.concurrency.run_in_threadpool': 0,
-};
-
-/**
- * For `asyncio.to_thread(f, *args)`, `loop.run_in_executor(executor, f, *args)` and the like, the call
- * of `f` they make, as a call of the workflow at the same place (the callee is the reference `f`, the
- * arguments unknown); null for any other call or when `f` is not a plain name (a lambda, a call).
- */
-export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
-  // asked by each effect rule for every call of a workflow: one answer per call (and one object, so
-  // that the caches keyed by call serve all the rules)
-  let hit = handedCalls.get(call);
-  if (hit === undefined) handedCalls.set(call, (hit = findHanded(model, call)));
-  return hit;
-}
-
-const handedCalls = new WeakMap<CallInfo, CallInfo | null>();
-
-function findHanded(model: ModuleModel, call: CallInfo): CallInfo | null {
-  let at: number | undefined;
-  if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') at = 1;
-  else {
-    const fqn = model.calleeFqn(call);
-    if (fqn && Object.prototype.hasOwnProperty.call(HANDS_TO_THREAD, fqn)) at = HANDS_TO_THREAD[fqn];
-  }
-  if (at === undefined) return null;
-  const ref = positionalArgs(call)[at];
-  if (!ref || (ref.type !== 'identifier' && ref.type !== 'attribute')) return null;
-  return { node: call.node, callee: ref, calleeType: ref.type, args: null, scope: call.scope, start: call.start, end: call.end, def: call.def };
 }
 
 /**
