@@ -248,6 +248,18 @@ export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleR
 }
 
 /**
+ * The project function a name enters, as resolved from `fromFile`; for a method of what a project
+ * function returns, found through its type (`app.boot.get_store().update` with `def get_store() ->
+ * Store` in `app/boot.py`: `app.store.Store().update`, `typedFqn`). Null for anything else.
+ */
+export function calledFunction(fromFile: string, fqn: string, resolver: ModuleResolver): IndexedFunction | null {
+  const direct = resolver.resolveFrom(fromFile, fqn, 0);
+  if (direct || !fqn.includes('().')) return direct;
+  const typed = typedFqn(fromFile, fqn, resolver);
+  return typed && typed !== fqn ? resolver.resolveFrom(fromFile, typed, 0) : null;
+}
+
+/**
  * undefined: the call is not a leaf of `kind`; null or an entry: it is. `typed`: the callee's name
  * with calls of project functions replaced by what they return (`typedFqn`), for the effect lists.
  */
@@ -295,7 +307,7 @@ function targetsOf(module: ModuleSummary, call: CallSummary, api: ApiCatalog, re
     const fn = module.functions.get(call.local);
     target = fn ? { module, fn } : null;
   } else if (call.fqn && !api.allow.has(call.fqn)) {
-    target = resolver.resolveFrom(module.file, call.fqn, 0);
+    target = calledFunction(module.file, call.fqn, resolver);
   }
   if (target && !target.fn.abstract) return [target];
   const fqn = call.fqn;

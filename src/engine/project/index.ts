@@ -16,7 +16,7 @@ import type { ApiCatalog, ApiList } from '../data/catalog';
 import { DEFAULT_EFFECT_LISTS, sameSignature, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
-import { handedInto, nearestOf, searchChain, typedFqn, type Chain, type ChainKind } from './chains';
+import { calledFunction, handedInto, nearestOf, searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
 import type { HandedReference } from '../facts/handed-callables';
 import { folderKey, listedFoldersOf, ModuleResolver, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES, type IndexedFunction } from './resolution';
@@ -397,10 +397,13 @@ export class WorkspaceIndex {
     return summary;
   }
 
-  /** The function a qualified name, as resolved in `fromFile`, denotes in the workspace. */
+  /**
+   * The function a qualified name, as resolved in `fromFile`, denotes in the workspace, a method of
+   * what a project function returns included (chains.ts `calledFunction`).
+   */
   resolve(fromFile: string, fqn: string): IndexedFunction | null {
     const abs = path.resolve(fromFile);
-    return this.tracker.reading(abs, () => this.resolver.resolveFrom(abs, fqn, 0));
+    return this.tracker.reading(abs, () => calledFunction(abs, fqn, this.resolver));
   }
 
   /**
