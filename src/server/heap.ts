@@ -35,6 +35,9 @@ const EDIT_SLACK_BYTES = 16 * 1024 * 1024;
  */
 const EDIT_IDLE_MS = 100;
 
+/** The low-memory collection is taken as done (or as never coming) after this long. */
+const LOW_MEMORY_ANSWER_MS = 10_000;
+
 /** A full collection; `reduce`: compacting. */
 let collect: ((reduce: boolean) => void) | null | undefined;
 
@@ -91,9 +94,19 @@ function collectLowMemory(done: () => void): boolean {
   } catch {
     return false;
   }
+  let answered = false;
+  const answer = () => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(late);
+    done();
+  };
+  // a runtime whose inspector never answers must not stop the idle collections for good
+  const late = setTimeout(answer, LOW_MEMORY_ANSWER_MS);
+  late.unref();
   session.post('HeapProfiler.collectGarbage', () => {
     setImmediate(() => session.disconnect());
-    done();
+    answer();
   });
   return true;
 }
