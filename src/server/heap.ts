@@ -117,8 +117,9 @@ function collectLowMemory(done: () => void): boolean {
  * server's heaps, mostly 4x). Checks that follow each other with no pause (a held key, a paste in
  * several steps) each promote about 2 MB of their model to the old generation, and no pause comes
  * for `HeapReducer` to collect it: the RSS rose by 60 MB over 60 such checks of a 2,000-line file.
- * With 50%, V8 collects them itself (incrementally, on its own threads) as the heap grows: about
- * 30 MB less after those checks, and the checks were not slower in the bench (`bench/server.mjs`).
+ * With 50%, V8 collects them itself (incrementally, on its own threads) as the heap grows: RSS after
+ * 60 of them 131-155 MB (median 150) against 142-218 (median 161) in nine interleaved runs of
+ * `bench/server.mjs` at load average 8-15, the checks not slower there.
  * V8 reads the flag each time it sets the next limit; it applies to every thread of the process.
  */
 const HEAP_GROWING_PERCENT = 50;
