@@ -32,6 +32,16 @@ export function detachStrings<T>(value: T, table: Map<string, string> = new Map(
   return value;
 }
 
+/**
+ * Gives, in place, each key of `map` a copy of its own (equal keys of one pass share one copy, through
+ * `table`); the values are left as they are (for caches whose values are not plain data to copy).
+ */
+export function detachKeys<V>(map: Map<string, V>, table: Map<string, string> = new Map()): void {
+  const entries = [...map];
+  map.clear();
+  for (const [k, v] of entries) map.set(own(k, table), v);
+}
+
 function walk(v: unknown, table: Table): unknown {
   if (typeof v === 'string') return own(v, table);
   if (v === null || typeof v !== 'object') return v;

@@ -19,7 +19,7 @@ import type { Fix } from '../engine/types';
 import type { ModuleModel } from '../engine/model/module';
 import type { UserConfig } from '../engine/config';
 import { TreeCache } from './incremental';
-import { HeapReducer } from './heap';
+import { HeapReducer, limitHeapGrowth } from './heap';
 import { installTestHooks } from '../engine/test-hooks';
 import { filePath, uriToPath } from './uris';
 import type { CheckOutcome, FolderConfig, FromWorker, Task, TaskResult, ToWorker } from './worker-protocol';
@@ -295,6 +295,7 @@ const WARM_UP = [
  */
 export function runAnalysisThread(port: MessagePort, flags: Int32Array): void {
   const send = (m: FromWorker) => port.postMessage(m);
+  limitHeapGrowth();
   const analysis = new Analysis();
   const hooks = installTestHooks();
   // one small analysis first, so that the first file opened does not pay for compiling the engine

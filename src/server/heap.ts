@@ -7,7 +7,10 @@
 // the editor never waits; a check that arrives meanwhile starts when it ends). While the user types,
 // each check of the open document promotes part of its model to the old generation, which V8 let
 // grow to four times what is alive: once it grew by EDIT_SLACK_BYTES, a plain full collection is
-// made in the next short pause after a check.
+// made in the next short pause after a check. The idle collection ends with V8's low-memory
+// collection, asked through the thread's own inspector session: the only way Node 20 gives to shrink
+// the young generation back (otherwise its 16 MB stay resident for good once a scan has filled them).
+import * as inspector from 'node:inspector';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
@@ -32,7 +35,10 @@ const EDIT_SLACK_BYTES = 16 * 1024 * 1024;
  */
 const EDIT_IDLE_MS = 100;
 
-/** A full collection; `reduce`: compacting, then one that gives the freed pages back to the system. */
+/** The low-memory collection is taken as done (or as never coming) after this long. */
+const LOW_MEMORY_ANSWER_MS = 10_000;
+
+/** A full collection; `reduce`: compacting. */
 let collect: ((reduce: boolean) => void) | null | undefined;
 
 /**
@@ -46,11 +52,7 @@ function collector(): ((reduce: boolean) => void) | null {
       const gc: unknown = vm.runInNewContext('gc');
       // A full, synchronous collection that also compacts: without it the pages of garbage stay,
       // each holding a few live objects (after a scan: 87 MB of old generation for 29 MB alive). The
-      // flag is set for this one collection only; V8 reads it at each collection. Then a "last
-      // resort" one (V8's low-memory notification) gives the freed pages back to the system instead
-      // of keeping them pooled for later allocations (alone, in a worker thread, it did not collect
-      // what the plain one does): without it the server's RSS after a 100,000-line scan stayed at
-      // 150-155 MB.
+      // flag is set for this one collection only; V8 reads it at each collection.
       collect =
         typeof gc === 'function'
           ? (reduce: boolean) => {
@@ -60,8 +62,7 @@ function collector(): ((reduce: boolean) => void) | null {
               }
               v8.setFlagsFromString('--compact-on-every-full-gc');
               try {
-                (gc as (options?: object) => void)();
-                (gc as (options?: object) => void)({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+                (gc as () => void)();
               } finally {
                 v8.setFlagsFromString('--no-compact-on-every-full-gc');
               }
@@ -72,6 +73,64 @@ function collector(): ((reduce: boolean) => void) | null {
     }
   }
   return collect;
+}
+
+/**
+ * V8's low-memory collection (`Isolate::LowMemoryNotification`: full collections that reduce the
+ * footprint), run as a task of this thread, then `done()`; false if it cannot be asked. It is what
+ * gives memory back to the system: it shrinks the young generation to its initial size (1 MB; after
+ * a scan its 16 MB stayed resident: V8 shrinks it only in such a collection, and `gc()` with
+ * `flavor: 'last-resort'` is a plain full collection in Node 20) and frees the pages V8 pools for
+ * later allocations. Node gives JavaScript no other way to ask for it than the inspector protocol's
+ * `HeapProfiler.collectGarbage`, over a session with this thread's own inspector (no domain enabled;
+ * connected for the collection only, and disconnected after its answer, not inside it: a session
+ * disconnected from its own callback blocks the thread).
+ */
+function collectLowMemory(done: () => void): boolean {
+  let session: inspector.Session;
+  try {
+    session = new inspector.Session();
+    session.connect();
+  } catch {
+    return false;
+  }
+  let answered = false;
+  const answer = () => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(late);
+    done();
+  };
+  // a runtime whose inspector never answers must not stop the idle collections for good
+  const late = setTimeout(answer, LOW_MEMORY_ANSWER_MS);
+  late.unref();
+  session.post('HeapProfiler.collectGarbage', () => {
+    setImmediate(() => session.disconnect());
+    answer();
+  });
+  return true;
+}
+
+/**
+ * How far V8 lets the old generation grow past what was alive after its last full collection
+ * before the next one, in percent (V8 computes 1.1x to 4x from the collection's speed; for this
+ * server's heaps, mostly 4x). Checks that follow each other with no pause (a held key, a paste in
+ * several steps) each promote about 2 MB of their model to the old generation, and no pause comes
+ * for `HeapReducer` to collect it: the RSS rose by 60 MB over 60 such checks of a 2,000-line file.
+ * With 50%, V8 collects them itself (incrementally, on its own threads) as the heap grows: RSS after
+ * 60 of them 131-155 MB (median 150) against 142-218 (median 161) in nine interleaved runs of
+ * `bench/server.mjs` at load average 8-15, the checks not slower there.
+ * V8 reads the flag each time it sets the next limit; it applies to every thread of the process.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
+/** Sets HEAP_GROWING_PERCENT for the process (from the analysis thread, when it starts). */
+export function limitHeapGrowth(): void {
+  try {
+    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  } catch {
+    // V8 refused the flag: its own growing factor applies
+  }
 }
 
 /** Call `busy()` when a task starts and `idle()` when it ends (`idle(true)` after the check of an open document). */
@@ -91,6 +150,8 @@ export class HeapReducer {
   private edited = false;
   /** Collections after edits were made since the last one at idle: V8 keeps the pages they freed. */
   private pagesToGiveBack = false;
+  /** The low-memory collection was asked for and has not run yet. */
+  private reducing = false;
 
   /**
    * `beforeCollect`: drops what the thread need not keep, just before a collection. `slackBytes`:
@@ -145,14 +206,19 @@ export class HeapReducer {
 
   private reduce(): void {
     this.timer = undefined;
-    if (v8.getHeapStatistics().total_heap_size < this.base + this.slackBytes && !this.pagesToGiveBack) return;
+    if (this.reducing || (v8.getHeapStatistics().total_heap_size < this.base + this.slackBytes && !this.pagesToGiveBack)) return;
     const gc = collector();
     if (!gc) return;
     this.beforeCollect?.();
     gc(true);
     this.pagesToGiveBack = false;
     this.collections++;
-    this.base = v8.getHeapStatistics().total_heap_size;
-    this.editBase = v8.getHeapStatistics().used_heap_size;
+    const settled = () => {
+      this.reducing = false;
+      this.base = v8.getHeapStatistics().total_heap_size;
+      this.editBase = v8.getHeapStatistics().used_heap_size;
+    };
+    this.reducing = collectLowMemory(settled);
+    if (!this.reducing) settled();
   }
 }

@@ -8,7 +8,7 @@ import { initParser } from '../../src/engine/index';
 import { parsePython } from '../../src/engine/syntax/parser';
 import { ModuleModel } from '../../src/engine/model/module';
 import { summarize } from '../../src/engine/facts/summary';
-import { detachStrings } from '../../src/engine/detach';
+import { detachKeys, detachStrings } from '../../src/engine/detach';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -33,4 +33,17 @@ test('detachStrings keeps a summary equal, in place, with equal strings shared',
   for (const [k, v] of table) assert.equal(k, v);
   const again = detachStrings({ a: [first.fqn.length >= 13 ? first.fqn : 'x'.repeat(20) + first.fqn] }, table);
   if (first.fqn.length >= 13) assert.equal(again.a[0], table.get(first.fqn));
+});
+
+test('detachKeys gives a Map equal keys of their own, in the same order, with the same values', () => {
+  const text = 'def handler():\n    return charge_customer_card(order)\n';
+  const long = text.slice(4, 11) + '\0' + text.slice(27, 47); // built from views into `text`
+  const value = { chain: ['x'] };
+  const map = new Map<string, object>([['short', {}], [long, value], ['z', {}]]);
+  const table = new Map<string, string>();
+  detachKeys(map, table);
+  assert.deepEqual([...map.keys()], ['short', long, 'z']);
+  assert.equal(map.get(long), value);
+  assert.equal(table.get(long), long);
+  assert.equal([...map.keys()][1], table.get(long));
 });

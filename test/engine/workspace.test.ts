@@ -254,6 +254,26 @@ test('live: a helper edited so the effect disappears (setText true, dependents l
   assert.ok(codes(run(index, checkout)).includes('14:DBOS202'));
 });
 
+test('live: after detachStrings (the server, when idle), the memoised chains still answer and a helper edit still drops them', async () => {
+  await initParser();
+  const root = copy('shop');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const checkout = path.join(root, 'app/checkout.py');
+  const http = path.join(root, 'app/lib/http.py');
+  const before = run(index, checkout);
+  assert.ok(codes(before).includes('13:DBOS202'));
+  index.detachStrings();
+  const again = run(index, checkout);
+  assert.deepEqual(again.map((f) => [f.code, f.range, f.message, f.related]), before.map((f) => [f.code, f.range, f.message, f.related]));
+  assert.deepEqual(index.dependents(http), [checkout]);
+  const old = fs.readFileSync(http, 'utf8');
+  assert.equal(index.setText(http, old.replace('return requests.get(url).json()', 'return {"url": url}')), true);
+  assert.ok(!codes(run(index, checkout)).includes('13:DBOS202'));
+  index.detachStrings();
+  assert.equal(index.forget(http), true);
+  assert.ok(codes(run(index, checkout)).includes('13:DBOS202'));
+});
+
 test('live: a virtual workspace through readFile, and a file nothing reads is not parsed on setText', async () => {
   await initParser();
   const root = path.resolve('/virtual/ws');

@@ -282,9 +282,10 @@ export class WorkspaceRegistry {
 
   private put(abs: string, hash: string | null, may: FileEntry['may'], parsed: boolean, regs: FileRegistrations): boolean {
     const old = this.files.get(abs);
-    const sig = signatureOf(regs);
-    // kept for the session: its names must not hold the file's text (detach.ts)
-    this.files.set(abs, { hash, regs: detachStrings(regs), sig, may, parsed });
+    // kept for the session: its names, and the signature made of them, must not hold the file's text (detach.ts)
+    const own = detachStrings(regs);
+    const sig = signatureOf(own);
+    this.files.set(abs, { hash, regs: own, sig, may, parsed });
     this.listed?.add(abs);
     const changed = (old?.sig ?? signatureOf(EMPTY)) !== sig;
     if (changed) {
