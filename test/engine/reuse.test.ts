@@ -342,32 +342,31 @@ const SERVICE = [
   '',
 ].join('\n');
 
+/** Summarises `text` with reuse (which must equal a fresh summary): the functions computed again. */
+function computedAgain(text: string, file: string): string[] {
+  resetReuseStats();
+  assert.deepStrictEqual(summaryOf(text, file, true), summaryOf(text, file, false));
+  return reuseStats.lastComputed;
+}
+
 test('an edit inside one method of a 20-method class computes again that method alone', async () => {
   await initParser();
   clearReuse();
   const file = '/reuse-methods/service.py';
   const first = summaryOf(SERVICE, file, true);
   assert.equal(first.functions.size, 21);
-  // a body edit of one method: that method only (the class's name is not mentioned elsewhere but by `checkout`)
-  resetReuseStats();
+  // a body edit of one method: that method only (`checkout` names the class, not the method)
   const edited = SERVICE.replace('return helper(url) + str(7)', 'return helper(url) + str(7 + random.random())');
-  assert.deepStrictEqual(summaryOf(edited, file, true), summaryOf(edited, file, false));
-  assert.deepEqual(reuseStats.lastComputed, ['Service.m7']);
-  // a method other methods call through `self`: its callers too
-  resetReuseStats();
+  assert.deepEqual(computedAgain(edited, file), ['Service.m7']);
+  // a method other methods call through `self`: its callers too, and theirs
   const called = edited.replace('return helper(url) + str(3)', 'return requests.get(url)');
-  assert.deepStrictEqual(summaryOf(called, file, true), summaryOf(called, file, false));
-  assert.deepEqual(reuseStats.lastComputed, ['Service.m3', 'Service.flow', 'checkout']);
-  // an attribute assigned in `__init__`: the methods that read it
-  resetReuseStats();
+  assert.deepEqual(computedAgain(called, file), ['Service.m3', 'Service.flow', 'checkout']);
+  // an attribute assigned in `__init__`: the methods that read it, and their callers
   const attr = called.replace('self.client = requests.Session()', 'self.client = helper');
-  assert.deepStrictEqual(summaryOf(attr, file, true), summaryOf(attr, file, false));
-  assert.deepEqual(reuseStats.lastComputed, ['Service.__init__', 'Service.flow', 'Service.fetch', 'checkout']);
+  assert.deepEqual(computedAgain(attr, file), ['Service.__init__', 'Service.flow', 'Service.fetch', 'checkout']);
   // the class outside its methods: every method
-  resetReuseStats();
   const header = attr.replace('LIMIT = 3', 'LIMIT = 4');
-  assert.deepStrictEqual(summaryOf(header, file, true), summaryOf(header, file, false));
-  assert.deepEqual(reuseStats.lastComputed, [...first.functions.keys()].filter((q) => q !== 'helper'));
+  assert.deepEqual(computedAgain(header, file), [...first.functions.keys()].filter((q) => q !== 'helper'));
 });
 
 test('summaries built with reuse over incremental parses of a class equal fresh ones after random edits', async () => {

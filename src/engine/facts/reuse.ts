@@ -31,6 +31,8 @@
 //   forwarded to a helper, `usage.ts`) or another class (inherited methods) is through a name written
 //   in its own statement or in a module binding, and a method or nested function is reached through
 //   the module-level name of what holds it (`Service.run`, `svc = Service()`, `class C(Service)`).
+// When the edit lies inside one method of a top-level class, that class's methods are the units
+// instead (`editedMethod`, `methodsChanged`; docs/DEVELOPING.md "Facts reused across edits").
 // Offsets of reused facts (definition, call ranges) move with the statement; nothing else in a
 // function's facts depends on where it is. `test/engine/reuse.test.ts` checks random edit sequences
 // over the fixtures against fresh summaries and analyses.
