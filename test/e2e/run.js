@@ -103,7 +103,11 @@ async function runSession(name) {
     }
     const log = cs.resultsFile + '.log';
     if (fs.existsSync(log)) process.stdout.write(fs.readFileSync(log, 'utf8'));
-    if (!fs.existsSync(cs.resultsFile)) throw new Error(`session ${name}: the suite did not report results (exit ${code}); see ${cs.dir}`);
+    if (!fs.existsSync(cs.resultsFile)) {
+      const e = new Error(`session ${name}: the suite did not report results (exit ${code}); see ${cs.dir}`);
+      e.lost = true;
+      throw e;
+    }
     const r = JSON.parse(fs.readFileSync(cs.resultsFile, 'utf8'));
     for (const f of r.failures) console.log(`\nFAILED: ${f.title}\n${f.error}`);
     console.log(`harness: session ${name}: ${r.passed} passed, ${r.failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s, run folder ${cs.dir})`);
@@ -121,19 +125,32 @@ async function main() {
   let passed = 0;
   let failed = 0;
   let harnessError = false;
+  const retried = [];
   const started = Date.now();
   for (const name of wanted) {
-    try {
-      const r = name === 'ui' ? await require('./ui').runUi() : SESSIONS[name] ? await runSession(name) : null;
-      if (!r) throw new Error(`unknown session ${name} (sessions: ${Object.keys(SESSIONS).join(', ')}, ui)`);
-      passed += r.passed;
-      failed += r.failed;
-    } catch (e) {
-      harnessError = true;
-      console.error('harness error:', e && e.stack ? e.stack : e);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = name === 'ui' ? await require('./ui').runUi() : SESSIONS[name] ? await runSession(name) : null;
+        if (!r) throw new Error(`unknown session ${name} (sessions: ${Object.keys(SESSIONS).join(', ')}, ui)`);
+        passed += r.passed;
+        failed += r.failed;
+      } catch (e) {
+        // A session whose extension host went away before the suite wrote its results (code-server has been
+        // seen cancelling the host after a file-watcher restart on a loaded machine) is run once more, and the
+        // summary says so; a second loss, a timeout or a failing test is not retried.
+        if (e && e.lost && attempt === 1) {
+          console.error(`harness: ${e.message}; running session ${name} once more`);
+          retried.push(name);
+          continue;
+        }
+        harnessError = true;
+        console.error('harness error:', e && e.stack ? e.stack : e);
+      }
+      break;
     }
   }
-  console.log(`harness: ${passed} passed, ${failed} failed (${wanted.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const again = retried.length ? `; run again after losing its results: ${retried.join(', ')}` : '';
+  console.log(`harness: ${passed} passed, ${failed} failed (${wanted.join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s${again})`);
   return harnessError ? 2 : failed ? 1 : 0;
 }
 

@@ -643,6 +643,24 @@ test('sessions of SQLAlchemy session factories bound in another module: async_se
   ]);
 });
 
+test('a method of the object a getter of another module returns, typed by its return annotation, imported at the top or inside the workflow', async () => {
+  await initParser();
+  const root = ws('getters');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/flows.py');
+  const findings = run(index, file);
+  // the step's call is checkpointed, and `describe` touches nothing: quiet
+  assert.deepEqual(codes(findings), ['11:DBOS304', '17:DBOS304']);
+  assert.deepEqual(findings.map(chainOf), ['run_task → store.Store.mark_running → self._conn.execute', 'rerun_task → store.Store.mark_running → self._conn.execute']);
+  assert.match(findings[0].message, /^`store\.Store\.mark_running` accesses the database in a workflow, outside a transaction or step/);
+  assert.deepEqual(related(findings[0], root, file), [
+    'app/store.py:10:5 `store.Store.mark_running` is defined here',
+    'app/store.py:11:9 `self._conn.execute` is called here',
+    'app/store.py:12:9 `self._conn.commit` is also called here',
+  ]);
+  assert.equal(findings[0].severity, 'warning');
+});
+
 test('class hierarchy: a call on a base type enters the overrides of the project subclasses in the base class folder; a new subclass file is noticed', async () => {
   await initParser();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-hierarchy-'));

@@ -21,7 +21,7 @@ import type { ReadTracker } from './tracking';
 import { checkTime } from '../budget';
 import { classifyDbosMethod } from '../model/async-api';
 import { fluentType } from '../model/fluent-types';
-import { landsOnCalled } from '../facts/handed-callables';
+import { landsOnCalled, type HandedReference } from '../facts/handed-callables';
 
 /**
  * What a chain can end in: the effect rules' kinds, plus the step-side ones. `nondeterministic`
@@ -164,7 +164,7 @@ export function searchChain(
         for (const target of selfTarget ? [selfTarget] : targetsOf(n.at.module, call, api, resolver)) {
           // `_fetch_optional(storage.read_html, key)` where `_fetch_optional` calls its parameter: the
           // handed function runs there too, entered at this call
-          for (const handed of handedInto(n.at.module, call, target, resolver)) {
+          for (const handed of handedInto(n.at.module, call.handed, target, resolver)) {
             if (kind === 'start' && handed.fn.workflow && !(call.flags & CALL_EXPECTS_FAILURE)) return { first: start, links: n.links, leaf: { module: n.at.module, call, workflow: handed } };
             enter(handed, call, n, undefined, target);
           }
@@ -180,18 +180,31 @@ export function searchChain(
   return found ? { ...found, others: { leaves: others, total } } : null;
 }
 
-/** The functions `call` hands to `target` that `target` calls (facts/handed-callables.ts), in `module` or the modules it names. */
-function handedInto(module: ModuleSummary, call: CallSummary, target: IndexedFunction, resolver: ModuleResolver): IndexedFunction[] {
+/**
+ * The functions of `refs` (the arguments of a call that name a function, facts/handed-callables.ts)
+ * that land on a parameter `target` calls: they run inside `target`. `module` is the calling module,
+ * where a local reference is found; any other is resolved from it.
+ */
+export function handedInto(module: ModuleSummary, refs: readonly HandedReference[] | undefined, target: IndexedFunction, resolver: ModuleResolver): IndexedFunction[] {
   const called = target.fn.callsParams;
-  if (!call.handed || !called) return NONE;
+  if (!refs || !called) return NONE;
   const out: IndexedFunction[] = [];
-  for (const ref of call.handed) {
+  for (const ref of refs) {
     if (!landsOnCalled(ref, called)) continue;
     const fn = ref.local ? module.functions.get(ref.local) : undefined;
     const found = fn ? { module, fn } : ref.fqn ? resolver.resolveFrom(module.file, ref.fqn, 0) : null;
     if (found) out.push(found);
   }
   return out;
+}
+
+/** A chain without its other leaves (asked without `all`): one object per chain. */
+const nearest = new WeakMap<Chain, Chain>();
+export function nearestOf(chain: Chain | null): Chain | null {
+  if (!chain?.others) return chain;
+  let hit = nearest.get(chain);
+  if (!hit) nearest.set(chain, (hit = { first: chain.first, links: chain.links, leaf: chain.leaf }));
+  return hit;
 }
 
 const NONE: IndexedFunction[] = [];
@@ -232,6 +245,18 @@ export function typedFqn(fromFile: string, fqn: string | null, resolver: ModuleR
   }
   // a session another module's factory makes (`app.db.SessionLocal().add` -> `sqlalchemy.orm.sessionmaker()().add`)
   return fluentType(name);
+}
+
+/**
+ * The project function a name enters, as resolved from `fromFile`; for a method of what a project
+ * function returns, found through its type (`app.boot.get_store().update` with `def get_store() ->
+ * Store` in `app/boot.py`: `app.store.Store().update`, `typedFqn`). Null for anything else.
+ */
+export function calledFunction(fromFile: string, fqn: string, resolver: ModuleResolver): IndexedFunction | null {
+  const direct = resolver.resolveFrom(fromFile, fqn, 0);
+  if (direct || !fqn.includes('().')) return direct;
+  const typed = typedFqn(fromFile, fqn, resolver);
+  return typed && typed !== fqn ? resolver.resolveFrom(fromFile, typed, 0) : null;
 }
 
 /**
@@ -282,7 +307,7 @@ function targetsOf(module: ModuleSummary, call: CallSummary, api: ApiCatalog, re
     const fn = module.functions.get(call.local);
     target = fn ? { module, fn } : null;
   } else if (call.fqn && !api.allow.has(call.fqn)) {
-    target = resolver.resolveFrom(module.file, call.fqn, 0);
+    target = calledFunction(module.file, call.fqn, resolver);
   }
   if (target && !target.fn.abstract) return [target];
   const fqn = call.fqn;

@@ -16,9 +16,10 @@ import type { ApiCatalog, ApiList } from '../data/catalog';
 import { DEFAULT_EFFECT_LISTS, sameSignature, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
-import { searchChain, typedFqn, type Chain, type ChainKind } from './chains';
+import { calledFunction, handedInto, nearestOf, searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
-import { ModuleResolver, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES, type IndexedFunction } from './resolution';
+import type { HandedReference } from '../facts/handed-callables';
+import { folderKey, listedFoldersOf, ModuleResolver, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
@@ -63,18 +64,6 @@ export interface WorkspaceIndexOptions {
   budgetMs?: number;
 }
 
-/** The key under which a listing of a folder's modules is recorded as read (tracking.ts). */
-function folderKey(dir: string): string {
-  return dir + path.sep;
-}
-
-/** The folders whose listing for subclasses holds `abs` (its own and those above it, SUBCLASS_FOLDER_DEPTH levels). */
-function listedFoldersOf(abs: string): string[] {
-  const out: string[] = [];
-  for (let d = path.dirname(abs), i = 0; i <= SUBCLASS_FOLDER_DEPTH; i++, d = path.dirname(d)) out.push(d);
-  return out;
-}
-
 /** Source characters whose trees a batch index keeps for `takeTree` (about 60 MB of trees). */
 const BATCH_HAND_OVER_CHARS = 2_000_000;
 
@@ -89,14 +78,6 @@ let nextApiId = 1;
 /** The kinds the effect rules ask with `all` (DBOS201, DBOS202, DBOS304): their walks always list every leaf. */
 const WALKED_WHOLE: ReadonlySet<ChainKind> = new Set<ChainKind>(['nondeterministic', 'nondeterministicTolerated', 'io', 'database']);
 
-/** A chain without its other leaves (asked without `all`): one object per chain. */
-const nearest = new WeakMap<Chain, Chain>();
-function nearestOf(chain: Chain | null): Chain | null {
-  if (!chain?.others) return chain;
-  let hit = nearest.get(chain);
-  if (!hit) nearest.set(chain, (hit = { first: chain.first, links: chain.links, leaf: chain.leaf }));
-  return hit;
-}
 
 export class WorkspaceIndex {
   readonly roots: string[];
@@ -416,10 +397,13 @@ export class WorkspaceIndex {
     return summary;
   }
 
-  /** The function a qualified name, as resolved in `fromFile`, denotes in the workspace. */
+  /**
+   * The function a qualified name, as resolved in `fromFile`, denotes in the workspace, a method of
+   * what a project function returns included (chains.ts `calledFunction`).
+   */
   resolve(fromFile: string, fqn: string): IndexedFunction | null {
     const abs = path.resolve(fromFile);
-    return this.tracker.reading(abs, () => this.resolver.resolveFrom(abs, fqn, 0));
+    return this.tracker.reading(abs, () => calledFunction(abs, fqn, this.resolver));
   }
 
   /**
@@ -446,6 +430,16 @@ export class WorkspaceIndex {
   moduleSummary(fromFile: string, moduleName: string): ModuleSummary | null | undefined {
     const abs = path.resolve(fromFile);
     return this.tracker.reading(abs, () => this.resolver.moduleSummary(abs, moduleName));
+  }
+
+  /**
+   * The functions a call in `file` hands to `target` that `target` calls (`fetch_optional(store.read, key)`
+   * with `def fetch_optional(func, *a): return func(*a)`; `refs` from facts/handed-callables.ts).
+   */
+  handedInto(file: string, refs: readonly HandedReference[] | undefined, target: IndexedFunction): IndexedFunction[] {
+    const module = this.summaryOf(file);
+    if (!module || !refs) return [];
+    return this.tracker.reading(module.file, () => handedInto(module, refs, target, this.resolver));
   }
 
   /** A function of a file by its qualified name inside the module (`helper`, `Svc.fetch`). */

@@ -45,6 +45,18 @@ export const MAX_OVERRIDES = 8;
 export const SUBCLASS_FOLDER_DEPTH = 2;
 /** How many files of those folders are looked at, at most (in name order, the folder's own first). */
 export const SUBCLASS_FOLDER_FILES = 64;
+/** The key under which a listing of a folder's modules is recorded as read (tracking.ts). */
+export function folderKey(dir: string): string {
+  return dir + path.sep;
+}
+
+/** The folders whose listing for subclasses holds `abs` (its own and those above it, SUBCLASS_FOLDER_DEPTH levels). */
+export function listedFoldersOf(abs: string): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(abs), i = 0; i <= SUBCLASS_FOLDER_DEPTH; i++, d = path.dirname(d)) out.push(d);
+  return out;
+}
+
 /** How many levels of subclasses of subclasses are followed. */
 const SUBCLASS_LEVELS = 3;
 

@@ -9,7 +9,7 @@ import type { RelatedInfo } from '../types';
 import { WorkspaceIndex, type Chain, type ChainKind, type IndexedFunction, type ModuleSummary } from '../project/index';
 import { rangeIn } from '../facts/positions';
 import { passedArgs } from '../facts/fallback';
-import { handedReferences, landsOnCalled } from '../facts/handed-callables';
+import { handedReferences } from '../facts/handed-callables';
 import { lastSegment } from '../model/names';
 import * as path from 'node:path';
 
@@ -53,17 +53,12 @@ function dispatchedCall(ctx: RuleContext, call: CallInfo): IndexedFunction[] {
  * helper), so the finding names the helper the call enters, and the function that does the work.
  */
 function handedChain(ctx: RuleContext, call: CallInfo, start: IndexedFunction, kind: ChainKind, all: boolean): Chain | null {
-  const called = start.fn.callsParams;
-  if (!called || ctx.config.maxCallDepth < 2) return null;
-  const refs = handedReferences(ctx.model, call);
-  if (!refs) return null;
+  if (!start.fn.callsParams || ctx.config.maxCallDepth < 2) return null;
   const { index, file } = projectOf(ctx);
   const caller = call.scope.fn ? index.functionOf(file, call.scope.fn.qualname) : null;
   if (!caller) return null;
-  for (const ref of refs) {
-    if (!landsOnCalled(ref, called)) continue;
-    const handed = ref.local ? index.functionOf(file, ref.local) : ref.fqn ? index.resolve(file, ref.fqn) : null;
-    if (!handed || handed.fn === start.fn || !handed.fn.plain) continue;
+  for (const handed of index.handedInto(file, handedReferences(ctx.model, call), start)) {
+    if (handed.fn === start.fn || !handed.fn.plain) continue;
     const rest = index.chainFrom(handed, kind, ctx.api, ctx.config.maxCallDepth - 1, file, null, all);
     if (!rest) continue;
     const via = { fqn: null, text: ctx.model.textOf(call.callee), argc: 0, start: call.start, end: call.end, flags: 0 };
