@@ -34,7 +34,6 @@ export const rule: Rule = {
     const { model } = ctx;
     if (!model.isTestFile) return;
     const isDestroy = (c: CallInfo) => reaches(model, c, 'dbos.DBOS.destroy') || model.calleeFqn(c) === 'dbos.DBOS().destroy';
-    const destroys = (f: FunctionInfo) => f.calls.some(isDestroy);
     for (const fn of model.functions) {
       if (!fn.kinds.has('test') || fn.kinds.has('fixture')) continue;
       const ctor = fn.calls.find((c) => isConstruction(model, c));
