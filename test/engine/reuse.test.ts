@@ -306,3 +306,85 @@ test('an edit of a module-level value or import computes again only the function
   assert.deepStrictEqual(summaryOf(star, file, true), summaryOf(star, file, false));
   assert.equal(reuseStats.reused, 0);
 });
+
+/** A class of 20 methods that read each other through `self` (attributes, calls, forwarded values). */
+const SERVICE = [
+  'import random',
+  'import requests',
+  'from dbos import DBOS',
+  '',
+  '',
+  'def helper(url):',
+  '    return url.upper()',
+  '',
+  '',
+  '@DBOS.dbos_class()',
+  'class Service:',
+  '    LIMIT = 3',
+  '',
+  '    def __init__(self):',
+  '        self.client = requests.Session()',
+  '        self.clock = helper',
+  '',
+  ...Array.from({ length: 16 }, (_, i) => [`    def m${i}(self, url):`, `        return helper(url) + str(${i})`, '']).flat(),
+  '    @DBOS.workflow()',
+  '    def flow(self):',
+  '        return self.fetch(self.m3("u"))',
+  '',
+  '    @DBOS.step()',
+  '    def fetch(self, url):',
+  '        return self.client.get(url)',
+  '',
+  '',
+  '@DBOS.workflow()',
+  'def checkout():',
+  '    return Service().flow()',
+  '',
+].join('\n');
+
+/** Summarises `text` with reuse (which must equal a fresh summary): the functions computed again. */
+function computedAgain(text: string, file: string): string[] {
+  resetReuseStats();
+  assert.deepStrictEqual(summaryOf(text, file, true), summaryOf(text, file, false));
+  return reuseStats.lastComputed;
+}
+
+test('an edit inside one method of a 20-method class computes again that method alone', async () => {
+  await initParser();
+  clearReuse();
+  const file = '/reuse-methods/service.py';
+  const first = summaryOf(SERVICE, file, true);
+  assert.equal(first.functions.size, 21);
+  // a body edit of one method: that method only (`checkout` names the class, not the method)
+  const edited = SERVICE.replace('return helper(url) + str(7)', 'return helper(url) + str(7 + random.random())');
+  assert.deepEqual(computedAgain(edited, file), ['Service.m7']);
+  // a method other methods call through `self`: its callers too, and theirs
+  const called = edited.replace('return helper(url) + str(3)', 'return requests.get(url)');
+  assert.deepEqual(computedAgain(called, file), ['Service.m3', 'Service.flow', 'checkout']);
+  // an attribute assigned in `__init__`: the methods that read it, and their callers
+  const attr = called.replace('self.client = requests.Session()', 'self.client = helper');
+  assert.deepEqual(computedAgain(attr, file), ['Service.__init__', 'Service.flow', 'Service.fetch', 'checkout']);
+  // the class outside its methods: every method
+  const header = attr.replace('LIMIT = 3', 'LIMIT = 4');
+  assert.deepEqual(computedAgain(header, file), [...first.functions.keys()].filter((q) => q !== 'helper'));
+});
+
+test('summaries built with reuse over incremental parses of a class equal fresh ones after random edits', async () => {
+  await initParser();
+  clearReuse();
+  resetReuseStats();
+  const file = '/reuse-methods/random.py';
+  for (let seed = 0; seed < 6; seed++) {
+    const next = rng(7000 + seed);
+    clearReuse();
+    incrementalEdits(SERVICE, next, 40, (text, tree, previous) => {
+      const model = new ModuleModel(text, tree, { path: file, previousTree: previous });
+      const reused = summarize(model, file, 'h', undefined, { reuse: true });
+      model.previousTree = null;
+      const fresh = summaryOf(text, file, false);
+      assert.deepStrictEqual(reused, fresh, `seed ${7000 + seed}:\n${text}`);
+      assert.deepEqual(signature(reused), signature(fresh), `seed ${7000 + seed}`);
+    });
+  }
+  assert.ok(reuseStats.reused > reuseStats.computed, `reused ${reuseStats.reused}, computed ${reuseStats.computed}`);
+});

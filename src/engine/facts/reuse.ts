@@ -31,6 +31,8 @@
 //   forwarded to a helper, `usage.ts`) or another class (inherited methods) is through a name written
 //   in its own statement or in a module binding, and a method or nested function is reached through
 //   the module-level name of what holds it (`Service.run`, `svc = Service()`, `class C(Service)`).
+// When the edit lies inside one method of a top-level class, that class's methods are the units
+// instead (`editedMethod`, `methodsChanged`; docs/DEVELOPING.md "Facts reused across edits").
 // Offsets of reused facts (definition, call ranges) move with the statement; nothing else in a
 // function's facts depends on where it is. `test/engine/reuse.test.ts` checks random edit sequences
 // over the fixtures against fresh summaries and analyses.
@@ -53,6 +55,9 @@ interface StatementRecord {
   names: string[];
   /** What the module context says of the functions and classes inside it (`ModuleContext.statements`). */
   own: string;
+  /** A class's methods (its units of reuse when an edit stays inside one of them) and whether the rest of it holds a syntax error. */
+  methods: Method[] | null;
+  headerBroken: boolean;
 }
 
 interface ReuseState {
@@ -95,6 +100,39 @@ interface Statement {
   from: number;
   /** It holds a syntax error (or a missing node): the same text may be recovered from differently. */
   broken: boolean;
+  /** A class (decorated or not): its methods, direct children of its body; null for anything else. */
+  methods: Method[] | null;
+  /** The class outside its methods (decorators, header, other statements of its body) holds a syntax error. */
+  headerBroken: boolean;
+}
+
+/** A method of a top-level class (a `def`, a decorated `def`): offsets in its version's text. */
+interface Method {
+  start: number;
+  end: number;
+  /** The start of its line. */
+  from: number;
+  broken: boolean;
+  /** Its name and its first parameter (`self`), what other methods may read it through. */
+  name: string;
+  receiver: string | null;
+}
+
+/** Old methods usable now, by new start, with their old span and the shift to apply. */
+type UsableMethods = { start: number; end: number; oldStart: number; oldEnd: number; delta: number }[];
+
+/** A class an edit changed inside one of its methods (`SummaryReuse.editedMethod`). */
+interface PartialClass {
+  /** Its start, its old record and its module-level names. */
+  start: number;
+  rec: StatementRecord;
+  names: string[];
+  /** Its methods that may keep their facts (text unchanged), until one must be computed again. */
+  kept: (UsableMethods[number] & { text: string; method: Method })[];
+  /** What other methods and statements may read of the methods computed again (`methodWords`). */
+  words: Set<string>;
+  /** Its text outside the edited method. */
+  header: string;
 }
 
 /** One summary being built: which functions may be taken from the last state, and what to keep for the next. */
@@ -103,6 +141,8 @@ export class SummaryReuse {
   private readonly context: ModuleContext;
   /** Old statement records usable now, by new start offset, with the shift to apply. */
   private readonly usable = new Map<number, { rec: StatementRecord; delta: number }>();
+  /** Classes the edit changed inside one method: their other methods usable now, by the class's start. */
+  private readonly usableMethods = new Map<number, { rec: StatementRecord; methods: UsableMethods }>();
   private readonly records = new Map<number, StatementRecord>();
 
   private constructor(
@@ -147,23 +187,32 @@ export class SummaryReuse {
       candidates.push({ rec, delta: d, start: s.start });
       matched.add(rec);
     }
+    // a class the edit changed inside one of its methods: its other methods may keep their facts
+    const inClass = this.statements.find((s) => s.methods && s.start < prefix && s.end > b.length - suffix);
+    let partial = inClass ? this.editedMethod(old, inClass, prefix, suffix) : null;
     // names of what changed: module names whose imports or bindings changed, the old statements not
-    // found again, the new ones not matched
+    // found again, the new ones not matched (but for that class: see `partial`)
     const dirty = new Set<string>();
     for (const [name, part] of this.context.names) if (old.context.names.get(name) !== part) dirty.add(name);
     for (const name of old.context.names.keys()) if (!this.context.names.has(name)) dirty.add(name);
-    for (const rec of old.statements.values()) if (!matched.has(rec)) for (const n of rec.names) dirty.add(n);
+    for (const rec of old.statements.values()) if (!matched.has(rec) && rec !== partial?.rec) for (const n of rec.names) dirty.add(n);
     const matchedStarts = new Set(candidates.map((c) => c.start));
-    for (const [start, names] of this.namesByStatement()) if (!matchedStarts.has(start)) for (const n of names) dirty.add(n);
-    // module names bound to values that mention a changed name are changed too (`h = helper`)
-    this.closeOverBindings(dirty);
+    for (const [start, names] of this.namesByStatement()) if (!matchedStarts.has(start) && start !== partial?.start) for (const n of names) dirty.add(n);
     let pending = candidates;
-    for (;;) {
+    for (let grew = true; grew; ) {
+      grew = false;
+      // module names bound to values that mention a changed name are changed too (`h = helper`),
+      // and those that mention the partly changed class
+      this.closeOverBindings(dirty, partial?.names);
       const words = this.mentions(dirty);
+      // a statement that mentions the partly changed class may read it only through the words of
+      // its changed methods (`Service().run()`, `class Sub(Service)` with `self.client`)
+      const cls = partial ? this.mentions(new Set(partial.names)) : null;
+      const methodWord = partial ? anyWord(partial.words) : null;
       const next: typeof candidates = [];
-      let grew = false;
       for (const c of pending) {
-        if (words?.(b.slice(c.start, c.rec.end + c.delta))) {
+        const text = b.slice(c.start, c.rec.end + c.delta);
+        if (words?.(text) || (cls?.(text) && methodWord?.test(text))) {
           for (const n of c.rec.names) if (!dirty.has(n)) {
             dirty.add(n);
             grew = true;
@@ -171,10 +220,79 @@ export class SummaryReuse {
         } else next.push(c);
       }
       pending = next;
-      if (!grew) break;
-      this.closeOverBindings(dirty);
+      const methods = partial ? this.methodsChanged(partial, dirty) : false;
+      if (methods === 'all') {
+        // every method computed again: the class's names have changed
+        for (const n of partial!.names) dirty.add(n);
+        partial = null;
+      }
+      if (methods) grew = true;
     }
     for (const c of pending) this.usable.set(c.start, { rec: c.rec, delta: c.delta });
+    if (partial) this.usableMethods.set(partial.start, { rec: partial.rec, methods: partial.kept });
+  }
+
+  /**
+   * The class `s` when an edit changed it inside one of its methods, all else of it unchanged (the
+   * text outside that method, its part of the module context, no syntax error outside its methods):
+   * its methods whose text is unchanged (before the edit, or after its line), and the words through
+   * which a method or another statement may read what changed (`methodWords`). Null otherwise.
+   */
+  private editedMethod(old: ReuseState, s: Statement, prefix: number, suffix: number): PartialClass | null {
+    const a = old.text;
+    const b = this.model.text;
+    const delta = b.length - a.length;
+    const rec = old.statements.get(s.start);
+    if (!rec?.methods || !s.methods || rec.methods.length !== s.methods.length || rec.end + delta !== s.end) return null;
+    if (rec.headerBroken || s.headerBroken || rec.own !== this.ownContext(s.start)) return null;
+    const oldEnd = a.length - suffix;
+    const newEnd = b.length - suffix;
+    const byOldStart = new Map(rec.methods.map((m) => [m.start, m]));
+    const kept: PartialClass['kept'] = [];
+    let edited: Method | null = null;
+    const words = new Set<string>();
+    for (const m of s.methods) {
+      let d: number;
+      if (m.end < prefix) d = 0;
+      else if (m.from > newEnd) d = delta;
+      else {
+        // the edited method: the edit lies inside it, in both versions, so the rest of the class is unchanged
+        const o = byOldStart.get(m.start);
+        if (edited || !o || m.start > prefix || o.end < oldEnd || m.end < newEnd || o.end + delta !== m.end) return null;
+        edited = m;
+        methodWords(o, a.slice(o.start, o.end), words);
+        methodWords(m, b.slice(m.start, m.end), words);
+        continue;
+      }
+      const o = byOldStart.get(m.start - d);
+      if (!o || o.end + d !== m.end || o.broken !== m.broken || (m.broken && !this.sameStructure(old, m))) return null;
+      kept.push({ start: m.start, end: m.end, oldStart: o.start, oldEnd: o.end, delta: d, text: b.slice(m.start, m.end), method: m });
+    }
+    if (!edited) return null;
+    const names = this.namesByStatement().get(s.start) ?? [];
+    return { start: s.start, rec, names, kept, words, header: b.slice(s.start, edited.start) + b.slice(edited.end, s.end) };
+  }
+
+  /**
+   * Drops from `partial.kept` the methods to compute again: those that mention a changed module-level
+   * name (as statements do), or as any word a word of a method computed again (its facts may have
+   * changed with what it reads), whose words are added in turn. Whether the words grew (other
+   * statements are tested against them); 'all' when the class outside its methods (bases, class
+   * attributes, which any method may read) mentions a changed name other than its own: every method
+   * is then computed again.
+   */
+  private methodsChanged(partial: PartialClass, dirty: Set<string>): boolean | 'all' {
+    const own = new Set(partial.names);
+    if (this.mentions(new Set([...dirty].filter((n) => !own.has(n))))?.(partial.header)) return 'all';
+    const module = this.mentions(dirty);
+    const size = partial.words.size;
+    for (;;) {
+      const word = anyWord(partial.words);
+      const next = partial.kept.filter((k) => !module?.(k.text) && !word?.test(k.text));
+      if (next.length === partial.kept.length) return partial.words.size !== size;
+      for (const k of partial.kept) if (!next.includes(k)) methodWords(k.method, k.text, partial.words);
+      partial.kept = next;
+    }
   }
 
   private changed: Range[] | null | undefined;
@@ -184,7 +302,7 @@ export class SummaryReuse {
    * `getChangedRanges` returns). Only when the new tree was parsed from that very tree (edited) and
    * the caller still holds it; otherwise a statement with a syntax error counts as changed.
    */
-  private sameStructure(old: ReuseState, s: Statement): boolean {
+  private sameStructure(old: ReuseState, s: { start: number; end: number }): boolean {
     if (this.changed === undefined) {
       const previous = this.model.previousTree;
       this.changed = previous && old.tree.deref() === previous ? previous.getChangedRanges(this.model.tree) : null;
@@ -194,11 +312,14 @@ export class SummaryReuse {
     return !this.changed.some((r) => r.startIndex <= s.end && r.endIndex >= s.start);
   }
 
-  /** Adds to `dirty` the module names whose bindings' values mention one of its names, until none is added. */
-  private closeOverBindings(dirty: Set<string>): void {
+  /**
+   * Adds to `dirty` the module names whose bindings' values mention one of its names (or of `also`),
+   * until none is added.
+   */
+  private closeOverBindings(dirty: Set<string>, also: readonly string[] = []): void {
     for (let grew = true; grew; ) {
       grew = false;
-      const words = this.mentions(dirty);
+      const words = this.mentions(also.length > 0 ? new Set([...dirty, ...also]) : dirty);
       if (!words) return;
       for (const [name, texts] of this.context.values) {
         if (dirty.has(name)) continue;
@@ -272,7 +393,7 @@ export class SummaryReuse {
     const s = this.statementAt(start);
     if (!s) return undefined;
     const u = this.usable.get(s.start);
-    if (!u) return undefined;
+    if (!u) return this.reusedMethod(fn, start, s);
     const rel = start - s.start;
     const old = u.rec.fns.find((f) => f.rel === rel);
     if (!old || old.qualname !== fn.qualname) {
@@ -280,6 +401,22 @@ export class SummaryReuse {
       return undefined;
     }
     return old.summary && u.delta !== 0 ? movedSummary(old.summary, u.delta) : old.summary;
+  }
+
+  /** `reused` for a function inside a method of a class the edit changed elsewhere (`matchMethods`). */
+  private reusedMethod(fn: FunctionInfo, start: number, s: Statement): FunctionSummary | null | undefined {
+    const u = this.usableMethods.get(s.start);
+    const m = u?.methods.find((k) => k.start <= start && start < k.end);
+    if (!u || !m) return undefined;
+    const rel = start - m.delta - u.rec.start;
+    const old = u.rec.fns.find((f) => f.rel === rel);
+    // an injected callable's default outside the method (`__init__`) would not move with it
+    const inside = (o: { start: number; end: number }) => o.start >= m.oldStart && o.end <= m.oldEnd;
+    if (!old || old.qualname !== fn.qualname || old.summary?.calls.some((c) => c.boundAt && !inside(c.boundAt))) {
+      u.methods.splice(u.methods.indexOf(m), 1);
+      return undefined;
+    }
+    return old.summary && m.delta !== 0 ? movedSummary(old.summary, m.delta) : old.summary;
   }
 
   /** Records what was summarised for `fn` (null: skipped), for the next edit. */
@@ -290,10 +427,10 @@ export class SummaryReuse {
   }
 
   /** The record of a statement of this version, made (with no functions yet) when first asked for. */
-  private recordOf(s: { start: number; end: number; broken: boolean }): StatementRecord {
+  private recordOf(s: Statement): StatementRecord {
     let rec = this.records.get(s.start);
     if (!rec) {
-      rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start) };
+      rec = { start: s.start, end: s.end, broken: s.broken, fns: [], names: this.namesByStatement().get(s.start) ?? [], own: this.ownContext(s.start), methods: s.methods, headerBroken: s.headerBroken };
       this.records.set(s.start, rec);
     }
     return rec;
@@ -326,9 +463,54 @@ function topLevelStatements(model: ModuleModel): Statement[] {
     const start = c.startIndex;
     let from = start;
     while (from > 0 && text.charCodeAt(from - 1) !== 10 && text.charCodeAt(from - 1) !== 13) from--;
-    out.push({ start, from, end: c.endIndex, broken: c.hasError || c.isMissing });
+    const broken = c.hasError || c.isMissing;
+    const cls = c.type === 'class_definition' ? c : c.type === 'decorated_definition' ? c.childForFieldName('definition') : null;
+    const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+    let methods: Method[] | null = null;
+    let headerBroken = broken;
+    if (body) {
+      methods = [];
+      // the class outside its methods: a syntax error there may change what any method reads
+      headerBroken = c.isMissing || cls!.isMissing || body.isMissing || c.children.some((k) => k !== cls && !!k && (k.hasError || k.isMissing)) || cls!.children.some((k) => k !== body && !!k && (k.hasError || k.isMissing));
+      for (const k of body.children) {
+        if (!k) continue;
+        const def = k.type === 'decorated_definition' ? k.childForFieldName('definition') : k;
+        if (def?.type !== 'function_definition') {
+          if (k.hasError || k.isMissing) headerBroken = true;
+          continue;
+        }
+        let mFrom = k.startIndex;
+        while (mFrom > 0 && text.charCodeAt(mFrom - 1) !== 10 && text.charCodeAt(mFrom - 1) !== 13) mFrom--;
+        const fn = model.functionOf(def);
+        // not in the model: no method of this class is reused alone
+        if (!fn) headerBroken = true;
+        methods.push({ start: k.startIndex, end: k.endIndex, from: mFrom, broken: k.hasError || k.isMissing, name: fn?.name ?? '', receiver: fn?.params[0] ?? null });
+      }
+    }
+    out.push({ start, from, end: c.endIndex, broken, methods, headerBroken });
   }
   return out;
+}
+
+/**
+ * Adds to `words` what other methods of a class (and other statements) may read of a method `m`
+ * (whose text is `text`) through a word: its name (its body: a call `self.m()`, a value forwarded to
+ * it, `model/usage.ts`) and the attributes of its first parameter (`self`, also `cls`) it may assign
+ * (`self.x =`, `self.x: T =`, `self.x +=`, `self.x, self.y =`): what `self.x` resolves to in another
+ * method (`resolveSelfAttribute`). What it only reads changes nothing that another function reads.
+ */
+function methodWords(m: Method, text: string, words: Set<string>): void {
+  if (m.name) words.add(m.name);
+  const receivers = new Set(['self', 'cls']);
+  if (m.receiver) receivers.add(m.receiver);
+  const re = new RegExp(`(?<![\\w.])(?:${[...receivers].map(escapeRegExp).join('|')})\\s*\\.\\s*([A-Za-z_]\\w*)(?=\\s*(?:=(?!=)|:|,|\\)|\\]|[-+*/%&|^@<>]{1,3}=))`, 'g');
+  for (const m of text.matchAll(re)) words.add(m[1]);
+}
+
+/** A pattern for any of the words, as a whole word (after a dot too), but where a `def` or `class` defines it; null for none. */
+function anyWord(words: Set<string>): RegExp | null {
+  if (words.size === 0) return null;
+  return new RegExp(`(?<!\\w)(?<!\\b(?:def|class)\\s+)(?:${[...words].map(escapeRegExp).join('|')})(?!\\w)`);
 }
 
 /**
