@@ -26,7 +26,12 @@ const RUNNERS: Readonly<Record<string, readonly [number, string | null, boolean]
   'concurrent.futures.ProcessPoolExecutor().map': [0, 'fn', false],
 };
 
-/** `run_in_executor(executor, f, ...)` on any loop: the caller awaits it (the effect rules have always counted it). */
+/**
+ * `run_in_executor(executor, f, ...)` on any loop: the caller awaits it (the effect rules count it),
+ * but unlike `asyncio.to_thread` it does not copy the context variables into the thread, so DBOS's
+ * context does not reach `f`: a step there runs as a plain function (`dbos/_core.py`, the step
+ * wrapper: no workflow context, `func(*args)`). `runnerWithoutContext` names it.
+ */
 const RUN_IN_EXECUTOR: readonly [number, string | null, boolean] = [1, null, true];
 
 /**
@@ -40,12 +45,21 @@ export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | n
   return hit?.awaited ? hit.call : null;
 }
 
+/**
+ * For a call `handedFunction` answers whose runner does not carry the caller's DBOS context into its
+ * thread (`loop.run_in_executor`): the runner's name as written, for messages; null otherwise.
+ */
+export function runnerWithoutContext(model: ModuleModel, call: CallInfo): string | null {
+  const hit = handed(model, call);
+  return hit?.awaited && !hit.context ? `${model.textOf(call.callee)}` : null;
+}
+
 /** `handedFunction`, and also for the runners that start `f` on its own (`threading.Thread(target=f)`, `executor.submit(f)`). */
 export function startedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
   return handed(model, call)?.call ?? null;
 }
 
-function handed(model: ModuleModel, call: CallInfo): { call: CallInfo; awaited: boolean } | null {
+function handed(model: ModuleModel, call: CallInfo): Handed | null {
   // asked by each effect rule for every call of a workflow: one answer per call (and one object, so
   // that the caches keyed by call serve all the rules)
   let hit = handedCalls.get(call);
@@ -53,9 +67,16 @@ function handed(model: ModuleModel, call: CallInfo): { call: CallInfo; awaited: 
   return hit;
 }
 
-const handedCalls = new WeakMap<CallInfo, { call: CallInfo; awaited: boolean } | null>();
+/** The call of the handed function; whether the caller awaits it; whether its DBOS context goes with it. */
+interface Handed {
+  call: CallInfo;
+  awaited: boolean;
+  context: boolean;
+}
 
-function findHanded(model: ModuleModel, call: CallInfo): { call: CallInfo; awaited: boolean } | null {
+const handedCalls = new WeakMap<CallInfo, Handed | null>();
+
+function findHanded(model: ModuleModel, call: CallInfo): Handed | null {
   let where: readonly [number, string | null, boolean] | undefined;
   if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') where = RUN_IN_EXECUTOR;
   else {
@@ -66,5 +87,5 @@ function findHanded(model: ModuleModel, call: CallInfo): { call: CallInfo; await
   const ref = positionalArgs(call)[where[0]] ?? (where[1] ? keywordValue(model, call, where[1]) : null);
   if (!ref || (ref.type !== 'identifier' && ref.type !== 'attribute')) return null;
   const run: CallInfo = { node: call.node, callee: ref, calleeType: ref.type, args: null, scope: call.scope, start: call.start, end: call.end, def: call.def };
-  return { call: run, awaited: where[2] };
+  return { call: run, awaited: where[2], context: where[2] && where !== RUN_IN_EXECUTOR };
 }

@@ -19,7 +19,7 @@ import { CALL_RETURNED_ND, workflowOnlyName } from '../facts/summary';
 import { workflowStart } from '../model/workflow-starts';
 import { argCount, seededReceiver } from '../facts/calls';
 import { checkTime } from '../budget';
-import { handedFunction } from '../model/thread-runners';
+import { handedFunction, runnerWithoutContext } from '../model/thread-runners';
 
 export { argCount, seededReceiver };
 
@@ -84,7 +84,10 @@ function nondeterministicSeverity(model: ModuleModel, node: Node, fn: FunctionIn
 }
 
 /** Advice for a helper that reaches an effect: make it a step, or (when it cannot be one) wrap the leaf call where it is made. */
-function stepAdvice(helperName: string, leafText: string, leafIn: string, blocker: string | null): string {
+function stepAdvice(helperName: string, leafText: string, leafIn: string, blocker: string | null, runner: string | null): string {
+  if (runner) {
+    return `\`${runner}\` does not carry the workflow's context into its thread, so even as a step \`${helperName}\` would run there as a plain function: hand it to \`asyncio.to_thread\` (which does) and make it a step (\`@DBOS.step()\`), or call it in one.`;
+  }
   if (!blocker) return `Make \`${helperName}\` a step (\`@DBOS.step()\`), or call it in one.`;
   return `\`${helperName}\` cannot be a step (${blocker}): run the \`${leafText}()\` call in \`${leafIn}\` in a step instead (\`DBOS.run_step\`), or move it out of the workflow's path.`;
 }
@@ -143,6 +146,8 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           if (!chain || !chain.leaf.entry) continue;
           if (nd && onlyLogged(model, call.node, wf)) continue;
           const view = chainView(ctx, wf.name, chain);
+          // `loop.run_in_executor(None, helper)`: a step there gets no checkpoint, so no step fix
+          const runner = handed ? runnerWithoutContext(model, written) : null;
           // a helper that cannot be a step gets the advice (and fix) to wrap the offending call where it is made
           const blocker = handed ? null : stepBlocker(ctx, call, helper, chain);
           const leafIn = chain.links.length ? displayName(ctx, chain.links[chain.links.length - 1]) : view.helperName;
@@ -154,11 +159,11 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
-            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker)) + view.also,
+            message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker, runner)) + view.also,
             severity,
             // a function handed to a thread can only become a step itself: there is no call here to wrap
             fixes: handed
-              ? helper
+              ? helper && !runner
                 ? decorateThenInline(decorateHelperFix(model, helper), null)
                 : []
               : blocker
