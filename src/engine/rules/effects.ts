@@ -20,6 +20,7 @@ import { workflowStart } from '../model/workflow-starts';
 import { argCount, seededReceiver } from '../facts/calls';
 import { checkTime } from '../budget';
 import { handedFunction, runnerWithoutContext } from '../model/thread-runners';
+import { toThreadFix } from '../fixes/to-thread';
 
 export { argCount, seededReceiver };
 
@@ -163,9 +164,11 @@ export function effectRule(spec: EffectRuleSpec): Rule {
             severity,
             // a function handed to a thread can only become a step itself: there is no call here to wrap
             fixes: handed
-              ? helper && !runner
-                ? decorateThenInline(decorateHelperFix(model, helper), null)
-                : []
+              ? runner
+                ? [toThreadFix(model, written)].filter((f): f is Fix => f !== null)
+                : helper
+                  ? decorateThenInline(decorateHelperFix(model, helper), null)
+                  : []
               : blocker
                 ? leafWrap
                   ? [leafWrap]
