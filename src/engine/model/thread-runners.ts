@@ -8,31 +8,34 @@ import type { CallInfo } from './types';
 import { keywordValue, positionalArgs } from '../syntax/arguments';
 
 /**
- * Library calls that run a function they are handed: where it is (a position, else a keyword's name),
- * and whether the caller awaits it with its DBOS context (`asyncio.to_thread` copies the context
- * variables, so a step handed to it keeps its checkpoint; a `threading.Thread` or a pool's worker
- * starts with none: a step there is not part of the workflow).
+ * How a runner runs the function it is handed: awaited by the caller with the caller's context
+ * variables copied into the thread (`asyncio.to_thread`: DBOS's workflow context goes along, so a
+ * step handed to it keeps its checkpoint); awaited without them (`run_in_executor`: DBOS's context
+ * does not reach the function, and a step there runs as a plain function, `dbos/_core.py`, the step
+ * wrapper with no workflow context calling `func(*args)`); or started on its own (a
+ * `threading.Thread`, a pool's worker: not part of the workflow).
  */
-const RUNNERS: Readonly<Record<string, readonly [number, string | null, boolean]>> = {
-  'asyncio.to_thread': [0, null, true],
-  'anyio.to_thread.run_sync': [0, null, true],
-  'starlette.concurrency.run_in_threadpool': [0, null, true],
-  'fastapi.concurrency.run_in_threadpool': [0, null, true],
-  'threading.Thread': [1, 'target', false],
-  'threading.Timer': [1, 'function', false],
-  'concurrent.futures.ThreadPoolExecutor().submit': [0, 'fn', false],
-  'concurrent.futures.ThreadPoolExecutor().map': [0, 'fn', false],
-  'concurrent.futures.ProcessPoolExecutor().submit': [0, 'fn', false],
-  'concurrent.futures.ProcessPoolExecutor().map': [0, 'fn', false],
+type RunKind = 'awaited-with-context' | 'awaited-without-context' | 'started';
+
+/** Where a runner takes the function: a position, else a keyword's name; and how it runs it. */
+type Runner = readonly [number, string | null, RunKind];
+
+/** Library calls that run a function they are handed. */
+const RUNNERS: Readonly<Record<string, Runner>> = {
+  'asyncio.to_thread': [0, null, 'awaited-with-context'],
+  'anyio.to_thread.run_sync': [0, null, 'awaited-with-context'],
+  'starlette.concurrency.run_in_threadpool': [0, null, 'awaited-with-context'],
+  'fastapi.concurrency.run_in_threadpool': [0, null, 'awaited-with-context'],
+  'threading.Thread': [1, 'target', 'started'],
+  'threading.Timer': [1, 'function', 'started'],
+  'concurrent.futures.ThreadPoolExecutor().submit': [0, 'fn', 'started'],
+  'concurrent.futures.ThreadPoolExecutor().map': [0, 'fn', 'started'],
+  'concurrent.futures.ProcessPoolExecutor().submit': [0, 'fn', 'started'],
+  'concurrent.futures.ProcessPoolExecutor().map': [0, 'fn', 'started'],
 };
 
-/**
- * `run_in_executor(executor, f, ...)` on any loop: the caller awaits it (the effect rules count it),
- * but unlike `asyncio.to_thread` it does not copy the context variables into the thread, so DBOS's
- * context does not reach `f`: a step there runs as a plain function (`dbos/_core.py`, the step
- * wrapper: no workflow context, `func(*args)`). `runnerWithoutContext` names it.
- */
-const RUN_IN_EXECUTOR: readonly [number, string | null, boolean] = [1, null, true];
+/** `run_in_executor(executor, f, ...)` on any loop (the effect rules count it; `runnerWithoutContext` names it). */
+const RUN_IN_EXECUTOR: Runner = [1, null, 'awaited-without-context'];
 
 /**
  * For `asyncio.to_thread(f, *args)`, `loop.run_in_executor(executor, f, *args)` and the like, whose
@@ -42,7 +45,7 @@ const RUN_IN_EXECUTOR: readonly [number, string | null, boolean] = [1, null, tru
  */
 export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | null {
   const hit = handed(model, call);
-  return hit?.awaited ? hit.call : null;
+  return hit && hit.kind !== 'started' ? hit.call : null;
 }
 
 /**
@@ -51,7 +54,7 @@ export function handedFunction(model: ModuleModel, call: CallInfo): CallInfo | n
  */
 export function runnerWithoutContext(model: ModuleModel, call: CallInfo): string | null {
   const hit = handed(model, call);
-  return hit?.awaited && !hit.context ? `${model.textOf(call.callee)}` : null;
+  return hit?.kind === 'awaited-without-context' ? model.textOf(call.callee) : null;
 }
 
 /** `handedFunction`, and also for the runners that start `f` on its own (`threading.Thread(target=f)`, `executor.submit(f)`). */
@@ -67,17 +70,16 @@ function handed(model: ModuleModel, call: CallInfo): Handed | null {
   return hit;
 }
 
-/** The call of the handed function; whether the caller awaits it; whether its DBOS context goes with it. */
+/** The call of the handed function, and how its runner runs it. */
 interface Handed {
   call: CallInfo;
-  awaited: boolean;
-  context: boolean;
+  kind: RunKind;
 }
 
 const handedCalls = new WeakMap<CallInfo, Handed | null>();
 
 function findHanded(model: ModuleModel, call: CallInfo): Handed | null {
-  let where: readonly [number, string | null, boolean] | undefined;
+  let where: Runner | undefined;
   if (call.calleeType === 'attribute' && model.methodOf(call) === 'run_in_executor') where = RUN_IN_EXECUTOR;
   else {
     const fqn = model.calleeFqn(call);
@@ -87,5 +89,5 @@ function findHanded(model: ModuleModel, call: CallInfo): Handed | null {
   const ref = positionalArgs(call)[where[0]] ?? (where[1] ? keywordValue(model, call, where[1]) : null);
   if (!ref || (ref.type !== 'identifier' && ref.type !== 'attribute')) return null;
   const run: CallInfo = { node: call.node, callee: ref, calleeType: ref.type, args: null, scope: call.scope, start: call.start, end: call.end, def: call.def };
-  return { call: run, awaited: where[2], context: where[2] && where !== RUN_IN_EXECUTOR };
+  return { call: run, kind: where[2] };
 }
