@@ -157,29 +157,36 @@ export function effectRule(spec: EffectRuleSpec): Rule {
           // the helper keeps (stores in an object, hands on, branches on) matters whatever the workflow does
           const handedBack = !!(chain.leaf.call.flags & CALL_RETURNED_ND);
           if (nd && severity !== 'information' && (tolerated || (handedBack && toleratedValue(model, call.node, wf)))) severity = 'information';
-          const leafWrap = blocker ? leafWrapFix(ctx, chain) : null;
           ctx.report({
             node: call.node,
             message: spec.viaHelper({ name: view.helperName }, view.text, chain.leaf.call.text, chain.leaf.entry, wf, stepAdvice(view.helperName, chain.leaf.call.text, leafIn, blocker, runner)) + view.also,
             severity,
-            // a function handed to a thread can only become a step itself: there is no call here to wrap
-            fixes: handed
-              ? runner
-                ? [toThreadFix(model, written)].filter((f): f is Fix => f !== null)
-                : helper
-                  ? decorateThenInline(decorateHelperFix(model, helper), null)
-                  : []
-              : blocker
-                ? leafWrap
-                  ? [leafWrap]
-                  : []
-                : chainFixes(ctx, call, wf, helper, chain),
+            fixes: helperFixes(ctx, written, handed ? { runner } : null, wf, helper, chain, blocker),
             related: view.related,
           });
         }
       }
     },
   };
+}
+
+/**
+ * The fixes of a workflow's call `written` that reaches an effect through helpers. `handed`: the
+ * call hands the helper to a thread runner (`runner` names one that does not carry the workflow's
+ * context); `blocker`: why the helper cannot be a step.
+ */
+function helperFixes(ctx: RuleContext, written: CallInfo, handed: { runner: string | null } | null, wf: FunctionInfo, helper: FunctionInfo | null | undefined, chain: Chain, blocker: string | null): Fix[] {
+  if (handed) {
+    // the helper runs in a thread: there is no call here to wrap, only the helper can become a step,
+    // once it runs where the workflow's context goes along
+    const fix = handed.runner ? toThreadFix(ctx.model, written) : helper ? decorateHelperFix(ctx.model, helper) : null;
+    return fix ? [fix] : [];
+  }
+  if (blocker) {
+    const wrap = leafWrapFix(ctx, chain);
+    return wrap ? [wrap] : [];
+  }
+  return chainFixes(ctx, written, wf, helper, chain);
 }
 
 /** The step fixes for a helper: `@DBOS.step()` on it, preferred over the inline wrap when both are offered. */
