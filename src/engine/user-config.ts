@@ -5,10 +5,7 @@ import { SEVERITIES, type Severity } from './types';
 import { braceExpansionCount } from './data/catalog';
 import { MAX_FILE_TIME_BUDGET_MS, MAX_LIST_ENTRIES, MAX_MAX_CALL_DEPTH, MAX_MAX_FILE_KB, MAX_NAME_EXPANSION, type SeveritySetting, type UserConfig } from './config';
 import { globProblem } from './per-file-ignores';
-
-// smol-toml ships CommonJS under its "require" export; its types are declared as ESM only.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse: parseToml } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
+import { parseToml } from './toml';
 
 export class ConfigError extends Error {
   /** `partial`: what was valid (a table's valid entries included), for readers that apply the valid part (editor settings). */

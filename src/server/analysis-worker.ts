@@ -55,7 +55,7 @@ export class Analysis {
         path: c.path,
         realPath: c.path === null ? null : realPath(c.path),
         project: new ProjectSettings(),
-        index: c.path === null ? null : new WorkspaceIndex({ roots: [c.path], budgetMs: EDITOR_FILE_TIME_BUDGET_MS }),
+        index: c.path === null ? null : newIndex(c.path),
       };
       old.delete(c.uri);
       // per-file-ignores globs in the settings are relative to the workspace folder
@@ -70,7 +70,14 @@ export class Analysis {
   /** pyproject.toml or a pin file changed. */
   invalidate(): void {
     this.loose.invalidate();
-    for (const f of this.folders) f.project.invalidate();
+    for (const f of this.folders) {
+      f.project.invalidate();
+      // the local packages it installs changed: imports resolve elsewhere, so every summary may
+      if (f.index?.importRootsChanged()) {
+        f.index.dispose();
+        f.index = newIndex(f.path!);
+      }
+    }
   }
 
   private folderOf(uri: string): Folder | undefined {
@@ -260,6 +267,11 @@ function sigOf(summary: ReturnType<WorkspaceIndex['summaryOf']>): Signature | nu
 /** Whether `analyze` parses this text (its own pre-checks), so the index gets its model. */
 function analysed(text: string, index: WorkspaceIndex, file: string): boolean {
   return !text.includes('\u0000') && mayHoldDbosCode(text, index, file);
+}
+
+/** The project index of a workspace folder. */
+function newIndex(folder: string): WorkspaceIndex {
+  return new WorkspaceIndex({ roots: [folder], budgetMs: EDITOR_FILE_TIME_BUDGET_MS });
 }
 
 function realPath(p: string): string {

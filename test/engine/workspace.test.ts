@@ -11,6 +11,8 @@ import { resolveConfig, type UserConfig } from '../../src/engine/config';
 import { userConfigFrom, ConfigError } from '../../src/engine/user-config';
 import { WorkspaceIndex } from '../../src/engine/project/index';
 import { moduleNameOf } from '../../src/engine/project/modules';
+import { memberFolders } from '../../src/engine/project/members';
+import { WorkspaceFiles } from '../../src/engine/project/files';
 import { walk } from '../../src/engine/project/walk';
 import { Parser } from 'web-tree-sitter';
 import { applyEdits } from '../../src/engine/text';
@@ -713,4 +715,53 @@ test('class hierarchy: a call on a base type enters the overrides of the project
   assert.deepEqual(findings.length, 2);
   assert.deepEqual(run(index, file).map(chainOf), ['ask2 → summarize → remote.RemoteProvider.complete → self.client.chat.completions.create']);
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('uv workspace members and path sources: their modules are imported by name from the root, an excluded member is not; a layout edit is noticed', async () => {
+  await initParser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-members-'));
+  fs.cpSync(ws('uv-members'), root, { recursive: true });
+  const index = new WorkspaceIndex({ roots: [root] });
+  const file = path.join(root, 'app/main.py');
+  const findings = run(index, file);
+  // `tools_pkg` is a path source (libs/tools), `runner_pkg` a member with a src/ layout; `skipped_pkg`'s member is excluded
+  assert.deepEqual(codes(findings), ['9:DBOS201', '22:DBOS105']);
+  assert.equal(chainOf(findings[0]), 'place_order → ids.new_id → uuid.uuid4');
+  assert.deepEqual(related(findings[0], root, file), ['libs/tools/tools_pkg/ids.py:4:1 `ids.new_id` is defined here', 'libs/tools/tools_pkg/ids.py:5:16 `uuid.uuid4` is called here']);
+  assert.equal(findings[0].severity, 'warning');
+  assert.match(findings[1].message, /^Configured instance of `Runner` is created after `DBOS\.launch\(\)`, too late for recovery\n/);
+  assert.equal(findings[1].severity, 'warning');
+  assert.equal(index.importRootsChanged(), false);
+  // the workspace stops listing the packages: another index is needed, and there nothing resolves
+  const pyproject = path.join(root, 'pyproject.toml');
+  fs.writeFileSync(pyproject, '[project]\nname = "shop"\nversion = "0.1.0"\n');
+  assert.equal(index.importRootsChanged(), true);
+  assert.deepEqual(codes(run(new WorkspaceIndex({ roots: [root] }), file)), []);
+  // a broken pyproject.toml lists nothing (the configuration reader reports it)
+  fs.writeFileSync(pyproject, '[tool.uv.workspace\nmembers = [');
+  assert.deepEqual(codes(run(new WorkspaceIndex({ roots: [root] }), file)), []);
+});
+
+test('member globs: `*` per folder, `**` at any depth, literal folders, Poetry path dependencies; missing folders are left out', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbos-lint-globs-'));
+  for (const d of ['packages/a', 'packages/b', 'services/x/y/z', 'libs/one', 'tools/t']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'pyproject.toml'),
+    [
+      '[tool.uv.workspace]',
+      'members = ["packages/*", "services/**/z", "./tools/t/", "missing/*"]',
+      'exclude = ["packages/b"]',
+      '[tool.poetry.dependencies]',
+      'one = { path = "libs/one", develop = true }',
+      'gone = { path = "libs/gone" }',
+      'requests = "^2.0"',
+      '[tool.poetry.group.dev.dependencies]',
+      'two = { path = "packages/b" }',
+    ].join('\n'),
+  );
+  const files = new WorkspaceFiles();
+  assert.deepEqual(
+    memberFolders(root, files).map((f) => path.relative(root, f).split(path.sep).join('/')),
+    ['libs/one', 'packages/a', 'packages/b', 'services/x/y/z', 'tools/t'],
+  );
 });

@@ -120,6 +120,20 @@ export class WorkspaceFiles {
     return hit;
   }
 
+  /** The subfolders of a folder by name, sorted (those the file walk skips left out); none for a custom reader. */
+  subfolders(dir: string): string[] {
+    if (this.custom) return [];
+    try {
+      return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !SKIP_DIRS.has(e.name))
+        .map((e) => e.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
   /** A file came or went: its existence is asked again; `folders`: so are the folders'. */
   changed(abs: string, folders: boolean): void {
     this.existsCache.delete(abs);

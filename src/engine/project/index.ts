@@ -15,6 +15,7 @@ import { mentionsDbos } from '../text';
 import type { ApiCatalog, ApiList } from '../data/catalog';
 import { DEFAULT_EFFECT_LISTS, sameSignature, signature, summarize, type EffectLists, type ModuleSummary } from '../facts/summary';
 import { importBases, importedModules, moduleFiles, moduleNameOf } from './modules';
+import { importRootsOf } from './members';
 import { noRegistrations, WorkspaceRegistry, type RegistryEntry, type RegistryKind, type WorkspaceRegistrations } from './registry';
 import { calledFunction, handedInto, nearestOf, searchChain, typedFqn, type Chain, type ChainKind } from './chains';
 import type { PassedArgs } from '../facts/fallback';
@@ -81,6 +82,11 @@ const WALKED_WHOLE: ReadonlySet<ChainKind> = new Set<ChainKind>(['nondeterminist
 
 export class WorkspaceIndex {
   readonly roots: string[];
+  /**
+   * Where absolute imports are looked up from, besides a file's own folder and package: the roots and
+   * the local packages their pyproject.toml installs (`members.ts`), each with its `src/`.
+   */
+  private readonly importRoots: string[];
   /** File texts (open buffers over disk) and whether files and folders exist. */
   private readonly files: WorkspaceFiles;
   /** Summaries by absolute path (null summary: the file is missing or unreadable). */
@@ -114,6 +120,7 @@ export class WorkspaceIndex {
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
     this.files = new WorkspaceFiles(options.readFile);
+    this.importRoots = importRootsOf(this.roots, this.files);
     this.batch = !!options.batch;
     this.budgetMs = options.budgetMs ?? DEFAULT_FILE_TIME_BUDGET_MS;
     this.listedFiles = options.files?.filter((f) => this.roots.some((r) => f.startsWith(r + path.sep)));
@@ -124,7 +131,7 @@ export class WorkspaceIndex {
       externalName: (fqn) => this.resolver.dbosName(abs, fqn, 0),
     }));
     this.deferred = options.batch && options.deferRegistry ? new Set() : null;
-    this.resolver = new ModuleResolver(this.roots, this.tracker, {
+    this.resolver = new ModuleResolver(this.importRoots, this.tracker, {
       held: (abs) => this.entries.get(abs)?.summary,
       summaryOf: (abs) => this.summaryOf(abs),
       exists: (abs) => this.exists(abs),
@@ -266,12 +273,21 @@ export class WorkspaceIndex {
     return best === null ? abs : path.relative(path.dirname(best), abs);
   }
 
+  /**
+   * Whether the local packages the roots' pyproject.toml install (`members.ts`) are no longer those
+   * this index looks imports up in: the caller then builds a new index (a rare edit of the project's layout).
+   */
+  importRootsChanged(): boolean {
+    const now = importRootsOf(this.roots, this.files);
+    return now.length !== this.importRoots.length || now.some((r, i) => r !== this.importRoots[i]);
+  }
+
   /** The module name of a file under the roots (`app.helpers`). */
   moduleName(file: string): string {
     const abs = path.resolve(file);
     let m = this.moduleNames.get(abs);
     if (m === undefined) {
-      m = moduleNameOf(abs, this.roots, (p) => this.exists(p), (p) => this.files.isDir(p));
+      m = moduleNameOf(abs, this.importRoots, (p) => this.exists(p), (p) => this.files.isDir(p));
       this.moduleNames.set(abs, m);
     }
     return m;
@@ -328,7 +344,7 @@ export class WorkspaceIndex {
     const abs = path.resolve(file);
     if (!/\bimport\b/.test(text)) return false;
     return this.tracker.reading(abs, () => {
-      const bases = importBases(abs, this.roots, (p) => this.exists(p), (p) => this.files.isDir(p));
+      const bases = importBases(abs, this.importRoots, (p) => this.exists(p), (p) => this.files.isDir(p));
       for (const name of importedModules(abs, text, this.moduleName(abs))) {
         for (const base of bases) {
           for (const candidate of moduleFiles(base, name)) {
