@@ -1,8 +1,11 @@
-// Calls that only run when a parameter was not given: `(when or date.today())`,
-// `datetime.now() if at is None else at`, `if at is None: at = datetime.now()`, and the call of a
-// parameter whose default names the function (`def stamp(now=time.time): now()`). A helper written so
-// makes a non-deterministic (or I/O) call only when its caller leaves that argument out, so a chain
-// from a workflow that passes it does not reach the call.
+// Calls that run or not depending on whether a parameter was given. A fallback runs only when it was
+// not: `(when or date.today())`, `datetime.now() if at is None else at`, `if at is None: at =
+// datetime.now()`, and the call of a parameter whose default names the function (`def stamp(now=
+// time.time): now()`). A helper written so makes a non-deterministic (or I/O) call only when its
+// caller leaves that argument out, so a chain from a workflow that passes it does not reach the call.
+// A guarded call runs only when it was given a true value: `if not force: return base` then
+// `uuid.uuid4()`, or the call inside `if force:`, with `force=False` the default; a chain from a
+// workflow that leaves it out does not reach the call.
 import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
@@ -22,8 +25,11 @@ export interface PassedArgs {
   /**
    * Arguments that forward a parameter of the calling function defaulting to `None` (`day=day` in
    * `def label(day=None)`): given exactly when that parameter is. `at`: the position or the keyword.
+   * `falsy`: the parameter defaults to another false value (`force=force` in `def k(force=False)`):
+   * the argument is given (it is also in `keywords` or counted positionally, never `None`), and true
+   * only when that parameter is given a true value.
    */
-  forwards: readonly { at: number | string; param: string }[];
+  forwards: readonly { at: number | string; param: string; falsy?: true }[];
 }
 
 function unwrap(n: Node | null): Node | null {
@@ -109,22 +115,82 @@ export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo):
   return { name, index: positionOf(model, fn, name) };
 }
 
-const optionalParams = new WeakMap<FunctionInfo, Set<string>>();
+/**
+ * The parameter of `fn` that the call at `node` needs given a true value, or null: the call sits in
+ * `if P:` (or the `else:` of `if not P:`), after an early `if not P: return ...` of the function's
+ * body, or in `P and call()`, with P a parameter whose default is false (`None` too when the test is
+ * `P is None`). Left out by its caller, P keeps its default and the call does not run.
+ */
+export function guardParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
+  const defaults = falseDefaults(model, fn);
+  if (defaults.size === 0) return null;
+  const body = fn.node.childForFieldName('body');
+  const param = (t: { name: string; whenMissing: boolean; none?: boolean } | null, needGiven: boolean) => {
+    if (!t || t.whenMissing === needGiven) return null;
+    const d = defaults.get(t.name);
+    return d && (!t.none || d === 'none') ? t.name : null;
+  };
+  let child = node;
+  for (let p = parentOf(node); p && p.id !== fn.node.id; child = p, p = parentOf(p)) {
+    let name: string | null = null;
+    if (p.type === 'if_statement') {
+      const cond = missingOrNone(model, p.childForFieldName('condition'));
+      if (p.childForFieldName('consequence')?.id === child.id) name = param(cond, true);
+      else if (child.type === 'else_clause' && !p.namedChildren.some((c) => c?.type === 'elif_clause')) name = param(cond && { ...cond, whenMissing: !cond.whenMissing }, true);
+    } else if (p.type === 'boolean_operator' && p.childForFieldName('right')?.id === child.id && /^\s*and\s*$/.test(model.textOf(p.childForFieldName('operator')!))) {
+      name = param(missingOrNone(model, p.childForFieldName('left')), true);
+    } else if (p.type === 'conditional_expression') {
+      const [a, cond, b] = p.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      const t = missingOrNone(model, cond);
+      if (a?.id === child.id) name = param(t, true);
+      else if (b?.id === child.id) name = param(t && { ...t, whenMissing: !t.whenMissing }, true);
+    } else if (p.id === body?.id) {
+      // an early exit before the call's statement: `if not force: return base`
+      for (const stmt of p.namedChildren) {
+        if (!stmt || stmt.startIndex >= child.startIndex) break;
+        if (stmt.type !== 'if_statement' || stmt.namedChildren.some((c) => c?.type === 'elif_clause' || c?.type === 'else_clause')) continue;
+        const last = stmt.childForFieldName('consequence')?.lastNamedChild;
+        if (last?.type !== 'return_statement' && last?.type !== 'raise_statement') continue;
+        name = param(missingOrNone(model, stmt.childForFieldName('condition')), false);
+        if (name) break;
+      }
+    }
+    if (name && fn.params.includes(name)) return { name, index: positionOf(model, fn, name) };
+  }
+  return null;
+}
 
-/** The parameters of a function whose default is `None` (a caller may leave them out). */
-function noneDefaults(model: ModuleModel, fn: FunctionInfo): Set<string> {
+/** `missingTest`, and whether the test is against `None` (then only a `None` default makes it hold when the parameter is left out). */
+function missingOrNone(model: ModuleModel, cond: Node | null): { name: string; whenMissing: boolean; none?: boolean } | null {
+  const t = missingTest(model, cond);
+  if (!t) return null;
+  return unwrap(cond)?.type === 'comparison_operator' ? { ...t, none: true } : t;
+}
+
+const optionalParams = new WeakMap<FunctionInfo, Map<string, 'none' | 'falsy'>>();
+
+/**
+ * The parameters of a function whose default is false (a caller may leave them out): `None`
+ * (`'none'`), or `False`, `0` or an empty string (`'falsy'`).
+ */
+function falseDefaults(model: ModuleModel, fn: FunctionInfo): Map<string, 'none' | 'falsy'> {
   let names = optionalParams.get(fn);
   if (names) return names;
-  names = new Set();
+  names = new Map();
   for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
     const type = p?.type;
     if (!p || (type !== 'default_parameter' && type !== 'typed_default_parameter')) continue;
     const name = p.childForFieldName('name');
-    if (name && p.childForFieldName('value')?.type === 'none') names.add(model.textOf(name));
+    const value = p.childForFieldName('value');
+    if (!name || !value) continue;
+    if (value.type === 'none') names.set(model.textOf(name), 'none');
+    else if (FALSY_LITERAL.test(model.textOf(value))) names.set(model.textOf(name), 'falsy');
   }
   optionalParams.set(fn, names);
   return names;
 }
+
+const FALSY_LITERAL = /^(False|0|""|'')$/;
 
 /**
  * The arguments of a call, split at the top-level commas of its argument list as written (strings,
@@ -183,24 +249,25 @@ function readPassedArgs(model: ModuleModel, call: CallInfo): PassedArgs | null {
   const args = argumentTexts(model.text.slice(call.start + model.textOf(call.callee).length, call.end));
   const out = { positional: 0, nones: [] as number[], keywords: [] as string[], forwards: [] as PassedArgs['forwards'][number][] };
   if (!args) return positionalOnly(0, []);
-  // the caller's None defaults are read only for an argument that is a bare name
-  let optional: Set<string> | null | undefined;
+  // the caller's false defaults are read only for an argument that is a bare name
+  let optional: Map<string, 'none' | 'falsy'> | null | undefined;
   const forwarded = (v: string) => {
-    if (!NAME.test(v)) return null;
-    if (optional === undefined) optional = call.scope.fn ? noneDefaults(model, call.scope.fn) : null;
-    return optional?.has(v) ? v : null;
+    if (!NAME.test(v)) return undefined;
+    if (optional === undefined) optional = call.scope.fn ? falseDefaults(model, call.scope.fn) : null;
+    return optional?.get(v);
   };
   for (const a of args) {
     if (a.startsWith('*')) return null;
     const k = KEYWORD.exec(a);
     if (k) {
-      const param = forwarded(k[2]);
-      if (param) out.forwards.push({ at: k[1], param });
+      const kind = forwarded(k[2]);
+      if (kind === 'none') out.forwards.push({ at: k[1], param: k[2] });
       else if (k[2] !== 'None') out.keywords.push(k[1]);
+      if (kind === 'falsy') out.forwards.push({ at: k[1], param: k[2], falsy: true });
     } else {
-      const param = forwarded(a);
-      if (param) out.forwards.push({ at: out.positional, param });
-      if (param || a === 'None') out.nones.push(out.positional);
+      const kind = forwarded(a);
+      if (kind) out.forwards.push(kind === 'none' ? { at: out.positional, param: a } : { at: out.positional, param: a, falsy: true });
+      if (kind === 'none' || a === 'None') out.nones.push(out.positional);
       out.positional++;
     }
   }
@@ -230,18 +297,22 @@ function positionalOnly(positional: number, nones: number[]): PassedArgs {
 
 const POSITIONAL_ONLY = new Map<string, PassedArgs>();
 
-/** The parameter of the calling function that the call forwards into `fallback`'s parameter, if any. */
-export function forwardedInto(passed: PassedArgs | null | undefined, fallback: FallbackParam): string | null {
+/**
+ * The parameter of the calling function that the call forwards into `param`, if any: one defaulting
+ * to `None` (given exactly when it is), or with `falsy` also one defaulting to another false value
+ * (true exactly when it is given a true value).
+ */
+export function forwardedInto(passed: PassedArgs | null | undefined, param: FallbackParam, falsy = false): string | null {
   if (!passed) return null;
-  return passed.forwards.find((f) => f.at === fallback.name || (fallback.index !== null && f.at === fallback.index))?.param ?? null;
+  return passed.forwards.find((f) => (falsy || !f.falsy) && (f.at === param.name || (param.index !== null && f.at === param.index)))?.param ?? null;
 }
 
-/** The parameters of `fn` that default to `None`, with their positions (for the summaries of other files). */
+/** The parameters of `fn` with a false default (`None`, `False`, `0`, `""`), with their positions (for the summaries of other files). */
 export function optionalParameters(model: ModuleModel, fn: FunctionInfo): Record<string, number | null> | undefined {
-  const names = noneDefaults(model, fn);
+  const names = falseDefaults(model, fn);
   if (names.size === 0) return undefined;
   const out: Record<string, number | null> = {};
-  for (const n of names) out[n] = positionOf(model, fn, n);
+  for (const n of names.keys()) out[n] = positionOf(model, fn, n);
   return out;
 }
 

@@ -37,7 +37,7 @@ export function signature(m: ModuleSummary): Signature {
       };
       const lines = [`F ${f.qualname} ${f.kinds.join(',')} ${def.character} ${f.indent} ${f.optional ? JSON.stringify(f.optional) : ''} ${f.memoized ? 'M' : ''} ${f.isAsync ? 'async' : ''} ${f.returns ?? ''} ${f.notAStep ?? ''} ${f.callsParams ? JSON.stringify(f.callsParams) : ''} ${f.returnsEach?.join(',') ?? ''} ${f.abstract ? 'A' : ''}`];
       for (const c of f.calls) {
-        const fb = c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '';
+        const fb = (c.fallback ? `${c.fallback.name}@${c.fallback.index}` : '') + (c.onlyIf ? `?${c.onlyIf.name}@${c.onlyIf.index}` : '');
         const passed = c.passed === undefined ? '' : c.passed === null ? '*' : JSON.stringify(c.passed);
         const bound = c.boundAt ? `${pos(c.boundAt.start)}-${pos(c.boundAt.end)}` : '';
         const handed = c.handed ? JSON.stringify(c.handed) : '';

@@ -15,7 +15,7 @@ import { isConstruction, lifecycleFacts, runsAtImport } from '../model/lifecycle
 import { keywordArgument } from '../syntax/arguments';
 import { whyNotAStep } from '../model/step-validity';
 import type { TextEdit } from '../types';
-import { fallbackParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
+import { fallbackParam, guardParam, optionalParameters, passedArgs, type FallbackParam, type PassedArgs } from './fallback';
 import { calledParameters, handedReferences, type HandedReference } from './handed-callables';
 import { checkTime } from '../budget';
 import { isStubBody } from '../syntax/statements';
@@ -72,8 +72,10 @@ export interface CallSummary {
   flags: number;
   /** Qualified name inside this module of the function the call enters (`helper`, `Svc.fetch`). */
   local?: string;
-  /** An effect call that only runs when the function it is in is not given this parameter (see analysis/fallback.ts). */
+  /** An effect call that only runs when the function it is in is not given this parameter (see facts/fallback.ts). */
   fallback?: FallbackParam;
+  /** A call that only runs when the function it is in is given a true value for this parameter (facts/fallback.ts `guardParam`). */
+  onlyIf?: FallbackParam;
   /** For a call that may enter a function: the arguments it passes (null: it unpacks `*args` or `**kwargs`). */
   passed?: PassedArgs | null;
   /** For an effect call of an injected callable (`self.clock()`): where its default is written (ModuleModel.injectedAt). */
@@ -97,7 +99,7 @@ export interface FunctionSummary {
   defStart: number;
   indent: string;
   calls: CallSummary[];
-  /** Parameters defaulting to `None`, with their positions among a call's positional arguments (null: keyword-only). */
+  /** Parameters with a false default (`None`, `False`, `0`, `""`), with their positions among a call's positional arguments (null: keyword-only). */
   optional?: Record<string, number | null>;
   /** Why a plain function cannot be a step as written (analysis/step-validity.ts), if it cannot. */
   notAStep?: string;
@@ -210,6 +212,10 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
   const target = model.targetFunction(call);
   if (target && target !== fn) out.local = target.qualname;
   const effect = !!fqn && lists.all.some((l) => l.match(fqn, argc));
+  if (effect || out.local || fqn) {
+    const guard = guardParam(model, call.node, fn);
+    if (guard) out.onlyIf = guard;
+  }
   if (effect) {
     const fallback = fallbackParam(model, call.node, fn);
     if (fallback) out.fallback = fallback;

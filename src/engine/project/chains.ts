@@ -99,6 +99,15 @@ export function searchChain(
     if (!forwarded || !n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return false;
     return given(n.parent, { name: forwarded, index: optional[forwarded] });
   };
+  // whether the call that entered `n` may give the parameter a true value (unknown arguments may)
+  const mayBeTrue = (n: Node, p: FallbackParam): boolean => {
+    if (!n.passed) return true;
+    const forwarded = forwardedInto(n.passed, p, true);
+    if (!forwarded) return passes(n.passed, p);
+    const optional = n.parent?.at.fn.optional;
+    if (!n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return true;
+    return mayBeTrue(n.parent, { name: forwarded, index: optional[forwarded] });
+  };
   tracker.touch(start.module.file);
   if (!enterable(start.fn, api, kind)) return null;
   const seen = new Set<string>([start.module.file + '\0' + start.fn.qualname]);
@@ -124,7 +133,7 @@ export function searchChain(
       for (const call of n.at.fn.calls) {
         checkTime();
         const entry = leafEntry(call, kind, api, () => typedFqn(n.at.module.file, call.fqn, resolver));
-        if (entry === undefined || (call.fallback && given(n, call.fallback))) continue;
+        if (entry === undefined || (call.fallback && given(n, call.fallback)) || (call.onlyIf && !mayBeTrue(n, call.onlyIf))) continue;
         const l: ChainLeaf = { module: n.at.module, call, entry: entry ?? undefined };
         if (all) matches.push(l);
         // `client.get(url).json()`: the inner `client.get` names the effect better than the chain
@@ -141,7 +150,7 @@ export function searchChain(
     }
     const next: Node[] = [];
     const enter = (target: IndexedFunction, call: CallSummary, n: Node, ownReceiver: Node['receiver'], handedTo?: IndexedFunction) => {
-      if (depth === maxDepth || !enterable(target.fn, api, kind)) return;
+      if (depth === maxDepth || !enterable(target.fn, api, kind) || (call.onlyIf && !mayBeTrue(n, call.onlyIf))) return;
       // a memoised function (`@functools.lru_cache`) runs once per process: its I/O is set-up, not
       // repeated by a replay (a non-deterministic value it caches still differs in the next process)
       if (target.fn.memoized && (kind === 'io' || kind === 'database')) return;

@@ -484,8 +484,9 @@ export class WorkspaceIndex {
       const walkAll = all || WALKED_WHOLE.has(kind);
       const key = `${kind}\0${maxDepth}\0${apiId}\0${start.module.file}\0${start.fn.qualname}\0${start.receiver?.cls ?? ''}${walkAll ? '\0all' : ''}`;
       let chain = this.tracker.chain(key, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, undefined, walkAll));
-      // the caller's arguments matter only when the chain ends at a call that stands in for a parameter (rare)
-      if (chain?.leaf.call.fallback && passed) {
+      // the caller's arguments matter only when the chain ends at a call that stands in for a
+      // parameter, or goes through one that needs a parameter given (rare)
+      if (chain && passed && (chain.leaf.call.fallback || chain.leaf.call.onlyIf || chain.links.some((l) => l.via.onlyIf))) {
         const args = JSON.stringify(passed);
         chain = this.tracker.chain(`${key}\0${args}`, () => searchChain(start, kind, api, maxDepth, this.tracker, this.resolver, passed, walkAll));
       }
