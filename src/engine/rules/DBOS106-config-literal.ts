@@ -27,8 +27,10 @@ interface ConfigLiteral {
   node: Node;
   /** Literal keys with their key and value nodes. */
   entries: { key: string; keyNode: Node; value: Node | null; item: Node }[];
-  /** Some keys are not visible (`**base`, computed keys, later mutation). */
+  /** Some keys are not visible (`**base`, computed keys, a later mutation that names no key). */
   open: boolean;
+  /** Keys set later by `name["key"] = ...` (visible: the configuration gets them). */
+  assigned: Set<string>;
   /** Where to insert a new first key (just after `{` or `(`). */
   insertAt: number;
   /** Passed to `DBOS(...)` (a partial config merged later with `**` is not). */
@@ -45,9 +47,9 @@ export function stringValue(model: ModuleModel, node: Node | null | undefined): 
   return m ? m[3] : null;
 }
 
-function fromDict(model: ModuleModel, dict: Node, mutated: boolean): ConfigLiteral {
+function fromDict(model: ModuleModel, dict: Node, mutated: Mutations): ConfigLiteral {
   const entries: ConfigLiteral['entries'] = [];
-  let open = mutated;
+  let open = mutated.opaque;
   for (const c of dict.namedChildren) {
     if (!c || c.type === 'comment') continue;
     if (c.type === 'pair') {
@@ -57,12 +59,12 @@ function fromDict(model: ModuleModel, dict: Node, mutated: boolean): ConfigLiter
       else entries.push({ key, keyNode: k, value: c.childForFieldName('value'), item: c });
     } else open = true;
   }
-  return { node: dict, entries, open, insertAt: dict.startIndex + 1 };
+  return { node: dict, entries, open, assigned: mutated.keys, insertAt: dict.startIndex + 1 };
 }
 
-function fromCall(model: ModuleModel, args: Node, mutated: boolean): ConfigLiteral {
+function fromCall(model: ModuleModel, args: Node, mutated: Mutations): ConfigLiteral {
   const entries: ConfigLiteral['entries'] = [];
-  let open = mutated;
+  let open = mutated.opaque;
   for (const a of args.namedChildren) {
     if (!a || a.type === 'comment') continue;
     if (a.type === 'keyword_argument') {
@@ -70,13 +72,29 @@ function fromCall(model: ModuleModel, args: Node, mutated: boolean): ConfigLiter
       entries.push({ key: model.textOf(k), keyNode: k, value: a.childForFieldName('value'), item: a });
     } else open = true;
   }
-  return { node: args, entries, open, insertAt: args.startIndex + 1 };
+  return { node: args, entries, open, assigned: mutated.keys, insertAt: args.startIndex + 1 };
 }
 
-/** `name[...] = v`, `name.update(...)`, `name |= ...`, `name.setdefault(...)` anywhere in the file. */
-function isMutated(model: ModuleModel, name: string): boolean {
+interface Mutations {
+  /** Keys set by `name["key"] = v`. */
+  keys: Set<string>;
+  /** A change that names no key the text shows: `name[k] = v`, `name.update(...)`, `name |= ...`, `name.setdefault(...)`, `name.pop(...)`. */
+  opaque: boolean;
+}
+
+const NO_MUTATIONS: Mutations = { keys: new Set(), opaque: false };
+
+/** The changes of `name` anywhere in the file (see Mutations). */
+function mutationsOf(model: ModuleModel, name: string): Mutations {
   const esc = escapeRegExp(name);
-  return new RegExp(`\\b${esc}\\s*\\[[^\\]]*\\]\\s*=[^=]|\\b${esc}\\s*\\.\\s*(update|setdefault|pop)\\s*\\(|\\b${esc}\\s*\\|=`).test(model.text);
+  const keys = new Set<string>();
+  let opaque = new RegExp(`\\b${esc}\\s*\\.\\s*(update|setdefault|pop)\\s*\\(|\\b${esc}\\s*\\|=`).test(model.text);
+  for (const m of model.text.matchAll(new RegExp(`\\b${esc}\\s*\\[([^\\]]*)\\]\\s*=[^=]`, 'g'))) {
+    const key = /^\s*(['"])([A-Za-z_][\w]*)\1\s*$/.exec(m[1]);
+    if (key) keys.add(key[2]);
+    else opaque = true;
+  }
+  return { keys, opaque };
 }
 
 /** `**name` anywhere in the file. */
@@ -86,7 +104,7 @@ function isSpread(model: ModuleModel, name: string): boolean {
 
 function literalOf(model: ModuleModel, value: Node | null | undefined, name: string | null): ConfigLiteral | null {
   if (!value) return null;
-  const mutated = name ? isMutated(model, name) : false;
+  const mutated = name ? mutationsOf(model, name) : NO_MUTATIONS;
   let lit: ConfigLiteral | null = null;
   if (value.type === 'dictionary') lit = fromDict(model, value, mutated);
   else if (value.type === 'call' && model.resolve(value.childForFieldName('function')) === 'dbos.DBOSConfig') {
@@ -178,7 +196,7 @@ function checkLiteral(ctx: RuleContext, lit: ConfigLiteral): void {
   const isDict = lit.node.type === 'dictionary';
   const q = (k: string) => (isDict ? `"${k}"` : k);
   const name = lit.entries.find((e) => e.key === 'name');
-  if (!name && !lit.open && lit.direct) {
+  if (!name && !lit.open && !lit.assigned.has('name') && lit.direct) {
     const sep = lit.entries.length > 0 ? ', ' : '';
     const text = isDict ? `"name": "${appNameFor(model)}"${sep}` : `name="${appNameFor(model)}"${sep}`;
     ctx.report({
@@ -249,9 +267,9 @@ function checkVersion(ctx: RuleContext, lit: ConfigLiteral, name: Node): void {
   if (lit.open || lit.spread || model.isTestFile) return;
   const fn = model.scopeOf(lit.node).fn;
   if (fn && (fn.kinds.has('fixture') || fn.kinds.has('test'))) return;
-  if (lit.entries.some((e) => e.key === 'application_version' || (!KNOWN.has(e.key) && nearestKey(e.key) === 'application_version'))) return;
+  if (lit.assigned.has('application_version') || lit.entries.some((e) => e.key === 'application_version' || (!KNOWN.has(e.key) && nearestKey(e.key) === 'application_version'))) return;
   const patching = lit.entries.find((e) => e.key === 'enable_patching');
-  if (patching && !(patching.value && model.textOf(patching.value) === 'False')) return;
+  if (lit.assigned.has('enable_patching') || (patching && !(patching.value && model.textOf(patching.value) === 'False'))) return;
   const isDict = lit.node.type === 'dictionary';
   const entry = isDict ? '"application_version": "0.1.0"' : 'application_version="0.1.0"';
   const items = lit.node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
