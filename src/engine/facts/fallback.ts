@@ -123,7 +123,7 @@ export function fallbackParam(model: ModuleModel, node: Node, fn: FunctionInfo):
  */
 export function guardParam(model: ModuleModel, node: Node, fn: FunctionInfo): FallbackParam | null {
   const defaults = falseDefaults(model, fn);
-  if (defaults.size === 0) return null;
+  if (defaults.size === 0 || !testsAParameter(model, fn, defaults)) return null;
   const body = fn.node.childForFieldName('body');
   const param = (t: { name: string; whenMissing: boolean; none?: boolean } | null, needGiven: boolean) => {
     if (!t || t.whenMissing === needGiven) return null;
@@ -158,6 +158,28 @@ export function guardParam(model: ModuleModel, node: Node, fn: FunctionInfo): Fa
     if (name && fn.params.includes(name)) return { name, index: positionOf(model, fn, name) };
   }
   return null;
+}
+
+const testedParams = new WeakMap<FunctionInfo, boolean>();
+
+/**
+ * Whether the function's text tests one of its false-default parameters the way `guardParam` reads
+ * (`if P`, `if not P`, `P is None`, `P and`, `else`): most functions with such parameters do not, and
+ * their calls then skip the walk up the tree (read from the text, once per function).
+ */
+function testsAParameter(model: ModuleModel, fn: FunctionInfo, defaults: Map<string, 'none' | 'falsy'>): boolean {
+  let hit = testedParams.get(fn);
+  if (hit === undefined) {
+    const text = model.text.slice(fn.node.startIndex, fn.node.endIndex);
+    const names = [...defaults.keys()].map(escapeName).join('|');
+    hit = new RegExp(`\\b(?:if|elif)\\s+(?:not\\s+)?\\(?\\s*(?:${names})\\b|\\b(?:${names})\\s+(?:and\\b|is\\s)`).test(text);
+    testedParams.set(fn, hit);
+  }
+  return hit;
+}
+
+function escapeName(name: string): string {
+  return name.replace(/[^\w]/g, '\\$&');
 }
 
 /** `missingTest`, and whether the test is against `None` (then only a `None` default makes it hold when the parameter is left out). */
