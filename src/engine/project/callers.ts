@@ -1,0 +1,233 @@
+// When a module-level function of the project runs by its callers in other modules: after
+// `DBOS.launch()`, repeatedly, in a loop (model/run-time.ts answers for one module; this follows the
+// calls that cross modules). The callers are found by the text first: only a file whose text names
+// the function (a word: an import, a call, an attribute) can call it, so only those are parsed, and
+// their calls resolved through the project (an alias, a package re-export) to the function asked
+// about. The answers depend on the texts of the workspace's files alone, never on which files were
+// analysed before, and are kept until a file they read, or one that comes to name the function,
+// changes.
+import * as path from 'node:path';
+import type { ModuleModel } from '../model/module';
+import type { CallInfo } from '../model/types';
+import { callTimeOf, calledByName, type CallTime, type Elsewhere, type RunReason } from '../model/run-time';
+import { startedFunction } from '../model/thread-runners';
+import { lastSegment } from '../model/names';
+import { detachStrings } from '../detach';
+import type { IndexedFunction } from './resolution';
+
+export interface CallersHost {
+  /** Every Python file of the workspace (absolute paths), listed on the first question. */
+  listFiles(): Iterable<string>;
+  /** The current text of a file; null when gone or unreadable. */
+  textOf(abs: string): string | null;
+  /** Test files call functions their own way (in loops, after launch): they say nothing of the application. */
+  isTest(abs: string): boolean;
+  /** The file as messages name it (`app/main.py`). */
+  shownPath(abs: string): string;
+  /** `use` applied to a model of the file parsed from `text`; `fallback` when it cannot be read. */
+  withModel<T>(abs: string, text: string, use: (model: ModuleModel) => T, fallback: T): T;
+  /** The project function a qualified name of `fromFile` denotes. */
+  resolve(fromFile: string, fqn: string): IndexedFunction | null;
+  /** The path is read by the question under way (tracking.ts: its change re-checks the asker). */
+  touch(abs: string): void;
+}
+
+/** The answer for one function, with what it read. */
+interface Answer {
+  time: CallTime | null;
+  /** The files read for it (the callers' files, those of the functions they run in, recursively). */
+  files: Set<string>;
+  /** The functions whose callers it looked for, as `file\0qualname` (a file that comes to name one of them may change it). */
+  asked: Set<string>;
+  /** A call cycle across modules was cut under it: the answer holds for this question only. */
+  cut: boolean;
+}
+
+/** Whether `text` names `name` as a whole word (not inside a longer identifier). */
+export function namesWord(text: string, name: string): boolean {
+  let i = text.indexOf(name);
+  while (i >= 0) {
+    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
+    const after = i + name.length < text.length ? text.charCodeAt(i + name.length) : 32;
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+    i = text.indexOf(name, i + 1);
+  }
+  return false;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
+export class ProjectCallers {
+  private files: Set<string> | null = null;
+  /** Name -> the files whose text names it, for the names asked so far. */
+  private readonly naming = new Map<string, Set<string>>();
+  /** `file\0qualname` -> the answer, and the analysed files that read it. */
+  private readonly answers = new Map<string, Answer>();
+  private readonly readers = new Map<string, Set<string>>();
+  /** A changed file -> the readers of the answers its change dropped (until its next change). */
+  private readonly dropped = new Map<string, Set<string>>();
+
+  constructor(private readonly host: CallersHost) {}
+
+  /**
+   * When the module-level function `qualname` of `file` runs by its calls in the other files of the
+   * workspace (test files left out), for `reader`, the analysed file: null when none calls it.
+   */
+  timeOf(file: string, qualname: string, reader: string): CallTime | null {
+    return this.answer(file, qualname, new Set(), reader).time;
+  }
+
+  /** After a file's text changed (null: gone): true when answers that read it, or that it may now change, were dropped. */
+  update(abs: string, text: string | null): boolean {
+    if (text !== null) this.files?.add(abs);
+    if (this.naming.size === 0) return false;
+    for (const [name, set] of this.naming) {
+      if (text !== null && namesWord(text, name)) set.add(abs);
+      else set.delete(abs);
+    }
+    const readers = new Set<string>();
+    // a file that comes to name a function (not its own) may call it now
+    const names = (key: string): boolean => {
+      const [owner, qualname] = key.split('\0');
+      return owner !== abs && text !== null && namesWord(text, qualname);
+    };
+    for (const [key, a] of this.answers) {
+      if (!a.files.has(abs) && ![...a.asked].some(names)) continue;
+      this.answers.delete(key);
+      for (const r of this.readers.get(key) ?? []) readers.add(r);
+      this.readers.delete(key);
+    }
+    if (readers.size === 0) {
+      this.dropped.delete(abs);
+      return false;
+    }
+    this.dropped.set(abs, readers);
+    return true;
+  }
+
+  /** The analysed files whose answers the last change of `abs` dropped. */
+  dependentsOf(abs: string): string[] {
+    return [...(this.dropped.get(abs) ?? [])];
+  }
+
+  /** A module's summary changed: a call elsewhere may resolve to another function now. */
+  dropAnswers(): void {
+    this.answers.clear();
+    this.readers.clear();
+  }
+
+  private answer(file: string, qualname: string, visiting: Set<string>, reader: string): Answer {
+    const key = `${file}\0${qualname}`;
+    const hit = this.answers.get(key);
+    if (hit) {
+      this.read(key, hit, reader);
+      return hit;
+    }
+    if (visiting.has(key)) return { time: null, files: new Set(), asked: new Set(), cut: true };
+    visiting.add(key);
+    try {
+      const a = this.compute(file, qualname, visiting, reader);
+      if (!a.cut || visiting.size === 1) {
+        detachStrings(a.time);
+        this.answers.set(key, a);
+        this.read(key, a, reader);
+      }
+      return a;
+    } finally {
+      visiting.delete(key);
+    }
+  }
+
+  private read(key: string, a: Answer, reader: string): void {
+    for (const f of a.files) this.host.touch(f);
+    let set = this.readers.get(key);
+    if (!set) this.readers.set(key, (set = new Set()));
+    set.add(reader);
+  }
+
+  private compute(file: string, qualname: string, visiting: Set<string>, reader: string): Answer {
+    const out: Answer = { time: null, files: new Set(), asked: new Set([`${file}\0${qualname}`]), cut: false };
+    const time: CallTime = { late: null, repeated: null, loop: null };
+    for (const other of this.namingFiles(qualname)) {
+      if (other === file || this.host.isTest(other)) continue;
+      out.files.add(other);
+      this.host.touch(other);
+      const text = this.host.textOf(other);
+      if (text === null) continue;
+      // the callers of a function of `other` that a call enters, in their turn (their own module's callers are model/run-time.ts's)
+      const outer: Elsewhere = (fn) => {
+        if (!calledByName(fn)) return null;
+        const a = this.answer(other, fn.qualname, visiting, reader);
+        for (const f of a.files) out.files.add(f);
+        for (const k of a.asked) out.asked.add(k);
+        out.cut ||= a.cut;
+        return a.time;
+      };
+      this.host.withModel(
+        other,
+        text,
+        (model) => {
+          for (const { call, how } of this.callsOf(model, other, file, qualname)) {
+            const t = callTimeOf(model, call, how, outer, this.host.shownPath(other));
+            time.late ??= at(t.late, other, model, call, how);
+            time.repeated ??= at(t.repeated, other, model, call, how);
+            time.loop ??= at(t.loop, other, model, call, how);
+            if (time.late && time.repeated && time.loop) return;
+          }
+        },
+        undefined,
+      );
+      if (time.late && time.repeated && time.loop) break;
+    }
+    if (time.late || time.repeated || time.loop) out.time = time;
+    return out;
+  }
+
+  /** The calls of `model` (the module `other`) that run the function `qualname` of `file`: called, or handed to a thread or task runner. */
+  private callsOf(model: ModuleModel, other: string, file: string, qualname: string): { call: CallInfo; how: string }[] {
+    const out: { call: CallInfo; how: string }[] = [];
+    const enters = (c: CallInfo): boolean => {
+      const fqn = model.calleeFqn(c);
+      if (!fqn || lastSegment(fqn) !== qualname) return false;
+      const target = this.host.resolve(other, fqn);
+      return !!target && target.module.file === file && target.fn.qualname === qualname;
+    };
+    for (const call of model.calls) {
+      if (enters(call)) out.push({ call, how: 'called' });
+      else {
+        const ref = startedFunction(model, call);
+        if (ref && enters(ref)) out.push({ call, how: `handed to \`${model.textOf(call.callee)}\`` });
+      }
+    }
+    return out;
+  }
+
+  /** The files whose text names `name` (sorted: the first caller found does not depend on the order files were listed in). */
+  private namingFiles(name: string): string[] {
+    let set = this.naming.get(name);
+    if (!set) {
+      set = new Set();
+      this.files ??= new Set(this.host.listFiles());
+      for (const f of this.files) {
+        const text = this.host.textOf(f);
+        if (text !== null && namesWord(text, name)) set.add(f);
+      }
+      this.naming.set(name, set);
+    }
+    return [...set].sort();
+  }
+}
+
+/** A reason found in another module, its call there as a site (the model of that module is not kept). */
+function at(r: RunReason | null, file: string, model: ModuleModel, call: CallInfo, how: string): RunReason | null {
+  return r ? { why: r.why, at: null, root: r.root, site: { file, range: model.lines.range(call.start, call.end), how } } : null;
+}
+
+/** The path of a file from the innermost root that holds it, with `/` (what messages show). */
+export function pathFromRoot(roots: readonly string[], abs: string): string {
+  let best: string | null = null;
+  for (const r of roots) if (abs.startsWith(r + path.sep) && (best === null || r.length > best.length)) best = r;
+  return (best === null ? abs : path.relative(best, abs)).split(path.sep).join('/');
+}
