@@ -63,11 +63,16 @@ export class ProjectCallers {
   private files: Set<string> | null = null;
   /** Name -> the files whose text names it, for the names asked so far. */
   private readonly naming = new Map<string, Set<string>>();
-  /** `file\0qualname` -> the answer, and the analysed files that read it. */
+  /** `file\0qualname` -> the answer (computed again after a change of what it read). */
   private readonly answers = new Map<string, Answer>();
-  private readonly readers = new Map<string, Set<string>>();
-  /** A changed file -> the readers of the answers its change dropped (until its next change). */
-  private readonly dropped = new Map<string, Set<string>>();
+  /**
+   * What the answers each analysed file read covered: the callers' files and the functions asked about
+   * (kept when an answer is dropped, until the file is analysed again); and the reverse, by file.
+   */
+  private readonly readsOf = new Map<string, { files: Set<string>; asked: Set<string> }>();
+  private readonly readersOf = new Map<string, Set<string>>();
+  /** A changed file -> the analysed files to check again (until its next change). */
+  private readonly changed = new Map<string, Set<string>>();
 
   constructor(private readonly host: CallersHost) {}
 
@@ -76,10 +81,32 @@ export class ProjectCallers {
    * workspace (test files left out), for `reader`, the analysed file: null when none calls it.
    */
   timeOf(file: string, qualname: string, reader: string): CallTime | null {
-    return this.answer(file, qualname, new Set(), reader).time;
+    const a = this.answer(file, qualname, new Set());
+    let reads = this.readsOf.get(reader);
+    if (!reads) this.readsOf.set(reader, (reads = { files: new Set(), asked: new Set() }));
+    for (const f of a.files) {
+      this.host.touch(f);
+      reads.files.add(f);
+      let set = this.readersOf.get(f);
+      if (!set) this.readersOf.set(f, (set = new Set()));
+      set.add(reader);
+    }
+    for (const k of a.asked) reads.asked.add(k);
+    return a.time;
   }
 
-  /** After a file's text changed (null: gone): true when answers that read it, or that it may now change, were dropped. */
+  /** `reader` is analysed again: what its last analysis read is forgotten. */
+  resetReader(reader: string): void {
+    const reads = this.readsOf.get(reader);
+    if (!reads) return;
+    for (const f of reads.files) this.readersOf.get(f)?.delete(reader);
+    this.readsOf.delete(reader);
+  }
+
+  /**
+   * After a file's text changed (null: gone): true when an analysed file's answers read it, or asked
+   * about a function it now names (it may call it now); those files are then `dependentsOf` it.
+   */
   update(abs: string, text: string | null): boolean {
     if (text !== null) this.files?.add(abs);
     if (this.naming.size === 0) return false;
@@ -87,52 +114,44 @@ export class ProjectCallers {
       if (text !== null && namesWord(text, name)) set.add(abs);
       else set.delete(abs);
     }
-    const readers = new Set<string>();
-    // a file that comes to name a function (not its own) may call it now
+    // a file that names a function (not its own) may call it
     const names = (key: string): boolean => {
       const [owner, qualname] = key.split('\0');
       return owner !== abs && text !== null && namesWord(text, qualname);
     };
-    for (const [key, a] of this.answers) {
-      if (!a.files.has(abs) && ![...a.asked].some(names)) continue;
-      this.answers.delete(key);
-      for (const r of this.readers.get(key) ?? []) readers.add(r);
-      this.readers.delete(key);
-    }
+    for (const [key, a] of this.answers) if (a.files.has(abs) || [...a.asked].some(names)) this.answers.delete(key);
+    const readers = new Set<string>(this.readersOf.get(abs));
+    for (const [reader, reads] of this.readsOf) if (!readers.has(reader) && [...reads.asked].some(names)) readers.add(reader);
     if (readers.size === 0) {
-      this.dropped.delete(abs);
+      this.changed.delete(abs);
       return false;
     }
-    this.dropped.set(abs, readers);
+    this.changed.set(abs, readers);
     return true;
   }
 
-  /** The analysed files whose answers the last change of `abs` dropped. */
+  /** The analysed files whose answers the last change of `abs` concerns. */
   dependentsOf(abs: string): string[] {
-    return [...(this.dropped.get(abs) ?? [])];
+    return [...(this.changed.get(abs) ?? [])];
   }
 
-  /** A module's summary changed: a call elsewhere may resolve to another function now. */
+  /** A module's summary changed: a call elsewhere may resolve to another function now (the answers are computed again when asked). */
   dropAnswers(): void {
     this.answers.clear();
-    this.readers.clear();
   }
 
-  private answer(file: string, qualname: string, visiting: Set<string>, reader: string): Answer {
+  private answer(file: string, qualname: string, visiting: Set<string>): Answer {
     const key = `${file}\0${qualname}`;
     const hit = this.answers.get(key);
-    if (hit) {
-      this.read(key, hit, reader);
-      return hit;
-    }
+    if (hit) return hit;
     if (visiting.has(key)) return { time: null, files: new Set(), asked: new Set(), cut: true };
     visiting.add(key);
     try {
-      const a = this.compute(file, qualname, visiting, reader);
+      const a = this.compute(file, qualname, visiting);
+      // an answer under a cycle cut misses what the cut function gives: kept only for the question asked
       if (!a.cut || visiting.size === 1) {
         detachStrings(a.time);
         this.answers.set(key, a);
-        this.read(key, a, reader);
       }
       return a;
     } finally {
@@ -140,26 +159,18 @@ export class ProjectCallers {
     }
   }
 
-  private read(key: string, a: Answer, reader: string): void {
-    for (const f of a.files) this.host.touch(f);
-    let set = this.readers.get(key);
-    if (!set) this.readers.set(key, (set = new Set()));
-    set.add(reader);
-  }
-
-  private compute(file: string, qualname: string, visiting: Set<string>, reader: string): Answer {
+  private compute(file: string, qualname: string, visiting: Set<string>): Answer {
     const out: Answer = { time: null, files: new Set(), asked: new Set([`${file}\0${qualname}`]), cut: false };
     const time: CallTime = { late: null, repeated: null, loop: null };
     for (const other of this.namingFiles(qualname)) {
       if (other === file || this.host.isTest(other)) continue;
       out.files.add(other);
-      this.host.touch(other);
       const text = this.host.textOf(other);
       if (text === null) continue;
       // the callers of a function of `other` that a call enters, in their turn (their own module's callers are model/run-time.ts's)
       const outer: Elsewhere = (fn) => {
         if (!calledByName(fn)) return null;
-        const a = this.answer(other, fn.qualname, visiting, reader);
+        const a = this.answer(other, fn.qualname, visiting);
         for (const f of a.files) out.files.add(f);
         for (const k of a.asked) out.asked.add(k);
         out.cut ||= a.cut;

@@ -319,6 +319,7 @@ export class WorkspaceIndex {
    */
   beginAnalysis(file: string): void {
     this.tracker.resetReads(path.resolve(file));
+    this.callersCache?.resetReader(path.resolve(file));
   }
 
   /**
