@@ -22,6 +22,8 @@ export interface CallersHost {
   textOf(abs: string): string | null;
   /** Test files call functions their own way (in loops, after launch): they say nothing of the application. */
   isTest(abs: string): boolean;
+  /** The last segment of the file's module name (`setup` for `app/setup.py`, `app` for `app/__init__.py`). */
+  moduleOf(abs: string): string;
   /** The file as messages name it (`app/main.py`). */
   shownPath(abs: string): string;
   /** `use` applied to a model of the file parsed from `text`; `fallback` when it cannot be read. */
@@ -43,16 +45,52 @@ interface Answer {
   cut: boolean;
 }
 
-/** Whether `text` names `name` as a whole word (not inside a longer identifier). */
-export function namesWord(text: string, name: string): boolean {
-  let i = text.indexOf(name);
-  while (i >= 0) {
-    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
-    const after = i + name.length < text.length ? text.charCodeAt(i + name.length) : 32;
-    if (!isWordChar(before) && !isWordChar(after)) return true;
-    i = text.indexOf(name, i + 1);
+/**
+ * Whether `text` may call the module-level function `name` of the module whose name ends in `module`
+ * (`setup` for `app.setup`): it names the function as a whole word in a `from ... import` list (`from
+ * app.setup import register as reg`, in parentheses over several lines too), or after the module's
+ * name and a dot (`setup.register()`, `app.setup.register`; `s.register` with `import app.setup as
+ * s`). A file that only names its own `main`, or `asyncio.run`, is not parsed for another module's
+ * `main` or `run`.
+ */
+export function mayCall(text: string, name: string, module: string): boolean {
+  let named: boolean | null = null;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    if (!wordAt(text, i, name.length)) continue;
+    if (text.charCodeAt(i - 1) !== 46) {
+      if (importedAt(text, i)) return true;
+      continue;
+    }
+    // `setup.register`, or `s.register` with the module imported `as s`
+    let j = i - 1;
+    while (j > 0 && isWordChar(text.charCodeAt(j - 1))) j--;
+    const owner = text.slice(j, i - 1);
+    if (owner === module || ((named ??= namesWord(text, module)) && namesWord(text, `as ${owner}`))) return true;
   }
   return false;
+}
+
+/** Whether `text` names `word` as a whole word. */
+function namesWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) if (wordAt(text, i, word.length)) return true;
+  return false;
+}
+
+/** Whether the `length` characters at `i` are a whole word (no identifier character either side). */
+function wordAt(text: string, i: number, length: number): boolean {
+  return !(i > 0 && isWordChar(text.charCodeAt(i - 1))) && !(i + length < text.length && isWordChar(text.charCodeAt(i + length)));
+}
+
+/** A `from m import a, b` statement from its start up to a name of its list (in parentheses: over several lines). */
+const IMPORT_LIST = /^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^()]*|[^\n()#;]*)$/;
+
+/** Whether the name at `at` stands in the list of a `from ... import` statement. */
+function importedAt(text: string, at: number): boolean {
+  let start = text.lastIndexOf('\n', at - 1) + 1;
+  // in parentheses: the statement starts on the line of the `(`
+  const open = text.lastIndexOf('(', at);
+  if (open > text.lastIndexOf(')', at) && at - open < 4000) start = text.lastIndexOf('\n', open - 1) + 1;
+  return IMPORT_LIST.test(text.slice(start, at));
 }
 
 function isWordChar(c: number): boolean {
@@ -61,7 +99,7 @@ function isWordChar(c: number): boolean {
 
 export class ProjectCallers {
   private files: Set<string> | null = null;
-  /** Name -> the files whose text names it, for the names asked so far. */
+  /** `module\0name` -> the files whose text may call a function of that name of that module (`mayCall`), for those asked so far. */
   private readonly naming = new Map<string, Set<string>>();
   /** `file\0qualname` -> the answer (computed again after a change of what it read). */
   private readonly answers = new Map<string, Answer>();
@@ -110,14 +148,15 @@ export class ProjectCallers {
   update(abs: string, text: string | null): boolean {
     if (text !== null) this.files?.add(abs);
     if (this.naming.size === 0) return false;
-    for (const [name, set] of this.naming) {
-      if (text !== null && namesWord(text, name)) set.add(abs);
+    for (const [key, set] of this.naming) {
+      const [module, name] = key.split('\0');
+      if (text !== null && mayCall(text, name, module)) set.add(abs);
       else set.delete(abs);
     }
-    // a file that names a function (not its own) may call it
+    // a file that may call a function (not its own)
     const names = (key: string): boolean => {
       const [owner, qualname] = key.split('\0');
-      return owner !== abs && text !== null && namesWord(text, qualname);
+      return owner !== abs && text !== null && mayCall(text, qualname, this.host.moduleOf(owner));
     };
     for (const [key, a] of this.answers) if (a.files.has(abs) || [...a.asked].some(names)) this.answers.delete(key);
     const readers = new Set<string>(this.readersOf.get(abs));
@@ -162,7 +201,7 @@ export class ProjectCallers {
   private compute(file: string, qualname: string, visiting: Set<string>): Answer {
     const out: Answer = { time: null, files: new Set(), asked: new Set([`${file}\0${qualname}`]), cut: false };
     const time: CallTime = { late: null, repeated: null, loop: null };
-    for (const other of this.namingFiles(qualname)) {
+    for (const other of this.namingFiles(qualname, this.host.moduleOf(file))) {
       if (other === file || this.host.isTest(other)) continue;
       out.files.add(other);
       const text = this.host.textOf(other);
@@ -215,17 +254,18 @@ export class ProjectCallers {
     return out;
   }
 
-  /** The files whose text names `name` (sorted: the first caller found does not depend on the order files were listed in). */
-  private namingFiles(name: string): string[] {
-    let set = this.naming.get(name);
+  /** The files whose text may call a function named `name` (sorted: the first caller found does not depend on the order files were listed in). */
+  private namingFiles(name: string, module: string): string[] {
+    const key = `${module}\0${name}`;
+    let set = this.naming.get(key);
     if (!set) {
       set = new Set();
       this.files ??= new Set(this.host.listFiles());
       for (const f of this.files) {
         const text = this.host.textOf(f);
-        if (text !== null && namesWord(text, name)) set.add(f);
+        if (text !== null && mayCall(text, name, module)) set.add(f);
       }
-      this.naming.set(name, set);
+      this.naming.set(key, set);
     }
     return [...set].sort();
   }

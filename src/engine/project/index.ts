@@ -25,6 +25,7 @@ import { pathFromRoot, ProjectCallers } from './callers';
 import { workspaceFiles } from './walk';
 import { isTestFilePath } from '../model/module';
 import type { CallTime } from '../model/run-time';
+import { lastSegment } from '../model/names';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
 export type { RegisteredName, RegistryEntry, RegistryKind, WorkspaceRegistrations } from './registry';
@@ -552,6 +553,7 @@ export class WorkspaceIndex {
       listFiles: () => workspaceFiles(this.roots, !this.files.custom, this.knownFiles(), this.listedFiles),
       textOf: (abs) => this.textOf(abs),
       isTest: (abs) => isTestFilePath(this.relativePath(abs)),
+      moduleOf: (abs) => lastSegment(this.moduleName(abs)),
       shownPath: (abs) => pathFromRoot(this.roots, abs),
       withModel: (abs, text, use, fallback) => this.parsesOwn.withModel(abs, text, use, fallback),
       resolve: (fromFile, fqn) => calledFunction(fromFile, fqn, this.resolver),
