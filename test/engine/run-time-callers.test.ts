@@ -12,6 +12,7 @@ import { analyze, initParser } from '../../src/engine/index';
 import { resolveConfig } from '../../src/engine/config';
 import { WorkspaceIndex } from '../../src/engine/project/index';
 import { walk } from '../../src/engine/project/walk';
+import { isOutOfTime, TimeBox } from '../../src/engine/budget';
 import type { Finding } from '../../src/engine/types';
 
 const fixtures = path.resolve(process.env.DBOS_LINT_ROOT ?? process.cwd(), 'test/fixtures/workspace');
@@ -151,4 +152,36 @@ test('live: an edit of a caller in another file re-checks the function\'s file; 
   // a file that names none of the functions asked about changes nothing
   assert.equal(index.setText(other, 'def nothing() -> None:\n    pass\n'), false);
   assert.deepEqual(index.dependents(other), []);
+});
+
+test('the pass over the workspace\'s texts is the asking file\'s time: stopped, it keeps no answer, and the next question gets the whole one', async () => {
+  await initParser();
+  const root = copy();
+  const file = path.join(root, 'app/registration.py');
+  const index = new WorkspaceIndex({ roots: [root] });
+  const realNow = performance.now.bind(performance);
+  let offset = 0;
+  performance.now = () => realNow() + offset;
+  let thrown: unknown = null;
+  try {
+    const box = new TimeBox(performance.now() + 1000, 1000);
+    box.run(() => {
+      // every text read takes a minute
+      const read = (index as unknown as { textOf(abs: string): string | null }).textOf.bind(index);
+      (index as unknown as { textOf(abs: string): string | null }).textOf = (abs) => ((offset += 60_000), read(abs));
+      try {
+        index.runTimeElsewhere(file, 'register_workflows');
+      } catch (e) {
+        thrown = e;
+      } finally {
+        delete (index as unknown as { textOf?: unknown }).textOf;
+      }
+    });
+  } finally {
+    performance.now = realNow;
+  }
+  assert.ok(isOutOfTime(thrown), String(thrown));
+  const time = index.runTimeElsewhere(file, 'register_workflows');
+  assert.equal(time?.late?.why, 'called from `serve` in app/main.py (line 8), which is called after `DBOS.launch()` in the `__main__` block (line 14)');
+  assert.deepEqual(time?.late?.site && [path.relative(root, time.late.site.file), time.late.site.range.start.line + 1], ['app/main.py', 8]);
 });

@@ -13,6 +13,7 @@ import { callTimeOf, calledByName, type CallTime, type Elsewhere, type RunReason
 import { startedFunction } from '../model/thread-runners';
 import { lastSegment } from '../model/names';
 import { detachStrings } from '../detach';
+import { checkTime, checkTimeNow } from '../budget';
 import type { IndexedFunction } from './resolution';
 
 export interface CallersHost {
@@ -245,6 +246,7 @@ export class ProjectCallers {
       return !!target && target.module.file === file && target.fn.qualname === qualname;
     };
     for (const call of model.calls) {
+      checkTime();
       if (enters(call)) out.push({ call, how: 'called' });
       else {
         const ref = startedFunction(model, call);
@@ -262,6 +264,8 @@ export class ProjectCallers {
       set = new Set();
       this.files ??= new Set(this.host.listFiles());
       for (const f of this.files) {
+        // the asking file's time: a pass over every text of the workspace (a read is a long step: the clock is read each time)
+        checkTimeNow();
         const text = this.host.textOf(f);
         if (text !== null && mayCall(text, name, module)) set.add(f);
       }
