@@ -3,9 +3,12 @@
 // callers in the module (and the calls that hand it to a thread or task runner: `model/callers.ts`
 // `runnersOf`), followed up through their own callers. What registers something with DBOS
 // (a nested `@DBOS.workflow()`, a `Queue(name)`) asks it: registering once before launch is fine,
-// after launch comes too late for recovery, and a second run registers again.
+// after launch comes too late for recovery, and a second run registers again. The callers of a
+// module-level function in other modules are the project index's to find (`project/callers.ts`):
+// the rules hand its answer in as `Elsewhere`.
 import type { ModuleModel } from './module';
 import type { CallInfo, FunctionInfo } from './types';
+import type { Range } from '../types';
 import { isStepLike, isWorkflow } from './kinds';
 import { launchBefore } from './lifecycle';
 import { enclosingLoop } from '../syntax/enclosing';
@@ -17,6 +20,8 @@ export interface RunReason {
   why: string;
   /** The call that leads there, for a related location (the first call of the chain, in the function's caller). */
   at: CallInfo | null;
+  /** That call when it is in another module (`at` is then null). */
+  site?: CallSite;
   /** What starts the chain: a kind of `lateKind` (`method`...), `launch` (a call after `DBOS.launch()`) or `loop`. */
   root: string;
 }
@@ -27,6 +32,20 @@ export interface RunTime {
   /** Why it can run more than once, or null. */
   repeated: RunReason | null;
 }
+
+/** A call in another file: its absolute path and range, and how it runs the function (`howRun`). */
+export interface CallSite {
+  file: string;
+  range: Range;
+  how: string;
+}
+
+/**
+ * When a module-level function of the module runs by its calls in other modules of the project
+ * (`late`, `repeated`, `loop` as for one call, the first caller of each), or null when nothing calls
+ * it there. The reasons name the other module's file and carry the call as `site`.
+ */
+export type Elsewhere = (fn: FunctionInfo) => CallTime | null;
 
 const NONE: RunTime = { late: null, repeated: null };
 
@@ -55,14 +74,20 @@ function line(model: ModuleModel, call: CallInfo): number {
  * its callers do: late when a caller runs after a `DBOS.launch()` of the same body (or the caller
  * itself runs late), repeatedly when a call sits in a loop or a caller repeats (two calls of their
  * own are left to the caller of this: registering twice before launch is tolerated, declaring one
- * queue name twice is not). A function with no caller in the module (called from another module, handed to a
- * framework) is neither: nothing says when it runs.
+ * queue name twice is not). A module-level function is also run by its callers in other modules,
+ * when `elsewhere` (the project index) is given. A function with no caller known (handed to a
+ * framework, or no index) is neither: nothing says when it runs.
  */
-export function runTimeOf(model: ModuleModel, fn: FunctionInfo): RunTime {
-  return runTime(model, fn, new Set());
+export function runTimeOf(model: ModuleModel, fn: FunctionInfo, elsewhere?: Elsewhere): RunTime {
+  return runTime(model, fn, new Set(), elsewhere);
 }
 
-function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInfo>): RunTime {
+/** Whether other modules can call the function by name: a `def` at module level (not a method, a lambda or a nested function). */
+export function calledByName(fn: FunctionInfo): boolean {
+  return !fn.parent && !fn.cls && !fn.isLambda;
+}
+
+function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInfo>, elsewhere: Elsewhere | undefined): RunTime {
   const kind = lateKind(fn);
   if (kind) {
     const reason = { why: `a ${kind}`, at: null, root: kind };
@@ -74,16 +99,21 @@ function runTime(model: ModuleModel, fn: FunctionInfo, visiting: Set<FunctionInf
     const callers = runnersOf(model, fn);
     // a nested function with no call of its own runs when its enclosing function does
     if (callers.length === 0 && fn.parent) {
-      const outer = runTime(model, fn.parent, visiting);
+      const outer = runTime(model, fn.parent, visiting, elsewhere);
       return { late: outer.late, repeated: outer.repeated };
     }
     let late: RunReason | null = null;
     let repeated: RunReason | null = null;
     for (const call of callers) {
-      const at = callTime(model, call, visiting, howRun(model, call));
+      const at = callTime(model, call, visiting, howRun(model, call), elsewhere);
       late ??= at.late;
       repeated ??= at.loop ?? at.repeated;
       if (late && repeated) break;
+    }
+    if ((!late || !repeated) && elsewhere && calledByName(fn)) {
+      const other = elsewhere(fn);
+      late ??= other?.late ?? null;
+      repeated ??= other?.loop ?? other?.repeated ?? null;
     }
     return { late, repeated };
   } finally {
@@ -101,10 +131,12 @@ export interface CallTime {
 
 /**
  * When `call` runs: after a `DBOS.launch()` of its body, in a loop, or when its function runs late or
- * repeatedly. `how`: how the reasons say it runs the function asked about (`howRun`).
+ * repeatedly (by its callers in the module, and in other modules through `elsewhere`). `how`: how the
+ * reasons say it runs the function asked about (`howRun`). `file`: the call's file as the reasons
+ * name it, when the function asked about is in another module (`in app/main.py`).
  */
-export function callTimeOf(model: ModuleModel, call: CallInfo, how = 'called'): CallTime {
-  return callTime(model, call, new Set(), how);
+export function callTimeOf(model: ModuleModel, call: CallInfo, how = 'called', elsewhere?: Elsewhere, file?: string): CallTime {
+  return callTime(model, call, new Set(), how, elsewhere, file);
 }
 
 /** How a message says that `call` runs the function asked about: "called", or "handed to `asyncio.to_thread`" (a thread or task runner). */
@@ -112,9 +144,9 @@ export function howRun(model: ModuleModel, call: CallInfo): string {
   return model.targetFunction(call) ? 'called' : `handed to \`${model.textOf(call.callee)}\``;
 }
 
-function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo>, how = 'called'): CallTime {
+function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo>, how: string, elsewhere: Elsewhere | undefined, file?: string): CallTime {
   const host = call.scope.fn;
-  const where = host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level';
+  const where = (host ? `\`${host.name}\`` : call.scope.mainGuard ? 'the `__main__` block' : 'module level') + (file ? ` ${host ? 'in' : 'of'} ${file}` : '');
   const n = line(model, call);
   let late: RunReason | null = launchBefore(model, host, call.node) ? { why: `${how} after \`DBOS.launch()\` in ${where} (line ${n})`, at: call, root: 'launch' } : null;
   const loop: RunReason | null = enclosingLoop(call.node) ? { why: `${how} in a loop in ${where} (line ${n})`, at: call, root: 'loop' } : null;
@@ -122,12 +154,12 @@ function callTime(model: ModuleModel, call: CallInfo, visiting: Set<FunctionInfo
   if (host) {
     const hostKind = lateKind(host);
     if (hostKind) {
-      const reason = { why: `${how} from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\` (line ${n})`, at: call, root: hostKind };
+      const reason = { why: `${how} from ${hostKind} \`${hostKind === 'method' ? host.qualname : host.name}\`${file ? ` in ${file}` : ''} (line ${n})`, at: call, root: hostKind };
       late ??= reason;
       repeated = reason;
     } else {
-      const outer = runTime(model, host, visiting);
-      const via = (r: RunReason | null): RunReason | null => (r ? { why: `${how} from \`${host.name}\` (line ${n}), which is ${r.why}`, at: call, root: r.root } : null);
+      const outer = runTime(model, host, visiting, elsewhere);
+      const via = (r: RunReason | null): RunReason | null => (r ? { why: `${how} from ${where} (line ${n}), which is ${r.why}`, at: call, root: r.root } : null);
       late ??= via(outer.late);
       repeated = via(outer.repeated);
     }

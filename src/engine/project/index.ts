@@ -22,6 +22,11 @@ import type { PassedArgs } from '../facts/fallback';
 import type { HandedReference } from '../facts/handed-callables';
 import { folderKey, listedFoldersOf, ModuleResolver, SUBCLASS_FOLDER_DEPTH, SUBCLASS_FOLDER_FILES, type IndexedFunction } from './resolution';
 import { ReadTracker } from './tracking';
+import { pathFromRoot, ProjectCallers } from './callers';
+import { workspaceFiles } from './walk';
+import { isTestFilePath } from '../model/module';
+import type { CallTime } from '../model/run-time';
+import { lastSegment } from '../model/names';
 
 export type { CallSummary, FunctionSummary, ModuleSummary } from '../facts/summary';
 export type { RegisteredName, RegistryEntry, RegistryKind, WorkspaceRegistrations } from './registry';
@@ -116,6 +121,8 @@ export class WorkspaceIndex {
   private readonly budgetMs: number;
   /** While the registry is deferred: the analysed files that asked it (see `deferRegistry`). */
   private deferred: Set<string> | null;
+  /** The callers of functions in other modules (`runTimeElsewhere`); made on the first question. */
+  private callersCache: ProjectCallers | null = null;
 
   constructor(options: WorkspaceIndexOptions) {
     this.roots = options.roots.map((r) => path.resolve(r));
@@ -154,7 +161,9 @@ export class WorkspaceIndex {
     // registrations read from the analysis's model just before (noteRegistrations) count as this change's
     const noted = this.registrationsChanged.delete(abs);
     const regs = (this.registryCache?.update(abs) ?? false) || noted;
-    return this.refresh(abs, text) || regs;
+    // true when an answer of runTimeElsewhere read this file, or this text may now change one
+    const calls = this.callersCache?.update(abs, text) ?? false;
+    return this.refresh(abs, text) || regs || calls;
   }
 
   /**
@@ -175,7 +184,9 @@ export class WorkspaceIndex {
     const abs = path.resolve(file);
     this.files.dropOverride(abs);
     const regs = this.registryCache?.update(abs) ?? false;
-    return this.refresh(abs, this.files.stored(abs)) || regs;
+    const stored = this.files.stored(abs);
+    const calls = this.callersCache?.update(abs, stored) ?? false;
+    return this.refresh(abs, stored) || regs || calls;
   }
 
   /** Absolute paths of files whose findings read `file`'s summary, directly or transitively (sorted). */
@@ -186,6 +197,8 @@ export class WorkspaceIndex {
     for (const dir of listedFoldersOf(abs)) for (const d of this.tracker.readersOf(folderKey(dir))) if (!d.endsWith(path.sep)) seen.add(d);
     // a changed registration (a workflow or queue name) concerns every file that compared names with the registry
     for (const d of this.registryCache?.dependentsOf(abs) ?? []) seen.add(d);
+    // a caller of a function of another file changed, or came
+    for (const d of this.callersCache?.dependentsOf(abs) ?? []) seen.add(d);
     seen.delete(abs);
     return [...seen].sort();
   }
@@ -323,6 +336,7 @@ export class WorkspaceIndex {
    */
   beginAnalysis(file: string): void {
     this.tracker.resetReads(path.resolve(file));
+    this.callersCache?.resetReader(path.resolve(file));
   }
 
   /**
@@ -495,6 +509,18 @@ export class WorkspaceIndex {
   }
 
   /**
+   * When the module-level function `qualname` of `file`, the analysed file, runs by its calls in the
+   * other files of the workspace (after `DBOS.launch()`, repeatedly, in a loop; `project/callers.ts`):
+   * null when no other file calls it. The answer's reasons name the caller's file and carry the call
+   * as a `site`; `dependents()` lists `file` when a file it read, or one that comes to name the
+   * function, changes.
+   */
+  runTimeElsewhere(file: string, qualname: string): CallTime | null {
+    const abs = path.resolve(file);
+    return this.tracker.reading(abs, () => this.callers().timeOf(abs, qualname, abs));
+  }
+
+  /**
    * Makes the strings of the summaries kept so far, and the keys of the memoised resolutions and
    * chains, copies of their own (`detach.ts`), so that the texts of the files they were cut from can
    * be collected. For an idle moment (the server calls it before giving memory back): it costs about
@@ -531,12 +557,31 @@ export class WorkspaceIndex {
         onDisk: !this.files.custom,
         listedFiles: () => this.listedFiles,
         textOf: (abs) => this.textOf(abs),
-        knownFiles: () => [...this.files.overridden(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)],
+        knownFiles: () => this.knownFiles(),
         relativePath: (abs) => this.relativePath(abs),
         withModel: (abs, text, use, fallback) => this.parsesOwn.withModel(abs, text, use, fallback),
       });
     }
     return this.registryCache;
+  }
+
+  private callers(): ProjectCallers {
+    this.callersCache ??= new ProjectCallers({
+      listFiles: () => workspaceFiles(this.roots, !this.files.custom, this.knownFiles(), this.listedFiles),
+      textOf: (abs) => this.textOf(abs),
+      isTest: (abs) => isTestFilePath(this.relativePath(abs)),
+      moduleOf: (abs) => lastSegment(this.moduleName(abs)),
+      shownPath: (abs) => pathFromRoot(this.roots, abs),
+      withModel: (abs, text, use, fallback) => this.parsesOwn.withModel(abs, text, use, fallback),
+      resolve: (fromFile, fqn) => calledFunction(fromFile, fqn, this.resolver),
+      touch: (abs) => this.tracker.touch(abs),
+    });
+    return this.callersCache;
+  }
+
+  /** Files known without listing the disk: open buffers, summarised files. */
+  private knownFiles(): string[] {
+    return [...this.files.overridden(), ...[...this.entries].filter(([, e]) => e.summary).map(([f]) => f)];
   }
 
   private textOf(abs: string): string | null {
@@ -577,6 +622,7 @@ export class WorkspaceIndex {
   /** Drops what was derived from the summaries; `appeared`: a file came or went (names can change). */
   private invalidate(abs: string, appeared: boolean): void {
     this.tracker.dropDerived(abs);
+    this.callersCache?.dropAnswers();
     if (appeared) {
       this.files.changed(abs, true);
       this.resolver.clearHeads();

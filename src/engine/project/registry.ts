@@ -9,13 +9,12 @@
 // hash; the index frees each tree, or keeps it for the file's own analysis in a batch run).
 import { detachStrings } from '../detach';
 import { hashOf } from './hash';
-import * as path from 'node:path';
 import { isTestFilePath, type ModuleModel } from '../model/module';
 import { configuredAppNames, registeredWorkflows } from '../model/registered-workflows';
 import { registrations } from '../model/registrations';
 import { queueDeclarations } from '../model/queues';
 import { lifecycleFacts } from '../model/lifecycle';
-import { walk } from './walk';
+import { workspaceFiles } from './walk';
 import { isOutOfTime } from '../budget';
 
 /** A workflow registered somewhere in the workspace. */
@@ -234,17 +233,7 @@ export class WorkspaceRegistry {
 
   private build(kind: RegistryKind): void {
     this.built.add(kind);
-    if (!this.listed) {
-      const all = new Set<string>(this.host.knownFiles());
-      if (this.host.onDisk && this.host.roots.length > 0) {
-        try {
-          for (const f of this.host.listedFiles?.() ?? walk(this.host.roots).files) all.add(path.resolve(f));
-        } catch {
-          // an unreadable root lists nothing more
-        }
-      }
-      this.listed = all;
-    }
+    this.listed ??= workspaceFiles(this.host.roots, this.host.onDisk, this.host.knownFiles(), this.host.listedFiles?.());
     try {
       for (const abs of this.listed) {
         if (this.isTest(abs)) continue;

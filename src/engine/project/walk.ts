@@ -167,3 +167,21 @@ export function walk(paths: string[], options: { respectGitignore: boolean } = {
   }
   return { files, missing, notes };
 }
+
+/**
+ * Every Python file of a workspace, for the questions that read them all (the registry, the callers
+ * of a function in other modules): the files known without listing (open buffers, analysed files)
+ * and those under the roots, from the caller's own walk when it made one (`listed`), else walked now;
+ * only the known ones for a virtual workspace (`onDisk` false). Absolute paths.
+ */
+export function workspaceFiles(roots: readonly string[], onDisk: boolean, known: Iterable<string>, listed: readonly string[] | undefined): Set<string> {
+  const all = new Set<string>(known);
+  if (onDisk && roots.length > 0) {
+    try {
+      for (const f of listed ?? walk([...roots]).files) all.add(path.resolve(f));
+    } catch {
+      // an unreadable root lists nothing more
+    }
+  }
+  return all;
+}

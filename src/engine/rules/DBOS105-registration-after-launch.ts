@@ -2,7 +2,8 @@
 import type { Rule } from './rule';
 import type { FunctionInfo } from '../model/types';
 import { isStepLike, isWorkflow } from '../model/kinds';
-import { howRun, lateKind, runTimeOf } from '../model/run-time';
+import { lateKind, runTimeOf } from '../model/run-time';
+import { callLocation, elsewhere } from './run-time-elsewhere';
 import { isTestLike, launchBefore } from '../model/lifecycle';
 import { inheritsConfigured } from '../model/configured-classes';
 import { rangeIn } from '../facts/positions';
@@ -54,7 +55,8 @@ export const rule: Rule = {
         continue;
       }
       // (b) nested in a function that runs once DBOS is launched: a workflow, a step, an HTTP handler, a
-      // method, or a plain function called from one of them or after `DBOS.launch()` (model/run-time.ts)
+      // method, or a plain function called from one of them or after `DBOS.launch()`, in this module or
+      // another (model/run-time.ts, project/callers.ts)
       if (!parent) continue;
       const host = parent;
       const late = lateKind(host) ?? 'function';
@@ -62,7 +64,7 @@ export const rule: Rule = {
       // functions under a stable name of their own (created before launch, like configured instances)
       const named = (): boolean => fn.decorators.some((d) => d.fqn && REGISTERING.has(d.fqn) && d.expr.type === 'call' && !!keywordArgument(model, d.expr, 'name'));
       if (late === 'method' && named()) continue;
-      const when = late === 'function' ? runTimeOf(model, host).late : null;
+      const when = late === 'function' ? runTimeOf(model, host, elsewhere(ctx)).late : null;
       if (late === 'function' && (!when || (when.root === 'method' && named()))) continue;
       const hostName = late === 'method' ? host.qualname : host.name;
       ctx.report({
@@ -73,7 +75,7 @@ export const rule: Rule = {
           (when ? `which runs after launch (it is ${when.why}), it is registered then ` : `it is registered when \`${host.name}\` runs, after launch `) +
           `(as \`${fn.qualname}\`, again on every call): recovering or dequeuing it in a fresh process fails with \`DBOSWorkflowFunctionNotFoundError\` ` +
           '("... is not a registered workflow function"). Define it at module level.',
-        related: when?.at ? [{ message: `\`${host.name}\` is ${howRun(model, when.at)} here, after launch`, range: model.lines.range(when.at.start, when.at.end) }] : undefined,
+        related: callLocation(ctx, when, (how) => `\`${host.name}\` is ${how} here, after launch`),
       });
     }
     // configured instances created after launch

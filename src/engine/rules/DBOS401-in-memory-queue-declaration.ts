@@ -5,12 +5,13 @@ import type { Node } from 'web-tree-sitter';
 import { isV3, type Rule, type RuleContext } from './rule';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
-import type { Fix, TextEdit } from '../types';
+import type { Fix, RelatedInfo, TextEdit } from '../types';
 import { dbosName, statementOf } from '../fixes/common';
 import { isGuarded, literal, queueDeclarations, type QueueDecl } from '../model/queues';
 import { enclosingLoop } from '../syntax/enclosing';
 import { exclusiveBranches } from '../syntax/branches';
-import { callTimeOf, howRun, lateKind, runTimeOf, type RunReason } from '../model/run-time';
+import { callTimeOf, calledByName, howRun, lateKind, runTimeOf, type Elsewhere, type RunReason } from '../model/run-time';
+import { callLocation, elsewhere } from './run-time-elsewhere';
 import { runnersOf } from '../model/callers';
 import { isStepLike, isWorkflow } from '../model/kinds';
 import { argumentFor } from '../model/bound-arguments';
@@ -78,7 +79,7 @@ function check(ctx: RuleContext): void {
       });
       continue;
     }
-    const where = repeatedContext(model, d.call);
+    const where = repeatedContext(model, d.call, elsewhere(ctx));
     if (!where) continue;
     ctx.report({
       node: d.call.node,
@@ -88,7 +89,7 @@ function check(ctx: RuleContext): void {
         `The second time it runs DBOS raises \`Exception: Queue ${d.name} has already been declared\`, ` +
         `and workflows recovered before it runs have no queue to go to. Declare the queue once at module level, before \`DBOS.launch()\`.`,
       severity: 'warning',
-      related: where.why?.at ? [{ message: `\`${d.call.scope.fn!.name}\` is called here`, range: model.lines.range(where.why.at.start, where.why.at.end) }] : [],
+      related: callLocation(ctx, where.why, () => `\`${d.call.scope.fn!.name}\` is called here`),
     });
   }
 }
@@ -118,12 +119,13 @@ function declaredPerRun(ctx: RuleContext, d: QueueDecl): void {
 }
 
 /**
- * (b) `Queue(name)` whose name is a parameter of its function: the function's callers in the file
- * decide. Reported when the function is a workflow, step or HTTP handler, when a call of it runs
- * repeatedly (from one of those, a method, or through other functions: model/run-time.ts), when a
- * call in a loop passes a literal name, or when two calls that may both run pass the same literal.
- * Calls at import or before launch with distinct names stay quiet, as do functions with no caller
- * in the file.
+ * (b) `Queue(name)` whose name is a parameter of its function: the function's callers decide.
+ * Reported when the function is a workflow, step or HTTP handler, when a call of it runs
+ * repeatedly (from one of those, a method, or through other functions, in this module or another:
+ * model/run-time.ts, project/callers.ts), when a call in the file in a loop passes a literal name,
+ * or when two calls in the file that may both run pass the same literal. Calls at import or before
+ * launch with distinct names stay quiet, as do loops in other modules (their names are not read
+ * there) and functions with no caller known.
  */
 function parameterNamed(ctx: RuleContext, d: QueueDecl): void {
   const { model } = ctx;
@@ -134,15 +136,16 @@ function parameterNamed(ctx: RuleContext, d: QueueDecl): void {
   if (fn.decorators.some((x) => x.fqn && CACHE_DECORATORS.test(x.fqn))) return; // one queue per name, cached
   const kind = lateKind(fn);
   let why: string | null = kind && kind !== 'method' ? `a ${kind}` : null;
-  const related: { message: string; range: ReturnType<typeof model.lines.range> }[] = [];
+  const related: RelatedInfo[] = [];
   const at = (call: CallInfo, message: string) => related.push({ message, range: model.lines.range(call.start, call.end) });
   const seen = new Map<string, CallInfo>();
+  const ext = elsewhere(ctx);
   for (const call of why ? [] : runnersOf(model, fn)) {
     // a thread or task runner's arguments are not the function's own: its name is not read there
     const how = howRun(model, call);
     const lit = how === 'called' ? literal(model, argumentFor(model, fn, call, param)) : null;
     const name = lit?.t === 'str' ? lit.v : null;
-    const time = callTimeOf(model, call, how);
+    const time = callTimeOf(model, call, how, ext);
     const reason = (name !== null ? time.loop : null) ?? time.repeated;
     if (reason) {
       why = reason.why + (name !== null ? ` with "${name}"` : '');
@@ -158,6 +161,12 @@ function parameterNamed(ctx: RuleContext, d: QueueDecl): void {
       break;
     }
     if (!first) seen.set(name, call);
+  }
+  // a call in another module that repeats (from a handler, a workflow, a method...)
+  const other = !why && ext && calledByName(fn) ? ext(fn)?.repeated : null;
+  if (other) {
+    why = other.why;
+    related.push(...callLocation(ctx, other, (how) => `\`${fn.name}\` is ${how} here`));
   }
   if (!why) return;
   ctx.report({
@@ -192,9 +201,9 @@ function perInstance(model: ModuleModel, call: CallInfo): { method: string; cls:
  * Why the declaration may run several times ("inside function `f`", "inside a loop"), or null.
  * `why`: for a function that otherwise looks like set-up run once (called from the entry point, named
  * `main`/`setup`/`startup`), the caller in the file that makes it run again (a workflow, a step, an
- * HTTP handler, a loop, after launch: model/run-time.ts), which the message names.
+ * HTTP handler, a loop, after launch, in this module or another: model/run-time.ts), which the message names.
  */
-function repeatedContext(model: ModuleModel, call: CallInfo): { text: string; why: RunReason | null } | null {
+function repeatedContext(model: ModuleModel, call: CallInfo, ext: Elsewhere | undefined): { text: string; why: RunReason | null } | null {
   if (enclosingLoop(call.node)) return { text: 'inside a loop', why: null };
   const fn = call.scope.fn;
   if (!fn) return null;
@@ -211,8 +220,8 @@ function repeatedContext(model: ModuleModel, call: CallInfo): { text: string; wh
   // set-up that a caller runs again: a lazily created queue (`def get_queue(): return Queue("jobs")`
   // called from the entry point and from a workflow, a handler or a loop)
   if (fn.name === '__init__' || fn.parent || fn.kinds.has('test') || fn.kinds.has('fixture') || isCached(fn)) return null;
-  const why = runTimeOf(model, fn).repeated;
-  return why && why.at ? { text, why } : null;
+  const why = runTimeOf(model, fn, ext).repeated;
+  return why && (why.at || why.site) ? { text, why } : null;
 }
 
 /** Whether the function, or one it is nested in, caches its result (`@functools.cache`...): it runs once per arguments. */
