@@ -115,9 +115,12 @@ test('new edits cancel stale checks: a burst of changes publishes once, for the 
   const versions = mine.map((p) => p.version);
   assert.ok(JSON.stringify(versions) === '[21]' || JSON.stringify(versions) === '[2,21]', `published versions ${JSON.stringify(versions)}`);
   assert.deepEqual(codesAndLines(mine[mine.length - 1].diagnostics), ['12:DBOS201', '18:DBOS202', '22:DBOS109']);
-  // One full parse at open, then incremental reparses only (one per check); the last analysis is version 21's.
+  // One full parse at open, then incremental reparses only (one per check); the last analysis is
+  // version 21's. On a loaded machine the leading-edge check of version 2 can be cancelled by the
+  // rest of the burst after its reparse and before it publishes: then one reparse more than publishes.
   const stats = await s.conn.sendRequest<{ trees: number; parses: { incremental: number; full: number }; last: { version: number; ms: number } }>('dbosLint/stats', { uri });
-  assert.deepEqual(stats.parses, { incremental: versions.length, full: 1 });
+  assert.equal(stats.parses.full, 1);
+  assert.ok(stats.parses.incremental === versions.length || (versions.length === 1 && stats.parses.incremental === 2), `parses ${JSON.stringify(stats.parses)} for published ${JSON.stringify(versions)}`);
   assert.equal(stats.trees, 1);
   assert.equal(stats.last.version, 21);
   assert.ok(stats.last.ms > 0);
