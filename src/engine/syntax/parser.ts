@@ -1,33 +1,9 @@
 // Loads web-tree-sitter and the tree-sitter-python grammar once per process.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Parser, Language, Node, type Tree, type Edit } from 'web-tree-sitter';
+import { Parser, Language, type Tree, type Edit } from 'web-tree-sitter';
 
 let parser: Parser | undefined;
-
-/** Where a node object keeps its type once read (see `rememberTypes`). */
-const TYPE_ID = Symbol('typeId');
-
-/**
- * Makes every node object remember its type after the first read. In web-tree-sitter, `typeId` (and
- * `type`, which reads it) is a call into the wasm each time, with the node copied into a transfer
- * buffer; the engine reads the type of the same node object again and again (the arguments a call
- * keeps, read by each rule): on the 104,000-line dense corpus, 233,000 of the CLI's 495,000 reads
- * of `type` were of a node object read before. A node's symbol never changes (an edit of its tree
- * moves positions only), so the remembered one is what the wasm would say.
- */
-function rememberTypes(): void {
-  const read = Object.getOwnPropertyDescriptor(Node.prototype, 'typeId')?.get;
-  if (!read) return;
-  Object.defineProperty(Node.prototype, 'typeId', {
-    configurable: true,
-    get(this: Node & { [TYPE_ID]?: number }): number {
-      let id = this[TYPE_ID];
-      if (id === undefined) this[TYPE_ID] = id = read.call(this) as number;
-      return id;
-    },
-  });
-}
 let loading: Promise<void> | undefined;
 
 /** Finds a wasm file next to the bundle (dist/) or in node_modules (dev and tests). */
@@ -50,7 +26,6 @@ export function initParser(): Promise<void> {
       const runtime = locate('tree-sitter.wasm', 'web-tree-sitter');
       await Parser.init({ locateFile: () => runtime });
       const lang = await Language.load(fs.readFileSync(locate('tree-sitter-python.wasm', 'tree-sitter-python')));
-      rememberTypes();
       const p = new Parser();
       p.setLanguage(lang);
       parser = p;
