@@ -4,6 +4,12 @@ import type { ModuleModel } from '../model/module';
 import type { Binding, CallInfo, FunctionInfo } from '../model/types';
 import { isWorkflow } from '../model/kinds';
 
+/**
+ * Names in libraries whose functions are never the project's code: the index does not look them up
+ * on disk, so a call of one enters no function of the project (project/resolution.ts).
+ */
+export const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
+
 export function argCount(call: CallInfo): number {
   if (!call.args || call.args.type !== 'argument_list') return call.args ? 1 : 0;
   return call.args.namedChildren.filter((a) => a && a.type !== 'comment').length;

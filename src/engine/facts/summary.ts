@@ -8,7 +8,7 @@ import { isPlain, isStepLike, isWorkflow, DBOS } from '../model/kinds';
 import { dbosMethodName } from '../model/names';
 import { buildApiCatalog, type ApiList } from '../data/catalog';
 import { quietValue, returnedValue, toleratedValue } from '../model/usage';
-import { argCount, seededReceiver } from './calls';
+import { EXTERNAL, argCount, seededReceiver } from './calls';
 import { DBOS_ENQUEUE, DBOS_START, numericLiteral, positionalArgs, workflowStart } from '../model/workflow-starts';
 import { addImportEdit } from '../fixes/common';
 import { isConstruction, lifecycleFacts, runsAtImport } from '../model/lifecycle';
@@ -223,7 +223,9 @@ function callSummary(model: ModuleModel, fn: FunctionInfo, call: CallInfo, lists
     const bound = model.injectedAt(call);
     const top = outermost(fn);
     if (bound && bound.startIndex >= top.startIndex && bound.endIndex <= top.endIndex) out.boundAt = { start: bound.startIndex, end: bound.endIndex };
-  } else if (out.local || fqn) {
+  } else if (out.local || (fqn && !EXTERNAL.test(fqn))) {
+    // what a call passes matters only where it enters a function of the project: a library's
+    // function (`builtins.print`, `dbos.DBOS.start_workflow`) is never entered (chains.ts `targetsOf`)
     out.passed = passedArgs(model, call);
     const handed = handedReferences(model, call);
     if (handed) out.handed = handed;

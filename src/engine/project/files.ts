@@ -142,12 +142,17 @@ export class WorkspaceFiles {
   }
 }
 
-/** What `fs.statSync` says of a path (false when it cannot stat it), remembered in `cache`. */
+/**
+ * What `fs.statSync` says of a path (false when it cannot stat it), remembered in `cache`. Most
+ * paths probed are candidate modules that do not exist: asked not to throw for a missing entry,
+ * `statSync` answers those without building an error (0.04 ms each with its stack trace).
+ */
 function statIs(cache: Map<string, boolean>, abs: string, test: (s: fs.Stats) => boolean): boolean {
   let hit = cache.get(abs);
   if (hit === undefined) {
     try {
-      hit = test(fs.statSync(abs));
+      const s = fs.statSync(abs, { throwIfNoEntry: false });
+      hit = !!s && test(s);
     } catch {
       hit = false;
     }

@@ -5,6 +5,7 @@ import type { FunctionSummary, ModuleSummary } from '../facts/summary';
 import { importBases, moduleFiles } from './modules';
 import type { ReadTracker } from './tracking';
 import { PLAIN_BASES } from '../model/configured-classes';
+import { EXTERNAL } from '../facts/calls';
 
 /** A function of a summarised module. */
 export interface IndexedFunction {
@@ -61,8 +62,6 @@ export function listedFoldersOf(abs: string): string[] {
 const SUBCLASS_LEVELS = 3;
 
 const MAX_ALIAS_HOPS = 8;
-/** Libraries whose functions are never the user's code: not looked up on disk. */
-const EXTERNAL = /^(builtins|dbos|typing|typing_extensions|__future__)\./;
 
 export class ModuleResolver {
   /** folder + first segment of a name -> whether a module or package of that name may be found. */

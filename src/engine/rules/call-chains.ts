@@ -21,13 +21,13 @@ import * as path from 'node:path';
 export function crossChain(ctx: RuleContext, call: CallInfo, helper: FunctionInfo | null | undefined, kind: ChainKind, all = false): Chain | null {
   const { index, file } = projectOf(ctx);
   const start = helper ? (inheritedThrough(ctx, call, helper) ?? index.functionOf(file, helper.qualname)) : resolveCall(ctx, call);
-  const passed = passedArgs(ctx.model, call);
-  if (start && !start.fn.abstract) return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passed, all) ?? handedChain(ctx, call, start, kind, all);
+  // what the call passes is read only for a call that enters a function (most calls enter none)
+  if (start && !start.fn.abstract) return index.chainFrom(start, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all) ?? handedChain(ctx, call, start, kind, all);
   // an abstract method, or a method of what a factory of several classes returns: the methods that
   // run instead (overrides in the project's subclasses; ModuleResolver.dispatch), the shortest chain
   let best: Chain | null = null;
   for (const instead of dispatchedCall(ctx, call)) {
-    const chain = index.chainFrom(instead, kind, ctx.api, ctx.config.maxCallDepth, file, passed, all);
+    const chain = index.chainFrom(instead, kind, ctx.api, ctx.config.maxCallDepth, file, passedArgs(ctx.model, call), all);
     if (chain && (!best || chain.links.length < best.links.length)) best = chain;
   }
   return best;
