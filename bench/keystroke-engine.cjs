@@ -18,6 +18,7 @@ const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.j
 const { initParser } = require(path.join(out, 'src/engine/syntax/parser.js'));
 const { analyze, mentionsDbos } = require(path.join(out, 'src/engine/index.js'));
 const { walk } = require(path.join(out, 'src/engine/project/walk.js'));
+const { keystrokeFile, editPlaces, pointAt, lineCount, typeEdits } = require('./keystroke-file.cjs');
 const { reuseStats, resetReuseStats } = require(path.join(out, 'src/engine/facts/reuse.js'));
 // findings kept per function (rules/function-findings.ts), when the build has them
 let findingStats = null;
@@ -30,63 +31,31 @@ try {
 const folders = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(root, 'examples'), path.join(root, 'test/fixtures')];
 const EDITS = Math.min(200, Number(process.env.EDITS || 200));
 
-// the same file and edit places as bench/speed.mjs
+// the same file and edit places as `npm run bench`
 const sources = [];
 for (const f of walk(folders).files) {
   const buf = fs.readFileSync(f);
   if (!buf.includes(0)) sources.push({ file: f, text: buf.toString('utf8') });
 }
-const lineCount = (text) => text.split('\n').length;
-const parts = [];
-let n = 0;
-for (const s of sources.filter((x) => mentionsDbos(x.text)).sort((a, b) => (a.file < b.file ? -1 : 1))) {
-  const t = s.text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
-  parts.push(t);
-  n += lineCount(t) - 1;
-  if (n >= 2000) break;
-}
-const base = parts.join('').split('\n').slice(0, 2000).join('\n') + '\n';
-const places = [];
-for (let k = 0; k < 200; k++) {
-  let p = Math.floor(((k + 0.5) * base.length) / 200);
-  while (p < base.length && !(/[a-z]/.test(base[p]) && /[A-Za-z_]/.test(base[p - 1] ?? ''))) p++;
-  if (p < base.length) places.push(p);
-}
-function pointAt(text, index) {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: index - lineStart };
-}
+const base = keystrokeFile(sources.filter((x) => mentionsDbos(x.text)));
+const places = editPlaces(base, 200);
 
 (async () => {
   await initParser();
   const budgetMs = 1e9;
-  let text = base;
-  let shift = 0;
-  let prev = analyze(text, { path: 'keystroke.py', keepTree: true, budgetMs });
+  const first = analyze(base, { path: 'keystroke.py', keepTree: true, budgetMs });
   resetReuseStats();
   if (findingStats) findingStats.reused = findingStats.checked = 0;
-  const times = [];
-  for (const p0 of places.slice(0, EDITS)) {
-    const p = p0 + shift++;
-    const next = text.slice(0, p) + 'x' + text.slice(p);
+  const edits = Math.min(EDITS, places.length);
+  const nextEdit = (text, k) => {
+    const p = places[k] + k;
     const start = pointAt(text, p);
-    const t0 = process.hrtime.bigint();
-    prev.tree.edit({ startIndex: p, oldEndIndex: p, newEndIndex: p + 1, startPosition: start, oldEndPosition: start, newEndPosition: { row: start.row, column: start.column + 1 } });
-    const r = analyze(next, { path: 'keystroke.py', keepTree: true, previousTree: prev.tree, budgetMs });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    prev.tree.delete();
-    prev = r;
-    text = next;
-  }
-  prev.tree.delete();
-  times.sort((a, b) => a - b);
+    const edit = { startIndex: p, oldEndIndex: p, newEndIndex: p + 1, startPosition: start, oldEndPosition: start, newEndPosition: { row: start.row, column: start.column + 1 } };
+    return { text: text.slice(0, p) + 'x' + text.slice(p), edit };
+  };
+  const { median, last } = typeEdits(base, first, edits, nextEdit, (text, previousTree) => analyze(text, { path: 'keystroke.py', keepTree: true, previousTree, budgetMs }));
   console.log(
-    `${times.length} edits of a ${lineCount(base) - 1}-line file: median ${times[times.length >> 1].toFixed(2)} ms, ${prev.findings.length} findings at the end; facts reused ${reuseStats.reused}, computed ${reuseStats.computed}` +
+    `${edits} edits of a ${lineCount(base) - 1}-line file: median ${median.toFixed(2)} ms, ${last.findings.length} findings at the end; facts reused ${reuseStats.reused}, computed ${reuseStats.computed}` +
       (findingStats ? `; function-rule findings reused ${findingStats.reused}, checked ${findingStats.checked}` : ''),
   );
 })();
