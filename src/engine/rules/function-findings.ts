@@ -93,6 +93,9 @@ function checkByFunction(rule: FunctionRule, ctx: RuleContext): void {
   if (!before.has(model)) before.set(model, (state = files.get(model.path)));
   const last = reused && same(state, reused.previous) ? state.rules.get(rule.code) : undefined;
   const now = reused ? new Map<number, FunctionFindings>() : null;
+  // a function's reports, collected to be kept (one context for every function)
+  const reports: Report[] = [];
+  const collecting: RuleContext = { ...ctx, report: (r) => reports.push(r) };
   if (!rule.applies || rule.applies(ctx)) {
     for (const fn of model.functions) {
       const start = fn.node.startIndex;
@@ -100,17 +103,21 @@ function checkByFunction(rule: FunctionRule, ctx: RuleContext): void {
       const kept = delta !== undefined ? last!.get(start - delta) : undefined;
       if (kept) {
         const line = delta === 0 ? kept.line : model.lines.positionAt(start).line;
-        const reports = delta === 0 ? kept.reports : kept.reports.map((r) => moved(r, delta!, line - kept.line));
-        for (const r of reports) ctx.report(r);
-        now?.set(start, reports === kept.reports ? kept : { line, reports });
+        const shifted = delta === 0 ? kept.reports : kept.reports.map((r) => moved(r, delta!, line - kept.line));
+        for (const r of shifted) ctx.report(r);
+        now?.set(start, shifted === kept.reports ? kept : { line, reports: shifted });
         functionFindingsStats.reused++;
         continue;
       }
       functionFindingsStats.checked++;
-      const reports: Report[] = [];
-      rule.checkFunction({ ...ctx, report: (r) => reports.push(r) }, fn);
+      if (!now) {
+        rule.checkFunction(ctx, fn);
+        continue;
+      }
+      reports.length = 0;
+      rule.checkFunction(collecting, fn);
       for (const r of reports) ctx.report(r);
-      if (now) now.set(start, keep(model, fn, reports));
+      now.set(start, keep(model, fn, reports));
     }
   }
   if (!now || !reused) return;
