@@ -18,6 +18,7 @@ const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.j
 const { initParser } = require(path.join(out, 'src/engine/syntax/parser.js'));
 const { analyze } = require(path.join(out, 'src/engine/index.js'));
 const { WorkspaceIndex } = require(path.join(out, 'src/engine/project/index.js'));
+const { typeEdits } = require('./keystroke-file.cjs');
 
 const corpus = process.argv[2];
 if (!corpus) {
@@ -69,34 +70,24 @@ fs.writeFileSync(file, big);
     const budgetMs = 1e9;
     const index = new WorkspaceIndex({ roots: [ws], budgetMs });
     if (process.env.SCAN) for (const f of pyFiles(ws)) analyze(fs.readFileSync(f, 'utf8'), { path: f, index, budgetMs });
-    let text = big;
     const line = 1000;
-    const col = text.split('\n')[line].length;
-    const at = text.split('\n').slice(0, line).join('\n').length + 1 + col;
-    let prev = analyze(text, { path: file, index, keepTree: true, budgetMs });
-    index.setText(file, text);
-    const times = [];
-    for (let v = 0; v < EDITS; v++) {
-      const insert = v % 2 === 0;
-      const next = insert ? text.slice(0, at) + ' ' + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
-      const t0 = process.hrtime.bigint();
-      const here = { row: line, column: col };
-      const after = { row: line, column: col + 1 };
-      prev.tree.edit(
-        insert
-          ? { startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: here, oldEndPosition: here, newEndPosition: after }
-          : { startIndex: at, oldEndIndex: at + 1, newEndIndex: at, startPosition: here, oldEndPosition: after, newEndPosition: here },
-      );
-      const r = analyze(next, { path: file, index, keepTree: true, previousTree: prev.tree, budgetMs });
-      index.setText(file, next);
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      prev.tree.delete();
-      prev = r;
-      text = next;
-    }
-    prev.tree.delete();
-    times.sort((a, b) => a - b);
-    console.log(`${EDITS} edits of line ${line + 1} of a 2,000-line file under a ${lines}-line workspace index: median ${times[times.length >> 1].toFixed(2)} ms, ${prev.findings.length} findings`);
+    const col = big.split('\n')[line].length;
+    const at = big.split('\n').slice(0, line).join('\n').length + 1 + col;
+    const first = analyze(big, { path: file, index, keepTree: true, budgetMs });
+    index.setText(file, big);
+    const here = { row: line, column: col };
+    const after = { row: line, column: col + 1 };
+    // insert a space, then delete it
+    const nextEdit = (text, v) =>
+      v % 2 === 0
+        ? { text: text.slice(0, at) + ' ' + text.slice(at), edit: { startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: here, oldEndPosition: here, newEndPosition: after } }
+        : { text: text.slice(0, at) + text.slice(at + 1), edit: { startIndex: at, oldEndIndex: at + 1, newEndIndex: at, startPosition: here, oldEndPosition: after, newEndPosition: here } };
+    const { median, last } = typeEdits(big, first, EDITS, nextEdit, (text, previousTree) => {
+      const r = analyze(text, { path: file, index, keepTree: true, previousTree, budgetMs });
+      index.setText(file, text);
+      return r;
+    });
+    console.log(`${EDITS} edits of line ${line + 1} of a 2,000-line file under a ${lines}-line workspace index: median ${median.toFixed(2)} ms, ${last.findings.length} findings`);
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
   }

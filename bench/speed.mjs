@@ -18,6 +18,7 @@ const { analyze, mentionsDbos } = require(path.join(root, 'out/src/engine/index.
 const { walk } = require(path.join(root, 'out/src/engine/project/walk.js'));
 const { reuseStats, resetReuseStats } = require(path.join(root, 'out/src/engine/facts/reuse.js'));
 const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
+const { keystrokeFile, editPlaces, pointAt } = require('./keystroke-file.cjs');
 
 const folders = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(root, 'examples'), path.join(root, 'test/fixtures')];
 const { files } = walk(folders);
@@ -109,35 +110,6 @@ for (const [title, engine, parse, ruff, walked] of summary) {
 // 2,000 lines; or BENCH_KEYSTROKE_FILE), then one-character edits (a letter typed inside a word) at evenly spread places,
 // applied one after the other like typing. Each edit is re-analysed in full (fresh parse) and the
 // way an editor does it (tree.edit, incremental parse with previousTree, engine reuse).
-function keystrokeFile() {
-  const parts = [];
-  let n = 0;
-  for (const s of [...dbosFiles].sort((a, b) => (a.file < b.file ? -1 : 1))) {
-    const t = s.text.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
-    parts.push(t);
-    n += lineCount(t) - 1;
-    if (n >= 2000) break;
-  }
-  return parts.join('').split('\n').slice(0, 2000).join('\n') + '\n';
-}
-function editPlaces(text, count) {
-  const out = [];
-  for (let k = 0; k < count; k++) {
-    let p = Math.floor(((k + 0.5) * text.length) / count);
-    while (p < text.length && !(/[a-z]/.test(text[p]) && /[A-Za-z_]/.test(text[p - 1] ?? ''))) p++;
-    if (p < text.length) out.push(p);
-  }
-  return out;
-}
-function pointAt(text, index) {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: index - lineStart };
-}
 function keystrokes(mode, base, places) {
   let text = base;
   let shift = 0;
@@ -165,7 +137,7 @@ function keystrokes(mode, base, places) {
   t.sort((a, b) => a - b);
   return { median: t[Math.floor(t.length / 2)], p90: t[Math.floor(t.length * 0.9)], max: t[t.length - 1], n: t.length };
 }
-const ks = process.env.BENCH_KEYSTROKE_FILE ? fs.readFileSync(process.env.BENCH_KEYSTROKE_FILE, 'utf8') : keystrokeFile();
+const ks = process.env.BENCH_KEYSTROKE_FILE ? fs.readFileSync(process.env.BENCH_KEYSTROKE_FILE, 'utf8') : keystrokeFile(dbosFiles);
 if (mentionsDbos(ks)) {
   const places = editPlaces(ks, 200);
   keystrokes('incremental', ks, places.slice(0, 20)); // warm-up

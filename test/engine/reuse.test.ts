@@ -11,54 +11,9 @@ import { ModuleModel } from '../../src/engine/model/module';
 import { signature, summarize } from '../../src/engine/facts/summary';
 import { clearReuse, reuseStats, resetReuseStats } from '../../src/engine/facts/reuse';
 import { rng } from './seeded';
+import { breakNow, edit, fixtureFiles } from './random-edits';
 import { diffEdit, TreeCache } from '../../src/server/incremental';
 import type { Tree } from 'web-tree-sitter';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-const PIECES = [
-  '\n',
-  ' ',
-  ':',
-  '(',
-  '\n\n',
-  '\n    y = datetime.now()\n',
-  '\ndef helper():\n    return requests.post("u")\n',
-  '\n@DBOS.step()\ndef fetch():\n    return time.time()\n',
-  '\nhelper = DBOS.step()\n',
-  'random.random()',
-  '# comment\n',
-  '\nLIMIT = 3\n',
-  '\nDBOS.step()(helper)\n',
-  '\nrequests = None\n',
-  '\nfrom time import time as now\n',
-];
-
-/** One random edit: a letter typed in a word (most often, like typing), a character deleted, or a piece inserted. */
-function edit(text: string, next: () => number): string {
-  const r = next();
-  const at = Math.floor(next() * (text.length + 1));
-  if (r < 0.5) {
-    // a letter inside or at the end of a word
-    let p = at;
-    while (p < text.length && !/[A-Za-z_]/.test(text[p - 1] ?? '')) p++;
-    return text.slice(0, p) + 'xyzq'[Math.floor(next() * 4)] + text.slice(p);
-  }
-  if (r < 0.75 && text.length > 0) return text.slice(0, Math.min(at, text.length - 1)) + text.slice(Math.min(at, text.length - 1) + 1);
-  return text.slice(0, at) + PIECES[Math.floor(next() * PIECES.length)] + text.slice(at);
-}
-
-function fixtureFiles(): string[] {
-  const out: string[] = [];
-  const dir = path.join(ROOT, 'test', 'fixtures');
-  for (const code of fs.readdirSync(dir).sort()) {
-    const sub = path.join(dir, code);
-    if (!fs.statSync(sub).isDirectory()) continue;
-    // two files of each rule's fixtures: every rule's shapes, in a few seconds
-    out.push(...fs.readdirSync(sub).filter((f) => f.endsWith('.py')).sort().slice(0, 2).map((f) => path.join(sub, f)));
-  }
-  return out;
-}
 
 function summaryOf(text: string, file: string, reuse: boolean) {
   const tree = parsePython(text);
@@ -97,9 +52,6 @@ test('summaries built with reuse equal fresh ones after random edits of every ru
   assert.ok(reuseStats.reused * 4 > reuseStats.computed, `reused ${reuseStats.reused}, computed ${reuseStats.computed} over ${edits} edits`);
 });
 
-/** Pieces that leave a syntax error behind: statements broken for several edits. */
-const BREAKING = ['(', 'def (', '\nclass X(:\n', '"""', '[', 'if x\n'];
-
 /**
  * Random edits of `text`, each parsed incrementally from the last tree (as the server does), with a
  * syntax error inserted now and then that the next edits often leave in place elsewhere: a statement
@@ -119,13 +71,6 @@ function incrementalEdits(text: string, next: () => number, count: number, each:
     text = edited;
   }
   tree.delete();
-}
-
-/** One time in five, a piece that breaks the syntax inserted somewhere. */
-function breakNow(text: string, next: () => number): string {
-  if (next() >= 0.2) return text;
-  const at = Math.floor(next() * (text.length + 1));
-  return text.slice(0, at) + BREAKING[Math.floor(next() * BREAKING.length)] + text.slice(at);
 }
 
 test('summaries built with reuse over incremental parses equal fresh ones, syntax errors included', async () => {

@@ -71,6 +71,8 @@ interface ReuseState {
   tree: WeakRef<Tree>;
   /** The top-level statements, by start offset. */
   statements: Map<number, StatementRecord>;
+  /** Which state this is (`ReusedFunctions`). */
+  serial: number;
 }
 
 /** The last summaries' states, by file; a few files (the documents being edited). */
@@ -91,6 +93,28 @@ export function resetReuseStats(): void {
 /** Forgets every kept state (tests). */
 export function clearReuse(): void {
   states.clear();
+}
+
+/**
+ * What a summary with reuse took from the last state of its file: the text of that state and, for
+ * each function whose facts were reused, how far its statement (or method) moved. Read by the rules
+ * whose findings are kept per function (`rules/function-findings.ts`): a function reused here sits in
+ * a statement whose text, module context and mentioned names are unchanged.
+ */
+export interface ReusedFunctions {
+  /** The state this summary kept for the next edit, and the one it was matched against (0: none). */
+  serial: number;
+  previous: number;
+  moved: ReadonlyMap<FunctionInfo, number>;
+}
+
+let serials = 0;
+
+const reusedByModel = new WeakMap<ModuleModel, ReusedFunctions>();
+
+/** The functions of `model` whose facts its summary reused (undefined: no summary with reuse was made of it). */
+export function reusedFunctions(model: ModuleModel): ReusedFunctions | undefined {
+  return reusedByModel.get(model);
 }
 
 interface Statement {
@@ -144,6 +168,9 @@ export class SummaryReuse {
   /** Classes the edit changed inside one method: their other methods usable now, by the class's start. */
   private readonly usableMethods = new Map<number, { rec: StatementRecord; methods: UsableMethods }>();
   private readonly records = new Map<number, StatementRecord>();
+  /** The last state's serial when its statements were matched; the functions reused, with their shift and unit. */
+  private previous = 0;
+  private readonly moved: { fn: FunctionInfo; delta: number; statement: number; method: UsableMethods[number] | null }[] = [];
 
   private constructor(
     private readonly model: ModuleModel,
@@ -230,6 +257,7 @@ export class SummaryReuse {
     }
     for (const c of pending) this.usable.set(c.start, { rec: c.rec, delta: c.delta });
     if (partial) this.usableMethods.set(partial.start, { rec: partial.rec, methods: partial.kept });
+    this.previous = old.serial;
   }
 
   /**
@@ -400,6 +428,7 @@ export class SummaryReuse {
       this.usable.delete(s.start);
       return undefined;
     }
+    this.moved.push({ fn, delta: u.delta, statement: s.start, method: null });
     return old.summary && u.delta !== 0 ? movedSummary(old.summary, u.delta) : old.summary;
   }
 
@@ -416,6 +445,7 @@ export class SummaryReuse {
       u.methods.splice(u.methods.indexOf(m), 1);
       return undefined;
     }
+    this.moved.push({ fn, delta: m.delta, statement: s.start, method: m });
     return old.summary && m.delta !== 0 ? movedSummary(old.summary, m.delta) : old.summary;
   }
 
@@ -449,8 +479,16 @@ export class SummaryReuse {
       externals: this.model.externalAnswers(),
       tree: new WeakRef(this.model.tree),
       statements: this.records,
+      serial: ++serials,
     });
     while (states.size > MAX_FILES) states.delete(states.keys().next().value!);
+    // the functions reused whose whole statement (or method) stayed usable to the end
+    const moved = new Map<FunctionInfo, number>();
+    for (const r of this.moved) {
+      const usable = r.method ? this.usableMethods.get(r.statement)?.methods.includes(r.method) : this.usable.has(r.statement);
+      if (usable) moved.set(r.fn, r.delta);
+    }
+    reusedByModel.set(this.model, { serial: serials, previous: this.previous, moved });
   }
 }
 

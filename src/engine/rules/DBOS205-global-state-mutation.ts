@@ -7,6 +7,7 @@ import { isStepLike, isWorkflow } from '../model/kinds';
 import { inOwnBody, isTestPath, kindWord } from '../model/workflow-starts';
 import { parentOf } from '../syntax/enclosing';
 import { escapeRegExp } from '../text';
+import { functionRule } from './function-findings';
 
 const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'add', 'discard', 'popitem', 'sort', 'reverse', 'appendleft', 'extendleft', 'popleft']);
 const CONTAINER_TYPES = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
@@ -84,75 +85,75 @@ function guarded(ctx: RuleContext, node: Node, name: string, fn: FunctionInfo): 
   return false;
 }
 
-export const rule: Rule = {
+// Each finding is about one workflow or step, read from its own body and the module-level bindings
+// of the names it mutates: kept per function across edits (function-findings.ts).
+export const rule: Rule = functionRule({
   code: 'DBOS205',
   requires: ['workflow', 'step', 'transaction'],
-  check(ctx) {
+  applies: (ctx) => !isTestPath(ctx.model),
+  checkFunction(ctx, fn) {
     const { model } = ctx;
-    if (isTestPath(model)) return;
-    for (const fn of model.functions) {
-      if (!isWorkflow(fn) && !isStepLike(fn)) continue;
-      if (fn.kinds.has('test') || fn.kinds.has('fixture')) continue;
-      const who = `${kindWord(fn) === 'workflow' ? 'Workflow' : 'Step'} \`${fn.name}\``;
-      const why =
-        'This state lives only in the memory of one process: it is lost when the workflow is recovered in another process, ' +
-        'and changed again each time a step is retried or the workflow replays, so it drifts silently. Return the value, ' +
-        'publish it with `DBOS.set_event`, or store it in a database transaction.';
-      const report = (node: Node, what: string) => ctx.report({ node, message: `${who} ${what}\n${why}` });
+    if (!isWorkflow(fn) && !isStepLike(fn)) return;
+    if (fn.kinds.has('test') || fn.kinds.has('fixture')) return;
+    const who = `${kindWord(fn) === 'workflow' ? 'Workflow' : 'Step'} \`${fn.name}\``;
+    const why =
+      'This state lives only in the memory of one process: it is lost when the workflow is recovered in another process, ' +
+      'and changed again each time a step is retried or the workflow replays, so it drifts silently. Return the value, ' +
+      'publish it with `DBOS.set_event`, or store it in a database transaction.';
+    const report = (node: Node, what: string) => ctx.report({ node, message: `${who} ${what}\n${why}` });
 
-      // (b) mutating calls on module-level containers
-      for (const call of fn.calls) {
-        const method = model.methodOf(call);
-        if (!method || !MUTATORS.has(method)) continue;
-        const obj = call.callee.childForFieldName('object');
-        if (obj?.type !== 'identifier') continue;
-        const name = model.textOf(obj);
-        if (moduleBinding(ctx, name, fn) !== 'container' || guarded(ctx, call.node, name, fn)) continue;
-        report(call.node, `changes the module-level \`${name}\` (\`.${method}()\`)`);
+    // (b) mutating calls on module-level containers
+    for (const call of fn.calls) {
+      const method = model.methodOf(call);
+      if (!method || !MUTATORS.has(method)) continue;
+      const obj = call.callee.childForFieldName('object');
+      if (obj?.type !== 'identifier') continue;
+      const name = model.textOf(obj);
+      if (moduleBinding(ctx, name, fn) !== 'container' || guarded(ctx, call.node, name, fn)) continue;
+      report(call.node, `changes the module-level \`${name}\` (\`.${method}()\`)`);
+    }
+    if (!fn.body || fn.isLambda) return;
+    const stores = (fn.body.descendantsOfType(['assignment', 'augmented_assignment', 'delete_statement']) as Node[]).filter((n) => n && inOwnBody(n, fn));
+    for (const s of stores) {
+      const targets: Node[] = [];
+      if (s.type === 'delete_statement') {
+        for (const c of s.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'expression_list') targets.push(...(c.namedChildren.filter((x) => !!x) as Node[]));
+          else targets.push(c);
+        }
+      } else {
+        const left = s.childForFieldName('left');
+        if (left) targets.push(...(left.type === 'pattern_list' || left.type === 'tuple_pattern' ? (left.namedChildren.filter((x) => !!x) as Node[]) : [left]));
       }
-      if (!fn.body || fn.isLambda) continue;
-      const stores = (fn.body.descendantsOfType(['assignment', 'augmented_assignment', 'delete_statement']) as Node[]).filter((n) => n && inOwnBody(n, fn));
-      for (const s of stores) {
-        const targets: Node[] = [];
-        if (s.type === 'delete_statement') {
-          for (const c of s.namedChildren) {
-            if (!c) continue;
-            if (c.type === 'expression_list') targets.push(...(c.namedChildren.filter((x) => !!x) as Node[]));
-            else targets.push(c);
-          }
-        } else {
-          const left = s.childForFieldName('left');
-          if (left) targets.push(...(left.type === 'pattern_list' || left.type === 'tuple_pattern' ? (left.namedChildren.filter((x) => !!x) as Node[]) : [left]));
+      for (const t of targets) {
+        if (t.type === 'identifier') {
+          // (a) `global NAME` (or `nonlocal`) and a store to it
+          const name = model.textOf(t);
+          if (s.type === 'delete_statement') continue;
+          if (!fn.globals.has(name) && !fn.nonlocals.has(name)) continue;
+          if (guarded(ctx, s, name, fn)) continue;
+          report(s, `assigns the ${fn.globals.has(name) ? 'global' : 'enclosing'} variable \`${name}\``);
+          continue;
         }
-        for (const t of targets) {
-          if (t.type === 'identifier') {
-            // (a) `global NAME` (or `nonlocal`) and a store to it
-            const name = model.textOf(t);
-            if (s.type === 'delete_statement') continue;
-            if (!fn.globals.has(name) && !fn.nonlocals.has(name)) continue;
-            if (guarded(ctx, s, name, fn)) continue;
-            report(s, `assigns the ${fn.globals.has(name) ? 'global' : 'enclosing'} variable \`${name}\``);
-            continue;
-          }
-          const root = rootName(t);
-          if (!root) continue;
-          const name = model.textOf(root);
-          if (s.type !== 'delete_statement' && t.type === 'attribute' && (name === 'cls') && fn.params[0] === 'cls' && fn.cls) {
-            report(s, `sets the class attribute \`${model.textOf(t)}\``);
-            continue;
-          }
-          const kind = moduleBinding(ctx, name, fn);
-          if (!kind || guarded(ctx, s, name, fn)) continue;
-          if (t.type === 'subscript' && kind === 'object' && t.namedChildren[0]?.id === root.id) continue; // obj[k] on an unknown object
-          const what =
-            kind === 'class'
-              ? `sets the class attribute \`${model.textOf(t)}\``
-              : t.type === 'subscript'
-                ? `${s.type === 'delete_statement' ? 'deletes from' : 'stores into'} the module-level \`${name}\``
-                : `sets \`${model.textOf(t)}\` on the module-level \`${name}\``;
-          report(s, what);
+        const root = rootName(t);
+        if (!root) continue;
+        const name = model.textOf(root);
+        if (s.type !== 'delete_statement' && t.type === 'attribute' && (name === 'cls') && fn.params[0] === 'cls' && fn.cls) {
+          report(s, `sets the class attribute \`${model.textOf(t)}\``);
+          continue;
         }
+        const kind = moduleBinding(ctx, name, fn);
+        if (!kind || guarded(ctx, s, name, fn)) continue;
+        if (t.type === 'subscript' && kind === 'object' && t.namedChildren[0]?.id === root.id) continue; // obj[k] on an unknown object
+        const what =
+          kind === 'class'
+            ? `sets the class attribute \`${model.textOf(t)}\``
+            : t.type === 'subscript'
+              ? `${s.type === 'delete_statement' ? 'deletes from' : 'stores into'} the module-level \`${name}\``
+              : `sets \`${model.textOf(t)}\` on the module-level \`${name}\``;
+        report(s, what);
       }
     }
   },
-};
+});

@@ -11,6 +11,7 @@ import { argCount } from './effects';
 import { argList } from '../syntax/arguments';
 import { literal, num } from '../model/queues';
 import { parentOf } from '../syntax/enclosing';
+import { functionRule } from './function-findings';
 
 const NESTED = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
@@ -84,42 +85,40 @@ function callsStep(ctx: RuleContext, fn: FunctionInfo, tryBody: Node): string | 
   return null;
 }
 
-function check(ctx: RuleContext): void {
+/** The hand-written retry loops of one step or workflow. */
+function checkFunction(ctx: RuleContext, fn: FunctionInfo): void {
   const { model } = ctx;
-  if (model.isTestFile) return;
-  for (const fn of model.functions) {
-    const step = isStepLike(fn);
-    const workflow = isWorkflow(fn);
-    if ((!step && !workflow) || !fn.body) continue;
-    const loops = own(fn.body, ['for_statement', 'while_statement'], false);
-    for (const loop of loops) {
-      const r = retryLoop(ctx, fn, loop);
-      if (!r || model.expectsFailure(loop)) continue;
-      const head = model.textOf(loop).split(/\r?\n/)[0].replace(/:\s*$/, '');
-      if (step) {
-        ctx.report({
-          start: loop.startIndex,
-          end: loop.startIndex + head.length,
-          message:
-            `Hand-written retry loop in ${fn.kinds.has('step') ? 'step' : 'transaction'} \`${fn.name}\`: DBOS step retries do this\n` +
-            `\`${head}\` works, but DBOS does not see the attempts ` +
-            `and it duplicates what step retries already do. Use \`@DBOS.step(retries_allowed=True, max_attempts=..., interval_seconds=..., backoff_rate=...)\` ` +
-            `(and \`should_retry\` for errors that must not be retried), and remove the loop.`,
-          fixes: retryOptionsFix(ctx, fn, r),
-        });
-      } else {
-        const inner = callsStep(ctx, fn, r.tryNode.childForFieldName('body')!);
-        if (!inner) continue;
-        ctx.report({
-          start: loop.startIndex,
-          end: loop.startIndex + head.length,
-          message:
-            `Hand-written retry loop around step \`${inner}\`: each failed attempt is recorded as a failed step\n` +
-            `\`${head}\` in workflow \`${fn.name}\` retries the step by hand: ` +
-            (r.sleeps.length > 0 ? `the back-off sleep is not durable (it restarts after a crash), ` : '') +
-            `and DBOS step retries already do this. Configure retries on the step (\`retries_allowed=True, max_attempts=...\`) and call it once.`,
-        });
-      }
+  const step = isStepLike(fn);
+  const workflow = isWorkflow(fn);
+  if ((!step && !workflow) || !fn.body) return;
+  const loops = own(fn.body, ['for_statement', 'while_statement'], false);
+  for (const loop of loops) {
+    const r = retryLoop(ctx, fn, loop);
+    if (!r || model.expectsFailure(loop)) continue;
+    const head = model.textOf(loop).split(/\r?\n/)[0].replace(/:\s*$/, '');
+    if (step) {
+      ctx.report({
+        start: loop.startIndex,
+        end: loop.startIndex + head.length,
+        message:
+          `Hand-written retry loop in ${fn.kinds.has('step') ? 'step' : 'transaction'} \`${fn.name}\`: DBOS step retries do this\n` +
+          `\`${head}\` works, but DBOS does not see the attempts ` +
+          `and it duplicates what step retries already do. Use \`@DBOS.step(retries_allowed=True, max_attempts=..., interval_seconds=..., backoff_rate=...)\` ` +
+          `(and \`should_retry\` for errors that must not be retried), and remove the loop.`,
+        fixes: retryOptionsFix(ctx, fn, r),
+      });
+    } else {
+      const inner = callsStep(ctx, fn, r.tryNode.childForFieldName('body')!);
+      if (!inner) continue;
+      ctx.report({
+        start: loop.startIndex,
+        end: loop.startIndex + head.length,
+        message:
+          `Hand-written retry loop around step \`${inner}\`: each failed attempt is recorded as a failed step\n` +
+          `\`${head}\` in workflow \`${fn.name}\` retries the step by hand: ` +
+          (r.sleeps.length > 0 ? `the back-off sleep is not durable (it restarts after a crash), ` : '') +
+          `and DBOS step retries already do this. Configure retries on the step (\`retries_allowed=True, max_attempts=...\`) and call it once.`,
+      });
     }
   }
 }
@@ -226,4 +225,6 @@ function retryOptionsFix(ctx: RuleContext, fn: FunctionInfo, r: RetryLoop): Fix[
   ];
 }
 
-export const rule: Rule = { code: 'DBOS303', requires: ['except'], check };
+// Each finding is about one loop of one function, read from its body (and the step decorator the fix
+// edits): kept per function across edits (function-findings.ts).
+export const rule: Rule = functionRule({ code: 'DBOS303', requires: ['except'], applies: (ctx) => !ctx.model.isTestFile, checkFunction });
