@@ -10,6 +10,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ModuleModel } from '../model/module';
 import type { CallInfo, FunctionInfo } from '../model/types';
 import { parentOf } from '../syntax/enclosing';
+import { escapeRegExp } from '../text';
 
 /** The parameter a call stands in for: its name, and its position among the positional arguments of a call (null: keyword-only). */
 export interface FallbackParam {
@@ -171,15 +172,11 @@ function testsAParameter(model: ModuleModel, fn: FunctionInfo, defaults: Map<str
   let hit = testedParams.get(fn);
   if (hit === undefined) {
     const text = model.text.slice(fn.node.startIndex, fn.node.endIndex);
-    const names = [...defaults.keys()].map(escapeName).join('|');
+    const names = [...defaults.keys()].map(escapeRegExp).join('|');
     hit = new RegExp(`\\b(?:if|elif)\\s+(?:not\\s+)?\\(?\\s*(?:${names})\\b|\\b(?:${names})\\s+(?:and\\b|is\\s)`).test(text);
     testedParams.set(fn, hit);
   }
   return hit;
-}
-
-function escapeName(name: string): string {
-  return name.replace(/[^\w]/g, '\\$&');
 }
 
 /** `missingTest`, and whether the test is against `None` (then only a `None` default makes it hold when the parameter is left out). */

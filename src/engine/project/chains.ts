@@ -91,22 +91,24 @@ export function searchChain(
     /** The class `self` is an instance of in `at`, when `at` is a method it inherits (IndexedFunction.receiver). */
     receiver?: { file: string; cls: string };
   }
+  // the parameter with a false default of the function that made the call entering `n`, named `name` (null: none known)
+  const callerParam = (n: Node, name: string | null): FallbackParam | null => {
+    const optional = n.parent?.at.fn.optional;
+    return name !== null && optional && Object.prototype.hasOwnProperty.call(optional, name) ? { name, index: optional[name] } : null;
+  };
   // whether the call that entered `n` gives the parameter, itself or by forwarding one its caller was given
   const given = (n: Node, p: FallbackParam): boolean => {
     if (passes(n.passed, p)) return true;
-    const forwarded = forwardedInto(n.passed, p);
-    const optional = n.parent?.at.fn.optional;
-    if (!forwarded || !n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return false;
-    return given(n.parent, { name: forwarded, index: optional[forwarded] });
+    const up = callerParam(n, forwardedInto(n.passed, p));
+    return up !== null && given(n.parent!, up);
   };
   // whether the call that entered `n` may give the parameter a true value (unknown arguments may)
   const mayBeTrue = (n: Node, p: FallbackParam): boolean => {
     if (!n.passed) return true;
     const forwarded = forwardedInto(n.passed, p, true);
     if (!forwarded) return passes(n.passed, p);
-    const optional = n.parent?.at.fn.optional;
-    if (!n.parent || !optional || !Object.prototype.hasOwnProperty.call(optional, forwarded)) return true;
-    return mayBeTrue(n.parent, { name: forwarded, index: optional[forwarded] });
+    const up = callerParam(n, forwarded);
+    return up === null || mayBeTrue(n.parent!, up);
   };
   tracker.touch(start.module.file);
   if (!enterable(start.fn, api, kind)) return null;
